@@ -1,0 +1,47 @@
+#pragma once
+// Helpers shared by the tests: scratch folders and running external tools (python3/tifffile).
+#include <QDir>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace vwbtest {
+
+// A fresh scratch folder under the build tree (VWB_TEST_TMP), removed at the end of the test.
+inline QTemporaryDir scratchDir() {
+  QString base = qEnvironmentVariable("VWB_TEST_TMP", QDir::tempPath());
+  QDir().mkpath(base);
+  return QTemporaryDir(base + "/vwb-XXXXXX");
+}
+
+struct ProcessResult {
+  int exitCode = -1;
+  QString out, err;
+};
+
+// Runs a program and waits (default 5 min). Fails the test if it cannot start.
+inline ProcessResult run(const QString& program, const QStringList& args, int timeoutMs = 300000) {
+  QProcess p;
+  p.start(program, args);
+  ProcessResult r;
+  if (!p.waitForStarted()) {
+    r.err = "could not start " + program;
+    return r;
+  }
+  p.waitForFinished(timeoutMs);
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+// Runs a Python snippet with Debian's python3 (tifffile, numpy).
+inline ProcessResult python(const QString& code, const QStringList& args = {}) {
+  return run(QStringLiteral(VWB_PYTHON), QStringList{"-c", code} + args);
+}
+
+inline QString vwbExe() { return QStringLiteral(VWB_BINARY_DIR) + "/app/vwb/vwb"; }
+
+}  // namespace vwbtest
