@@ -1,0 +1,42 @@
+#pragma once
+// Sliding-window prediction of whole volumes with a trained checkpoint: windows of the
+// checkpoint's patch size at step patch*(1-overlap), spread so the last touches the edge,
+// Gaussian importance weights (sigma = patch/8), test-time augmentation, tiles batched,
+// volumes spread over devices with worker threads.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/core/Reporting.h"
+#include "engine/core/Volume.h"
+
+namespace vwb {
+
+enum class Tta { None, Flips, Full };  // Flips: up to 8 flip combinations; Full: + in-plane 90 deg rotations
+
+struct PredictOptions {
+  double overlap = 0.5;
+  Tta tta = Tta::None;
+  int batch = 2;                     // tiles per forward pass
+  std::vector<std::string> devices;  // {"cpu"} by default; "cuda:0", ...
+  int threads = 0;                   // intra-op threads (0 = all cores)
+};
+
+class Predictor {
+ public:
+  Predictor(const std::string& checkpointPath, const PredictOptions& options);
+  ~Predictor();
+  Predictor(const Predictor&) = delete;
+  Predictor& operator=(const Predictor&) = delete;
+
+  // Foreground probability for every voxel, stored as uint8 (round(p*255)).
+  VolumeU8 predict(const VolumeU8& image, ProgressSink* progress = nullptr,
+                   const CancelToken* cancel = nullptr);
+  Shape3 patch() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vwb

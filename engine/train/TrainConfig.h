@@ -1,0 +1,70 @@
+#pragma once
+// Every training setting, resolved. Written as RUN/config.json; the planner fills one in,
+// the CLI and the wizard edit it.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vwb {
+
+enum class NormKind { Instance, Batch, Group };
+enum class AmpMode { Auto, Off, Fp16, Bf16 };
+enum class StrategyKind { Auto, Single, DataParallel, Ddp };
+
+struct ModelConfig {
+  int levels = 4;
+  int baseChannels = 16;
+  int maxChannels = 320;
+  NormKind norm = NormKind::Instance;
+  bool residual = false;
+};
+
+struct TrainConfig {
+  std::string dataDir;
+  std::string runDir;
+
+  ModelConfig model;
+  int patch = 64;                 // cubic patch edge
+  int batchPerDevice = 2;         // micro-batch per device
+  int gradAccumulation = 1;
+  int epochs = 10;
+  int stepsPerEpoch = 100;
+  double lr = 1e-3;
+  double weightDecay = 1e-4;
+  double warmupFraction = 0.05;
+  double gradClip = 1.0;
+  double foregroundFraction = 0.33;  // share of patches centred on label-1 voxels
+  AmpMode amp = AmpMode::Auto;
+
+  int workers = 2;   // batch-producing threads
+  int prefetch = 4;  // bounded queue of ready batches
+  int threads = 0;   // LibTorch intra-op threads (0 = all cores)
+
+  double valFraction = 0.2;  // 0 = train on everything, no validation
+  int valCrop = 0;           // 0 = whole volumes, else a fixed centred crop of this edge
+  uint64_t seed = 1;
+
+  StrategyKind strategy = StrategyKind::Auto;
+  std::vector<std::string> devices{"cpu"};  // "cpu", "cpu:N" (N CPU ranks), "cuda:0", ...
+
+  // Multi-node (torchrun contract). nnodes == 1 means everything is local.
+  int nnodes = 1;
+  int nodeRank = 0;
+  std::string master;     // host:port of the TCPStore (node 0 binds it)
+  int timeoutSec = 60;    // a failing rank aborts every rank within this
+
+  int64_t memoryCapBytes = 0;  // 0 = 80% of RAM for decoded volumes
+  bool resume = false;
+
+  std::string toJson() const;  // pretty-printed, every field
+  static TrainConfig fromJson(const std::string& json);  // missing fields keep defaults; throws vwb::Error
+};
+
+const char* normName(NormKind n);
+const char* ampName(AmpMode a);
+const char* strategyName(StrategyKind s);
+NormKind parseNorm(const std::string& s);
+AmpMode parseAmp(const std::string& s);
+StrategyKind parseStrategy(const std::string& s);
+
+}  // namespace vwb
