@@ -58,7 +58,7 @@ std::vector<Slice> listSlices(const std::string& dir) {
 }
 
 // Opens one slice and checks that it is a single page.
-detail::PageLayout openSlice(const detail::TiffHandle& tif) {
+detail::PageLayout openSlice(detail::TiffHandle& tif) {
   int64_t pages = detail::countPages(tif);
   if (pages != 1)
     throw fileError(tif.path(), "has " + std::to_string(pages) + " pages; a slice must be one 2D image");

@@ -27,6 +27,7 @@ class TiffHandle {
   // Whether libtiff reported an error since the handle was opened (some calls, like counting
   // directories, report a broken file only this way).
   bool hasError() const;
+  void clearError();
 
   // Closes now; throws if libtiff reported an error while flushing (writers).
   void close();
