@@ -78,7 +78,7 @@ ScrollModel makeModel(Shape3 s, uint64_t seed) {
   m.e1 = m.axis.cross(helper).unit();
   m.e2 = m.axis.cross(m.e1).unit();
   // The scroll's centre line passes beside (sometimes through) the volume.
-  double offset = m.size * rng.uniform(0.15, 1.2), angle = rng.uniform(0, 2 * kPi);
+  double offset = m.size * rng.uniform(0.2, 2.0), angle = rng.uniform(0, 2 * kPi);
   Vec3 shift = m.e1 * (offset * std::cos(angle));
   Vec3 shift2 = m.e2 * (offset * std::sin(angle));
   m.centre = {m.volumeCentre.z + shift.z + shift2.z, m.volumeCentre.y + shift.y + shift2.y,
