@@ -3,10 +3,10 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <mutex>
-#include <set>
 
 #include "engine/core/Error.h"
 #include "engine/data/detail/IdCsv.h"
