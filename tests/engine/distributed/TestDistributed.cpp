@@ -13,6 +13,7 @@
 #include <map>
 
 #include "DistScenarios.h"
+#include "StrategyScenarios.h"
 #include "engine/core/Error.h"
 #include "engine/distributed/BucketPlan.h"
 #include "engine/distributed/Rendezvous.h"
@@ -215,6 +216,29 @@ class TestDistributed : public QObject {
     QCOMPARE(a.exitCode, 1);
     QVERIFY2(a.err.contains("rank 0") && a.err.contains("failed"), qPrintable(a.err));
     QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+  }
+
+  // Instance norm, per-sample loss, same samples: N ranks x b == N devices x b == 1 device x N*b.
+  void ddpAndDataParallelMatchSingleDevice() {
+    auto e = vwbtest::dist::strategiesMatchSingleDevice(2, 2, 3);
+    qInfo("loss single %.9g ddp %.9g dp %.9g; weights rel diff ddp %.3g dp %.3g; logits rel diff "
+          "ddp %.3g dp %.3g", e.singleLoss, e.ddpLoss, e.dpLoss, e.ddpMaxRelDiff, e.dpMaxRelDiff,
+          e.ddpLogitsRelDiff, e.dpLogitsRelDiff);
+    QVERIFY2(e.paramsMoved > 1e-3, "training must actually change the weights");
+    QVERIFY2(e.ddpMaxRelDiff < 1e-5, qPrintable(QString::number(e.ddpMaxRelDiff)));
+    QVERIFY2(e.dpMaxRelDiff < 1e-5, qPrintable(QString::number(e.dpMaxRelDiff)));
+    QVERIFY2(e.ddpLogitsRelDiff < 1e-5, qPrintable(QString::number(e.ddpLogitsRelDiff)));
+    QVERIFY2(e.dpLogitsRelDiff < 1e-5, qPrintable(QString::number(e.dpLogitsRelDiff)));
+    QVERIFY(std::abs(e.ddpLoss - e.singleLoss) < 1e-5 * std::abs(e.singleLoss));
+    QVERIFY(std::abs(e.dpLoss - e.singleLoss) < 1e-5 * std::abs(e.singleLoss));
+  }
+
+  void ddpRankFailureStopsTheStep() {
+    auto f = vwbtest::dist::ddpRankFailureStopsStep(30);
+    QVERIFY(f.threw);
+    QVERIFY2(f.message.find("rank 1: simulated failure") != std::string::npos, f.message.c_str());
+    QVERIFY2(f.seconds < 5, qPrintable(QString::number(f.seconds)));  // not the 30 s timeout
+    QVERIFY(f.refusedAfter);
   }
 
   void hungProcessTimesOut() {
