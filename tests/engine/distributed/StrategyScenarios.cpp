@@ -7,6 +7,7 @@
 #include "engine/core/Error.h"
 #include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/detail/Communicator.h"
+#include "engine/model/CheckpointInfo.h"
 #include "engine/train/detail/TrainingRun.h"
 
 using namespace vwb;
@@ -125,6 +126,21 @@ StrategyFailure ddpRankFailureStopsStep(int timeoutSec) {
     f.refusedAfter = true;
   }
   return f;
+}
+
+std::vector<double> checkpointParameters(const std::string& path) {
+  CheckpointInfo info = readCheckpointInfo(path);
+  UNet3D net = makeUNet3D(info.model, 0);
+  torch::serialize::InputArchive archive, model;
+  archive.load_from(path);
+  archive.read("model", model);
+  net->load(model);
+  std::vector<double> out;
+  for (const auto& p : net->parameters()) {
+    auto c = p.detach().to(torch::kDouble).reshape(-1).contiguous();
+    out.insert(out.end(), c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+  }
+  return out;
 }
 
 }  // namespace vwbtest::dist

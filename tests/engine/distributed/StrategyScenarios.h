@@ -1,6 +1,7 @@
 #pragma once
 // Torch-free entry points into the training-strategy scenarios (StrategyScenarios.cpp).
 #include <string>
+#include <vector>
 
 namespace vwbtest::dist {
 
@@ -21,5 +22,8 @@ struct StrategyFailure {
 };
 // DDP over cpu:3 where rank 1 throws before its forward pass in step 2.
 StrategyFailure ddpRankFailureStopsStep(int timeoutSec);
+
+// The network weights stored in a vwb checkpoint, flattened (throws vwb::Error if unreadable).
+std::vector<double> checkpointParameters(const std::string& path);
 
 }  // namespace vwbtest::dist
