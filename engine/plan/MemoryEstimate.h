@@ -1,8 +1,8 @@
 #pragma once
 // Training memory of the UNet3D, estimated without building it (nnU-Net style). The planner sizes
 // the per-device batch from this; `vwb plan --probe` confirms it with real steps.
-// Until the model module exposes its own estimateActivationBytes, this mirrors its layout:
-// per level two conv->norm->LeakyReLU blocks, max-pool down, transposed conv up, skip concat.
+// The counts come from the model module (engine/model/ModelMemory.h); this adds the optimizer
+// state and backward's working set in the planner's units (cubic patch, bytes per element).
 #include <cstdint>
 
 #include "engine/train/TrainConfig.h"

@@ -78,7 +78,8 @@ class TestPlanner : public QObject {
     ModelConfig def;
     int64_t b1 = estimateActivationBytes(def, 64, 1, 4);
     QCOMPARE(estimateActivationBytes(def, 64, 3, 4), 3 * b1);
-    QCOMPARE(estimateActivationBytes(def, 64, 1, 2), b1 / 2);
+    int64_t half = estimateActivationBytes(def, 64, 1, 2);  // fp16 activations, int64 pool indices
+    QVERIFY(half < b1 * 6 / 10 && half > b1 * 4 / 10);
     double ratio = double(estimateActivationBytes(def, 128, 1, 4)) / double(b1);
     QVERIFY(ratio > 7.9 && ratio < 8.1);
     // The default 4-level, 16-channel net at 64^3 needs hundreds of MiB per sample, not GiBs.
