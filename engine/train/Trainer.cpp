@@ -196,6 +196,7 @@ void TrainingRun::resumeFromCheckpoint() {
 }
 
 void TrainingRun::writeCheckpoint(bool alsoBest) {
+  if (config_.nodeRank != 0) return;  // multi-node: only node 0 (global rank 0) writes (dist)
   CheckpointInfo info;
   info.model = config_.model;
   info.patch = config_.patch;
@@ -440,7 +441,8 @@ RunEndEvent TrainingRun::run() {
     };
   strategy_->setup(context);
   if (config_.resume) resumeFromCheckpoint();
-  writeFileAtomically((fs::path(config_.runDir) / "config.json").string(), config_.toJson() + "\n");
+  if (config_.nodeRank == 0)  // multi-node: only node 0 writes (dist)
+    writeFileAtomically((fs::path(config_.runDir) / "config.json").string(), config_.toJson() + "\n");
 
   globalBatch_ = static_cast<int64_t>(config_.batchPerDevice) *
                  static_cast<int64_t>(strategy_->devices().size()) * config_.gradAccumulation;

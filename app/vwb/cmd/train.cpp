@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "CommandRegistry.h"
+#include "cmd/DistributedFlags.h"
 #include "cmd/TrainConsole.h"
 #include "engine/core/Error.h"
 #include "engine/train/Trainer.h"
@@ -29,6 +30,7 @@ std::string readFile(const std::string& path) {
 
 void setup(CLI::App& cmd) {
   auto a = std::make_shared<TrainArgs>();
+  auto dist = vwb::cli::addDistributedFlags(cmd);  // --strategy --devices --nnodes ... (dist)
   cmd.add_option("--data", a->data, "Dataset folder (train_images/, train_labels/, train.csv)");
   cmd.add_option("--out", a->out, "Run folder (config.json, logs/, metrics.jsonl, checkpoints/)")
       ->required();
@@ -52,7 +54,7 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--val-crop", a->valCrop, "Validate on a centred crop of this edge (0 = whole volumes)");
   cmd.add_option("--seed", a->seed, "Seed of weights, split, patches and augmentation");
   cmd.add_flag("--resume", a->resume, "Continue the run in --out from checkpoints/last.pt");
-  cmd.callback([a, &cmd] {
+  cmd.callback([a, dist, &cmd] {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
     vwb::TrainConfig c;
     if (a->resume) c = vwb::loadRunConfig(a->out);
@@ -79,6 +81,7 @@ void setup(CLI::App& cmd) {
     if (given("--val-fraction")) c.valFraction = a->valFraction;
     if (given("--val-crop")) c.valCrop = a->valCrop;
     if (given("--seed")) c.seed = a->seed;
+    vwb::cli::applyDistributedFlags(*dist, cmd, c);
 
     vwb::cli::TrainConsole console;
     vwb::CancelToken cancel;

@@ -1,0 +1,51 @@
+#include "cmd/DistributedFlags.h"
+
+#include "engine/data/Fingerprint.h"
+#include "engine/distributed/MultiDeviceStrategies.h"
+#include "engine/distributed/Rendezvous.h"
+#include "engine/plan/Planner.h"
+
+namespace vwb::cli {
+
+std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd) {
+  auto f = std::make_shared<DistributedFlags>();
+  cmd.add_option("--strategy", f->strategy,
+                 "auto|single|dp|ddp (auto: the planner's choice for this machine)");
+  cmd.add_option("--devices", f->devices,
+                 "Devices: cpu, cpu:N (N CPU ranks), or cuda:0 cuda:1 ... (overrides --device)");
+  cmd.add_option("--nnodes", f->nnodes, "Processes (machines) taking part; each runs its devices as threads");
+  cmd.add_option("--node-rank", f->nodeRank, "This process's index, 0..nnodes-1 (0 binds the store)");
+  cmd.add_option("--master", f->master, "HOST:PORT of node 0's rendezvous store (TCPStore)");
+  cmd.add_option("--timeout", f->timeoutSec, "Seconds after which a silent rank aborts every rank");
+  return f;
+}
+
+void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, TrainConfig& c) {
+  auto given = [&](const char* name) { return cmd.count(name) > 0; };
+  dist::registerMultiDeviceStrategies();
+  if (given("--strategy")) c.strategy = parseStrategy(f.strategy);
+  if (given("--devices")) c.devices = f.devices;
+  if (given("--nnodes")) c.nnodes = f.nnodes;
+  if (given("--node-rank")) c.nodeRank = f.nodeRank;
+  if (given("--master")) c.master = f.master;
+  if (given("--timeout")) c.timeoutSec = f.timeoutSec;
+  dist::applyTorchrunEnvironment(c, given("--nnodes"), given("--master"));
+
+  bool devicesChosen = given("--devices") || given("--device") || c.resume;
+  if (c.strategy == StrategyKind::Auto && !devicesChosen) {
+    UserConstraints uc;
+    uc.model = c.model;
+    uc.patch = c.patch;
+    uc.batchPerDevice = c.batchPerDevice;
+    HardwareInventory hw = detectHardware();
+    hw.nodes = c.nnodes;
+    uc.master = c.master;
+    Plan plan = makePlan(hw, DatasetFingerprint{}, uc);
+    c.strategy = plan.config.strategy;
+    c.devices = plan.config.devices;
+  }
+  // Validate the rendezvous settings now, before any data is read.
+  if (c.nnodes > 1) dist::rendezvousFromConfig(c, 1);
+}
+
+}  // namespace vwb::cli

@@ -1,0 +1,29 @@
+#pragma once
+// The multi-device flags of `vwb train` (kept out of train.cpp so the single-device command
+// stays as its owner wrote it): --strategy, --devices, --nnodes, --node-rank, --master, --timeout,
+// plus the torchrun environment (MASTER_ADDR, MASTER_PORT, WORLD_SIZE, RANK, LOCAL_WORLD_SIZE).
+#include <CLI/CLI.hpp>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/train/TrainConfig.h"
+
+namespace vwb::cli {
+
+struct DistributedFlags {
+  std::string strategy = "auto";
+  std::vector<std::string> devices;
+  int nnodes = 1, nodeRank = 0, timeoutSec = 60;
+  std::string master;
+};
+
+std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd);
+
+// Flags first, then the environment for what they left unset; registers the DDP/DP strategies.
+// --strategy auto without --device/--devices takes the planner's strategy and devices for this
+// machine (every GPU with DDP, or CPU ranks where the planner expects them to be faster).
+void applyDistributedFlags(const DistributedFlags& flags, const CLI::App& cmd, TrainConfig& config);
+
+}  // namespace vwb::cli

@@ -1,0 +1,116 @@
+// `vwb train` across processes: two processes over a loopback TCPStore (one CPU rank each) end
+// with the parameters of one process with --devices cpu:2; only node 0 writes checkpoints; a
+// killed rank stops the other within the timeout and leaves the last checkpoint intact.
+#include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
+#include <QtTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmath>
+
+#include "StrategyScenarios.h"
+#include "TestSupport.h"
+
+namespace {
+
+int freePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+QStringList trainArgs(const QString& data, const QString& out, int epochs) {
+  return {"train", "--data", data, "--out", out, "--levels", "2", "--base-channels", "4",
+          "--patch", "16", "--batch", "1", "--epochs", QString::number(epochs),
+          "--steps-per-epoch", "2", "--val-fraction", "0", "--workers", "1", "--threads", "1",
+          "--strategy", "ddp", "--seed", "5"};
+}
+
+QStringList nodeArgs(int rank, int port, int timeout) {
+  return {"--devices", "cpu", "--nnodes", "2", "--node-rank", QString::number(rank), "--master",
+          QString("127.0.0.1:%1").arg(port), "--timeout", QString::number(timeout)};
+}
+
+double maxRelDiff(const std::vector<double>& a, const std::vector<double>& b) {
+  double scale = 1e-12, worst = 0;
+  for (double v : b) scale = std::max(scale, std::abs(v));
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
+  return worst / scale;
+}
+
+}  // namespace
+
+class TestDistributedTraining : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_ = vwbtest::scratchDir();
+  QString data_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    data_ = dir_.path() + "/data";
+    auto r = vwbtest::run(vwbtest::vwbExe(),
+                          {"synth", "--out", data_, "--train", "2", "--test", "1", "--size", "32"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+  }
+
+  void twoProcessesMatchOneProcessWithTwoRanks() {
+    QString one = dir_.path() + "/one";
+    auto r = vwbtest::run(vwbtest::vwbExe(), trainArgs(data_, one, 1) + QStringList{"--devices", "cpu:2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+    int port = freePort();
+    QString n0 = dir_.path() + "/node0", n1 = dir_.path() + "/node1";
+    QProcess p0, p1;
+    p0.start(vwbtest::vwbExe(), trainArgs(data_, n0, 1) + nodeArgs(0, port, 30));
+    p1.start(vwbtest::vwbExe(), trainArgs(data_, n1, 1) + nodeArgs(1, port, 30));
+    QVERIFY(p0.waitForFinished(120000));
+    QVERIFY(p1.waitForFinished(120000));
+    QVERIFY2(p0.exitCode() == 0, p0.readAllStandardError().constData());
+    QVERIFY2(p1.exitCode() == 0, p1.readAllStandardError().constData());
+
+    auto a = vwbtest::dist::checkpointParameters((one + "/checkpoints/last.pt").toStdString());
+    auto b = vwbtest::dist::checkpointParameters((n0 + "/checkpoints/last.pt").toStdString());
+    QCOMPARE(a.size(), b.size());
+    double diff = maxRelDiff(b, a);
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+    QVERIFY(!QFile::exists(n1 + "/checkpoints/last.pt"));  // only node 0 writes
+  }
+
+  void killedRankStopsTheOtherAndKeepsTheCheckpoint() {
+    int port = freePort();
+    QString n0 = dir_.path() + "/kill0", n1 = dir_.path() + "/kill1";
+    QProcess p0, p1;
+    p0.start(vwbtest::vwbExe(), trainArgs(data_, n0, 50) + nodeArgs(0, port, 10));
+    p1.start(vwbtest::vwbExe(), trainArgs(data_, n1, 50) + nodeArgs(1, port, 10));
+    const QString last = n0 + "/checkpoints/last.pt";
+    QElapsedTimer wait;
+    wait.start();
+    while (!QFile::exists(last) && wait.elapsed() < 120000) QTest::qWait(100);
+    QVERIFY2(QFile::exists(last), "node 0 never wrote a checkpoint");
+    QTest::qWait(300);
+    p1.kill();  // SIGKILL: no cleanup, its sockets just close
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(p0.waitForFinished(60000));
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    QCOMPARE(p0.exitCode(), 1);
+    QString err = QString::fromUtf8(p0.readAllStandardError());
+    QVERIFY2(err.contains("rank") && err.contains("another rank stopped"), qPrintable(err));
+    auto params = vwbtest::dist::checkpointParameters(last.toStdString());  // still loadable
+    QVERIFY(!params.empty());
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDistributedTraining)
+#include "TestDistributedTraining.moc"
