@@ -135,7 +135,7 @@ class FakeEngine : public ui::Engine {
   }
   DatasetFingerprint fingerprint(const Dataset&, ProgressSink*, const CancelToken*) override { return fakeFingerprint(); }
   ui::LabelFractions labelFractions(const std::string& path) override {
-    const double s = (path.back() - '0') / 100.0;  // distinct per volume: "...100N.tif" -> N %
+    const double s = (path[path.size() - 5] - '0') / 100.0;  // "...100N.tif" -> N %
     return {0.9 - s, 0.1, s};
   }
   void writeSyntheticDataset(const std::string&, const SynthOptions&, ProgressSink*) override {}

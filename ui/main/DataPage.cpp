@@ -59,6 +59,7 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setAlternatingRowColors(true);
+  table_->horizontalHeader()->setSortIndicator(IdColumn, Qt::AscendingOrder);  // Qt's default is descending
   table_->setSortingEnabled(true);
 
   problems_ = new QListWidget;
