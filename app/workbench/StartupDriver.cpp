@@ -64,6 +64,17 @@ void StartupDriver::afterDatasetOpened() {
     fail(QString("unknown wizard step '%1' (steps: %2)").arg(options_.wizardStep, steps.join(", ")));
     return;
   }
+  if (options_.epochs > 0) wizard->constraints().epochs = options_.epochs;
+  if (options_.steps > 0) wizard->overrides().stepsPerEpoch = options_.steps;
+  wizard->replan();
+  if (options_.start) {
+    if (!wizard->startRun()) {
+      fail("--start: no plan (" + wizard->planError() + ")");
+      return;
+    }
+    showRequestedPage();
+    return;
+  }
   for (int i = 0; i < target; ++i) {
     wizard->next();
     if (wizard->currentId() == SetupWizard::HardwarePageId && !options_.assumeGpus.isEmpty()) {
@@ -81,7 +92,8 @@ void StartupDriver::showRequestedPage() {
 bool StartupDriver::populated() const {
   if (datasetPending_ || window_.opener()->busy()) return false;
   const BackgroundTask* fractions = window_.dataPage()->fractionsTask();
-  return !(fractions && fractions->running());
+  if (fractions && fractions->running()) return false;
+  return !window_.monitor()->isTraining();  // --start: the picture shows the whole run
 }
 
 void StartupDriver::pollForScreenshot() {

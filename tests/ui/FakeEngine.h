@@ -116,7 +116,7 @@ class FakeEngine : public ui::Engine {
   HardwareInventory inventory = fakeInventory(0);
   std::function<Plan(const HardwareInventory&, const DatasetFingerprint&, const UserConstraints&)> planner =
 #if VWB_HAVE_PLAN
-      [](const HardwareInventory& h, const DatasetFingerprint& f, const UserConstraints& c) { return makePlan(h, f, c); };
+      [](const HardwareInventory& h, const DatasetFingerprint& f, const UserConstraints& c) { return vwb::makePlan(h, f, c); };
 #else
       standInPlan;
 #endif
@@ -137,6 +137,13 @@ class FakeEngine : public ui::Engine {
   ui::LabelFractions labelFractions(const std::string& path) override {
     const double s = (path[path.size() - 5] - '0') / 100.0;  // "...100N.tif" -> N %
     return {0.9 - s, 0.1, s};
+  }
+  // Every third labelled volume validates.
+  std::vector<int> validationVolumes(const std::vector<std::string>& scrolls, double, uint64_t, std::string* reason) override {
+    std::vector<int> v;
+    for (int i = 1; i < int(scrolls.size()); i += 3) v.push_back(i);
+    if (reason) *reason = "fake split: every third volume";
+    return v;
   }
   void writeSyntheticDataset(const std::string&, const SynthOptions&, ProgressSink*) override {}
   HardwareInventory detectHardware() override { return inventory; }

@@ -99,7 +99,7 @@ void MonitorPage::buildPlots() {
   lrPlot_ = new MonitorPlot(tr("Learning rate"), tr("step"), tr("lr"));
   lrPlot_->addLine(tr("lr"), QColor(120, 60, 160));
 
-  memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("time (s)"), tr("GiB"));
+  memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("step"), tr("GiB"));
   throughputPlot_ = new MonitorPlot(tr("Throughput"), tr("step"), tr("samples/s"));
   throughputPlot_->addLine(tr("samples/s"), QColor(0, 130, 130));
 }
@@ -175,6 +175,14 @@ bool MonitorPage::openRun(const QString& runDir) {
       else if (auto* ep = std::get_if<EpochEvent>(&r)) series_.addEpoch(*ep);
     }
     for (const QString& p : file.problems) status_->addWarning(p);
+    try {  // the progress bars need the run's length, which metrics.jsonl does not repeat
+      const TrainConfig c = context_.engine().loadRunConfig(runDir_.toStdString());
+      series_.epochs = c.epochs;
+      series_.stepsPerEpoch = c.stepsPerEpoch;
+      series_.totalSteps = int64_t(c.epochs) * c.stepsPerEpoch;
+    } catch (const std::exception& e) {
+      status_->addWarning(QString::fromStdString(e.what()));
+    }
     status_->setState(tr("Run %1 — %2 steps recorded").arg(QFileInfo(runDir_).fileName()).arg(series_.lossRaw.size()));
   } catch (const std::exception& e) {
     ok = false;

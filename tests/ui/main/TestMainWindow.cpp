@@ -23,9 +23,11 @@ using namespace vwb::ui;
 
 class TestMainWindow : public QObject {
   Q_OBJECT
+  QTemporaryDir settingsDir_;
  private Q_SLOTS:
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());  // no leaks between runs
     QCoreApplication::setOrganizationName("vwb-test");
     QCoreApplication::setApplicationName("TestMainWindow");
     QSettings().clear();
@@ -68,6 +70,8 @@ class TestMainWindow : public QObject {
     QCOMPARE(t->item(1, DataPage::ScrollColumn)->text(), QString("34117"));
     QCOMPARE(t->item(0, DataPage::ShapeColumn)->text(), QString("96×96×96"));
     QCOMPARE(t->item(3, DataPage::RoleColumn)->text(), QString("test"));
+    QCOMPARE(t->item(0, DataPage::RoleColumn)->text(), QString("train"));
+    QCOMPARE(t->item(1, DataPage::RoleColumn)->text(), QString("validation"));  // the engine's split
     // Label fractions fill in from the background task.
     QTRY_COMPARE(t->item(2, DataPage::UnlabeledColumn)->text(), QString("2.0 %"));
     QCOMPARE(t->item(0, DataPage::SurfaceColumn)->text(), QString("10.0 %"));

@@ -80,15 +80,20 @@ class TestMonitor : public QObject {
     MetricsSeries s;
     s.addRunStart(RunStartEvent{});
     for (int i = 1; i <= 5; ++i) s.addStep(step(i, 1.0 / i, 10.0 * i));
-    // Resumed from the checkpoint at step 3: steps 4-5 are replaced; time continues after 50 s.
+    // Resumed from the checkpoint at step 3: steps 4-5 are replaced.
     RunStartEvent resume;
     resume.startStep = 3;
     s.addRunStart(resume);
     QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3}));
     s.addStep(step(4, 0.3, 2.0));
     QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3, 4}));
-    QCOMPARE(s.memory.at("cuda:0").allocatedGiB.x.back(), 52.0);
+    QCOMPARE(s.memory.at("cuda:0").allocatedGiB.x, QVector<double>({1, 2, 3, 4}));
     QVERIFY(s.lossSmoothed.y.back() < s.lossSmoothed.y[2]);  // smoothing continues from step 3
+    // Replayed metrics.jsonl has no run_start record: a step going back means the same.
+    s.addStep(step(5, 0.2, 3.0));
+    s.addStep(step(3, 0.25, 1.0));
+    QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3}));
+    QCOMPARE(s.lossRaw.y.back(), 0.25);
   }
 
   void parsesMetricsJsonl() {
@@ -99,18 +104,25 @@ class TestMonitor : public QObject {
     f.write(R"({"type":"run_start","epochs":3,"steps_per_epoch":4,"devices":["cpu:0"],"strategy":"single"})" "\n");
     f.write(R"({"type":"step","step":1,"epoch":1,"loss":0.8,"lr":0.001,"samples_per_sec":5.5,"elapsed_sec":1.5,"memory":[{"device":"cpu:0","allocated_bytes":1073741824,"total_bytes":4294967296}]})" "\n");
     f.write(R"({"event":"step","step":2,"epoch":1,"loss":0.6,"lr":0.002,"samplesPerSec":6.5,"elapsedSec":3})" "\n");
+    // What engine/train writes (samples_per_s, memory "allocated"/"total").
+    f.write(R"({"type":"step","step":3,"epoch":1,"loss":0.5,"lr":0.003,"samples_per_s":7.5,"data_wait":0.1,"memory":[{"device":"cpu","allocated":536870912,"reserved":0,"peak":0,"free":0,"total":1073741824}]})" "\n");
     f.write(R"({"type":"epoch","epoch":1,"epochs":3,"train_loss":0.7,"val_loss":0.65,"val_dice":0.31,"best":true})" "\n");
     f.write("{\"type\":\"step\",\"step\":3,\"lo");  // a killed run's half-written last line
     f.close();
     MetricsFile m = readMetricsJsonl(path);
-    QCOMPARE(int(m.records.size()), 4);
+    QCOMPARE(int(m.records.size()), 5);
     QCOMPARE(m.problems.size(), 1);
-    QVERIFY(m.problems[0].contains(":5:"));
+    QVERIFY(m.problems[0].contains(":6:"));
+    const auto& s3 = std::get<StepEvent>(m.records[3]);
+    QCOMPARE(s3.samplesPerSec, 7.5);
+    QCOMPARE(s3.dataWaitFraction, 0.1);
+    QCOMPARE(s3.memory.at(0).allocatedBytes, int64_t(512) << 20);
+    QCOMPARE(s3.memory.at(0).totalBytes, int64_t(1) << 30);
     const auto& s1 = std::get<StepEvent>(m.records[1]);
     QCOMPARE(s1.samplesPerSec, 5.5);
     QCOMPARE(s1.memory.at(0).allocatedBytes, int64_t(1) << 30);
     QCOMPARE(std::get<StepEvent>(m.records[2]).samplesPerSec, 6.5);
-    const auto& ep = std::get<EpochEvent>(m.records[3]);
+    const auto& ep = std::get<EpochEvent>(m.records[4]);
     QVERIFY(ep.best);
     QCOMPARE(*ep.valDice, 0.31);
     QCOMPARE(std::get<RunStartEvent>(m.records[0]).stepsPerEpoch, int64_t(4));

@@ -49,8 +49,12 @@ int optionIndex(const Plan& plan, StrategyKind kind) {
 
 class TestWizard : public QObject {
   Q_OBJECT
+  QTemporaryDir settingsDir_;
  private Q_SLOTS:
-  void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());  // no leaks between runs
+  }
 
   void showsPlannerChoice_data() {
     QTest::addColumn<int>("gpus");
