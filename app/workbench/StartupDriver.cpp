@@ -66,6 +66,8 @@ void StartupDriver::afterDatasetOpened() {
   }
   if (options_.epochs > 0) wizard->constraints().epochs = options_.epochs;
   if (options_.steps > 0) wizard->overrides().stepsPerEpoch = options_.steps;
+  if (options_.patch > 0) wizard->constraints().patch = options_.patch;
+  if (options_.levels > 0) wizard->constraints().model.levels = options_.levels;
   wizard->replan();
   if (options_.start) {
     if (!wizard->startRun()) {

@@ -18,9 +18,11 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption start("start", "Start training with the planner's plan once the dataset is open.");
   const QCommandLineOption epochs("epochs", "Epochs for the wizard's plan.", "N");
   const QCommandLineOption steps("steps", "Steps per epoch for the wizard's plan.", "N");
+  const QCommandLineOption patch("patch", "Patch edge for the wizard's plan.", "N");
+  const QCommandLineOption levels("levels", "UNet levels for the wizard's plan.", "N");
   const QCommandLineOption shot("screenshot", "Render the window once populated, save a PNG, exit.", "FILE");
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
-  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, shot, timeout});
+  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, patch, levels, shot, timeout});
   p.process(arguments);
 
   WorkbenchOptions o;
@@ -36,6 +38,8 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   o.start = p.isSet(start);
   o.epochs = p.value(epochs).toInt();
   o.steps = p.value(steps).toInt();
+  o.patch = p.value(patch).toInt();
+  o.levels = p.value(levels).toInt();
   o.screenshot = p.value(shot);
   o.screenshotTimeoutSec = p.value(timeout).toInt();
   if (!o.page.isEmpty() && o.page == "wizard" && o.wizardStep.isEmpty() && !o.assumeGpus.isEmpty())

@@ -14,6 +14,8 @@ struct WorkbenchOptions {
   bool start = false;       // start training with the wizard's plan once the dataset is open
   int epochs = 0;           // > 0: planner constraint
   int steps = 0;            // > 0: steps per epoch
+  int patch = 0;            // > 0: planner constraint (patch edge)
+  int levels = 0;           // > 0: UNet levels (a small model for quick demos)
   QString screenshot;       // render once populated (and any started run ended), save PNG, exit
   int screenshotTimeoutSec = 180;
 };
