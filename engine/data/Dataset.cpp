@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <filesystem>
 #include <map>
-#include <set>
+#include <mutex>
 
 #include "engine/core/Error.h"
 #include "engine/data/detail/IdCsv.h"
+#include "engine/data/detail/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
 #include "engine/io/TiffVolume.h"
 
@@ -50,6 +52,7 @@ struct Scanner {
     if (!fs::is_directory(dir, ec)) return out;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
       const fs::path p = it->path();
+      if (p.filename().string().front() == '.') continue;  // hidden, e.g. macOS "._1.tif" forks
       std::string ext = p.extension().string();
       std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
       if (ext != ".tif" && ext != ".tiff") continue;
@@ -138,16 +141,21 @@ struct Scanner {
     return entries;
   }
 
-  // Reads every label volume: values outside {0,1,2}, and labels with no surface at all.
+  // Reads every label volume (a few at a time): values outside {0,1,2}, and labels with no
+  // surface at all. Problems are collected per volume and reported in id order.
   void checkLabelValues(const std::vector<VolumeEntry>& train, ProgressSink* progress, const CancelToken* cancel) {
     std::vector<const VolumeEntry*> todo;
     for (auto& e : train)
       if (!e.labelPath.empty() && !e.shape.empty()) todo.push_back(&e);
-    for (size_t i = 0; i < todo.size(); ++i) {
+    std::vector<std::string> errors(todo.size()), warnings(todo.size());
+    std::mutex mutex;
+    int64_t done = 0;
+    if (progress) progress->progress("checking label values", 0, int64_t(todo.size()));
+    detail::parallelFor(todo.size(), 4, [&](size_t i) {
       if (cancel) cancel->throwIfCancelled();
-      if (progress) progress->progress("checking label values", int64_t(i), int64_t(todo.size()));
+      const std::string& path = todo[i]->labelPath;
       try {
-        VolumeU8 label = readVolumeU8(todo[i]->labelPath);
+        VolumeU8 label = readVolumeU8(path);
         std::array<int64_t, 256> histogram{};
         for (uint8_t v : label.data) ++histogram[v];
         int64_t outside = 0;
@@ -158,15 +166,19 @@ struct Scanner {
             if (values.size() < 40) values += (values.empty() ? "" : ", ") + std::to_string(v);
           }
         if (outside)
-          error(todo[i]->labelPath + ": " + std::to_string(outside) + " voxels have values outside {0,1,2} (" +
-                values + ")");
+          errors[i] = path + ": " + std::to_string(outside) + " voxels have values outside {0,1,2} (" + values + ")";
         else if (histogram[1] == 0)
-          warning(todo[i]->labelPath + ": no surface voxels (label 1) at all");
+          warnings[i] = path + ": no surface voxels (label 1) at all";
       } catch (const Error& e) {
-        error(e.what());
+        errors[i] = e.what();
       }
-    }
-    if (progress) progress->progress("checking label values", int64_t(todo.size()), int64_t(todo.size()));
+      std::lock_guard<std::mutex> lock(mutex);
+      if (progress) progress->progress("checking label values", ++done, int64_t(todo.size()));
+    });
+    for (auto& e : errors)
+      if (!e.empty()) error(e);
+    for (auto& w : warnings)
+      if (!w.empty()) warning(w);
   }
 };
 

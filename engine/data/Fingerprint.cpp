@@ -5,16 +5,15 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <thread>
 
 #include "engine/core/Error.h"
 #include "engine/data/Dataset.h"
+#include "engine/data/detail/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
 #include "engine/io/TiffVolume.h"
 
@@ -34,32 +33,16 @@ Histogram histogramOf(const std::vector<std::string>& paths, const std::string& 
                       const CancelToken* cancel) {
   Histogram total{};
   std::mutex mutex;
-  std::atomic<size_t> next{0}, done{0};
-  std::exception_ptr failure;
-  auto work = [&] {
+  int64_t done = 0;
+  detail::parallelFor(paths.size(), 4, [&](size_t i) {
+    if (cancel) cancel->throwIfCancelled();
+    VolumeU8 v = readVolumeU8(paths[i]);
     Histogram local{};
-    for (size_t i; (i = next++) < paths.size();) {
-      try {
-        if (cancel) cancel->throwIfCancelled();
-        VolumeU8 v = readVolumeU8(paths[i]);
-        for (uint8_t x : v.data) ++local[x];
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!failure) failure = std::current_exception();
-        next = paths.size();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      if (progress) progress->progress(stage, int64_t(++done), int64_t(paths.size()));
-    }
+    for (uint8_t x : v.data) ++local[x];
     std::lock_guard<std::mutex> lock(mutex);
-    for (size_t v = 0; v < 256; ++v) total[v] += local[v];
-  };
-  const size_t threads = std::min<size_t>({paths.size(), 4, std::max(1u, std::thread::hardware_concurrency())});
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
-  if (failure) std::rethrow_exception(failure);
+    for (size_t k = 0; k < 256; ++k) total[k] += local[k];
+    if (progress) progress->progress(stage, ++done, int64_t(paths.size()));
+  });
   return total;
 }
 

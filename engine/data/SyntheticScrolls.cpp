@@ -57,8 +57,9 @@ struct ScrollModel {
         shading(double(s.d), double(s.h), double(s.w), 40, detail::hashKey(seed, 3)),
         wobble(double(s.d), double(s.h), double(s.w), 6, detail::hashKey(seed, 4)),
         grain(double(s.d), double(s.h), double(s.w), 2.5, detail::hashKey(seed, 5)),
-        // Coordinates reach radius/(1.5 * 6.5) and (6 * size)/20 at most (see evaluate()).
-        spacing(0.25 * maxSide(s) + 4, 0.3 * maxSide(s) + 4, 0.3 * maxSide(s) + 4, 1, detail::hashKey(seed, 6)) {}
+        // Radii reach (2.0 + 0.87) * size (axis offset + half diagonal), so the coordinates in
+        // evaluate() stay within 2.87 * size / (1.5 * 6.5) and (2.87 + 0.6 * 0.87 + 3.5) * size / 20.
+        spacing(0.3 * maxSide(s) + 4, 0.35 * maxSide(s) + 4, 0.35 * maxSide(s) + 4, 1, detail::hashKey(seed, 6)) {}
 };
 
 Vec3 randomDirection(Rng& rng) {
@@ -77,8 +78,9 @@ ScrollModel makeModel(Shape3 s, uint64_t seed) {
   Vec3 helper = std::abs(m.axis.x) < 0.9 ? Vec3{0, 0, 1} : Vec3{0, 1, 0};
   m.e1 = m.axis.cross(helper).unit();
   m.e2 = m.axis.cross(m.e1).unit();
-  // The scroll's centre line passes beside (sometimes through) the volume.
-  double offset = m.size * rng.uniform(0.15, 1.2), angle = rng.uniform(0, 2 * kPi);
+  // The scroll's centre line passes beside (sometimes through) the volume; far away the sheets
+  // are gently curved, close by they wrap tightly.
+  double offset = m.size * rng.uniform(0.2, 2.0), angle = rng.uniform(0, 2 * kPi);
   Vec3 shift = m.e1 * (offset * std::cos(angle));
   Vec3 shift2 = m.e2 * (offset * std::sin(angle));
   m.centre = {m.volumeCentre.z + shift.z + shift2.z, m.volumeCentre.y + shift.y + shift2.y,
@@ -128,11 +130,13 @@ struct Voxel {
   bool sheet;
 };
 
-Voxel evaluate(const ScrollModel& m, double z, double y, double x) {
+// `debris`: the blobs that may cover this row (checking all of them for every voxel is what
+// made large volumes slow).
+Voxel evaluate(const ScrollModel& m, const std::vector<const Blob*>& debris, double z, double y, double x) {
   const Vec3 p = Vec3{z, y, x} - m.centre;
   const double t = p.dot(m.axis), a = p.dot(m.e1), b = p.dot(m.e2);
   const double r = std::sqrt(a * a + b * b), theta = std::atan2(b, a);
-  const double across = r / (1.5 * m.pitch), along = 3 * m.size;
+  const double across = r / (1.5 * m.pitch), along = 3.5 * m.size;  // along: keeps coordinates positive
   const double rr = r + m.deformAmp * m.deform.at(z, y, x) +
                     m.squeeze * m.spacing.at(across, (a + 0.6 * t + along) / 20, (b - 0.6 * t + along) / 20);
   // Wraps are the integer level sets of u: r grows by one pitch per turn.
@@ -153,8 +157,8 @@ Voxel evaluate(const ScrollModel& m, double z, double y, double x) {
     v.value += (m.paper * wrapBrightness * (1 + m.fibreAmp * fibre) - m.air) * density;
     v.sheet = std::abs(d) <= m.halfThickness;
   }
-  for (const Blob& blob : m.debris)
-    if (insideEllipsoid(blob, z, y, x)) v.value = std::max(v.value, blob.brightness);
+  for (const Blob* blob : debris)
+    if (insideEllipsoid(*blob, z, y, x)) v.value = std::max(v.value, blob->brightness);
   // Beam hardening and uneven illumination: smooth shading plus a linear gradient.
   const Vec3 q = Vec3{z, y, x} - m.volumeCentre;
   v.value *= 1 + m.shadingAmp * m.shading.at(z, y, x) + m.gradientAmp * q.dot(m.gradientDir) / m.size;
@@ -163,15 +167,21 @@ Voxel evaluate(const ScrollModel& m, double z, double y, double x) {
 }
 
 void generateSlices(const ScrollModel& m, Shape3 s, int64_t z0, int64_t z1, SyntheticVolume& out) {
+  std::vector<const Blob*> row;
   for (int64_t z = z0; z < z1; ++z)
-    for (int64_t y = 0; y < s.h; ++y)
+    for (int64_t y = 0; y < s.h; ++y) {
+      row.clear();
+      for (const Blob& b : m.debris)
+        if (std::abs(double(z) - b.centre.z) <= b.radius.z && std::abs(double(y) - b.centre.y) <= b.radius.y)
+          row.push_back(&b);
       for (int64_t x = 0; x < s.w; ++x) {
         const size_t i = out.image.index(z, y, x);
-        Voxel v = evaluate(m, double(z), double(y), double(x));
+        Voxel v = evaluate(m, row, double(z), double(y), double(x));
         double value = v.value + m.noiseSigma * detail::voxelNoise(m.seed, i);
         out.image.data[i] = static_cast<uint8_t>(std::clamp(std::lround(value), 0L, 255L));
         out.label.data[i] = v.sheet ? 1 : 0;
       }
+    }
 }
 
 // Label 2 ("not annotated"): a 3-voxel border, as in the competition labels, and a few blobs.

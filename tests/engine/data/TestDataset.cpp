@@ -53,11 +53,13 @@ class TestDataset : public QObject {
     o.size = {24, 32, 40};
     const QString root = tmp_.filePath("synth");
     writeSyntheticDataset(root.toStdString(), o);
-    QDir().mkpath(root + "/deprecated_train_images");  // older releases' folders are ignored
-    QFile junk(root + "/deprecated_train_images/1.tif");
-    QVERIFY(junk.open(QIODevice::WriteOnly));
-    junk.write("junk");
-    junk.close();
+    // Older releases' folders and hidden files (macOS "._" forks) are ignored.
+    QDir().mkpath(root + "/deprecated_train_images");
+    for (const char* name : {"/deprecated_train_images/1.tif", "/train_images/._1.tif"}) {
+      QFile junk(root + name);
+      QVERIFY(junk.open(QIODevice::WriteOnly));
+      junk.write("junk");
+    }
     Dataset ds = scanDataset(root.toStdString() + "/");
     QVERIFY2(ds.report.ok() && ds.report.warnings.empty(), qPrintable(dump(ds)));
     QCOMPARE(QString::fromStdString(ds.root), root);
