@@ -12,6 +12,7 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/MonitorPage.h"
 #include "ui/monitor/RunStatusPanel.h"
+#include "ui/wizard/ProbeRunner.h"
 
 using namespace vwb;
 using namespace vwb::ui;
@@ -110,6 +111,24 @@ class TestGuiTraining : public QObject {
     // Steps continue from the checkpoint: 1..N with no gap and no repeat.
     const auto& x = restarted.series().lossRaw.x;
     for (int i = 0; i < x.size(); ++i) QCOMPARE(x[i], double(i + 1));
+  }
+
+  // The wizard's probe: a few seconds of real training in a scratch folder, then a measurement.
+  void probeMeasuresThroughput() {
+    ProbeRunner probe(engine_);
+    QSignalSpy done(&probe, &ProbeRunner::finished);
+    QSignalSpy failed(&probe, &ProbeRunner::failed);
+    TrainConfig c = tinyConfig("never-written", 1, 1);
+    probe.start(c, 1.0);
+    QVERIFY(probe.running());
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() || !failed.isEmpty(), 120000);
+    QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
+    const ProbeResult& r = probe.result();
+    qInfo("probe: %d steps measured, %.2f samples/s, %.3f s/step", r.steps, r.samplesPerSec, r.secondsPerStep);
+    QVERIFY(r.steps >= ProbeRunner::kMinSteps - 1);
+    QVERIFY(r.samplesPerSec > 0);
+    QCOMPARE(r.batchPerDevice, 2);
+    QVERIFY(!QFileInfo::exists(scratch_.filePath("never-written")));  // the probe never touches the real run dir
   }
 };
 
