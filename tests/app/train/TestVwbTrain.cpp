@@ -74,6 +74,19 @@ class TestVwbTrain : public QObject {
     QVERIFY(!QFile::exists(out + "/checkpoints/last.pt"));
   }
 
+  void datasetLargerThanTheMemoryCapIsRefused() {
+    QString config = tmp_.filePath("tiny-cap.json");
+    QFile f(config);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"memory_cap_bytes\": 10000}");
+    f.close();
+    QString out = tmp_.filePath("capped");
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--config", config});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("more than the memory cap"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out + "/checkpoints/last.pt"));
+  }
+
   void interruptWritesACheckpoint() {
     QString out = tmp_.filePath("interrupted");
     QProcess p;
