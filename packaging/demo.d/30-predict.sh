@@ -13,6 +13,10 @@ if [ -f "$demo_checkpoint" ]; then
   "$VWB" predict --checkpoint "$demo_checkpoint" --images "$DEMO/data/train_images" \
     --out "$DEMO/pred-train" --min-size 50
   "$VWB" score --pred "$DEMO/pred-train" --labels "$DEMO/data/train_labels"
+  if [ -d "$DEMO/data/test_labels" ]; then
+    echo "== scoring the test predictions against the held-out synthetic test labels (unseen in training)"
+    "$VWB" score --pred "$DEMO/pred" --labels "$DEMO/data/test_labels"
+  fi
 else
   echo "== no checkpoint at $demo_checkpoint: skipping prediction, scoring and export"
 fi
