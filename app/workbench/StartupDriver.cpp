@@ -1,0 +1,112 @@
+#include "StartupDriver.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QDir>
+#include <QFileInfo>
+#include <QLineEdit>
+#include <QTextStream>
+
+#include "ui/common/WorkbenchContext.h"
+#include "ui/main/DataPage.h"
+#include "ui/main/DatasetOpener.h"
+#include "ui/main/MainWindow.h"
+#include "ui/main/TaskProgressWidget.h"
+#include "ui/common/BackgroundTask.h"
+#include "ui/monitor/MonitorPage.h"
+#include "ui/wizard/HardwarePage.h"
+#include "ui/wizard/SetupWizard.h"
+
+using namespace vwb::ui;
+
+namespace {
+void fail(const QString& message) {
+  QTextStream(stderr) << "vesuvius-workbench: error: " << message << "\n";
+  QApplication::exit(1);
+}
+}  // namespace
+
+StartupDriver::StartupDriver(MainWindow& window, WorkbenchOptions options)
+    : QObject(&window), window_(window), options_(std::move(options)) {}
+
+void StartupDriver::start() {
+  window_.context().setDemoDir(options_.demoDir);
+  if (!options_.page.isEmpty() && !window_.pageIds().contains(options_.page)) {
+    fail(QString("unknown page '%1' (pages: %2)").arg(options_.page, window_.pageIds().join(", ")));
+    return;
+  }
+  DatasetOpener* opener = window_.opener();
+  connect(opener, &DatasetOpener::opened, this, &StartupDriver::afterDatasetOpened);
+  connect(opener, &DatasetOpener::failed, this, [this](const QString& message) {
+    datasetPending_ = false;
+    if (!options_.screenshot.isEmpty()) fail(message);
+  });
+  if (options_.demo || !options_.dataset.isEmpty()) {
+    datasetPending_ = true;
+    if (!options_.dataset.isEmpty()) opener->open(options_.dataset);
+    else opener->openDemo(options_.demoDir);
+  }
+  if (!options_.run.isEmpty()) window_.openRun(options_.run);
+  showRequestedPage();
+  if (!options_.screenshot.isEmpty()) {
+    poll_.setInterval(100);
+    connect(&poll_, &QTimer::timeout, this, &StartupDriver::pollForScreenshot);
+    poll_.start();
+  }
+}
+
+void StartupDriver::afterDatasetOpened() {
+  datasetPending_ = false;
+  SetupWizard* wizard = window_.wizard();
+  static const QStringList steps = {"data", "hardware", "strategy", "settings", "review"};
+  const int target = steps.indexOf(options_.wizardStep);
+  if (!options_.wizardStep.isEmpty() && target < 0) {
+    fail(QString("unknown wizard step '%1' (steps: %2)").arg(options_.wizardStep, steps.join(", ")));
+    return;
+  }
+  for (int i = 0; i < target; ++i) {
+    wizard->next();
+    if (wizard->currentId() == SetupWizard::HardwarePageId && !options_.assumeGpus.isEmpty()) {
+      wizard->hardwarePage()->specEdit()->setText(options_.assumeGpus);
+      wizard->hardwarePage()->whatIfBox()->setChecked(true);
+    }
+  }
+  showRequestedPage();
+}
+
+void StartupDriver::showRequestedPage() {
+  if (!options_.page.isEmpty()) window_.showPage(options_.page);
+}
+
+bool StartupDriver::populated() const {
+  if (datasetPending_ || window_.opener()->busy()) return false;
+  const BackgroundTask* fractions = window_.dataPage()->fractionsTask();
+  return !(fractions && fractions->running());
+}
+
+void StartupDriver::pollForScreenshot() {
+  elapsedMs_ += poll_.interval();
+  if (elapsedMs_ > options_.screenshotTimeoutSec * 1000) {
+    poll_.stop();
+    fail("--screenshot: the window was not populated within the timeout");
+    return;
+  }
+  // Populated for a few polls in a row: layouts settled and queued replots painted.
+  quietPolls_ = populated() ? quietPolls_ + 1 : 0;
+  if (quietPolls_ >= 5) {
+    poll_.stop();
+    takeScreenshot();
+  }
+}
+
+void StartupDriver::takeScreenshot() {
+  const QString path = QFileInfo(options_.screenshot).absoluteFilePath();
+  QDir().mkpath(QFileInfo(path).absolutePath());
+  const QPixmap pixmap = window_.grab();
+  if (pixmap.isNull() || !pixmap.save(path, "PNG")) {
+    fail("could not write the screenshot " + path);
+    return;
+  }
+  QTextStream(stdout) << "screenshot: " << path << " (" << pixmap.width() << "x" << pixmap.height() << ")\n";
+  QApplication::exit(0);
+}

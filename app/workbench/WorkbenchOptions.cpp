@@ -1,0 +1,38 @@
+#include "WorkbenchOptions.h"
+
+#include <QCommandLineParser>
+#include <QStandardPaths>
+
+WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
+  QCommandLineParser p;
+  p.setApplicationDescription("Vesuvius Workbench: train 3D surface segmentation on scroll CT.");
+  p.addHelpOption();
+  p.addVersionOption();
+  const QCommandLineOption demo("demo", "Open the demo dataset (generated in --demo-dir on first use).");
+  const QCommandLineOption demoDir("demo-dir", "Home of the demo: DIR/data and DIR/runs.", "DIR");
+  const QCommandLineOption dataset("dataset", "Open this dataset folder.", "DIR");
+  const QCommandLineOption run("run", "Open this run directory in the monitor.", "DIR");
+  const QCommandLineOption page("page", "Show this page: data, wizard, monitor, ...", "PAGE");
+  const QCommandLineOption step("wizard-step", "Advance the wizard to data|hardware|strategy|settings|review.", "STEP");
+  const QCommandLineOption assume("assume-gpus", "Plan for other hardware in the wizard, e.g. 2x16GB.", "SPEC");
+  const QCommandLineOption shot("screenshot", "Render the window once populated, save a PNG, exit.", "FILE");
+  const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
+  p.addOptions({demo, demoDir, dataset, run, page, step, assume, shot, timeout});
+  p.process(arguments);
+
+  WorkbenchOptions o;
+  o.demo = p.isSet(demo);
+  o.demoDir = p.isSet(demoDir)
+                  ? p.value(demoDir)
+                  : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/demo";
+  o.dataset = p.value(dataset);
+  o.run = p.value(run);
+  o.page = p.value(page);
+  o.wizardStep = p.value(step);
+  o.assumeGpus = p.value(assume);
+  o.screenshot = p.value(shot);
+  o.screenshotTimeoutSec = p.value(timeout).toInt();
+  if (!o.page.isEmpty() && o.page == "wizard" && o.wizardStep.isEmpty() && !o.assumeGpus.isEmpty())
+    o.wizardStep = "strategy";
+  return o;
+}

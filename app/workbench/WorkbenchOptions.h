@@ -1,0 +1,19 @@
+#pragma once
+// vesuvius-workbench's command line.
+#include <QString>
+#include <QStringList>
+
+struct WorkbenchOptions {
+  bool demo = false;        // open the demo dataset (generated on first use)
+  QString demoDir;          // its home: DIR/data, DIR/runs
+  QString dataset;          // open this dataset folder
+  QString run;              // open this run directory in the monitor
+  QString page;             // data|wizard|monitor|... (whatever pages the window has)
+  QString wizardStep;       // data|hardware|strategy|settings|review
+  QString assumeGpus;       // what-if hardware for the wizard ("2x16GB")
+  QString screenshot;       // render once populated, save this PNG, exit
+  int screenshotTimeoutSec = 180;
+};
+
+// Parses QApplication::arguments(); prints help/errors and exits like any CLI on bad input.
+WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments);

@@ -1,0 +1,53 @@
+#pragma once
+// A long engine operation (scanning a dataset, loading volumes, generating the demo data, the
+// probe) on a worker thread, with progress and cancel. The work gets a ProgressSink and a
+// CancelToken; progress reaches the GUI thread coalesced (the latest value wins), so a chatty
+// engine loop cannot flood the event queue. finished()/failed() fire on the GUI thread.
+#include <QObject>
+#include <QString>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "engine/core/Reporting.h"
+
+namespace vwb::ui {
+
+class BackgroundTask : public QObject, private ProgressSink {
+  Q_OBJECT
+ public:
+  using Work = std::function<void(ProgressSink&, const CancelToken&)>;
+
+  BackgroundTask(QString title, Work work, QObject* parent = nullptr);
+  ~BackgroundTask() override;  // cancels and joins
+
+  const QString& title() const { return title_; }
+  void start();
+  void cancel() { cancel_.cancel(); }
+  bool cancelled() const { return cancel_.cancelled(); }
+  bool running() const { return running_; }
+  void waitForEnd();  // blocks until the worker returned (tests, shutdown)
+
+ Q_SIGNALS:
+  void progressChanged(const QString& stage, qint64 done, qint64 total);
+  void finished();                        // the work returned normally
+  void failed(const QString& message);    // it threw (vwb::Cancelled -> "cancelled")
+
+ private:
+  void progress(const std::string& stage, int64_t done, int64_t total) override;
+  void deliverProgress();
+  void onWorkerDone(bool ok, QString message);
+
+  QString title_;
+  Work work_;
+  CancelToken cancel_;
+  std::thread worker_;
+  bool running_ = false;
+
+  std::mutex mutex_;
+  std::string stage_;
+  int64_t done_ = 0, total_ = 0;
+  bool progressPosted_ = false;
+};
+
+}  // namespace vwb::ui

@@ -1,0 +1,58 @@
+#pragma once
+// The GUI's one door into the engine. Every engine call the widgets make goes through this
+// interface so that tests can hand the pages a fake (fake inventories, a scripted event stream)
+// and the real implementation (RealEngine) can be swapped in without touching a widget.
+// Methods may block: call them from a worker (BackgroundTask, TrainingRun), except the cheap,
+// pure ones (makePlan, configJson, assumeGpus).
+#include <memory>
+#include <string>
+
+#include "engine/core/Reporting.h"
+#include "engine/data/Dataset.h"
+#include "engine/data/Fingerprint.h"
+#include "engine/data/SyntheticScrolls.h"
+#include "engine/plan/HardwareInventory.h"
+#include "engine/plan/Planner.h"
+#include "engine/train/TrainConfig.h"
+#include "engine/train/TrainingEvents.h"
+
+namespace vwb::ui {
+
+// Share of each label value in one label volume (0 background, 1 surface, 2 unlabeled).
+struct LabelFractions {
+  double background = 0, surface = 0, unlabeled = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Data (blocking).
+  virtual Dataset scanDataset(const std::string& root, ProgressSink* progress,
+                              const CancelToken* cancel) = 0;
+  virtual DatasetFingerprint fingerprint(const Dataset& dataset, ProgressSink* progress,
+                                         const CancelToken* cancel) = 0;
+  virtual LabelFractions labelFractions(const std::string& labelPath) = 0;
+  virtual void writeSyntheticDataset(const std::string& dir, const SynthOptions& options,
+                                     ProgressSink* progress) = 0;
+
+  // Hardware and planning (cheap, pure apart from detection).
+  virtual HardwareInventory detectHardware() = 0;
+  virtual HardwareInventory assumeGpus(const std::string& spec) = 0;
+  virtual Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& fingerprint,
+                        const UserConstraints& constraints) = 0;
+  virtual std::string configJson(const TrainConfig& config) = 0;
+
+  // Training (runTraining blocks until the run ends).
+  virtual TrainConfig loadRunConfig(const std::string& runDir) = 0;
+  virtual RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink,
+                                  const CancelToken& cancel) = 0;
+};
+
+using EnginePtr = std::shared_ptr<Engine>;
+
+// The engine as built into this binary. Modules missing from the build (an engine branch not
+// merged yet) throw vwb::Error saying which module is absent.
+EnginePtr makeRealEngine();
+
+}  // namespace vwb::ui

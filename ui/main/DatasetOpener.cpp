@@ -1,0 +1,71 @@
+#include "ui/main/DatasetOpener.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <memory>
+
+#include "engine/core/Error.h"
+#include "ui/common/BackgroundTask.h"
+#include "ui/common/Settings.h"
+#include "ui/common/WorkbenchContext.h"
+
+namespace vwb::ui {
+
+DatasetOpener::DatasetOpener(WorkbenchContext& context, QObject* parent)
+    : QObject(parent), context_(context) {}
+
+DatasetOpener::~DatasetOpener() = default;
+
+bool DatasetOpener::busy() const { return task_ && task_->running(); }
+
+void DatasetOpener::open(const QString& root) { run(QDir(root).absolutePath(), false); }
+
+void DatasetOpener::openDemo(const QString& demoDir) {
+  context_.setDemoDir(QDir(demoDir).absolutePath());
+  const QString data = QDir(demoDir).absoluteFilePath("data");
+  run(data, !QFileInfo::exists(data + "/train.csv"));
+}
+
+void DatasetOpener::run(const QString& root, bool generateFirst) {
+  if (busy()) return;
+  // Results cross from the worker to the GUI thread through this shared slot.
+  struct Result {
+    Dataset dataset;
+    std::optional<DatasetFingerprint> fingerprint;
+  };
+  auto result = std::make_shared<Result>();
+  EnginePtr engine = context_.enginePtr();
+  const std::string path = root.toStdString();
+  auto work = [engine, path, generateFirst, result](ProgressSink& progress, const CancelToken& cancel) {
+    if (generateFirst) {
+      SynthOptions o;
+      o.train = kDemoTrain;
+      o.test = kDemoTest;
+      o.size = {kDemoEdge, kDemoEdge, kDemoEdge};
+      o.seed = 1;
+      engine->writeSyntheticDataset(path, o, &progress);
+      cancel.throwIfCancelled();
+    }
+    result->dataset = engine->scanDataset(path, &progress, &cancel);
+    // A dataset with errors still opens (the data page lists them); only a clean one is fingerprinted.
+    if (result->dataset.report.ok())
+      result->fingerprint = engine->fingerprint(result->dataset, &progress, &cancel);
+  };
+  const QString title = generateFirst ? tr("Generating the demo dataset") : tr("Opening %1").arg(QFileInfo(root).fileName());
+  task_ = std::make_unique<BackgroundTask>(title, work);
+  connect(task_.get(), &BackgroundTask::finished, this, [this, root, result] {
+    context_.setDataset(std::move(result->dataset), std::move(result->fingerprint));
+    Settings().addRecentDataset(root);
+    Q_EMIT context_.statusMessage(tr("Opened %1").arg(root));
+    Q_EMIT opened(root);
+  });
+  connect(task_.get(), &BackgroundTask::failed, this, [this, root](const QString& message) {
+    const QString text = tr("Could not open %1: %2").arg(root, message);
+    Q_EMIT context_.statusMessage(text);
+    Q_EMIT failed(text);
+  });
+  task_->start();
+  Q_EMIT taskStarted(task_.get());
+}
+
+}  // namespace vwb::ui

@@ -1,0 +1,152 @@
+#include "ui/monitor/MetricsJsonl.h"
+
+#include <QFile>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+
+#include "engine/core/Error.h"
+
+namespace vwb::ui {
+namespace {
+
+using nlohmann::json;
+
+// First present key among spellings ("samples_per_sec", "samplesPerSec").
+const json* field(const json& j, std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    auto it = j.find(n);
+    if (it != j.end() && !it->is_null()) return &*it;
+  }
+  return nullptr;
+}
+double num(const json& j, std::initializer_list<const char*> names, double fallback = 0) {
+  const json* v = field(j, names);
+  return v && v->is_number() ? v->get<double>() : fallback;
+}
+int64_t integer(const json& j, std::initializer_list<const char*> names, int64_t fallback = 0) {
+  const json* v = field(j, names);
+  return v && v->is_number() ? v->get<int64_t>() : fallback;
+}
+std::string text(const json& j, std::initializer_list<const char*> names) {
+  const json* v = field(j, names);
+  return v && v->is_string() ? v->get<std::string>() : std::string();
+}
+
+std::string kindOf(const json& j) {
+  std::string k = text(j, {"type", "event", "kind"});
+  if (!k.empty()) return k;
+  // Untagged records: recognise them by their fields.
+  if (field(j, {"train_loss", "trainLoss", "val_dice", "valDice"})) return "epoch";
+  if (field(j, {"step"}) && field(j, {"loss"})) return "step";
+  return {};
+}
+
+StepEvent stepFrom(const json& j) {
+  StepEvent e;
+  e.step = integer(j, {"step"});
+  e.epoch = integer(j, {"epoch"});
+  e.stepInEpoch = integer(j, {"step_in_epoch", "stepInEpoch"});
+  e.stepsPerEpoch = integer(j, {"steps_per_epoch", "stepsPerEpoch"});
+  e.totalSteps = integer(j, {"total_steps", "totalSteps"});
+  e.loss = num(j, {"loss"});
+  e.lr = num(j, {"lr", "learning_rate"});
+  e.samplesPerSec = num(j, {"samples_per_sec", "samplesPerSec", "throughput"});
+  e.dataWaitFraction = num(j, {"data_wait_fraction", "dataWaitFraction"});
+  e.elapsedSec = num(j, {"elapsed_sec", "elapsedSec", "elapsed"});
+  e.etaSec = num(j, {"eta_sec", "etaSec", "eta"});
+  if (const json* mem = field(j, {"memory"}); mem && mem->is_array()) {
+    for (const json& m : *mem) {
+      DeviceMemory d;
+      d.device = text(m, {"device"});
+      d.allocatedBytes = integer(m, {"allocated_bytes", "allocatedBytes", "allocated"});
+      d.reservedBytes = integer(m, {"reserved_bytes", "reservedBytes", "reserved"});
+      d.peakBytes = integer(m, {"peak_bytes", "peakBytes", "peak"});
+      d.freeBytes = integer(m, {"free_bytes", "freeBytes", "free"});
+      d.totalBytes = integer(m, {"total_bytes", "totalBytes", "total"});
+      e.memory.push_back(std::move(d));
+    }
+  }
+  return e;
+}
+
+EpochEvent epochFrom(const json& j) {
+  EpochEvent e;
+  e.epoch = integer(j, {"epoch"});
+  e.epochs = integer(j, {"epochs"});
+  e.trainLoss = num(j, {"train_loss", "trainLoss"});
+  if (const json* v = field(j, {"val_loss", "valLoss"}); v && v->is_number()) e.valLoss = v->get<double>();
+  if (const json* v = field(j, {"val_dice", "valDice"}); v && v->is_number()) e.valDice = v->get<double>();
+  e.valDiceEma = num(j, {"val_dice_ema", "valDiceEma"});
+  if (const json* v = field(j, {"best"}); v && v->is_boolean()) e.best = v->get<bool>();
+  e.epochSec = num(j, {"epoch_sec", "epochSec"});
+  return e;
+}
+
+RunStartEvent startFrom(const json& j) {
+  RunStartEvent e;
+  e.runDir = text(j, {"run_dir", "runDir"});
+  e.strategy = text(j, {"strategy"});
+  if (const json* d = field(j, {"devices"}); d && d->is_array())
+    for (const json& x : *d)
+      if (x.is_string()) e.devices.push_back(x.get<std::string>());
+  e.epochs = integer(j, {"epochs"});
+  e.stepsPerEpoch = integer(j, {"steps_per_epoch", "stepsPerEpoch"});
+  e.startStep = integer(j, {"start_step", "startStep"});
+  e.startEpoch = integer(j, {"start_epoch", "startEpoch"});
+  e.globalBatch = integer(j, {"global_batch", "globalBatch"});
+  return e;
+}
+
+RunEndEvent endFrom(const json& j) {
+  RunEndEvent e;
+  std::string outcome = text(j, {"outcome"});
+  e.outcome = outcome == "failed"    ? RunOutcome::Failed
+              : outcome == "stopped" ? RunOutcome::Stopped
+                                     : RunOutcome::Finished;
+  e.message = text(j, {"message"});
+  e.step = integer(j, {"step"});
+  e.epoch = integer(j, {"epoch"});
+  return e;
+}
+
+}  // namespace
+
+bool parseMetricsLine(const std::string& line, MetricsRecord& out, std::string& problem) {
+  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    problem = "not a JSON object";
+    return false;
+  }
+  const std::string kind = kindOf(j);
+  if (kind == "step") out = stepFrom(j);
+  else if (kind == "epoch") out = epochFrom(j);
+  else if (kind == "run_start" || kind == "start") out = startFrom(j);
+  else if (kind == "run_end" || kind == "end") out = endFrom(j);
+  else {
+    problem = kind.empty() ? "record without a type" : "unknown record type '" + kind + "'";
+    return false;
+  }
+  return true;
+}
+
+MetricsFile readMetricsJsonl(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly))
+    throw fileError(path.toStdString(), "cannot open: " + f.errorString().toStdString());
+  MetricsFile result;
+  int lineNo = 0;
+  while (!f.atEnd()) {
+    ++lineNo;
+    const QByteArray raw = f.readLine().trimmed();
+    if (raw.isEmpty()) continue;
+    MetricsRecord record;
+    std::string problem;
+    if (parseMetricsLine(raw.toStdString(), record, problem))
+      result.records.push_back(std::move(record));
+    else
+      result.problems << QString("%1:%2: %3").arg(path).arg(lineNo).arg(QString::fromStdString(problem));
+  }
+  return result;
+}
+
+}  // namespace vwb::ui

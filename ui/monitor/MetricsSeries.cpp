@@ -1,0 +1,65 @@
+#include "ui/monitor/MetricsSeries.h"
+
+namespace vwb::ui {
+
+namespace {
+constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
+}
+
+void Series::truncateAfter(double limit) {
+  int keep = 0;
+  while (keep < x.size() && x[keep] <= limit) ++keep;
+  x.resize(keep);
+  y.resize(keep);
+}
+
+void MetricsSeries::clear() { *this = MetricsSeries(); }
+
+void MetricsSeries::addRunStart(const RunStartEvent& e) {
+  epochs = e.epochs;
+  stepsPerEpoch = e.stepsPerEpoch;
+  totalSteps = e.epochs * e.stepsPerEpoch;
+  // A resume starts from its checkpoint: steps and epochs logged after it are replaced.
+  const double step = static_cast<double>(e.startStep);
+  for (Series* s : {&lossRaw, &lossSmoothed, &learningRate, &throughput}) s->truncateAfter(step);
+  const double epoch = static_cast<double>(e.startEpoch);
+  for (Series* s : {&trainLossPerEpoch, &valLoss, &valDice, &valDiceEma}) s->truncateAfter(epoch);
+  ema_ = lossSmoothed.size() ? lossSmoothed.y.back() : 0;
+  timeOffset_ = lastTime_;
+}
+
+void MetricsSeries::addStep(const StepEvent& e) {
+  const double step = static_cast<double>(e.step);
+  ema_ = lossRaw.size() == 0 ? e.loss : kSmoothing * e.loss + (1 - kSmoothing) * ema_;
+  lossRaw.add(step, e.loss);
+  lossSmoothed.add(step, ema_);
+  learningRate.add(step, e.lr);
+  throughput.add(step, e.samplesPerSec);
+
+  lastTime_ = timeOffset_ + e.elapsedSec;
+  for (const DeviceMemory& m : e.memory) {
+    DeviceMemorySeries& d = memory[m.device];
+    d.allocatedGiB.add(lastTime_, m.allocatedBytes / kGiB);
+    d.reservedGiB.add(lastTime_, m.reservedBytes / kGiB);
+    if (m.totalBytes > 0) d.capacityGiB = m.totalBytes / kGiB;
+  }
+  if (e.stepsPerEpoch > 0) stepsPerEpoch = e.stepsPerEpoch;
+  if (e.totalSteps > 0) totalSteps = e.totalSteps;
+  lastStep = e;
+  hasStep = true;
+}
+
+void MetricsSeries::addEpoch(const EpochEvent& e) {
+  const double epoch = static_cast<double>(e.epoch);
+  trainLossPerEpoch.add(epoch, e.trainLoss);
+  if (e.valLoss) valLoss.add(epoch, *e.valLoss);
+  if (e.valDice) {
+    valDice.add(epoch, *e.valDice);
+    valDiceEma.add(epoch, e.valDiceEma);
+  }
+  if (e.epochs > 0) epochs = e.epochs;
+  lastEpoch = e;
+  hasEpoch = true;
+}
+
+}  // namespace vwb::ui

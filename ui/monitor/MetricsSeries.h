@@ -1,0 +1,56 @@
+#pragma once
+// The monitor's data, with no widgets: training events in, plot series out. Live runs and
+// runs rebuilt from metrics.jsonl go through the same functions, so a resumed run continues
+// the same curves. Tests check these series directly.
+#include <QString>
+#include <QVector>
+#include <map>
+#include <string>
+
+#include "engine/train/TrainingEvents.h"
+
+namespace vwb::ui {
+
+struct Series {
+  QVector<double> x, y;
+  void add(double xv, double yv) { x.push_back(xv); y.push_back(yv); }
+  void clear() { x.clear(); y.clear(); }
+  int size() const { return x.size(); }
+  // Drops points with x > limit (steps recorded after the checkpoint a resume starts from).
+  void truncateAfter(double limit);
+};
+
+// One device's memory over time (x = seconds since the run began, summed over resumes).
+struct DeviceMemorySeries {
+  Series allocatedGiB, reservedGiB;
+  double capacityGiB = 0;
+};
+
+class MetricsSeries {
+ public:
+  static constexpr double kSmoothing = 0.1;  // EMA weight of the newest loss
+
+  void clear();
+  void addRunStart(const RunStartEvent& e);
+  void addStep(const StepEvent& e);
+  void addEpoch(const EpochEvent& e);
+
+  // x = global step
+  Series lossRaw, lossSmoothed, learningRate, throughput;
+  // x = epoch
+  Series trainLossPerEpoch, valLoss, valDice, valDiceEma;
+  std::map<std::string, DeviceMemorySeries> memory;  // by device name
+
+  // Latest values, for the status line.
+  StepEvent lastStep;
+  EpochEvent lastEpoch;
+  int64_t epochs = 0, stepsPerEpoch = 0, totalSteps = 0;
+  bool hasStep = false, hasEpoch = false;
+
+ private:
+  double timeOffset_ = 0;  // elapsed time of earlier sessions (resume restarts elapsedSec at 0)
+  double lastTime_ = 0;
+  double ema_ = 0;
+};
+
+}  // namespace vwb::ui

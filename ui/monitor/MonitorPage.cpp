@@ -1,0 +1,311 @@
+#include "ui/monitor/MonitorPage.h"
+
+#include <QDir>
+#include <QEventLoop>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <variant>
+
+#include "engine/core/Error.h"
+#include "ui/common/TrainingRun.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/monitor/LogTail.h"
+#include "ui/monitor/MetricsJsonl.h"
+#include "ui/monitor/MonitorPlot.h"
+#include "ui/monitor/RunStatusPanel.h"
+
+namespace vwb::ui {
+
+namespace {
+const QColor kRaw(150, 170, 200);
+const QColor kSmooth(25, 85, 170);
+const QColor kVal(200, 80, 30);
+const QColor kDice(30, 140, 60);
+
+bool isWarningLine(const QString& line) {
+  return line.contains("[warn", Qt::CaseInsensitive) || line.contains("[error", Qt::CaseInsensitive) ||
+         line.contains("out of memory", Qt::CaseInsensitive);
+}
+}  // namespace
+
+MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
+    : QWidget(parent), context_(context) {
+  status_ = new RunStatusPanel;
+  log_ = new LogTail;
+  buildPlots();
+
+  stop_ = new QPushButton(QIcon::fromTheme("process-stop"), tr("Stop"));
+  stop_->setToolTip(tr("Finish the current step, write a checkpoint and stop"));
+  resume_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Resume"));
+  resume_->setToolTip(tr("Continue this run from its last checkpoint"));
+  open_ = new QPushButton(QIcon::fromTheme("document-open"), tr("Open run…"));
+  save_ = new QPushButton(QIcon::fromTheme("document-save"), tr("Save plots…"));
+  newRun_ = new QPushButton(tr("New run…"));
+  connect(stop_, &QPushButton::clicked, this, &MonitorPage::stopRun);
+  connect(resume_, &QPushButton::clicked, this, &MonitorPage::resumeRun);
+  connect(open_, &QPushButton::clicked, this, &MonitorPage::openRunDialog);
+  connect(save_, &QPushButton::clicked, this, &MonitorPage::saveAllDialog);
+  connect(newRun_, &QPushButton::clicked, this, [this] { Q_EMIT context_.pageRequested("wizard"); });
+  connect(log_, &LogTail::linesAppended, this, [this](const QStringList& lines) {
+    if (run_) return;  // live runs report warnings through the bridge
+    for (const QString& l : lines)
+      if (isWarningLine(l)) status_->addWarning(l);
+  });
+
+  auto* buttons = new QHBoxLayout;
+  for (QPushButton* b : {stop_, resume_, open_, save_, newRun_}) buttons->addWidget(b);
+  buttons->addStretch();
+
+  auto* grid = new QWidget;
+  auto* g = new QGridLayout(grid);
+  g->setContentsMargins(0, 0, 0, 0);
+  g->setSpacing(4);
+  g->addWidget(lossPlot_, 0, 0);
+  g->addWidget(valPlot_, 0, 1);
+  g->addWidget(lrPlot_, 0, 2);
+  g->addWidget(memoryPlot_, 1, 0);
+  g->addWidget(throughputPlot_, 1, 1);
+  g->addWidget(log_, 1, 2);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(buttons);
+  layout->addWidget(status_);
+  layout->addWidget(grid, 1);
+
+  replotTimer_.setSingleShot(true);
+  replotTimer_.setInterval(kReplotIntervalMs);
+  connect(&replotTimer_, &QTimer::timeout, this, &MonitorPage::refreshPlots);
+  updateButtons();
+}
+
+MonitorPage::~MonitorPage() = default;
+
+void MonitorPage::buildPlots() {
+  lossPlot_ = new MonitorPlot(tr("Training loss"), tr("step"), tr("loss"));
+  lossPlot_->addLine(tr("raw"), kRaw, Qt::SolidLine, 1.0);
+  lossPlot_->addLine(tr("smoothed"), kSmooth, Qt::SolidLine, 2.0);
+
+  valPlot_ = new MonitorPlot(tr("Validation per epoch"), tr("epoch"), tr("value"));
+  for (QCPGraph* gr : {valPlot_->addLine(tr("train loss"), kRaw), valPlot_->addLine(tr("val loss"), kVal),
+                       valPlot_->addLine(tr("val dice"), kDice)})
+    gr->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+
+  lrPlot_ = new MonitorPlot(tr("Learning rate"), tr("step"), tr("lr"));
+  lrPlot_->addLine(tr("lr"), QColor(120, 60, 160));
+
+  memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("time (s)"), tr("GiB"));
+  throughputPlot_ = new MonitorPlot(tr("Throughput"), tr("step"), tr("samples/s"));
+  throughputPlot_->addLine(tr("samples/s"), QColor(0, 130, 130));
+}
+
+QList<MonitorPlot*> MonitorPage::plots() const {
+  return {lossPlot_, valPlot_, lrPlot_, memoryPlot_, throughputPlot_};
+}
+
+QColor MonitorPage::deviceColor(int index) const {
+  static const QColor colors[] = {QColor(25, 85, 170), QColor(200, 80, 30), QColor(30, 140, 60),
+                                  QColor(150, 50, 150), QColor(0, 130, 130), QColor(160, 120, 0)};
+  return colors[index % 6];
+}
+
+bool MonitorPage::isTraining() const { return run_ && run_->running(); }
+
+void MonitorPage::connectRun() {
+  TrainingBridge* b = run_->bridge();
+  connect(b, &TrainingBridge::runStarted, this, [this](const RunStartEvent& e) {
+    series_.addRunStart(e);
+    status_->setState(tr("Training — %1 on %2").arg(QString::fromStdString(e.strategy),
+                          QString::fromStdString(e.devices.empty() ? "?" : e.devices.front()) +
+                              (e.devices.size() > 1 ? tr(" +%1").arg(e.devices.size() - 1) : QString())),
+                      "#1a5c1a");
+    if (!e.runDir.empty() && QString::fromStdString(e.runDir) != runDir_) {
+      runDir_ = QString::fromStdString(e.runDir);
+      log_->follow(runDir_ + "/logs/training.log");
+    }
+  });
+  connect(b, &TrainingBridge::stepReceived, this, [this](const StepEvent& e) { series_.addStep(e); });
+  connect(b, &TrainingBridge::epochReceived, this, [this](const EpochEvent& e) { series_.addEpoch(e); });
+  connect(b, &TrainingBridge::logLine, this, [this](int level, const QString& text) {
+    if (level >= static_cast<int>(LogLevel::Warning)) status_->addWarning(text);
+  });
+  connect(b, &TrainingBridge::batchDelivered, this, &MonitorPage::scheduleReplot);
+  connect(run_.get(), &TrainingRun::finished, this, [this](const RunEndEvent& e) {
+    onRunEnded(static_cast<int>(e.outcome), QString::fromStdString(e.message));
+  });
+}
+
+void MonitorPage::startRun(const TrainConfig& config) {
+  if (isTraining()) return;
+  if (!config.resume) {
+    series_.clear();
+    status_->clearWarnings();
+  }
+  runDir_ = QString::fromStdString(config.runDir);
+  QDir().mkpath(runDir_ + "/logs");  // so the log tail can follow from the first line
+  log_->follow(runDir_ + "/logs/training.log");
+  context_.setRunDir(runDir_);
+  run_ = std::make_unique<TrainingRun>(context_.enginePtr(), config);
+  connectRun();
+  status_->setState(config.resume ? tr("Resuming…") : tr("Starting…"));
+  run_->start();
+  updateButtons();
+  scheduleReplot();
+}
+
+bool MonitorPage::openRun(const QString& runDir) {
+  if (isTraining()) return false;
+  run_.reset();
+  series_.clear();
+  status_->clearWarnings();
+  runDir_ = QDir(runDir).absolutePath();
+  context_.setRunDir(runDir_);
+  log_->follow(runDir_ + "/logs/training.log");
+  bool ok = true;
+  try {
+    MetricsFile file = readMetricsJsonl(runDir_ + "/metrics.jsonl");
+    for (const MetricsRecord& r : file.records) {
+      if (auto* s = std::get_if<RunStartEvent>(&r)) series_.addRunStart(*s);
+      else if (auto* st = std::get_if<StepEvent>(&r)) series_.addStep(*st);
+      else if (auto* ep = std::get_if<EpochEvent>(&r)) series_.addEpoch(*ep);
+    }
+    for (const QString& p : file.problems) status_->addWarning(p);
+    status_->setState(tr("Run %1 — %2 steps recorded").arg(QFileInfo(runDir_).fileName()).arg(series_.lossRaw.size()));
+  } catch (const std::exception& e) {
+    ok = false;
+    status_->setState(QString::fromStdString(e.what()), "#a00000");
+  }
+  updateButtons();
+  refreshPlots();
+  return ok;
+}
+
+void MonitorPage::resumeRun() {
+  if (isTraining() || runDir_.isEmpty()) return;
+  try {
+    TrainConfig config = context_.engine().loadRunConfig(runDir_.toStdString());
+    config.runDir = runDir_.toStdString();
+    config.resume = true;
+    startRun(config);
+  } catch (const std::exception& e) {
+    status_->setState(tr("Cannot resume: %1").arg(QString::fromStdString(e.what())), "#a00000");
+  }
+}
+
+void MonitorPage::stopRun() {
+  if (!isTraining()) return;
+  run_->stop();
+  status_->setState(tr("Stopping — finishing the step and writing a checkpoint…"), "#8a5a00");
+  updateButtons();
+}
+
+void MonitorPage::stopAndWait() {
+  if (!isTraining()) return;
+  stopRun();
+  QEventLoop loop;  // keeps the window painting while the engine finishes its step
+  connect(run_.get(), &TrainingRun::finished, &loop, &QEventLoop::quit);
+  if (isTraining()) loop.exec();
+}
+
+void MonitorPage::onRunEnded(int outcome, const QString& message) {
+  const auto o = static_cast<RunOutcome>(outcome);
+  const QString what = o == RunOutcome::Finished  ? tr("Finished")
+                       : o == RunOutcome::Stopped ? tr("Stopped")
+                                                  : tr("Failed");
+  status_->setState(message.isEmpty() ? what : what + " — " + message,
+                    o == RunOutcome::Failed ? "#a00000" : "#1a3c7a");
+  if (o == RunOutcome::Failed && !message.isEmpty()) status_->addWarning(message);
+  log_->poll();
+  updateButtons();
+  refreshPlots();
+  Q_EMIT runFinished(outcome, message);
+}
+
+void MonitorPage::updateButtons() {
+  const bool training = isTraining();
+  stop_->setEnabled(training && !run_->stopRequested());
+  resume_->setEnabled(!training && !runDir_.isEmpty() &&
+                      QFileInfo::exists(runDir_ + "/config.json"));
+  open_->setEnabled(!training);
+  newRun_->setEnabled(!training);
+}
+
+void MonitorPage::scheduleReplot() {
+  if (!replotTimer_.isActive()) replotTimer_.start();
+}
+
+void MonitorPage::refreshPlots() {
+  lossPlot_->graph(0)->setData(series_.lossRaw.x, series_.lossRaw.y, true);
+  lossPlot_->graph(1)->setData(series_.lossSmoothed.x, series_.lossSmoothed.y, true);
+  valPlot_->graph(0)->setData(series_.trainLossPerEpoch.x, series_.trainLossPerEpoch.y, true);
+  valPlot_->graph(1)->setData(series_.valLoss.x, series_.valLoss.y, true);
+  valPlot_->graph(2)->setData(series_.valDice.x, series_.valDice.y, true);
+  lrPlot_->graph(0)->setData(series_.learningRate.x, series_.learningRate.y, true);
+  throughputPlot_->graph(0)->setData(series_.throughput.x, series_.throughput.y, true);
+
+  // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted.
+  const int wanted = static_cast<int>(series_.memory.size()) * 3;
+  if (memoryPlot_->graphCount() != wanted) {
+    memoryPlot_->clearGraphs();
+    int i = 0;
+    for (const auto& [name, d] : series_.memory) {
+      const QString dev = QString::fromStdString(name);
+      memoryPlot_->addLine(dev + tr(" allocated"), deviceColor(i), Qt::SolidLine, 1.8);
+      memoryPlot_->addLine(dev + tr(" reserved"), deviceColor(i), Qt::DashLine, 1.2);
+      memoryPlot_->addLine(dev + tr(" capacity"), deviceColor(i), Qt::DotLine, 1.2);
+      ++i;
+    }
+  }
+  int i = 0;
+  for (const auto& [name, d] : series_.memory) {
+    memoryPlot_->graph(3 * i)->setData(d.allocatedGiB.x, d.allocatedGiB.y, true);
+    memoryPlot_->graph(3 * i + 1)->setData(d.reservedGiB.x, d.reservedGiB.y, true);
+    QVector<double> cx, cy;
+    if (d.capacityGiB > 0 && d.allocatedGiB.size() > 0) {
+      cx = {d.allocatedGiB.x.front(), d.allocatedGiB.x.back()};
+      cy = {d.capacityGiB, d.capacityGiB};
+    }
+    memoryPlot_->graph(3 * i + 2)->setData(cx, cy, true);
+    ++i;
+  }
+
+  for (MonitorPlot* p : plots()) {
+    p->rescaleAxes();
+    if (p == memoryPlot_ || p == throughputPlot_) p->yAxis->setRangeLower(0);
+    p->replot(QCustomPlot::rpQueuedReplot);
+  }
+  status_->showSeries(series_);
+  ++replots_;
+}
+
+QStringList MonitorPage::savePlots(const QString& dir) {
+  QStringList written;
+  QDir().mkpath(dir);
+  const QStringList names = {"loss", "validation", "lr", "memory", "throughput"};
+  const QList<MonitorPlot*> all = plots();
+  for (int i = 0; i < all.size(); ++i)
+    for (const char* suffix : {".png", ".pdf"}) {
+      const QString path = dir + "/" + names[i] + suffix;
+      if (all[i]->saveTo(path)) written << path;
+    }
+  return written;
+}
+
+void MonitorPage::saveAllDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Save plots into"), runDir_);
+  if (dir.isEmpty()) return;
+  const QStringList files = savePlots(dir);
+  Q_EMIT context_.statusMessage(tr("Saved %1 plot files in %2").arg(files.size()).arg(dir));
+}
+
+void MonitorPage::openRunDialog() {
+  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run directory"), runDir_);
+  if (!dir.isEmpty()) openRun(dir);
+}
+
+}  // namespace vwb::ui

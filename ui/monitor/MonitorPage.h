@@ -1,0 +1,85 @@
+#pragma once
+// The training monitor: live plots of a run (or of an opened run directory, rebuilt from
+// metrics.jsonl), its status and warnings, a tail of training.log, Stop and Resume.
+// Events arrive through TrainingRun's bridge; plots refresh on a single-shot 40 ms timer with
+// QCustomPlot::rpQueuedReplot, so a fast event stream costs at most ~25 replots per second.
+#include <QPointer>
+#include <QTimer>
+#include <QWidget>
+#include <memory>
+
+#include "engine/train/TrainConfig.h"
+#include "ui/monitor/MetricsSeries.h"
+
+class QPushButton;
+class QCPGraph;
+
+namespace vwb::ui {
+class LogTail;
+class MonitorPlot;
+class RunStatusPanel;
+class TrainingRun;
+class WorkbenchContext;
+
+class MonitorPage : public QWidget {
+  Q_OBJECT
+ public:
+  static constexpr int kReplotIntervalMs = 40;
+
+  explicit MonitorPage(WorkbenchContext& context, QWidget* parent = nullptr);
+  ~MonitorPage() override;
+
+  // Starts a new run (or a resume when config.resume) on a worker thread.
+  void startRun(const TrainConfig& config);
+  // Shows an existing run: plots from metrics.jsonl, the log, Resume enabled. Returns false
+  // (and says why in the status) when the directory has no readable metrics.
+  bool openRun(const QString& runDir);
+  void resumeRun();  // resumes the open run from its last checkpoint
+  void stopRun();    // the engine finishes the step and writes a checkpoint
+  bool isTraining() const;
+  // Closing while training: stop, then wait (processing events) until the worker returned.
+  void stopAndWait();
+
+  const MetricsSeries& series() const { return series_; }
+  int replotCount() const { return replots_; }
+  QList<MonitorPlot*> plots() const;
+  // Saves every plot as <dir>/<name>.png and .pdf; returns the files written.
+  QStringList savePlots(const QString& dir);
+  RunStatusPanel* statusPanel() const { return status_; }
+
+ Q_SIGNALS:
+  void runFinished(int outcome, const QString& message);  // outcome: vwb::RunOutcome
+
+ private:
+  void buildPlots();
+  void connectRun();
+  void scheduleReplot();
+  void refreshPlots();
+  void updateButtons();
+  void onRunEnded(int outcome, const QString& message);
+  void saveAllDialog();
+  void openRunDialog();
+  QColor deviceColor(int index) const;
+
+  WorkbenchContext& context_;
+  MetricsSeries series_;
+  std::unique_ptr<TrainingRun> run_;
+  QString runDir_;
+  QTimer replotTimer_;
+  int replots_ = 0;
+
+  RunStatusPanel* status_;
+  LogTail* log_;
+  MonitorPlot* lossPlot_;
+  MonitorPlot* valPlot_;
+  MonitorPlot* lrPlot_;
+  MonitorPlot* memoryPlot_;
+  MonitorPlot* throughputPlot_;
+  QPushButton* stop_;
+  QPushButton* resume_;
+  QPushButton* open_;
+  QPushButton* save_;
+  QPushButton* newRun_;
+};
+
+}  // namespace vwb::ui

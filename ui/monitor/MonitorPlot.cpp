@@ -1,0 +1,92 @@
+#include "ui/monitor/MonitorPlot.h"
+
+#include <QFileDialog>
+#include <QMenu>
+#include <QToolTip>
+#include <cmath>
+#include <limits>
+
+namespace vwb::ui {
+
+MonitorPlot::MonitorPlot(const QString& title, const QString& xLabel, const QString& yLabel,
+                         QWidget* parent)
+    : QCustomPlot(parent), title_(title) {
+  setMinimumSize(260, 170);
+  plotLayout()->insertRow(0);
+  auto* heading = new QCPTextElement(this, title, QFont(font().family(), 10, QFont::Bold));
+  plotLayout()->addElement(0, 0, heading);
+  xAxis->setLabel(xLabel);
+  yAxis->setLabel(yLabel);
+  legend->setVisible(false);
+  QFont small = font();
+  small.setPointSize(8);
+  legend->setFont(small);
+  legend->setBrush(QColor(255, 255, 255, 200));
+  axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  setNoAntialiasingOnDrag(true);
+  setMouseTracking(true);
+}
+
+QCPGraph* MonitorPlot::addLine(const QString& name, const QColor& color, Qt::PenStyle style,
+                               double width) {
+  QCPGraph* g = addGraph();
+  g->setName(name);
+  QPen pen(color, width, style);
+  g->setPen(pen);
+  legend->setVisible(graphCount() > 1);
+  return g;
+}
+
+bool MonitorPlot::saveTo(const QString& path) {
+  if (path.endsWith(".pdf", Qt::CaseInsensitive)) return savePdf(path, 800, 500);
+  return savePng(path, 800, 500);
+}
+
+QString MonitorPlot::hoverText(const QPoint& pos) const {
+  double bestDist = 12.0;  // pixels: nearer than this counts as hovering a point
+  QString text;
+  for (int i = 0; i < graphCount(); ++i) {
+    QCPGraph* g = graph(i);
+    if (!g->visible() || g->dataCount() == 0) continue;
+    const double key = g->keyAxis()->pixelToCoord(pos.x());
+    auto it = g->data()->findBegin(key, true);
+    for (int k = 0; k < 2 && it != g->data()->constEnd(); ++k, ++it) {
+      const double px = g->keyAxis()->coordToPixel(it->key);
+      const double py = g->valueAxis()->coordToPixel(it->value);
+      const double d = std::hypot(px - pos.x(), py - pos.y());
+      if (d < bestDist) {
+        bestDist = d;
+        text = QString("%1\n%2 = %3\n%4 = %5")
+                   .arg(g->name(), xAxis->label())
+                   .arg(it->key, 0, 'g', 6)
+                   .arg(yAxis->label())
+                   .arg(it->value, 0, 'g', 5);
+      }
+    }
+  }
+  return text;
+}
+
+void MonitorPlot::mouseMoveEvent(QMouseEvent* event) {
+  QCustomPlot::mouseMoveEvent(event);
+  const QString text = hoverText(event->pos());
+  if (text.isEmpty())
+    QToolTip::hideText();
+  else
+    QToolTip::showText(event->globalPosition().toPoint(), text, this);
+}
+
+void MonitorPlot::contextMenuEvent(QContextMenuEvent* event) {
+  QMenu menu(this);
+  QAction* png = menu.addAction(tr("Save as PNG…"));
+  QAction* pdf = menu.addAction(tr("Save as PDF…"));
+  QAction* chosen = menu.exec(event->globalPos());
+  if (!chosen) return;
+  const bool asPdf = chosen == pdf;
+  Q_UNUSED(png);
+  QString path = QFileDialog::getSaveFileName(this, tr("Save plot"), title_ + (asPdf ? ".pdf" : ".png"),
+                                              asPdf ? tr("PDF (*.pdf)") : tr("PNG image (*.png)"));
+  if (!path.isEmpty()) saveTo(path);
+}
+
+}  // namespace vwb::ui

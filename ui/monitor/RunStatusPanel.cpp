@@ -1,0 +1,97 @@
+#include "ui/monitor/RunStatusPanel.h"
+
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QProgressBar>
+#include <QVBoxLayout>
+
+#include "ui/common/Format.h"
+#include "ui/monitor/MetricsSeries.h"
+
+namespace vwb::ui {
+
+RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
+  state_ = new QLabel(tr("No run"));
+  QFont bold = state_->font();
+  bold.setBold(true);
+  bold.setPointSizeF(bold.pointSizeF() * 1.15);
+  state_->setFont(bold);
+  epochBar_ = new QProgressBar;
+  stepBar_ = new QProgressBar;
+  epochBar_->setFormat(tr("epoch %v / %m"));
+  stepBar_->setFormat(tr("step %v / %m in this epoch"));
+  eta_ = new QLabel("–");
+  throughput_ = new QLabel("–");
+  memory_ = new QLabel("–");
+  memory_->setWordWrap(true);
+  warnings_ = new QListWidget;
+  warnings_->setMaximumHeight(70);
+  warnings_->setToolTip(tr("Warnings and errors of this run (also in training.log)"));
+  warnings_->setVisible(false);
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("Epochs"), epochBar_);
+  form->addRow(tr("Steps"), stepBar_);
+  auto* numbers = new QHBoxLayout;
+  numbers->addWidget(new QLabel(tr("<b>ETA</b>")));
+  numbers->addWidget(eta_);
+  numbers->addSpacing(16);
+  numbers->addWidget(new QLabel(tr("<b>Throughput</b>")));
+  numbers->addWidget(throughput_);
+  numbers->addSpacing(16);
+  numbers->addWidget(new QLabel(tr("<b>Memory</b>")));
+  numbers->addWidget(memory_, 1);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(state_);
+  layout->addLayout(form);
+  layout->addLayout(numbers);
+  layout->addWidget(warnings_);
+}
+
+void RunStatusPanel::setState(const QString& text, const QString& color) {
+  state_->setText(text);
+  state_->setStyleSheet(color.isEmpty() ? QString() : "color: " + color);
+}
+
+QString RunStatusPanel::stateText() const { return state_->text(); }
+
+void RunStatusPanel::showSeries(const MetricsSeries& s) {
+  const int epochs = static_cast<int>(s.epochs);
+  epochBar_->setRange(0, std::max(1, epochs));
+  const int epochsDone = s.hasEpoch ? static_cast<int>(s.lastEpoch.epoch) : 0;
+  epochBar_->setValue(std::min(epochsDone, std::max(1, epochs)));
+  const int perEpoch = static_cast<int>(std::max<int64_t>(1, s.stepsPerEpoch));
+  stepBar_->setRange(0, perEpoch);
+  stepBar_->setValue(s.hasStep ? static_cast<int>(std::min<int64_t>(s.lastStep.stepInEpoch, perEpoch)) : 0);
+  if (!s.hasStep) return;
+  eta_->setText(formatDuration(s.lastStep.etaSec));
+  throughput_->setText(tr("%1 samples/s").arg(s.lastStep.samplesPerSec, 0, 'f', 2));
+  QStringList mem;
+  for (const DeviceMemory& m : s.lastStep.memory) {
+    QString line = QString::fromStdString(m.device) + ": " + formatBytes(m.allocatedBytes);
+    if (m.totalBytes > 0) line += " / " + formatBytes(m.totalBytes);
+    mem << line;
+  }
+  memory_->setText(mem.isEmpty() ? QStringLiteral("–") : mem.join("   "));
+}
+
+void RunStatusPanel::addWarning(const QString& text) {
+  warnings_->setVisible(true);
+  auto* item = new QListWidgetItem(QStringLiteral("⚠ ") + text);
+  item->setForeground(QColor(150, 80, 0));
+  warnings_->addItem(item);
+  warnings_->scrollToBottom();
+}
+
+void RunStatusPanel::clearWarnings() {
+  warnings_->clear();
+  warnings_->setVisible(false);
+}
+
+int RunStatusPanel::warningCount() const { return warnings_->count(); }
+
+}  // namespace vwb::ui

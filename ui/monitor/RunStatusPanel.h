@@ -1,0 +1,35 @@
+#pragma once
+// The monitor's status block: state line, epoch and step progress, ETA, throughput, memory of
+// each device now, and the warnings of the run (OOM fallbacks, data problems) kept visible.
+#include <QWidget>
+
+class QLabel;
+class QListWidget;
+class QProgressBar;
+
+namespace vwb::ui {
+class MetricsSeries;
+
+class RunStatusPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit RunStatusPanel(QWidget* parent = nullptr);
+
+  void setState(const QString& text, const QString& color = {});
+  void showSeries(const MetricsSeries& series);  // progress, ETA, throughput, memory now
+  void addWarning(const QString& text);
+  void clearWarnings();
+  int warningCount() const;
+  QString stateText() const;
+
+ private:
+  QLabel* state_;
+  QProgressBar* epochBar_;
+  QProgressBar* stepBar_;
+  QLabel* eta_;
+  QLabel* throughput_;
+  QLabel* memory_;
+  QListWidget* warnings_;
+};
+
+}  // namespace vwb::ui

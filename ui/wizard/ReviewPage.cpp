@@ -1,0 +1,114 @@
+#include "ui/wizard/ReviewPage.h"
+
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include "ui/common/Format.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/wizard/SetupWizard.h"
+
+namespace vwb::ui {
+
+ReviewPage::ReviewPage(SetupWizard& wizard) : wizard_(wizard) {
+  setTitle(tr("5 · Review"));
+  setSubTitle(tr("The resolved configuration, written to config.json when the run starts."));
+  runDir_ = new QLineEdit;
+  auto* browse = new QPushButton(tr("Browse…"));
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Folder for the new run"),
+                                                          QFileInfo(runDir_->text()).absolutePath());
+    if (!dir.isEmpty()) runDir_->setText(dir + "/" + QFileInfo(runDir_->text()).fileName());
+  });
+  connect(runDir_, &QLineEdit::textEdited, this, [this](const QString& t) {
+    wizard_.setRunDir(t);
+    refresh();
+  });
+  summary_ = new QLabel;
+  summary_->setWordWrap(true);
+  estimate_ = new QLabel;
+  estimate_->setWordWrap(true);
+  json_ = new QPlainTextEdit;
+  json_->setReadOnly(true);
+  json_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  error_ = new QLabel;
+  error_->setStyleSheet("color: #a00000");
+  error_->setWordWrap(true);
+
+  auto* dirRow = new QHBoxLayout;
+  dirRow->addWidget(new QLabel(tr("Run directory")));
+  dirRow->addWidget(runDir_, 1);
+  dirRow->addWidget(browse);
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(dirRow);
+  layout->addWidget(summary_);
+  layout->addWidget(estimate_);
+  layout->addWidget(json_, 1);
+  layout->addWidget(error_);
+  connect(&wizard_, &SetupWizard::planChanged, this, &ReviewPage::refresh);
+}
+
+void ReviewPage::initializePage() {
+  runDir_->setText(wizard_.runDir());
+  refresh();
+}
+
+bool ReviewPage::isComplete() const { return wizard_.hasPlan() && !runDir_->text().trimmed().isEmpty(); }
+
+bool ReviewPage::validatePage() {
+  const QString dir = runDir_->text().trimmed();
+  if (QFileInfo::exists(dir + "/config.json")) {
+    error_->setText(tr("%1 already holds a run: choose another folder, or open it on the Monitor page to resume it.").arg(dir));
+    return false;
+  }
+  wizard_.setRunDir(dir);
+  return true;
+}
+
+QString ReviewPage::configText() const { return json_->toPlainText(); }
+QString ReviewPage::estimateText() const { return estimate_->text(); }
+
+void ReviewPage::refresh() {
+  error_->clear();
+  if (!wizard_.hasPlan()) {
+    json_->clear();
+    summary_->setText(wizard_.planError());
+    Q_EMIT completeChanged();
+    return;
+  }
+  const TrainConfig c = wizard_.finalConfig();
+  try {
+    json_->setPlainText(QString::fromStdString(wizard_.context().engine().configJson(c)));
+  } catch (const std::exception& e) {
+    json_->clear();
+    error_->setText(QString::fromStdString(e.what()));
+  }
+  QStringList devices;
+  for (const std::string& d : c.devices) devices << QString::fromStdString(d);
+  const int64_t globalBatch = static_cast<int64_t>(c.batchPerDevice) * std::max<size_t>(1, c.devices.size()) * c.gradAccumulation;
+  summary_->setText(tr("<b>%1</b> on %2 · patch %3³ · batch %4 per device (global %5) · %6 epochs × %7 steps")
+                        .arg(strategyLabel(c.strategy), devices.join(", ")).arg(c.patch).arg(c.batchPerDevice)
+                        .arg(globalBatch).arg(c.epochs).arg(c.stepsPerEpoch));
+  const auto& probe = wizard_.probe();
+  if (!probe || probe->secondsPerStep <= 0) {
+    estimate_->setText(tr("Time estimate: run the probe on the previous page to measure the step time."));
+  } else {
+    const double perEpoch = probe->secondsPerStep * c.stepsPerEpoch;
+    QString text = tr("<b>Estimated</b> %1 per epoch (training steps), %2 for the run — from the probe's %3 s per step")
+                       .arg(formatDuration(perEpoch), formatDuration(perEpoch * c.epochs))
+                       .arg(probe->secondsPerStep, 0, 'f', 2);
+    if (probe->batchPerDevice != c.batchPerDevice || probe->patch != c.patch)
+      text += tr(" <span style='color:#8a5a00'>(measured at batch %1, patch %2: probe again)</span>")
+                  .arg(probe->batchPerDevice).arg(probe->patch);
+    estimate_->setText(text);
+  }
+  Q_EMIT completeChanged();
+}
+
+}  // namespace vwb::ui

@@ -1,0 +1,93 @@
+#pragma once
+// The setup wizard: data+fingerprint, hardware (detected or assumed), strategy (the planner's
+// decision tree), training settings with per-device memory bars and an optional probe, review
+// and Start. The planner (Engine::makePlan) decides; the wizard shows its plan and turns the
+// user's edits into UserConstraints for a re-plan.
+#include <QWizard>
+#include <optional>
+
+#include "engine/plan/HardwareInventory.h"
+#include "engine/plan/Planner.h"
+#include "ui/wizard/ProbeResult.h"
+
+namespace vwb::ui {
+class WorkbenchContext;
+class WizardDataPage;
+class HardwarePage;
+class StrategyPage;
+class TrainingSettingsPage;
+class ReviewPage;
+
+// Settings the planner does not choose; the wizard keeps them across re-plans.
+struct UserOverrides {
+  std::optional<int> workers, prefetch;
+  std::optional<double> valFraction;
+  std::optional<uint64_t> seed;
+  std::optional<int> stepsPerEpoch;
+};
+
+class SetupWizard : public QWizard {
+  Q_OBJECT
+ public:
+  enum PageId { DataPageId, HardwarePageId, StrategyPageId, SettingsPageId, ReviewPageId };
+
+  explicit SetupWizard(WorkbenchContext& context, QWidget* parent = nullptr);
+
+  WorkbenchContext& context() { return context_; }
+
+  // Hardware: detected once, or an --assume-gpus what-if ("2x16GB"). Throws vwb::Error on a bad spec.
+  const HardwareInventory& hardware() const { return hardware_; }
+  void detectHardware();
+  void assumeHardware(const QString& spec);
+
+  UserConstraints& constraints() { return constraints_; }
+  UserOverrides& overrides() { return overrides_; }
+  // Re-runs the planner with the current hardware, fingerprint and constraints. On a planner
+  // error the previous plan stays and planError() says why.
+  void replan();
+  bool hasPlan() const { return plan_.has_value(); }
+  const Plan& plan() const { return *plan_; }
+  const QString& planError() const { return planError_; }
+  // The plan's config with the user's overrides and the run directory applied.
+  TrainConfig finalConfig() const;
+  void setRunDir(const QString& dir) { runDir_ = dir; }
+  const QString& runDir() const { return runDir_; }
+
+  std::optional<ProbeResult>& probe() { return probe_; }
+
+  WizardDataPage* dataPage() const { return dataPage_; }
+  HardwarePage* hardwarePage() const { return hardwarePage_; }
+  StrategyPage* strategyPage() const { return strategyPage_; }
+  TrainingSettingsPage* settingsPage() const { return settingsPage_; }
+  ReviewPage* reviewPage() const { return reviewPage_; }
+
+  // Back to the first page with a fresh plan (after a run was started, or a dataset opened).
+  void restartWithDataset();
+
+ Q_SIGNALS:
+  void planChanged();
+  void hardwareChanged();
+  void startRequested(const vwb::TrainConfig& config);
+
+ protected:
+  void done(int result) override;  // embedded: Finish starts a run, Cancel returns to page 1
+
+ private:
+  WorkbenchContext& context_;
+  HardwareInventory hardware_;
+  bool hardwareKnown_ = false;
+  UserConstraints constraints_;
+  UserOverrides overrides_;
+  std::optional<Plan> plan_;
+  QString planError_;
+  QString runDir_;
+  std::optional<ProbeResult> probe_;
+
+  WizardDataPage* dataPage_;
+  HardwarePage* hardwarePage_;
+  StrategyPage* strategyPage_;
+  TrainingSettingsPage* settingsPage_;
+  ReviewPage* reviewPage_;
+};
+
+}  // namespace vwb::ui

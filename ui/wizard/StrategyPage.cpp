@@ -1,0 +1,104 @@
+#include "ui/wizard/StrategyPage.h"
+
+#include <QButtonGroup>
+#include <QGroupBox>
+#include <QLabel>
+#include <QPushButton>
+#include <QRadioButton>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+#include "ui/wizard/DecisionTreeView.h"
+#include "ui/wizard/SetupWizard.h"
+
+namespace vwb::ui {
+
+StrategyPage::StrategyPage(SetupWizard& wizard) : wizard_(wizard) {
+  setTitle(tr("3 · Strategy"));
+  setSubTitle(tr("The planner's decision tree: the path it took and why. Pick an alternative to see what it costs."));
+  tree_ = new DecisionTreeView;
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(tree_);
+  scroll->setWidgetResizable(true);
+  scroll->setMinimumHeight(260);
+
+  auto* options = new QGroupBox(tr("Strategies"));
+  optionsBox_ = new QVBoxLayout(options);
+  group_ = new QButtonGroup(this);
+  auto* reset = new QPushButton(tr("Let the planner choose"));
+  connect(reset, &QPushButton::clicked, this, [this] { chooseOption(-1); });
+  warnings_ = new QLabel;
+  warnings_->setWordWrap(true);
+  warnings_->setStyleSheet("color: #8a5a00");
+  error_ = new QLabel;
+  error_->setWordWrap(true);
+  error_->setStyleSheet("color: #a00000");
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addWidget(scroll, 3);
+  layout->addWidget(options);
+  layout->addWidget(reset, 0, Qt::AlignLeft);
+  layout->addWidget(warnings_);
+  layout->addWidget(error_);
+
+  connect(tree_, &DecisionTreeView::strategyClicked, this, &StrategyPage::chooseOption);
+  connect(&wizard_, &SetupWizard::planChanged, this, &StrategyPage::showPlan);
+}
+
+void StrategyPage::initializePage() { showPlan(); }
+
+bool StrategyPage::isComplete() const { return wizard_.hasPlan(); }
+
+void StrategyPage::chooseOption(int index) {
+  if (index < 0 || !wizard_.hasPlan()) {
+    wizard_.constraints().strategy.reset();
+  } else {
+    const auto& opts = wizard_.plan().options;
+    if (index >= static_cast<int>(opts.size())) return;
+    wizard_.constraints().strategy = opts[index].kind;
+  }
+  wizard_.replan();
+}
+
+QStringList StrategyPage::optionTexts() const {
+  QStringList out;
+  for (QAbstractButton* b : group_->buttons()) out << (b->isChecked() ? "* " : "  ") + b->text();
+  return out;
+}
+
+QString StrategyPage::warningText() const { return warnings_->text(); }
+
+void StrategyPage::showPlan() {
+  error_->setText(wizard_.planError());
+  for (QAbstractButton* b : group_->buttons()) {
+    group_->removeButton(b);
+    optionsBox_->removeWidget(b);
+    b->hide();
+    b->deleteLater();  // may be the button whose click triggered this re-plan
+  }
+  if (!wizard_.hasPlan()) {
+    warnings_->clear();
+    Q_EMIT completeChanged();
+    return;
+  }
+  const Plan& plan = wizard_.plan();
+  tree_->setPlan(plan);
+  for (int i = 0; i < static_cast<int>(plan.options.size()); ++i) {
+    const StrategyOption& o = plan.options[i];
+    QString text = QString::fromStdString(o.summary) +
+                   tr(" — ×%1 vs one device").arg(o.estimatedSpeedup, 0, 'f', 1);
+    if (!o.cost.empty()) text += tr("; cost: %1").arg(QString::fromStdString(o.cost));
+    if (o.recommended) text += tr("  (recommended)");
+    auto* radio = new QRadioButton(text);
+    radio->setChecked(o.kind == plan.config.strategy);
+    group_->addButton(radio, i);
+    optionsBox_->addWidget(radio);
+    connect(radio, &QRadioButton::clicked, this, [this, i] { chooseOption(i); });
+  }
+  QStringList w;
+  for (const std::string& s : plan.warnings) w << QString::fromUtf8("⚠ ") + QString::fromStdString(s);
+  warnings_->setText(w.join("\n"));
+  Q_EMIT completeChanged();
+}
+
+}  // namespace vwb::ui

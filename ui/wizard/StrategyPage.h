@@ -1,0 +1,37 @@
+#pragma once
+// Wizard page 3: the planner's decision tree, drawn with the path taken and each reason, and
+// the strategies it considered; picking an alternative re-plans with that strategy forced.
+#include <QWizardPage>
+
+class QButtonGroup;
+class QLabel;
+class QVBoxLayout;
+
+namespace vwb::ui {
+class DecisionTreeView;
+class SetupWizard;
+
+class StrategyPage : public QWizardPage {
+  Q_OBJECT
+ public:
+  explicit StrategyPage(SetupWizard& wizard);
+  void initializePage() override;
+  bool isComplete() const override;
+
+  DecisionTreeView* tree() const { return tree_; }
+  // Forces option i of the current plan (or lets the planner choose with -1).
+  void chooseOption(int index);
+  QStringList optionTexts() const;  // the options as listed, chosen one marked with '*'
+  QString warningText() const;
+
+ private:
+  void showPlan();
+  SetupWizard& wizard_;
+  DecisionTreeView* tree_;
+  QVBoxLayout* optionsBox_;
+  QButtonGroup* group_;
+  QLabel* warnings_;
+  QLabel* error_;
+};
+
+}  // namespace vwb::ui
