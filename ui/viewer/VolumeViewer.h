@@ -6,6 +6,7 @@
 #include <array>
 #include <memory>
 
+#include <QMetaType>
 #include <QString>
 #include <QTimer>
 #include <QWidget>
@@ -97,3 +98,5 @@ class VolumeViewer : public QWidget {
 };
 
 }  // namespace vwb::viewer
+
+Q_DECLARE_METATYPE(vwb::viewer::ViewerVolumes)
