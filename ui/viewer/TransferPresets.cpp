@@ -50,7 +50,8 @@ void applyTransferPreset(TransferPreset preset, double window, double level, vtk
   property->SetColor(color);
   property->SetScalarOpacity(opacity);
   property->SetInterpolationTypeToLinear();
-  property->SetShade(preset == TransferPreset::Papyrus);
+  // No shading: gradients cost six extra texture reads per sample, too much for llvmpipe.
+  property->SetShade(0);
   property->SetAmbient(0.4);
   property->SetDiffuse(0.7);
   property->SetSpecular(0.1);

@@ -6,6 +6,8 @@
 #include <vtkProperty.h>
 #include <vtkVolumeProperty.h>
 
+#include <algorithm>
+
 #include "engine/core/Error.h"
 
 namespace vwb::viewer {
@@ -58,17 +60,23 @@ VolumeScene::VolumeScene() {
   renderer_->SetBackground2(0.18, 0.2, 0.25);
   renderer_->GradientBackgroundOn();
 
-  volumeMapper_ = vtkSmartPointer<vtkSmartVolumeMapper>::New();
-  volumeMapper_->SetRequestedRenderModeToGPU();
-  // While the camera moves, VTK lowers the sampling to keep the frame rate up.
-  volumeMapper_->SetInteractiveAdjustSampleDistances(1);
+  volumeMapper_ = vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
+  // One sample per voxel along the ray; while the camera moves, VTK casts fewer rays (up to one
+  // per 4x4 pixels) to meet the interactor's update rate, then renders a full frame at rest.
+  volumeMapper_->SetSampleDistance(1.0f);
   volumeMapper_->SetAutoAdjustSampleDistances(1);
+  volumeMapper_->SetMinimumImageSampleDistance(1.0f);
+  volumeMapper_->SetMaximumImageSampleDistance(4.0f);
   volume_ = vtkSmartPointer<vtkVolume>::New();
   volume_->SetMapper(volumeMapper_);
   volume_->SetProperty(vtkSmartPointer<vtkVolumeProperty>::New());
   volume_->VisibilityOff();
   renderer_->AddVolume(volume_);
 
+  predShrink_ = vtkSmartPointer<vtkImageShrink3D>::New();
+  predShrink_->AveragingOn();  // probabilities average well: a smoother surface
+  gtShrink_ = vtkSmartPointer<vtkImageShrink3D>::New();
+  gtShrink_->AveragingOff();   // labels are categories: subsample, never average 1 and 2
   predSurface_ = vtkSmartPointer<vtkFlyingEdges3D>::New();
   predSurface_->ComputeNormalsOn();
   predSurface_->ComputeScalarsOff();
@@ -109,8 +117,19 @@ void VolumeScene::setVolumes(const VolumeImage& ct, const VolumeImage& predictio
     if (!v->empty() && v->shape() != ct.shape())
       throw Error("overlay " + v->shape().str() + " does not match the volume " + ct.shape().str());
   volumeMapper_->SetInputData(ct.image());
-  if (hasPrediction_) predSurface_->SetInputData(prediction.image());
-  if (hasGroundTruth_) gtSurface_->SetInputData(groundTruth.image());
+  const int64_t longest = std::max({shape_.d, shape_.h, shape_.w});
+  shrink_ = static_cast<int>((longest + kSurfaceVoxelsPerAxis - 1) / kSurfaceVoxelsPerAxis);
+  auto connect = [this](vtkImageShrink3D* shrink, vtkAlgorithm* surface, vtkImageData* image) {
+    if (shrink_ > 1) {
+      shrink->SetInputData(image);
+      shrink->SetShrinkFactors(shrink_, shrink_, shrink_);
+      surface->SetInputConnection(shrink->GetOutputPort());
+    } else {
+      surface->SetInputDataObject(image);
+    }
+  };
+  if (hasPrediction_) connect(predShrink_, predSurface_, prediction.image());
+  if (hasGroundTruth_) connect(gtShrink_, gtSurface_, groundTruth.image());
 
   // The twelve edges of the volume's box.
   const double X = shape_.w - 1, Y = shape_.h - 1, Z = shape_.d - 1;

@@ -2,6 +2,11 @@
 // The 3D view as a VTK scene: CT volume rendering (GPU ray casting, transfer-function presets),
 // the prediction and the ground truth as isosurfaces in their overlay colours, the volume's
 // outline and the linked cursor's three axis lines. No Qt types.
+//
+// Software OpenGL (llvmpipe) sets the budget: surfaces of volumes larger than
+// kSurfaceVoxelsPerAxis per axis are extracted from a 2x (3x...) shrunk copy, which cuts the
+// triangle count by the square of the factor, and ray casting lowers its image sampling while
+// the camera moves (the render window's desired update rate, set by the interactor).
 #include <vtkActor.h>
 #include <vtkDiscreteFlyingEdges3D.h>
 #include <vtkFlyingEdges3D.h>
@@ -9,7 +14,8 @@
 #include <vtkPolyData.h>
 #include <vtkRenderer.h>
 #include <vtkSmartPointer.h>
-#include <vtkSmartVolumeMapper.h>
+#include <vtkGPUVolumeRayCastMapper.h>
+#include <vtkImageShrink3D.h>
 #include <vtkVolume.h>
 
 #include "ui/viewer/TransferPresets.h"
@@ -17,6 +23,8 @@
 #include "ui/viewer/VolumeImage.h"
 
 namespace vwb::viewer {
+
+inline constexpr int kSurfaceVoxelsPerAxis = 192;
 
 class VolumeScene {
  public:
@@ -38,6 +46,7 @@ class VolumeScene {
 
   // Triangle count of the prediction surface after the last render (for tests and benchmarks).
   vtkIdType predictionTriangles() const;
+  int surfaceShrinkFactor() const { return shrink_; }
 
  private:
   void updateTransfer();
@@ -47,10 +56,12 @@ class VolumeScene {
   OverlaySettings overlay_;
   TransferPreset preset_ = TransferPreset::Papyrus;
   double window_ = 255, level_ = 128;
+  int shrink_ = 1;
   bool volumeVisible_ = true, hasPrediction_ = false, hasGroundTruth_ = false;
 
   vtkSmartPointer<vtkRenderer> renderer_;
-  vtkSmartPointer<vtkSmartVolumeMapper> volumeMapper_;
+  vtkSmartPointer<vtkGPUVolumeRayCastMapper> volumeMapper_;
+  vtkSmartPointer<vtkImageShrink3D> predShrink_, gtShrink_;
   vtkSmartPointer<vtkVolume> volume_;
   vtkSmartPointer<vtkFlyingEdges3D> predSurface_;
   vtkSmartPointer<vtkDiscreteFlyingEdges3D> gtSurface_;

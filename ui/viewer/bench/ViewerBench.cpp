@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   const int size = value("--size", "320").toInt();
   const int frames = value("--frames", "12").toInt();
   QTextStream out(stdout);
+  // Flush as we go: a slow machine should show the numbers it has so far.
+  QObject::connect(&app, &QApplication::aboutToQuit, [&out] { out.flush(); });
 
   QElapsedTimer timer;
   timer.start();
@@ -86,7 +88,7 @@ int main(int argc, char** argv) {
   } else {
     volumes = phantom(size);
   }
-  out << "volume " << QString::fromStdString(volumes.ct->shape.str()) << " ready in " << timer.elapsed() << " ms\n";
+  out << "volume " << QString::fromStdString(volumes.ct->shape.str()) << " ready in " << timer.elapsed() << " ms\n" << Qt::flush;
 
   VolumeViewer viewer;
   viewer.resize(1280, 900);
@@ -104,7 +106,7 @@ int main(int argc, char** argv) {
   viewer.view3d()->repaint();
   const double first3dMs = timer.nsecsElapsed() / 1e6;
   out << "setVolumes " << setMs << " ms; first paint: 3 slice views " << firstSlicesMs << " ms, 3D view (upload + surfaces) "
-      << first3dMs << " ms\n";
+      << first3dMs << " ms\n" << Qt::flush;
 
   for (VtkHostWidget* v : {viewer.sliceView(SliceAxis::X), viewer.sliceView(SliceAxis::Y),
                            viewer.sliceView(SliceAxis::Z), viewer.view3d()})
@@ -116,7 +118,7 @@ int main(int argc, char** argv) {
     viewer.sliceView(SliceAxis::Z)->repaint();
     slice.push_back(viewer.sliceView(SliceAxis::Z)->lastFrameMs());
   }
-  out << line("axial slice step (render+blit)", stats(slice));
+  out << line("axial slice step (render+blit)", stats(slice)) << Qt::flush;
 
   std::vector<double> threshold;
   for (int i = 0; i < frames; ++i) {
@@ -124,7 +126,7 @@ int main(int argc, char** argv) {
     viewer.sliceView(SliceAxis::Z)->repaint();
     threshold.push_back(viewer.sliceView(SliceAxis::Z)->lastFrameMs());
   }
-  out << line("axial threshold change", stats(threshold));
+  out << line("axial threshold change", stats(threshold)) << Qt::flush;
 
   VtkHostWidget* v3 = viewer.view3d();
   vtkRenderWindow* window = v3->renderWindow();
@@ -138,10 +140,10 @@ int main(int argc, char** argv) {
     }
     return stats(t);
   };
-  out << line("3D rotate, interactive (15 fps goal)", rotate(15.0));
-  out << line("3D rotate, still quality", rotate(0.0001));
+  out << line("3D rotate, interactive (15 fps goal)", rotate(15.0)) << Qt::flush;
+  out << line("3D rotate, still quality", rotate(0.0001)) << Qt::flush;
   viewer.setVolumeRenderingVisible(false);
-  out << line("3D rotate, surfaces only", rotate(0.0001));
+  out << line("3D rotate, surfaces only", rotate(0.0001)) << Qt::flush;
   viewer.setVolumeRenderingVisible(true);
 
   std::vector<double> surface;
@@ -153,10 +155,10 @@ int main(int argc, char** argv) {
     while (timer.elapsed() < 400) QApplication::processEvents(QEventLoop::AllEvents, 20);
     surface.push_back(v3->lastFrameMs());
   }
-  out << line("3D frame after a threshold change", stats(surface));
-  out << "prediction surface: " << viewer.volumeScene().predictionTriangles() << " triangles\n";
+  out << line("3D frame after a threshold change", stats(surface)) << Qt::flush;
+  out << "prediction surface: " << viewer.volumeScene().predictionTriangles() << " triangles\n" << Qt::flush;
 
   const QString shot = value("--screenshot", "");
-  if (!shot.isEmpty()) out << (viewer.saveScreenshot(shot) ? "screenshot " : "could not write ") << shot << "\n";
+  if (!shot.isEmpty()) out << (viewer.saveScreenshot(shot) ? "screenshot " : "could not write ") << shot << "\n" << Qt::flush;
   return 0;
 }
