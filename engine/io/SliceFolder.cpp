@@ -58,7 +58,7 @@ std::vector<Slice> listSlices(const std::string& dir) {
 }
 
 // Opens one slice and checks that it is a single page.
-detail::PageLayout openSlice(const detail::TiffHandle& tif) {
+detail::PageLayout openSlice(detail::TiffHandle& tif) {
   int64_t pages = detail::countPages(tif);
   if (pages != 1)
     throw fileError(tif.path(), "has " + std::to_string(pages) + " pages; a slice must be one 2D image");
@@ -80,7 +80,7 @@ TiffInfo probeSliceFolder(const std::string& dir) {
   auto slices = listSlices(dir);
   detail::PageLayout first;
   for (size_t i = 0; i < slices.size(); ++i) {
-    detail::TiffHandle tif(slices[i].path, "rc");
+    detail::TiffHandle tif(slices[i].path, detail::kTiffReadMode);
     auto layout = openSlice(tif);
     if (i == 0) first = layout;
     else checkSameAsFirstSlice(slices[i].path, layout, first, slices[0].path);
@@ -96,7 +96,7 @@ VolumeU8 readSliceFolderU8(const std::string& dir) {
   detail::PageLayout first;
   std::vector<uint8_t> scratch, native;
   for (size_t i = 0; i < slices.size(); ++i) {
-    detail::TiffHandle tif(slices[i].path, "rc");
+    detail::TiffHandle tif(slices[i].path, detail::kTiffReadMode);
     auto layout = openSlice(tif);
     if (i == 0) {
       first = layout;

@@ -65,12 +65,10 @@ void checkSameAsFirst(const TiffHandle& tif, int64_t page, const PageLayout& l, 
              "; all pages of a volume must agree");
 }
 
-// Opens with strip chopping off ("c"): strips decode straight into the volume as stored.
-constexpr const char* kReadMode = "rc";
 
 template <class T>
 Volume<T> readVolumeAs(const std::string& path, bool convert) {
-  TiffHandle tif(path, kReadMode);
+  TiffHandle tif(path, detail::kTiffReadMode);
   const int64_t pages = detail::countPages(tif);
   const PageLayout first = detail::readPageLayout(tif, 0);
   if (!convert && first.dtype != dtypeOf<T>())
@@ -135,7 +133,7 @@ bool compressionAvailable(TiffCompression c) {
 }
 
 TiffInfo probeTiff(const std::string& path) {
-  TiffHandle tif(path, kReadMode);
+  TiffHandle tif(path, detail::kTiffReadMode);
   const int64_t pages = detail::countPages(tif);
   const PageLayout first = detail::readPageLayout(tif, 0);
   for (int64_t p = 1; p < pages; ++p) {

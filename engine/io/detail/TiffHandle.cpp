@@ -118,6 +118,11 @@ void TiffHandle::close() {
 
 bool TiffHandle::hasError() const { return !lastError_.empty() || !unattributedError.empty(); }
 
+void TiffHandle::clearError() {
+  lastError_.clear();
+  unattributedError.clear();
+}
+
 void TiffHandle::fail(const std::string& problem) const {
   const std::string& detail = lastError_.empty() ? unattributedError : lastError_;
   if (detail.empty()) throw fileError(path_, problem);

@@ -126,9 +126,10 @@ void readPage(const TiffHandle& handle, int64_t page, const PageLayout& layout, 
   }
 }
 
-int64_t countPages(const TiffHandle& handle) {
+int64_t countPages(TiffHandle& handle) {
   // libtiff stops counting at a broken link and only reports it through the error handler:
   // without this check a truncated file would silently read as fewer pages.
+  handle.clearError();  // only what counting reports matters here
   int64_t n = TIFFNumberOfDirectories(handle.get());
   if (handle.hasError())
     handle.fail("is truncated or corrupt: the chain of page directories breaks after page " +

@@ -31,7 +31,7 @@ void readPage(const TiffHandle& tif, int64_t page, const PageLayout& layout, uin
               std::vector<uint8_t>& scratch);
 
 // Number of pages, walking the directory chain without decoding anything.
-int64_t countPages(const TiffHandle& tif);
+int64_t countPages(TiffHandle& tif);
 
 // Moves to the next page; throws if the directory cannot be read.
 void nextPage(const TiffHandle& tif, int64_t page);
