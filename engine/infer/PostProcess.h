@@ -1,6 +1,14 @@
 #pragma once
-// Probability volume (uint8 0..255 = p*255) -> binary mask (0/1): threshold, zero a border,
-// drop small 26-connected components, optional closing and hole filling.
+// Probability volume (uint8 0..255 = p*255) -> binary mask (0/1), in this order:
+//   1. threshold: foreground where p >= threshold;
+//   2. closing (dilate, then erode) with a (2r+1)^3 cube; outside the volume counts as
+//      background for the dilation and foreground for the erosion, so closing only ever adds;
+//   3. hole filling: background cavities (6-connected, the complement of 26-connected
+//      foreground) that do not reach the volume's faces become foreground;
+//   4. a border of k voxels at each face set to 0;
+//   5. 26-connected components smaller than N voxels removed (last, so that fragments left by
+//      the border cut go too).
+// Defaults change nothing but the threshold.
 #include <cstdint>
 
 #include "engine/core/Volume.h"
@@ -15,6 +23,13 @@ struct PostProcessOptions {
   bool fillHoles = false;          // fill background cavities not connected to the border
 };
 
+// Throws vwb::Error for options out of range (threshold outside [0,1], negative sizes).
 VolumeU8 postprocess(const VolumeU8& probability255, const PostProcessOptions& options);
+
+// The steps on their own, on 0/1 masks (in place).
+void closeMask(VolumeU8& mask, int radius);
+void fillMaskHoles(VolumeU8& mask);
+void zeroBorder(VolumeU8& mask, int voxels);
+void removeSmallComponents(VolumeU8& mask, int64_t minVoxels);
 
 }  // namespace vwb

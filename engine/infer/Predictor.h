@@ -17,13 +17,17 @@ enum class Tta { None, Flips, Full };  // Flips: up to 8 flip combinations; Full
 struct PredictOptions {
   double overlap = 0.5;
   Tta tta = Tta::None;
+  bool averageLogits = false;        // TTA averaged in logit space; default: probability space
   int batch = 2;                     // tiles per forward pass
-  std::vector<std::string> devices;  // {"cpu"} by default; "cuda:0", ...
+  std::vector<std::string> devices;  // {"cpu"} by default; "cuda:0", ... (a model replica and
+                                     // worker thread each, sharing the tiles of a volume)
   int threads = 0;                   // intra-op threads (0 = all cores)
 };
 
 class Predictor {
  public:
+  // Loads the checkpoint (model config, patch, normalization, weights) onto every device.
+  // Throws vwb::Error naming the file when it is not a usable checkpoint.
   Predictor(const std::string& checkpointPath, const PredictOptions& options);
   ~Predictor();
   Predictor(const Predictor&) = delete;

@@ -2,9 +2,13 @@
 // Runs one training run to its end (or until cancelled), writing RUN/config.json,
 // RUN/logs/training.log, RUN/metrics.jsonl and RUN/checkpoints/{last,best}.pt.
 // Blocks the calling thread; the GUI calls it from a worker thread.
+#include <string>
+#include <vector>
+
 #include "engine/core/Reporting.h"
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingEvents.h"
+#include "engine/train/TrainingVolume.h"
 
 namespace vwb {
 
@@ -12,7 +16,32 @@ namespace vwb {
 // Dataset errors and bad settings throw vwb::Error before training starts.
 RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel);
 
+// The same on labelled volumes already in memory (config.dataDir is not read).
+RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
+                        TrainingSink& sink, const CancelToken& cancel);
+
 // Reads RUN/config.json (for resume and for the GUI).
 TrainConfig loadRunConfig(const std::string& runDir);
+
+// Scans config.dataDir and decodes its labelled training volumes. Dataset errors throw vwb::Error
+// with the scanner's report; so does a dataset larger than the memory cap (config.memoryCapBytes,
+// 0 = 80% of RAM).
+std::vector<TrainingVolume> loadTrainingVolumes(const TrainConfig& config, LogSink& log,
+                                                ProgressSink* progress = nullptr,
+                                                const CancelToken* cancel = nullptr);
+
+// Throughput of the real training step (same pipeline, strategy and kernels) without a run dir.
+struct TrainBenchmark {
+  int64_t steps = 0, globalBatch = 0;
+  double samplesPerSec = 0;
+  double dataWaitFraction = 0;  // share of step time spent waiting for batches
+  double secondsPerStep = 0;
+  int threads = 0;
+  std::string precision, device;
+  int64_t peakMemoryBytes = 0;  // CUDA peak allocation, or process RSS on the CPU
+};
+TrainBenchmark benchmarkTraining(const TrainConfig& config,
+                                 const std::vector<TrainingVolume>& volumes, int warmupSteps,
+                                 int steps, LogSink& log);
 
 }  // namespace vwb

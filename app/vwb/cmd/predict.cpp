@@ -1,0 +1,78 @@
+// vwb predict: a trained checkpoint over every volume of a folder -> probabilities + masks.
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+#include "CommandRegistry.h"
+#include "engine/core/Error.h"
+#include "engine/core/Reporting.h"
+#include "engine/export/SubmissionIds.h"
+#include "engine/infer/PostProcess.h"
+#include "engine/infer/Predictor.h"
+#include "engine/io/TiffVolume.h"
+
+namespace {
+
+struct PredictArgs {
+  std::string checkpoint, images, out, tta = "none", average = "probability", devices = "cpu";
+  vwb::PredictOptions options;
+  vwb::PostProcessOptions post;
+};
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> parts;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ','))
+    if (!item.empty()) parts.push_back(item);
+  return parts;
+}
+
+}  // namespace
+
+VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding window, TTA)", [](CLI::App& cmd) {
+  auto a = std::make_shared<PredictArgs>();
+  auto& o = a->options;
+  cmd.add_option("--checkpoint", a->checkpoint, "RUN/checkpoints/best.pt")->required();
+  cmd.add_option("--images", a->images, "folder of <id>.tif volumes")->required();
+  cmd.add_option("--out", a->out, "writes <id>.tif 0/1 masks and prob/<id>.tif (p*255)")->required();
+  cmd.add_option("--overlap", o.overlap, "window overlap in [0, 1)")->capture_default_str()->check(CLI::Range(0.0, 0.99));
+  cmd.add_option("--tta", a->tta, "none | flips (8) | full (flips + in-plane rotations, 16)")
+      ->capture_default_str()->check(CLI::IsMember({"none", "flips", "full"}));
+  cmd.add_option("--tta-average", a->average, "average TTA in probability or logit space")
+      ->capture_default_str()->check(CLI::IsMember({"probability", "logit"}));
+  cmd.add_option("--devices", a->devices, "comma-separated: cpu, cuda:0, cuda:1, ...")->capture_default_str();
+  cmd.add_option("--batch", o.batch, "patches per forward pass")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd.add_option("--threads", o.threads, "intra-op threads (0 = all cores)")->capture_default_str();
+  cmd.add_option("--threshold", a->post.threshold, "mask where p >= T")->capture_default_str()->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--border", a->post.borderVoxels, "zero K voxels at every face")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--min-size", a->post.minComponentVoxels, "drop 26-connected components below N voxels")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--closing", a->post.closingRadius, "binary closing radius (0 = off)")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_flag("--fill-holes", a->post.fillHoles, "fill enclosed background cavities");
+  cmd.callback([a] {
+    namespace fs = std::filesystem;
+    if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "image folder not found");
+    const std::vector<std::string> ids = vwb::listTifIds(a->images);
+    if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
+    std::error_code ec;
+    fs::create_directories(fs::path(a->out) / "prob", ec);
+    if (!fs::is_directory(fs::path(a->out) / "prob")) throw vwb::fileError(a->out, "cannot create the output folder");
+    a->options.tta = a->tta == "full" ? vwb::Tta::Full : a->tta == "flips" ? vwb::Tta::Flips : vwb::Tta::None;
+    a->options.averageLogits = a->average == "logit";
+    a->options.devices = splitList(a->devices);
+    vwb::ConsoleSink console;
+    vwb::Predictor predictor(a->checkpoint, a->options);
+    std::fprintf(stderr, "patch %s, %zu volume(s), devices %s\n", predictor.patch().str().c_str(), ids.size(),
+                 a->devices.c_str());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const std::string id = ids[i];
+      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, ids.size(), id.c_str());
+      const vwb::VolumeU8 image = vwb::readVolumeU8((fs::path(a->images) / (id + ".tif")).string());
+      const vwb::VolumeU8 prob = predictor.predict(image, &console);
+      vwb::writeVolumeU8((fs::path(a->out) / "prob" / (id + ".tif")).string(), prob);
+      vwb::writeVolumeU8((fs::path(a->out) / (id + ".tif")).string(), vwb::postprocess(prob, a->post));
+    }
+    std::printf("wrote %zu masks to %s (probabilities in %s/prob)\n", ids.size(), a->out.c_str(), a->out.c_str());
+  });
+});

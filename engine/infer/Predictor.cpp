@@ -1,0 +1,82 @@
+// The trained network as the sliding-window predictor's TileModel (torch lives only here).
+#include "engine/infer/Predictor.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "engine/core/Error.h"
+#include "engine/infer/SlidingWindowPredictor.h"
+#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/train/detail/DeviceSupport.h"
+
+namespace vwb {
+
+struct Predictor::Impl {
+  PredictOptions options;
+  CheckpointInfo info;
+  std::vector<torch::Device> devices;
+  std::vector<UNet3D> models;  // one replica per device, in eval mode
+  std::array<float, 256> normalize{};
+};
+
+Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& options)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+  // LibTorch defaults to one intra-op thread on these machines: use the cores unless told.
+  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  torch::set_num_threads(std::max(1, threads));
+  const std::vector<std::string> names = options.devices.empty() ? std::vector<std::string>{"cpu"} : options.devices;
+  for (const std::string& name : names) {
+    const torch::Device device = parseDevice(name);
+    LoadedModel loaded = loadModelCheckpoint(checkpointPath, device);
+    impl_->info = loaded.info;
+    impl_->devices.push_back(device);
+    impl_->models.push_back(loaded.model);
+  }
+  impl_->normalize = impl_->info.normalization.tableU8();
+  // Validate options now rather than at the first volume.
+  SlidingWindowOptions sw;
+  sw.overlap = options.overlap, sw.batch = options.batch;
+  SlidingWindowPredictor(patch(), sw);
+}
+
+Predictor::~Predictor() = default;
+
+Shape3 Predictor::patch() const {
+  const int64_t p = impl_->info.patch;
+  return {p, p, p};
+}
+
+VolumeU8 Predictor::predict(const VolumeU8& image, ProgressSink* progress, const CancelToken* cancel) {
+  const Shape3 p = patch();
+  VolumeF32 input(image.shape);
+  for (size_t i = 0; i < image.size(); ++i) input.data[i] = impl_->normalize[image.data[i]];
+
+  std::vector<TileModel> models;
+  for (size_t d = 0; d < impl_->models.size(); ++d)
+    models.push_back([this, d, p](const float* in, int64_t count, float* out) {
+      c10::InferenceMode inference;
+      const torch::Device device = impl_->devices[d];
+      torch::Tensor x = torch::from_blob(const_cast<float*>(in), {count, 1, p.d, p.h, p.w}, torch::kFloat32);
+      torch::Tensor y = impl_->models[d]->forward(x.to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
+      if (y.numel() != count * p.voxels())
+        throw Error("the network returned " + std::to_string(y.numel()) + " values for " +
+                    std::to_string(count) + " patches");
+      std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(y.numel()));
+    });
+  SlidingWindowOptions sw;
+  sw.overlap = impl_->options.overlap;
+  sw.tta = impl_->options.tta;
+  sw.average = impl_->options.averageLogits ? TtaAverage::Logit : TtaAverage::Probability;
+  sw.batch = impl_->options.batch;
+  const VolumeF32 prob = SlidingWindowPredictor(p, sw).predict(input, models, progress, cancel);
+  VolumeU8 out(image.shape);
+  for (size_t i = 0; i < out.size(); ++i)
+    out.data[i] = static_cast<uint8_t>(std::lround(std::clamp(prob.data[i], 0.0f, 1.0f) * 255.0f));
+  return out;
+}
+
+}  // namespace vwb

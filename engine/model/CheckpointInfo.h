@@ -1,0 +1,31 @@
+#pragma once
+// What a checkpoint holds besides tensors (torch-free: the GUI and `vwb predict` show it).
+// Checkpoint layout (a LibTorch archive): "format" = "vwb-checkpoint/1", "meta" = a JSON string
+// (model config, patch, normalization, step, epoch, the full training config and trainer state),
+// "model" = the network's parameters and buffers, "optimizer" = AdamW state (training only).
+#include <cstdint>
+#include <string>
+
+#include "engine/model/Normalization.h"
+#include "engine/train/TrainConfig.h"
+
+namespace vwb {
+
+inline constexpr const char* kCheckpointFormat = "vwb-checkpoint/1";
+
+struct CheckpointInfo {
+  ModelConfig model;
+  int64_t patch = 0;
+  Normalization normalization;
+  int64_t step = 0, epoch = 0;
+  std::string metaJson;  // the whole meta record, including the training config
+
+  // Builds metaJson from the fields above plus `extra` (a JSON object as text, may be empty).
+  std::string composeMeta(const std::string& extra) const;
+  static CheckpointInfo fromMeta(const std::string& metaJson);  // throws vwb::Error
+};
+
+// Reads only the meta record. Throws vwb::Error naming the file when it is not a vwb checkpoint.
+CheckpointInfo readCheckpointInfo(const std::string& path);
+
+}  // namespace vwb

@@ -1,0 +1,32 @@
+#pragma once
+// Checkpoint reading/writing of the model part (private: torch). The trainer adds its optimizer
+// and state; the predictor uses loadModelCheckpoint() and gets a ready network.
+#include <torch/torch.h>
+
+#include <string>
+
+#include "engine/model/CheckpointInfo.h"
+#include "engine/model/detail/UNet3DImpl.h"
+
+namespace vwb {
+
+// Writes "format", "meta" (info.composeMeta(extraJson)) and "model" into the archive.
+void writeModelSection(torch::serialize::OutputArchive& archive, const CheckpointInfo& info,
+                       const std::string& extraJson, UNet3DImpl& model);
+
+// Opens a checkpoint archive, mapping tensors to `device`. Throws vwb::Error naming the file.
+torch::serialize::InputArchive openCheckpoint(const std::string& path, const torch::Device& device);
+CheckpointInfo readInfo(torch::serialize::InputArchive& archive, const std::string& path);
+// Loads the "model" section into an existing network of the matching config.
+void readModelSection(torch::serialize::InputArchive& archive, const std::string& path,
+                      UNet3DImpl& model);
+
+struct LoadedModel {
+  CheckpointInfo info;
+  UNet3D model{nullptr};  // on `device`, in eval mode
+};
+
+// The predictor's entry point: config + normalization + weights, ready to run.
+LoadedModel loadModelCheckpoint(const std::string& path, const torch::Device& device = torch::kCPU);
+
+}  // namespace vwb

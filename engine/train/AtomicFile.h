@@ -1,0 +1,16 @@
+#pragma once
+// Whole-file writes that never leave a half-written file: write "<path>.tmp", flush, fsync,
+// rename over <path>, fsync the folder. A crash or kill -9 at any moment leaves either the old
+// file or the new one.
+#include <string>
+
+namespace vwb {
+
+void writeFileAtomically(const std::string& path, const std::string& bytes);
+
+// Fault injection for tests: when the environment variable VWB_FAULT_CRASH_IN_WRITE names a
+// file name (e.g. "last.pt") and VWB_FAULT_CRASH_AT=<n> (default 1), the n-th write of that
+// file writes half of its temp file and then ends the process (_exit(86)) before the rename.
+inline constexpr int kCrashInWriteExitCode = 86;
+
+}  // namespace vwb

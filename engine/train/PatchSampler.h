@@ -1,0 +1,63 @@
+#pragma once
+// Cuts training patches out of in-memory volumes (torch-free). A patch is fully determined by a
+// 64-bit key: volume (weighted by size), position (a share centred on label-1 voxels), and
+// augmentation (flips on three axes, 90-degree in-plane rotations, intensity scale/shift,
+// Gaussian noise). Normalization is a 256-entry table lookup done while gathering.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "engine/model/Normalization.h"
+#include "engine/train/TrainingVolume.h"
+
+namespace vwb {
+
+struct AugmentOptions {
+  bool enabled = true;
+  double flipProbability = 0.5;    // per axis
+  bool rotateInPlane = true;       // k * 90 degrees in the y-x plane
+  double intensityProbability = 0.5;
+  double scaleRange = 0.1;         // x * U(1-r, 1+r)
+  double shiftRange = 0.1;         // + U(-r, r) (in normalized units)
+  double noiseProbability = 0.15;
+  double noiseSigmaMax = 0.1;
+};
+
+// Where a patch comes from and how it is transformed.
+struct PatchSpec {
+  int volume = 0;
+  int64_t z = 0, y = 0, x = 0;  // corner in the volume (may be negative / overhang: padded)
+  bool flipZ = false, flipY = false, flipX = false;
+  int rot90 = 0;                // 0..3, in the y-x plane
+  float scale = 1, shift = 0, noiseSigma = 0;
+  uint64_t noiseSeed = 0;
+};
+
+class PatchSampler {
+ public:
+  // `volumes` must outlive the sampler. Label-1 voxel positions are indexed once here.
+  PatchSampler(const std::vector<const TrainingVolume*>& volumes, const Normalization& norm,
+               int64_t patch, double foregroundFraction, AugmentOptions augment = {});
+
+  int64_t patch() const { return patch_; }
+  int64_t patchVoxels() const { return patch_ * patch_ * patch_; }
+
+  // The random choices for one key.
+  PatchSpec draw(uint64_t key) const;
+  // Writes patch^3 normalized floats and labels; outside the volume: 0 and label 2 (ignored).
+  void extract(const PatchSpec& spec, float* image, uint8_t* label) const;
+  void sample(uint64_t key, float* image, uint8_t* label) const { extract(draw(key), image, label); }
+
+  const std::vector<const TrainingVolume*>& volumes() const { return volumes_; }
+
+ private:
+  std::vector<const TrainingVolume*> volumes_;
+  std::array<float, 256> table_;
+  int64_t patch_;
+  double foregroundFraction_;
+  AugmentOptions augment_;
+  std::vector<double> cumulativeVoxels_;          // size-weighted volume choice
+  std::vector<std::vector<int64_t>> foreground_;  // label-1 voxel indices (subsampled)
+};
+
+}  // namespace vwb

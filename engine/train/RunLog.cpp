@@ -1,0 +1,40 @@
+#include "engine/train/RunLog.h"
+
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+
+#include "engine/core/Error.h"
+
+namespace vwb {
+
+RunLog::RunLog(const std::string& runDir, LogSink* forward) : forward_(forward) {
+  namespace fs = std::filesystem;
+  fs::create_directories(fs::path(runDir) / "logs");
+  std::string logPath = (fs::path(runDir) / "logs" / "training.log").string();
+  std::string metricsPath = (fs::path(runDir) / "metrics.jsonl").string();
+  log_.open(logPath, std::ios::app);
+  if (!log_) throw fileError(logPath, "cannot open for writing");
+  metrics_.open(metricsPath, std::ios::app);
+  if (!metrics_) throw fileError(metricsPath, "cannot open for writing");
+}
+
+void RunLog::log(LogLevel level, const std::string& message) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&now));
+    log_ << stamp << " [" << logLevelName(level) << "] " << message << '\n';
+    log_.flush();
+  }
+  if (forward_) forward_->log(level, message);
+}
+
+void RunLog::metric(const std::string& jsonLine) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  metrics_ << jsonLine << '\n';
+  metrics_.flush();
+}
+
+}  // namespace vwb

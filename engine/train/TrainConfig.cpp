@@ -1,0 +1,121 @@
+#include "engine/train/TrainConfig.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/Error.h"
+#include "engine/model/ModelConfigJson.h"
+
+namespace vwb {
+
+const char* ampName(AmpMode a) {
+  switch (a) {
+    case AmpMode::Auto: return "auto";
+    case AmpMode::Off: return "off";
+    case AmpMode::Fp16: return "fp16";
+    case AmpMode::Bf16: return "bf16";
+  }
+  return "?";
+}
+
+const char* strategyName(StrategyKind s) {
+  switch (s) {
+    case StrategyKind::Auto: return "auto";
+    case StrategyKind::Single: return "single";
+    case StrategyKind::DataParallel: return "dp";
+    case StrategyKind::Ddp: return "ddp";
+  }
+  return "?";
+}
+
+AmpMode parseAmp(const std::string& s) {
+  if (s == "auto") return AmpMode::Auto;
+  if (s == "off") return AmpMode::Off;
+  if (s == "fp16") return AmpMode::Fp16;
+  if (s == "bf16") return AmpMode::Bf16;
+  throw Error("unknown amp mode '" + s + "' (expected auto, off, fp16 or bf16)");
+}
+
+StrategyKind parseStrategy(const std::string& s) {
+  if (s == "auto") return StrategyKind::Auto;
+  if (s == "single") return StrategyKind::Single;
+  if (s == "dp") return StrategyKind::DataParallel;
+  if (s == "ddp") return StrategyKind::Ddp;
+  throw Error("unknown strategy '" + s + "' (expected auto, single, dp or ddp)");
+}
+
+std::string TrainConfig::toJson() const {
+  nlohmann::json j{
+      {"data_dir", dataDir},
+      {"run_dir", runDir},
+      {"model", modelConfigToJson(model)},
+      {"patch", patch},
+      {"batch_per_device", batchPerDevice},
+      {"grad_accumulation", gradAccumulation},
+      {"epochs", epochs},
+      {"steps_per_epoch", stepsPerEpoch},
+      {"lr", lr},
+      {"weight_decay", weightDecay},
+      {"warmup_fraction", warmupFraction},
+      {"grad_clip", gradClip},
+      {"foreground_fraction", foregroundFraction},
+      {"amp", ampName(amp)},
+      {"workers", workers},
+      {"prefetch", prefetch},
+      {"threads", threads},
+      {"val_fraction", valFraction},
+      {"val_crop", valCrop},
+      {"seed", seed},
+      {"strategy", strategyName(strategy)},
+      {"devices", devices},
+      {"nnodes", nnodes},
+      {"node_rank", nodeRank},
+      {"master", master},
+      {"timeout_sec", timeoutSec},
+      {"memory_cap_bytes", memoryCapBytes},
+      {"resume", resume},
+  };
+  return j.dump(2);
+}
+
+TrainConfig TrainConfig::fromJson(const std::string& text) {
+  TrainConfig c;
+  try {
+    auto j = nlohmann::json::parse(text);
+    if (!j.is_object()) throw Error("expected a JSON object");
+    c.dataDir = j.value("data_dir", c.dataDir);
+    c.runDir = j.value("run_dir", c.runDir);
+    if (j.contains("model")) c.model = modelConfigFromJson(j.at("model"));
+    c.patch = j.value("patch", c.patch);
+    c.batchPerDevice = j.value("batch_per_device", c.batchPerDevice);
+    c.gradAccumulation = j.value("grad_accumulation", c.gradAccumulation);
+    c.epochs = j.value("epochs", c.epochs);
+    c.stepsPerEpoch = j.value("steps_per_epoch", c.stepsPerEpoch);
+    c.lr = j.value("lr", c.lr);
+    c.weightDecay = j.value("weight_decay", c.weightDecay);
+    c.warmupFraction = j.value("warmup_fraction", c.warmupFraction);
+    c.gradClip = j.value("grad_clip", c.gradClip);
+    c.foregroundFraction = j.value("foreground_fraction", c.foregroundFraction);
+    c.amp = parseAmp(j.value("amp", std::string(ampName(c.amp))));
+    c.workers = j.value("workers", c.workers);
+    c.prefetch = j.value("prefetch", c.prefetch);
+    c.threads = j.value("threads", c.threads);
+    c.valFraction = j.value("val_fraction", c.valFraction);
+    c.valCrop = j.value("val_crop", c.valCrop);
+    c.seed = j.value("seed", c.seed);
+    c.strategy = parseStrategy(j.value("strategy", std::string(strategyName(c.strategy))));
+    c.devices = j.value("devices", c.devices);
+    c.nnodes = j.value("nnodes", c.nnodes);
+    c.nodeRank = j.value("node_rank", c.nodeRank);
+    c.master = j.value("master", c.master);
+    c.timeoutSec = j.value("timeout_sec", c.timeoutSec);
+    c.memoryCapBytes = j.value("memory_cap_bytes", c.memoryCapBytes);
+    c.resume = j.value("resume", c.resume);
+  } catch (const Error& e) {
+    throw Error(std::string("training config: ") + e.what());
+  } catch (const std::exception& e) {
+    throw Error(std::string("training config: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace vwb

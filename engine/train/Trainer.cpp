@@ -1,0 +1,557 @@
+#include "engine/train/Trainer.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "engine/core/Error.h"
+#include "engine/model/ModelConfigJson.h"
+#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/train/AtomicFile.h"
+#include "engine/train/LrSchedule.h"
+#include "engine/train/ValidationSplit.h"
+#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/TrainingRun.h"
+
+namespace vwb {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// ---------------------------------------------------------------------------------------------
+// Strategy registry
+
+namespace {
+std::mutex registryMutex;
+std::map<StrategyKind, StrategyFactory>& registry() {
+  static std::map<StrategyKind, StrategyFactory> factories;
+  return factories;
+}
+double secondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+}  // namespace
+
+void registerStrategyFactory(StrategyKind kind, StrategyFactory factory) {
+  std::lock_guard<std::mutex> lock(registryMutex);
+  registry()[kind] = std::move(factory);
+}
+
+std::unique_ptr<TrainStrategy> makeStrategy(const TrainConfig& config) {
+  StrategyKind kind = config.strategy;
+  // Without a registered multi-device strategy, auto means one device.
+  if (kind == StrategyKind::Auto) {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    kind = registry().count(StrategyKind::Auto) ? StrategyKind::Auto : StrategyKind::Single;
+  }
+  if (kind != StrategyKind::Single) {
+    std::lock_guard<std::mutex> lock(registryMutex);
+    auto it = registry().find(kind);
+    if (it == registry().end())
+      throw Error(std::string("strategy '") + strategyName(kind) + "' is not available in this build");
+    return it->second(config);
+  }
+  if (config.devices.size() != 1 || config.devices[0].rfind("cpu:", 0) == 0)
+    throw Error("the single-device strategy takes one device (cpu or cuda:N), got " +
+                std::to_string(config.devices.size()) + " device(s)");
+  return makeSingleDeviceStrategy(config.devices[0]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+namespace {
+void checkConfig(const TrainConfig& c) {
+  auto positive = [](int v, const char* what) {
+    if (v < 1) throw Error(std::string(what) + " must be at least 1, got " + std::to_string(v));
+  };
+  positive(c.epochs, "epochs");
+  positive(c.stepsPerEpoch, "steps per epoch");
+  positive(c.batchPerDevice, "batch");
+  positive(c.gradAccumulation, "gradient accumulation");
+  positive(c.prefetch, "prefetch");
+  if (c.workers < 0) throw Error("workers must be 0 or more");
+  if (!(c.lr > 0)) throw Error("learning rate must be positive");
+  if (c.devices.empty()) throw Error("no device given");
+  if (c.runDir.empty()) throw Error("no run directory given (--out)");
+  checkPatchFitsModel(c.model, c.patch);
+}
+
+int resolveThreads(int requested) {
+  int cores = static_cast<int>(std::thread::hardware_concurrency());
+  return requested > 0 ? requested : std::max(1, cores);
+}
+
+std::string readText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw fileError(path, "cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+nlohmann::json memoryJson(const std::vector<DeviceMemory>& memory) {
+  auto arr = nlohmann::json::array();
+  for (const auto& m : memory)
+    arr.push_back({{"device", m.device}, {"allocated", m.allocatedBytes},
+                   {"reserved", m.reservedBytes}, {"peak", m.peakBytes}, {"free", m.freeBytes},
+                   {"total", m.totalBytes}});
+  return arr;
+}
+
+// The batch's buffers become the tensors' storage (no copy); the tensors keep the batch alive.
+GlobalBatch toGlobalBatch(std::shared_ptr<Batch> batch) {
+  GlobalBatch g;
+  g.step = batch->step;
+  std::vector<int64_t> sizes{batch->size, 1, batch->patch, batch->patch, batch->patch};
+  auto keep = [batch](void*) {};
+  g.image = torch::from_blob(batch->image.data(), sizes, keep, torch::kFloat32);
+  g.label = torch::from_blob(batch->label.data(), sizes, keep, torch::kUInt8);
+  return g;
+}
+
+// Tile starts covering [0, extent) with windows of `patch`, the last one flush with the end;
+// a single centred (padded) window when the extent is smaller than the patch.
+std::vector<int64_t> tileStarts(int64_t extent, int64_t patch) {
+  if (extent <= patch) return {-(patch - extent) / 2};
+  std::vector<int64_t> starts;
+  for (int64_t s = 0; s + patch < extent; s += patch) starts.push_back(s);
+  starts.push_back(extent - patch);
+  return starts;
+}
+
+Normalization normalizationOf(const std::vector<const TrainingVolume*>& volumes) {
+  std::array<int64_t, 256> histogram{};
+  for (const auto* v : volumes) addToHistogram(v->image, histogram);
+  return normalizationFromHistogram(histogram);
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// The run
+
+TrainingRun::TrainingRun(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
+                         TrainingSink& sink, const CancelToken& cancel)
+    : config_(config), volumes_(volumes), sink_(sink), cancel_(cancel) {
+  if (const char* oom = std::getenv("VWB_FAULT_OOM_AT_STEP")) simulatedOomStep_ = std::atoll(oom);
+}
+
+std::string TrainingRun::checkpointPath(const std::string& name) const {
+  return (fs::path(config_.runDir) / "checkpoints" / name).string();
+}
+
+void TrainingRun::prepareData() {
+  if (volumes_.empty()) throw Error("no labelled training volumes");
+  std::vector<std::string> scrolls;
+  for (const auto& v : volumes_) scrolls.push_back(v.scrollId);
+  ValidationSplit split = splitValidation(scrolls, config_.valFraction, config_.seed);
+  log_->log(LogLevel::Info, split.reason);
+  for (int i : split.train) trainVolumes_.push_back(&volumes_[i]);
+  for (int i : split.validation) valVolumes_.push_back(&volumes_[i]);
+  normalization_ = normalizationOf(trainVolumes_);
+  trainSampler_ = std::make_unique<PatchSampler>(trainVolumes_, normalization_, config_.patch,
+                                                 config_.foregroundFraction);
+}
+
+void TrainingRun::resumeFromCheckpoint() {
+  const std::string path = checkpointPath("last.pt");
+  if (!fs::exists(path))
+    throw fileError(path, "cannot resume: the run has no checkpoint yet");
+  auto archive = openCheckpoint(path, torch::kCPU);
+  CheckpointInfo info = readInfo(archive, path);
+  if (modelConfigToJson(info.model) != modelConfigToJson(config_.model) ||
+      info.patch != config_.patch)
+    throw fileError(path, "cannot resume with a different model or patch size than the run's");
+  normalization_ = info.normalization;  // exactly what the run started with
+  trainSampler_ = std::make_unique<PatchSampler>(trainVolumes_, normalization_, config_.patch,
+                                                 config_.foregroundFraction);
+  readModelSection(archive, path, strategy_->model());
+  strategy_->loadState(archive);
+  auto trainer = nlohmann::json::parse(info.metaJson).at("trainer");
+  state_.step = info.step;
+  state_.epochsDone = trainer.at("epochs_done").get<int64_t>();
+  state_.epochLossSum = trainer.at("epoch_loss_sum").get<double>();
+  state_.epochLossCount = trainer.at("epoch_loss_count").get<int64_t>();
+  state_.hasEma = trainer.at("has_ema").get<bool>();
+  state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
+  state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
+  log_->log(LogLevel::Info, "resumed from " + path + " at step " + std::to_string(state_.step));
+}
+
+void TrainingRun::writeCheckpoint(bool alsoBest) {
+  CheckpointInfo info;
+  info.model = config_.model;
+  info.patch = config_.patch;
+  info.normalization = normalization_;
+  info.step = state_.step;
+  info.epoch = state_.epochsDone;
+  nlohmann::json extra;
+  extra["config"] = nlohmann::json::parse(config_.toJson());
+  extra["trainer"] = {{"epochs_done", state_.epochsDone},
+                      {"epoch_loss_sum", state_.epochLossSum},
+                      {"epoch_loss_count", state_.epochLossCount},
+                      {"has_ema", state_.hasEma},
+                      {"val_dice_ema", state_.valDiceEma},
+                      {"best_val_dice_ema", state_.bestValDiceEma},
+                      {"global_batch", globalBatch_},
+                      {"strategy", strategy_->name()}};
+  torch::serialize::OutputArchive archive;
+  writeModelSection(archive, info, extra.dump(), strategy_->model());
+  strategy_->saveState(archive);
+  std::ostringstream bytes;
+  archive.save_to(bytes);
+  const std::string data = bytes.str();
+  writeFileAtomically(checkpointPath("last.pt"), data);
+  sink_.onCheckpoint(checkpointPath("last.pt"));
+  if (alsoBest) {
+    writeFileAtomically(checkpointPath("best.pt"), data);
+    sink_.onCheckpoint(checkpointPath("best.pt"));
+  }
+}
+
+void TrainingRun::onRunStart() {
+  RunStartEvent e;
+  e.runDir = config_.runDir;
+  e.strategy = strategy_->name();
+  e.devices = strategy_->devices();
+  e.epochs = config_.epochs;
+  e.stepsPerEpoch = config_.stepsPerEpoch;
+  e.startStep = state_.step;
+  e.startEpoch = state_.epochsDone;
+  e.globalBatch = globalBatch_;
+  e.configJson = config_.toJson();
+  log_->log(LogLevel::Info,
+            "training " + std::to_string(config_.epochs) + " epochs x " +
+                std::to_string(config_.stepsPerEpoch) + " steps, global batch " +
+                std::to_string(globalBatch_) + ", patch " + std::to_string(config_.patch) +
+                ", " + strategy_->name() + " on " + strategy_->devices()[0] + ", " +
+                strategy_->precisionName() + ", " + std::to_string(torch::get_num_threads()) +
+                " threads, " + std::to_string(trainVolumes_.size()) + " train / " +
+                std::to_string(valVolumes_.size()) + " validation volumes");
+  sink_.onRunStart(e);
+}
+
+void TrainingRun::onEpochStart(int64_t epoch) {
+  log_->log(LogLevel::Debug, "epoch " + std::to_string(epoch + 1) + " starts");
+}
+
+void TrainingRun::trainStep() {
+  auto start = Clock::now();
+  double waitBefore = pipeline_->waitSeconds();
+  auto batch = pipeline_->next();
+  if (!batch) throw Error("internal: the batch pipeline ended early");
+  double wait = pipeline_->waitSeconds() - waitBefore;
+  const double lr = learningRate(config_.lr, state_.step, totalSteps_, config_.warmupFraction);
+  StepResult r = strategy_->step(toGlobalBatch(std::move(batch)), lr);
+  double seconds = secondsSince(start);
+  runSeconds_ += seconds;
+  ++state_.step;
+  if (!r.skipped) {
+    state_.epochLossSum += r.loss;
+    ++state_.epochLossCount;
+  }
+  double sps = static_cast<double>(globalBatch_) / std::max(seconds, 1e-9);
+  samplesPerSecEma_ = samplesPerSecEma_ == 0 ? sps : 0.9 * samplesPerSecEma_ + 0.1 * sps;
+
+  StepEvent e;
+  e.step = state_.step;
+  e.epoch = (state_.step - 1) / config_.stepsPerEpoch + 1;
+  e.stepInEpoch = (state_.step - 1) % config_.stepsPerEpoch + 1;
+  e.stepsPerEpoch = config_.stepsPerEpoch;
+  e.totalSteps = totalSteps_;
+  e.loss = r.loss;
+  e.lr = lr;
+  e.samplesPerSec = samplesPerSecEma_;
+  e.dataWaitFraction = wait / std::max(seconds, 1e-9);
+  e.elapsedSec = runSeconds_;
+  int64_t done = state_.step - startStep_;
+  e.etaSec = runSeconds_ / static_cast<double>(done) * static_cast<double>(totalSteps_ - state_.step);
+  e.memory = strategy_->memory();
+  nlohmann::json j{{"type", "step"},      {"step", e.step},         {"epoch", e.epoch},
+                   {"loss", r.loss},      {"lr", lr},               {"grad_norm", r.gradNorm},
+                   {"skipped", r.skipped}, {"micro_batch", r.microBatch},
+                   {"samples_per_s", sps}, {"data_wait", e.dataWaitFraction},
+                   {"memory", memoryJson(e.memory)}};
+  log_->metric(j.dump());
+  sink_.onStep(e);
+}
+
+std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
+  if (!valSampler_)
+    valSampler_ = std::make_unique<PatchSampler>(valVolumes_, normalization_, config_.patch, 0.0,
+                                                 AugmentOptions{false});
+  const int64_t P = config_.patch, voxels = P * P * P;
+  const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
+  DiceCounts dice;
+  double lossSum = 0;
+  int64_t tiles = 0;
+  for (int vi = 0; vi < static_cast<int>(valVolumes_.size()); ++vi) {
+    const Shape3 shape = valVolumes_[vi]->image.shape;
+    // Whole volume, or a fixed centred crop: the same voxels every epoch.
+    auto region = [&](int64_t extent) {
+      int64_t size = config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent;
+      return std::make_pair((extent - size) / 2, size);
+    };
+    auto [z0, dz] = region(shape.d);
+    auto [y0, dy] = region(shape.h);
+    auto [x0, dx] = region(shape.w);
+    // Predictions of the region (tiles may overlap at the far edges; the last write wins).
+    std::vector<uint8_t> predicted(static_cast<size_t>(dz * dy * dx), 0);
+    std::vector<PatchSpec> specs;
+    for (int64_t tz : tileStarts(dz, P))
+      for (int64_t ty : tileStarts(dy, P))
+        for (int64_t tx : tileStarts(dx, P)) {
+          PatchSpec s;
+          s.volume = vi;
+          s.z = z0 + tz, s.y = y0 + ty, s.x = x0 + tx;
+          specs.push_back(s);
+        }
+    for (size_t first = 0; first < specs.size(); first += tilesPerBatch) {
+      if (cancel_.cancelled()) return std::nullopt;
+      int64_t n = std::min<int64_t>(tilesPerBatch, static_cast<int64_t>(specs.size() - first));
+      auto image = torch::empty({n, 1, P, P, P}, torch::kFloat32);
+      auto label = torch::empty({n, 1, P, P, P}, torch::kUInt8);
+      for (int64_t k = 0; k < n; ++k)
+        valSampler_->extract(specs[first + k], image.data_ptr<float>() + k * voxels,
+                             label.data_ptr<uint8_t>() + k * voxels);
+      auto logits = strategy_->predictLogits(image);
+      lossSum += perSampleLoss(logits, label).sum().item<double>();
+      tiles += n;
+      auto positive = (logits > 0).to(torch::kUInt8).contiguous();
+      const uint8_t* pos = positive.data_ptr<uint8_t>();
+      for (int64_t k = 0; k < n; ++k) {
+        const PatchSpec& s = specs[first + k];
+        for (int64_t z = 0; z < P; ++z) {
+          int64_t rz = s.z + z - z0;
+          if (rz < 0 || rz >= dz) continue;
+          for (int64_t y = 0; y < P; ++y) {
+            int64_t ry = s.y + y - y0;
+            if (ry < 0 || ry >= dy) continue;
+            for (int64_t x = 0; x < P; ++x) {
+              int64_t rx = s.x + x - x0;
+              if (rx < 0 || rx >= dx) continue;
+              predicted[static_cast<size_t>((rz * dy + ry) * dx + rx)] =
+                  pos[k * voxels + (z * P + y) * P + x];
+            }
+          }
+        }
+      }
+    }
+    const VolumeU8& lab = valVolumes_[vi]->label;
+    for (int64_t z = 0; z < dz; ++z)
+      for (int64_t y = 0; y < dy; ++y)
+        for (int64_t x = 0; x < dx; ++x) {
+          uint8_t t = lab.at(z0 + z, y0 + y, x0 + x);
+          if (t == 2) continue;
+          bool p = predicted[static_cast<size_t>((z * dy + y) * dx + x)] != 0;
+          dice.predicted += p;
+          dice.truth += t == 1;
+          dice.intersection += p && t == 1;
+        }
+  }
+  return ValidationResult{lossSum / static_cast<double>(std::max<int64_t>(tiles, 1)), dice.dice()};
+}
+
+void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation,
+                             double seconds) {
+  EpochEvent e;
+  e.epoch = epoch + 1;
+  e.epochs = config_.epochs;
+  e.trainLoss = state_.epochLossCount ? state_.epochLossSum / state_.epochLossCount : 0.0;
+  e.epochSec = seconds;
+  bool best = false;
+  if (validation) {
+    e.valLoss = validation->loss;
+    e.valDice = validation->dice;
+    // Moving average: one lucky epoch does not make best.pt.
+    state_.valDiceEma = state_.hasEma ? 0.7 * state_.valDiceEma + 0.3 * validation->dice
+                                      : validation->dice;
+    state_.hasEma = true;
+    best = state_.valDiceEma > state_.bestValDiceEma;
+    if (best) state_.bestValDiceEma = state_.valDiceEma;
+  } else {
+    best = true;  // no validation: best.pt is the latest model
+  }
+  e.valDiceEma = state_.valDiceEma;
+  e.best = best;
+  state_.epochsDone = epoch + 1;
+  state_.epochLossSum = 0;
+  state_.epochLossCount = 0;
+  writeCheckpoint(best);
+
+  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step},
+                   {"train_loss", e.trainLoss}, {"epoch_s", seconds}, {"best", best},
+                   {"memory", memoryJson(strategy_->memory())}};
+  std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +
+                     ": train loss " + std::to_string(e.trainLoss);
+  if (validation) {
+    j["val_loss"] = validation->loss;
+    j["val_dice"] = validation->dice;
+    j["val_dice_ema"] = state_.valDiceEma;
+    line += ", val loss " + std::to_string(validation->loss) + ", val Dice " +
+            std::to_string(validation->dice) + " (avg " + std::to_string(state_.valDiceEma) + ")";
+  }
+  line += ", " + std::to_string(seconds) + " s, " + std::to_string(samplesPerSecEma_) +
+          " samples/s" + (best ? ", best.pt updated" : "");
+  log_->metric(j.dump());
+  log_->log(LogLevel::Info, line);
+  sink_.onEpoch(e);
+}
+
+RunEndEvent TrainingRun::run() {
+  checkConfig(config_);
+  fs::create_directories(fs::path(config_.runDir) / "checkpoints");
+  log_ = std::make_unique<RunLog>(config_.runDir, &sink_);
+  if (!config_.resume && fs::exists(checkpointPath("last.pt")))
+    throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
+                                    "or choose another --out");
+  int threads = resolveThreads(config_.threads);
+  torch::set_num_threads(threads);
+  prepareData();
+
+  strategy_ = makeStrategy(config_);
+  StrategyContext context;
+  context.config = config_;
+  context.log = log_.get();
+  if (simulatedOomStep_ > 0)
+    context.beforeMicroBatch = [this](int64_t step, int, int64_t microBatch) {
+      if (!simulatedOomDone_ && step + 1 == simulatedOomStep_ && microBatch > 1) {
+        simulatedOomDone_ = true;
+        throwSimulatedOutOfMemory("step " + std::to_string(step + 1));
+      }
+    };
+  strategy_->setup(context);
+  if (config_.resume) resumeFromCheckpoint();
+  writeFileAtomically((fs::path(config_.runDir) / "config.json").string(), config_.toJson() + "\n");
+
+  globalBatch_ = static_cast<int64_t>(config_.batchPerDevice) *
+                 static_cast<int64_t>(strategy_->devices().size()) * config_.gradAccumulation;
+  totalSteps_ = static_cast<int64_t>(config_.epochs) * config_.stepsPerEpoch;
+  startStep_ = state_.step;
+  BatchPipelineOptions po;
+  po.batchSize = globalBatch_;
+  po.workers = config_.workers;
+  po.prefetch = config_.prefetch;
+  po.seed = config_.seed;
+  po.firstStep = state_.step;
+  po.endStep = totalSteps_;
+  pipeline_ = std::make_unique<BatchPipeline>(*trainSampler_, po);
+
+  onRunStart();
+  RunEndEvent end;
+  auto epochStart = Clock::now();
+  for (;;) {
+    // An epoch whose steps are done but whose end has not run (e.g. stopped during validation).
+    if (state_.step > 0 && state_.step % config_.stepsPerEpoch == 0 &&
+        state_.epochsDone < state_.step / config_.stepsPerEpoch) {
+      int64_t epoch = state_.step / config_.stepsPerEpoch - 1;
+      std::optional<ValidationResult> validation;
+      if (!valVolumes_.empty()) {
+        validation = validate();
+        if (!validation) break;  // cancelled: last.pt below, the epoch end reruns on resume
+      }
+      onEpochEnd(epoch, validation, secondsSince(epochStart));
+    }
+    if (state_.step >= totalSteps_ || cancel_.cancelled()) break;
+    if (state_.step % config_.stepsPerEpoch == 0) {
+      epochStart = Clock::now();
+      onEpochStart(state_.step / config_.stepsPerEpoch);
+    }
+    trainStep();
+  }
+  pipeline_->stop();
+  end.step = state_.step;
+  end.epoch = state_.epochsDone;
+  if (state_.step < totalSteps_ || state_.epochsDone * config_.stepsPerEpoch < state_.step) {
+    writeCheckpoint(false);
+    end.outcome = RunOutcome::Stopped;
+    end.message = "stopped at step " + std::to_string(state_.step) + "; checkpoint " +
+                  checkpointPath("last.pt") + " (continue with --resume)";
+  } else {
+    end.outcome = RunOutcome::Finished;
+    end.message = "finished " + std::to_string(state_.step) + " steps; checkpoints in " +
+                  (fs::path(config_.runDir) / "checkpoints").string();
+  }
+  log_->log(LogLevel::Info, end.message);
+  sink_.onRunEnd(end);
+  return end;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public entry points
+
+RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
+                        TrainingSink& sink, const CancelToken& cancel) {
+  TrainingRun run(config, volumes, sink, cancel);
+  return run.run();
+}
+
+RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) {
+  auto volumes = loadTrainingVolumes(config, sink, nullptr, &cancel);
+  return runTraining(config, volumes, sink, cancel);
+}
+
+TrainConfig loadRunConfig(const std::string& runDir) {
+  const std::string path = (fs::path(runDir) / "config.json").string();
+  try {
+    return TrainConfig::fromJson(readText(path));
+  } catch (const Error& e) {
+    throw fileError(path, e.what());
+  }
+}
+
+TrainBenchmark benchmarkTraining(const TrainConfig& config,
+                                 const std::vector<TrainingVolume>& volumes, int warmupSteps,
+                                 int steps, LogSink& log) {
+  TrainConfig c = config;
+  if (c.runDir.empty()) c.runDir = "(benchmark)";
+  checkConfig(c);
+  TrainBenchmark b;
+  b.threads = resolveThreads(c.threads);
+  torch::set_num_threads(b.threads);
+  std::vector<const TrainingVolume*> vols;
+  for (const auto& v : volumes) vols.push_back(&v);
+  PatchSampler sampler(vols, normalizationOf(vols), c.patch, c.foregroundFraction);
+  auto strategy = makeStrategy(c);
+  StrategyContext context;
+  context.config = c;
+  context.log = &log;
+  strategy->setup(context);
+  b.globalBatch = static_cast<int64_t>(c.batchPerDevice) *
+                  static_cast<int64_t>(strategy->devices().size()) * c.gradAccumulation;
+  b.precision = strategy->precisionName();
+  b.device = strategy->devices()[0];
+  BatchPipelineOptions po;
+  po.batchSize = b.globalBatch;
+  po.workers = c.workers;
+  po.prefetch = c.prefetch;
+  po.seed = c.seed;
+  po.endStep = warmupSteps + steps;
+  BatchPipeline pipeline(sampler, po);
+  double waited = 0;
+  Clock::time_point start;
+  for (int s = 0; s < warmupSteps + steps; ++s) {
+    if (s == warmupSteps) {
+      start = Clock::now();
+      waited = pipeline.waitSeconds();
+    }
+    auto batch = pipeline.next();
+    strategy->step(toGlobalBatch(std::move(batch)), c.lr);
+  }
+  double total = secondsSince(start);
+  b.steps = steps;
+  b.secondsPerStep = total / steps;
+  b.samplesPerSec = static_cast<double>(b.globalBatch * steps) / total;
+  b.dataWaitFraction = (pipeline.waitSeconds() - waited) / total;
+  auto memory = strategy->memory();
+  if (!memory.empty()) b.peakMemoryBytes = std::max(memory[0].peakBytes, memory[0].allocatedBytes);
+  return b;
+}
+
+}  // namespace vwb

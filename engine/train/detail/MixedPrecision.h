@@ -1,0 +1,57 @@
+#pragma once
+// Mixed precision (private: torch). CUDA: fp16 autocast with dynamic loss scaling, or bf16 where
+// the device supports it. CPU: fp32 by default, bf16 autocast on request. The version- and
+// CUDA-specific calls are confined to MixedPrecision.cpp.
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "engine/train/TrainConfig.h"
+
+namespace vwb {
+
+enum class Precision { F32, F16, BF16 };
+const char* precisionName(Precision p);
+
+// auto: CUDA -> bf16 when supported (no loss scaling needed), else fp16; CPU -> fp32.
+// Throws vwb::Error for fp16 on the CPU. `why` gets a one-line reason for the log.
+Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why = nullptr);
+
+// Enables autocast for `device` while alive (no-op for fp32); restores the previous state.
+class AutocastScope {
+ public:
+  AutocastScope(Precision precision, const torch::Device& device);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+  bool cuda_ = false;
+  bool previousEnabled_ = false;
+  at::ScalarType previousType_ = at::kFloat;
+};
+
+// Dynamic loss scaling for fp16 (like torch.cuda.amp.GradScaler): the loss is multiplied by the
+// scale before backward; gradients are unscaled before clipping; a step with inf/NaN gradients is
+// skipped and the scale halved; after `growthInterval` good steps the scale doubles.
+class LossScaler {
+ public:
+  explicit LossScaler(bool enabled = false, double initialScale = 65536.0, int growthInterval = 2000);
+  bool enabled() const { return enabled_; }
+  double scale() const { return enabled_ ? scale_ : 1.0; }
+  // Divides gradients by the scale; returns false if any gradient is inf/NaN.
+  bool unscale(const std::vector<torch::Tensor>& parameters);
+  void update(bool finite);
+  void save(torch::serialize::OutputArchive& archive) const;
+  void load(torch::serialize::InputArchive& archive);
+
+ private:
+  bool enabled_;
+  double scale_;
+  int growthInterval_;
+  int64_t goodSteps_ = 0;
+};
+
+}  // namespace vwb

@@ -1,0 +1,135 @@
+#include "engine/train/detail/SingleDeviceStrategy.h"
+
+#include "engine/core/Error.h"
+#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/Loss.h"
+
+namespace vwb {
+
+SingleDeviceStrategy::SingleDeviceStrategy(std::string device)
+    : deviceName_(std::move(device)), device_(parseDevice(deviceName_)) {}
+
+std::unique_ptr<TrainStrategy> makeSingleDeviceStrategy(const std::string& device) {
+  return std::make_unique<SingleDeviceStrategy>(device);
+}
+
+void SingleDeviceStrategy::log(LogLevel level, const std::string& message) const {
+  if (context_.log) context_.log->log(level, message);
+}
+
+void SingleDeviceStrategy::setup(const StrategyContext& context) {
+  context_ = context;
+  std::string why;
+  precision_ = resolvePrecision(context.config.amp, device_, &why);
+  log(LogLevel::Info, "precision: " + why);
+  model_ = makeUNet3D(context.config.model, context.config.seed);
+  model_->to(device_);
+  model_->train();
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      model_->parameters(),
+      torch::optim::AdamWOptions(context.config.lr).weight_decay(context.config.weightDecay));
+  scaler_ = LossScaler(precision_ == Precision::F16);
+  microBatch_ = std::max(1, context.config.batchPerDevice);
+}
+
+double SingleDeviceStrategy::accumulate(const GlobalBatch& batch) {
+  const int64_t n = batch.size();
+  double total = 0;
+  for (int64_t start = 0; start < n; start += microBatch_) {
+    int64_t len = std::min(microBatch_, n - start);
+    if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, 0, len);
+    auto image = batch.image.narrow(0, start, len).to(device_, /*non_blocking=*/true);
+    auto label = batch.label.narrow(0, start, len).to(device_, /*non_blocking=*/true);
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(precision_, device_);
+      auto logits = model_->forward(image);
+      // Sum of per-sample losses over the *global* batch size: micro-batches add up exactly.
+      loss = perSampleLoss(logits, label).sum() / static_cast<double>(n);
+    }
+    (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
+    total += loss.item<double>();
+  }
+  return total;
+}
+
+StepResult SingleDeviceStrategy::step(const GlobalBatch& batch, double lr) {
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  StepResult result;
+  for (;;) {
+    optimizer_->zero_grad();
+    try {
+      result.loss = accumulate(batch);
+      break;
+    } catch (const std::exception& e) {
+      if (!isOutOfMemory(e)) throw;
+      optimizer_->zero_grad();
+      releaseCachedMemory(device_);
+      if (microBatch_ <= 1)
+        throw Error("out of memory on " + deviceName_ +
+                    " even with a micro-batch of 1: use a smaller --patch or fewer --base-channels");
+      int64_t before = microBatch_;
+      microBatch_ = std::max<int64_t>(1, microBatch_ / 2);
+      log(LogLevel::Warning, "out of memory on " + deviceName_ + " at step " +
+                                 std::to_string(batch.step + 1) + ": micro-batch " +
+                                 std::to_string(before) + " -> " + std::to_string(microBatch_) +
+                                 ", global batch " + std::to_string(batch.size()) +
+                                 " kept by gradient accumulation");
+    }
+  }
+  result.microBatch = microBatch_;
+  auto params = model_->parameters();
+  bool finite = scaler_.unscale(params) && std::isfinite(result.loss);
+  if (finite) {
+    double clip = context_.config.gradClip > 0 ? context_.config.gradClip
+                                               : std::numeric_limits<double>::infinity();
+    result.gradNorm = torch::nn::utils::clip_grad_norm_(params, clip);
+    finite = std::isfinite(result.gradNorm);
+  }
+  scaler_.update(finite);
+  if (!finite) {
+    result.skipped = true;
+    optimizer_->zero_grad();
+    if (!scaler_.enabled())
+      log(LogLevel::Warning, "step " + std::to_string(batch.step + 1) +
+                                 ": non-finite loss or gradients, update skipped");
+    return result;
+  }
+  optimizer_->step();
+  return result;
+}
+
+torch::Tensor SingleDeviceStrategy::predictLogits(const torch::Tensor& image) {
+  torch::NoGradGuard noGrad;
+  model_->eval();
+  torch::Tensor out;
+  {
+    AutocastScope autocast(precision_, device_);
+    out = model_->forward(image.to(device_));
+  }
+  model_->train();
+  return out.to(torch::kCPU, torch::kFloat32);
+}
+
+void SingleDeviceStrategy::saveState(torch::serialize::OutputArchive& archive) {
+  torch::serialize::OutputArchive opt;
+  optimizer_->save(opt);
+  archive.write("optimizer", opt);
+  scaler_.save(archive);
+  archive.write("micro_batch", c10::IValue(microBatch_));
+}
+
+void SingleDeviceStrategy::loadState(torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive opt;
+  if (archive.try_read("optimizer", opt)) optimizer_->load(opt);
+  scaler_.load(archive);
+  c10::IValue v;
+  if (archive.try_read("micro_batch", v)) microBatch_ = std::min<int64_t>(microBatch_, v.toInt());
+}
+
+std::vector<DeviceMemory> SingleDeviceStrategy::memory() const {
+  return {probeDeviceMemory(device_, deviceName_)};
+}
+
+}  // namespace vwb

@@ -1,0 +1,77 @@
+#pragma once
+// The training loop (private: torch). One fixed sequence with hook points, like nnU-Net's
+// trainer: onRunStart -> [onEpochStart -> trainStep x N -> validate -> onEpochEnd] x epochs.
+// What varies between single- and multi-device training lives in the TrainStrategy, not here.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/model/Normalization.h"
+#include "engine/train/BatchPipeline.h"
+#include "engine/train/PatchSampler.h"
+#include "engine/train/RunLog.h"
+#include "engine/train/Trainer.h"
+#include "engine/train/detail/Loss.h"
+#include "engine/train/detail/TrainStrategy.h"
+
+namespace vwb {
+
+// Chooses the strategy for a config. Multi-device modules register theirs here
+// (registerStrategyFactory(StrategyKind::Ddp, ...)); "single" is built in.
+using StrategyFactory = std::function<std::unique_ptr<TrainStrategy>(const TrainConfig&)>;
+void registerStrategyFactory(StrategyKind kind, StrategyFactory factory);
+std::unique_ptr<TrainStrategy> makeStrategy(const TrainConfig& config);
+
+// Trainer state that checkpoints carry besides model/optimizer (all exact integers/doubles).
+struct LoopState {
+  int64_t step = 0;            // completed optimizer steps
+  int64_t epochsDone = 0;      // epochs whose end (validation, checkpoint) has run
+  double epochLossSum = 0;     // of the epoch in progress
+  int64_t epochLossCount = 0;
+  bool hasEma = false;
+  double valDiceEma = 0, bestValDiceEma = -1;
+};
+
+class TrainingRun {
+ public:
+  TrainingRun(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
+              TrainingSink& sink, const CancelToken& cancel);
+  RunEndEvent run();
+
+ private:
+  // Hook points, called in this order by run().
+  void onRunStart();
+  void onEpochStart(int64_t epoch);
+  void trainStep();
+  // Validation of the held-out volumes; nullopt when cancelled part-way.
+  struct ValidationResult {
+    double loss = 0, dice = 0;
+  };
+  std::optional<ValidationResult> validate();
+  void onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation, double seconds);
+
+  void prepareData();
+  void resumeFromCheckpoint();
+  void writeCheckpoint(bool alsoBest);
+  std::string checkpointPath(const std::string& name) const;
+
+  TrainConfig config_;
+  const std::vector<TrainingVolume>& volumes_;
+  TrainingSink& sink_;
+  const CancelToken& cancel_;
+  std::unique_ptr<RunLog> log_;
+  std::unique_ptr<TrainStrategy> strategy_;
+  Normalization normalization_;
+  std::vector<const TrainingVolume*> trainVolumes_, valVolumes_;
+  std::unique_ptr<PatchSampler> trainSampler_, valSampler_;
+  std::unique_ptr<BatchPipeline> pipeline_;
+  LoopState state_;
+  int64_t globalBatch_ = 0, totalSteps_ = 0, startStep_ = 0;
+  double runSeconds_ = 0, samplesPerSecEma_ = 0;
+  int64_t simulatedOomStep_ = -1;  // VWB_FAULT_OOM_AT_STEP (1-based), for tests
+  bool simulatedOomDone_ = false;
+};
+
+}  // namespace vwb

@@ -1,0 +1,99 @@
+// The Predictor with a real (tiny, untrained) checkpoint: the sliding window must reproduce the
+// network's own output, and vwb predict must write masks that vwb export accepts.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "TestSupport.h"
+#include "TinyCheckpoint.h"
+#include "engine/core/Error.h"
+#include "engine/infer/Predictor.h"
+#include "engine/io/TiffVolume.h"
+
+using namespace vwb;
+
+namespace {
+
+VolumeU8 randomImage(Shape3 s, unsigned seed) {
+  std::mt19937 rng(seed);
+  VolumeU8 v(s);
+  for (auto& x : v.data) x = static_cast<uint8_t>(rng() % 256);
+  return v;
+}
+
+}  // namespace
+
+class TestPredictor : public QObject {
+  Q_OBJECT
+  QTemporaryDir dir_ = vwbtest::scratchDir();
+  std::string checkpoint_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    checkpoint_ = dir_.path().toStdString() + "/tiny.pt";
+    vwbtest::writeTinyCheckpoint(checkpoint_, 16, 5);
+  }
+
+  void oneWindowEqualsTheNetwork() {
+    PredictOptions o;
+    o.threads = 1;
+    Predictor predictor(checkpoint_, o);
+    QCOMPARE(predictor.patch(), (Shape3{16, 16, 16}));
+    const VolumeU8 image = randomImage(Shape3{16, 16, 16}, 1);
+    const VolumeU8 prob = predictor.predict(image);
+    const std::vector<float> direct = vwbtest::directProbabilities(checkpoint_, image);
+    int worst = 0;
+    for (size_t i = 0; i < direct.size(); ++i)
+      worst = std::max(worst, std::abs(int(prob.data[i]) - int(std::lround(direct[i] * 255))));
+    QVERIFY2(worst <= 1, qPrintable(QString::number(worst)));
+  }
+
+  void largerVolumesAndTta() {
+    PredictOptions o;
+    o.tta = Tta::Full;
+    o.batch = 4;
+    o.devices = {"cpu", "cpu"};  // two replicas sharing the tiles
+    Predictor predictor(checkpoint_, o);
+    const VolumeU8 image = randomImage(Shape3{20, 24, 11}, 2);
+    const VolumeU8 a = predictor.predict(image), b = predictor.predict(image);
+    QCOMPARE(a.shape, image.shape);
+    int maxDiff = 0;
+    for (size_t i = 0; i < a.size(); ++i) maxDiff = std::max(maxDiff, std::abs(int(a.data[i]) - int(b.data[i])));
+    QVERIFY(maxDiff <= 1);  // thread order only changes float rounding
+  }
+
+  void badCheckpointNamesTheFile() {
+    const std::string junk = dir_.path().toStdString() + "/junk.pt";
+    std::ofstream(junk) << "not a checkpoint";
+    try {
+      Predictor p(junk, {});
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find(junk) != std::string::npos, e.what());
+    }
+    PredictOptions bad;
+    bad.devices = {"quantum:0"};
+    QVERIFY_THROWS_EXCEPTION(Error, Predictor(checkpoint_, bad));
+  }
+
+  void cliPredictThenExport() {
+    const std::string root = dir_.path().toStdString();
+    std::filesystem::create_directories(root + "/test_images");
+    writeVolumeU8(root + "/test_images/9.tif", randomImage(Shape3{18, 20, 16}, 3));
+    const auto r = vwbtest::run(vwbtest::vwbExe(), {"predict", "--checkpoint", QString::fromStdString(checkpoint_),
+                                                    "--images", dir_.path() + "/test_images", "--out",
+                                                    dir_.path() + "/pred", "--tta", "flips", "--threshold", "0.5"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const VolumeU8 mask = readVolumeU8(root + "/pred/9.tif"), prob = readVolumeU8(root + "/pred/prob/9.tif");
+    QCOMPARE(mask.shape, (Shape3{18, 20, 16}));
+    for (size_t i = 0; i < mask.size(); ++i) QCOMPARE(mask.data[i], uint8_t(prob.data[i] >= 127.5));
+    const auto e = vwbtest::run(vwbtest::vwbExe(), {"export", "--pred", dir_.path() + "/pred", "--images",
+                                                    dir_.path() + "/test_images", "--out", dir_.path() + "/s.zip"});
+    QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+  }
+};
+
+QTEST_APPLESS_MAIN(TestPredictor)
+#include "TestPredictor.moc"
