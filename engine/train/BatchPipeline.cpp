@@ -71,7 +71,10 @@ void BatchPipeline::work() {
 
 std::shared_ptr<Batch> BatchPipeline::next() {
   if (nextToHand_ >= options_.endStep) return nullptr;
-  if (workers_.empty()) return make(sampler_, options_.seed, nextToHand_++, options_.batchSize);
+  if (options_.workers == 0) {
+    if (stopping_) return nullptr;
+    return make(sampler_, options_.seed, nextToHand_++, options_.batchSize);
+  }
   auto start = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(mutex_);
   cv_.wait(lock, [&] { return error_ || stopping_ || ready_.count(nextToHand_) > 0; });

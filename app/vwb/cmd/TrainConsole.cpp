@@ -1,0 +1,82 @@
+#include "cmd/TrainConsole.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdio>
+
+namespace vwb::cli {
+
+namespace {
+std::string duration(double seconds) {
+  char buf[32];
+  int s = static_cast<int>(seconds);
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, s / 60 % 60);
+  else std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+  return buf;
+}
+}  // namespace
+
+TrainConsole::TrainConsole() : tty_(isatty(STDERR_FILENO) != 0) {}
+
+void TrainConsole::log(LogLevel level, const std::string& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (barShown_) std::fputs("\n", stderr);
+  barShown_ = false;
+  console_.log(level, message);
+}
+
+void TrainConsole::onRunStart(const RunStartEvent& e) {
+  lineEvery_ = std::max<int64_t>(1, e.stepsPerEpoch / 5);
+}
+
+void TrainConsole::onStep(const StepEvent& e) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "epoch %lld/%lld step %lld/%lld loss %.4f lr %.2e %.1f samples/s data wait %.0f%% eta %s",
+                static_cast<long long>(e.epoch), static_cast<long long>(e.totalSteps / std::max<int64_t>(e.stepsPerEpoch, 1)),
+                static_cast<long long>(e.step), static_cast<long long>(e.totalSteps), e.loss, e.lr,
+                e.samplesPerSec, 100 * e.dataWaitFraction, duration(e.etaSec).c_str());
+  if (tty_) {
+    const int width = 20;
+    int filled = static_cast<int>(width * e.stepInEpoch / std::max<int64_t>(e.stepsPerEpoch, 1));
+    std::fprintf(stderr, "\r[%.*s%*s] %s\033[K", filled, "####################", width - filled, "",
+                 line);
+    std::fflush(stderr);
+    barShown_ = true;
+  } else if (e.stepInEpoch % lineEvery_ == 0 || e.step == e.totalSteps) {
+    std::fprintf(stderr, "%s\n", line);
+  }
+}
+
+void TrainConsole::onRunEnd(const RunEndEvent&) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (barShown_) std::fputs("\n", stderr);
+  barShown_ = false;
+}
+
+namespace {
+CancelToken* interruptTarget = nullptr;
+void onInterrupt(int) {
+  if (interruptTarget) interruptTarget->cancel();
+  const char msg[] = "\nvwb: stopping after this step and writing a checkpoint (Ctrl-C again to kill)\n";
+  ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)ignored;
+  std::signal(SIGINT, SIG_DFL);
+}
+}  // namespace
+
+InterruptToCancel::InterruptToCancel(CancelToken& token) {
+  interruptTarget = &token;
+  std::signal(SIGINT, onInterrupt);
+  std::signal(SIGTERM, onInterrupt);
+}
+
+InterruptToCancel::~InterruptToCancel() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  interruptTarget = nullptr;
+}
+
+}  // namespace vwb::cli

@@ -1,0 +1,96 @@
+// vwb train: one training run, from the command line.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "CommandRegistry.h"
+#include "cmd/TrainConsole.h"
+#include "engine/core/Error.h"
+#include "engine/train/Trainer.h"
+
+namespace {
+
+struct TrainArgs {
+  std::string data, out, configFile, norm, amp, device;
+  int epochs = 0, stepsPerEpoch = 0, patch = 0, batch = 0, levels = 0, baseChannels = 0;
+  int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
+  double lr = 0, valFraction = 0;
+  uint64_t seed = 0;
+  bool resume = false, residual = false;
+};
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw vwb::fileError(path, "cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void setup(CLI::App& cmd) {
+  auto a = std::make_shared<TrainArgs>();
+  cmd.add_option("--data", a->data, "Dataset folder (train_images/, train_labels/, train.csv)");
+  cmd.add_option("--out", a->out, "Run folder (config.json, logs/, metrics.jsonl, checkpoints/)")
+      ->required();
+  cmd.add_option("--config", a->configFile, "Start from this config JSON (e.g. from vwb plan --json)");
+  cmd.add_option("--epochs", a->epochs, "Epochs (with --resume: a larger value extends the run)");
+  cmd.add_option("--steps-per-epoch", a->stepsPerEpoch, "Optimizer steps per epoch");
+  cmd.add_option("--patch", a->patch, "Cubic patch edge (multiple of 2^(levels-1))");
+  cmd.add_option("--batch", a->batch, "Patches per device per micro-batch");
+  cmd.add_option("--grad-accumulation", a->gradAccumulation, "Micro-batches per optimizer step");
+  cmd.add_option("--levels", a->levels, "U-Net levels");
+  cmd.add_option("--base-channels", a->baseChannels, "Channels of the first level (doubling per level)");
+  cmd.add_option("--norm", a->norm, "instance|batch|group");
+  cmd.add_flag("--residual", a->residual, "Residual conv blocks");
+  cmd.add_option("--lr", a->lr, "Peak learning rate (AdamW, warm-up then cosine)");
+  cmd.add_option("--workers", a->workers, "Batch-producing threads");
+  cmd.add_option("--prefetch", a->prefetch, "Ready batches kept in the queue");
+  cmd.add_option("--device", a->device, "cpu or cuda:N");
+  cmd.add_option("--threads", a->threads, "LibTorch intra-op threads (0 = all cores)");
+  cmd.add_option("--amp", a->amp, "Mixed precision: auto|off|fp16|bf16");
+  cmd.add_option("--val-fraction", a->valFraction, "Share of volumes held out (0 = no validation)");
+  cmd.add_option("--val-crop", a->valCrop, "Validate on a centred crop of this edge (0 = whole volumes)");
+  cmd.add_option("--seed", a->seed, "Seed of weights, split, patches and augmentation");
+  cmd.add_flag("--resume", a->resume, "Continue the run in --out from checkpoints/last.pt");
+  cmd.callback([a, &cmd] {
+    auto given = [&](const char* name) { return cmd.count(name) > 0; };
+    vwb::TrainConfig c;
+    if (a->resume) c = vwb::loadRunConfig(a->out);
+    else if (given("--config")) c = vwb::TrainConfig::fromJson(readFile(a->configFile));
+    if (given("--data")) c.dataDir = std::filesystem::absolute(a->data).string();
+    if (c.dataDir.empty()) throw vwb::Error("--data is required");
+    c.runDir = std::filesystem::absolute(a->out).string();
+    c.resume = a->resume;
+    if (given("--epochs")) c.epochs = a->epochs;
+    if (given("--steps-per-epoch")) c.stepsPerEpoch = a->stepsPerEpoch;
+    if (given("--patch")) c.patch = a->patch;
+    if (given("--batch")) c.batchPerDevice = a->batch;
+    if (given("--grad-accumulation")) c.gradAccumulation = a->gradAccumulation;
+    if (given("--levels")) c.model.levels = a->levels;
+    if (given("--base-channels")) c.model.baseChannels = a->baseChannels;
+    if (given("--norm")) c.model.norm = vwb::parseNorm(a->norm);
+    if (given("--residual")) c.model.residual = true;
+    if (given("--lr")) c.lr = a->lr;
+    if (given("--workers")) c.workers = a->workers;
+    if (given("--prefetch")) c.prefetch = a->prefetch;
+    if (given("--device")) c.devices = {a->device};
+    if (given("--threads")) c.threads = a->threads;
+    if (given("--amp")) c.amp = vwb::parseAmp(a->amp);
+    if (given("--val-fraction")) c.valFraction = a->valFraction;
+    if (given("--val-crop")) c.valCrop = a->valCrop;
+    if (given("--seed")) c.seed = a->seed;
+
+    vwb::cli::TrainConsole console;
+    vwb::CancelToken cancel;
+    vwb::cli::InterruptToCancel interrupt(cancel);
+    vwb::ConsoleSink progress;
+    // Dataset errors stop here, with the scanner's report, before anything is trained.
+    auto volumes = vwb::loadTrainingVolumes(c, console, &progress, &cancel);
+    auto end = vwb::runTraining(c, volumes, console, cancel);
+    if (end.outcome == vwb::RunOutcome::Stopped) throw vwb::cli::ExitCode{130};
+  });
+}
+
+}  // namespace
+
+VWB_COMMAND(train, 40, "Train a 3D U-Net on one device (Ctrl-C stops after a checkpoint)", setup);

@@ -1,0 +1,305 @@
+// The training engine end to end on small in-memory volumes: loss with the ignore label, learning,
+// exact resume, out-of-memory fallback, crash-safe checkpoints, run directory contents.
+#include <QtTest>
+
+#include <fstream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "SheetVolumes.h"
+#include "TestSupport.h"
+#include "TrainChecks.h"
+#include "engine/core/Error.h"
+#include "engine/model/CheckpointInfo.h"
+#include "engine/train/AtomicFile.h"
+#include "engine/train/Trainer.h"
+
+namespace {
+
+// Records everything; can cancel the run after a given step, like Ctrl-C or the GUI's Stop.
+class RecordingSink : public vwb::TrainingSink {
+ public:
+  RecordingSink(vwb::CancelToken* cancel = nullptr, int64_t cancelAtStep = -1)
+      : cancel_(cancel), cancelAt_(cancelAtStep) {}
+  void log(vwb::LogLevel, const std::string& m) override {
+    std::lock_guard<std::mutex> lock(mutex_);
+    logs += m + "\n";
+  }
+  void onStep(const vwb::StepEvent& e) override {
+    steps.push_back(e);
+    if (cancel_ && e.step == cancelAt_) cancel_->cancel();
+  }
+  void onEpoch(const vwb::EpochEvent& e) override { epochs.push_back(e); }
+  std::vector<vwb::StepEvent> steps;
+  std::vector<vwb::EpochEvent> epochs;
+  std::string logs;
+
+ private:
+  std::mutex mutex_;
+  vwb::CancelToken* cancel_;
+  int64_t cancelAt_;
+};
+
+vwb::TrainConfig smallConfig(const QString& runDir) {
+  vwb::TrainConfig c;
+  c.runDir = runDir.toStdString();
+  c.model.levels = 2;
+  c.model.baseChannels = 4;
+  c.patch = 16;
+  c.batchPerDevice = 2;
+  c.epochs = 2;
+  c.stepsPerEpoch = 5;
+  c.lr = 3e-3;
+  c.warmupFraction = 0.2;
+  c.workers = 2;
+  c.prefetch = 2;
+  c.threads = 2;
+  c.valFraction = 0.34;
+  c.seed = 3;
+  return c;
+}
+
+std::vector<nlohmann::json> readJsonLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+std::string checkpoint(const vwb::TrainConfig& c, const char* name) {
+  return c.runDir + "/checkpoints/" + name;
+}
+
+}  // namespace
+
+class TestTrainer : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void lossExcludesIgnoredVoxelsWithHandCheckedValues() {
+    // Sample 0: logits 0 (p = 0.5) on labels {1, 0, 2, 2}: BCE = ln 2 on the two valid voxels;
+    // soft Dice = 1 - (2*0.5 + 1) / (1.0 + 1 + 1) = 1/3.
+    // Sample 1: logits {2, -2, 9, -9} on {1, 1, 0, 2}; p = sigmoid.
+    std::vector<float> logits{0, 0, 0, 0, 2, -2, 9, -9};
+    std::vector<uint8_t> labels{1, 0, 2, 2, 1, 1, 0, 2};
+    auto loss = trainchecks::perSampleLoss(logits, labels, 2);
+    QCOMPARE(loss.size(), size_t(2));
+    QVERIFY(std::abs(loss[0] - (std::log(2.0) + 1.0 / 3.0)) < 1e-6);
+    auto sig = [](double x) { return 1 / (1 + std::exp(-x)); };
+    double p0 = sig(2), p1 = sig(-2), p2 = sig(9);
+    double bce = (-std::log(p0) - std::log(p1) - std::log(1 - p2)) / 3;
+    double dice = 1 - (2 * (p0 + p1) + 1) / ((p0 + p1 + p2) + 2 + 1);
+    QVERIFY2(std::abs(loss[1] - (bce + dice)) < 1e-5, qPrintable(QString::number(loss[1])));
+    // Whatever the network says on ignored voxels does not matter.
+    std::vector<float> changed = logits;
+    changed[2] = 50, changed[3] = -50, changed[7] = 30;
+    auto again = trainchecks::perSampleLoss(changed, labels, 2);
+    QVERIFY(std::abs(again[0] - loss[0]) < 1e-7 && std::abs(again[1] - loss[1]) < 1e-7);
+    // A sample with nothing valid contributes no BCE and a Dice of 1 - 1/(sum p + 1).
+    auto allIgnored = trainchecks::perSampleLoss({0, 0}, {2, 2}, 1);
+    QVERIFY(std::abs(allIgnored[0] - 0.0) < 1e-7);
+  }
+
+  void learnsOnSyntheticSheets() {
+    // Validation Dice of the untrained model (lr ~ 0) against the same run trained: it must rise
+    // clearly. Budget: a few seconds on 2 cores.
+    auto volumes = vwbtest::sheetVolumes(5, 40, 5);
+    auto dir = vwbtest::scratchDir();
+    vwb::TrainConfig c = smallConfig(dir.path() + "/start");
+    c.model.levels = 3;
+    c.model.baseChannels = 8;
+    c.patch = 32;
+    c.valFraction = 0.4;
+    c.epochs = 1;
+    c.stepsPerEpoch = 1;
+    c.lr = 1e-12;
+    vwb::CancelToken cancel;
+    RecordingSink start;
+    vwb::runTraining(c, volumes, start, cancel);
+    QCOMPARE(start.epochs.size(), size_t(1));
+    double before = *start.epochs[0].valDice;
+
+    c.runDir = (dir.path() + "/trained").toStdString();
+    c.lr = 3e-3;
+    c.epochs = 3;
+    c.stepsPerEpoch = 25;
+    RecordingSink trained;
+    auto end = vwb::runTraining(c, volumes, trained, cancel);
+    QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Finished));
+    QCOMPARE(trained.epochs.size(), size_t(3));
+    double after = *trained.epochs.back().valDice;
+    qInfo("validation Dice: untrained %.3f, after %d steps %.3f", before, 75, after);
+    QVERIFY2(after > before + 0.25 && after > 0.6,
+             qPrintable(QString("Dice %1 -> %2").arg(before).arg(after)));
+    QVERIFY(trained.epochs.back().trainLoss < trained.epochs.front().trainLoss);
+  }
+
+  void runDirectoryHoldsConfigLogsMetricsAndCheckpoints() {
+    auto volumes = vwbtest::sheetVolumes(3, 24, 3);
+    auto dir = vwbtest::scratchDir();
+    vwb::TrainConfig c = smallConfig(dir.path() + "/run");
+    vwb::CancelToken cancel;
+    RecordingSink sink;
+    vwb::runTraining(c, volumes, sink, cancel);
+    auto config = vwb::loadRunConfig(c.runDir);
+    QCOMPARE(config.toJson(), c.toJson());
+    auto lines = readJsonLines(c.runDir + "/metrics.jsonl");
+    int stepLines = 0, epochLines = 0;
+    for (const auto& j : lines) {
+      if (j["type"] == "step") {
+        ++stepLines;
+        QVERIFY(j.contains("loss") && j.contains("lr") && j.contains("samples_per_s"));
+        QVERIFY(j["memory"][0]["allocated"].get<int64_t>() > 0);
+      }
+      if (j["type"] == "epoch") {
+        ++epochLines;
+        QVERIFY(j.contains("val_dice") && j.contains("val_dice_ema"));
+      }
+    }
+    QCOMPARE(stepLines, 10);
+    QCOMPARE(epochLines, 2);
+    std::ifstream log(c.runDir + "/logs/training.log");
+    std::string text((std::istreambuf_iterator<char>(log)), {});
+    QVERIFY(text.find("epoch 2/2") != std::string::npos);
+    auto info = vwb::readCheckpointInfo(checkpoint(c, "last.pt"));
+    QCOMPARE(info.step, int64_t(10));
+    QCOMPARE(info.epoch, int64_t(2));
+    QCOMPARE(info.patch, int64_t(16));
+    QVERIFY(info.normalization.std > 0);
+    QVERIFY(QFile::exists(QString::fromStdString(checkpoint(c, "best.pt"))));
+    bool eval = false;
+    QCOMPARE(trainchecks::predictorOutputShape(checkpoint(c, "best.pt"), &eval),
+             std::string("1x1x16x16x16"));
+    QVERIFY(eval);
+    // A second run into the same folder without --resume is refused.
+    RecordingSink again;
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::runTraining(c, volumes, again, cancel));
+  }
+
+  void resumedRunEqualsUninterruptedRun() {
+    auto volumes = vwbtest::sheetVolumes(3, 24, 3);
+    auto dir = vwbtest::scratchDir();
+    vwb::TrainConfig straight = smallConfig(dir.path() + "/straight");
+    vwb::CancelToken never;
+    RecordingSink s0;
+    vwb::runTraining(straight, volumes, s0, never);
+
+    // Interrupted mid-epoch (step 3) and on an epoch's last step (5), resumed each time.
+    vwb::TrainConfig c = smallConfig(dir.path() + "/interrupted");
+    for (int64_t stopAt : {3, 5}) {
+      vwb::CancelToken cancel;
+      RecordingSink sink(&cancel, stopAt);
+      auto end = vwb::runTraining(c, volumes, sink, cancel);
+      QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Stopped));
+      QCOMPARE(vwb::readCheckpointInfo(checkpoint(c, "last.pt")).step, stopAt);
+      c.resume = true;
+    }
+    RecordingSink last;
+    auto end = vwb::runTraining(c, volumes, last, never);
+    QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Finished));
+    QCOMPARE(last.steps.front().step, int64_t(6));
+    QCOMPARE(vwb::readCheckpointInfo(checkpoint(c, "last.pt")).step, int64_t(10));
+    double diff = trainchecks::maxWeightDifference(checkpoint(straight, "last.pt"),
+                                                   checkpoint(c, "last.pt"));
+    QCOMPARE(diff, 0.0);
+    QCOMPARE(last.steps.back().loss, s0.steps.back().loss);
+    QCOMPARE(*last.epochs.back().valDice, *s0.epochs.back().valDice);
+
+    // Extending a finished run with more epochs continues from its last step.
+    c.epochs = 3;
+    RecordingSink more;
+    vwb::runTraining(c, volumes, more, never);
+    QCOMPARE(more.steps.front().step, int64_t(11));
+    QCOMPARE(vwb::readCheckpointInfo(checkpoint(c, "last.pt")).step, int64_t(15));
+  }
+
+  void outOfMemoryHalvesMicroBatchAndKeepsGlobalBatch() {
+    auto volumes = vwbtest::sheetVolumes(3, 24, 3);
+    auto dir = vwbtest::scratchDir();
+    vwb::TrainConfig c = smallConfig(dir.path() + "/plain");
+    c.batchPerDevice = 4;
+    c.valFraction = 0;
+    vwb::CancelToken never;
+    RecordingSink plain;
+    vwb::runTraining(c, volumes, plain, never);
+
+    c.runDir = (dir.path() + "/oom").toStdString();
+    qputenv("VWB_FAULT_OOM_AT_STEP", "3");
+    RecordingSink oom;
+    auto end = vwb::runTraining(c, volumes, oom, never);
+    qunsetenv("VWB_FAULT_OOM_AT_STEP");
+    QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Finished));
+    QVERIFY2(oom.logs.find("micro-batch 4 -> 2") != std::string::npos, oom.logs.c_str());
+    auto lines = readJsonLines(c.runDir + "/metrics.jsonl");
+    int steps = 0;
+    for (const auto& j : lines)
+      if (j["type"] == "step") {
+        ++steps;
+        QCOMPARE(j["micro_batch"].get<int>(), j["step"].get<int>() < 3 ? 4 : 2);
+      }
+    QCOMPARE(steps, 10);
+    // Same samples per step: the losses follow the run without the OOM (only the float summation
+    // order of the gradient differs).
+    QCOMPARE(oom.steps.size(), plain.steps.size());
+    for (size_t i = 0; i < oom.steps.size(); ++i)
+      QVERIFY2(std::abs(oom.steps[i].loss - plain.steps[i].loss) < 1e-4 * (1 + plain.steps[i].loss),
+               qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(oom.steps[i].loss).arg(plain.steps[i].loss)));
+  }
+
+  void crashWhileWritingCheckpointKeepsLastGood() {
+    // A child process trains and dies half-way through writing its second last.pt (after
+    // fsync of half the temp file, before the rename): last.pt must be the intact first one.
+    auto dir = vwbtest::scratchDir();
+    QString run = dir.path() + "/run";
+    QProcess child;
+    auto env = QProcessEnvironment::systemEnvironment();
+    env.insert("VWB_FAULT_CRASH_IN_WRITE", "last.pt");
+    env.insert("VWB_FAULT_CRASH_AT", "2");
+    child.setProcessEnvironment(env);
+    child.start(QCoreApplication::applicationFilePath(), {"--train-child", run});
+    QVERIFY(child.waitForFinished(120000));
+    QCOMPARE(child.exitCode(), vwb::kCrashInWriteExitCode);
+    QVERIFY(QFile::exists(run + "/checkpoints/last.pt.tmp"));
+    auto info = vwb::readCheckpointInfo((run + "/checkpoints/last.pt").toStdString());
+    QCOMPARE(info.epoch, int64_t(1));
+    QVERIFY_THROWS_EXCEPTION(vwb::Error,
+                             vwb::readCheckpointInfo((run + "/checkpoints/last.pt.tmp").toStdString()));
+
+    // kill -9 at arbitrary moments of a run that writes a checkpoint every step.
+    QString killed = dir.path() + "/killed";
+    for (int delayMs : {1500, 2300, 3100}) {
+      QProcess p;
+      p.start(QCoreApplication::applicationFilePath(), {"--train-child", killed, "--every-step"});
+      QVERIFY(p.waitForStarted());
+      QTest::qWait(delayMs);
+      p.kill();  // SIGKILL
+      p.waitForFinished();
+      QString last = killed + "/checkpoints/last.pt";
+      if (QFile::exists(last)) vwb::readCheckpointInfo(last.toStdString());  // throws if corrupt
+    }
+  }
+};
+
+// `--train-child DIR [--every-step]`: a training run for the crash tests, in its own process.
+static int trainChild(const std::string& runDir, bool everyStep) {
+  auto volumes = vwbtest::sheetVolumes(3, 24, 3);
+  vwb::TrainConfig c = smallConfig(QString::fromStdString(runDir));
+  c.resume = std::ifstream(runDir + "/checkpoints/last.pt").good();
+  if (everyStep) {
+    c.stepsPerEpoch = 1;
+    c.epochs = 1000;
+  }
+  vwb::CancelToken cancel;
+  RecordingSink sink;
+  vwb::runTraining(c, volumes, sink, cancel);
+  return 0;
+}
+
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::string(argv[1]) == "--train-child")
+    return trainChild(argv[2], argc >= 4 && std::string(argv[3]) == "--every-step");
+  TestTrainer test;
+  return QTest::qExec(&test, argc, argv);
+}
+
+#include "TestTrainer.moc"
