@@ -31,7 +31,7 @@ class ExportPanel : public QWidget {
   explicit ExportPanel(ui::WorkbenchContext& context, QWidget* parent = nullptr);
   ~ExportPanel() override;
 
-  // Fills the folders from the context: RUN/predictions/masks, DATASET/test_images,
+  // Fills the folders from the context: RUN/predictions, DATASET/test_images,
   // DATASET/test.csv, RUN/submission.zip.
   void resetPaths();
   void setPaths(const QString& maskDir, const QString& testImages, const QString& csv, const QString& zip);

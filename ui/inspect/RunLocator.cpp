@@ -7,8 +7,8 @@
 
 namespace vwb::inspect {
 
-std::string probabilityDir(const std::string& runDir) { return runDir + "/predictions/probabilities"; }
-std::string maskDir(const std::string& runDir) { return runDir + "/predictions/masks"; }
+std::string probabilityDir(const std::string& runDir) { return runDir + "/predictions/prob"; }
+std::string maskDir(const std::string& runDir) { return runDir + "/predictions"; }
 
 QString inspectedRunDir(const ui::WorkbenchContext& context) {
   if (!context.runDir().isEmpty()) return context.runDir();
@@ -16,7 +16,7 @@ QString inspectedRunDir(const ui::WorkbenchContext& context) {
   const QDir runs(context.demoDir() + "/runs");
   for (const QFileInfo& run : runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
     const QDir dir(run.absoluteFilePath());
-    if (dir.exists("checkpoints/best.pt") || dir.exists("checkpoints/last.pt") || dir.exists("predictions/probabilities"))
+    if (dir.exists("checkpoints/best.pt") || dir.exists("checkpoints/last.pt") || dir.exists("predictions/prob"))
       return run.absoluteFilePath();
   }
   return {};

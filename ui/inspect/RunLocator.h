@@ -15,8 +15,8 @@ namespace vwb::inspect {
 
 QString inspectedRunDir(const ui::WorkbenchContext& context);
 
-// RUN/predictions/probabilities/<id>.tif (uint8, round(p*255)) and RUN/predictions/masks/<id>.tif
-// (0/1 test masks: exactly the submission's input).
+// The layout `vwb predict --out RUN/predictions` writes: RUN/predictions/prob/<id>.tif
+// (uint8, round(p*255)) and RUN/predictions/<id>.tif (0/1 masks, the submission's input).
 std::string probabilityDir(const std::string& runDir);
 std::string maskDir(const std::string& runDir);
 

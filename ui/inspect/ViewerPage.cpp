@@ -99,6 +99,8 @@ void ViewerPage::openVolume(const QString& id) {
   connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id] {
     try {
       viewer_->setVolumes(*result);
+      // Without a prediction the label is the only overlay there is: show it.
+      viewer_->setShowGroundTruth(result->groundTruth && !result->prediction);
     } catch (const std::exception& e) {
       status_->setText(QString::fromUtf8(e.what()));
       Q_EMIT openFailed(QString::fromUtf8(e.what()));

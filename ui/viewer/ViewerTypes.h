@@ -1,6 +1,7 @@
 #pragma once
 // Plain values shared by the VTK scenes and the Qt widgets that drive them (no Qt, no VTK).
 #include <array>
+#include <cmath>
 
 namespace vwb::viewer {
 
@@ -29,9 +30,10 @@ inline constexpr Rgb kPredictionColor{1.0, 0.35, 0.05};   // orange-red
 inline constexpr Rgb kGroundTruthColor{0.1, 0.85, 1.0};   // cyan
 inline constexpr Rgb kCursorColor{1.0, 0.9, 0.2};         // yellow
 
-// Byte value from which a Probability255 voxel is foreground: value/255 >= threshold.
+// Byte value from which a Probability255 voxel is foreground: value >= threshold*255, the
+// engine's post-processing rule (engine/infer/PostProcess.cpp), so the overlay is its mask.
 inline int thresholdByte(double threshold) {
-  int b = static_cast<int>(threshold * 255.0 + 0.999999);
+  int b = static_cast<int>(std::ceil(threshold * 255.0));
   return b < 0 ? 0 : b > 256 ? 256 : b;
 }
 
