@@ -112,6 +112,7 @@ void ExportPanel::resetPaths() {
            root.isEmpty() ? QString() : QDir(root).filePath("test_images"),
            root.isEmpty() || !QFileInfo::exists(QDir(root).filePath("test.csv")) ? QString() : QDir(root).filePath("test.csv"),
            run.isEmpty() ? QString() : QDir(run).filePath("submission.zip"));
+  if (isVisible() && !maskDir_->text().isEmpty() && !testImages_->text().isEmpty()) check();
 }
 
 void ExportPanel::setPaths(const QString& maskDirPath, const QString& testImages, const QString& csv, const QString& zip) {
@@ -121,6 +122,11 @@ void ExportPanel::setPaths(const QString& maskDirPath, const QString& testImages
   zip_->setText(zip);
   checked_ = false;
   writeButton_->setEnabled(false);
+}
+
+void ExportPanel::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (!checked_ && !busy() && !maskDir_->text().isEmpty() && !testImages_->text().isEmpty()) check();
 }
 
 bool ExportPanel::busy() const { return task_ && task_->running(); }

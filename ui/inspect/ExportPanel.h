@@ -52,6 +52,9 @@ class ExportPanel : public QWidget {
   void written(const QString& zipPath, qint64 bytes);
   void writeFailed(const QString& message);
 
+ protected:
+  void showEvent(QShowEvent* event) override;  // checks right away: the list is the first thing to see
+
  private:
   void runTask(const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
                std::function<void()> done, std::function<void(const QString&)> failed);

@@ -30,7 +30,7 @@ namespace vwb::inspect {
 namespace {
 
 const char* kHeaders[] = {"Volume", "Role", "Shape", "SurfaceDice", "VOI_score", "TopoScore", "Score",
-                          "Foreground", "Components"};
+                          "Fg %", "Components"};
 
 QStandardItem* textItem(const QString& text) {
   auto* item = new QStandardItem(text);
@@ -64,11 +64,16 @@ PredictionsPage::PredictionsPage(ui::WorkbenchContext& context, QWidget* parent)
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->setAlternatingRowColors(true);
+  model_->setHeaderData(Foreground, Qt::Horizontal, tr("Predicted foreground fraction"), Qt::ToolTipRole);
+  model_->setHeaderData(Components, Qt::Horizontal, tr("26-connected components of the mask"), Qt::ToolTipRole);
+  // Best first; the test volumes (no score) at the end.
+  table_->sortByColumn(Score, Qt::DescendingOrder);
   table_->setToolTip(tr("Double-click a volume to open it with its prediction and ground truth in the viewer"));
   connect(table_, &QTableView::doubleClicked, this, [this](const QModelIndex& index) { openRow(index.row()); });
 
   summary_ = new QLabel;
   summary_->setTextFormat(Qt::RichText);
+  summary_->setWordWrap(true);
   auto* right = new QVBoxLayout;
   right->addWidget(summary_);
   right->addWidget(table_, 1);
@@ -88,7 +93,7 @@ PredictionsPage::~PredictionsPage() = default;
 
 QWidget* PredictionsPage::buildControls() {
   auto* panel = new QWidget;
-  panel->setMaximumWidth(330);
+  panel->setMaximumWidth(290);
   auto* layout = new QVBoxLayout(panel);
   layout->setContentsMargins(0, 0, 0, 0);
 
@@ -331,7 +336,6 @@ void PredictionsPage::showRows() {
                                 numberItem(r.score.topoScore, s), numberItem(r.score.score, s),
                                 numberItem(r.foregroundFraction * 100, r.predicted, 2),
                                 numberItem(double(r.components), r.predicted, 0)};
-    if (r.predicted) items[Foreground]->setText(ui::formatPercent(r.foregroundFraction, 2));
     model_->appendRow(items);
   }
   if (sortColumn >= 0 && sortColumn < ColumnCount) model_->sort(sortColumn, order);
