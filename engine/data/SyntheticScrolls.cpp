@@ -57,8 +57,9 @@ struct ScrollModel {
         shading(double(s.d), double(s.h), double(s.w), 40, detail::hashKey(seed, 3)),
         wobble(double(s.d), double(s.h), double(s.w), 6, detail::hashKey(seed, 4)),
         grain(double(s.d), double(s.h), double(s.w), 2.5, detail::hashKey(seed, 5)),
-        // Coordinates reach radius/(1.5 * 6.5) and (6 * size)/20 at most (see evaluate()).
-        spacing(0.25 * maxSide(s) + 4, 0.3 * maxSide(s) + 4, 0.3 * maxSide(s) + 4, 1, detail::hashKey(seed, 6)) {}
+        // Radii reach (2.0 + 0.87) * size (axis offset + half diagonal), so the coordinates in
+        // evaluate() stay within 2.87 * size / (1.5 * 6.5) and (2.87 + 0.6 * 0.87 + 3.5) * size / 20.
+        spacing(0.3 * maxSide(s) + 4, 0.35 * maxSide(s) + 4, 0.35 * maxSide(s) + 4, 1, detail::hashKey(seed, 6)) {}
 };
 
 Vec3 randomDirection(Rng& rng) {
@@ -77,7 +78,8 @@ ScrollModel makeModel(Shape3 s, uint64_t seed) {
   Vec3 helper = std::abs(m.axis.x) < 0.9 ? Vec3{0, 0, 1} : Vec3{0, 1, 0};
   m.e1 = m.axis.cross(helper).unit();
   m.e2 = m.axis.cross(m.e1).unit();
-  // The scroll's centre line passes beside (sometimes through) the volume.
+  // The scroll's centre line passes beside (sometimes through) the volume; far away the sheets
+  // are gently curved, close by they wrap tightly.
   double offset = m.size * rng.uniform(0.2, 2.0), angle = rng.uniform(0, 2 * kPi);
   Vec3 shift = m.e1 * (offset * std::cos(angle));
   Vec3 shift2 = m.e2 * (offset * std::sin(angle));
@@ -134,7 +136,7 @@ Voxel evaluate(const ScrollModel& m, const std::vector<const Blob*>& debris, dou
   const Vec3 p = Vec3{z, y, x} - m.centre;
   const double t = p.dot(m.axis), a = p.dot(m.e1), b = p.dot(m.e2);
   const double r = std::sqrt(a * a + b * b), theta = std::atan2(b, a);
-  const double across = r / (1.5 * m.pitch), along = 3 * m.size;
+  const double across = r / (1.5 * m.pitch), along = 3.5 * m.size;  // along: keeps coordinates positive
   const double rr = r + m.deformAmp * m.deform.at(z, y, x) +
                     m.squeeze * m.spacing.at(across, (a + 0.6 * t + along) / 20, (b - 0.6 * t + along) / 20);
   // Wraps are the integer level sets of u: r grows by one pitch per turn.

@@ -31,7 +31,8 @@ VolumeScore scoreVolume(const VolumeU8& pred, const VolumeU8& label, const Score
   s.voi = voi.voi;
   s.voiScore = clip01(voi.score);
   s.topoScore = clip01(topoScore(gt, pr).score);
-  s.score = clip01(0.30 * s.topoScore + 0.35 * s.surfaceDice + 0.35 * s.voiScore);
+  // 0.30/0.35/0.35 as whole percentages: a perfect volume scores exactly 1, not 1 - 1e-16.
+  s.score = clip01((30 * s.topoScore + 35 * s.surfaceDice + 35 * s.voiScore) / 100);
   return s;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/core/Error.h"
 #include "engine/metrics/Box3.h"
 #include "engine/metrics/DistanceTransform.h"
 #include "engine/metrics/NeighbourCodes.h"
@@ -54,6 +55,8 @@ void areaWithin(const Surfels& from, const Surfels& to, Shape3 corners, double t
 }  // namespace
 
 SurfaceDiceResult surfaceDice(const VolumeU8& gt, const VolumeU8& pred, double tau) {
+  if (gt.shape != pred.shape)
+    throw Error("SurfaceDice: masks are " + gt.shape.str() + " and " + pred.shape.str());
   SurfaceDiceResult r;
   // Like the library, work on the union's bounding box: distances between surface elements
   // do not depend on what lies outside it.

@@ -14,7 +14,7 @@ struct SurfaceDiceResult {
   double gtAreaWithin = 0, predAreaWithin = 0;  // area within tau of the other surface
 };
 
-// Masks: nonzero = foreground, equal shapes.
+// Masks: nonzero = foreground; shapes must match (vwb::Error otherwise).
 SurfaceDiceResult surfaceDice(const VolumeU8& gt, const VolumeU8& pred, double tau);
 
 }  // namespace vwb

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "engine/core/Error.h"
 #include "engine/metrics/NeighbourCodes.h"
 #include "engine/metrics/RunLengthMask.h"
 
@@ -21,6 +22,7 @@ BettiNumbers bettiNumbers(const VolumeU8& mask, const Box3& box) {
 }
 
 TopoResult topoScore(const VolumeU8& gt, const VolumeU8& pred) {
+  if (gt.shape != pred.shape) throw Error("TopoScore: masks are " + gt.shape.str() + " and " + pred.shape.str());
   TopoResult r;
   for (const Box3& box : octants(gt.shape)) {
     const BettiNumbers g = bettiNumbers(gt, box), p = bettiNumbers(pred, box);

@@ -5,6 +5,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "engine/core/Error.h"
 #include "engine/metrics/RunLengthMask.h"
 
 namespace vwb {
@@ -58,6 +59,7 @@ double conditionalEntropy(const std::unordered_map<uint64_t, int64_t>& joint, bo
 }  // namespace
 
 VoiResult variationOfInformation(const VolumeU8& gt, const VolumeU8& pred, double alpha) {
+  if (gt.shape != pred.shape) throw Error("VOI: masks are " + gt.shape.str() + " and " + pred.shape.str());
   const Box3 box = Box3::of(gt.shape);
   const RunLengthMask g = RunLengthMask::encode(gt, box), p = RunLengthMask::encode(pred, box);
   const Components gc = labelComponents(g, Connectivity::Full26);

@@ -1,5 +1,7 @@
 #include "engine/train/Trainer.h"
 
+#include <malloc.h>
+
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -81,6 +83,15 @@ void checkConfig(const TrainConfig& c) {
   if (c.devices.empty()) throw Error("no device given");
   if (c.runDir.empty()) throw Error("no run directory given (--out)");
   checkPatchFitsModel(c.model, c.patch);
+}
+
+// CPU training frees and re-allocates the same large activation buffers every step. glibc
+// serves blocks above 32 MiB with mmap and returns them at free, so every step page-faults its
+// activations in again (a large share of system time). Serving everything from the heap and
+// not trimming it makes the process keep and reuse them, like a caching allocator.
+void keepFreedMemoryForReuse() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 int resolveThreads(int requested) {
@@ -413,6 +424,7 @@ RunEndEvent TrainingRun::run() {
                                     "or choose another --out");
   int threads = resolveThreads(config_.threads);
   torch::set_num_threads(threads);
+  keepFreedMemoryForReuse();
   prepareData();
 
   strategy_ = makeStrategy(config_);
@@ -515,6 +527,7 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
   TrainBenchmark b;
   b.threads = resolveThreads(c.threads);
   torch::set_num_threads(b.threads);
+  keepFreedMemoryForReuse();
   std::vector<const TrainingVolume*> vols;
   for (const auto& v : volumes) vols.push_back(&v);
   PatchSampler sampler(vols, normalizationOf(vols), c.patch, c.foregroundFraction);

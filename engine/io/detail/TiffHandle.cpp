@@ -27,6 +27,8 @@ std::string formatMessage(const char* module, const char* fmt, va_list ap, const
   std::string msg = buf;
   if (module && *module && path != module && msg.find(module) == std::string::npos)
     msg = std::string(module) + ": " + msg;
+  if (!path.empty())  // "TIFFOpen: <path>: Permission denied" -> "TIFFOpen: Permission denied"
+    for (size_t at; (at = msg.find(path + ": ")) != std::string::npos;) msg.erase(at, path.size() + 2);
   return msg;
 }
 

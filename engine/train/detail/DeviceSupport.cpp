@@ -47,8 +47,8 @@ DeviceMemory probeDeviceMemory(const torch::Device& device, const std::string& l
 #ifdef VWB_WITH_CUDA
   if (device.is_cuda()) {
     auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(device.index());
-    using c10::cuda::CUDACachingAllocator::StatType;
-    auto agg = static_cast<size_t>(StatType::AGGREGATE);
+    // Index 0 is StatType::AGGREGATE; the enum's namespace moved in LibTorch 2.5, the index did not.
+    const size_t agg = 0;
     m.allocatedBytes = stats.allocated_bytes[agg].current;
     m.reservedBytes = stats.reserved_bytes[agg].current;
     m.peakBytes = stats.allocated_bytes[agg].peak;

@@ -1,0 +1,121 @@
+// vwb train and bench-train end to end: run folder contents, plain progress lines without a
+// terminal, dataset errors before training, Ctrl-C writes a checkpoint, --resume extends a run.
+#include <QtTest>
+
+#include <csignal>
+
+#include "TestSupport.h"
+
+using vwbtest::run;
+using vwbtest::vwbExe;
+
+namespace {
+QString why(const vwbtest::ProcessResult& r) {
+  return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err;
+}
+// A tiny model and short run: the CLI is under test here, not learning.
+QStringList smallRun(const QString& data, const QString& out) {
+  return {"train", "--data", data, "--out", out, "--patch", "16", "--levels", "2",
+          "--base-channels", "4", "--batch", "2", "--threads", "2", "--workers", "1",
+          "--val-fraction", "0.34", "--seed", "2"};
+}
+}  // namespace
+
+class TestVwbTrain : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_ = vwbtest::scratchDir();
+  QString data_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    data_ = tmp_.filePath("data");
+    auto r = run(vwbExe(), {"synth", "--out", data_, "--train", "3", "--test", "0", "--size", "24",
+                            "--seed", "3", "--scrolls", "3"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+  }
+
+  void trainWritesTheRunFolder() {
+    QString out = tmp_.filePath("run");
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--epochs", "2", "--steps-per-epoch", "3"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    for (const char* f : {"config.json", "logs/training.log", "metrics.jsonl",
+                          "checkpoints/last.pt", "checkpoints/best.pt"})
+      QVERIFY2(QFile::exists(out + "/" + f), f);
+    // Not a terminal: plain progress lines, no carriage-return bar.
+    QVERIFY2(r.err.contains("epoch 2/2 step 6/6 loss"), qPrintable(r.err));
+    QVERIFY(!r.err.contains('\r'));
+    QVERIFY2(r.err.contains("val Dice"), qPrintable(r.err));
+
+    // --resume with more epochs extends the run from step 6.
+    auto more = run(vwbExe(), {"train", "--out", out, "--resume", "--epochs", "3"});
+    QVERIFY2(more.exitCode == 0, qPrintable(why(more)));
+    QVERIFY2(more.err.contains("resumed from") && more.err.contains("step 9/9"), qPrintable(more.err));
+    // A second fresh run into the same folder is refused with a clear message.
+    auto again = run(vwbExe(), smallRun(data_, out));
+    QCOMPARE(again.exitCode, 1);
+    QVERIFY2(again.err.contains("--resume"), qPrintable(again.err));
+  }
+
+  void datasetErrorsStopBeforeTraining() {
+    QString broken = tmp_.filePath("broken");
+    auto r = run(vwbExe(), {"synth", "--out", broken, "--train", "2", "--test", "0", "--size", "24"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QString label = broken + "/train_labels/" +
+                    QDir(broken + "/train_labels").entryList({"*.tif"}, QDir::Files, QDir::Name)[0];
+    QFile f(label);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("not a tiff");
+    f.close();
+    QString out = tmp_.filePath("broken-run");
+    auto t = run(vwbExe(), smallRun(broken, out));
+    QCOMPARE(t.exitCode, 1);
+    QVERIFY2(t.err.contains("dataset has errors") && t.err.contains(QFileInfo(label).fileName()),
+             qPrintable(t.err));
+    QVERIFY(!QFile::exists(out + "/checkpoints/last.pt"));
+  }
+
+  void datasetLargerThanTheMemoryCapIsRefused() {
+    QString config = tmp_.filePath("tiny-cap.json");
+    QFile f(config);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write("{\"memory_cap_bytes\": 10000}");
+    f.close();
+    QString out = tmp_.filePath("capped");
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--config", config});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("more than the memory cap"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(out + "/checkpoints/last.pt"));
+  }
+
+  void interruptWritesACheckpoint() {
+    QString out = tmp_.filePath("interrupted");
+    QProcess p;
+    p.start(vwbExe(), smallRun(data_, out) + QStringList{"--epochs", "50", "--steps-per-epoch", "50"});
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    QElapsedTimer timer;
+    timer.start();
+    while (!err.contains(" step ") && timer.elapsed() < 120000) {
+      p.waitForReadyRead(200);
+      err += p.readAllStandardError();
+    }
+    QVERIFY2(err.contains(" step "), err.constData());
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    QVERIFY(p.waitForFinished(120000));
+    err += p.readAllStandardError();
+    QCOMPARE(p.exitCode(), 130);
+    QVERIFY2(err.contains("stopped at step"), err.constData());
+    QVERIFY(QFile::exists(out + "/checkpoints/last.pt"));
+    QVERIFY(!QFile::exists(out + "/checkpoints/last.pt.tmp"));
+  }
+
+  void benchTrainPrintsThroughput() {
+    auto r = run(vwbExe(), {"bench-train", "--patch", "16", "--levels", "2", "--base-channels", "4",
+                            "--steps", "2", "--warmup", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QVERIFY2(r.out.contains("samples/s: ") && r.out.contains("data wait share: "), qPrintable(r.out));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestVwbTrain)
+#include "TestVwbTrain.moc"
