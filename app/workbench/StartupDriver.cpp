@@ -64,6 +64,19 @@ void StartupDriver::afterDatasetOpened() {
     fail(QString("unknown wizard step '%1' (steps: %2)").arg(options_.wizardStep, steps.join(", ")));
     return;
   }
+  if (options_.epochs > 0) wizard->constraints().epochs = options_.epochs;
+  if (options_.steps > 0) wizard->overrides().stepsPerEpoch = options_.steps;
+  if (options_.patch > 0) wizard->constraints().patch = options_.patch;
+  if (options_.levels > 0) wizard->constraints().model.levels = options_.levels;
+  wizard->replan();
+  if (options_.start) {
+    if (!wizard->startRun()) {
+      fail("--start: no plan (" + wizard->planError() + ")");
+      return;
+    }
+    showRequestedPage();
+    return;
+  }
   for (int i = 0; i < target; ++i) {
     wizard->next();
     if (wizard->currentId() == SetupWizard::HardwarePageId && !options_.assumeGpus.isEmpty()) {
@@ -83,7 +96,8 @@ bool StartupDriver::populated() const {
   // Pages that load in the background (viewer, predictions) say so through a "busy" property.
   if (const QWidget* page = window_.page(window_.currentPageId()); page && page->property("busy").toBool()) return false;
   const BackgroundTask* fractions = window_.dataPage()->fractionsTask();
-  return !(fractions && fractions->running());
+  if (fractions && fractions->running()) return false;
+  return !window_.monitor()->isTraining();  // --start: the picture shows the whole run
 }
 
 void StartupDriver::pollForScreenshot() {

@@ -15,9 +15,14 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption page("page", "Show this page: data, wizard, monitor, viewer, predictions, export.", "PAGE");
   const QCommandLineOption step("wizard-step", "Advance the wizard to data|hardware|strategy|settings|review.", "STEP");
   const QCommandLineOption assume("assume-gpus", "Plan for other hardware in the wizard, e.g. 2x16GB.", "SPEC");
+  const QCommandLineOption start("start", "Start training with the planner's plan once the dataset is open.");
+  const QCommandLineOption epochs("epochs", "Epochs for the wizard's plan.", "N");
+  const QCommandLineOption steps("steps", "Steps per epoch for the wizard's plan.", "N");
+  const QCommandLineOption patch("patch", "Patch edge for the wizard's plan.", "N");
+  const QCommandLineOption levels("levels", "UNet levels for the wizard's plan.", "N");
   const QCommandLineOption shot("screenshot", "Render the window once populated, save a PNG, exit.", "FILE");
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
-  p.addOptions({demo, demoDir, dataset, run, page, step, assume, shot, timeout});
+  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, patch, levels, shot, timeout});
   p.process(arguments);
 
   WorkbenchOptions o;
@@ -30,6 +35,11 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   o.page = p.value(page);
   o.wizardStep = p.value(step);
   o.assumeGpus = p.value(assume);
+  o.start = p.isSet(start);
+  o.epochs = p.value(epochs).toInt();
+  o.steps = p.value(steps).toInt();
+  o.patch = p.value(patch).toInt();
+  o.levels = p.value(levels).toInt();
   o.screenshot = p.value(shot);
   o.screenshotTimeoutSec = p.value(timeout).toInt();
   if (!o.page.isEmpty() && o.page == "wizard" && o.wizardStep.isEmpty() && !o.assumeGpus.isEmpty())

@@ -11,7 +11,12 @@ struct WorkbenchOptions {
   QString page;             // data|wizard|monitor|... (whatever pages the window has)
   QString wizardStep;       // data|hardware|strategy|settings|review
   QString assumeGpus;       // what-if hardware for the wizard ("2x16GB")
-  QString screenshot;       // render once populated, save this PNG, exit
+  bool start = false;       // start training with the wizard's plan once the dataset is open
+  int epochs = 0;           // > 0: planner constraint
+  int steps = 0;            // > 0: steps per epoch
+  int patch = 0;            // > 0: planner constraint (patch edge)
+  int levels = 0;           // > 0: UNet levels (a small model for quick demos)
+  QString screenshot;       // render once populated (and any started run ended), save PNG, exit
   int screenshotTimeoutSec = 180;
 };
 

@@ -18,14 +18,19 @@ struct HardwareInventory {
   std::vector<GpuInfo> gpus;
   int cpuCores = 1;
   int64_t ramBytes = 0;
+  bool cpuBf16 = false;  // avx512_bf16 / amx: CPU bf16 autocast is worth offering
+  std::string cpuName;
   int nodes = 1;  // machines taking part (multi-node plans)
   bool assumed = false;  // built from --assume-gpus, not detected
 
   std::string toJson() const;
+  std::string summary() const;  // "2x Tesla T4 (15.0 GiB, sm75); 4 CPU cores; 31.3 GiB RAM"
 };
 
 HardwareInventory detectHardware();
-// "2x16GB", "8x80GB:sm80", "1x24GB" -> an assumed inventory (CPU/RAM from this machine).
+// "2x16GB", "8x80GB:sm80", "1x24GB", "2xT4", "0" -> an assumed inventory (CPU/RAM from this
+// machine). Without ":smXY" a size-only GPU is taken as sm75 (T4-class). Throws vwb::Error.
 HardwareInventory assumeGpus(const std::string& spec);
+HardwareInventory assumeGpus(const std::string& spec, const HardwareInventory& host);
 
 }  // namespace vwb

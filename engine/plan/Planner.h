@@ -18,6 +18,11 @@ struct UserConstraints {
   std::vector<std::string> devices;      // forced device list
   ModelConfig model;
   double memorySafetyMargin = 0.15;      // keep this share of each device's memory free
+  std::string master;                    // host:port of node 0's store (multi-node)
+  // Measured by `vwb plan --probe` on a CPU-only machine: samples/s of `cpuRanks` CPU ranks
+  // divided by samples/s of one process with all threads. > 1.1 makes CPU DDP the plan.
+  std::optional<double> measuredCpuRanksSpeedup;
+  int cpuRanks = 2;
 };
 
 // One node of the decision tree as the wizard draws it.
@@ -48,11 +53,16 @@ struct Plan {
   std::vector<DeviceBudget> budgets;
   std::vector<std::string> reasons;    // one line per choice (batch, patch, workers, amp, ...)
   std::vector<std::string> warnings;
+  int worldSize = 1;        // ranks over all nodes (DDP) or devices (DP)
+  int64_t globalBatch = 0;  // samples per optimizer step
+  std::string hardware;     // HardwareInventory::summary() of what was planned for
 
   std::string toJson() const;
   std::string toText() const;
 };
 
+// Throws vwb::Error for contradictions (DataParallel across nodes, a device that does not exist,
+// a patch larger than the smallest volume or not divisible by 2^(levels-1)).
 Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& fingerprint,
               const UserConstraints& constraints);
 

@@ -6,6 +6,7 @@
 // pure ones (makePlan, configJson, assumeGpus).
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/core/Reporting.h"
 #include "engine/data/Dataset.h"
@@ -33,6 +34,10 @@ class Engine {
   virtual DatasetFingerprint fingerprint(const Dataset& dataset, ProgressSink* progress,
                                          const CancelToken* cancel) = 0;
   virtual LabelFractions labelFractions(const std::string& labelPath) = 0;
+  // The trainer's train/validation split of the labelled volumes (given by scroll id, in the
+  // dataset's order): indices of the validation volumes and the reason, as the trainer logs it.
+  virtual std::vector<int> validationVolumes(const std::vector<std::string>& scrollIds, double fraction,
+                                             uint64_t seed, std::string* reason) = 0;
   virtual void writeSyntheticDataset(const std::string& dir, const SynthOptions& options,
                                      ProgressSink* progress) = 0;
 

@@ -10,12 +10,13 @@
 #endif
 #if VWB_HAVE_TRAIN
 #include "engine/train/Trainer.h"
+#include "engine/train/ValidationSplit.h"
 #endif
 
 namespace vwb::ui {
 namespace {
 
-[[noreturn]] void missing(const char* module, const char* what) {
+[[noreturn, maybe_unused]] void missing(const char* module, const char* what) {
   throw Error(std::string(what) + " needs the engine module '" + module +
               "', which this build does not include");
 }
@@ -50,6 +51,17 @@ class RealEngine : public Engine {
     return {counts[0] / n, counts[1] / n, counts[2] / n};
 #else
     missing("io", "reading a label volume");
+#endif
+  }
+
+  std::vector<int> validationVolumes(const std::vector<std::string>& scrollIds, double fraction,
+                                     uint64_t seed, std::string* reason) override {
+#if VWB_HAVE_TRAIN
+    ValidationSplit split = splitValidation(scrollIds, fraction, seed);
+    if (reason) *reason = split.reason;
+    return split.validation;
+#else
+    missing("train", "the validation split");
 #endif
   }
 

@@ -11,6 +11,7 @@
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <mutex>
 
 #include "ui/common/BackgroundTask.h"
@@ -59,6 +60,7 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setAlternatingRowColors(true);
+  table_->horizontalHeader()->setSortIndicator(IdColumn, Qt::AscendingOrder);  // Qt's default is descending
   table_->setSortingEnabled(true);
 
   problems_ = new QListWidget;
@@ -104,7 +106,6 @@ void DataPage::showDataset() {
   if (const auto& fp = context_.fingerprint())
     subtitle += tr(" · %1 scrolls · surface %2 of labelled voxels")
                     .arg(fp->scrolls).arg(formatPercent(fp->fractionSurface));
-  title_->setText(QString("<h3>%1</h3>%2").arg(QString::fromStdString(d.root).toHtmlEscaped(), subtitle));
 
   table_->setSortingEnabled(false);
   table_->setRowCount(0);
@@ -118,8 +119,33 @@ void DataPage::showDataset() {
       table_->setItem(row, c, cell(v.labelPath.empty() ? tr("–") : tr("…"), Qt::AlignRight | Qt::AlignVCenter));
     table_->setItem(row, RoleColumn, cell(role));
   };
-  for (const VolumeEntry& v : d.train) addRow(v, v.labelPath.empty() ? tr("train (no label)") : tr("train / val"));
+  // Roles as the trainer will assign them with the wizard's last validation fraction and seed.
+  Settings settings;
+  const double valFraction = settings.lastChoice("valFraction", 0.2).toDouble();
+  const uint64_t seed = settings.lastChoice("seed", 1).toULongLong();
+  std::vector<std::string> scrolls;
+  for (const VolumeEntry& v : d.train)
+    if (!v.labelPath.empty()) scrolls.push_back(v.scrollId);
+  std::vector<int> validation;
+  std::string reason;
+  try {
+    validation = context_.engine().validationVolumes(scrolls, valFraction, seed, &reason);
+  } catch (const std::exception& e) {
+    reason = e.what();
+  }
+  int labelled = 0;
+  for (const VolumeEntry& v : d.train) {
+    if (v.labelPath.empty()) {
+      addRow(v, tr("unused (no label)"));
+      continue;
+    }
+    const bool val = std::find(validation.begin(), validation.end(), labelled++) != validation.end();
+    addRow(v, val ? tr("validation") : tr("train"));
+  }
   for (const VolumeEntry& v : d.test) addRow(v, tr("test"));
+  subtitle += tr("<br><small>Roles: validation fraction %1, seed %2 — %3</small>")
+                  .arg(valFraction).arg(seed).arg(QString::fromStdString(reason).toHtmlEscaped());
+  title_->setText(QString("<h3>%1</h3>%2").arg(QString::fromStdString(d.root).toHtmlEscaped(), subtitle));
 
   problems_->clear();
   for (const std::string& e : d.report.errors) {

@@ -10,7 +10,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QSplitter>
+#include <QHBoxLayout>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -34,12 +34,12 @@ MainWindow::MainWindow(WorkbenchContext& context, QWidget* parent)
   nav_->setIconSize(QSize(20, 20));
   nav_->setStyleSheet("QListWidget { font-size: 11pt; } QListWidget::item { padding: 8px 6px; }");
   stack_ = new QStackedWidget;
-  auto* split = new QSplitter;
-  split->addWidget(nav_);
-  split->addWidget(stack_);
-  split->setStretchFactor(1, 1);
-  split->setChildrenCollapsible(false);
-  setCentralWidget(split);
+  auto* central = new QWidget;
+  auto* row = new QHBoxLayout(central);
+  row->setContentsMargins(4, 4, 4, 0);
+  row->addWidget(nav_);
+  row->addWidget(stack_, 1);
+  setCentralWidget(central);
   connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
 
   opener_ = new DatasetOpener(context_, this);

@@ -10,7 +10,7 @@ LogTail::LogTail(QWidget* parent) : QPlainTextEdit(parent) {
   setReadOnly(true);
   setMaximumBlockCount(3000);
   setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-  setLineWrapMode(QPlainTextEdit::NoWrap);
+  setLineWrapMode(QPlainTextEdit::WidgetWidth);
   setPlaceholderText(tr("training.log appears here while a run is open"));
   timer_.setInterval(400);
   connect(&timer_, &QTimer::timeout, this, &LogTail::poll);

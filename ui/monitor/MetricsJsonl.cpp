@@ -50,9 +50,9 @@ StepEvent stepFrom(const json& j) {
   e.totalSteps = integer(j, {"total_steps", "totalSteps"});
   e.loss = num(j, {"loss"});
   e.lr = num(j, {"lr", "learning_rate"});
-  e.samplesPerSec = num(j, {"samples_per_sec", "samplesPerSec", "throughput"});
-  e.dataWaitFraction = num(j, {"data_wait_fraction", "dataWaitFraction"});
-  e.elapsedSec = num(j, {"elapsed_sec", "elapsedSec", "elapsed"});
+  e.samplesPerSec = num(j, {"samples_per_s", "samples_per_sec", "samplesPerSec", "throughput"});
+  e.dataWaitFraction = num(j, {"data_wait", "data_wait_fraction", "dataWaitFraction"});
+  e.elapsedSec = num(j, {"elapsed_s", "elapsed_sec", "elapsedSec", "elapsed"});
   e.etaSec = num(j, {"eta_sec", "etaSec", "eta"});
   if (const json* mem = field(j, {"memory"}); mem && mem->is_array()) {
     for (const json& m : *mem) {
@@ -78,7 +78,7 @@ EpochEvent epochFrom(const json& j) {
   if (const json* v = field(j, {"val_dice", "valDice"}); v && v->is_number()) e.valDice = v->get<double>();
   e.valDiceEma = num(j, {"val_dice_ema", "valDiceEma"});
   if (const json* v = field(j, {"best"}); v && v->is_boolean()) e.best = v->get<bool>();
-  e.epochSec = num(j, {"epoch_sec", "epochSec"});
+  e.epochSec = num(j, {"epoch_s", "epoch_sec", "epochSec"});
   return e;
 }
 

@@ -20,27 +20,36 @@ void MetricsSeries::addRunStart(const RunStartEvent& e) {
   stepsPerEpoch = e.stepsPerEpoch;
   totalSteps = e.epochs * e.stepsPerEpoch;
   // A resume starts from its checkpoint: steps and epochs logged after it are replaced.
-  const double step = static_cast<double>(e.startStep);
+  truncateAfterStep(static_cast<double>(e.startStep));
+  truncateAfterEpoch(static_cast<double>(e.startEpoch));
+}
+
+void MetricsSeries::truncateAfterStep(double step) {
   for (Series* s : {&lossRaw, &lossSmoothed, &learningRate, &throughput}) s->truncateAfter(step);
-  const double epoch = static_cast<double>(e.startEpoch);
-  for (Series* s : {&trainLossPerEpoch, &valLoss, &valDice, &valDiceEma}) s->truncateAfter(epoch);
+  for (auto& [name, d] : memory) {
+    d.allocatedGiB.truncateAfter(step);
+    d.reservedGiB.truncateAfter(step);
+  }
   ema_ = lossSmoothed.size() ? lossSmoothed.y.back() : 0;
-  timeOffset_ = lastTime_;
+}
+
+void MetricsSeries::truncateAfterEpoch(double epoch) {
+  for (Series* s : {&trainLossPerEpoch, &valLoss, &valDice, &valDiceEma}) s->truncateAfter(epoch);
 }
 
 void MetricsSeries::addStep(const StepEvent& e) {
   const double step = static_cast<double>(e.step);
+  if (lossRaw.size() && step <= lossRaw.x.back()) truncateAfterStep(step - 1);
   ema_ = lossRaw.size() == 0 ? e.loss : kSmoothing * e.loss + (1 - kSmoothing) * ema_;
   lossRaw.add(step, e.loss);
   lossSmoothed.add(step, ema_);
   learningRate.add(step, e.lr);
   throughput.add(step, e.samplesPerSec);
 
-  lastTime_ = timeOffset_ + e.elapsedSec;
   for (const DeviceMemory& m : e.memory) {
     DeviceMemorySeries& d = memory[m.device];
-    d.allocatedGiB.add(lastTime_, m.allocatedBytes / kGiB);
-    d.reservedGiB.add(lastTime_, m.reservedBytes / kGiB);
+    d.allocatedGiB.add(step, m.allocatedBytes / kGiB);
+    d.reservedGiB.add(step, m.reservedBytes / kGiB);
     if (m.totalBytes > 0) d.capacityGiB = m.totalBytes / kGiB;
   }
   if (e.stepsPerEpoch > 0) stepsPerEpoch = e.stepsPerEpoch;
@@ -51,6 +60,7 @@ void MetricsSeries::addStep(const StepEvent& e) {
 
 void MetricsSeries::addEpoch(const EpochEvent& e) {
   const double epoch = static_cast<double>(e.epoch);
+  if (trainLossPerEpoch.size() && epoch <= trainLossPerEpoch.x.back()) truncateAfterEpoch(epoch - 1);
   trainLossPerEpoch.add(epoch, e.trainLoss);
   if (e.valLoss) valLoss.add(epoch, *e.valLoss);
   if (e.valDice) {

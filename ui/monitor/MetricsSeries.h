@@ -20,7 +20,8 @@ struct Series {
   void truncateAfter(double limit);
 };
 
-// One device's memory over time (x = seconds since the run began, summed over resumes).
+// One device's memory over the run (x = global step: metrics.jsonl has no wall-clock time, and
+// steps stay continuous across resumes).
 struct DeviceMemorySeries {
   Series allocatedGiB, reservedGiB;
   double capacityGiB = 0;
@@ -32,6 +33,8 @@ class MetricsSeries {
 
   void clear();
   void addRunStart(const RunStartEvent& e);
+  // A step at or before the last one recorded means the run was resumed from an earlier
+  // checkpoint (metrics.jsonl keeps the abandoned steps): the curves continue from there.
   void addStep(const StepEvent& e);
   void addEpoch(const EpochEvent& e);
 
@@ -48,8 +51,8 @@ class MetricsSeries {
   bool hasStep = false, hasEpoch = false;
 
  private:
-  double timeOffset_ = 0;  // elapsed time of earlier sessions (resume restarts elapsedSec at 0)
-  double lastTime_ = 0;
+  void truncateAfterStep(double step);
+  void truncateAfterEpoch(double epoch);
   double ema_ = 0;
 };
 

@@ -72,6 +72,9 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   g->addWidget(memoryPlot_, 1, 0);
   g->addWidget(throughputPlot_, 1, 1);
   g->addWidget(log_, 1, 2);
+  for (int c = 0; c < 3; ++c) g->setColumnStretch(c, 1);  // equal columns whatever the log holds
+  for (int r = 0; r < 2; ++r) g->setRowStretch(r, 1);
+  log_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(buttons);
@@ -92,6 +95,10 @@ void MonitorPage::buildPlots() {
   lossPlot_->addLine(tr("smoothed"), kSmooth, Qt::SolidLine, 2.0);
 
   valPlot_ = new MonitorPlot(tr("Validation per epoch"), tr("epoch"), tr("value"));
+  auto epochTicks = QSharedPointer<QCPAxisTickerFixed>::create();  // epochs are whole numbers
+  epochTicks->setTickStep(1.0);
+  epochTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
+  valPlot_->xAxis->setTicker(epochTicks);
   for (QCPGraph* gr : {valPlot_->addLine(tr("train loss"), kRaw), valPlot_->addLine(tr("val loss"), kVal),
                        valPlot_->addLine(tr("val dice"), kDice)})
     gr->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
@@ -99,7 +106,7 @@ void MonitorPage::buildPlots() {
   lrPlot_ = new MonitorPlot(tr("Learning rate"), tr("step"), tr("lr"));
   lrPlot_->addLine(tr("lr"), QColor(120, 60, 160));
 
-  memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("time (s)"), tr("GiB"));
+  memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("step"), tr("GiB"));
   throughputPlot_ = new MonitorPlot(tr("Throughput"), tr("step"), tr("samples/s"));
   throughputPlot_->addLine(tr("samples/s"), QColor(0, 130, 130));
 }
@@ -175,6 +182,14 @@ bool MonitorPage::openRun(const QString& runDir) {
       else if (auto* ep = std::get_if<EpochEvent>(&r)) series_.addEpoch(*ep);
     }
     for (const QString& p : file.problems) status_->addWarning(p);
+    try {  // the progress bars need the run's length, which metrics.jsonl does not repeat
+      const TrainConfig c = context_.engine().loadRunConfig(runDir_.toStdString());
+      series_.epochs = c.epochs;
+      series_.stepsPerEpoch = c.stepsPerEpoch;
+      series_.totalSteps = int64_t(c.epochs) * c.stepsPerEpoch;
+    } catch (const std::exception& e) {
+      status_->addWarning(QString::fromStdString(e.what()));
+    }
     status_->setState(tr("Run %1 — %2 steps recorded").arg(QFileInfo(runDir_).fileName()).arg(series_.lossRaw.size()));
   } catch (const std::exception& e) {
     ok = false;
@@ -262,7 +277,12 @@ void MonitorPage::refreshPlots() {
     }
   }
   int i = 0;
+  double maxUsed = 0, maxCapacity = 0;
   for (const auto& [name, d] : series_.memory) {
+    for (double v : d.allocatedGiB.y) maxUsed = std::max(maxUsed, v);
+    for (double v : d.reservedGiB.y) maxUsed = std::max(maxUsed, v);
+    maxCapacity = std::max(maxCapacity, d.capacityGiB);
+    memoryPlot_->graph(3 * i + 2)->setName(QString::fromStdString(name) + tr(" capacity %1 GiB").arg(d.capacityGiB, 0, 'f', 1));
     memoryPlot_->graph(3 * i)->setData(d.allocatedGiB.x, d.allocatedGiB.y, true);
     memoryPlot_->graph(3 * i + 1)->setData(d.reservedGiB.x, d.reservedGiB.y, true);
     QVector<double> cx, cy;
@@ -277,8 +297,12 @@ void MonitorPage::refreshPlots() {
   for (MonitorPlot* p : plots()) {
     p->rescaleAxes();
     if (p == memoryPlot_ || p == throughputPlot_) p->yAxis->setRangeLower(0);
-    p->replot(QCustomPlot::rpQueuedReplot);
   }
+  // A capacity far above the use (a CPU's whole RAM) would flatten the curves: then the line
+  // goes off scale and its value stays in the legend.
+  if (maxCapacity > 0 && maxUsed < 0.25 * maxCapacity && maxUsed > 0) memoryPlot_->yAxis->setRange(0, maxUsed * 1.3);
+  else if (maxCapacity > 0) memoryPlot_->yAxis->setRange(0, maxCapacity * 1.05);
+  for (MonitorPlot* p : plots()) p->replot(QCustomPlot::rpQueuedReplot);
   status_->showSeries(series_);
   ++replots_;
 }

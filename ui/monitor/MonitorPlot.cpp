@@ -19,8 +19,10 @@ MonitorPlot::MonitorPlot(const QString& title, const QString& xLabel, const QStr
   yAxis->setLabel(yLabel);
   legend->setVisible(false);
   QFont small = font();
-  small.setPointSize(8);
+  small.setPointSize(7);
   legend->setFont(small);
+  legend->setIconSize(18, 8);
+  legend->setRowSpacing(-2);
   legend->setBrush(QColor(255, 255, 255, 200));
   axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   setNoAntialiasingOnDrag(true);

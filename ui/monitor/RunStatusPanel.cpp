@@ -66,7 +66,11 @@ void RunStatusPanel::showSeries(const MetricsSeries& s) {
   epochBar_->setValue(std::min(epochsDone, std::max(1, epochs)));
   const int perEpoch = static_cast<int>(std::max<int64_t>(1, s.stepsPerEpoch));
   stepBar_->setRange(0, perEpoch);
-  stepBar_->setValue(s.hasStep ? static_cast<int>(std::min<int64_t>(s.lastStep.stepInEpoch, perEpoch)) : 0);
+  // metrics.jsonl does not repeat the step within the epoch: derive it from the global step.
+  const int64_t inEpoch = s.lastStep.stepInEpoch > 0 ? s.lastStep.stepInEpoch
+                          : s.lastStep.step > 0      ? (s.lastStep.step - 1) % perEpoch + 1
+                                                     : 0;
+  stepBar_->setValue(s.hasStep ? static_cast<int>(std::min<int64_t>(inEpoch, perEpoch)) : 0);
   if (!s.hasStep) return;
   eta_->setText(formatDuration(s.lastStep.etaSec));
   throughput_->setText(tr("%1 samples/s").arg(s.lastStep.samplesPerSec, 0, 'f', 2));

@@ -13,7 +13,7 @@ const QColor kDim(160, 160, 160);
 const QColor kDimFill(246, 246, 246);
 const QColor kReason(90, 90, 90);
 constexpr int kNodeW = 250, kNodeH = 46, kRowGap = 44, kMargin = 12;
-constexpr int kLeafW = 190, kLeafH = 86, kLeafGap = 14;
+constexpr int kLeafW = 230, kLeafGap = 14, kAnswerH = 20, kBranchExtra = 16;
 
 QString strategyTitle(StrategyKind k) {
   switch (k) {
@@ -28,6 +28,10 @@ QString strategyTitle(StrategyKind k) {
 
 struct DecisionTreeView::Layout {
   std::vector<QRect> nodes, reasons, leaves;
+  std::vector<QRect> answers;  // under each node and its reason, where the taken answer is written
+  int branchY = 0;             // where the alternatives' edges leave the spine
+  int strategyStep = -1;  // the node the strategies hang from (-1: after the last node)
+  int chosenLeaf = -1;
   QSize size;
 };
 
@@ -43,23 +47,70 @@ void DecisionTreeView::setPlan(const Plan& plan) {
   update();
 }
 
+namespace {
+QString leafBody(const StrategyOption& o) {
+  QString body = QString("×%1 vs one device").arg(o.estimatedSpeedup, 0, 'f', 1);
+  if (!o.cost.empty()) body += "\n" + QString::fromStdString(o.cost);
+  return body;
+}
+}  // namespace
+
+// The path runs down a spine; the strategies hang as a row of leaves under the step that asks
+// for the strategy, the chosen leaf on the spine, and the path continues from it.
 DecisionTreeView::Layout DecisionTreeView::layout() const {
   Layout l;
-  const int leavesW = static_cast<int>(options_.size()) * (kLeafW + kLeafGap) - kLeafGap;
-  const int width = std::max({this->width(), leavesW + 2 * kMargin, kNodeW + 260});
-  const int x = kMargin + 20;
+  for (size_t i = 0; i < path_.size(); ++i)
+    if (QString::fromStdString(path_[i].question).contains("strategy", Qt::CaseInsensitive)) l.strategyStep = int(i);
+  if (l.strategyStep < 0) l.strategyStep = int(path_.size()) - 1;
+  for (size_t i = 0; i < options_.size(); ++i)
+    if (options_[i].kind == chosen_) l.chosenLeaf = int(i);
+
+  QFont small = font();
+  small.setPointSizeF(font().pointSizeF() * 0.85);
+  const QFontMetrics fm(small);
+  const int leafH = [&] {
+    int h = 0;
+    for (const StrategyOption& o : options_)
+      h = std::max(h, fm.boundingRect(QRect(0, 0, kLeafW - 12, 1000), Qt::TextWordWrap, leafBody(o)).height());
+    return h + 30;
+  }();
+
+  const int width = std::max(this->width(), kNodeW + 2 * kMargin + 300);
+  const int spineX = kMargin + std::max(kNodeW, kLeafW) / 2;
+  const int reasonX = spineX + kNodeW / 2 + 16;
+  const int reasonW = std::max(200, width - reasonX - kMargin);
   int y = kMargin;
+  auto addLeaves = [&] {
+    // Chosen leaf on the spine, the alternatives to its right.
+    int x = spineX + kLeafW / 2 + kLeafGap;
+    l.leaves.assign(options_.size(), QRect());
+    for (size_t i = 0; i < options_.size(); ++i) {
+      if (int(i) == l.chosenLeaf) l.leaves[i] = QRect(spineX - kLeafW / 2, y, kLeafW, leafH);
+      else {
+        l.leaves[i] = QRect(x, y, kLeafW, leafH);
+        x += kLeafW + kLeafGap;
+      }
+    }
+    y += leafH + kRowGap;
+  };
   for (size_t i = 0; i < path_.size(); ++i) {
-    l.nodes.emplace_back(x, y, kNodeW, kNodeH);
-    l.reasons.emplace_back(x + kNodeW + 16, y - 4, std::max(160, width - x - kNodeW - 16 - kMargin), kNodeH + kRowGap - 8);
-    y += kNodeH + kRowGap;
+    l.nodes.emplace_back(spineX - kNodeW / 2, y, kNodeW, kNodeH);
+    const int reasonH = std::max(kNodeH, fm.boundingRect(QRect(0, 0, reasonW, 1000), Qt::TextWordWrap,
+                                                         QString::fromStdString(path_[i].reason)).height());
+    l.reasons.emplace_back(reasonX, y, reasonW, reasonH);
+    y += std::max(kNodeH, reasonH);
+    l.answers.emplace_back(spineX + 8, y + 2, width - spineX - 8 - kMargin, kAnswerH);
+    y += kRowGap;
+    if (int(i) == l.strategyStep) {
+      l.branchY = y - kRowGap + kAnswerH + 6;
+      y += kBranchExtra;  // room for the alternatives' edges below the answer
+      addLeaves();
+    }
   }
-  int lx = kMargin;
-  for (size_t i = 0; i < options_.size(); ++i) {
-    l.leaves.emplace_back(lx, y, kLeafW, kLeafH);
-    lx += kLeafW + kLeafGap;
-  }
-  l.size = QSize(width, y + kLeafH + kMargin);
+  if (path_.empty()) addLeaves();
+  int right = width;
+  for (const QRect& r : l.leaves) right = std::max(right, r.right() + kMargin);
+  l.size = QSize(right, y - kRowGap + kMargin);
   return l;
 }
 
@@ -81,66 +132,79 @@ void DecisionTreeView::paintEvent(QPaintEvent*) {
   p.setRenderHint(QPainter::Antialiasing);
   p.fillRect(rect(), Qt::white);
   const Layout l = layout();
-  QFont base = font();
-  QFont bold = base;
+  QFont bold = font();
   bold.setBold(true);
-  QFont small = base;
-  small.setPointSizeF(base.pointSizeF() * 0.9);
+  QFont small = font();
+  small.setPointSizeF(font().pointSizeF() * 0.85);
 
   auto box = [&](const QRect& r, bool on) {
     p.setPen(QPen(on ? kPath : kDim, on ? 2.2 : 1.0));
     p.setBrush(on ? kPathFill : kDimFill);
     p.drawRoundedRect(r, 7, 7);
   };
+  auto answer = [&](QPoint at, int height, const std::string& text) {
+    p.setFont(bold);
+    p.setPen(kPath);
+    p.drawText(QRect(at.x(), at.y(), width() - at.x(), height), Qt::AlignLeft | Qt::AlignVCenter,
+               QString::fromUtf8("→ ") + QString::fromStdString(text));
+  };
 
-  // Question nodes along the taken path, each edge labelled with the answer taken.
+  // Edges of the spine first, so boxes paint over their ends.
+  p.setPen(QPen(kPath, 3));
+  for (size_t i = 0; i + 1 < l.nodes.size(); ++i) {
+    const QPoint from(l.nodes[i].center().x(), l.nodes[i].bottom());
+    if (int(i) == l.strategyStep && l.chosenLeaf >= 0) {
+      const QRect& leaf = l.leaves[l.chosenLeaf];
+      p.drawLine(QPoint(leaf.center().x(), leaf.bottom()), QPoint(l.nodes[i + 1].center().x(), l.nodes[i + 1].top()));
+    } else {
+      p.drawLine(from, QPoint(l.nodes[i + 1].center().x(), l.nodes[i + 1].top()));
+    }
+  }
+  // Strategy edges: the chosen one thick, the alternatives dashed.
+  if (!l.leaves.empty()) {
+    const QPoint root = l.strategyStep >= 0 && l.strategyStep < int(l.nodes.size())
+                            ? QPoint(l.nodes[l.strategyStep].center().x(), l.nodes[l.strategyStep].bottom())
+                            : QPoint(l.leaves[0].center().x(), l.leaves[0].top() - kRowGap);
+    for (size_t i = 0; i < options_.size(); ++i) {
+      const bool on = int(i) == l.chosenLeaf;
+      const QRect& r = l.leaves[i];
+      QPainterPath edge(root);
+      if (on) {
+        edge.lineTo(r.center().x(), r.top());
+      } else {
+        // Alternatives branch off the spine below the answer text, clear of every label.
+        edge.moveTo(root.x(), l.branchY);
+        edge.cubicTo(QPoint(r.center().x(), l.branchY), QPoint(r.center().x(), l.branchY),
+                     QPoint(r.center().x(), r.top()));
+      }
+      p.setBrush(Qt::NoBrush);
+      p.setPen(QPen(on ? kPath : kDim, on ? 3 : 1, on ? Qt::SolidLine : Qt::DashLine));
+      p.drawPath(edge);
+    }
+  }
   for (size_t i = 0; i < path_.size(); ++i) {
     const QRect& r = l.nodes[i];
     box(r, true);
     p.setPen(Qt::black);
     p.setFont(bold);
-    p.drawText(r.adjusted(8, 2, -8, -2), Qt::AlignCenter | Qt::TextWordWrap,
-               QString::fromStdString(path_[i].question));
+    p.drawText(r.adjusted(8, 2, -8, -2), Qt::AlignCenter | Qt::TextWordWrap, QString::fromStdString(path_[i].question));
     p.setFont(small);
     p.setPen(kReason);
-    p.drawText(l.reasons[i], Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-               QString::fromStdString(path_[i].reason));
-    // Edge to the next node (or to the leaves), with the answer on it.
-    const QPoint from(r.center().x(), r.bottom());
-    const QPoint to(r.center().x(), r.bottom() + kRowGap);
-    if (i + 1 < path_.size()) {
-      p.setPen(QPen(kPath, 3));
-      p.drawLine(from, to);
-    }
-    p.setFont(bold);
-    p.setPen(kPath);
-    p.drawText(QRect(from.x() + 8, from.y() + 2, kNodeW, kRowGap - 4), Qt::AlignLeft | Qt::AlignVCenter,
-               "→ " + QString::fromStdString(path_[i].answer));
+    p.drawText(l.reasons[i], Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, QString::fromStdString(path_[i].reason));
+    answer(l.answers[i].topLeft(), l.answers[i].height(), path_[i].answer);
   }
-
-  // Leaves: every strategy; the taken edge thick, the others thin and dimmed.
-  const QPoint root = l.nodes.empty() ? QPoint(width() / 2, kMargin)
-                                      : QPoint(l.nodes.back().center().x(), l.nodes.back().bottom());
   for (size_t i = 0; i < options_.size(); ++i) {
     const StrategyOption& o = options_[i];
-    const bool on = o.kind == chosen_;
+    const bool on = int(i) == l.chosenLeaf;
     const QRect& r = l.leaves[i];
-    QPainterPath edge(root);
-    edge.cubicTo(root + QPoint(0, kRowGap / 2), QPoint(r.center().x(), r.top() - kRowGap / 2),
-                 QPoint(r.center().x(), r.top()));
-    p.setBrush(Qt::NoBrush);
-    p.setPen(QPen(on ? kPath : kDim, on ? 3 : 1, on ? Qt::SolidLine : Qt::DashLine));
-    p.drawPath(edge);
     box(r, on);
     p.setPen(on ? Qt::black : QColor(110, 110, 110));
     p.setFont(bold);
     QString title = strategyTitle(o.kind);
     if (o.recommended) title += QString::fromUtf8("  ★");
-    p.drawText(r.adjusted(8, 4, -8, 0), Qt::AlignTop | Qt::AlignHCenter, title);
+    p.drawText(r.adjusted(8, 5, -8, 0), Qt::AlignTop | Qt::AlignHCenter, title);
     p.setFont(small);
-    QString body = QString("×%1 speed").arg(o.estimatedSpeedup, 0, 'f', 1);
-    if (!o.cost.empty()) body += "\n" + QString::fromStdString(o.cost);
-    p.drawText(r.adjusted(6, 24, -6, -4), Qt::AlignTop | Qt::AlignHCenter | Qt::TextWordWrap, body);
+    p.drawText(r.adjusted(6, 26, -6, -4), Qt::AlignTop | Qt::AlignHCenter | Qt::TextWordWrap, leafBody(o));
   }
 }
 

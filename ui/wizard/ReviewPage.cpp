@@ -92,7 +92,7 @@ void ReviewPage::refresh() {
   QStringList devices;
   for (const std::string& d : c.devices) devices << QString::fromStdString(d);
   const int64_t globalBatch = static_cast<int64_t>(c.batchPerDevice) * std::max<size_t>(1, c.devices.size()) * c.gradAccumulation;
-  summary_->setText(tr("<b>%1</b> on %2 · patch %3³ · batch %4 per device (global %5) · %6 epochs × %7 steps")
+  summary_->setText(tr("<b>%1</b> on %2 · patch %3^3 · batch %4 per device (global %5) · %6 epochs × %7 steps")
                         .arg(strategyLabel(c.strategy), devices.join(", ")).arg(c.patch).arg(c.batchPerDevice)
                         .arg(globalBatch).arg(c.epochs).arg(c.stepsPerEpoch));
   const auto& probe = wizard_.probe();

@@ -31,6 +31,25 @@ SetupWizard::SetupWizard(WorkbenchContext& context, QWidget* parent)
   setPage(SettingsPageId, settingsPage_);
   setPage(ReviewPageId, reviewPage_);
   connect(&context_, &WorkbenchContext::datasetChanged, this, &SetupWizard::restartWithDataset);
+  restoreLastChoices();
+}
+
+// Only what expresses the user's intent comes back; hardware-dependent choices (batch, patch,
+// workers, strategy) are the planner's to make afresh.
+void SetupWizard::restoreLastChoices() {
+  Settings s;
+  if (const QVariant v = s.lastChoice("epochs"); v.isValid()) constraints_.epochs = v.toInt();
+  if (const QVariant v = s.lastChoice("stepsPerEpoch"); v.isValid()) overrides_.stepsPerEpoch = v.toInt();
+  if (const QVariant v = s.lastChoice("valFraction"); v.isValid()) overrides_.valFraction = v.toDouble();
+  if (const QVariant v = s.lastChoice("seed"); v.isValid()) overrides_.seed = v.toULongLong();
+}
+
+void SetupWizard::saveLastChoices(const TrainConfig& c) const {
+  Settings s;
+  s.setLastChoice("epochs", c.epochs);
+  s.setLastChoice("stepsPerEpoch", c.stepsPerEpoch);
+  s.setLastChoice("valFraction", c.valFraction);
+  s.setLastChoice("seed", QVariant::fromValue<qulonglong>(c.seed));
 }
 
 void SetupWizard::detectHardware() {
@@ -95,12 +114,18 @@ void SetupWizard::restartWithDataset() {
   replan();
 }
 
+bool SetupWizard::startRun() {
+  if (!plan_) return false;
+  const TrainConfig config = finalConfig();
+  saveLastChoices(config);
+  Q_EMIT startRequested(config);
+  restartWithDataset();  // a fresh run directory for the next run
+  return true;
+}
+
 void SetupWizard::done(int result) {
   // Embedded in the main window: never close; Finish hands the config to whoever starts runs.
-  if (result == QDialog::Accepted && plan_) {
-    const TrainConfig config = finalConfig();
-    Q_EMIT startRequested(config);
-  }
+  if (result == QDialog::Accepted && startRun()) return;
   restart();
 }
 

@@ -61,6 +61,8 @@ class SetupWizard : public QWizard {
   TrainingSettingsPage* settingsPage() const { return settingsPage_; }
   ReviewPage* reviewPage() const { return reviewPage_; }
 
+  // Starts a run with the current plan (what Finish does); false when there is no plan.
+  bool startRun();
   // Back to the first page with a fresh plan (after a run was started, or a dataset opened).
   void restartWithDataset();
 
@@ -73,6 +75,9 @@ class SetupWizard : public QWizard {
   void done(int result) override;  // embedded: Finish starts a run, Cancel returns to page 1
 
  private:
+  void restoreLastChoices();
+  void saveLastChoices(const TrainConfig& c) const;
+
   WorkbenchContext& context_;
   HardwareInventory hardware_;
   bool hardwareKnown_ = false;

@@ -62,7 +62,7 @@ void StrategyPage::chooseOption(int index) {
 
 QStringList StrategyPage::optionTexts() const {
   QStringList out;
-  for (QAbstractButton* b : group_->buttons()) out << (b->isChecked() ? "* " : "  ") + b->text();
+  for (QAbstractButton* b : group_->buttons()) out << (b->isChecked() ? "* " : "  ") + b->toolTip();  // the full text
   return out;
 }
 
@@ -85,11 +85,13 @@ void StrategyPage::showPlan() {
   tree_->setPlan(plan);
   for (int i = 0; i < static_cast<int>(plan.options.size()); ++i) {
     const StrategyOption& o = plan.options[i];
-    QString text = QString::fromStdString(o.summary) +
-                   tr(" — ×%1 vs one device").arg(o.estimatedSpeedup, 0, 'f', 1);
-    if (!o.cost.empty()) text += tr("; cost: %1").arg(QString::fromStdString(o.cost));
-    if (o.recommended) text += tr("  (recommended)");
+    // Short on the button (the window must not grow to the longest summary); all in the tooltip.
+    QString text = QString::fromStdString(o.summary);
+    if (text.size() > 90) text = text.left(text.lastIndexOf(' ', 90)) + QString::fromUtf8(" …");
+    text += tr("  (×%1)").arg(o.estimatedSpeedup, 0, 'f', 1);
+    if (o.recommended) text += tr("  — recommended");
     auto* radio = new QRadioButton(text);
+    radio->setToolTip(QString::fromStdString(o.summary) + (o.cost.empty() ? QString() : "\n\n" + tr("Cost: ") + QString::fromStdString(o.cost)));
     radio->setChecked(o.kind == plan.config.strategy);
     group_->addButton(radio, i);
     optionsBox_->addWidget(radio);

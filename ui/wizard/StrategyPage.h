@@ -21,7 +21,7 @@ class StrategyPage : public QWizardPage {
   DecisionTreeView* tree() const { return tree_; }
   // Forces option i of the current plan (or lets the planner choose with -1).
   void chooseOption(int index);
-  QStringList optionTexts() const;  // the options as listed, chosen one marked with '*'
+  QStringList optionTexts() const;  // summary and cost of each option, the chosen one marked "* "
   QString warningText() const;
 
  private:

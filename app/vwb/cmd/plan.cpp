@@ -1,0 +1,122 @@
+// vwb plan: the decision tree applied to this machine (or an assumed one) and a dataset: strategy,
+// devices, patch, batch, precision, workers, each with its reason. --probe confirms with real steps.
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "CommandRegistry.h"
+#include "engine/core/Error.h"
+#include "engine/core/Reporting.h"
+#include "engine/data/Dataset.h"
+#include "engine/data/Fingerprint.h"
+#include "engine/distributed/StrategyBench.h"
+#include "engine/plan/Planner.h"
+
+namespace {
+
+struct PlanArgs {
+  std::string data, assumeGpus, master, strategy = "auto", amp = "auto";
+  std::vector<std::string> devices;
+  int nodes = 1, levels = 4, baseChannels = 16, patch = 0, batch = 0;
+  double margin = 0.15;
+  bool json = false, probe = false;
+};
+
+nlohmann::json benchJson(const vwb::dist::StrategyBenchResult& r) {
+  return {{"strategy", r.strategy},         {"devices", r.devices},
+          {"global_batch", r.globalBatch},  {"samples_per_s", r.samplesPerSec},
+          {"out_of_memory", r.outOfMemory}, {"error", r.error}};
+}
+
+void run(const PlanArgs& a) {
+  vwb::ConsoleSink console;
+  vwb::HardwareInventory hw = a.assumeGpus.empty() ? vwb::detectHardware() : vwb::assumeGpus(a.assumeGpus);
+  hw.nodes = a.nodes;
+  if (a.probe && hw.assumed) throw vwb::Error("--probe runs real steps on this machine: drop --assume-gpus");
+  vwb::Dataset dataset = vwb::scanDataset(a.data, false, &console);
+  if (!dataset.report.ok())
+    throw vwb::Error(a.data + ": the dataset has errors:\n" + dataset.report.format());
+  vwb::DatasetFingerprint fp = vwb::loadOrComputeFingerprint(dataset, &console);
+
+  vwb::UserConstraints uc;
+  uc.strategy = vwb::parseStrategy(a.strategy);
+  uc.amp = vwb::parseAmp(a.amp);
+  uc.devices = a.devices;
+  uc.master = a.master;
+  uc.model.levels = a.levels;
+  uc.model.baseChannels = a.baseChannels;
+  uc.memorySafetyMargin = a.margin;
+  if (a.patch > 0) uc.patch = a.patch;
+  if (a.batch > 0) uc.batchPerDevice = a.batch;
+  vwb::Plan plan = vwb::makePlan(hw, fp, uc);
+
+  nlohmann::json probe = nlohmann::json::array();
+  if (a.probe) {
+    auto bench = [&](vwb::TrainConfig c) {
+      auto r = vwb::dist::benchStrategy(c, 1, 2);
+      probe.push_back(benchJson(r));
+      console.log(vwb::LogLevel::Info,
+                  r.error.empty()
+                      ? fmt::format("probe: {} on {} device(s), global batch {}: {:.2f} samples/s",
+                                    r.strategy, r.devices.size(), r.globalBatch, r.samplesPerSec)
+                      : fmt::format("probe: {} global batch {}: {}", r.strategy, r.globalBatch,
+                                    r.outOfMemory ? "out of memory" : r.error));
+      return r;
+    };
+    // CPU only, strategy not forced: does splitting the cores into ranks beat one process?
+    bool autoStrategy = uc.strategy.value_or(vwb::StrategyKind::Auto) == vwb::StrategyKind::Auto;
+    if (hw.gpus.empty() && autoStrategy &&
+        a.devices.empty()) {
+      vwb::TrainConfig single = plan.config;
+      single.strategy = vwb::StrategyKind::Single;
+      single.devices = {"cpu"};
+      single.batchPerDevice = plan.config.batchPerDevice * uc.cpuRanks;
+      vwb::TrainConfig ranks = plan.config;
+      ranks.strategy = vwb::StrategyKind::Ddp;
+      ranks.devices = {fmt::format("cpu:{}", uc.cpuRanks)};
+      auto s = bench(single), d = bench(ranks);
+      if (s.samplesPerSec > 0 && d.samplesPerSec > 0) {
+        uc.measuredCpuRanksSpeedup = d.samplesPerSec / s.samplesPerSec;
+        plan = vwb::makePlan(hw, fp, uc);
+      }
+    }
+    // The planned batch and the next larger: the largest that fits and the faster of the two.
+    for (int b : {plan.config.batchPerDevice, plan.config.batchPerDevice * 2}) {
+      vwb::TrainConfig c = plan.config;
+      c.batchPerDevice = b;
+      if (c.strategy == vwb::StrategyKind::Auto) c.strategy = vwb::StrategyKind::Single;
+      bench(c);
+    }
+  }
+  if (a.json) {
+    auto j = nlohmann::json::parse(plan.toJson());
+    if (a.probe) j["probe"] = probe;
+    fmt::print("{}\n", j.dump(2));
+  } else {
+    fmt::print("{}", plan.toText());
+  }
+}
+
+}  // namespace
+
+VWB_COMMAND(plan, 25, "Plan training for this machine (or --assume-gpus) and a dataset, with reasons",
+            [](CLI::App& cmd) {
+  auto a = std::make_shared<PlanArgs>();
+  cmd.add_option("--data", a->data, "Dataset folder (competition layout)")->required();
+  cmd.add_flag("--json", a->json, "Print the plan as JSON (what the wizard reads)");
+  cmd.add_option("--assume-gpus", a->assumeGpus,
+                 "Plan for hardware you do not have: 2x16GB, 8x80GB:sm80, 2xT4, 0");
+  cmd.add_option("--nodes", a->nodes, "Machines taking part (DDP over TCPStore)")->capture_default_str();
+  cmd.add_option("--master", a->master, "HOST:PORT of node 0's rendezvous store (several nodes)");
+  cmd.add_option("--strategy", a->strategy, "auto|single|dp|ddp")->capture_default_str();
+  cmd.add_option("--devices", a->devices, "Force devices: cpu, cpu:N or cuda:I ...");
+  cmd.add_option("--patch", a->patch, "Force the patch edge");
+  cmd.add_option("--batch", a->batch, "Force the per-device batch");
+  cmd.add_option("--levels", a->levels, "UNet levels")->capture_default_str();
+  cmd.add_option("--base-channels", a->baseChannels, "UNet base channels")->capture_default_str();
+  cmd.add_option("--amp", a->amp, "auto|off|fp16|bf16")->capture_default_str();
+  cmd.add_option("--margin", a->margin, "Share of device memory kept free")->capture_default_str();
+  cmd.add_flag("--probe", a->probe,
+               "Run a few real steps at candidate batch sizes (and CPU ranks vs one process)");
+  cmd.callback([a] { run(*a); });
+});

@@ -1,0 +1,169 @@
+#include "engine/distributed/detail/DataParallelStrategy.h"
+
+#include <fmt/format.h>
+
+#include "engine/core/Error.h"
+#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/Loss.h"
+
+namespace vwb::dist {
+
+DataParallelStrategy::DataParallelStrategy(const TrainConfig& config)
+    : config_(config), local_(parseLocalDevices(config.devices)) {
+  if (config.nnodes > 1)
+    throw Error("--strategy dp drives the devices of one machine; use --strategy ddp for "
+                "several nodes");
+}
+
+DataParallelStrategy::~DataParallelStrategy() { workers_.reset(); }
+
+std::vector<std::string> DataParallelStrategy::devices() const {
+  std::vector<std::string> out;
+  for (const auto& d : local_) out.push_back(d.label);
+  return out;
+}
+
+void DataParallelStrategy::setup(const StrategyContext& context) {
+  context_ = context;
+  std::string why;
+  precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
+  if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
+  microBatch_ = std::max(1, config_.batchPerDevice);
+  UNet3D master = makeUNet3D(config_.model, config_.seed);
+  master->to(local_.front().device);
+  master->train();
+  replicas_.push_back(master);
+  for (size_t i = 1; i < local_.size(); ++i) {
+    auto copy = std::dynamic_pointer_cast<UNet3DImpl>(master->clone(local_[i].device));
+    replicas_.emplace_back(copy);
+  }
+  losses_.assign(local_.size(), 0.0);
+  optimizer_ = std::make_unique<torch::optim::AdamW>(
+      master->parameters(),
+      torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weightDecay));
+  scaler_ = LossScaler(precision_ == Precision::F16);
+  int total = std::max(1, torch::get_num_threads());
+  int share = local_.front().device.is_cpu() ? std::max(1, total / int(local_.size())) : 1;
+  workers_ = std::make_unique<RankWorkers>(int(local_.size()), abort_);
+  workers_->run([share](int) {
+    at::init_num_threads();
+    at::set_num_threads(share);
+  });
+}
+
+void DataParallelStrategy::replicate() {
+  torch::NoGradGuard noGrad;
+  auto master = replicas_.front()->parameters();
+  auto masterBuffers = replicas_.front()->buffers();
+  for (size_t i = 1; i < replicas_.size(); ++i) {
+    auto p = replicas_[i]->parameters();
+    for (size_t k = 0; k < p.size(); ++k) p[k].copy_(master[k]);
+    auto b = replicas_[i]->buffers();
+    for (size_t k = 0; k < b.size(); ++k) b[k].copy_(masterBuffers[k]);
+  }
+}
+
+void DataParallelStrategy::reduceGradsToMaster() {
+  torch::NoGradGuard noGrad;
+  auto master = replicas_.front()->parameters();
+  for (size_t i = 1; i < replicas_.size(); ++i) {
+    auto p = replicas_[i]->parameters();
+    for (size_t k = 0; k < p.size(); ++k) {
+      if (!p[k].grad().defined()) continue;
+      auto g = p[k].grad().to(master[k].device());
+      if (master[k].grad().defined()) master[k].mutable_grad().add_(g);
+      else master[k].mutable_grad() = g.clone();
+    }
+  }
+}
+
+StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
+  for (auto& group : optimizer_->param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  const int64_t n = batch.size();
+  const int64_t devices = int64_t(replicas_.size());
+  if (n % devices != 0)
+    throw Error(fmt::format("dp: global batch {} does not split evenly over {} devices", n, devices));
+  const int64_t shard = n / devices;
+  replicate();
+  for (auto& r : replicas_)
+    for (auto& p : r->parameters())
+      if (p.grad().defined()) p.mutable_grad().zero_();
+  // Scatter + parallel forward/backward: device i takes samples [i*shard, (i+1)*shard).
+  workers_->run([&](int i) {
+    auto& model = replicas_[size_t(i)];
+    const auto& device = local_[size_t(i)].device;
+    double sum = 0;
+    for (int64_t start = 0; start < shard; start += microBatch_) {
+      int64_t len = std::min(microBatch_, shard - start);
+      if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, i, len);
+      auto image = batch.image.narrow(0, i * shard + start, len).to(device);
+      auto label = batch.label.narrow(0, i * shard + start, len).to(device);
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(precision_, device);
+        // Sum over the global batch size: the replicas' gradients add up to the batch mean.
+        loss = perSampleLoss(model->forward(image), label).sum() / double(n);
+      }
+      (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
+      sum += loss.item<double>();
+    }
+    losses_[size_t(i)] = sum;
+  });
+  // Gather on device 0: loss, gradients, then the single optimizer step.
+  StepResult result;
+  for (double l : losses_) result.loss += l;
+  reduceGradsToMaster();
+  result.microBatch = microBatch_;
+  auto params = replicas_.front()->parameters();
+  bool finite = scaler_.unscale(params) && std::isfinite(result.loss);
+  if (finite) {
+    double clip = config_.gradClip > 0 ? config_.gradClip : std::numeric_limits<double>::infinity();
+    result.gradNorm = torch::nn::utils::clip_grad_norm_(params, clip);
+    finite = std::isfinite(result.gradNorm);
+  }
+  scaler_.update(finite);
+  result.skipped = !finite;
+  if (finite) optimizer_->step();
+  else optimizer_->zero_grad();
+  return result;
+}
+
+torch::Tensor DataParallelStrategy::predictLogits(const torch::Tensor& image) {
+  auto& master = replicas_.front();
+  const auto& device = local_.front().device;
+  torch::NoGradGuard noGrad;
+  master->eval();
+  torch::Tensor out;
+  {
+    AutocastScope autocast(precision_, device);
+    out = master->forward(image.to(device));
+  }
+  master->train();
+  return out.to(torch::kCPU, torch::kFloat32);
+}
+
+void DataParallelStrategy::saveState(torch::serialize::OutputArchive& archive) {
+  torch::serialize::OutputArchive opt;
+  optimizer_->save(opt);
+  archive.write("optimizer", opt);
+  scaler_.save(archive);
+}
+
+void DataParallelStrategy::loadState(torch::serialize::InputArchive& archive) {
+  torch::serialize::InputArchive opt;
+  if (archive.try_read("optimizer", opt)) optimizer_->load(opt);
+  scaler_.load(archive);
+  replicate();
+}
+
+std::vector<DeviceMemory> DataParallelStrategy::memory() const {
+  std::vector<DeviceMemory> out;
+  for (const auto& d : local_) {
+    out.push_back(probeDeviceMemory(d.device, d.label));
+    if (d.device.is_cpu()) break;
+  }
+  return out;
+}
+
+}  // namespace vwb::dist

@@ -1,0 +1,218 @@
+#include "engine/distributed/detail/DdpThreadsStrategy.h"
+
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/core/Error.h"
+#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/Loss.h"
+
+namespace vwb::dist {
+namespace {
+
+bool isLoopback(const std::string& host) {
+  return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
+}
+
+}  // namespace
+
+DdpThreadsStrategy::DdpThreadsStrategy(const TrainConfig& config)
+    : config_(config), local_(parseLocalDevices(config.devices)) {
+  spec_ = rendezvousFromConfig(config, int(local_.size()));
+}
+
+DdpThreadsStrategy::~DdpThreadsStrategy() {
+  // Workers first (they use the ranks), then the ranks' groups, then the store.
+  workers_.reset();
+  ranks_.clear();
+}
+
+std::vector<std::string> DdpThreadsStrategy::devices() const {
+  std::vector<std::string> out;
+  for (int node = 0; node < spec_.nnodes; ++node)
+    for (const auto& d : local_)
+      out.push_back(spec_.nnodes == 1 ? d.label : fmt::format("node{}/{}", node, d.label));
+  return out;
+}
+
+void DdpThreadsStrategy::setup(const StrategyContext& context) {
+  context_ = context;
+  std::string why;
+  precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
+  if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
+  microBatch_ = std::max(1, config_.batchPerDevice);
+  const auto timeout = std::chrono::milliseconds(int64_t(spec_.timeoutSec) * 1000);
+
+  CommOptions options;
+  options.timeout = timeout;
+  options.abort = abort_;
+  if (spec_.multiProcess()) {
+    store_ = makeTcpStore(spec_.master.host, spec_.master.port, spec_.nodeRank == 0, timeout);
+    options.gloohost = isLoopback(spec_.master.host) ? "127.0.0.1" : "";
+  } else {
+    store_ = makeHashStore();
+  }
+  bool cuda = local_.front().device.is_cuda();
+#ifdef VWB_WITH_NCCL
+  if (cuda) options.backend = BackendKind::Nccl;
+#endif
+  // CPU ranks share the machine's intra-op threads (the loop set the total).
+  int total = std::max(1, torch::get_num_threads());
+  threadsPerRank_ = cuda ? std::max(1, std::min(4, total)) : std::max(1, total / int(local_.size()));
+
+  for (size_t i = 0; i < local_.size(); ++i) {
+    auto r = std::make_unique<Rank>();
+    r->device = local_[i];
+    r->globalRank = spec_.globalRank(int(i));
+    ranks_.push_back(std::move(r));
+  }
+  workers_ = std::make_unique<RankWorkers>(int(local_.size()), abort_, spec_.globalRank(0),
+                                           [this](int rank) {
+                                             // Drop the failed rank's group: peers blocked on it
+                                             // fail at once instead of at the timeout.
+                                             ranks_[size_t(rank)]->bucketer.reset();
+                                             ranks_[size_t(rank)]->comm.reset();
+                                           });
+  const int world = spec_.worldSize();
+  workers_->run([&](int i) {
+    at::init_num_threads();
+    at::set_num_threads(threadsPerRank_);
+    Rank& r = *ranks_[size_t(i)];
+    r.comm = std::make_unique<Communicator>(store_, r.globalRank, world, options);
+    r.model = makeUNet3D(config_.model, config_.seed);
+    r.model->to(r.device.device);
+    r.model->train();
+    std::vector<at::Tensor> state = r.model->parameters();
+    for (auto& b : r.model->buffers()) state.push_back(b);
+    r.comm->broadcast(state, 0, "initial parameter broadcast");
+    r.optimizer = std::make_unique<torch::optim::AdamW>(
+        r.model->parameters(),
+        torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weightDecay));
+    r.bucketer = std::make_unique<GradientBucketer>(*r.comm, r.model->parameters());
+    r.scaler = LossScaler(precision_ == Precision::F16);
+  });
+  if (context.log)
+    context.log->log(LogLevel::Info,
+                     fmt::format("ddp: {} rank{} ({} here, {} intra-op thread{} each), {} gradient "
+                                 "bucket{} of <= 25 MB, {}",
+                                 world, world == 1 ? "" : "s", local_.size(), threadsPerRank_,
+                                 threadsPerRank_ == 1 ? "" : "s", ranks_[0]->bucketer->layout().size(),
+                                 ranks_[0]->bucketer->layout().size() == 1 ? "" : "s",
+                                 spec_.multiProcess()
+                                     ? fmt::format("TCPStore at {}:{}", spec_.master.host,
+                                                   spec_.master.port)
+                                     : std::string("in-process HashStore")));
+}
+
+void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) {
+  for (auto& group : r.optimizer->param_groups())
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  const int world = spec_.worldSize();
+  const int64_t n = batch.size();
+  const int64_t shard = n / world;
+  const int64_t first = shard * r.globalRank;
+  r.optimizer->zero_grad();
+  double lossSum = 0;
+  for (int64_t start = 0; start < shard; start += microBatch_) {
+    int64_t len = std::min(microBatch_, shard - start);
+    bool last = start + len >= shard;
+    if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, int(r.globalRank), len);
+    auto image = batch.image.narrow(0, first + start, len).to(r.device.device);
+    auto label = batch.label.narrow(0, first + start, len).to(r.device.device);
+    torch::Tensor loss;
+    {
+      AutocastScope autocast(precision_, r.device.device);
+      // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
+      loss = perSampleLoss(r.model->forward(image), label).sum() / double(shard);
+    }
+    if (last) r.bucketer->prepare();  // only the shard's last backward synchronises
+    (r.scaler.enabled() ? loss * r.scaler.scale() : loss).backward();
+    lossSum += loss.item<double>();
+  }
+  r.bucketer->finish();
+  r.stats = r.bucketer->lastStats();
+  // Per-rank loss reduced for reporting (and identical on every rank).
+  r.result.loss = r.comm->allreduceSum({lossSum}, "loss all-reduce")[0] / world;
+  r.result.microBatch = microBatch_;
+  auto params = r.model->parameters();
+  bool finite = r.scaler.unscale(params) && std::isfinite(r.result.loss);
+  if (finite) {
+    double clip = config_.gradClip > 0 ? config_.gradClip : std::numeric_limits<double>::infinity();
+    r.result.gradNorm = torch::nn::utils::clip_grad_norm_(params, clip);
+    finite = std::isfinite(r.result.gradNorm);
+  }
+  r.scaler.update(finite);
+  r.result.skipped = !finite;
+  if (finite) r.optimizer->step();
+  else r.optimizer->zero_grad();
+}
+
+StepResult DdpThreadsStrategy::step(const GlobalBatch& batch, double lr) {
+  const int world = spec_.worldSize();
+  if (batch.size() % world != 0)
+    throw Error(fmt::format("ddp: global batch {} does not split evenly over {} ranks",
+                            batch.size(), world));
+  workers_->run([&](int i) { stepRank(*ranks_[size_t(i)], batch, lr); });
+  lastStats_ = ranks_.front()->stats;
+  if (ranks_.front()->result.skipped && !ranks_.front()->scaler.enabled() && context_.log)
+    context_.log->log(LogLevel::Warning, fmt::format("step {}: non-finite loss or gradients, update "
+                                                     "skipped", batch.step + 1));
+  return ranks_.front()->result;
+}
+
+torch::Tensor DdpThreadsStrategy::predictLogits(const torch::Tensor& image) {
+  // Every replica holds the same weights: rank 0's replica predicts.
+  torch::Tensor out;
+  workers_->run([&](int i) {
+    if (i != 0) return;
+    Rank& r = *ranks_[0];
+    torch::NoGradGuard noGrad;
+    r.model->eval();
+    {
+      AutocastScope autocast(precision_, r.device.device);
+      out = r.model->forward(image.to(r.device.device));
+    }
+    r.model->train();
+    out = out.to(torch::kCPU, torch::kFloat32);
+  });
+  return out;
+}
+
+void DdpThreadsStrategy::saveState(torch::serialize::OutputArchive& archive) {
+  torch::serialize::OutputArchive opt;
+  ranks_.front()->optimizer->save(opt);
+  archive.write("optimizer", opt);
+  ranks_.front()->scaler.save(archive);
+}
+
+void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
+  // The loop loaded rank 0's replica: every rank takes its weights (across nodes by broadcast)
+  // and the same optimizer and scaler state.
+  torch::serialize::InputArchive opt;
+  bool haveOpt = archive.try_read("optimizer", opt);
+  for (auto& r : ranks_) {
+    if (haveOpt) r->optimizer->load(opt);
+    r->scaler.load(archive);
+  }
+  std::vector<at::Tensor> reference = ranks_.front()->model->parameters();
+  workers_->run([&](int i) {
+    Rank& r = *ranks_[size_t(i)];
+    torch::NoGradGuard noGrad;
+    auto mine = r.model->parameters();
+    if (i != 0)
+      for (size_t k = 0; k < mine.size(); ++k) mine[k].copy_(reference[k].to(r.device.device));
+    r.comm->broadcast(mine, 0, "parameter broadcast after resume");
+  });
+}
+
+std::vector<DeviceMemory> DdpThreadsStrategy::memory() const {
+  std::vector<DeviceMemory> out;
+  for (const auto& r : ranks_) {
+    out.push_back(probeDeviceMemory(r->device.device, r->device.label));
+    if (r->device.device.is_cpu()) break;  // one process RSS for all CPU ranks
+  }
+  return out;
+}
+
+}  // namespace vwb::dist

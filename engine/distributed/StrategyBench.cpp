@@ -1,0 +1,54 @@
+#include "engine/distributed/StrategyBench.h"
+
+#include <chrono>
+
+#include "engine/distributed/MultiDeviceStrategies.h"
+#include "engine/distributed/detail/DdpThreadsStrategy.h"
+#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/TrainingRun.h"
+
+namespace vwb::dist {
+
+StrategyBenchResult benchStrategy(const TrainConfig& config, int warmupSteps, int steps) {
+  registerMultiDeviceStrategies();
+  StrategyBenchResult r;
+  r.strategy = strategyName(config.strategy);
+  if (config.threads > 0) torch::set_num_threads(config.threads);
+  r.threads = torch::get_num_threads();
+  try {
+    auto strategy = makeStrategy(config);
+    StrategyContext ctx;
+    ctx.config = config;
+    strategy->setup(ctx);
+    r.devices = strategy->devices();
+    r.globalBatch = int64_t(config.batchPerDevice) * int64_t(r.devices.size());
+    auto* ddp = dynamic_cast<DdpThreadsStrategy*>(strategy.get());
+    auto gen = at::detail::createCPUGenerator(config.seed);
+    const int64_t p = config.patch;
+    GlobalBatch batch;
+    batch.image = torch::randn({r.globalBatch, 1, p, p, p}, gen);
+    batch.label = torch::randint(0, 2, {r.globalBatch, 1, p, p, p}, gen, torch::kUInt8);
+    std::chrono::steady_clock::time_point start;
+    for (int s = 0; s < warmupSteps + steps; ++s) {
+      if (s == warmupSteps) start = std::chrono::steady_clock::now();
+      batch.step = s;
+      strategy->step(batch, config.lr);
+      if (ddp && s >= warmupSteps) {
+        const auto& c = ddp->lastCommStats();
+        r.buckets = c.buckets;
+        r.allreduceSecPerStep += c.allreduceSec / steps;
+        r.exposedSecPerStep += c.exposedSec / steps;
+        r.overlapFraction += c.overlapFraction() / steps;
+      }
+    }
+    double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    r.secondsPerStep = total / steps;
+    r.samplesPerSec = double(r.globalBatch) * steps / total;
+  } catch (const std::exception& e) {
+    r.outOfMemory = isOutOfMemory(e);
+    r.error = e.what();
+  }
+  return r;
+}
+
+}  // namespace vwb::dist

@@ -1,0 +1,79 @@
+// Plan as JSON (for the wizard and `vwb plan --json`) and as text (for the terminal).
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "engine/plan/Planner.h"
+#include "engine/plan/detail/Format.h"
+#include "engine/plan/detail/Names.h"
+
+namespace vwb {
+using plan_detail::ampLabel;
+using plan_detail::gib;
+using plan_detail::strategyLabel;
+
+std::string Plan::toJson() const {
+  nlohmann::json j;
+  j["hardware"] = hardware;
+  j["strategy"] = strategyLabel(config.strategy);
+  j["devices"] = config.devices;
+  j["nnodes"] = config.nnodes;
+  j["master"] = config.master;
+  j["world_size"] = worldSize;
+  j["patch"] = config.patch;
+  j["batch_per_device"] = config.batchPerDevice;
+  j["global_batch"] = globalBatch;
+  j["amp"] = ampLabel(config.amp);
+  j["workers"] = config.workers;
+  j["prefetch"] = config.prefetch;
+  j["threads"] = config.threads;
+  j["model"] = {{"levels", config.model.levels},
+                {"base_channels", config.model.baseChannels},
+                {"max_channels", config.model.maxChannels}};
+  auto& path = j["path"] = nlohmann::json::array();
+  for (const auto& s : this->path)
+    path.push_back({{"question", s.question}, {"answer", s.answer}, {"reason", s.reason}});
+  auto& opts = j["options"] = nlohmann::json::array();
+  for (const auto& o : options)
+    opts.push_back({{"strategy", strategyLabel(o.kind)},
+                    {"recommended", o.recommended},
+                    {"summary", o.summary},
+                    {"cost", o.cost},
+                    {"estimated_speedup", o.estimatedSpeedup}});
+  auto& b = j["budgets"] = nlohmann::json::array();
+  for (const auto& d : budgets)
+    b.push_back({{"device", d.device},
+                 {"capacity_bytes", d.capacityBytes},
+                 {"estimated_bytes", d.estimatedBytes}});
+  j["reasons"] = reasons;
+  j["warnings"] = warnings;
+  return j.dump(2);
+}
+
+std::string Plan::toText() const {
+  std::ostringstream s;
+  s << "Hardware: " << hardware << "\n\n";
+  s << "Plan: " << strategyLabel(config.strategy) << " on";
+  for (const auto& d : config.devices) s << " " << d;
+  if (config.nnodes > 1) s << " x " << config.nnodes << " nodes";
+  s << ", patch " << config.patch << "^3, batch " << config.batchPerDevice << " per device (global "
+    << globalBatch << "), amp " << ampLabel(config.amp) << ", " << config.workers
+    << " workers, prefetch " << config.prefetch << ", " << config.threads << " threads\n\n";
+  s << "Decision path:\n";
+  for (const auto& p : path)
+    s << "  ? " << p.question << "\n    -> " << p.answer << "\n       why: " << p.reason << "\n";
+  s << "\nOptions:\n";
+  for (const auto& o : options)
+    s << "  " << (o.recommended ? "* " : "  ") << strategyLabel(o.kind) << " (~"
+      << o.estimatedSpeedup << "x): " << o.summary << "\n      cost: " << o.cost << "\n";
+  s << "\nMemory per device (estimate):\n";
+  for (const auto& b : budgets)
+    s << "  " << b.device << ": " << gib(b.estimatedBytes) << " of " << gib(b.capacityBytes) << "\n";
+  if (!warnings.empty()) {
+    s << "\nWarnings:\n";
+    for (const auto& w : warnings) s << "  ! " << w << "\n";
+  }
+  return s.str();
+}
+
+}  // namespace vwb

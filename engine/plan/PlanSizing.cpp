@@ -1,0 +1,283 @@
+// Decision tree, second half: precision, patch and per-device batch (from the memory estimate),
+// data workers and threads.
+#include <algorithm>
+#include <climits>
+
+#include <fmt/format.h>
+
+#include "engine/core/Error.h"
+#include "engine/plan/MemoryEstimate.h"
+#include "engine/plan/detail/Format.h"
+#include "engine/plan/detail/Names.h"
+#include "engine/plan/detail/PlanContext.h"
+
+namespace vwb::plan_detail {
+namespace {
+
+constexpr int64_t kCudaContextBytes = 600 * kMiB;  // CUDA context + cuDNN/cuBLAS workspaces
+constexpr int kGpuMaxBatch = 8;   // with instance norm more devices scale better than bigger batches
+constexpr int kGpuMaxPatch = 128; // nnU-Net's usual 3D target; the surface is thin, context is enough
+constexpr int kCpuPatch = 64;     // CPU is compute-bound: bigger patches only slow every step
+constexpr int kCpuBatch = 2;
+constexpr int kMinPatch = 32;     // below this a 3D net sees too little context to be worth training
+
+int minCompute(const PlanContext& ctx, int* minor) {
+  int major = INT_MAX;
+  *minor = 0;
+  for (int i : ctx.gpus) {
+    const auto& g = ctx.hw.gpus[size_t(i)];
+    if (g.computeMajor < major || (g.computeMajor == major && g.computeMinor < *minor)) {
+      major = g.computeMajor;
+      *minor = g.computeMinor;
+    }
+  }
+  return major;
+}
+
+// Memory one device can give to training: total less the safety margin, never more than free.
+int64_t deviceCapacity(const PlanContext& ctx, const GpuInfo& g) {
+  int64_t usable = int64_t(double(g.totalBytes) * (1.0 - ctx.uc.memorySafetyMargin));
+  if (!ctx.hw.assumed && g.freeBytes > 0) usable = std::min(usable, g.freeBytes);
+  return usable - kCudaContextBytes;
+}
+
+// Decoded training volumes live in RAM once (uint16 image + uint8 label per voxel).
+int64_t datasetRamBytes(const PlanContext& ctx) { return ctx.fp.totalTrainVoxels * 3; }
+
+struct Capacity {
+  int64_t bytes = 0;
+  std::string device, how;
+};
+
+Capacity smallestCapacity(const PlanContext& ctx) {
+  Capacity cap;
+  if (ctx.gpus.empty()) {
+    int64_t ram = int64_t(double(ctx.hw.ramBytes) * (1.0 - ctx.uc.memorySafetyMargin)) -
+                  datasetRamBytes(ctx);
+    cap.bytes = ram / ctx.cpuRanks;
+    cap.device = "cpu";
+    cap.how = fmt::format("RAM {} less {:.0f}% margin and {} of decoded volumes{}", gib(ctx.hw.ramBytes),
+                          ctx.uc.memorySafetyMargin * 100, gib(datasetRamBytes(ctx)),
+                          ctx.cpuRanks > 1 ? fmt::format(", shared by {} ranks", ctx.cpuRanks) : "");
+    return cap;
+  }
+  cap.bytes = LLONG_MAX;
+  for (int i : ctx.gpus) {
+    int64_t b = deviceCapacity(ctx, ctx.hw.gpus[size_t(i)]);
+    if (b < cap.bytes) {
+      cap.bytes = b;
+      cap.device = fmt::format("cuda:{}", i);
+    }
+  }
+  cap.how = fmt::format("{} of {} less {:.0f}% margin and ~{} CUDA context", cap.device,
+                        gib(ctx.hw.gpus[size_t(ctx.gpus.front())].totalBytes),
+                        ctx.uc.memorySafetyMargin * 100, mib(kCudaContextBytes));
+  return cap;
+}
+
+// DataParallel's extra on device 0: the gathered logits (and their gradient) for the whole
+// batch, and every other replica's gradients reduced there.
+int64_t dataParallelExtra(const PlanContext& ctx, int patch, int batch) {
+  if (ctx.plan.config.strategy != StrategyKind::DataParallel) return 0;
+  int n = ctx.localDevices();
+  int64_t voxels = int64_t(patch) * patch * patch;
+  return int64_t(n) * batch * voxels * 4 * 2 +
+         int64_t(n - 1) * estimateParameters(ctx.plan.config.model) * 4;
+}
+
+int fitBatch(const PlanContext& ctx, int patch, int64_t capacity) {
+  auto m = estimateTrainingMemory(ctx.plan.config.model, patch, 1, ctx.bytesPerElement);
+  int64_t perSample = m.activationBytes + dataParallelExtra(ctx, patch, 1) -
+                      dataParallelExtra(ctx, patch, 0);
+  int64_t room = capacity - m.parameterBytes - dataParallelExtra(ctx, patch, 0);
+  if (room <= 0 || perSample <= 0) return 0;
+  return int(std::min<int64_t>(room / perSample, 1024));
+}
+
+}  // namespace
+
+void chooseAmp(PlanContext& ctx) {
+  TrainConfig& c = ctx.plan.config;
+  auto forced = ctx.uc.amp;
+  bool cpu = ctx.gpus.empty();
+  std::string reason;
+  if (forced && *forced != AmpMode::Auto) {
+    if (cpu && *forced == AmpMode::Fp16)
+      throw Error("--amp fp16 needs a CUDA device; on CPU use --amp bf16 or off");
+    c.amp = *forced;
+    reason = "Set with --amp.";
+    int minor = 0;
+    if (!cpu && *forced == AmpMode::Bf16 && minCompute(ctx, &minor) < 8)
+      ctx.plan.warnings.push_back("bf16 before sm80 has no tensor-core support and runs slowly.");
+    if (cpu && *forced == AmpMode::Bf16 && !ctx.hw.cpuBf16)
+      ctx.plan.warnings.push_back("This CPU has no avx512_bf16: bf16 autocast may be slower than fp32.");
+  } else if (cpu) {
+    c.amp = AmpMode::Off;
+    reason = "CPU trains in fp32 by default.";
+    if (ctx.hw.cpuBf16) reason += " This CPU has avx512_bf16: --amp bf16 is ~1.4x faster on conv3d.";
+  } else {
+    int minor = 0;
+    int major = minCompute(ctx, &minor);
+    std::string cc = fmt::format("sm{}{}", major, minor);
+    if (major >= 8) {
+      c.amp = AmpMode::Bf16;
+      reason = cc + ": bf16 tensor cores; bf16 keeps fp32's range, so no loss scaling is needed.";
+    } else if (major >= 7) {
+      c.amp = AmpMode::Fp16;
+      reason = cc + " (Volta/Turing, e.g. T4): fp16 tensor cores roughly double conv throughput and "
+                    "halve activation memory; dynamic loss scaling guards against underflow.";
+    } else {
+      c.amp = AmpMode::Off;
+      reason = cc + ": no tensor cores, so fp16 brings little speed and needs loss scaling; fp32.";
+    }
+  }
+  ctx.bytesPerElement = c.amp == AmpMode::Off ? 4 : 2;
+  ctx.step("Mixed precision?", ampLabel(c.amp), reason);
+  ctx.plan.reasons.push_back(std::string("AMP ") + ampLabel(c.amp) + ": " + reason);
+}
+
+void choosePatchAndBatch(PlanContext& ctx) {
+  TrainConfig& c = ctx.plan.config;
+  const int multiple = 1 << std::max(0, c.model.levels - 1);
+  const bool cpu = ctx.gpus.empty();
+  const auto& fp = ctx.fp;
+  int64_t bound = 0;
+  std::string boundText;
+  if (!fp.minShape.empty()) {
+    bound = std::min({fp.minShape.d, fp.minShape.h, fp.minShape.w});
+    boundText = fp.minShape.str();
+  } else {
+    ctx.plan.warnings.push_back("No training volumes in the fingerprint: the patch is not bounded "
+                                "by the data.");
+  }
+
+  Capacity cap = smallestCapacity(ctx);
+  std::string patchReason;
+  int patch = 0, batch = 0;
+  if (ctx.uc.patch) {
+    patch = *ctx.uc.patch;
+    if (patch < multiple || patch % multiple != 0)
+      throw Error(fmt::format("--patch {}: must be a positive multiple of {} ({} levels pool {} "
+                              "times)", patch, multiple, c.model.levels, c.model.levels - 1));
+    if (bound && patch > bound)
+      throw Error(fmt::format("--patch {}: larger than the smallest training volume ({})", patch,
+                              boundText));
+    patchReason = "Set with --patch.";
+  } else {
+    std::vector<int> candidates;
+    int top = cpu ? kCpuPatch : kGpuMaxPatch;
+    for (int p = top; p >= std::max(multiple, kMinPatch); p -= multiple)
+      if (!bound || p <= bound) candidates.push_back(p);
+    if (candidates.empty())
+      throw Error(fmt::format("The smallest training volume ({}) is below the minimum patch {}^3 "
+                              "({}-level UNet); use fewer --levels or give --patch",
+                              boundText, std::max(multiple, kMinPatch), c.model.levels));
+    patch = candidates.back();
+    // Largest patch that still fits two samples per device (nnU-Net: context first, batch >= 2).
+    for (int p : candidates)
+      if (fitBatch(ctx, p, cap.bytes) >= 2) {
+        patch = p;
+        break;
+      }
+    if (cpu)
+      patchReason = fmt::format("CPU is compute-bound: {}^3 keeps steps short", patch);
+    else
+      patchReason = fmt::format("largest patch up to {}^3 that fits 2 samples on {}", kGpuMaxPatch,
+                                cap.device);
+    if (bound) patchReason += fmt::format("; bounded by the smallest volume {}", boundText);
+    patchReason += fmt::format("; a multiple of {} so {} poolings divide it.", multiple,
+                               c.model.levels - 1);
+  }
+  c.patch = patch;
+  ctx.step("Patch size?", fmt::format("{}^3", patch), patchReason);
+  ctx.plan.reasons.push_back(fmt::format("Patch {}^3: {}", patch, patchReason));
+
+  int fits = fitBatch(ctx, patch, cap.bytes);
+  std::string batchReason;
+  if (ctx.uc.batchPerDevice) {
+    batch = *ctx.uc.batchPerDevice;
+    if (batch < 1) throw Error("--batch must be at least 1");
+    batchReason = "Set with --batch.";
+    if (batch > fits)
+      ctx.plan.warnings.push_back(fmt::format(
+          "Batch {} per device is estimated not to fit ({} usable on {}); training halves the "
+          "micro-batch on out-of-memory and keeps the global batch by accumulation.",
+          batch, gib(cap.bytes), cap.device));
+  } else {
+    int limit = cpu ? kCpuBatch : kGpuMaxBatch;
+    batch = std::clamp(fits, 1, limit);
+    batchReason = fmt::format("estimated {} per sample (activations) + {} (weights, grads, AdamW) "
+                              "against {} usable ({}): {} fit{}",
+                              gib(estimateActivationBytes(c.model, patch, 1, ctx.bytesPerElement)),
+                              gib(estimateTrainingMemory(c.model, patch, 1, 4).parameterBytes),
+                              gib(cap.bytes), cap.how, fits,
+                              fits > limit ? fmt::format(", capped at {}{}", limit,
+                                                         cpu ? " (CPU throughput does not grow with batch)"
+                                                             : " (more devices scale better than bigger batches)")
+                                           : "");
+    if (fits < 1) {
+      batchReason += "; 1 is the minimum";
+      ctx.plan.warnings.push_back(fmt::format(
+          "Even one {}^3 sample is estimated not to fit on {}: expect out-of-memory fallbacks; "
+          "try fewer --base-channels or a smaller --patch.", patch, cap.device));
+    }
+    batchReason += ".";
+  }
+  c.batchPerDevice = batch;
+  ctx.plan.globalBatch = int64_t(batch) * ctx.localDevices() * ctx.hw.nodes;
+  ctx.step("Batch per device?",
+           fmt::format("{} (global {} = {} x {} device{}{})", batch, ctx.plan.globalBatch, batch,
+                       ctx.localDevices(), ctx.localDevices() == 1 ? "" : "s",
+                       ctx.hw.nodes > 1 ? fmt::format(" x {} nodes", ctx.hw.nodes) : ""),
+           batchReason);
+  ctx.plan.reasons.push_back(fmt::format("Batch {} per device: {}", batch, batchReason));
+
+  // Budgets, per device as the GUI lists them.
+  auto mem = estimateTrainingMemory(c.model, patch, batch, ctx.bytesPerElement);
+  if (cpu) {
+    for (int r = 0; r < ctx.cpuRanks; ++r)
+      ctx.plan.budgets.push_back({ctx.cpuRanks > 1 ? fmt::format("cpu:{}", r) : "cpu", cap.bytes,
+                                  mem.totalBytes()});
+  } else {
+    for (size_t k = 0; k < ctx.gpus.size(); ++k) {
+      const auto& g = ctx.hw.gpus[size_t(ctx.gpus[k])];
+      int64_t est = mem.totalBytes() + kCudaContextBytes +
+                    (k == 0 ? dataParallelExtra(ctx, patch, batch) : 0);
+      ctx.plan.budgets.push_back({fmt::format("cuda:{}", g.index), g.totalBytes, est});
+    }
+    if (c.strategy == StrategyKind::DataParallel && ctx.gpus.size() > 1)
+      ctx.plan.reasons.push_back(fmt::format(
+          "DataParallel: device 0 needs ~{} more than the others (gathered outputs and reduced "
+          "gradients).", gib(dataParallelExtra(ctx, patch, batch))));
+  }
+}
+
+void chooseWorkers(PlanContext& ctx) {
+  TrainConfig& c = ctx.plan.config;
+  int cores = std::max(1, ctx.hw.cpuCores);
+  int n = ctx.localDevices();
+  std::string reason;
+  if (ctx.gpus.empty()) {
+    // Sampling and augmentation are cheap next to CPU conv3d: few workers, all cores compute.
+    c.workers = cores <= 4 ? 1 : 2;
+    c.prefetch = 2 * n + 2;
+    c.threads = cores;
+    reason = fmt::format("{} cores: {} data worker{} (patch sampling is cheap next to CPU convolutions), "
+                         "prefetch {}; {} intra-op threads{}",
+                         cores, c.workers, c.workers == 1 ? "" : "s", c.prefetch, c.threads,
+                         n > 1 ? fmt::format(" shared by {} ranks ({} each)", n, std::max(1, cores / n))
+                               : "");
+  } else {
+    // One driver thread per GPU; the rest produce batches so the GPUs never wait.
+    c.workers = std::clamp(cores - n, 1, 4 * n);
+    c.prefetch = std::max(4, 2 * n);
+    c.threads = std::max(1, std::min(4, cores / (2 * n)));
+    reason = fmt::format("{} cores: one driver thread per GPU, {} data workers for augmentation, "
+                         "prefetch {} batches so every device stays fed; {} intra-op thread{} per device",
+                         cores, c.workers, c.prefetch, c.threads, c.threads == 1 ? "" : "s");
+  }
+  ctx.step("Data workers?", fmt::format("{} workers, prefetch {}", c.workers, c.prefetch), reason);
+  ctx.plan.reasons.push_back("Workers: " + reason + ".");
+}
+
+}  // namespace vwb::plan_detail

@@ -1,0 +1,224 @@
+// Decision tree, first half: how many machines and devices, and which strategy drives them.
+#include <fmt/format.h>
+
+#include "engine/core/Error.h"
+#include "engine/plan/detail/Format.h"
+#include "engine/plan/detail/Names.h"
+#include "engine/plan/detail/PlanContext.h"
+
+namespace vwb::plan_detail {
+namespace {
+
+// Rough scaling from the seed's measurements and common DDP experience; `vwb bench-dist` and
+// `vwb plan --probe` measure the real thing.
+double ddpSpeedup(int n) { return n <= 1 ? 1.0 : 0.9 * n; }
+double dpSpeedup(int n) { return n <= 1 ? 1.0 : 1.0 + 0.6 * (n - 1); }
+
+const char* kThreadsNotNotebook =
+    "Ranks are worker threads of this process, not Python processes, so DDP also works inside the "
+    "workbench GUI; the seed's reason to fall back to DataParallel in notebooks does not apply.";
+
+// --devices given: "cpu", "cpu:N" or a list of "cuda:I".
+void applyForcedDevices(PlanContext& ctx) {
+  for (const auto& d : ctx.uc.devices) {
+    if (d == "cpu") {
+      ctx.cpuRanks = 1;
+    } else if (d.rfind("cpu:", 0) == 0) {
+      int n = 0;
+      try {
+        n = std::stoi(d.substr(4));
+      } catch (...) {
+      }
+      if (n < 1 || n > 256) throw Error("--devices '" + d + "': expected cpu:N with N >= 1");
+      ctx.cpuRanks = n;
+    } else if (d.rfind("cuda:", 0) == 0) {
+      int i = -1;
+      try {
+        i = std::stoi(d.substr(5));
+      } catch (...) {
+      }
+      if (i < 0 || i >= int(ctx.hw.gpus.size()))
+        throw Error(fmt::format("--devices '{}': no such GPU (this {} has {} GPU{})", d,
+                                ctx.hw.assumed ? "assumed inventory" : "machine",
+                                ctx.hw.gpus.size(), ctx.hw.gpus.size() == 1 ? "" : "s"));
+      ctx.gpus.push_back(i);
+    } else {
+      throw Error("--devices '" + d + "': expected cpu, cpu:N or cuda:I");
+    }
+  }
+  bool anyCpu = ctx.uc.devices.size() > ctx.gpus.size();
+  if (anyCpu && !ctx.gpus.empty()) throw Error("--devices: CPU and CUDA devices cannot be mixed");
+}
+
+void addOptions(PlanContext& ctx, StrategyKind chosen) {
+  int n = ctx.localDevices() * ctx.hw.nodes;
+  bool multi = n > 1;
+  std::vector<StrategyOption> all;
+  all.push_back({StrategyKind::Ddp, false,
+                 ctx.gpus.empty()
+                     ? "DDP over CPU ranks: each rank a thread with its own replica, optimizer, "
+                       "batch shard and share of the intra-op threads; gradients all-reduced with Gloo"
+                     : "DDP in worker threads: one thread, replica, optimizer and batch shard per "
+                       "GPU; ~25 MB gradient buckets all-reduced (NCCL) while backward still runs",
+                 "Each device holds a full replica and optimizer state; every step all-reduces "
+                 "the whole gradient (overlapped with backward).",
+                 ddpSpeedup(n)});
+  if (ctx.hw.nodes == 1 && multi)
+    all.push_back({StrategyKind::DataParallel, false,
+                   "DataParallel: one driver thread replicates the model, scatters the batch, "
+                   "runs the replicas in parallel, gathers the loss on device 0 and steps once",
+                   "Device 0 is the bottleneck: it gathers every output, receives every replica's "
+                   "gradients, runs the only optimizer step and re-copies the parameters to all "
+                   "devices each step, so it needs more memory than the others and the devices "
+                   "wait for it (the seed saw 2-2.5x on 2 GPUs where DDP reached ~1.9x per GPU).",
+                   dpSpeedup(n)});
+  if (ctx.hw.nodes == 1)
+    all.push_back({StrategyKind::Single, false,
+                   "One device: the simplest path, best for debugging",
+                   multi ? fmt::format("Uses 1 of {} devices.", n) : "None on one device.", 1.0});
+  for (auto& o : all)
+    if (o.kind == chosen) {
+      o.recommended = true;
+      ctx.plan.options.insert(ctx.plan.options.begin(), o);
+    } else {
+      ctx.plan.options.push_back(o);
+    }
+}
+
+void validateForced(const PlanContext& ctx, StrategyKind s) {
+  if (ctx.hw.nodes > 1 && s == StrategyKind::DataParallel)
+    throw Error(fmt::format("--strategy dp: DataParallel drives the devices of one machine from one "
+                            "thread and cannot span {} nodes; use --strategy ddp",
+                            ctx.hw.nodes));
+  if (ctx.hw.nodes > 1 && s == StrategyKind::Single)
+    throw Error(fmt::format("--strategy single cannot use {} nodes; use --strategy ddp or --nodes 1",
+                            ctx.hw.nodes));
+}
+
+}  // namespace
+
+void chooseStrategy(PlanContext& ctx) {
+  const auto& hw = ctx.hw;
+  Plan& plan = ctx.plan;
+  TrainConfig& c = plan.config;
+
+  if (hw.nodes > 1) {
+    ctx.step("Several machines?", fmt::format("yes, {} nodes", hw.nodes),
+             "The DDP engine spans machines through a c10d TCPStore rendezvous that node 0 binds; "
+             "each node runs its local devices as threads. Start `vwb train --nnodes N "
+             "--node-rank R --master HOST:PORT` on every node (or set MASTER_ADDR, MASTER_PORT, "
+             "WORLD_SIZE, RANK as torchrun does).");
+    c.nnodes = hw.nodes;
+    c.master = ctx.uc.master;
+    if (c.master.empty())
+      plan.warnings.push_back("Several nodes but no --master HOST:PORT: set it (or MASTER_ADDR and "
+                              "MASTER_PORT) before training; node 0 binds the store there.");
+  } else {
+    ctx.step("Several machines?", "no, this one",
+             "Everything runs in one process: one worker thread per device.");
+  }
+
+  bool forcedDevices = !ctx.uc.devices.empty();
+  if (forcedDevices) applyForcedDevices(ctx);
+  else
+    for (const auto& g : hw.gpus) ctx.gpus.push_back(g.index);
+
+  std::string gpuAnswer =
+      hw.gpus.empty() ? fmt::format("none: CPU only ({} cores, {} RAM)", hw.cpuCores, gib(hw.ramBytes))
+                      : hw.summary();
+  ctx.step("Which GPUs can training use?", gpuAnswer,
+           hw.gpus.empty() ? "LibTorch sees no CUDA device: training runs on CPU threads."
+           : forcedDevices ? "Devices chosen with --devices."
+                           : "Every visible GPU is used; --devices narrows the choice.");
+
+  std::optional<StrategyKind> forced = ctx.uc.strategy;
+  if (forced && *forced == StrategyKind::Auto) forced.reset();
+  StrategyKind s;
+  std::string reason;
+  if (forced) {
+    validateForced(ctx, *forced);
+    s = *forced;
+    reason = "Set with --strategy.";
+    if (s == StrategyKind::Single && ctx.localDevices() > 1) {
+      if (!ctx.gpus.empty()) ctx.gpus.resize(1);
+      ctx.cpuRanks = 1;
+      plan.warnings.push_back("--strategy single uses one device; the others stay idle.");
+    }
+    if (s != StrategyKind::Single && ctx.localDevices() * hw.nodes == 1) {
+      if (ctx.gpus.empty() && !forcedDevices) {
+        ctx.cpuRanks = std::max(2, ctx.uc.cpuRanks);
+        reason += fmt::format(" No GPU: {} CPU ranks (override with --devices cpu:N).", ctx.cpuRanks);
+      } else {
+        plan.warnings.push_back(std::string("--strategy ") + strategyLabel(s) +
+                                " on one device has no speed-up; it only exercises the machinery.");
+      }
+    }
+    if (s == StrategyKind::DataParallel)
+      reason += " DDP would be faster: DataParallel funnels outputs, gradients and the optimizer "
+                "step through device 0.";
+  } else if (hw.nodes > 1) {
+    s = StrategyKind::Ddp;
+    reason = "Several nodes: only DDP spans machines (gradients all-reduced over the network).";
+  } else if (!ctx.gpus.empty() && ctx.gpus.size() >= 2) {
+    s = StrategyKind::Ddp;
+    reason = fmt::format(
+        "{} GPUs: DDP in worker threads is fastest (~{:.1f}x): every device runs forward, backward "
+        "and its optimizer step in parallel with balanced memory, and gradient all-reduce overlaps "
+        "with backward. {}",
+        ctx.gpus.size(), ddpSpeedup(int(ctx.gpus.size())), kThreadsNotNotebook);
+  } else if (!ctx.gpus.empty()) {
+    s = StrategyKind::Single;
+    reason = "One GPU: single-device training; nothing to synchronise.";
+  } else if (forcedDevices && ctx.cpuRanks > 1) {
+    s = StrategyKind::Ddp;
+    reason = fmt::format("--devices cpu:{} asks for {} CPU ranks: DDP over Gloo.", ctx.cpuRanks,
+                         ctx.cpuRanks);
+  } else {
+    // CPU only: separate ranks help only when one process cannot keep all cores busy.
+    const auto& measured = ctx.uc.measuredCpuRanksSpeedup;
+    if (measured && *measured > 1.1) {
+      s = StrategyKind::Ddp;
+      ctx.cpuRanks = std::max(2, ctx.uc.cpuRanks);
+      reason = fmt::format("Measured: {} CPU ranks train {:.2f}x faster than one process with all "
+                           "{} threads, so DDP over CPU ranks.",
+                           ctx.cpuRanks, *measured, hw.cpuCores);
+    } else if (measured) {
+      s = StrategyKind::Single;
+      reason = fmt::format("Measured: {} CPU ranks reach only {:.2f}x of one process, so a single "
+                           "process with all {} threads.",
+                           std::max(2, ctx.uc.cpuRanks), *measured, hw.cpuCores);
+    } else if (hw.cpuCores >= 16) {
+      s = StrategyKind::Ddp;
+      ctx.cpuRanks = hw.cpuCores / 8;
+      reason = fmt::format(
+          "{} cores: conv3d's intra-op parallelism flattens out around 8 threads per process, so "
+          "{} CPU ranks with 8 threads each keep more cores busy (estimate; --probe measures it).",
+          hw.cpuCores, ctx.cpuRanks);
+    } else {
+      s = StrategyKind::Single;
+      reason = fmt::format("{} cores: one process with all {} intra-op threads uses the CPU fully; "
+                           "extra ranks would only add all-reduce work (--probe measures it).",
+                           hw.cpuCores, hw.cpuCores);
+    }
+  }
+
+  c.strategy = s;
+  c.devices.clear();
+  if (ctx.gpus.empty()) {
+    c.devices.push_back(ctx.cpuRanks > 1 ? fmt::format("cpu:{}", ctx.cpuRanks) : "cpu");
+  } else {
+    for (int i : ctx.gpus) c.devices.push_back(fmt::format("cuda:{}", i));
+  }
+  plan.worldSize = ctx.localDevices() * hw.nodes;
+  std::string answer = strategyLabel(s);
+  if (s == StrategyKind::Ddp) answer = fmt::format("DDP, {} rank{} ({})", plan.worldSize,
+                                                   plan.worldSize == 1 ? "" : "s",
+                                                   ctx.gpus.empty() ? "Gloo" : "NCCL");
+  if (s == StrategyKind::DataParallel) answer = fmt::format("DataParallel over {} devices", plan.worldSize);
+  if (s == StrategyKind::Single) answer = "single device (" + c.devices.front() + ")";
+  ctx.step("Which strategy?", answer, reason);
+  plan.reasons.push_back("Strategy: " + reason);
+  addOptions(ctx, s);
+}
+
+}  // namespace vwb::plan_detail

@@ -1,0 +1,35 @@
+#pragma once
+// The planner's working state, shared by its steps (PlanStrategy.cpp, PlanSizing.cpp).
+#include <vector>
+
+#include "engine/plan/Planner.h"
+
+namespace vwb::plan_detail {
+
+struct PlanContext {
+  PlanContext(const HardwareInventory& h, const DatasetFingerprint& f, const UserConstraints& u,
+              Plan& p)
+      : hw(h), fp(f), uc(u), plan(p) {}
+
+  const HardwareInventory& hw;
+  const DatasetFingerprint& fp;
+  const UserConstraints& uc;
+  Plan& plan;
+
+  // Filled by chooseStrategy():
+  std::vector<int> gpus;  // indices of the GPUs used on each node; empty = CPU
+  int cpuRanks = 1;       // CPU ranks per node when gpus is empty
+  int localDevices() const { return gpus.empty() ? cpuRanks : int(gpus.size()); }
+  int bytesPerElement = 4;  // activations: 2 under fp16/bf16 autocast
+
+  void step(std::string question, std::string answer, std::string reason) {
+    plan.path.push_back({std::move(question), std::move(answer), std::move(reason)});
+  }
+};
+
+void chooseStrategy(PlanContext& ctx);
+void chooseAmp(PlanContext& ctx);
+void choosePatchAndBatch(PlanContext& ctx);
+void chooseWorkers(PlanContext& ctx);
+
+}  // namespace vwb::plan_detail

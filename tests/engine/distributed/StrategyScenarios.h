@@ -1,0 +1,25 @@
+#pragma once
+// Torch-free entry points into the training-strategy scenarios (StrategyScenarios.cpp).
+#include <string>
+
+namespace vwbtest::dist {
+
+struct Equivalence {
+  double ddpMaxRelDiff = 1e9, dpMaxRelDiff = 1e9;  // vs single device, over the conv weights
+  double ddpLogitsRelDiff = 1e9, dpLogitsRelDiff = 1e9;  // logits on unseen samples
+  double paramsMoved = 0;                          // how far single-device training moved them
+  double singleLoss = 0, ddpLoss = 0, dpLoss = 0;  // last step's reported loss
+};
+// Single device with batch ranks*b vs DDP (cpu:ranks, b each) vs DP (cpu:ranks, b each) on the
+// same random batches for `steps` AdamW steps; instance norm, per-sample loss.
+Equivalence strategiesMatchSingleDevice(int ranks, int batchPerRank, int steps);
+
+struct StrategyFailure {
+  bool threw = false, refusedAfter = false;
+  std::string message;
+  double seconds = 0;
+};
+// DDP over cpu:3 where rank 1 throws before its forward pass in step 2.
+StrategyFailure ddpRankFailureStopsStep(int timeoutSec);
+
+}  // namespace vwbtest::dist

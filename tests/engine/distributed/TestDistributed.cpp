@@ -1,0 +1,261 @@
+// c10d machinery on CPU: bucket layout, all-reduce of known values, bucketed gradients equal the
+// mean, timeouts and failures abort every rank with a clear message; the same toy DDP run as
+// threads in one process and as two processes over a loopback TCPStore.
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QtTest>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "DistScenarios.h"
+#include "StrategyScenarios.h"
+#include "engine/core/Error.h"
+#include "engine/distributed/BucketPlan.h"
+#include "engine/distributed/Rendezvous.h"
+
+using namespace vwb;
+using namespace vwb::dist;
+
+namespace {
+
+// A port the kernel just handed out on 127.0.0.1 (free at that moment).
+int freePort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+QStringList probeArgs(int nnodes, int nodeRank, int localRanks, int port, int timeout,
+                      QStringList extra = {}) {
+  return QStringList{"--world", "2", "--nnodes", QString::number(nnodes), "--node-rank",
+                     QString::number(nodeRank), "--local-ranks", QString::number(localRanks),
+                     "--master", QString("127.0.0.1:%1").arg(port), "--steps", "6", "--timeout",
+                     QString::number(timeout)} + extra;
+}
+
+struct Finished {
+  int exitCode = -1;
+  QString out, err;
+};
+
+Finished finish(QProcess& p, int ms) {
+  Finished f;
+  if (!p.waitForFinished(ms)) {
+    p.kill();
+    p.waitForFinished(5000);
+    f.err = "did not finish in time";
+    return f;
+  }
+  f.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  f.out = QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+  f.err += QString::fromUtf8(p.readAllStandardError());
+  return f;
+}
+
+}  // namespace
+
+class TestDistributed : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void bucketBoundaries() {
+    // Reverse order (backward's), 50-element (200-byte) cap.
+    auto b = planBuckets({10, 20, 30, 40}, 4, 200);
+    QCOMPARE(int(b.size()), 3);
+    QCOMPARE(b[0].entries.size(), size_t(1));
+    QCOMPARE(b[0].entries[0].parameter, 3);
+    QCOMPARE(b[1].numel, int64_t(50));  // 30 + 20 fills the cap exactly
+    QCOMPARE(b[1].entries[1].parameter, 1);
+    QCOMPARE(b[1].entries[1].offset, int64_t(30));
+    QCOMPARE(b[2].entries[0].parameter, 0);
+    // A parameter above the cap gets a bucket of its own; frozen (0) ones are skipped.
+    auto big = planBuckets({5, 0, 100, 5}, 4, 200);
+    QCOMPARE(int(big.size()), 3);
+    QCOMPARE(big[1].numel, int64_t(100));
+    QCOMPARE(planBuckets({1000, 1000}, 4).size(), size_t(1));  // 25 MB default holds both
+  }
+
+  void allreduceOfKnownValues() {
+    auto r = vwbtest::dist::allreduceKnownValues(3);
+    QCOMPARE(int(r.size()), 3);
+    for (const auto& v : r) {
+      QCOMPARE(int(v.size()), 5);
+      for (int i = 0; i < 5; ++i) QCOMPARE(v[size_t(i)], 6.0 + 1.5 * i);  // (1+2+3) + 3*0.5*i
+    }
+  }
+
+  void bucketedGradientsEqualTheMean_data() {
+    QTest::addColumn<int>("world");
+    QTest::addColumn<qint64>("bucketBytes");
+    QTest::addColumn<int>("micro");
+    QTest::addColumn<bool>("overlap");
+    QTest::newRow("many small buckets, overlapped") << 2 << qint64(16) << 1 << true;
+    QTest::newRow("3 ranks, accumulation") << 3 << qint64(256) << 2 << true;
+    QTest::newRow("one 25 MB bucket, after backward") << 2 << qint64(kDefaultBucketBytes) << 1 << false;
+  }
+  void bucketedGradientsEqualTheMean() {
+    QFETCH(int, world);
+    QFETCH(qint64, bucketBytes);
+    QFETCH(int, micro);
+    QFETCH(bool, overlap);
+    auto c = vwbtest::dist::bucketedGradientsMatchMean(world, bucketBytes, micro, overlap);
+    QVERIFY2(c.maxGradError < 1e-6, qPrintable(QString::number(c.maxGradError)));
+    QCOMPARE(c.maxBroadcastSpread, 0.0);
+    if (bucketBytes == kDefaultBucketBytes) QCOMPARE(c.buckets, 1);
+    else QVERIFY(c.buckets >= 2);
+    QVERIFY(c.overlapFraction >= 0 && c.overlapFraction <= 1);
+    if (!overlap) QCOMPARE(c.overlapFraction, 0.0);
+  }
+
+  void silentRankTimesOut() {
+    auto f = vwbtest::dist::timeoutWhenRankSilent(2);
+    QVERIFY(f.threw);
+    QVERIFY2(f.message.find("rank 0") != std::string::npos, f.message.c_str());
+    QVERIFY2(f.message.find("within 2 s") != std::string::npos, f.message.c_str());
+    QVERIFY2(f.seconds >= 1.9 && f.seconds < 10, qPrintable(QString::number(f.seconds)));
+  }
+
+  void failingRankAbortsAllQuickly() {
+    auto f = vwbtest::dist::abortWhenRankThrows(30);
+    QVERIFY(f.threw);
+    // The root cause, not the other ranks' reactions to it.
+    QVERIFY2(f.message.find("rank 2: simulated failure") != std::string::npos, f.message.c_str());
+    QVERIFY2(f.seconds < 5, qPrintable(QString::number(f.seconds)));  // far below the 30 s timeout
+  }
+
+  void rendezvousSettings() {
+    auto m = parseMaster("10.1.2.3:29500");
+    QCOMPARE(m.host, std::string("10.1.2.3"));
+    QCOMPARE(m.port, 29500);
+    QCOMPARE(parseMaster("[::1]:80").host, std::string("::1"));
+    QVERIFY_THROWS_EXCEPTION(Error, parseMaster("host"));
+    QVERIFY_THROWS_EXCEPTION(Error, parseMaster("host:99999"));
+    QVERIFY_THROWS_EXCEPTION(Error, parseMaster("host:12ab"));
+    TrainConfig c;
+    c.nnodes = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, rendezvousFromConfig(c, 1));  // no master
+    c.master = "127.0.0.1:1234";
+    c.nodeRank = 1;
+    auto r = rendezvousFromConfig(c, 4);
+    QCOMPARE(r.worldSize(), 8);
+    QCOMPARE(r.globalRank(2), 6);
+    c.nodeRank = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, rendezvousFromConfig(c, 1));
+  }
+
+  void torchrunEnvironment() {
+    std::map<std::string, std::string> env{{"MASTER_ADDR", "node0"}, {"MASTER_PORT", "29400"},
+                                           {"WORLD_SIZE", "4"}, {"RANK", "3"},
+                                           {"LOCAL_WORLD_SIZE", "2"}, {"LOCAL_RANK", "1"}};
+    auto lookup = [&](const char* k) -> const char* {
+      auto it = env.find(k);
+      return it == env.end() ? nullptr : it->second.c_str();
+    };
+    TrainConfig c;
+    c.devices = {"cuda:0", "cuda:1"};
+    QVERIFY(applyTorchrunEnvironment(c, false, false, lookup));
+    QCOMPARE(c.master, std::string("node0:29400"));
+    QCOMPARE(c.nnodes, 4);
+    QCOMPARE(c.nodeRank, 3);
+    QCOMPARE(c.devices, std::vector<std::string>{"cuda:1"});  // one device per process
+    // One process per node: it keeps all its devices as threads; flags win over the environment.
+    env["LOCAL_WORLD_SIZE"] = "1";
+    TrainConfig d;
+    d.devices = {"cpu:2"};
+    d.master = "flag:1";
+    applyTorchrunEnvironment(d, false, true, lookup);
+    QCOMPARE(d.master, std::string("flag:1"));
+    QCOMPARE(d.devices, std::vector<std::string>{"cpu:2"});
+    env["RANK"] = "4";
+    TrainConfig e;
+    QVERIFY_THROWS_EXCEPTION(Error, applyTorchrunEnvironment(e, false, false, lookup));
+    TrainConfig none;
+    QVERIFY(!applyTorchrunEnvironment(none, false, false, [](const char*) -> const char* {
+      return nullptr;
+    }));
+  }
+
+  void twoProcessesMatchThreads() {
+    QProcess threads;
+    threads.start(DIST_RANK_PROBE, probeArgs(1, 0, 2, 1, 20));
+    auto t = finish(threads, 60000);
+    QVERIFY2(t.exitCode == 0, qPrintable(t.err));
+    QVERIFY(t.out.startsWith("params "));
+
+    int port = freePort();
+    QProcess r0, r1;
+    r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 20));
+    r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 20));
+    auto a = finish(r0, 60000), b = finish(r1, 60000);
+    QVERIFY2(a.exitCode == 0, qPrintable(a.err));
+    QVERIFY2(b.exitCode == 0, qPrintable(b.err));
+    QCOMPARE(a.out, t.out);
+    QCOMPARE(b.out, t.out);
+  }
+
+  void killedProcessAbortsPeer() {
+    int port = freePort();
+    QProcess r0, r1;
+    QElapsedTimer clock;
+    clock.start();
+    r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 30));
+    r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 30, {"--die-at", "3"}));
+    auto b = finish(r1, 60000);
+    QCOMPARE(b.exitCode, 3);
+    auto a = finish(r0, 60000);
+    QCOMPARE(a.exitCode, 1);
+    QVERIFY2(a.err.contains("rank 0") && a.err.contains("failed"), qPrintable(a.err));
+    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+  }
+
+  // Instance norm, per-sample loss, same samples: N ranks x b == N devices x b == 1 device x N*b.
+  void ddpAndDataParallelMatchSingleDevice() {
+    auto e = vwbtest::dist::strategiesMatchSingleDevice(2, 2, 3);
+    qInfo("loss single %.9g ddp %.9g dp %.9g; weights rel diff ddp %.3g dp %.3g; logits rel diff "
+          "ddp %.3g dp %.3g", e.singleLoss, e.ddpLoss, e.dpLoss, e.ddpMaxRelDiff, e.dpMaxRelDiff,
+          e.ddpLogitsRelDiff, e.dpLogitsRelDiff);
+    QVERIFY2(e.paramsMoved > 1e-3, "training must actually change the weights");
+    QVERIFY2(e.ddpMaxRelDiff < 1e-5, qPrintable(QString::number(e.ddpMaxRelDiff)));
+    QVERIFY2(e.dpMaxRelDiff < 1e-5, qPrintable(QString::number(e.dpMaxRelDiff)));
+    QVERIFY2(e.ddpLogitsRelDiff < 1e-5, qPrintable(QString::number(e.ddpLogitsRelDiff)));
+    QVERIFY2(e.dpLogitsRelDiff < 1e-5, qPrintable(QString::number(e.dpLogitsRelDiff)));
+    QVERIFY(std::abs(e.ddpLoss - e.singleLoss) < 1e-5 * std::abs(e.singleLoss));
+    QVERIFY(std::abs(e.dpLoss - e.singleLoss) < 1e-5 * std::abs(e.singleLoss));
+  }
+
+  void ddpRankFailureStopsTheStep() {
+    auto f = vwbtest::dist::ddpRankFailureStopsStep(30);
+    QVERIFY(f.threw);
+    QVERIFY2(f.message.find("rank 1: simulated failure") != std::string::npos, f.message.c_str());
+    QVERIFY2(f.seconds < 5, qPrintable(QString::number(f.seconds)));  // not the 30 s timeout
+    QVERIFY(f.refusedAfter);
+  }
+
+  void hungProcessTimesOut() {
+    int port = freePort();
+    QProcess r0, r1;
+    QElapsedTimer clock;
+    clock.start();
+    r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 3));
+    r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 3, {"--hang-at", "2"}));
+    auto a = finish(r0, 60000);
+    r1.kill();
+    r1.waitForFinished(5000);
+    QCOMPARE(a.exitCode, 1);
+    QVERIFY2(a.err.contains("within 3 s"), qPrintable(a.err));
+    QVERIFY2(clock.elapsed() < 15000, qPrintable(QString::number(clock.elapsed())));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDistributed)
+#include "TestDistributed.moc"

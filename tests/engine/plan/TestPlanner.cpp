@@ -1,0 +1,297 @@
+// The planner as a pure function over synthetic inventories: 0/1/2/8 GPUs, small/large memory,
+// forced strategies, several nodes, patch bounds; and the memory estimate and --assume-gpus.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+#include "engine/core/Error.h"
+#include "engine/plan/MemoryEstimate.h"
+#include "engine/plan/Planner.h"
+
+using namespace vwb;
+
+namespace {
+
+constexpr int64_t GiB = int64_t(1) << 30;
+
+HardwareInventory cpuOnly(int cores, int64_t ram = 24 * GiB) {
+  HardwareInventory h;
+  h.cpuCores = cores;
+  h.ramBytes = ram;
+  return h;
+}
+
+HardwareInventory withGpus(int n, double gib, int major, int minor, int cores = 16) {
+  HardwareInventory h = cpuOnly(cores, 128 * GiB);
+  for (int i = 0; i < n; ++i) {
+    GpuInfo g;
+    g.index = i;
+    g.name = "Test GPU";
+    g.totalBytes = g.freeBytes = int64_t(gib * double(GiB));
+    g.computeMajor = major;
+    g.computeMinor = minor;
+    g.peerAccessToAll = n > 1;
+    h.gpus.push_back(g);
+  }
+  return h;
+}
+
+DatasetFingerprint volumes(int64_t edge, int count = 4) {
+  DatasetFingerprint f;
+  f.trainVolumes = count;
+  f.minShape = f.maxShape = Shape3{edge, 320, 320};
+  f.shapes = {f.minShape};
+  f.totalTrainVoxels = f.minShape.voxels() * count;
+  return f;
+}
+
+bool anyContains(const std::vector<std::string>& lines, const char* text) {
+  for (const auto& l : lines)
+    if (l.find(text) != std::string::npos) return true;
+  return false;
+}
+
+// Every path step has all three parts, and the chosen batch fits the first device's budget.
+void checkWellFormed(const Plan& p) {
+  QVERIFY(p.path.size() >= 6);
+  for (const auto& s : p.path) {
+    QVERIFY2(!s.question.empty() && !s.answer.empty() && !s.reason.empty(), s.question.c_str());
+  }
+  QVERIFY(!p.options.empty());
+  QVERIFY(p.options.front().recommended);
+  QCOMPARE(p.options.front().kind, p.config.strategy);
+  QVERIFY(p.reasons.size() >= 4);
+}
+
+}  // namespace
+
+class TestPlanner : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void memoryEstimateMatchesLayout() {
+    ModelConfig m;
+    m.levels = 1;
+    m.baseChannels = 2;
+    // conv 1->2 (54 + 2 bias + 4 norm), conv 2->2 (108 + 2 + 4), head 2 + 1.
+    QCOMPARE(estimateParameters(m), int64_t(60 + 114 + 3));
+    ModelConfig def;
+    int64_t b1 = estimateActivationBytes(def, 64, 1, 4);
+    QCOMPARE(estimateActivationBytes(def, 64, 3, 4), 3 * b1);
+    QCOMPARE(estimateActivationBytes(def, 64, 1, 2), b1 / 2);
+    double ratio = double(estimateActivationBytes(def, 128, 1, 4)) / double(b1);
+    QVERIFY(ratio > 7.9 && ratio < 8.1);
+    // The default 4-level, 16-channel net at 64^3 needs hundreds of MiB per sample, not GiBs.
+    QVERIFY(b1 > 100 * (int64_t(1) << 20) && b1 < 2 * GiB);
+  }
+
+  void assumeGpusParsesSpecs() {
+    HardwareInventory host = cpuOnly(4);
+    auto a = assumeGpus("2x16GB", host);
+    QCOMPARE(int(a.gpus.size()), 2);
+    QCOMPARE(a.gpus[1].totalBytes, 16 * GiB);
+    QCOMPARE(a.gpus[0].computeMajor, 7);
+    QVERIFY(a.assumed);
+    QCOMPARE(a.cpuCores, 4);
+    auto b = assumeGpus("8x80GB:sm80", host);
+    QCOMPARE(int(b.gpus.size()), 8);
+    QCOMPARE(b.gpus[7].computeMajor, 8);
+    QCOMPARE(b.gpus[7].computeMinor, 0);
+    auto t4 = assumeGpus("2xT4", host);
+    QCOMPARE(t4.gpus[0].computeMinor, 5);
+    QVERIFY(t4.gpus[0].totalBytes < 16 * GiB);
+    QVERIFY(assumeGpus("0", host).gpus.empty());
+    QVERIFY_THROWS_EXCEPTION(Error, assumeGpus("two GPUs", host));
+    QVERIFY_THROWS_EXCEPTION(Error, assumeGpus("2xZ80", host));
+    QVERIFY_THROWS_EXCEPTION(Error, assumeGpus("2x0GB", host));
+  }
+
+  void zeroGpusFewCoresIsSingleCpu() {
+    Plan p = makePlan(cpuOnly(2), volumes(320), {});
+    checkWellFormed(p);
+    QCOMPARE(p.config.strategy, StrategyKind::Single);
+    QCOMPARE(p.config.devices, std::vector<std::string>{"cpu"});
+    QCOMPARE(p.config.amp, AmpMode::Off);
+    QCOMPARE(p.config.patch, 64);
+    QCOMPARE(p.config.batchPerDevice, 2);
+    QCOMPARE(p.config.threads, 2);
+    QCOMPARE(p.config.workers, 1);
+    QCOMPARE(p.globalBatch, int64_t(2));
+    QVERIFY(anyContains(p.reasons, "one process with all 2 intra-op threads"));
+  }
+
+  void zeroGpusManyCoresUsesCpuRanks() {
+    Plan p = makePlan(cpuOnly(32, 64 * GiB), volumes(320), {});
+    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.devices, std::vector<std::string>{"cpu:4"});
+    QCOMPARE(p.worldSize, 4);
+    QCOMPARE(int(p.budgets.size()), 4);
+  }
+
+  void measuredCpuSpeedupDecides() {
+    UserConstraints faster;
+    faster.measuredCpuRanksSpeedup = 1.5;
+    Plan p = makePlan(cpuOnly(4), volumes(320), faster);
+    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.devices, std::vector<std::string>{"cpu:2"});
+    QVERIFY(anyContains(p.reasons, "Measured"));
+    UserConstraints slower;
+    slower.measuredCpuRanksSpeedup = 0.95;
+    QCOMPARE(makePlan(cpuOnly(32), volumes(320), slower).config.strategy, StrategyKind::Single);
+  }
+
+  void oneGpuIsSingleWithBf16OnAmpere() {
+    Plan p = makePlan(withGpus(1, 24, 8, 6), volumes(320), {});
+    checkWellFormed(p);
+    QCOMPARE(p.config.strategy, StrategyKind::Single);
+    QCOMPARE(p.config.devices, std::vector<std::string>{"cuda:0"});
+    QCOMPARE(p.config.amp, AmpMode::Bf16);
+    QCOMPARE(p.config.patch, 128);
+    QVERIFY(p.config.batchPerDevice >= 2);
+    QCOMPARE(int(p.options.size()), 2);  // DDP (world size 1) and single
+  }
+
+  void twoT4sRecommendDdpAndExplainDataParallel() {
+    HardwareInventory h = withGpus(2, 15, 7, 5, 4);
+    Plan p = makePlan(h, volumes(320), {});
+    checkWellFormed(p);
+    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.devices, (std::vector<std::string>{"cuda:0", "cuda:1"}));
+    QCOMPARE(p.config.amp, AmpMode::Fp16);
+    QCOMPARE(p.worldSize, 2);
+    QCOMPARE(p.globalBatch, int64_t(2 * p.config.batchPerDevice));
+    QCOMPARE(int(p.options.size()), 3);
+    QCOMPARE(p.options[1].kind, StrategyKind::DataParallel);
+    QVERIFY(p.options[1].cost.find("Device 0") != std::string::npos);
+    QVERIFY(p.options[0].estimatedSpeedup > p.options[1].estimatedSpeedup);
+    QVERIFY(anyContains(p.reasons, "GUI"));  // DDP-in-threads works where the seed needed notebooks DP
+    for (const auto& b : p.budgets) QVERIFY(b.estimatedBytes <= b.capacityBytes);
+    QCOMPARE(p.budgets[0].estimatedBytes, p.budgets[1].estimatedBytes);  // DDP: balanced memory
+  }
+
+  void eightLargeGpusCapBatch() {
+    Plan p = makePlan(withGpus(8, 80, 8, 0, 64), volumes(320), {});
+    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.worldSize, 8);
+    QCOMPARE(p.config.batchPerDevice, 8);  // capped: more devices scale better than bigger batches
+    QCOMPARE(p.config.amp, AmpMode::Bf16);
+    QCOMPARE(p.globalBatch, int64_t(64));
+    QVERIFY(p.config.workers <= 32 && p.config.workers >= 8);
+  }
+
+  void smallMemoryShrinksBatchOrPatch() {
+    Plan large = makePlan(withGpus(2, 40, 8, 0), volumes(320), {});
+    Plan small = makePlan(withGpus(2, 4, 8, 0), volumes(320), {});
+    QVERIFY(small.config.patch * 1000 + small.config.batchPerDevice <
+            large.config.patch * 1000 + large.config.batchPerDevice);
+    // Whatever was picked is the largest that fits: one more sample would exceed the budget.
+    ModelConfig m;
+    const auto& b = small.budgets[0];
+    int64_t usable = b.capacityBytes * 85 / 100 - 600 * (int64_t(1) << 20);
+    auto next = estimateTrainingMemory(m, small.config.patch, small.config.batchPerDevice + 1, 2);
+    auto chosen = estimateTrainingMemory(m, small.config.patch, small.config.batchPerDevice, 2);
+    QVERIFY(chosen.totalBytes() <= usable);
+    QVERIFY(next.totalBytes() > usable || small.config.batchPerDevice == 8);
+  }
+
+  void tinyMemoryWarnsAndKeepsBatchOne() {
+    ModelConfig big;
+    big.baseChannels = 64;
+    UserConstraints uc;
+    uc.model = big;
+    Plan p = makePlan(withGpus(1, 1, 7, 5), volumes(320), uc);
+    QCOMPARE(p.config.batchPerDevice, 1);
+    QVERIFY(anyContains(p.warnings, "not to fit"));
+  }
+
+  void forcedStrategies() {
+    HardwareInventory h = withGpus(2, 16, 7, 0);
+    UserConstraints dp;
+    dp.strategy = StrategyKind::DataParallel;
+    Plan p = makePlan(h, volumes(320), dp);
+    QCOMPARE(p.config.strategy, StrategyKind::DataParallel);
+    QVERIFY(p.options.front().recommended && p.options.front().kind == StrategyKind::DataParallel);
+    QVERIFY(p.budgets[0].estimatedBytes > p.budgets[1].estimatedBytes);  // device 0 carries more
+    QVERIFY(anyContains(p.reasons, "device 0 needs"));
+
+    UserConstraints single;
+    single.strategy = StrategyKind::Single;
+    Plan s = makePlan(h, volumes(320), single);
+    QCOMPARE(s.config.devices, std::vector<std::string>{"cuda:0"});
+    QVERIFY(anyContains(s.warnings, "idle"));
+
+    UserConstraints ddpCpu;
+    ddpCpu.strategy = StrategyKind::Ddp;
+    Plan c = makePlan(cpuOnly(2), volumes(320), ddpCpu);
+    QCOMPARE(c.config.devices, std::vector<std::string>{"cpu:2"});
+
+    UserConstraints dev;
+    dev.devices = {"cpu:3"};
+    QCOMPARE(makePlan(cpuOnly(2), volumes(320), dev).config.strategy, StrategyKind::Ddp);
+    dev.devices = {"cuda:5"};
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(h, volumes(320), dev));
+    dev.devices = {"gpu0"};
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(h, volumes(320), dev));
+
+    UserConstraints fp16;
+    fp16.amp = AmpMode::Fp16;
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(cpuOnly(2), volumes(320), fp16));
+  }
+
+  void multiNodeUsesDdpOverTcpStore() {
+    HardwareInventory h = withGpus(2, 16, 8, 0);
+    h.nodes = 3;
+    Plan p = makePlan(h, volumes(320), {});
+    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.nnodes, 3);
+    QCOMPARE(p.worldSize, 6);
+    QCOMPARE(p.globalBatch, int64_t(6 * p.config.batchPerDevice));
+    QVERIFY(anyContains(p.warnings, "--master"));
+    QVERIFY(p.path.front().reason.find("TCPStore") != std::string::npos);
+    for (const auto& o : p.options) QCOMPARE(o.kind, StrategyKind::Ddp);  // nothing else spans nodes
+
+    UserConstraints withMaster;
+    withMaster.master = "10.0.0.1:29500";
+    Plan m = makePlan(h, volumes(320), withMaster);
+    QCOMPARE(m.config.master, std::string("10.0.0.1:29500"));
+    QVERIFY(!anyContains(m.warnings, "--master"));
+
+    UserConstraints dp;
+    dp.strategy = StrategyKind::DataParallel;
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(h, volumes(320), dp));
+  }
+
+  void patchBoundedByVolumes() {
+    Plan p = makePlan(withGpus(1, 80, 9, 0), volumes(80), {});
+    QCOMPARE(p.config.patch, 80);  // smallest volume edge, a multiple of 8 (4 levels)
+    Plan q = makePlan(withGpus(1, 80, 9, 0), volumes(70), {});
+    QCOMPARE(q.config.patch, 64);
+    UserConstraints uc;
+    uc.patch = 96;
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 80, 9, 0), volumes(80), uc));
+    uc.patch = 60;  // not divisible by 2^3
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 80, 9, 0), volumes(320), uc));
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 80, 9, 0), volumes(4), {}));
+    Plan none = makePlan(cpuOnly(2), DatasetFingerprint{}, {});
+    QVERIFY(anyContains(none.warnings, "not bounded"));
+  }
+
+  void jsonCarriesThePath() {
+    Plan p = makePlan(withGpus(2, 15, 7, 5, 4), volumes(320), {});
+    auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(p.toJson()));
+    QVERIFY(doc.isObject());
+    auto o = doc.object();
+    QCOMPARE(o["strategy"].toString(), QString("ddp"));
+    QCOMPARE(o["world_size"].toInt(), 2);
+    QCOMPARE(o["amp"].toString(), QString("fp16"));
+    QCOMPARE(o["path"].toArray().size(), int(p.path.size()));
+    QVERIFY(!o["path"].toArray()[0].toObject()["reason"].toString().isEmpty());
+    QCOMPARE(o["options"].toArray()[1].toObject()["strategy"].toString(), QString("dp"));
+    QString text = QString::fromStdString(p.toText());
+    QVERIFY(text.contains("why:"));
+    QVERIFY(text.contains("* ddp"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestPlanner)
+#include "TestPlanner.moc"

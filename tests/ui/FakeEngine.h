@@ -1,0 +1,224 @@
+#pragma once
+// A scripted engine for GUI tests: an in-memory dataset, a chosen GPU inventory, a plan
+// function (the real planner when this build has it, else a small stand-in), and a training
+// run that emits a scripted event stream from its own thread and honours cancellation.
+#include <QThread>
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include "engine/core/Error.h"
+#include "ui/common/Engine.h"
+#if VWB_HAVE_PLAN
+#include "engine/plan/Planner.h"
+#endif
+
+namespace vwbtest {
+using namespace vwb;
+
+inline HardwareInventory fakeInventory(int gpus, int64_t gib = 16) {
+  HardwareInventory hw;
+  for (int i = 0; i < gpus; ++i) {
+    GpuInfo g;
+    g.index = i;
+    g.name = "Tesla T4";
+    g.totalBytes = g.freeBytes = gib << 30;
+    g.computeMajor = 7;
+    g.computeMinor = 5;
+    g.peerAccessToAll = gpus > 1;
+    hw.gpus.push_back(g);
+  }
+  hw.cpuCores = 8;
+  hw.ramBytes = int64_t(32) << 30;
+  return hw;
+}
+
+inline Dataset fakeDataset(const std::string& root, int train = 3, int test = 1) {
+  Dataset d;
+  d.root = root;
+  for (int i = 0; i < train + test; ++i) {
+    VolumeEntry v;
+    v.id = std::to_string(1000 + i);
+    v.scrollId = i % 2 ? "34117" : "26002";
+    v.imagePath = root + "/img/" + v.id + ".tif";
+    v.shape = {96, 96, 96};
+    if (i < train) {
+      v.labelPath = root + "/lbl/" + v.id + ".tif";
+      d.train.push_back(v);
+    } else {
+      d.test.push_back(v);
+    }
+  }
+  d.report.warnings.push_back("train.csv: volume 1002 has no scroll_id");
+  return d;
+}
+
+inline DatasetFingerprint fakeFingerprint() {
+  DatasetFingerprint f;
+  f.trainVolumes = 3;
+  f.testVolumes = 1;
+  f.scrolls = 2;
+  f.shapes = {{96, 96, 96}};
+  f.minShape = f.maxShape = {96, 96, 96};
+  f.intensityP005 = 12;
+  f.intensityP50 = 90;
+  f.intensityP995 = 230;
+  f.fractionBackground = 0.8;
+  f.fractionSurface = 0.15;
+  f.fractionUnlabeled = 0.05;
+  f.totalTrainVoxels = 3 * 96 * 96 * 96;
+  return f;
+}
+
+// A stand-in planner for builds without the plan module: the seed's tree in miniature.
+// Memory grows with batch so tests can push a bar into the red.
+inline Plan standInPlan(const HardwareInventory& hw, const DatasetFingerprint&, const UserConstraints& c) {
+  Plan p;
+  const int gpus = static_cast<int>(hw.gpus.size());
+  p.path.push_back({"How many GPUs?", std::to_string(gpus), gpus ? "CUDA devices found" : "no CUDA device: train on CPU"});
+  StrategyKind chosen = gpus >= 2 ? StrategyKind::Ddp : StrategyKind::Single;
+  if (gpus >= 2) p.path.push_back({"Standalone process?", "yes", "threads per GPU need no notebook"});
+  if (c.strategy) chosen = *c.strategy;
+  p.config.strategy = chosen;
+  p.config.patch = c.patch.value_or(64);
+  p.config.batchPerDevice = c.batchPerDevice.value_or(2);
+  p.config.epochs = c.epochs.value_or(10);
+  p.config.devices.clear();
+  for (int i = 0; i < std::max(1, gpus); ++i) p.config.devices.push_back(gpus ? "cuda:" + std::to_string(i) : "cpu");
+  auto option = [&](StrategyKind k, const char* s, const char* cost, double speed) {
+    StrategyOption o{k, k == (gpus >= 2 ? StrategyKind::Ddp : StrategyKind::Single), s, cost, speed};
+    if (k == chosen) p.options.insert(p.options.begin(), o);
+    else p.options.push_back(o);
+  };
+  option(StrategyKind::Single, "one device", "", 1.0);
+  if (gpus >= 2) {
+    option(StrategyKind::Ddp, "DDP in threads", "", 0.9 * gpus);
+    option(StrategyKind::DataParallel, "DataParallel", "device 0 holds ~1.4x memory", 0.7 * gpus);
+  }
+  const int64_t per = int64_t(p.config.batchPerDevice) * (int64_t(1) << 30);
+  for (const std::string& d : p.config.devices)
+    p.budgets.push_back({d, gpus ? hw.gpus[0].totalBytes : hw.ramBytes, per});
+  p.reasons.push_back("batch " + std::to_string(p.config.batchPerDevice) + " per device fits the memory budget");
+  return p;
+}
+
+// Events the fake trainer emits: steps with a given loss curve, an epoch every stepsPerEpoch.
+struct FakeRunScript {
+  int epochs = 2, stepsPerEpoch = 5;
+  int stepDelayMs = 2;
+  int devices = 2;
+  bool warnAtStep3 = true;
+};
+
+class FakeEngine : public ui::Engine {
+ public:
+  HardwareInventory inventory = fakeInventory(0);
+  std::function<Plan(const HardwareInventory&, const DatasetFingerprint&, const UserConstraints&)> planner =
+#if VWB_HAVE_PLAN
+      [](const HardwareInventory& h, const DatasetFingerprint& f, const UserConstraints& c) { return vwb::makePlan(h, f, c); };
+#else
+      standInPlan;
+#endif
+  FakeRunScript script;
+  int scanDelayMs = 0;
+  std::atomic<int> plans{0}, assumed{0};
+  std::string lastAssumeSpec;
+
+  Dataset scanDataset(const std::string& root, ProgressSink* progress, const CancelToken* cancel) override {
+    for (int i = 0; i < 10; ++i) {
+      if (cancel) cancel->throwIfCancelled();
+      std::this_thread::sleep_for(std::chrono::milliseconds(scanDelayMs / 10));
+      if (progress) progress->progress("scanning", i + 1, 10);
+    }
+    return fakeDataset(root);
+  }
+  DatasetFingerprint fingerprint(const Dataset&, ProgressSink*, const CancelToken*) override { return fakeFingerprint(); }
+  ui::LabelFractions labelFractions(const std::string& path) override {
+    const double s = (path[path.size() - 5] - '0') / 100.0;  // "...100N.tif" -> N %
+    return {0.9 - s, 0.1, s};
+  }
+  // Every third labelled volume validates.
+  std::vector<int> validationVolumes(const std::vector<std::string>& scrolls, double, uint64_t, std::string* reason) override {
+    std::vector<int> v;
+    for (int i = 1; i < int(scrolls.size()); i += 3) v.push_back(i);
+    if (reason) *reason = "fake split: every third volume";
+    return v;
+  }
+  void writeSyntheticDataset(const std::string&, const SynthOptions&, ProgressSink*) override {}
+  HardwareInventory detectHardware() override { return inventory; }
+  HardwareInventory assumeGpus(const std::string& spec) override {
+    ++assumed;
+    lastAssumeSpec = spec;
+    const auto x = spec.find('x');
+    if (x == std::string::npos) throw Error("--assume-gpus: '" + spec + "' is not NxMEM");
+    HardwareInventory hw = fakeInventory(std::stoi(spec.substr(0, x)), std::stoi(spec.substr(x + 1)));
+    hw.assumed = true;
+    return hw;
+  }
+  Plan makePlan(const HardwareInventory& h, const DatasetFingerprint& f, const UserConstraints& c) override {
+    ++plans;
+    return planner(h, f, c);
+  }
+  std::string configJson(const TrainConfig& c) override {
+    return "{\n  \"strategy\": \"" + std::string(c.strategy == StrategyKind::Ddp ? "ddp" : "single") +
+           "\",\n  \"batch_per_device\": " + std::to_string(c.batchPerDevice) + "\n}";
+  }
+  TrainConfig loadRunConfig(const std::string& runDir) override {
+    TrainConfig c;
+    c.runDir = runDir;
+    return c;
+  }
+
+  RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) override {
+    const FakeRunScript s = script;
+    RunStartEvent start;
+    start.runDir = config.runDir;
+    start.strategy = "ddp";
+    for (int d = 0; d < s.devices; ++d) start.devices.push_back("cuda:" + std::to_string(d));
+    start.epochs = s.epochs;
+    start.stepsPerEpoch = s.stepsPerEpoch;
+    sink.onRunStart(start);
+    int step = 0;
+    for (int e = 1; e <= s.epochs; ++e) {
+      for (int i = 1; i <= s.stepsPerEpoch; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(s.stepDelayMs));
+        StepEvent st;
+        st.step = ++step;
+        st.epoch = e;
+        st.stepInEpoch = i;
+        st.stepsPerEpoch = s.stepsPerEpoch;
+        st.totalSteps = s.epochs * s.stepsPerEpoch;
+        st.loss = 1.0 / step;
+        st.lr = 1e-3 * step;
+        st.samplesPerSec = 10.0 + step;
+        st.elapsedSec = 0.5 * step;
+        st.etaSec = st.totalSteps - step;
+        for (int d = 0; d < s.devices; ++d)
+          st.memory.push_back({"cuda:" + std::to_string(d), (int64_t(d + 1) << 30), (int64_t(d + 2) << 30), 0, 0, int64_t(16) << 30});
+        sink.onStep(st);
+        if (s.warnAtStep3 && step == 3) sink.log(LogLevel::Warning, "out of memory at batch 4: retrying with batch 2");
+        if (cancel.cancelled()) {
+          sink.onCheckpoint(config.runDir + "/checkpoints/last.pt");
+          RunEndEvent end{RunOutcome::Stopped, "stopped at step " + std::to_string(step), step, e};
+          sink.onRunEnd(end);
+          return end;
+        }
+      }
+      EpochEvent ep;
+      ep.epoch = e;
+      ep.epochs = s.epochs;
+      ep.trainLoss = 1.0 / (step - 1);
+      ep.valLoss = 0.5 / e;
+      ep.valDice = 0.3 * e;
+      ep.valDiceEma = 0.25 * e;
+      sink.onEpoch(ep);
+    }
+    sink.onCheckpoint(config.runDir + "/checkpoints/last.pt");
+    RunEndEvent end{RunOutcome::Finished, "", step, s.epochs};
+    sink.onRunEnd(end);
+    return end;
+  }
+};
+
+}  // namespace vwbtest

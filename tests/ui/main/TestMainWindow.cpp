@@ -1,0 +1,124 @@
+// The main window: pages by id, opening a dataset in the background (the event loop keeps
+// running: the longest stall is measured), the data table and report, recent datasets,
+// cancelling, and closing while training stops the run cleanly.
+#include <QAbstractButton>
+#include <QApplication>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QtTest>
+
+#include "FakeEngine.h"
+#include "StallMeter.h"
+#include "ui/common/Settings.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/main/DataPage.h"
+#include "ui/main/DatasetOpener.h"
+#include "ui/main/MainWindow.h"
+#include "ui/monitor/MonitorPage.h"
+
+using namespace vwb;
+using namespace vwb::ui;
+
+class TestMainWindow : public QObject {
+  Q_OBJECT
+  QTemporaryDir settingsDir_;
+ private Q_SLOTS:
+  void initTestCase() {
+    QStandardPaths::setTestModeEnabled(true);
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, settingsDir_.path());  // no leaks between runs
+    QCoreApplication::setOrganizationName("vwb-test");
+    QCoreApplication::setApplicationName("TestMainWindow");
+    QSettings().clear();
+  }
+
+  void pagesById() {
+    WorkbenchContext context(std::make_shared<vwbtest::FakeEngine>());
+    MainWindow w(context);
+    QCOMPARE(w.pageIds(), QStringList({"data", "wizard", "monitor"}));
+    auto* extra = new QWidget;
+    w.addPage("viewer", "Viewer", extra);  // what the viewer pages do: one line
+    QVERIFY(w.showPage("viewer"));
+    QCOMPARE(w.currentPageId(), QString("viewer"));
+    QVERIFY(w.showPage("monitor"));
+    QVERIFY(!w.showPage("nope"));
+    QCOMPARE(w.currentPageId(), QString("monitor"));
+  }
+
+  void opensDatasetWithoutFreezing() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->scanDelayMs = 800;
+    WorkbenchContext context(engine);
+    MainWindow w(context);
+    w.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&w));
+    QTest::qWait(200);  // the first paint (font and style setup) is not what is measured
+    QSignalSpy opened(w.opener(), &DatasetOpener::opened);
+    vwbtest::StallMeter meter;
+    w.opener()->open("/data/scrolls");
+    QVERIFY(w.opener()->busy());
+    QVERIFY(opened.wait(5000));
+    meter.stop();
+    qInfo("longest event-loop stall while opening: %d ms", meter.longestMs());
+    QVERIFY(meter.longestMs() < 200);
+    QVERIFY(context.hasDataset());
+
+    QTableWidget* t = w.dataPage()->table();
+    QCOMPARE(t->rowCount(), 4);
+    QCOMPARE(t->item(0, DataPage::IdColumn)->text(), QString("1000"));
+    QCOMPARE(t->item(1, DataPage::ScrollColumn)->text(), QString("34117"));
+    QCOMPARE(t->item(0, DataPage::ShapeColumn)->text(), QString("96×96×96"));
+    QCOMPARE(t->item(3, DataPage::RoleColumn)->text(), QString("test"));
+    QCOMPARE(t->item(0, DataPage::RoleColumn)->text(), QString("train"));
+    QCOMPARE(t->item(1, DataPage::RoleColumn)->text(), QString("validation"));  // the engine's split
+    // Label fractions fill in from the background task.
+    QTRY_COMPARE(t->item(2, DataPage::UnlabeledColumn)->text(), QString("2.0 %"));
+    QCOMPARE(t->item(0, DataPage::SurfaceColumn)->text(), QString("10.0 %"));
+    QCOMPARE(t->item(3, DataPage::SurfaceColumn)->text(), QString("–"));  // a test volume has no label
+    QCOMPARE(w.dataPage()->problems()->count(), 1);
+    QVERIFY(w.dataPage()->problems()->item(0)->text().contains("no scroll_id"));
+    QCOMPARE(Settings().recentDatasets().value(0), QString("/data/scrolls"));
+  }
+
+  void cancelOpening() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->scanDelayMs = 3000;
+    WorkbenchContext context(engine);
+    MainWindow w(context);
+    QSignalSpy failed(w.opener(), &DatasetOpener::failed);
+    w.opener()->open("/data/slow");
+    QTest::qWait(50);
+    w.opener()->task()->cancel();
+    QVERIFY(failed.wait(2000));
+    QVERIFY(failed.at(0).at(0).toString().contains("cancelled"));
+    QVERIFY(!context.hasDataset());
+  }
+
+  void closingWhileTrainingStopsCleanly() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->script.epochs = 1000;
+    engine->script.stepDelayMs = 5;
+    WorkbenchContext context(engine);
+    MainWindow w(context);
+    w.show();
+    QTemporaryDir dir;
+    TrainConfig config;
+    config.runDir = dir.filePath("run").toStdString();
+    w.monitor()->startRun(config);
+    QTRY_VERIFY(w.monitor()->series().lossRaw.size() > 2);
+    // Answer the "stop and quit?" question with Yes once it shows.
+    QTimer::singleShot(100, this, [] {
+      for (QWidget* top : QApplication::topLevelWidgets())
+        if (auto* box = qobject_cast<QMessageBox*>(top)) box->button(QMessageBox::Yes)->click();
+    });
+    QSignalSpy ended(w.monitor(), &MonitorPage::runFinished);
+    QVERIFY(w.close());
+    QVERIFY(!w.monitor()->isTraining());
+    QCOMPARE(ended.size(), 1);
+    QCOMPARE(ended.at(0).at(0).toInt(), int(RunOutcome::Stopped));
+  }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "TestMainWindow.moc"

@@ -1,0 +1,224 @@
+// The monitor turns a stream of training events into the right plot series, rebuilds them from
+// metrics.jsonl, replots coalesced, and Stop/finish reach the page through the bridge.
+#include <QFile>
+#include <QSignalSpy>
+#include <QtTest>
+
+#include "FakeEngine.h"
+#include "TestSupport.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/monitor/MetricsJsonl.h"
+#include "ui/monitor/MetricsSeries.h"
+#include "ui/monitor/MonitorPage.h"
+#include "ui/monitor/MonitorPlot.h"
+#include "ui/monitor/RunStatusPanel.h"
+
+using namespace vwb;
+using namespace vwb::ui;
+
+class TestMonitor : public QObject {
+  Q_OBJECT
+ private:
+  static StepEvent step(int n, double loss, double elapsed) {
+    StepEvent e;
+    e.step = n;
+    e.epoch = 1;
+    e.stepInEpoch = n;
+    e.stepsPerEpoch = 10;
+    e.totalSteps = 20;
+    e.loss = loss;
+    e.lr = 0.01 * n;
+    e.samplesPerSec = 4.0 * n;
+    e.elapsedSec = elapsed;
+    e.memory = {{"cuda:0", 1 << 30, 2 << 30, 0, 0, int64_t(16) << 30}, {"cuda:1", 3 << 28, 1 << 30, 0, 0, int64_t(16) << 30}};
+    return e;
+  }
+
+ private Q_SLOTS:
+  void seriesFromEvents() {
+    MetricsSeries s;
+    RunStartEvent start;
+    start.epochs = 2;
+    start.stepsPerEpoch = 10;
+    s.addRunStart(start);
+    s.addStep(step(1, 2.0, 1.0));
+    s.addStep(step(2, 1.0, 2.0));
+    s.addStep(step(3, 4.0, 3.0));
+    QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3}));
+    QCOMPARE(s.lossRaw.y, QVector<double>({2.0, 1.0, 4.0}));
+    // EMA with weight 0.1 starting at the first loss.
+    const double ema2 = 0.1 * 1.0 + 0.9 * 2.0, ema3 = 0.1 * 4.0 + 0.9 * ema2;
+    QCOMPARE(s.lossSmoothed.y.size(), 3);
+    QVERIFY(qFuzzyCompare(s.lossSmoothed.y[1], ema2));
+    QVERIFY(qFuzzyCompare(s.lossSmoothed.y[2], ema3));
+    QCOMPARE(s.learningRate.y, QVector<double>({0.01, 0.02, 0.03}));
+    QCOMPARE(s.throughput.y, QVector<double>({4, 8, 12}));
+    QCOMPARE(int(s.memory.size()), 2);
+    const DeviceMemorySeries& d1 = s.memory.at("cuda:1");
+    QCOMPARE(d1.allocatedGiB.y, QVector<double>({0.75, 0.75, 0.75}));
+    QCOMPARE(d1.reservedGiB.y.front(), 1.0);
+    QCOMPARE(d1.capacityGiB, 16.0);
+    QCOMPARE(d1.allocatedGiB.x, QVector<double>({1, 2, 3}));
+
+    EpochEvent ep;
+    ep.epoch = 1;
+    ep.epochs = 2;
+    ep.trainLoss = 1.5;
+    ep.valLoss = 0.9;
+    ep.valDice = 0.4;
+    s.addEpoch(ep);
+    EpochEvent noVal;
+    noVal.epoch = 2;
+    noVal.trainLoss = 1.2;
+    s.addEpoch(noVal);
+    QCOMPARE(s.trainLossPerEpoch.y, QVector<double>({1.5, 1.2}));
+    QCOMPARE(s.valLoss.x, QVector<double>({1}));  // epochs without validation add no val point
+    QCOMPARE(s.valDice.y, QVector<double>({0.4}));
+  }
+
+  void resumeContinuesCurves() {
+    MetricsSeries s;
+    s.addRunStart(RunStartEvent{});
+    for (int i = 1; i <= 5; ++i) s.addStep(step(i, 1.0 / i, 10.0 * i));
+    // Resumed from the checkpoint at step 3: steps 4-5 are replaced.
+    RunStartEvent resume;
+    resume.startStep = 3;
+    s.addRunStart(resume);
+    QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3}));
+    s.addStep(step(4, 0.3, 2.0));
+    QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3, 4}));
+    QCOMPARE(s.memory.at("cuda:0").allocatedGiB.x, QVector<double>({1, 2, 3, 4}));
+    QVERIFY(s.lossSmoothed.y.back() < s.lossSmoothed.y[2]);  // smoothing continues from step 3
+    // Replayed metrics.jsonl has no run_start record: a step going back means the same.
+    s.addStep(step(5, 0.2, 3.0));
+    s.addStep(step(3, 0.25, 1.0));
+    QCOMPARE(s.lossRaw.x, QVector<double>({1, 2, 3}));
+    QCOMPARE(s.lossRaw.y.back(), 0.25);
+  }
+
+  void parsesMetricsJsonl() {
+    auto dir = vwbtest::scratchDir();
+    const QString path = dir.filePath("metrics.jsonl");
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"type":"run_start","epochs":3,"steps_per_epoch":4,"devices":["cpu:0"],"strategy":"single"})" "\n");
+    f.write(R"({"type":"step","step":1,"epoch":1,"loss":0.8,"lr":0.001,"samples_per_sec":5.5,"elapsed_sec":1.5,"memory":[{"device":"cpu:0","allocated_bytes":1073741824,"total_bytes":4294967296}]})" "\n");
+    f.write(R"({"event":"step","step":2,"epoch":1,"loss":0.6,"lr":0.002,"samplesPerSec":6.5,"elapsedSec":3})" "\n");
+    // What engine/train writes (samples_per_s, memory "allocated"/"total").
+    f.write(R"({"type":"step","step":3,"epoch":1,"loss":0.5,"lr":0.003,"samples_per_s":7.5,"data_wait":0.1,"memory":[{"device":"cpu","allocated":536870912,"reserved":0,"peak":0,"free":0,"total":1073741824}]})" "\n");
+    f.write(R"({"type":"epoch","epoch":1,"epochs":3,"train_loss":0.7,"val_loss":0.65,"val_dice":0.31,"best":true})" "\n");
+    f.write("{\"type\":\"step\",\"step\":3,\"lo");  // a killed run's half-written last line
+    f.close();
+    MetricsFile m = readMetricsJsonl(path);
+    QCOMPARE(int(m.records.size()), 5);
+    QCOMPARE(m.problems.size(), 1);
+    QVERIFY(m.problems[0].contains(":6:"));
+    const auto& s3 = std::get<StepEvent>(m.records[3]);
+    QCOMPARE(s3.samplesPerSec, 7.5);
+    QCOMPARE(s3.dataWaitFraction, 0.1);
+    QCOMPARE(s3.memory.at(0).allocatedBytes, int64_t(512) << 20);
+    QCOMPARE(s3.memory.at(0).totalBytes, int64_t(1) << 30);
+    const auto& s1 = std::get<StepEvent>(m.records[1]);
+    QCOMPARE(s1.samplesPerSec, 5.5);
+    QCOMPARE(s1.memory.at(0).allocatedBytes, int64_t(1) << 30);
+    QCOMPARE(std::get<StepEvent>(m.records[2]).samplesPerSec, 6.5);
+    const auto& ep = std::get<EpochEvent>(m.records[4]);
+    QVERIFY(ep.best);
+    QCOMPARE(*ep.valDice, 0.31);
+    QCOMPARE(std::get<RunStartEvent>(m.records[0]).stepsPerEpoch, int64_t(4));
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, readMetricsJsonl(dir.filePath("missing.jsonl")));
+  }
+
+  void pageShowsLiveRunAndCoalesces() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->script.epochs = 3;
+    engine->script.stepsPerEpoch = 40;
+    engine->script.stepDelayMs = 1;  // ~120 steps in well under a second: many per replot
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    auto dir = vwbtest::scratchDir();
+    TrainConfig config;
+    config.runDir = dir.filePath("run").toStdString();
+    QSignalSpy finished(&page, &MonitorPage::runFinished);
+    QElapsedTimer clock;
+    clock.start();
+    page.startRun(config);
+    QVERIFY(page.isTraining());
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Finished));
+    QTest::qWait(2 * MonitorPage::kReplotIntervalMs);
+    const MetricsSeries& s = page.series();
+    QCOMPARE(s.lossRaw.size(), 120);
+    QCOMPARE(s.valDice.size(), 3);
+    QCOMPARE(int(s.memory.size()), 2);
+    // Plots hold exactly the series.
+    const QList<MonitorPlot*> plots = page.plots();
+    QCOMPARE(plots[0]->graph(0)->dataCount(), 120);
+    QCOMPARE(plots[1]->graph(2)->dataCount(), 3);
+    QCOMPARE(plots[3]->graphCount(), 6);  // allocated, reserved, capacity per device
+    QCOMPARE(plots[3]->graph(2)->data()->at(0)->value, 16.0);
+    // Coalesced: never more replots than 40 ms slots in the run, far fewer than events.
+    const int replotSlots = int(clock.elapsed() / MonitorPage::kReplotIntervalMs) + 2;
+    qInfo("%d events -> %d replots in %lld ms", 120 + 3 + 2, page.replotCount(), clock.elapsed());
+    QVERIFY(page.replotCount() <= replotSlots);
+    QVERIFY(page.replotCount() < 120);
+    // The OOM fallback warning is visible on the page, not only in the log.
+    QVERIFY(page.statusPanel()->warningCount() >= 1);
+    QVERIFY(page.statusPanel()->stateText().startsWith("Finished"));
+    // Hover read-out of a point.
+    MonitorPlot* loss = plots[0];
+    const QPoint px(int(loss->xAxis->coordToPixel(1)), int(loss->yAxis->coordToPixel(1.0)));
+    QVERIFY(loss->hoverText(px).contains("= 1"));
+    // Save as PNG and PDF.
+    const QStringList files = page.savePlots(dir.filePath("plots"));
+    QCOMPARE(files.size(), 10);
+    for (const QString& file : files) QVERIFY2(QFileInfo(file).size() > 1000, qPrintable(file));
+  }
+
+  void stopEndsWithCheckpoint() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->script.epochs = 100;
+    engine->script.stepDelayMs = 10;
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    auto dir = vwbtest::scratchDir();
+    TrainConfig config;
+    config.runDir = dir.filePath("run").toStdString();
+    QSignalSpy finished(&page, &MonitorPage::runFinished);
+    page.startRun(config);
+    QTRY_VERIFY(page.series().lossRaw.size() >= 3);
+    page.stopRun();
+    QVERIFY(finished.wait(5000));
+    QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Stopped));
+    QVERIFY(page.series().lossRaw.size() < 500);
+    QVERIFY(!page.isTraining());
+  }
+
+  void openRunRebuildsPlots() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    auto dir = vwbtest::scratchDir();
+    QDir(dir.path()).mkpath("run/logs");
+    QFile m(dir.filePath("run/metrics.jsonl"));
+    QVERIFY(m.open(QIODevice::WriteOnly));
+    for (int i = 1; i <= 7; ++i)
+      m.write(QString(R"({"type":"step","step":%1,"loss":%2,"lr":0.001})" "\n").arg(i).arg(1.0 / i).toUtf8());
+    m.close();
+    QFile log(dir.filePath("run/logs/training.log"));
+    QVERIFY(log.open(QIODevice::WriteOnly));
+    log.write("[info] epoch 1\n[warn] data loader fell behind\n");
+    log.close();
+    QVERIFY(page.openRun(dir.filePath("run")));
+    QCOMPARE(page.series().lossRaw.size(), 7);
+    QCOMPARE(page.plots()[0]->graph(0)->dataCount(), 7);
+    QCOMPARE(context.runDir(), QDir(dir.filePath("run")).absolutePath());
+    QCOMPARE(page.statusPanel()->warningCount(), 1);
+    QVERIFY(!page.openRun(dir.filePath("nothing-here")));
+  }
+};
+
+QTEST_MAIN(TestMonitor)
+#include "TestMonitor.moc"
