@@ -12,7 +12,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption demoDir("demo-dir", "Home of the demo: DIR/data and DIR/runs.", "DIR");
   const QCommandLineOption dataset("dataset", "Open this dataset folder.", "DIR");
   const QCommandLineOption run("run", "Open this run directory in the monitor.", "DIR");
-  const QCommandLineOption page("page", "Show this page: data, wizard, monitor, ...", "PAGE");
+  const QCommandLineOption page("page", "Show this page: data, wizard, monitor, viewer, predictions, export.", "PAGE");
   const QCommandLineOption step("wizard-step", "Advance the wizard to data|hardware|strategy|settings|review.", "STEP");
   const QCommandLineOption assume("assume-gpus", "Plan for other hardware in the wizard, e.g. 2x16GB.", "SPEC");
   const QCommandLineOption start("start", "Start training with the planner's plan once the dataset is open.");

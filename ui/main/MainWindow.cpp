@@ -18,6 +18,7 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/main/DataPage.h"
 #include "ui/main/DatasetOpener.h"
+#include "ui/inspect/InspectPages.h"
 #include "ui/main/TaskProgressWidget.h"
 #include "ui/monitor/MonitorPage.h"
 #include "ui/wizard/SetupWizard.h"
@@ -55,6 +56,7 @@ MainWindow::MainWindow(WorkbenchContext& context, QWidget* parent)
   addPage("data", tr("Data"), dataPage_, QIcon::fromTheme("folder"));
   addPage("wizard", tr("Setup"), wizard_, QIcon::fromTheme("preferences-system"));
   addPage("monitor", tr("Monitor"), monitor_, QIcon::fromTheme("utilities-system-monitor"));
+  inspect::addInspectPages(context_, {[this](auto&&... a) { addPage(a...); }, [this](const QString& id) { return showPage(id); }});
 
   connect(dataPage_, &DataPage::openFolderRequested, this, &MainWindow::openDatasetDialog);
   connect(dataPage_, &DataPage::openDemoRequested, this, [this] {

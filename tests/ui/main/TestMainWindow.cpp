@@ -36,7 +36,7 @@ class TestMainWindow : public QObject {
   void pagesById() {
     WorkbenchContext context(std::make_shared<vwbtest::FakeEngine>());
     MainWindow w(context);
-    QCOMPARE(w.pageIds(), QStringList({"data", "wizard", "monitor"}));
+    QCOMPARE(w.pageIds(), QStringList({"data", "wizard", "monitor", "viewer", "predictions", "export"}));
     auto* extra = new QWidget;
     w.addPage("viewer", "Viewer", extra);  // what the viewer pages do: one line
     QVERIFY(w.showPage("viewer"));

@@ -1,0 +1,112 @@
+// Export from the GUI: the check lists every test id with its shapes and dtype; a good set of
+// masks is written as a zip that Python's zipfile and tifffile read back (names, shapes,
+// uint8, values 0/1); a bad set (missing mask, wrong shape) is refused with every problem and
+// nothing is written.
+#include <QFile>
+#include <QLabel>
+#include <QListWidget>
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QtTest>
+
+#include "InspectFixture.h"
+#include "TestSupport.h"
+#include "engine/infer/PostProcess.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/ExportPanel.h"
+
+using namespace vwb;
+using namespace vwb::inspect;
+
+class TestExportPanel : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_ = vwbtest::scratchDir();
+  vwbtest::InspectFixture fixture_;
+  std::unique_ptr<ui::WorkbenchContext> context_;
+
+  void writeMask(const std::string& id, const VolumeU8& mask) {
+    QDir().mkpath(QString::fromStdString(maskDir(fixture_.runDir.toStdString())));
+    writeVolumeU8(maskDir(fixture_.runDir.toStdString()) + "/" + id + ".tif", mask);
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    fixture_ = vwbtest::InspectFixture::write(dir_.path());
+    context_ = std::make_unique<ui::WorkbenchContext>(ui::makeRealEngine());
+    context_->setDataset(fixture_.dataset, std::nullopt);
+    context_->setRunDir(fixture_.runDir);
+  }
+
+  void goodMasksAreZippedAndReadBack() {
+    for (const char* id : {"t1", "t2"}) writeMask(id, postprocess(*fixture_.probabilities[id], {}));
+    ExportPanel panel(*context_);
+    QSignalSpy checked(&panel, &ExportPanel::checked);
+    panel.check();
+    QVERIFY(checked.wait(30000));
+    QCOMPARE(checked.first().first().toBool(), true);
+    QTableWidget* t = panel.entriesTable();
+    QCOMPARE(t->rowCount(), 2);
+    QStringList ids;
+    for (int r = 0; r < t->rowCount(); ++r) {
+      ids << t->item(r, 0)->text();
+      QCOMPARE(t->item(r, 1)->text(), t->item(r, 2)->text());  // expected shape == mask shape
+      QCOMPARE(t->item(r, 3)->text(), QString("uint8"));
+    }
+    ids.sort();
+    QCOMPARE(ids, (QStringList{"t1", "t2"}));
+
+    QSignalSpy written(&panel, &ExportPanel::written);
+    panel.writeZip();
+    QVERIFY(written.wait(30000));
+    const QString zip = written.first().first().toString();
+    QCOMPARE(zip, QDir(fixture_.runDir).absoluteFilePath("submission.zip"));
+    QCOMPARE(written.first().at(1).toLongLong(), QFileInfo(zip).size());
+    QVERIFY(panel.resultLabel()->text().contains("submission.zip"));
+
+    const auto r = vwbtest::python(
+        "import sys, io, zipfile, tifffile, numpy as np\n"
+        "z = zipfile.ZipFile(sys.argv[1])\n"
+        "for n in sorted(z.namelist()):\n"
+        "    a = tifffile.imread(io.BytesIO(z.read(n)))\n"
+        "    print(n, 'x'.join(map(str, a.shape)), a.dtype, sorted(np.unique(a).tolist()), int(a.sum()))\n",
+        {zip});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QStringList lines = r.out.trimmed().split('\n');
+    QCOMPARE(lines.size(), 2);
+    const auto& t1 = *fixture_.probabilities["t1"];
+    QVERIFY2(lines[0].startsWith("t1.tif 24x36x36 uint8 [0, 1]"), qPrintable(lines[0]));
+    QVERIFY2(lines[1].startsWith("t2.tif 20x30x40 uint8 [0, 1]"), qPrintable(lines[1]));
+    int64_t ones = 0;
+    for (uint8_t v : postprocess(t1, {}).data) ones += v;
+    QCOMPARE(lines[0].section(' ', -1).toLongLong(), ones);
+  }
+
+  void badMasksAreRefusedWithEveryProblem() {
+    QFile::remove(QString::fromStdString(maskDir(fixture_.runDir.toStdString())) + "/t1.tif");
+    writeMask("t2", VolumeU8({5, 5, 5}));  // wrong shape
+    const QString zip = dir_.path() + "/refused.zip";
+    ExportPanel panel(*context_);
+    panel.setPaths(QString::fromStdString(maskDir(fixture_.runDir.toStdString())),
+                   dir_.path() + "/test_images", "", zip);
+    QSignalSpy refusedEarly(&panel, &ExportPanel::writeFailed);
+    panel.writeZip();  // before any check
+    QCOMPARE(refusedEarly.count(), 1);
+
+    QSignalSpy checked(&panel, &ExportPanel::checked);
+    panel.check();
+    QVERIFY(checked.wait(30000));
+    QCOMPARE(checked.first().first().toBool(), false);
+    QVERIFY2(panel.lastCheck().problems.size() >= 2, "both the missing and the misshaped mask are problems");
+    QString all;
+    for (int i = 0; i < panel.problemsList()->count(); ++i) all += panel.problemsList()->item(i)->text() + "\n";
+    QVERIFY2(all.contains("t1") && all.contains("t2"), qPrintable(all));
+    QSignalSpy refused(&panel, &ExportPanel::writeFailed);
+    panel.writeZip();
+    QCOMPARE(refused.count(), 1);
+    QVERIFY(!QFileInfo::exists(zip));
+  }
+};
+
+QTEST_MAIN(TestExportPanel)
+#include "TestExportPanel.moc"

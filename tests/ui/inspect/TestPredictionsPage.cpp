@@ -1,0 +1,145 @@
+// The predictions page lists the engine's scores: the table's SurfaceDice, VOI_score,
+// TopoScore and score equal scoreVolume on the post-processed saved probabilities; a new
+// threshold re-scores (no network) and rewrites the test masks; rows sort by score; a missing
+// checkpoint is reported; double-click hands volume, prediction and label to the viewer.
+#include <QDoubleSpinBox>
+#include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QTableView>
+#include <QtTest>
+
+#include "InspectFixture.h"
+#include "TestSupport.h"
+#include "engine/infer/PostProcess.h"
+#include "engine/metrics/Score.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/MaskStats.h"
+#include "ui/inspect/PredictionsPage.h"
+
+using namespace vwb;
+using namespace vwb::inspect;
+
+namespace {
+
+int rowOf(QStandardItemModel* m, const QString& id) {
+  for (int r = 0; r < m->rowCount(); ++r)
+    if (m->item(r, PredictionsPage::Id)->text() == id) return r;
+  return -1;
+}
+
+double cellValue(QStandardItemModel* m, int row, int column) { return m->item(row, column)->data(Qt::UserRole).toDouble(); }
+
+}  // namespace
+
+class TestPredictionsPage : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_ = vwbtest::scratchDir();
+  vwbtest::InspectFixture fixture_;
+  std::unique_ptr<ui::WorkbenchContext> context_;
+  std::unique_ptr<PredictionsPage> page_;
+
+  void compareWithEngine(double threshold) {
+    PostProcessOptions post;
+    post.threshold = threshold;
+    QStandardItemModel* m = page_->model();
+    QCOMPARE(m->rowCount(), 4);
+    for (const char* id : {"a", "b"}) {
+      const VolumeU8 mask = postprocess(*fixture_.probabilities[id], post);
+      const VolumeScore expected = scoreVolume(mask, *fixture_.labels[id]);
+      const int row = rowOf(m, id);
+      QVERIFY(row >= 0);
+      QCOMPARE(m->item(row, PredictionsPage::Role)->text(), QString("labeled"));
+      QCOMPARE(cellValue(m, row, PredictionsPage::SurfaceDice), expected.surfaceDice);
+      QCOMPARE(cellValue(m, row, PredictionsPage::VoiScore), expected.voiScore);
+      QCOMPARE(cellValue(m, row, PredictionsPage::TopoScore), expected.topoScore);
+      QCOMPARE(cellValue(m, row, PredictionsPage::Score), expected.score);
+      const MaskStats stats = maskStats(mask);
+      QCOMPARE(cellValue(m, row, PredictionsPage::Components), double(stats.components));
+      QCOMPARE(cellValue(m, row, PredictionsPage::Foreground), stats.foregroundFraction * 100);
+    }
+    // Test volumes: no score, but their masks are what the export will zip.
+    for (const char* id : {"t1", "t2"}) {
+      const int row = rowOf(m, id);
+      QCOMPARE(m->item(row, PredictionsPage::Role)->text(), QString("test"));
+      QCOMPARE(m->item(row, PredictionsPage::Score)->text(), QString("—"));
+      const VolumeU8 written = readVolumeU8(maskDir(fixture_.runDir.toStdString()) + "/" + id + ".tif");
+      QVERIFY(written.data == postprocess(*fixture_.probabilities[id], post).data);
+    }
+  }
+
+ private Q_SLOTS:
+  void initTestCase() {
+    fixture_ = vwbtest::InspectFixture::write(dir_.path());
+    context_ = std::make_unique<ui::WorkbenchContext>(ui::makeRealEngine());
+    context_->setDataset(fixture_.dataset, std::nullopt);
+    page_ = std::make_unique<PredictionsPage>(*context_);
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    context_->setRunDir(fixture_.runDir);  // the saved probabilities are loaded and scored
+    QVERIFY(updated.wait(60000));
+  }
+
+  void tableHoldsTheEnginesScores() {
+    compareWithEngine(0.5);
+    // The shifted prediction of 'b' scores lower than 'a': the numbers are not all alike.
+    QStandardItemModel* m = page_->model();
+    QVERIFY(cellValue(m, rowOf(m, "a"), PredictionsPage::Score) > cellValue(m, rowOf(m, "b"), PredictionsPage::Score));
+    // Labeled volumes keep no masks in the submission folder.
+    QVERIFY(!QFileInfo::exists(QString::fromStdString(maskDir(fixture_.runDir.toStdString())) + "/a.tif"));
+  }
+
+  void thresholdChangeRescoresWithoutTheNetwork() {
+    QStandardItemModel* m = page_->model();
+    const double before = cellValue(m, rowOf(m, "a"), PredictionsPage::Foreground);
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    page_->thresholdSpin()->setValue(0.85);
+    QVERIFY(updated.wait(60000));
+    compareWithEngine(0.85);
+    QVERIFY(cellValue(m, rowOf(m, "a"), PredictionsPage::Foreground) < before);
+  }
+
+  void rowsSortByScore() {
+    QStandardItemModel* m = page_->model();
+    for (Qt::SortOrder order : {Qt::DescendingOrder, Qt::AscendingOrder}) {
+      page_->table()->sortByColumn(PredictionsPage::Score, order);
+      for (int r = 1; r < m->rowCount(); ++r) {
+        const double prev = cellValue(m, r - 1, PredictionsPage::Score), now = cellValue(m, r, PredictionsPage::Score);
+        QVERIFY(order == Qt::DescendingOrder ? prev >= now : prev <= now);
+      }
+    }
+    // The two test rows (no score) sort last when descending.
+    page_->table()->sortByColumn(PredictionsPage::Score, Qt::DescendingOrder);
+    QCOMPARE(m->item(2, PredictionsPage::Role)->text(), QString("test"));
+    QVERIFY(m->item(0, PredictionsPage::Id)->text() == "a" || m->item(0, PredictionsPage::Id)->text() == "b");
+  }
+
+  void missingCheckpointIsReported() {
+    QSignalSpy failed(page_.get(), &PredictionsPage::taskFailed);
+    page_->setCheckpoint(dir_.path() + "/nope.pt");
+    page_->startPrediction();
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(failed.first().first().toString().contains("nope.pt"));
+  }
+
+  void doubleClickOpensTheViewer() {
+    QSignalSpy view(page_.get(), &PredictionsPage::viewRequested);
+    const QModelIndex index = page_->model()->index(rowOf(page_->model(), "b"), PredictionsPage::Id);
+    Q_EMIT page_->table()->doubleClicked(index);
+    QVERIFY(view.wait(30000));
+    const auto volumes = view.first().first().value<viewer::ViewerVolumes>();
+    QCOMPARE(volumes.title, QString("b"));
+    QVERIFY(volumes.ct && volumes.prediction && volumes.groundTruth);
+    QCOMPARE(volumes.ct->shape, (Shape3{32, 32, 40}));
+    QVERIFY(volumes.prediction->data == fixture_.probabilities["b"]->data);
+    QVERIFY(volumes.groundTruth->data == fixture_.labels["b"]->data);
+    QCOMPARE(view.first().at(1).toDouble(), 0.85);
+  }
+
+  void cleanupTestCase() {
+    page_.reset();
+    context_.reset();
+  }
+};
+
+QTEST_MAIN(TestPredictionsPage)
+#include "TestPredictionsPage.moc"

@@ -1,0 +1,51 @@
+// The Viewer page opens the dataset's first volume when shown, with its label and the run's
+// saved probabilities; other volumes open from the chooser; an unknown id is reported.
+#include <QSignalSpy>
+#include <QtTest>
+
+#include "InspectFixture.h"
+#include "TestSupport.h"
+#include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/ViewerPage.h"
+
+using namespace vwb;
+using namespace vwb::inspect;
+
+class TestViewerPage : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir dir_ = vwbtest::scratchDir();
+  vwbtest::InspectFixture fixture_;
+
+ private Q_SLOTS:
+  void opensVolumesWithTheRunsPrediction() {
+    fixture_ = vwbtest::InspectFixture::write(dir_.path());
+    ui::WorkbenchContext context(ui::makeRealEngine());
+    context.setDataset(fixture_.dataset, std::nullopt);
+    context.setRunDir(fixture_.runDir);
+    ViewerPage page(context);
+    page.resize(1000, 700);
+    QSignalSpy opened(&page, &ViewerPage::opened);
+    page.show();  // the first volume opens when the page is first shown
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(opened.first().first().toString(), QString("a"));
+    const viewer::ViewerVolumes& v = page.viewer()->volumes();
+    QVERIFY(v.ct && v.groundTruth && v.prediction);
+    QVERIFY(v.prediction->data == fixture_.probabilities["a"]->data);
+    QVERIFY(v.predictionKind == viewer::PredictionKind::Probability255);
+
+    page.openVolume("t2");
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(page.viewer()->volumes().ct->shape, (Shape3{20, 30, 40}));
+    QVERIFY(!page.viewer()->volumes().groundTruth);
+    QVERIFY(page.viewer()->volumes().prediction);
+
+    QSignalSpy failed(&page, &ViewerPage::openFailed);
+    page.openVolume("nope");
+    QCOMPARE(failed.count(), 1);
+    QVERIFY(failed.first().first().toString().contains("nope"));
+  }
+};
+
+QTEST_MAIN(TestViewerPage)
+#include "TestViewerPage.moc"

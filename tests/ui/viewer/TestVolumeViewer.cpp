@@ -1,0 +1,120 @@
+// The whole viewer widget on a real X server (xcb on Xvfb): the QOpenGLWidget hosts show the
+// VTK scenes (CT + prediction overlay in the axial view, not a blank frame), the threshold
+// slider changes the overlay, wheel/keys/clicks move the linked cursor, screenshots are PNGs.
+#include <QImage>
+#include <QSlider>
+#include <QWheelEvent>
+#include <QtTest>
+
+#include "PixelCounts.h"
+#include "TestSupport.h"
+#include "ViewerTestVolumes.h"
+#include "ui/viewer/ViewerControlPanel.h"
+#include "ui/viewer/VolumeViewer.h"
+#include "ui/viewer/VtkHostWidget.h"
+
+using namespace vwb::viewer;
+
+namespace {
+
+vwbtest::PixelCounts countPixels(VtkHostWidget* view) {
+  const QImage image = view->grabFramebuffer().convertToFormat(QImage::Format_RGB888);
+  return vwbtest::PixelCounts::count(image.width(), image.height(),
+                                     [&](int x, int y) { return image.constScanLine(y) + 3 * x; });
+}
+
+}  // namespace
+
+class TestVolumeViewer : public QObject {
+  Q_OBJECT
+
+  vwbtest::ViewerVolumesU8 v_ = vwbtest::makeSheetVolumes({64, 96, 112});
+  std::unique_ptr<VolumeViewer> viewer_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    viewer_ = std::make_unique<VolumeViewer>();
+    viewer_->resize(1100, 800);
+    viewer_->setVolumes({v_.ct, v_.probability, PredictionKind::Probability255, v_.label, "sheet"});
+    viewer_->show();
+    QVERIFY(QTest::qWaitForWindowExposed(viewer_.get()));
+  }
+
+  void axialViewShowsCtAndOverlay() {
+    // The automatic window starts at the 1st percentile and renders the noise floor near black;
+    // the full range shows it as grey, which the pixel count can tell from the background.
+    viewer_->setWindowLevel(255, 128);
+    const auto c = countPixels(viewer_->sliceView(SliceAxis::Z));
+    qInfo() << "axial: overlay" << c.prediction << "grey" << c.grey << "of" << c.total;
+    QVERIFY2(c.grey > c.total / 8, "no CT in the axial view (blank frame?)");
+    QVERIFY2(c.prediction > c.total / 100, "no prediction overlay in the axial view");
+    const auto v3 = countPixels(viewer_->view3d());
+    QVERIFY2(v3.prediction > 200, "no prediction surface in the 3D view");
+  }
+
+  void thresholdSliderChangesTheOverlay() {
+    QSlider* slider = viewer_->controls()->thresholdSlider;
+    slider->setValue(200);  // 0.2
+    QCOMPARE(viewer_->overlay().threshold, 0.2);
+    const int low = countPixels(viewer_->sliceView(SliceAxis::Z)).prediction;
+    slider->setValue(900);
+    const int high = countPixels(viewer_->sliceView(SliceAxis::Z)).prediction;
+    qInfo() << "overlay pixels at 0.2:" << low << "at 0.9:" << high;
+    QVERIFY(high > 0);
+    QVERIFY(low > high * 1.3);
+    viewer_->controls()->opacitySlider->setValue(0);
+    QCOMPARE(countPixels(viewer_->sliceView(SliceAxis::Z)).prediction, 0);
+    viewer_->controls()->opacitySlider->setValue(50);
+    slider->setValue(500);
+  }
+
+  void groundTruthToggle() {
+    viewer_->setShowGroundTruth(true);
+    viewer_->setShowPrediction(false);
+    const auto c = countPixels(viewer_->sliceView(SliceAxis::Z));
+    QVERIFY(c.groundTruth > 100);
+    QCOMPARE(c.prediction, 0);
+    viewer_->setShowGroundTruth(false);
+    viewer_->setShowPrediction(true);
+  }
+
+  void wheelKeysAndClicksMoveTheCursor() {
+    VtkHostWidget* axial = viewer_->sliceView(SliceAxis::Z);
+    viewer_->setCursor({10, 10, 30});
+    const QPointF centre(axial->width() / 2.0, axial->height() / 2.0);
+    QWheelEvent wheel(centre, axial->mapToGlobal(centre), {}, {0, 3 * 120}, Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(axial, &wheel);
+    QCOMPARE(viewer_->cursor().z, 33);
+    QTest::keyClick(axial, Qt::Key_Down);
+    QCOMPARE(viewer_->cursor().z, 32);
+    QTest::keyClick(axial, Qt::Key_PageUp);
+    QCOMPARE(viewer_->cursor().z, 42);
+    QTest::keyClick(axial, Qt::Key_End);
+    QCOMPARE(viewer_->cursor().z, 63);
+    // A click at the view's centre puts the cursor at the slice's centre (112 x 96).
+    QTest::mouseClick(axial, Qt::LeftButton, {}, centre.toPoint());
+    QVERIFY2(std::abs(viewer_->cursor().x - 56) <= 2 && std::abs(viewer_->cursor().y - 48) <= 2,
+             qPrintable(QString("%1,%2").arg(viewer_->cursor().x).arg(viewer_->cursor().y)));
+    QCOMPARE(viewer_->cursor().z, 63);
+    QCOMPARE(viewer_->sliceScene(SliceAxis::X).slice(), viewer_->cursor().x);
+    QCOMPARE(viewer_->sliceScene(SliceAxis::Y).slice(), viewer_->cursor().y);
+  }
+
+  void screenshotIsAPng() {
+    QTemporaryDir dir = vwbtest::scratchDir();
+    const QString path = dir.path() + "/viewer.png";
+    QVERIFY(viewer_->saveScreenshot(path));
+    QImage image(path);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), viewer_->size() * viewer_->devicePixelRatioF());
+    QString error;
+    QVERIFY(!viewer_->saveScreenshot(dir.path() + "/missing/dir/x.png", &error));
+    QVERIFY(error.contains("missing/dir"));
+  }
+
+  void cleanupTestCase() { viewer_.reset(); }
+};
+
+QTEST_MAIN(TestVolumeViewer)
+#include "TestVolumeViewer.moc"

@@ -1,0 +1,108 @@
+#include "ui/inspect/PredictionSession.h"
+
+#include <filesystem>
+
+#include "engine/core/Error.h"
+#include "engine/io/TiffVolume.h"
+#include "ui/inspect/MaskStats.h"
+
+namespace vwb::inspect {
+namespace fs = std::filesystem;
+
+void PredictionSession::setVolumes(std::vector<InspectVolume> volumes) {
+  volumes_ = std::move(volumes);
+  probabilities_.clear();
+  labels_.clear();
+}
+
+const InspectVolume* PredictionSession::find(const std::string& id) const {
+  for (const auto& v : volumes_)
+    if (v.id == id) return &v;
+  return nullptr;
+}
+
+void PredictionSession::predict(const std::string& checkpoint, const PredictOptions& options,
+                                const std::string& saveDir, ProgressSink* progress, const CancelToken* cancel) {
+  if (volumes_.empty()) throw Error("no volumes to predict");
+  Predictor predictor(checkpoint, options);
+  if (!saveDir.empty()) fs::create_directories(saveDir);
+  const int64_t n = static_cast<int64_t>(volumes_.size());
+  for (int64_t i = 0; i < n; ++i) {
+    if (cancel) cancel->throwIfCancelled();
+    const InspectVolume& v = volumes_[i];
+    if (progress) progress->progress("predicting " + v.id, i, n);
+    const VolumeU8 image = readVolumeU8(v.imagePath);
+    auto probability = std::make_shared<VolumeU8>(predictor.predict(image, nullptr, cancel));
+    if (!saveDir.empty()) writeVolumeU8((fs::path(saveDir) / (v.id + ".tif")).string(), *probability);
+    probabilities_[v.id] = std::move(probability);
+  }
+  if (progress) progress->progress("predicting", n, n);
+}
+
+int PredictionSession::loadProbabilities(const std::string& dir, ProgressSink* progress, const CancelToken* cancel) {
+  int loaded = 0;
+  const int64_t n = static_cast<int64_t>(volumes_.size());
+  for (int64_t i = 0; i < n; ++i) {
+    if (cancel) cancel->throwIfCancelled();
+    const fs::path path = fs::path(dir) / (volumes_[i].id + ".tif");
+    if (!fs::exists(path)) continue;
+    if (progress) progress->progress("reading " + path.filename().string(), i, n);
+    probabilities_[volumes_[i].id] = std::make_shared<VolumeU8>(readVolumeU8(path.string()));
+    ++loaded;
+  }
+  return loaded;
+}
+
+void PredictionSession::setProbability(const std::string& id, std::shared_ptr<const VolumeU8> probability) {
+  if (!find(id)) throw Error("unknown volume id '" + id + "'");
+  probabilities_[id] = std::move(probability);
+}
+
+std::shared_ptr<const VolumeU8> PredictionSession::probability(const std::string& id) const {
+  auto it = probabilities_.find(id);
+  return it == probabilities_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const VolumeU8> PredictionSession::label(const std::string& id) {
+  auto it = labels_.find(id);
+  if (it != labels_.end()) return it->second;
+  const InspectVolume* v = find(id);
+  if (!v || !v->labeled()) return nullptr;
+  auto label = std::make_shared<const VolumeU8>(readVolumeU8(v->labelPath));
+  labels_[id] = label;
+  return label;
+}
+
+std::vector<InspectRow> PredictionSession::evaluate(const PostProcessOptions& post, const std::string& maskDirPath,
+                                                    ProgressSink* progress, const CancelToken* cancel) {
+  if (!maskDirPath.empty()) fs::create_directories(maskDirPath);
+  std::vector<InspectRow> rows;
+  const int64_t n = static_cast<int64_t>(volumes_.size());
+  for (int64_t i = 0; i < n; ++i) {
+    if (cancel) cancel->throwIfCancelled();
+    const InspectVolume& v = volumes_[i];
+    InspectRow row;
+    row.id = v.id;
+    row.labeled = v.labeled();
+    const auto prob = probability(v.id);
+    if (prob) {
+      if (progress) progress->progress("scoring " + v.id, i, n);
+      row.predicted = true;
+      row.shape = prob->shape;
+      const VolumeU8 mask = postprocess(*prob, post);
+      const MaskStats stats = maskStats(mask);
+      row.foregroundFraction = stats.foregroundFraction;
+      row.components = stats.components;
+      if (row.labeled) {
+        row.score = scoreVolume(mask, *label(v.id));
+        row.score.id = v.id;
+      }
+      if (!row.labeled && !maskDirPath.empty()) writeVolumeU8((fs::path(maskDirPath) / (v.id + ".tif")).string(), mask);
+    }
+    rows.push_back(std::move(row));
+  }
+  if (progress) progress->progress("scoring", n, n);
+  return rows;
+}
+
+}  // namespace vwb::inspect

@@ -1,0 +1,323 @@
+#include "ui/viewer/VolumeViewer.h"
+
+#include <algorithm>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include "ui/viewer/ViewerControlPanel.h"
+#include "ui/viewer/VtkHostWidget.h"
+
+namespace vwb::viewer {
+namespace {
+
+const SliceAxis kAxes[3] = {SliceAxis::X, SliceAxis::Y, SliceAxis::Z};
+
+// Window/level from the 1st and 99.5th intensity percentiles, so that noise does not wash out.
+std::pair<double, double> autoWindowLevel(const VolumeU8& v) {
+  int64_t hist[256] = {};
+  for (uint8_t x : v.data) ++hist[x];
+  const int64_t n = static_cast<int64_t>(v.data.size());
+  int lo = 0, hi = 255;
+  for (int64_t acc = 0; lo < 255 && (acc += hist[lo]) < n / 100;) ++lo;
+  for (int64_t acc = 0; hi > 0 && (acc += hist[hi]) < n / 200;) --hi;
+  if (hi <= lo) return {255.0, 127.5};
+  return {double(hi - lo), (hi + lo) / 2.0};
+}
+
+}  // namespace
+
+VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
+  for (int a = 0; a < 3; ++a) {
+    slices_[a] = std::make_unique<SliceScene>(kAxes[a]);
+    sliceViews_[a] = new VtkHostWidget(VtkHostWidget::Interaction::Slice);
+    sliceViews_[a]->setRenderer(slices_[a]->renderer());
+  }
+  scene3d_ = std::make_unique<VolumeScene>();
+  view3d_ = new VtkHostWidget(VtkHostWidget::Interaction::Camera3D);
+  view3d_->setRenderer(scene3d_->renderer());
+  controls_ = new ViewerControlPanel;
+
+  // Axial top-left (the view users look at first), 3D top-right, coronal and sagittal below.
+  auto* grid = new QGridLayout;
+  grid->setSpacing(3);
+  grid->addWidget(framed(sliceViews_[2], &sliceHeaders_[2]), 0, 0);
+  grid->addWidget(framed(view3d_, &header3d_), 0, 1);
+  grid->addWidget(framed(sliceViews_[1], &sliceHeaders_[1]), 1, 0);
+  grid->addWidget(framed(sliceViews_[0], &sliceHeaders_[0]), 1, 1);
+  auto* layout = new QHBoxLayout(this);
+  layout->setContentsMargins(2, 2, 2, 2);
+  layout->addLayout(grid, 1);
+  layout->addWidget(controls_);
+
+  surfaceTimer_.setSingleShot(true);
+  surfaceTimer_.setInterval(150);
+  connect(&surfaceTimer_, &QTimer::timeout, this, [this] {
+    scene3d_->setOverlay(overlay_);
+    view3d_->update();
+  });
+  connectControls();
+  for (int a = 0; a < 3; ++a) connectView(sliceViews_[a], a);
+  connectView(view3d_, -1);
+  for (VtkHostWidget* v : {sliceViews_[0], sliceViews_[1], sliceViews_[2], view3d_})
+    connect(v, &VtkHostWidget::framePainted, this, [this] { updateTexts(); });
+  pushWindowLevel();
+  pushOverlay();
+  updateTexts();
+}
+
+VolumeViewer::~VolumeViewer() {
+  // The views hold GL resources made from the scenes' data: close them while it is alive.
+  for (auto*& v : sliceViews_) delete std::exchange(v, nullptr);
+  delete std::exchange(view3d_, nullptr);
+}
+
+QWidget* VolumeViewer::framed(VtkHostWidget* view, QLabel** header) {
+  auto* box = new QWidget;
+  auto* l = new QVBoxLayout(box);
+  l->setContentsMargins(0, 0, 0, 0);
+  l->setSpacing(1);
+  *header = new QLabel;
+  (*header)->setStyleSheet("QLabel { background: #23262e; color: #d8dce6; padding: 2px 6px; }");
+  l->addWidget(*header);
+  l->addWidget(view, 1);
+  return box;
+}
+
+void VolumeViewer::connectControls() {
+  auto* c = controls_;
+  connect(c->windowSlider, &QSlider::valueChanged, this, [this] { if (!syncingControls_) pushWindowLevel(); });
+  connect(c->levelSlider, &QSlider::valueChanged, this, [this] { if (!syncingControls_) pushWindowLevel(); });
+  connect(c->presetCombo, qOverload<int>(&QComboBox::currentIndexChanged), this,
+          [this](int i) { setPreset(transferPresetFromIndex(i)); });
+  connect(c->volumeRenderingCheck, &QCheckBox::toggled, this, &VolumeViewer::setVolumeRenderingVisible);
+  connect(c->predictionCheck, &QCheckBox::toggled, this, &VolumeViewer::setShowPrediction);
+  connect(c->groundTruthCheck, &QCheckBox::toggled, this, &VolumeViewer::setShowGroundTruth);
+  connect(c->thresholdSlider, &QSlider::valueChanged, this,
+          [this](int v) { setThreshold(v / double(ViewerControlPanel::kThresholdScale)); });
+  connect(c->opacitySlider, &QSlider::valueChanged, this,
+          [this](int v) { setOverlayOpacity(v / double(ViewerControlPanel::kOpacityScale)); });
+  for (int a = 0; a < 3; ++a)
+    connect(c->cursorSpin[a], qOverload<int>(&QSpinBox::valueChanged), this, [this, a](int v) {
+      if (syncingControls_) return;
+      Voxel p = cursor_;
+      p[a] = v;
+      setCursor(p);
+    });
+  connect(c->resetButton, &QPushButton::clicked, this, &VolumeViewer::resetCameras);
+  connect(c->screenshotButton, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save screenshot"), "viewer.png", tr("PNG images (*.png)"));
+    QString error;
+    if (!path.isEmpty() && !saveScreenshot(path, &error)) QMessageBox::warning(this, tr("Screenshot"), error);
+  });
+}
+
+void VolumeViewer::connectView(VtkHostWidget* view, int axis) {
+  connect(view, &VtkHostWidget::keyPressed, this,
+          [this, axis](int key, Qt::KeyboardModifiers m) { handleKey(key, m, axis); });
+  if (axis < 0) return;
+  connect(view, &VtkHostWidget::resized, this, [this, axis] { slices_[axis]->resetCamera(); });
+  connect(view, &VtkHostWidget::leftDown, this, [this, axis](QPointF display, Qt::KeyboardModifiers) {
+    Voxel v;
+    if (slices_[axis]->voxelAtDisplay(display.x(), display.y(), &v)) setCursor(v);
+  });
+  connect(view, &VtkHostWidget::wheelSteps, this, [this, axis](int steps, Qt::KeyboardModifiers m) {
+    stepSlice(kAxes[axis], (m & Qt::ShiftModifier) ? steps * 10 : steps);
+  });
+}
+
+void VolumeViewer::handleKey(int key, Qt::KeyboardModifiers m, int axis) {
+  const int fast = (m & Qt::ShiftModifier) ? 10 : 1;
+  if (key == Qt::Key_R) {
+    resetCameras();
+    return;
+  }
+  if (axis < 0) return;
+  switch (key) {
+    case Qt::Key_Up: case Qt::Key_Right: stepSlice(kAxes[axis], fast); break;
+    case Qt::Key_Down: case Qt::Key_Left: stepSlice(kAxes[axis], -fast); break;
+    case Qt::Key_PageUp: stepSlice(kAxes[axis], 10); break;
+    case Qt::Key_PageDown: stepSlice(kAxes[axis], -10); break;
+    case Qt::Key_Home: stepSlice(kAxes[axis], -1000000); break;
+    case Qt::Key_End: stepSlice(kAxes[axis], 1000000); break;
+    default: break;
+  }
+}
+
+void VolumeViewer::setVolumes(ViewerVolumes volumes) {
+  VolumeImage ct(volumes.ct), pred(volumes.prediction), gt(volumes.groundTruth);
+  for (auto& s : slices_) s->setVolumes(ct, pred, volumes.predictionKind, gt);
+  scene3d_->setVolumes(ct, pred, volumes.predictionKind, gt);
+  volumes_ = std::move(volumes);
+  ct_ = ct;
+  prediction_ = pred;
+  groundTruth_ = gt;
+
+  const Shape3 s = ct_.shape();
+  syncingControls_ = true;
+  controls_->cursorSpin[0]->setRange(0, std::max<int>(0, s.w - 1));
+  controls_->cursorSpin[1]->setRange(0, std::max<int>(0, s.h - 1));
+  controls_->cursorSpin[2]->setRange(0, std::max<int>(0, s.d - 1));
+  controls_->predictionCheck->setEnabled(!prediction_.empty());
+  controls_->groundTruthCheck->setEnabled(!groundTruth_.empty());
+  controls_->thresholdSlider->setEnabled(volumes_.predictionKind == PredictionKind::Probability255 && !prediction_.empty());
+  syncingControls_ = false;
+  if (!ct_.empty()) {
+    auto [window, level] = autoWindowLevel(ct_.volume());
+    setWindowLevel(window, level);
+    setCursor({int(s.w / 2), int(s.h / 2), int(s.d / 2)});
+  }
+  pushOverlay();
+  scene3d_->setOverlay(overlay_);
+  resetCameras();
+}
+
+void VolumeViewer::setThreshold(double threshold) {
+  overlay_.threshold = std::clamp(threshold, 0.0, 1.0);
+  pushOverlay();
+}
+
+void VolumeViewer::setOverlayOpacity(double opacity) {
+  overlay_.opacity = std::clamp(opacity, 0.0, 1.0);
+  pushOverlay();
+}
+
+void VolumeViewer::setShowPrediction(bool on) {
+  overlay_.showPrediction = on;
+  pushOverlay();
+}
+
+void VolumeViewer::setShowGroundTruth(bool on) {
+  overlay_.showGroundTruth = on;
+  pushOverlay();
+}
+
+void VolumeViewer::pushOverlay() {
+  syncingControls_ = true;
+  const QSignalBlocker b1(controls_->thresholdSlider), b2(controls_->opacitySlider),
+      b3(controls_->predictionCheck), b4(controls_->groundTruthCheck);
+  controls_->thresholdSlider->setValue(qRound(overlay_.threshold * ViewerControlPanel::kThresholdScale));
+  controls_->opacitySlider->setValue(qRound(overlay_.opacity * ViewerControlPanel::kOpacityScale));
+  controls_->predictionCheck->setChecked(overlay_.showPrediction);
+  controls_->groundTruthCheck->setChecked(overlay_.showGroundTruth);
+  controls_->refreshValueTexts();
+  syncingControls_ = false;
+  for (auto& s : slices_) s->setOverlay(overlay_);
+  surfaceTimer_.start();
+  renderAll();
+}
+
+void VolumeViewer::setWindowLevel(double window, double level) {
+  syncingControls_ = true;
+  controls_->windowSlider->setValue(qRound(window));
+  controls_->levelSlider->setValue(qRound(level));
+  syncingControls_ = false;
+  pushWindowLevel();
+}
+
+void VolumeViewer::pushWindowLevel() {
+  const double w = controls_->windowSlider->value(), l = controls_->levelSlider->value();
+  for (auto& s : slices_) s->setWindowLevel(w, l);
+  scene3d_->setWindowLevel(w, l);
+  controls_->refreshValueTexts();
+  renderAll();
+}
+
+void VolumeViewer::setPreset(TransferPreset preset) {
+  scene3d_->setPreset(preset);
+  const QSignalBlocker block(controls_->presetCombo);
+  controls_->presetCombo->setCurrentIndex(static_cast<int>(preset));
+  view3d_->update();
+}
+
+void VolumeViewer::setVolumeRenderingVisible(bool on) {
+  scene3d_->setVolumeRenderingVisible(on);
+  const QSignalBlocker block(controls_->volumeRenderingCheck);
+  controls_->volumeRenderingCheck->setChecked(on);
+  view3d_->update();
+}
+
+void VolumeViewer::setCursor(Voxel cursor) {
+  if (ct_.empty()) return;
+  const Shape3 s = ct_.shape();
+  cursor.x = std::clamp<int>(cursor.x, 0, s.w - 1);
+  cursor.y = std::clamp<int>(cursor.y, 0, s.h - 1);
+  cursor.z = std::clamp<int>(cursor.z, 0, s.d - 1);
+  const bool changed = cursor != cursor_;
+  cursor_ = cursor;
+  for (auto& sc : slices_) sc->setCursor(cursor_);
+  scene3d_->setCursor(cursor_);
+  syncingControls_ = true;
+  for (int a = 0; a < 3; ++a) controls_->cursorSpin[a]->setValue(cursor_[a]);
+  syncingControls_ = false;
+  updateTexts();
+  renderAll();
+  if (changed) Q_EMIT cursorChanged(cursor_);
+}
+
+void VolumeViewer::stepSlice(SliceAxis axis, int steps) {
+  Voxel c = cursor_;
+  c[static_cast<int>(axis)] += steps;
+  setCursor(c);
+}
+
+void VolumeViewer::resetCameras() {
+  for (auto& s : slices_) s->resetCamera();
+  scene3d_->resetCamera();
+  renderAll();
+}
+
+bool VolumeViewer::saveScreenshot(const QString& path, QString* error) {
+  // QWidget::grab composes the GL views through their framebuffers (paintGL runs).
+  const QImage image = grab().toImage();
+  if (image.isNull() || !image.save(path, "PNG")) {
+    if (error) *error = path + ": could not write the PNG";
+    return false;
+  }
+  return true;
+}
+
+void VolumeViewer::updateTexts() {
+  const Shape3 s = ct_.shape();
+  const char* names[3] = {"x", "y", "z"};
+  const int extents[3] = {int(s.w), int(s.h), int(s.d)};
+  for (int a = 0; a < 3; ++a)
+    sliceHeaders_[a]->setText(ct_.empty() ? QString(sliceAxisName(kAxes[a]))
+                                          : QString("%1   %2 = %3 / %4   ·  %5 ms")
+                                                .arg(sliceAxisName(kAxes[a])).arg(names[a])
+                                                .arg(cursor_[a]).arg(extents[a] - 1)
+                                                .arg(sliceViews_[a]->lastFrameMs(), 0, 'f', 0));
+  header3d_->setText(QString("3D   %1   ·  %2 ms").arg(volumes_.title).arg(view3d_->lastFrameMs(), 0, 'f', 0));
+  if (ct_.empty()) {
+    controls_->valueLabel->setText(tr("No volume"));
+    return;
+  }
+  QString values = QString("CT %1").arg(ct_.volume().at(cursor_.z, cursor_.y, cursor_.x));
+  if (!prediction_.empty()) {
+    const int p = prediction_.volume().at(cursor_.z, cursor_.y, cursor_.x);
+    values += volumes_.predictionKind == PredictionKind::Probability255
+                  ? QString("   p %1").arg(p / 255.0, 0, 'f', 2)
+                  : QString("   pred %1").arg(p);
+  }
+  if (!groundTruth_.empty())
+    values += QString("   label %1").arg(groundTruth_.volume().at(cursor_.z, cursor_.y, cursor_.x));
+  controls_->valueLabel->setText(values);
+  controls_->statusLabel->setText(QString("%1  (%2)").arg(volumes_.title, QString::fromStdString(s.str())));
+}
+
+void VolumeViewer::renderAll() {
+  for (auto* v : sliceViews_)
+    if (v) v->update();
+  if (view3d_) view3d_->update();
+}
+
+}  // namespace vwb::viewer

@@ -1,0 +1,102 @@
+#pragma once
+// The 3D viewer: axial, coronal and sagittal slice views and a 3D view with a linked cursor,
+// CT window/level and transfer presets, prediction and ground-truth overlays with live
+// threshold/opacity, slice navigation by wheel and keys, camera reset and PNG screenshots.
+// The scenes (SliceScene, VolumeScene) are Qt-free; this widget wires them to the controls.
+#include <array>
+#include <memory>
+
+#include <QMetaType>
+#include <QString>
+#include <QTimer>
+#include <QWidget>
+
+#include "engine/core/Volume.h"
+#include "ui/viewer/SliceScene.h"
+#include "ui/viewer/TransferPresets.h"
+#include "ui/viewer/ViewerTypes.h"
+#include "ui/viewer/VolumeImage.h"
+#include "ui/viewer/VolumeScene.h"
+
+class QLabel;
+
+namespace vwb::viewer {
+
+class ViewerControlPanel;
+class VtkHostWidget;
+
+// What the viewer shows. Only ct is required; overlays must have ct's shape.
+struct ViewerVolumes {
+  std::shared_ptr<const VolumeU8> ct;
+  std::shared_ptr<const VolumeU8> prediction;   // probabilities (round(p*255)) or a 0/1 mask
+  PredictionKind predictionKind = PredictionKind::Probability255;
+  std::shared_ptr<const VolumeU8> groundTruth;  // labels 0/1/2
+  QString title;
+};
+
+class VolumeViewer : public QWidget {
+  Q_OBJECT
+
+ public:
+  explicit VolumeViewer(QWidget* parent = nullptr);
+  ~VolumeViewer() override;
+
+  // Throws vwb::Error when an overlay's shape differs from the CT's.
+  void setVolumes(ViewerVolumes volumes);
+  const ViewerVolumes& volumes() const { return volumes_; }
+
+  OverlaySettings overlay() const { return overlay_; }
+  void setThreshold(double threshold);
+  void setOverlayOpacity(double opacity);
+  void setShowPrediction(bool on);
+  void setShowGroundTruth(bool on);
+  void setWindowLevel(double window, double level);
+  void setPreset(TransferPreset preset);
+  void setVolumeRenderingVisible(bool on);
+  void setCursor(Voxel cursor);
+  Voxel cursor() const { return cursor_; }
+  void stepSlice(SliceAxis axis, int steps);
+  void resetCameras();
+  bool saveScreenshot(const QString& path, QString* error = nullptr);
+
+  VtkHostWidget* sliceView(SliceAxis axis) const { return sliceViews_[static_cast<int>(axis)]; }
+  VtkHostWidget* view3d() const { return view3d_; }
+  ViewerControlPanel* controls() const { return controls_; }
+  const SliceScene& sliceScene(SliceAxis axis) const { return *slices_[static_cast<int>(axis)]; }
+  const VolumeScene& volumeScene() const { return *scene3d_; }
+
+ Q_SIGNALS:
+  void loaded();
+  void loadFailed(const QString& message);
+  void cursorChanged(vwb::viewer::Voxel cursor);
+
+ private:
+  QWidget* framed(VtkHostWidget* view, QLabel** header);
+  void connectControls();
+  void connectView(VtkHostWidget* view, int axis);
+  void handleKey(int key, Qt::KeyboardModifiers modifiers, int axis);
+  void pushOverlay();
+  void pushWindowLevel();
+  void updateTexts();
+  void renderAll();
+
+  ViewerVolumes volumes_;
+  VolumeImage ct_, prediction_, groundTruth_;
+  std::array<std::unique_ptr<SliceScene>, 3> slices_;
+  std::unique_ptr<VolumeScene> scene3d_;
+  std::array<VtkHostWidget*, 3> sliceViews_{};
+  std::array<QLabel*, 3> sliceHeaders_{};
+  VtkHostWidget* view3d_ = nullptr;
+  QLabel* header3d_ = nullptr;
+  ViewerControlPanel* controls_ = nullptr;
+  Voxel cursor_;
+  OverlaySettings overlay_;
+  // Re-extracting the 3D surface costs a pass over the volume; slices update at once, the
+  // surface once the slider rests.
+  QTimer surfaceTimer_;
+  bool syncingControls_ = false;
+};
+
+}  // namespace vwb::viewer
+
+Q_DECLARE_METATYPE(vwb::viewer::ViewerVolumes)

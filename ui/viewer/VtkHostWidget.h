@@ -1,0 +1,78 @@
+#pragma once
+// Hosts one VTK renderer in a Qt 6 QOpenGLWidget (Debian's VTK Qt module is Qt 5 and is not
+// used). VTK renders into its own framebuffer inside the widget's context (own context off);
+// paintGL blits that into the widget's FBO and forces alpha to 1. Mouse events feed a
+// vtkGenericRenderWindowInteractor whose renders become update() calls.
+// The widget only hosts: every scene lives in a Qt-free class (SliceScene, VolumeScene).
+#include <QElapsedTimer>
+#include <QOpenGLWidget>
+
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkRenderer.h>
+#include <vtkSmartPointer.h>
+
+class QSurface;
+
+namespace vwb::viewer {
+
+class VtkHostWidget : public QOpenGLWidget {
+  Q_OBJECT
+
+ public:
+  // Camera3D: every mouse event goes to a trackball camera. Slice: the left button and the wheel
+  // are reported as signals (cursor, slice navigation); right-drag zooms, middle-drag pans.
+  enum class Interaction { Camera3D, Slice };
+
+  explicit VtkHostWidget(Interaction interaction, QWidget* parent = nullptr);
+  ~VtkHostWidget() override;
+
+  void setRenderer(vtkRenderer* renderer);
+  vtkRenderer* renderer() const { return renderer_; }
+  vtkGenericOpenGLRenderWindow* renderWindow() const { return window_; }
+  vtkGenericRenderWindowInteractor* interactor() const { return interactor_; }
+
+  // Time of the last paintGL (VTK render + blit), in ms; with measureFrames on, it waits for
+  // the GPU (glFinish) so that the number is the real frame time.
+  double lastFrameMs() const { return lastFrameMs_; }
+  void setMeasureFrames(bool on) { measureFrames_ = on; }
+
+  // The viewport's size in device pixels (VTK's display coordinates).
+  QSize devicePixelSize() const;
+  // A widget position (logical pixels, origin top-left) in VTK display coordinates.
+  QPointF toDisplay(const QPointF& widgetPos) const;
+
+  static QSurfaceFormat defaultFormat();
+
+ Q_SIGNALS:
+  void leftDown(QPointF display, Qt::KeyboardModifiers modifiers);  // press or drag (Slice)
+  void wheelSteps(int steps, Qt::KeyboardModifiers modifiers);      // Slice
+  void keyPressed(int key, Qt::KeyboardModifiers modifiers);
+  void framePainted(double ms);
+  void resized();
+
+ protected:
+  void initializeGL() override;
+  void resizeGL(int w, int h) override;
+  void paintGL() override;
+  void mousePressEvent(QMouseEvent* e) override;
+  void mouseMoveEvent(QMouseEvent* e) override;
+  void mouseReleaseEvent(QMouseEvent* e) override;
+  void wheelEvent(QWheelEvent* e) override;
+  void keyPressEvent(QKeyEvent* e) override;
+
+ private:
+  void forwardMouse(QMouseEvent* e, unsigned long vtkEvent);
+  void releaseVtk();
+
+  Interaction interaction_;
+  vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
+  vtkSmartPointer<vtkGenericRenderWindowInteractor> interactor_;
+  vtkSmartPointer<vtkRenderer> renderer_;
+  QSurface* surface_ = nullptr;  // the surface Qt renders the widget with (set in initializeGL)
+  bool leftHeld_ = false;
+  bool measureFrames_ = false;
+  double lastFrameMs_ = 0;
+};
+
+}  // namespace vwb::viewer
