@@ -16,6 +16,7 @@ namespace {
 struct ScoreArgs {
   std::string pred, labels;
   bool json = false;
+  bool labeledOnly = false;
   double tolerance = 2.0;
 };
 
@@ -37,16 +38,26 @@ VWB_COMMAND(score, 60, "Score predicted masks against labels (SurfaceDice, VOI, 
   cmd.add_option("--labels", a->labels, "folder of <id>.tif labels (0/1, 2 = unlabeled)")->required();
   cmd.add_option("--tolerance", a->tolerance, "SurfaceDice tolerance tau in voxels")->check(CLI::PositiveNumber);
   cmd.add_flag("--json", a->json, "print JSON: {\"volumes\": [...], \"mean\": {...}}");
+  cmd.add_flag("--labeled-only", a->labeledOnly,
+               "score only the predictions that have a label (others are listed, not an error)");
   cmd.callback([a] {
     namespace fs = std::filesystem;
     if (!fs::is_directory(a->pred)) throw vwb::fileError(a->pred, "prediction folder not found");
     if (!fs::is_directory(a->labels)) throw vwb::fileError(a->labels, "label folder not found");
-    const std::vector<std::string> ids = vwb::listTifIds(a->pred);
+    std::vector<std::string> ids = vwb::listTifIds(a->pred);
     if (ids.empty()) throw vwb::fileError(a->pred, "holds no .tif prediction");
     std::string missing;
-    for (const std::string& id : ids)
-      if (!fs::is_regular_file(fs::path(a->labels) / (id + ".tif"))) missing += " " + id;
-    if (!missing.empty()) throw vwb::fileError(a->labels, "no label for prediction id(s):" + missing);
+    std::vector<std::string> labeled;
+    for (const std::string& id : ids) {
+      if (fs::is_regular_file(fs::path(a->labels) / (id + ".tif"))) labeled.push_back(id);
+      else missing += " " + id;
+    }
+    if (!missing.empty() && !a->labeledOnly)
+      throw vwb::fileError(a->labels, "no label for prediction id(s):" + missing);
+    if (labeled.empty()) throw vwb::fileError(a->labels, "has a label for none of the predictions");
+    if (!missing.empty())
+      std::fprintf(stderr, "not scored (no label in %s):%s\n", a->labels.c_str(), missing.c_str());
+    ids = labeled;
 
     vwb::ConsoleSink console;
     vwb::ScoreOptions options;

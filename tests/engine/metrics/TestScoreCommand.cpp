@@ -55,6 +55,28 @@ class TestScoreCommand : public QObject {
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("no label for prediction id(s): 7"), qPrintable(r.err));
   }
+
+  void labeledOnlyScoresTheLabeledSubset() {
+    QTemporaryDir dir = vwbtest::scratchDir();
+    const std::string root = dir.path().toStdString();
+    std::filesystem::create_directories(root + "/pred");
+    std::filesystem::create_directories(root + "/labels");
+    VolumeU8 mask(Shape3{8, 8, 8});
+    for (int64_t y = 0; y < 8; ++y)
+      for (int64_t x = 0; x < 8; ++x) mask.at(4, y, x) = 1;
+    writeVolumeU8(root + "/pred/a.tif", mask);
+    writeVolumeU8(root + "/labels/a.tif", mask);
+    writeVolumeU8(root + "/pred/test9.tif", mask);  // a test volume: no label
+    const QStringList args{"score", "--pred", dir.path() + "/pred", "--labels", dir.path() + "/labels", "--json"};
+    QCOMPARE(vwbtest::run(vwbtest::vwbExe(), args).exitCode, 1);
+    const auto r = vwbtest::run(vwbtest::vwbExe(), args + QStringList{"--labeled-only"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("not scored") && r.err.contains("test9"), qPrintable(r.err));
+    const QJsonArray volumes = QJsonDocument::fromJson(r.out.toUtf8()).object()["volumes"].toArray();
+    QCOMPARE(volumes.size(), 1);
+    QCOMPARE(volumes[0].toObject()["id"].toString(), QString("a"));
+    QCOMPARE(volumes[0].toObject()["score"].toDouble(), 1.0);
+  }
 };
 
 QTEST_APPLESS_MAIN(TestScoreCommand)
