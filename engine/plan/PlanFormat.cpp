@@ -5,17 +5,14 @@
 
 #include "engine/plan/Planner.h"
 #include "engine/plan/detail/Format.h"
-#include "engine/plan/detail/Names.h"
 
 namespace vwb {
-using plan_detail::ampLabel;
 using plan_detail::gib;
-using plan_detail::strategyLabel;
 
 std::string Plan::toJson() const {
   nlohmann::json j;
   j["hardware"] = hardware;
-  j["strategy"] = strategyLabel(config.strategy);
+  j["strategy"] = strategyName(config.strategy);
   j["devices"] = config.devices;
   j["nnodes"] = config.nnodes;
   j["master"] = config.master;
@@ -23,7 +20,7 @@ std::string Plan::toJson() const {
   j["patch"] = config.patch;
   j["batch_per_device"] = config.batchPerDevice;
   j["global_batch"] = globalBatch;
-  j["amp"] = ampLabel(config.amp);
+  j["amp"] = ampName(config.amp);
   j["workers"] = config.workers;
   j["prefetch"] = config.prefetch;
   j["threads"] = config.threads;
@@ -35,7 +32,7 @@ std::string Plan::toJson() const {
     path.push_back({{"question", s.question}, {"answer", s.answer}, {"reason", s.reason}});
   auto& opts = j["options"] = nlohmann::json::array();
   for (const auto& o : options)
-    opts.push_back({{"strategy", strategyLabel(o.kind)},
+    opts.push_back({{"strategy", strategyName(o.kind)},
                     {"recommended", o.recommended},
                     {"summary", o.summary},
                     {"cost", o.cost},
@@ -53,18 +50,18 @@ std::string Plan::toJson() const {
 std::string Plan::toText() const {
   std::ostringstream s;
   s << "Hardware: " << hardware << "\n\n";
-  s << "Plan: " << strategyLabel(config.strategy) << " on";
+  s << "Plan: " << strategyName(config.strategy) << " on";
   for (const auto& d : config.devices) s << " " << d;
   if (config.nnodes > 1) s << " x " << config.nnodes << " nodes";
   s << ", patch " << config.patch << "^3, batch " << config.batchPerDevice << " per device (global "
-    << globalBatch << "), amp " << ampLabel(config.amp) << ", " << config.workers
+    << globalBatch << "), amp " << ampName(config.amp) << ", " << config.workers
     << " workers, prefetch " << config.prefetch << ", " << config.threads << " threads\n\n";
   s << "Decision path:\n";
   for (const auto& p : path)
     s << "  ? " << p.question << "\n    -> " << p.answer << "\n       why: " << p.reason << "\n";
   s << "\nOptions:\n";
   for (const auto& o : options)
-    s << "  " << (o.recommended ? "* " : "  ") << strategyLabel(o.kind) << " (~"
+    s << "  " << (o.recommended ? "* " : "  ") << strategyName(o.kind) << " (~"
       << o.estimatedSpeedup << "x): " << o.summary << "\n      cost: " << o.cost << "\n";
   s << "\nMemory per device (estimate):\n";
   for (const auto& b : budgets)

@@ -8,7 +8,6 @@
 #include "engine/core/Error.h"
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/plan/detail/Format.h"
-#include "engine/plan/detail/Names.h"
 #include "engine/plan/detail/PlanContext.h"
 
 namespace vwb::plan_detail {
@@ -132,8 +131,8 @@ void chooseAmp(PlanContext& ctx) {
     }
   }
   ctx.bytesPerElement = c.amp == AmpMode::Off ? 4 : 2;
-  ctx.step("Mixed precision?", ampLabel(c.amp), reason);
-  ctx.plan.reasons.push_back(std::string("AMP ") + ampLabel(c.amp) + ": " + reason);
+  ctx.step("Mixed precision?", ampName(c.amp), reason);
+  ctx.plan.reasons.push_back(std::string("AMP ") + ampName(c.amp) + ": " + reason);
 }
 
 void choosePatchAndBatch(PlanContext& ctx) {

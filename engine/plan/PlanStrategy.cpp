@@ -3,7 +3,6 @@
 
 #include "engine/core/Error.h"
 #include "engine/plan/detail/Format.h"
-#include "engine/plan/detail/Names.h"
 #include "engine/plan/detail/PlanContext.h"
 
 namespace vwb::plan_detail {
@@ -149,7 +148,7 @@ void chooseStrategy(PlanContext& ctx) {
         ctx.cpuRanks = std::max(2, ctx.uc.cpuRanks);
         reason += fmt::format(" No GPU: {} CPU ranks (override with --devices cpu:N).", ctx.cpuRanks);
       } else {
-        plan.warnings.push_back(std::string("--strategy ") + strategyLabel(s) +
+        plan.warnings.push_back(std::string("--strategy ") + strategyName(s) +
                                 " on one device has no speed-up; it only exercises the machinery.");
       }
     }
@@ -210,7 +209,7 @@ void chooseStrategy(PlanContext& ctx) {
     for (int i : ctx.gpus) c.devices.push_back(fmt::format("cuda:{}", i));
   }
   plan.worldSize = ctx.localDevices() * hw.nodes;
-  std::string answer = strategyLabel(s);
+  std::string answer = strategyName(s);
   if (s == StrategyKind::Ddp) answer = fmt::format("DDP, {} rank{} ({})", plan.worldSize,
                                                    plan.worldSize == 1 ? "" : "s",
                                                    ctx.gpus.empty() ? "Gloo" : "NCCL");
