@@ -40,18 +40,6 @@ vtkSmartPointer<vtkPolyData> linePolyData(vtkPoints* points, int segments) {
   return poly;
 }
 
-vtkSmartPointer<vtkActor> surfaceActor(vtkAlgorithm* source, const Rgb& color) {
-  auto mapper = vtkSmartPointer<vtkPolyDataMapper>::New();
-  mapper->SetInputConnection(source->GetOutputPort());
-  mapper->ScalarVisibilityOff();
-  auto actor = vtkSmartPointer<vtkActor>::New();
-  actor->SetMapper(mapper);
-  actor->GetProperty()->SetColor(color[0], color[1], color[2]);
-  actor->GetProperty()->SetSpecular(0.2);
-  actor->VisibilityOff();
-  return actor;
-}
-
 }  // namespace
 
 VolumeScene::VolumeScene() {
@@ -60,34 +48,33 @@ VolumeScene::VolumeScene() {
   renderer_->SetBackground2(0.18, 0.2, 0.25);
   renderer_->GradientBackgroundOn();
 
+  // Still level: one sample per voxel along the ray, one ray per pixel. Interactive level: the
+  // CT averaged down by the interactive factor, one sample per coarse voxel, one ray per 2x2
+  // pixels. Fixed, not auto-adjusted: the level is chosen by setInteractive, and a frame's
+  // cost should not depend on how long the previous one took.
   volumeMapper_ = vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
-  // One sample per voxel along the ray; while the camera moves, VTK casts fewer rays (up to one
-  // per 4x4 pixels) to meet the interactor's update rate, then renders a full frame at rest.
+  volumeMapper_->AutoAdjustSampleDistancesOff();
   volumeMapper_->SetSampleDistance(1.0f);
-  volumeMapper_->SetAutoAdjustSampleDistances(1);
-  volumeMapper_->SetMinimumImageSampleDistance(1.0f);
-  volumeMapper_->SetMaximumImageSampleDistance(4.0f);
+  volumeMapper_->SetImageSampleDistance(1.0f);
+  ctShrink_ = vtkSmartPointer<vtkImageShrink3D>::New();
+  ctShrink_->AveragingOn();
+  coarseMapper_ = vtkSmartPointer<vtkGPUVolumeRayCastMapper>::New();
+  coarseMapper_->AutoAdjustSampleDistancesOff();
+  coarseMapper_->SetImageSampleDistance(2.0f);
+  auto property = vtkSmartPointer<vtkVolumeProperty>::New();
   volume_ = vtkSmartPointer<vtkVolume>::New();
   volume_->SetMapper(volumeMapper_);
-  volume_->SetProperty(vtkSmartPointer<vtkVolumeProperty>::New());
+  volume_->SetProperty(property);
   volume_->VisibilityOff();
   renderer_->AddVolume(volume_);
+  coarseVolume_ = vtkSmartPointer<vtkVolume>::New();
+  coarseVolume_->SetMapper(coarseMapper_);
+  coarseVolume_->SetProperty(property);  // one transfer function for both levels
+  coarseVolume_->VisibilityOff();
+  renderer_->AddVolume(coarseVolume_);
 
-  predShrink_ = vtkSmartPointer<vtkImageShrink3D>::New();
-  predShrink_->AveragingOn();  // probabilities average well: a smoother surface
-  gtShrink_ = vtkSmartPointer<vtkImageShrink3D>::New();
-  gtShrink_->AveragingOff();   // labels are categories: subsample, never average 1 and 2
-  predSurface_ = vtkSmartPointer<vtkFlyingEdges3D>::New();
-  predSurface_->ComputeNormalsOn();
-  predSurface_->ComputeScalarsOff();
-  gtSurface_ = vtkSmartPointer<vtkDiscreteFlyingEdges3D>::New();
-  gtSurface_->SetValue(0, 1);  // label 1 only: 2 (unlabeled) is not ground truth
-  gtSurface_->ComputeNormalsOn();
-  gtSurface_->ComputeScalarsOff();
-  predActor_ = surfaceActor(predSurface_, kPredictionColor);
-  gtActor_ = surfaceActor(gtSurface_, kGroundTruthColor);
-  renderer_->AddActor(predActor_);
-  renderer_->AddActor(gtActor_);
+  predSurface_ = std::make_unique<OverlaySurface>(OverlaySurface::Kind::Probability, kPredictionColor, renderer_);
+  gtSurface_ = std::make_unique<OverlaySurface>(OverlaySurface::Kind::Label, kGroundTruthColor, renderer_);
 
   outlinePoints_ = vtkSmartPointer<vtkPoints>::New();
   outline_ = linePolyData(outlinePoints_, 12);
@@ -108,28 +95,30 @@ void VolumeScene::setVolumes(const VolumeImage& ct, const VolumeImage& predictio
   hasPrediction_ = !prediction.empty();
   hasGroundTruth_ = !groundTruth.empty();
   if (ct.empty()) {
-    for (vtkProp* p : {(vtkProp*)volume_, (vtkProp*)predActor_, (vtkProp*)gtActor_,
-                       (vtkProp*)outlineActor_, (vtkProp*)cursorActor_})
-      p->VisibilityOff();
+    for (vtkProp* p : {(vtkProp*)outlineActor_, (vtkProp*)cursorActor_}) p->VisibilityOff();
+    predSurface_->setImage(nullptr, 1, 1);
+    gtSurface_->setImage(nullptr, 1, 1);
+    updateLevel();
     return;
   }
   for (const VolumeImage* v : {&prediction, &groundTruth})
     if (!v->empty() && v->shape() != ct.shape())
       throw Error("overlay " + v->shape().str() + " does not match the volume " + ct.shape().str());
-  volumeMapper_->SetInputData(ct.image());
   const int64_t longest = std::max({shape_.d, shape_.h, shape_.w});
   shrink_ = static_cast<int>((longest + kSurfaceVoxelsPerAxis - 1) / kSurfaceVoxelsPerAxis);
-  auto connect = [this](vtkImageShrink3D* shrink, vtkAlgorithm* surface, vtkImageData* image) {
-    if (shrink_ > 1) {
-      shrink->SetInputData(image);
-      shrink->SetShrinkFactors(shrink_, shrink_, shrink_);
-      surface->SetInputConnection(shrink->GetOutputPort());
-    } else {
-      surface->SetInputDataObject(image);
-    }
-  };
-  if (hasPrediction_) connect(predShrink_, predSurface_, prediction.image());
-  if (hasGroundTruth_) connect(gtShrink_, gtSurface_, groundTruth.image());
+  interactiveShrink_ = static_cast<int>((longest + kInteractiveVoxelsPerAxis - 1) / kInteractiveVoxelsPerAxis);
+  const int surfaceLod = static_cast<int>((longest + kInteractiveSurfaceVoxelsPerAxis - 1) / kInteractiveSurfaceVoxelsPerAxis);
+  volumeMapper_->SetInputData(ct.image());
+  if (interactiveShrink_ > 1) {
+    ctShrink_->SetInputData(ct.image());
+    ctShrink_->SetShrinkFactors(interactiveShrink_, interactiveShrink_, interactiveShrink_);
+    coarseMapper_->SetInputConnection(ctShrink_->GetOutputPort());
+  } else {
+    coarseMapper_->SetInputData(ct.image());
+  }
+  coarseMapper_->SetSampleDistance(static_cast<float>(interactiveShrink_));
+  predSurface_->setImage(hasPrediction_ ? prediction.image() : nullptr, shrink_, surfaceLod);
+  gtSurface_->setImage(hasGroundTruth_ ? groundTruth.image() : nullptr, shrink_, surfaceLod);
 
   // The twelve edges of the volume's box.
   const double X = shape_.w - 1, Y = shape_.h - 1, Z = shape_.d - 1;
@@ -145,7 +134,7 @@ void VolumeScene::setVolumes(const VolumeImage& ct, const VolumeImage& predictio
   outline_->Modified();
   outlineActor_->VisibilityOn();
   cursorActor_->VisibilityOn();
-  volume_->SetVisibility(volumeVisible_);
+  updateLevel();
   setCursor({int(shape_.w / 2), int(shape_.h / 2), int(shape_.d / 2)});
   updateTransfer();
   setOverlay(overlay_);
@@ -175,20 +164,36 @@ void VolumeScene::setOverlay(const OverlaySettings& overlay) {
   overlay_ = overlay;
   // Flying edges interpolates: the surface between 'below' and 'at or above' the threshold byte.
   const double iso = kind_ == PredictionKind::Probability255 ? thresholdByte(overlay.threshold) - 0.5 : 0.5;
-  if (predSurface_->GetValue(0) != iso || predSurface_->GetNumberOfContours() != 1) predSurface_->SetValue(0, iso);
-  predActor_->SetVisibility(hasPrediction_ && overlay.showPrediction && !shape_.empty());
-  gtActor_->SetVisibility(hasGroundTruth_ && overlay.showGroundTruth && !shape_.empty());
+  predSurface_->setIsoValue(iso);
+  predSurface_->setVisible(hasPrediction_ && overlay.showPrediction && !shape_.empty());
+  gtSurface_->setVisible(hasGroundTruth_ && overlay.showGroundTruth && !shape_.empty());
   // Surfaces stay at least half opaque: fully translucent surfaces over a volume rendering
   // carry no shape without depth peeling, which llvmpipe cannot afford at interactive rates.
   const double surfaceOpacity = 0.5 + 0.5 * overlay.opacity;
-  predActor_->GetProperty()->SetOpacity(surfaceOpacity);
-  gtActor_->GetProperty()->SetOpacity(surfaceOpacity);
+  predSurface_->setOpacity(surfaceOpacity);
+  gtSurface_->setOpacity(surfaceOpacity);
 }
 
 void VolumeScene::setVolumeRenderingVisible(bool visible) {
   volumeVisible_ = visible;
-  volume_->SetVisibility(visible && !shape_.empty());
+  updateLevel();
 }
+
+void VolumeScene::setInteractive(bool interactive) {
+  interactive_ = interactive;
+  updateLevel();
+}
+
+void VolumeScene::updateLevel() {
+  const bool volumeOn = volumeVisible_ && !shape_.empty();
+  volume_->SetVisibility(volumeOn && !interactive_);
+  coarseVolume_->SetVisibility(volumeOn && interactive_);
+  predSurface_->setInteractive(interactive_);
+  gtSurface_->setInteractive(interactive_);
+}
+
+bool VolumeScene::fullVolumeShown() const { return volume_->GetVisibility() != 0; }
+bool VolumeScene::coarseVolumeShown() const { return coarseVolume_->GetVisibility() != 0; }
 
 void VolumeScene::setCursor(const Voxel& c) {
   if (shape_.empty()) return;
@@ -218,9 +223,8 @@ void VolumeScene::resetCamera() {
   renderer_->ResetCameraClippingRange(bounds);
 }
 
-vtkIdType VolumeScene::predictionTriangles() const {
-  vtkPolyData* out = predSurface_->GetOutput();
-  return out ? out->GetNumberOfPolys() : 0;
+vtkIdType VolumeScene::predictionTriangles(bool interactive) const {
+  return predSurface_->triangles(interactive);
 }
 
 }  // namespace vwb::viewer

@@ -3,13 +3,19 @@
 // the prediction and the ground truth as isosurfaces in their overlay colours, the volume's
 // outline and the linked cursor's three axis lines. No Qt types.
 //
-// Software OpenGL (llvmpipe) sets the budget: surfaces of volumes larger than
-// kSurfaceVoxelsPerAxis per axis are extracted from a 2x (3x...) shrunk copy, which cuts the
-// triangle count by the square of the factor, and ray casting lowers its image sampling while
-// the camera moves (the render window's desired update rate, set by the interactor).
+// Software OpenGL (llvmpipe) sets the budget, so the scene has two levels of detail:
+// - still: the full CT (one ray sample per voxel); surfaces of volumes larger than
+//   kSurfaceVoxelsPerAxis per axis come from a 2x (3x...) shrunk copy (triangles fall with
+//   the square of the factor);
+// - interactive (setInteractive(true), while the user drags the camera or the cursor): a CT
+//   averaged down to at most kInteractiveVoxelsPerAxis per axis, ray cast with samples and
+//   rays spaced to match, and surfaces on a grid of at most kInteractiveSurfaceVoxelsPerAxis
+//   (OverlaySurface; triangles cost most on llvmpipe: 500k take ~150 ms, 30k ~10 ms).
+//   Both levels are built once per volume (lazily, on their first render) and kept, so
+//   switching costs no extraction.
+#include <memory>
+
 #include <vtkActor.h>
-#include <vtkDiscreteFlyingEdges3D.h>
-#include <vtkFlyingEdges3D.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
 #include <vtkRenderer.h>
@@ -18,6 +24,7 @@
 #include <vtkImageShrink3D.h>
 #include <vtkVolume.h>
 
+#include "ui/viewer/OverlaySurface.h"
 #include "ui/viewer/TransferPresets.h"
 #include "ui/viewer/ViewerTypes.h"
 #include "ui/viewer/VolumeImage.h"
@@ -25,6 +32,8 @@
 namespace vwb::viewer {
 
 inline constexpr int kSurfaceVoxelsPerAxis = 192;
+inline constexpr int kInteractiveVoxelsPerAxis = 96;
+inline constexpr int kInteractiveSurfaceVoxelsPerAxis = 40;
 
 class VolumeScene {
  public:
@@ -44,28 +53,36 @@ class VolumeScene {
   void setCursor(const Voxel& cursor);
   void resetCamera();
 
-  // Triangle count of the prediction surface after the last render (for tests and benchmarks).
-  vtkIdType predictionTriangles() const;
+  // Switches between the coarse (true) and the full (false) level of detail.
+  void setInteractive(bool interactive);
+  bool interactive() const { return interactive_; }
+
+  // Triangle count of the prediction surface of one level after its last render (tests, bench).
+  vtkIdType predictionTriangles(bool interactive = false) const;
   int surfaceShrinkFactor() const { return shrink_; }
+  int interactiveShrinkFactor() const { return interactiveShrink_; }  // of the CT
+  // Which CT rendering is on: the full volume (still) or the coarse one (interactive).
+  bool fullVolumeShown() const;
+  bool coarseVolumeShown() const;
 
  private:
   void updateTransfer();
+  void updateLevel();
 
   Shape3 shape_;
   PredictionKind kind_ = PredictionKind::Probability255;
   OverlaySettings overlay_;
   TransferPreset preset_ = TransferPreset::Papyrus;
   double window_ = 255, level_ = 128;
-  int shrink_ = 1;
-  bool volumeVisible_ = true, hasPrediction_ = false, hasGroundTruth_ = false;
+  int shrink_ = 1, interactiveShrink_ = 1;
+  bool volumeVisible_ = true, hasPrediction_ = false, hasGroundTruth_ = false, interactive_ = false;
 
   vtkSmartPointer<vtkRenderer> renderer_;
-  vtkSmartPointer<vtkGPUVolumeRayCastMapper> volumeMapper_;
-  vtkSmartPointer<vtkImageShrink3D> predShrink_, gtShrink_;
-  vtkSmartPointer<vtkVolume> volume_;
-  vtkSmartPointer<vtkFlyingEdges3D> predSurface_;
-  vtkSmartPointer<vtkDiscreteFlyingEdges3D> gtSurface_;
-  vtkSmartPointer<vtkActor> predActor_, gtActor_, outlineActor_, cursorActor_;
+  vtkSmartPointer<vtkGPUVolumeRayCastMapper> volumeMapper_, coarseMapper_;
+  vtkSmartPointer<vtkImageShrink3D> ctShrink_;
+  vtkSmartPointer<vtkVolume> volume_, coarseVolume_;
+  std::unique_ptr<OverlaySurface> predSurface_, gtSurface_;
+  vtkSmartPointer<vtkActor> outlineActor_, cursorActor_;
   vtkSmartPointer<vtkPoints> outlinePoints_, cursorPoints_;
   vtkSmartPointer<vtkPolyData> outline_, cursor_;
 };

@@ -59,12 +59,16 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
   layout->addLayout(grid, 1);
   layout->addWidget(controls_);
 
-  surfaceTimer_.setSingleShot(true);
-  surfaceTimer_.setInterval(150);
-  connect(&surfaceTimer_, &QTimer::timeout, this, [this] {
-    scene3d_->setOverlay(overlay_);
-    view3d_->update();
+  settleTimer_.setSingleShot(true);
+  settleTimer_.setInterval(kSettleMs);
+  connect(&settleTimer_, &QTimer::timeout, this, &VolumeViewer::settle3d);
+  // A drag holds the coarse level until the button is released; a wheel step (a whole
+  // interaction at once) renders coarse and settles after the pause.
+  connect(view3d_, &VtkHostWidget::interactionStarted, this, [this] {
+    scene3d_->setInteractive(true);
+    settleTimer_.stop();
   });
+  connect(view3d_, &VtkHostWidget::interactionEnded, this, [this] { settleTimer_.start(); });
   connectControls();
   for (int a = 0; a < 3; ++a) connectView(sliceViews_[a], a);
   connectView(view3d_, -1);
@@ -177,8 +181,8 @@ void VolumeViewer::setVolumes(ViewerVolumes volumes) {
     setCursor({int(s.w / 2), int(s.h / 2), int(s.d / 2)});
   }
   pushOverlay();
-  scene3d_->setOverlay(overlay_);
   resetCameras();
+  settle3d();  // a freshly loaded volume is shown at full quality
 }
 
 void VolumeViewer::setThreshold(double threshold) {
@@ -212,7 +216,9 @@ void VolumeViewer::pushOverlay() {
   controls_->refreshValueTexts();
   syncingControls_ = false;
   for (auto& s : slices_) s->setOverlay(overlay_);
-  surfaceTimer_.start();
+  // The coarse surface follows the slider live; the full one is extracted once it rests.
+  scene3d_->setOverlay(overlay_);
+  interact3d();
   renderAll();
 }
 
@@ -229,6 +235,7 @@ void VolumeViewer::pushWindowLevel() {
   for (auto& s : slices_) s->setWindowLevel(w, l);
   scene3d_->setWindowLevel(w, l);
   controls_->refreshValueTexts();
+  interact3d();
   renderAll();
 }
 
@@ -256,6 +263,7 @@ void VolumeViewer::setCursor(Voxel cursor) {
   cursor_ = cursor;
   for (auto& sc : slices_) sc->setCursor(cursor_);
   scene3d_->setCursor(cursor_);
+  interact3d();  // dragging the cursor through a slice view must not wait on full 3D frames
   syncingControls_ = true;
   for (int a = 0; a < 3; ++a) controls_->cursorSpin[a]->setValue(cursor_[a]);
   syncingControls_ = false;
@@ -277,6 +285,7 @@ void VolumeViewer::resetCameras() {
 }
 
 bool VolumeViewer::saveScreenshot(const QString& path, QString* error) {
+  settle3d();
   // QWidget::grab composes the GL views through their framebuffers (paintGL runs).
   const QImage image = grab().toImage();
   if (image.isNull() || !image.save(path, "PNG")) {
@@ -312,6 +321,19 @@ void VolumeViewer::updateTexts() {
     values += QString("   label %1").arg(groundTruth_.volume().at(cursor_.z, cursor_.y, cursor_.x));
   controls_->valueLabel->setText(values);
   controls_->statusLabel->setText(QString("%1  (%2)").arg(volumes_.title, QString::fromStdString(s.str())));
+}
+
+void VolumeViewer::interact3d() {
+  scene3d_->setInteractive(true);
+  settleTimer_.start();
+  view3d_->update();
+}
+
+void VolumeViewer::settle3d() {
+  settleTimer_.stop();
+  if (!scene3d_->interactive()) return;
+  scene3d_->setInteractive(false);
+  view3d_->update();
 }
 
 void VolumeViewer::renderAll() {

@@ -57,7 +57,13 @@ class VolumeViewer : public QWidget {
   Voxel cursor() const { return cursor_; }
   void stepSlice(SliceAxis axis, int steps);
   void resetCameras();
+  // Writes the whole viewer as a PNG, the 3D view at full quality.
   bool saveScreenshot(const QString& path, QString* error = nullptr);
+
+  // The 3D view's level of detail: coarse while the camera, the cursor or an overlay setting
+  // is changing, full once nothing has changed for kSettleMs (see VolumeScene).
+  static constexpr int kSettleMs = 250;
+  bool view3dInteractive() const { return scene3d_->interactive(); }
 
   VtkHostWidget* sliceView(SliceAxis axis) const { return sliceViews_[static_cast<int>(axis)]; }
   VtkHostWidget* view3d() const { return view3d_; }
@@ -79,6 +85,8 @@ class VolumeViewer : public QWidget {
   void pushWindowLevel();
   void updateTexts();
   void renderAll();
+  void interact3d();
+  void settle3d();
 
   ViewerVolumes volumes_;
   VolumeImage ct_, prediction_, groundTruth_;
@@ -91,9 +99,8 @@ class VolumeViewer : public QWidget {
   ViewerControlPanel* controls_ = nullptr;
   Voxel cursor_;
   OverlaySettings overlay_;
-  // Re-extracting the 3D surface costs a pass over the volume; slices update at once, the
-  // surface once the slider rests.
-  QTimer surfaceTimer_;
+  // Runs out kSettleMs after the last change: the 3D view then renders at full quality.
+  QTimer settleTimer_;
   bool syncingControls_ = false;
 };
 

@@ -68,10 +68,24 @@ VtkHostWidget::VtkHostWidget(Interaction interaction, QWidget* parent)
     static_cast<VtkHostWidget*>(self)->update();
   });
   interactor_->AddObserver(vtkCommand::RenderEvent, render);
+  vtkSmartPointer<vtkInteractorStyle> style;
   if (interaction_ == Interaction::Camera3D)
-    interactor_->SetInteractorStyle(vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New());
+    style = vtkSmartPointer<vtkInteractorStyleTrackballCamera>::New();
   else
-    interactor_->SetInteractorStyle(vtkSmartPointer<vtkInteractorStyleImage>::New());
+    style = vtkSmartPointer<vtkInteractorStyleImage>::New();
+  for (unsigned long event : {vtkCommand::StartInteractionEvent, vtkCommand::EndInteractionEvent}) {
+    auto relay = vtkSmartPointer<vtkCallbackCommand>::New();
+    relay->SetClientData(this);
+    relay->SetCallback([](vtkObject*, unsigned long id, void* self, void*) {
+      auto* w = static_cast<VtkHostWidget*>(self);
+      if (id == vtkCommand::StartInteractionEvent)
+        Q_EMIT w->interactionStarted();
+      else
+        Q_EMIT w->interactionEnded();
+    });
+    style->AddObserver(event, relay);
+  }
+  interactor_->SetInteractorStyle(style);
   interactor_->Initialize();
 }
 
@@ -87,6 +101,7 @@ void VtkHostWidget::releaseVtk() {
   }
   window_->RemoveAllObservers();
   interactor_->RemoveAllObservers();
+  if (vtkInteractorObserver* style = interactor_->GetInteractorStyle()) style->RemoveAllObservers();
   surface_ = nullptr;
 }
 

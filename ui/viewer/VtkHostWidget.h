@@ -49,6 +49,10 @@ class VtkHostWidget : public QOpenGLWidget {
   void wheelSteps(int steps, Qt::KeyboardModifiers modifiers);      // Slice
   void keyPressed(int key, Qt::KeyboardModifiers modifiers);
   void framePainted(double ms);
+  // The VTK interactor style began / ended a camera interaction (drag, wheel step): the scene
+  // may switch to a cheaper level of detail in between (Camera3D).
+  void interactionStarted();
+  void interactionEnded();
   void resized();
 
  protected:

@@ -1,6 +1,7 @@
 // The Qt-free scenes rendered offscreen (vtkRenderWindow -> vtkWindowToImageFilter): the slice
 // shows the CT and the prediction overlay, the threshold moves the overlay, the ground truth
-// has its own colour, display picking finds the voxel, the 3D scene renders a surface.
+// has its own colour, display picking finds the voxel, the 3D scene renders a surface, and its
+// interactive level of detail is coarser but still shows the overlays.
 #include <QtTest>
 
 #include "PixelCounts.h"
@@ -138,6 +139,61 @@ class TestSliceScene : public QObject {
     scene.setOverlay(o);
     renderOffscreen(scene.renderer(), 300, 300);
     QVERIFY2(scene.predictionTriangles() != trianglesHalf, "the surface must follow the threshold");
+  }
+
+  void volumeSceneInteractiveLevelIsCoarseButShowsTheOverlays() {
+    VolumeScene scene;
+    scene.setVolumes(ct_, prob_, PredictionKind::Probability255, label_);
+    scene.setWindowLevel(200, 128);
+    OverlaySettings o;
+    o.threshold = 0.9;  // a sheet ~4 voxels thick: max pooling must keep it, averaging would not
+    o.showGroundTruth = true;
+    scene.setOverlay(o);
+    QVERIFY(scene.fullVolumeShown() && !scene.coarseVolumeShown());
+    const auto still = countPixels(renderOffscreen(scene.renderer(), 300, 300));
+    const vtkIdType stillTriangles = scene.predictionTriangles(false);
+
+    scene.setInteractive(true);
+    QVERIFY(scene.coarseVolumeShown() && !scene.fullVolumeShown());
+    const auto coarse = countPixels(renderOffscreen(scene.renderer(), 300, 300));
+    const vtkIdType coarseTriangles = scene.predictionTriangles(true);
+    qInfo() << "still: prediction" << still.prediction << "gt" << still.groundTruth << "triangles" << stillTriangles
+            << "| interactive: prediction" << coarse.prediction << "gt" << coarse.groundTruth << "triangles"
+            << coarseTriangles;
+    QVERIFY(coarseTriangles > 0);
+    QVERIFY2(coarseTriangles * 2 < stillTriangles, "the interactive surface should be much coarser");
+    QVERIFY(coarse.prediction > 200);
+
+    // The ground truth (label 1, 3 voxels thick) lies inside the prediction: shown alone.
+    o.showPrediction = false;
+    scene.setOverlay(o);
+    const int coarseGt = countPixels(renderOffscreen(scene.renderer(), 300, 300)).groundTruth;
+    qInfo() << "interactive ground truth pixels" << coarseGt;
+    QVERIFY(coarseGt > 200);
+
+    // The coarse CT rendering draws something: the frame changes where it is switched off.
+    const RgbImage withVolume = renderOffscreen(scene.renderer(), 300, 300);
+    scene.setVolumeRenderingVisible(false);
+    QVERIFY(!scene.coarseVolumeShown() && !scene.fullVolumeShown());
+    const RgbImage without = renderOffscreen(scene.renderer(), 300, 300);
+    int changed = 0;
+    for (size_t i = 0; i < without.rgb.size(); i += 3)
+      changed += std::abs(withVolume.rgb[i] - without.rgb[i]) + std::abs(withVolume.rgb[i + 1] - without.rgb[i + 1]) > 30;
+    qInfo() << "pixels the coarse CT rendering changes" << changed;
+    QVERIFY(changed > 300 * 300 / 20);
+    scene.setInteractive(false);
+    QVERIFY(!scene.coarseVolumeShown() && !scene.fullVolumeShown());
+    scene.setVolumeRenderingVisible(true);
+    QVERIFY(scene.fullVolumeShown());
+  }
+
+  void interactiveLevelShrinksLargeVolumes() {
+    auto big = vwbtest::makeSheetVolumes({40, 40, 200});
+    VolumeScene scene;
+    scene.setVolumes(VolumeImage(big.ct), VolumeImage(big.probability), PredictionKind::Probability255, {});
+    QCOMPARE(scene.interactiveShrinkFactor(), (200 + kInteractiveVoxelsPerAxis - 1) / kInteractiveVoxelsPerAxis);
+    scene.setInteractive(true);
+    QVERIFY(countPixels(renderOffscreen(scene.renderer(), 300, 200)).prediction > 100);
   }
 };
 

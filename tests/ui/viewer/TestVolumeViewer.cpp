@@ -1,6 +1,8 @@
 // The whole viewer widget on a real X server (xcb on Xvfb): the QOpenGLWidget hosts show the
 // VTK scenes (CT + prediction overlay in the axial view, not a blank frame), the threshold
-// slider changes the overlay, wheel/keys/clicks move the linked cursor, screenshots are PNGs.
+// slider changes the overlay, wheel/keys/clicks move the linked cursor, the 3D view drops to its
+// coarse level while the user drags and returns to full quality after a pause, screenshots are
+// PNGs.
 #include <QImage>
 #include <QSlider>
 #include <QWheelEvent>
@@ -99,6 +101,42 @@ class TestVolumeViewer : public QObject {
     QCOMPARE(viewer_->cursor().z, 63);
     QCOMPARE(viewer_->sliceScene(SliceAxis::X).slice(), viewer_->cursor().x);
     QCOMPARE(viewer_->sliceScene(SliceAxis::Y).slice(), viewer_->cursor().y);
+  }
+
+  void view3dIsCoarseWhileDraggingAndFullOnceSettled() {
+    VtkHostWidget* v3 = viewer_->view3d();
+    QTRY_VERIFY(!viewer_->view3dInteractive());
+    QVERIFY(viewer_->volumeScene().fullVolumeShown());
+    const QPoint centre(v3->width() / 2, v3->height() / 2);
+    QTest::mousePress(v3, Qt::LeftButton, {}, centre);
+    for (int i = 1; i <= 3; ++i) QTest::mouseMove(v3, centre + QPoint(15 * i, 5 * i));
+    QVERIFY(viewer_->view3dInteractive());
+    QVERIFY(viewer_->volumeScene().coarseVolumeShown());
+    QTest::qWait(2 * VolumeViewer::kSettleMs);  // holding the button keeps the coarse level
+    QVERIFY(viewer_->view3dInteractive());
+    const auto coarse = countPixels(v3);
+    QVERIFY2(coarse.prediction > 200, "no prediction surface while rotating");
+    QTest::mouseRelease(v3, Qt::LeftButton, {}, centre + QPoint(45, 15));
+    QVERIFY(viewer_->view3dInteractive());  // the full frame waits for the pause
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), 10 * VolumeViewer::kSettleMs);
+    QVERIFY(viewer_->volumeScene().fullVolumeShown());
+    QVERIFY(countPixels(v3).prediction > 200);
+  }
+
+  void sliceAndSliderChangesRender3dCoarseThenSettle() {
+    QTRY_VERIFY(!viewer_->view3dInteractive());
+    viewer_->stepSlice(SliceAxis::Z, 1);
+    QVERIFY(viewer_->view3dInteractive());
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), 10 * VolumeViewer::kSettleMs);
+    viewer_->controls()->thresholdSlider->setValue(300);
+    QVERIFY(viewer_->view3dInteractive());
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), 10 * VolumeViewer::kSettleMs);
+    viewer_->controls()->thresholdSlider->setValue(500);
+    // A screenshot does not wait: it is taken at full quality at once.
+    QVERIFY(viewer_->view3dInteractive());
+    QTemporaryDir dir = vwbtest::scratchDir();
+    QVERIFY(viewer_->saveScreenshot(dir.path() + "/v.png"));
+    QVERIFY(!viewer_->view3dInteractive());
   }
 
   void screenshotIsAPng() {

@@ -4,7 +4,9 @@
 //   vwb-viewer-bench [--size N] [--frames N] [--image F --prediction F [--label F]] [--screenshot F]
 #include <QApplication>
 #include <QElapsedTimer>
+#include <QMouseEvent>
 #include <QTextStream>
+#include <QWindow>
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -43,6 +45,21 @@ ViewerVolumes phantom(int n) {
         label->data[i] = best < 1.5 ? 1 : 0;
       }
   return {ct, prob, PredictionKind::Probability255, label, QString("phantom %1^3").arg(n)};
+}
+
+// Runs `change` (which should lead to a repaint of `view`), then the event loop until the view
+// has painted, as the GUI would; returns that paint's time (paintGL, finished on the GPU).
+template <class Change>
+double paintFrame(VtkHostWidget* view, Change change) {
+  int painted = 0;
+  auto connection = QObject::connect(view, &VtkHostWidget::framePainted, [&painted] { ++painted; });
+  change();
+  view->update();
+  QElapsedTimer t;
+  t.start();
+  while (!painted && t.elapsed() < 30000) QApplication::processEvents(QEventLoop::AllEvents, 5);
+  QObject::disconnect(connection);
+  return view->lastFrameMs();
 }
 
 struct Stats {
@@ -93,17 +110,18 @@ int main(int argc, char** argv) {
   VolumeViewer viewer;
   viewer.resize(1280, 900);
   viewer.show();
-  QApplication::processEvents();
+  while (!viewer.windowHandle() || !viewer.windowHandle()->isExposed())
+    QApplication::processEvents(QEventLoop::AllEvents, 20);
   timer.restart();
   viewer.setVolumes(volumes);
   viewer.setShowGroundTruth(true);
   const double setMs = timer.nsecsElapsed() / 1e6;
   // First frames: texture upload, shader compilation, the first isosurfaces.
   timer.restart();
-  for (int a = 0; a < 3; ++a) viewer.sliceView(SliceAxis(a))->repaint();
+  for (int a = 0; a < 3; ++a) paintFrame(viewer.sliceView(SliceAxis(a)), [] {});
   const double firstSlicesMs = timer.nsecsElapsed() / 1e6;
   timer.restart();
-  viewer.view3d()->repaint();
+  paintFrame(viewer.view3d(), [] {});
   const double first3dMs = timer.nsecsElapsed() / 1e6;
   out << "setVolumes " << setMs << " ms; first paint: 3 slice views " << firstSlicesMs << " ms, 3D view (upload + surfaces) "
       << first3dMs << " ms\n" << Qt::flush;
@@ -114,49 +132,75 @@ int main(int argc, char** argv) {
 
   std::vector<double> slice;
   for (int i = 0; i < frames; ++i) {
-    viewer.stepSlice(SliceAxis::Z, 1);
-    viewer.sliceView(SliceAxis::Z)->repaint();
-    slice.push_back(viewer.sliceView(SliceAxis::Z)->lastFrameMs());
+    slice.push_back(paintFrame(viewer.sliceView(SliceAxis::Z), [&] { viewer.stepSlice(SliceAxis::Z, 1); }));
   }
   out << line("axial slice step (render+blit)", stats(slice)) << Qt::flush;
 
   std::vector<double> threshold;
   for (int i = 0; i < frames; ++i) {
-    viewer.setThreshold(0.3 + 0.4 * (i % 2));
-    viewer.sliceView(SliceAxis::Z)->repaint();
-    threshold.push_back(viewer.sliceView(SliceAxis::Z)->lastFrameMs());
+    threshold.push_back(paintFrame(viewer.sliceView(SliceAxis::Z), [&] { viewer.setThreshold(0.3 + 0.4 * (i % 2)); }));
   }
   out << line("axial threshold change", stats(threshold)) << Qt::flush;
 
   VtkHostWidget* v3 = viewer.view3d();
-  vtkRenderWindow* window = v3->renderWindow();
-  auto rotate = [&](double rate) {
-    window->SetDesiredUpdateRate(rate);
+  // Waits (event loop running, as in the GUI) until the 3D view has painted at full quality
+  // after the viewer's settle delay; returns that paint's time.
+  auto settledFrame = [&] {
+    int painted = 0;
+    auto connection = QObject::connect(v3, &VtkHostWidget::framePainted, [&] { painted += !viewer.view3dInteractive(); });
+    QElapsedTimer t;
+    t.start();
+    while (!painted && t.elapsed() < 30000) QApplication::processEvents(QEventLoop::AllEvents, 5);
+    QObject::disconnect(connection);
+    return v3->lastFrameMs();
+  };
+  settledFrame();
+
+  // A left-button drag across the 3D view, as a user rotates: each move goes through the VTK
+  // interactor (trackball style), which asks for a repaint; the frame is the paint that follows.
+  const QPointF centre(v3->width() / 2.0, v3->height() / 2.0);
+  auto mouse = [&](QEvent::Type type, QPointF pos, Qt::MouseButton button, Qt::MouseButtons buttons) {
+    QMouseEvent e(type, pos, v3->mapToGlobal(pos), button, buttons, Qt::NoModifier);
+    QApplication::sendEvent(v3, &e);
+  };
+  std::vector<double> drag;
+  QPointF pos = centre;
+  mouse(QEvent::MouseButtonPress, pos, Qt::LeftButton, Qt::LeftButton);
+  for (int i = 0; i < frames; ++i) {
+    pos += QPointF(i % 2 ? -12 : 12, 6);
+    drag.push_back(paintFrame(v3, [&] { mouse(QEvent::MouseMove, pos, Qt::NoButton, Qt::LeftButton); }));
+  }
+  timer.restart();
+  mouse(QEvent::MouseButtonRelease, pos, Qt::LeftButton, Qt::NoButton);
+  const double stillAfterDrag = settledFrame();
+  const double untilStill = timer.nsecsElapsed() / 1e6;
+  out << line("3D rotate by mouse drag (interactive)", stats(drag));
+  out << QString("%1: %2 ms paint, done %3 ms after the release\n").arg("3D full-quality frame after it", -34)
+             .arg(stillAfterDrag, 0, 'f', 1).arg(untilStill, 0, 'f', 1) << Qt::flush;
+
+  auto rotate = [&] {
     std::vector<double> t;
-    for (int i = 0; i < frames; ++i) {
-      v3->renderer()->GetActiveCamera()->Azimuth(10);
-      v3->repaint();
-      t.push_back(v3->lastFrameMs());
-    }
+    for (int i = 0; i < frames; ++i)
+      t.push_back(paintFrame(v3, [&] { v3->renderer()->GetActiveCamera()->Azimuth(10); }));
     return stats(t);
   };
-  out << line("3D rotate, interactive (15 fps goal)", rotate(15.0)) << Qt::flush;
-  out << line("3D rotate, still quality", rotate(0.0001)) << Qt::flush;
+  out << line("3D rotate, full quality", rotate()) << Qt::flush;
   viewer.setVolumeRenderingVisible(false);
-  out << line("3D rotate, surfaces only", rotate(0.0001)) << Qt::flush;
+  out << line("3D rotate, surfaces only (full)", rotate()) << Qt::flush;
   viewer.setVolumeRenderingVisible(true);
 
-  std::vector<double> surface;
+  // A threshold step: the next 3D frame re-extracts the coarse surface (interactive), the
+  // settled one the full surface. Each paint's time includes its flying-edges pass.
+  std::vector<double> coarse, full;
   for (int i = 0; i < 4; ++i) {
-    viewer.setThreshold(0.35 + 0.1 * i);
-    // The surface follows after the viewer's debounce (150 ms): the 3D view's next paint runs
-    // flying edges on the whole volume, then renders. That paint's time is the cost.
-    timer.restart();
-    while (timer.elapsed() < 400) QApplication::processEvents(QEventLoop::AllEvents, 20);
-    surface.push_back(v3->lastFrameMs());
+    coarse.push_back(paintFrame(v3, [&] { viewer.setThreshold(0.35 + 0.1 * i); }));
+    full.push_back(settledFrame());
   }
-  out << line("3D frame after a threshold change", stats(surface)) << Qt::flush;
-  out << "prediction surface: " << viewer.volumeScene().predictionTriangles() << " triangles\n" << Qt::flush;
+  out << line("3D threshold step, interactive", stats(coarse));
+  out << line("3D threshold step, settled (full)", stats(full)) << Qt::flush;
+  out << "prediction surface: " << viewer.volumeScene().predictionTriangles(false) << " triangles full, "
+      << viewer.volumeScene().predictionTriangles(true) << " interactive (CT shrunk "
+      << viewer.volumeScene().interactiveShrinkFactor() << "x)\n" << Qt::flush;
 
   const QString shot = value("--screenshot", "");
   if (!shot.isEmpty()) out << (viewer.saveScreenshot(shot) ? "screenshot " : "could not write ") << shot << "\n" << Qt::flush;
