@@ -106,6 +106,10 @@ SliceScene::SliceScene(SliceAxis axis) : axis_(axis) {
   renderer_->AddActor(crossActor_);
 }
 
+void SliceScene::shareCamera(const SliceScene& leader) {
+  renderer_->SetActiveCamera(leader.renderer_->GetActiveCamera());
+}
+
 int SliceScene::sliceCount() const { return extentOf(shape_, static_cast<int>(axis_)); }
 
 void SliceScene::setVolumes(const VolumeImage& ct, const VolumeImage& prediction,
@@ -211,6 +215,8 @@ void SliceScene::resetCamera() {
 
 bool SliceScene::voxelAtDisplay(double x, double y, Voxel* out) const {
   if (shape_.empty() || !renderer_->GetRenderWindow()) return false;
+  // Two scenes can share a window side by side: a point in the other one's half is not ours.
+  if (!renderer_->IsInViewport(static_cast<int>(x), static_cast<int>(y))) return false;
   renderer_->SetDisplayPoint(x, y, 0.0);
   renderer_->DisplayToWorld();
   double w[4];

@@ -43,8 +43,11 @@ class SliceScene {
 
   // Fits the slice into the viewport (parallel projection, image rows downwards).
   void resetCamera();
+  // Uses the leader's camera from now on (side-by-side views zoom and pan together).
+  void shareCamera(const SliceScene& leader);
   // The voxel under a display position (VTK convention: pixels, origin bottom-left);
-  // false outside the volume. Needs the renderer to be in a sized render window.
+  // false outside the volume or outside this renderer's viewport. Needs the renderer to be in
+  // a sized render window.
   bool voxelAtDisplay(double x, double y, Voxel* out) const;
 
  private:

@@ -73,6 +73,11 @@ ViewerControlPanel::ViewerControlPanel(QWidget* parent) : QWidget(parent) {
   gtLabel->setBuddy(groundTruthCheck);
   of->addRow(predictionCheck, predLabel);
   of->addRow(groundTruthCheck, gtLabel);
+  compareCheck = new QCheckBox(tr("Side by side in the slices"));
+  compareCheck->setToolTip(tr("Each slice view shows the prediction (left) and the ground truth "
+                              "(right) of the same slice, with one cursor, zoom and pan"));
+  compareCheck->setEnabled(false);
+  of->addRow(compareCheck);
   thresholdSlider = slider(0, kThresholdScale, kThresholdScale / 2);
   thresholdSlider->setToolTip(tr("Probability from which a voxel counts as foreground"));
   opacitySlider = slider(0, kOpacityScale, kOpacityScale / 2);

@@ -1,6 +1,6 @@
 #pragma once
 // The viewer's side panel: display (window/level, transfer preset, volume rendering), overlays
-// (prediction/ground truth toggles, threshold, opacity), cursor position and actions.
+// (prediction/ground truth toggles, side-by-side comparison, threshold, opacity), cursor position and actions.
 // Holds no state of its own beyond its widgets; VolumeViewer connects them.
 #include <QWidget>
 
@@ -29,6 +29,7 @@ class ViewerControlPanel : public QWidget {
   QCheckBox* volumeRenderingCheck = nullptr;
   QCheckBox* predictionCheck = nullptr;
   QCheckBox* groundTruthCheck = nullptr;
+  QCheckBox* compareCheck = nullptr;  // slices: prediction | ground truth side by side
   QSlider* thresholdSlider = nullptr;
   QSlider* opacitySlider = nullptr;
   QSpinBox* cursorSpin[3] = {nullptr, nullptr, nullptr};  // x, y, z

@@ -39,6 +39,8 @@ std::pair<double, double> autoWindowLevel(const VolumeU8& v) {
 VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
   for (int a = 0; a < 3; ++a) {
     slices_[a] = std::make_unique<SliceScene>(kAxes[a]);
+    gtSlices_[a] = std::make_unique<SliceScene>(kAxes[a]);
+    gtSlices_[a]->shareCamera(*slices_[a]);
     sliceViews_[a] = new VtkHostWidget(VtkHostWidget::Interaction::Slice);
     sliceViews_[a]->setRenderer(slices_[a]->renderer());
   }
@@ -106,6 +108,7 @@ void VolumeViewer::connectControls() {
   connect(c->volumeRenderingCheck, &QCheckBox::toggled, this, &VolumeViewer::setVolumeRenderingVisible);
   connect(c->predictionCheck, &QCheckBox::toggled, this, &VolumeViewer::setShowPrediction);
   connect(c->groundTruthCheck, &QCheckBox::toggled, this, &VolumeViewer::setShowGroundTruth);
+  connect(c->compareCheck, &QCheckBox::toggled, this, &VolumeViewer::setCompare);
   connect(c->thresholdSlider, &QSlider::valueChanged, this,
           [this](int v) { setThreshold(v / double(ViewerControlPanel::kThresholdScale)); });
   connect(c->opacitySlider, &QSlider::valueChanged, this,
@@ -132,7 +135,9 @@ void VolumeViewer::connectView(VtkHostWidget* view, int axis) {
   connect(view, &VtkHostWidget::resized, this, [this, axis] { slices_[axis]->resetCamera(); });
   connect(view, &VtkHostWidget::leftDown, this, [this, axis](QPointF display, Qt::KeyboardModifiers) {
     Voxel v;
-    if (slices_[axis]->voxelAtDisplay(display.x(), display.y(), &v)) setCursor(v);
+    if (slices_[axis]->voxelAtDisplay(display.x(), display.y(), &v) ||
+        (compare_ && gtSlices_[axis]->voxelAtDisplay(display.x(), display.y(), &v)))
+      setCursor(v);
   });
   connect(view, &VtkHostWidget::wheelSteps, this, [this, axis](int steps, Qt::KeyboardModifiers m) {
     stepSlice(kAxes[axis], (m & Qt::ShiftModifier) ? steps * 10 : steps);
@@ -160,6 +165,7 @@ void VolumeViewer::handleKey(int key, Qt::KeyboardModifiers m, int axis) {
 void VolumeViewer::setVolumes(ViewerVolumes volumes) {
   VolumeImage ct(volumes.ct), pred(volumes.prediction), gt(volumes.groundTruth);
   for (auto& s : slices_) s->setVolumes(ct, pred, volumes.predictionKind, gt);
+  for (auto& s : gtSlices_) s->setVolumes(ct, pred, volumes.predictionKind, gt);
   scene3d_->setVolumes(ct, pred, volumes.predictionKind, gt);
   volumes_ = std::move(volumes);
   ct_ = ct;
@@ -173,8 +179,10 @@ void VolumeViewer::setVolumes(ViewerVolumes volumes) {
   controls_->cursorSpin[2]->setRange(0, std::max<int>(0, s.d - 1));
   controls_->predictionCheck->setEnabled(!prediction_.empty());
   controls_->groundTruthCheck->setEnabled(!groundTruth_.empty());
+  controls_->compareCheck->setEnabled(!prediction_.empty() && !groundTruth_.empty());
   controls_->thresholdSlider->setEnabled(volumes_.predictionKind == PredictionKind::Probability255 && !prediction_.empty());
   syncingControls_ = false;
+  setCompare(compare_);  // off when the new volumes lack an overlay
   if (!ct_.empty()) {
     auto [window, level] = autoWindowLevel(ct_.volume());
     setWindowLevel(window, level);
@@ -215,7 +223,15 @@ void VolumeViewer::pushOverlay() {
   controls_->groundTruthCheck->setChecked(overlay_.showGroundTruth);
   controls_->refreshValueTexts();
   syncingControls_ = false;
-  for (auto& s : slices_) s->setOverlay(overlay_);
+  if (compare_) {
+    OverlaySettings left = overlay_, right = overlay_;
+    left.showPrediction = right.showGroundTruth = true;
+    left.showGroundTruth = right.showPrediction = false;
+    for (auto& s : slices_) s->setOverlay(left);
+    for (auto& s : gtSlices_) s->setOverlay(right);
+  } else {
+    for (auto& s : slices_) s->setOverlay(overlay_);
+  }
   // The coarse surface follows the slider live; the full one is extracted once it rests.
   scene3d_->setOverlay(overlay_);
   interact3d();
@@ -233,6 +249,7 @@ void VolumeViewer::setWindowLevel(double window, double level) {
 void VolumeViewer::pushWindowLevel() {
   const double w = controls_->windowSlider->value(), l = controls_->levelSlider->value();
   for (auto& s : slices_) s->setWindowLevel(w, l);
+  for (auto& s : gtSlices_) s->setWindowLevel(w, l);
   scene3d_->setWindowLevel(w, l);
   controls_->refreshValueTexts();
   interact3d();
@@ -253,6 +270,17 @@ void VolumeViewer::setVolumeRenderingVisible(bool on) {
   view3d_->update();
 }
 
+void VolumeViewer::setCompare(bool on) {
+  compare_ = on && !prediction_.empty() && !groundTruth_.empty();
+  for (int a = 0; a < 3; ++a) sliceViews_[a]->setSideRenderer(compare_ ? gtSlices_[a]->renderer() : nullptr);
+  const QSignalBlocker block(controls_->compareCheck);
+  controls_->compareCheck->setChecked(compare_);
+  controls_->predictionCheck->setEnabled(!compare_ && !prediction_.empty());
+  controls_->groundTruthCheck->setEnabled(!compare_ && !groundTruth_.empty());
+  pushOverlay();
+  updateTexts();
+}
+
 void VolumeViewer::setCursor(Voxel cursor) {
   if (ct_.empty()) return;
   const Shape3 s = ct_.shape();
@@ -262,6 +290,7 @@ void VolumeViewer::setCursor(Voxel cursor) {
   const bool changed = cursor != cursor_;
   cursor_ = cursor;
   for (auto& sc : slices_) sc->setCursor(cursor_);
+  for (auto& sc : gtSlices_) sc->setCursor(cursor_);
   scene3d_->setCursor(cursor_);
   interact3d();  // dragging the cursor through a slice view must not wait on full 3D frames
   syncingControls_ = true;
@@ -304,7 +333,8 @@ void VolumeViewer::updateTexts() {
                                           : QString("%1   %2 = %3 / %4   ·  %5 ms")
                                                 .arg(sliceAxisName(kAxes[a])).arg(names[a])
                                                 .arg(cursor_[a]).arg(extents[a] - 1)
-                                                .arg(sliceViews_[a]->lastFrameMs(), 0, 'f', 0));
+                                                .arg(sliceViews_[a]->lastFrameMs(), 0, 'f', 0) +
+                                            (compare_ ? tr("   ·  prediction | ground truth") : QString()));
   header3d_->setText(QString("3D   %1   ·  %2 ms").arg(volumes_.title).arg(view3d_->lastFrameMs(), 0, 'f', 0));
   if (ct_.empty()) {
     controls_->valueLabel->setText(tr("No volume"));

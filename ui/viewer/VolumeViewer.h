@@ -53,6 +53,11 @@ class VolumeViewer : public QWidget {
   void setWindowLevel(double window, double level);
   void setPreset(TransferPreset preset);
   void setVolumeRenderingVisible(bool on);
+  // Side by side: each slice view shows the prediction overlay (left half) and the ground
+  // truth (right half) of the same slice, cursor, zoom and pan linked. Needs both overlays;
+  // otherwise it stays off. The overlay toggles do not apply while it is on.
+  void setCompare(bool on);
+  bool compare() const { return compare_; }
   void setCursor(Voxel cursor);
   Voxel cursor() const { return cursor_; }
   void stepSlice(SliceAxis axis, int steps);
@@ -69,6 +74,8 @@ class VolumeViewer : public QWidget {
   VtkHostWidget* view3d() const { return view3d_; }
   ViewerControlPanel* controls() const { return controls_; }
   const SliceScene& sliceScene(SliceAxis axis) const { return *slices_[static_cast<int>(axis)]; }
+  // The right half's scene in compare mode.
+  const SliceScene& compareScene(SliceAxis axis) const { return *gtSlices_[static_cast<int>(axis)]; }
   const VolumeScene& volumeScene() const { return *scene3d_; }
 
  Q_SIGNALS:
@@ -91,6 +98,8 @@ class VolumeViewer : public QWidget {
   ViewerVolumes volumes_;
   VolumeImage ct_, prediction_, groundTruth_;
   std::array<std::unique_ptr<SliceScene>, 3> slices_;
+  std::array<std::unique_ptr<SliceScene>, 3> gtSlices_;  // right halves in compare mode
+  bool compare_ = false;
   std::unique_ptr<VolumeScene> scene3d_;
   std::array<VtkHostWidget*, 3> sliceViews_{};
   std::array<QLabel*, 3> sliceHeaders_{};

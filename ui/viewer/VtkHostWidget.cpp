@@ -112,6 +112,18 @@ void VtkHostWidget::setRenderer(vtkRenderer* renderer) {
   update();
 }
 
+void VtkHostWidget::setSideRenderer(vtkRenderer* renderer) {
+  if (sideRenderer_) window_->RemoveRenderer(sideRenderer_);
+  sideRenderer_ = renderer;
+  if (sideRenderer_) {
+    window_->AddRenderer(sideRenderer_);
+    sideRenderer_->SetViewport(0.5, 0, 1, 1);
+  }
+  if (renderer_) renderer_->SetViewport(0, 0, sideRenderer_ ? 0.5 : 1, 1);
+  Q_EMIT resized();  // the renderers' sizes changed: cameras refit
+  update();
+}
+
 void VtkHostWidget::initializeGL() {
   surface_ = context()->surface();
   window_->SetReadyForRendering(true);

@@ -29,6 +29,10 @@ class VtkHostWidget : public QOpenGLWidget {
 
   void setRenderer(vtkRenderer* renderer);
   vtkRenderer* renderer() const { return renderer_; }
+  // A second renderer shown in the right half (the first one takes the left half); null
+  // gives the whole widget back to renderer().
+  void setSideRenderer(vtkRenderer* renderer);
+  vtkRenderer* sideRenderer() const { return sideRenderer_; }
   vtkGenericOpenGLRenderWindow* renderWindow() const { return window_; }
   vtkGenericRenderWindowInteractor* interactor() const { return interactor_; }
 
@@ -72,7 +76,7 @@ class VtkHostWidget : public QOpenGLWidget {
   Interaction interaction_;
   vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
   vtkSmartPointer<vtkGenericRenderWindowInteractor> interactor_;
-  vtkSmartPointer<vtkRenderer> renderer_;
+  vtkSmartPointer<vtkRenderer> renderer_, sideRenderer_;
   QSurface* surface_ = nullptr;  // the surface Qt renders the widget with (set in initializeGL)
   bool leftHeld_ = false;
   bool measureFrames_ = false;

@@ -3,6 +3,7 @@
 // slider changes the overlay, wheel/keys/clicks move the linked cursor, the 3D view drops to its
 // coarse level while the user drags and returns to full quality after a pause, screenshots are
 // PNGs.
+#include <QCheckBox>
 #include <QImage>
 #include <QSlider>
 #include <QWheelEvent>
@@ -19,10 +20,13 @@ using namespace vwb::viewer;
 
 namespace {
 
-vwbtest::PixelCounts countPixels(VtkHostWidget* view) {
-  const QImage image = view->grabFramebuffer().convertToFormat(QImage::Format_RGB888);
+vwbtest::PixelCounts countPixels(const QImage& image) {
   return vwbtest::PixelCounts::count(image.width(), image.height(),
                                      [&](int x, int y) { return image.constScanLine(y) + 3 * x; });
+}
+
+vwbtest::PixelCounts countPixels(VtkHostWidget* view) {
+  return countPixels(view->grabFramebuffer().convertToFormat(QImage::Format_RGB888));
 }
 
 }  // namespace
@@ -78,6 +82,42 @@ class TestVolumeViewer : public QObject {
     QCOMPARE(c.prediction, 0);
     viewer_->setShowGroundTruth(false);
     viewer_->setShowPrediction(true);
+  }
+
+  void compareShowsPredictionAndGroundTruthSideBySide() {
+    QVERIFY(viewer_->controls()->compareCheck->isEnabled());
+    viewer_->controls()->compareCheck->setChecked(true);
+    QVERIFY(viewer_->compare());
+    QVERIFY(!viewer_->controls()->predictionCheck->isEnabled());
+    VtkHostWidget* axial = viewer_->sliceView(SliceAxis::Z);
+    viewer_->setCursor({56, 48, 30});
+    const QImage image = axial->grabFramebuffer().convertToFormat(QImage::Format_RGB888);
+    const int half = image.width() / 2;
+    const auto left = countPixels(image.copy(0, 0, half, image.height()));
+    const auto right = countPixels(image.copy(half, 0, image.width() - half, image.height()));
+    qInfo() << "left: prediction" << left.prediction << "gt" << left.groundTruth << "| right: prediction"
+            << right.prediction << "gt" << right.groundTruth;
+    QVERIFY2(left.prediction > 300 && left.groundTruth == 0, "the left half shows the prediction only");
+    QVERIFY2(right.groundTruth > 300 && right.prediction == 0, "the right half shows the ground truth only");
+    // Same slice, same fit: the sheet's curve covers a similar area on both sides.
+    QVERIFY(right.grey > left.grey / 2 && left.grey > right.grey / 2);
+
+    // One cursor: a click in the centre of the right half is the slice's centre voxel.
+    QTest::mouseClick(axial, Qt::LeftButton, {}, QPoint(axial->width() * 3 / 4, axial->height() / 2));
+    QVERIFY2(std::abs(viewer_->cursor().x - 56) <= 2 && std::abs(viewer_->cursor().y - 48) <= 2,
+             qPrintable(QString("%1,%2").arg(viewer_->cursor().x).arg(viewer_->cursor().y)));
+    QCOMPARE(viewer_->compareScene(SliceAxis::Z).slice(), viewer_->sliceScene(SliceAxis::Z).slice());
+    viewer_->stepSlice(SliceAxis::Z, 2);
+    QCOMPARE(viewer_->compareScene(SliceAxis::Z).slice(), 32);
+
+    // Without ground truth there is nothing to compare: the mode turns off.
+    viewer_->setVolumes({v_.ct, v_.probability, PredictionKind::Probability255, nullptr, "no labels"});
+    QVERIFY(!viewer_->compare());
+    QVERIFY(!viewer_->controls()->compareCheck->isEnabled());
+    QVERIFY(countPixels(axial).prediction > 300);  // the whole view again, prediction overlay
+    viewer_->setVolumes({v_.ct, v_.probability, PredictionKind::Probability255, v_.label, "sheet"});
+    viewer_->setCompare(false);
+    QVERIFY(viewer_->controls()->predictionCheck->isEnabled());
   }
 
   void wheelKeysAndClicksMoveTheCursor() {

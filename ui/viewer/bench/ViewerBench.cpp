@@ -2,6 +2,7 @@
 // Prints load time, per-view frame times for slice stepping, 3D rotation (interactive and still
 // quality), threshold changes and the 3D surface re-extraction. Needs an X server (Xvfb).
 //   vwb-viewer-bench [--size N] [--frames N] [--image F --prediction F [--label F]] [--screenshot F]
+//                    [--compare]   (the screenshot side by side)
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QMouseEvent>
@@ -141,6 +142,16 @@ int main(int argc, char** argv) {
     threshold.push_back(paintFrame(viewer.sliceView(SliceAxis::Z), [&] { viewer.setThreshold(0.3 + 0.4 * (i % 2)); }));
   }
   out << line("axial threshold change", stats(threshold)) << Qt::flush;
+
+  // Side by side (prediction | ground truth): two scenes in one window.
+  if (viewer.volumes().groundTruth) {
+    viewer.setCompare(true);
+    std::vector<double> compare;
+    for (int i = 0; i < frames; ++i)
+      compare.push_back(paintFrame(viewer.sliceView(SliceAxis::Z), [&] { viewer.stepSlice(SliceAxis::Z, -1); }));
+    out << line("axial slice step, side by side", stats(compare)) << Qt::flush;
+    viewer.setCompare(args.contains("--compare"));  // kept on for the screenshot when asked
+  }
 
   VtkHostWidget* v3 = viewer.view3d();
   // Waits (event loop running, as in the GUI) until the 3D view has painted at full quality
