@@ -21,22 +21,71 @@ const InspectVolume* PredictionSession::find(const std::string& id) const {
   return nullptr;
 }
 
+namespace {
+
+// The predictor's per-volume progress (tiles) as a share of the whole prediction.
+class VolumeProgress : public ProgressSink {
+ public:
+  static constexpr int64_t kSteps = 1000;  // per volume
+  VolumeProgress(ProgressSink* outer, std::string stage, int64_t volume, int64_t volumes)
+      : outer_(outer), stage_(std::move(stage)), volume_(volume), volumes_(volumes) {}
+  void progress(const std::string&, int64_t done, int64_t total) override {
+    if (outer_ && total > 0) outer_->progress(stage_, volume_ * kSteps + done * kSteps / total, volumes_ * kSteps);
+  }
+
+ private:
+  ProgressSink* outer_;
+  std::string stage_;
+  int64_t volume_, volumes_;
+};
+
+// Removes a staging directory however predict() leaves (cancel, error).
+struct StagingDir {
+  fs::path path;
+  ~StagingDir() {
+    std::error_code ignored;
+    if (!path.empty()) fs::remove_all(path, ignored);
+  }
+};
+
+}  // namespace
+
 void PredictionSession::predict(const std::string& checkpoint, const PredictOptions& options,
                                 const std::string& saveDir, ProgressSink* progress, const CancelToken* cancel) {
   if (volumes_.empty()) throw Error("no volumes to predict");
   Predictor predictor(checkpoint, options);
-  if (!saveDir.empty()) fs::create_directories(saveDir);
+  // All or nothing: the probabilities go to a staging folder beside saveDir and replace the
+  // saved ones only once every volume is done. A cancelled or failed prediction leaves the
+  // run's saved probabilities (and the ones kept in memory) as they were.
+  StagingDir staging;
+  if (!saveDir.empty()) {
+    fs::path dir = fs::path(saveDir).lexically_normal();
+    if (dir.filename().empty()) dir = dir.parent_path();  // "…/prob/"
+    fs::create_directories(dir.parent_path().empty() ? fs::path(".") : dir.parent_path());
+    staging.path = dir.parent_path() / ("." + dir.filename().string() + ".partial");
+    fs::remove_all(staging.path);
+    fs::create_directories(staging.path);
+  }
+  std::map<std::string, std::shared_ptr<const VolumeU8>> fresh;
   const int64_t n = static_cast<int64_t>(volumes_.size());
   for (int64_t i = 0; i < n; ++i) {
     if (cancel) cancel->throwIfCancelled();
     const InspectVolume& v = volumes_[i];
-    if (progress) progress->progress("predicting " + v.id, i, n);
+    VolumeProgress tiles(progress, "predicting " + v.id, i, n);
+    tiles.progress("", 0, 1);
     const VolumeU8 image = readVolumeU8(v.imagePath);
-    auto probability = std::make_shared<VolumeU8>(predictor.predict(image, nullptr, cancel));
-    if (!saveDir.empty()) writeVolumeU8((fs::path(saveDir) / (v.id + ".tif")).string(), *probability);
-    probabilities_[v.id] = std::move(probability);
+    auto probability = std::make_shared<VolumeU8>(predictor.predict(image, &tiles, cancel));
+    if (!staging.path.empty()) writeVolumeU8((staging.path / (v.id + ".tif")).string(), *probability);
+    fresh[v.id] = std::move(probability);
   }
-  if (progress) progress->progress("predicting", n, n);
+  if (cancel) cancel->throwIfCancelled();
+  if (!staging.path.empty()) {
+    fs::create_directories(saveDir);
+    for (const auto& [id, unused] : fresh)
+      fs::rename(staging.path / (id + ".tif"), fs::path(saveDir) / (id + ".tif"));  // atomic per file
+  }
+  for (auto& [id, probability] : fresh) probabilities_[id] = std::move(probability);
+  if (progress) progress->progress("predicting", n * VolumeProgress::kSteps, n * VolumeProgress::kSteps);
 }
 
 int PredictionSession::loadProbabilities(const std::string& dir, ProgressSink* progress, const CancelToken* cancel) {

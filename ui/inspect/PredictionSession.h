@@ -40,7 +40,9 @@ class PredictionSession {
   const std::vector<InspectVolume>& volumes() const { return volumes_; }
 
   // Runs the network on every volume and keeps the probabilities; with saveDir, also writes
-  // them there (<id>.tif) so that later sessions and the viewer find them. Throws Cancelled.
+  // them there (<id>.tif) so that later sessions and the viewer find them. All or nothing: on
+  // Cancelled (or an error) the kept and saved probabilities stay as they were, and no file
+  // of the interrupted prediction remains. Progress counts tiles over all volumes.
   void predict(const std::string& checkpoint, const PredictOptions& options, const std::string& saveDir,
                ProgressSink* progress, const CancelToken* cancel);
   // Takes probabilities saved by an earlier predict (missing files are skipped); returns how many.

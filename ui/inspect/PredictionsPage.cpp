@@ -100,6 +100,7 @@ QWidget* PredictionsPage::buildControls() {
   auto* predict = new QGroupBox(tr("Prediction (runs the network)"));
   auto* pf = new QFormLayout(predict);
   checkpoint_ = new QLineEdit;
+  checkpoint_->setObjectName("checkpoint");
   checkpoint_->setPlaceholderText(tr("RUN/checkpoints/best.pt"));
   auto* browse = new QPushButton(tr("…"));
   browse->setMaximumWidth(30);
@@ -112,11 +113,13 @@ QWidget* PredictionsPage::buildControls() {
   cpRow->addWidget(browse);
   pf->addRow(tr("Checkpoint"), cpRow);
   overlap_ = new QDoubleSpinBox;
+  overlap_->setObjectName("overlap");
   overlap_->setRange(0.0, 0.9);
   overlap_->setSingleStep(0.125);
   overlap_->setValue(0.5);
   pf->addRow(tr("Overlap"), overlap_);
   tta_ = new QComboBox;
+  tta_->setObjectName("tta");
   tta_->addItems({tr("None"), tr("Flips"), tr("Flips + rotations")});
   pf->addRow(tr("TTA"), tta_);
   batch_ = new QSpinBox;
@@ -124,7 +127,9 @@ QWidget* PredictionsPage::buildControls() {
   batch_->setValue(2);
   pf->addRow(tr("Tiles per batch"), batch_);
   predictButton_ = new QPushButton(tr("Predict"));
+  predictButton_->setObjectName("predict");
   cancelButton_ = new QPushButton(tr("Cancel"));
+  cancelButton_->setObjectName("cancel");
   cancelButton_->setEnabled(false);
   auto* buttons = new QHBoxLayout;
   buttons->addWidget(predictButton_);
@@ -161,8 +166,10 @@ QWidget* PredictionsPage::buildControls() {
   layout->addWidget(post);
 
   progress_ = new QProgressBar;
+  progress_->setObjectName("progress");
   progress_->setVisible(false);
   stage_ = new QLabel;
+  stage_->setObjectName("stage");
   stage_->setWordWrap(true);
   layout->addWidget(progress_);
   layout->addWidget(stage_);

@@ -37,6 +37,8 @@ class PredictionsPage : public QWidget {
  public:
   enum Column { Id, Role, Shape, SurfaceDice, VoiScore, TopoScore, Score, Foreground, Components, ColumnCount };
 
+  // Child widgets carry object names for tests and automation: checkpoint, overlap, tta,
+  // predict, cancel, progress, stage.
   explicit PredictionsPage(ui::WorkbenchContext& context, QWidget* parent = nullptr);
   ~PredictionsPage() override;
 
