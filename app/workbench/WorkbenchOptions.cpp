@@ -22,7 +22,9 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption levels("levels", "UNet levels for the wizard's plan.", "N");
   const QCommandLineOption shot("screenshot", "Render the window once populated, save a PNG, exit.", "FILE");
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
-  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, patch, levels, shot, timeout});
+  const QCommandLineOption palette("screenshot-palette",
+                                   "Save --screenshot with 256 dithered colours (a fraction of the size; for README pictures).");
+  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, patch, levels, shot, timeout, palette});
   p.process(arguments);
 
   WorkbenchOptions o;
@@ -42,6 +44,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   o.levels = p.value(levels).toInt();
   o.screenshot = p.value(shot);
   o.screenshotTimeoutSec = p.value(timeout).toInt();
+  o.screenshotPalette = p.isSet(palette);
   if (!o.page.isEmpty() && o.page == "wizard" && o.wizardStep.isEmpty() && !o.assumeGpus.isEmpty())
     o.wizardStep = "strategy";
   return o;
