@@ -120,10 +120,11 @@ void StartupDriver::takeScreenshot() {
   const QString path = QFileInfo(options_.screenshot).absoluteFilePath();
   QDir().mkpath(QFileInfo(path).absolutePath());
   QImage image = window_.grab().toImage();
-  // Volume renderings have thousands of colours; a dithered 256-colour palette keeps the
-  // picture and cuts the PNG to about a third. Quality 0 is zlib's strongest (lossless) level.
+  // Volume renderings and CT noise have thousands of colours: a 256-colour palette with
+  // ordered dithering keeps the picture and cuts the PNG to about a quarter (diffuse dithering
+  // adds noise that compresses badly; no dithering bands). Quality 0 is zlib's strongest level.
   if (options_.screenshotPalette && !image.isNull())
-    image = image.convertToFormat(QImage::Format_Indexed8, Qt::DiffuseDither | Qt::PreferDither);
+    image = image.convertToFormat(QImage::Format_Indexed8, Qt::OrderedDither | Qt::PreferDither);
   if (image.isNull() || !image.save(path, "PNG", 0)) {
     fail("could not write the screenshot " + path);
     return;

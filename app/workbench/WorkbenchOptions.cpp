@@ -23,7 +23,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption shot("screenshot", "Render the window once populated, save a PNG, exit.", "FILE");
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
   const QCommandLineOption palette("screenshot-palette",
-                                   "Save --screenshot with 256 dithered colours (a fraction of the size; for README pictures).");
+                                   "Save --screenshot with 256 colours, ordered dither (about a quarter of the size; for README pictures).");
   p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, patch, levels, shot, timeout, palette});
   p.process(arguments);
 

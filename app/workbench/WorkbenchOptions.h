@@ -18,7 +18,7 @@ struct WorkbenchOptions {
   int levels = 0;           // > 0: UNet levels (a small model for quick demos)
   QString screenshot;       // render once populated (and any started run ended), save PNG, exit
   int screenshotTimeoutSec = 180;
-  bool screenshotPalette = false;  // 256 colours, dithered: small PNGs for the README
+  bool screenshotPalette = false;  // 256 colours, ordered dither: small PNGs for the README
 };
 
 // Parses QApplication::arguments(); prints help/errors and exits like any CLI on bad input.
