@@ -81,9 +81,9 @@ void setup(CLI::App& cmd) {
     if (given("--val-fraction")) c.valFraction = a->valFraction;
     if (given("--val-crop")) c.valCrop = a->valCrop;
     if (given("--seed")) c.seed = a->seed;
-    vwb::cli::applyDistributedFlags(*dist, cmd, c);
-
     vwb::cli::TrainConsole console;
+    vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
+
     vwb::CancelToken cancel;
     vwb::cli::InterruptToCancel interrupt(cancel);
     vwb::ConsoleSink progress;
