@@ -152,7 +152,10 @@ void DataParallelStrategy::saveState(torch::serialize::OutputArchive& archive) {
 
 void DataParallelStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
-  if (archive.try_read("optimizer", opt)) optimizer_->load(opt);
+  if (archive.try_read("optimizer", opt)) {
+    optimizer_->load(opt);
+    adoptOptimizerState(*optimizer_, local_.front().device);  // the master copy lives on device 0
+  }
   scaler_.load(archive);
   replicate();
 }

@@ -1,5 +1,6 @@
 #include "engine/distributed/detail/DdpThreadsStrategy.h"
 
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -192,7 +193,10 @@ void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
   bool haveOpt = archive.try_read("optimizer", opt);
   for (auto& r : ranks_) {
-    if (haveOpt) r->optimizer->load(opt);
+    if (haveOpt) {
+      r->optimizer->load(opt);
+      adoptOptimizerState(*r->optimizer, r->device.device);  // each rank its own moments
+    }
     r->scaler.load(archive);
   }
   std::vector<at::Tensor> reference = ranks_.front()->model->parameters();
@@ -204,6 +208,30 @@ void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
       for (size_t k = 0; k < mine.size(); ++k) mine[k].copy_(reference[k].to(r.device.device));
     r.comm->broadcast(mine, 0, "parameter broadcast after resume");
   });
+}
+
+std::string DdpThreadsStrategy::fromNodeZero(std::string bytes, const std::string& what) {
+  if (!spec_.multiProcess()) return bytes;
+  // A collective: every rank of every node takes part; global rank 0 is the source. Length
+  // first, then the bytes, on each rank's device (NCCL needs them there).
+  std::string received;
+  workers_->run([&](int i) {
+    Rank& r = *ranks_[size_t(i)];
+    const bool source = r.globalRank == 0;
+    auto length = torch::full({1}, source ? int64_t(bytes.size()) : int64_t(0),
+                              torch::TensorOptions().dtype(torch::kInt64).device(r.device.device));
+    r.comm->broadcast({length}, 0, what + " (size)");
+    const int64_t n = length.to(torch::kCPU).item<int64_t>();
+    auto buffer = torch::empty({n}, torch::TensorOptions().dtype(torch::kUInt8));
+    if (source) std::memcpy(buffer.data_ptr<uint8_t>(), bytes.data(), size_t(n));
+    auto onDevice = buffer.to(r.device.device);
+    r.comm->broadcast({onDevice}, 0, what);
+    if (i == 0) {
+      buffer = onDevice.to(torch::kCPU).contiguous();
+      received.assign(reinterpret_cast<const char*>(buffer.data_ptr<uint8_t>()), size_t(n));
+    }
+  });
+  return received;
 }
 
 std::vector<DeviceMemory> DdpThreadsStrategy::memory() const {

@@ -8,13 +8,16 @@
 
 namespace vwb {
 
-RunLog::RunLog(const std::string& runDir, LogSink* forward) : forward_(forward) {
+RunLog::RunLog(const std::string& runDir, LogSink* forward, int nodeRank) : forward_(forward) {
   namespace fs = std::filesystem;
-  fs::create_directories(fs::path(runDir) / "logs");
-  std::string logPath = (fs::path(runDir) / "logs" / "training.log").string();
-  std::string metricsPath = (fs::path(runDir) / "metrics.jsonl").string();
+  fs::path logDir = nodeRank == 0 ? fs::path(runDir) / "logs"
+                                  : fs::path(runDir) / "nodes" / ("node-" + std::to_string(nodeRank));
+  fs::create_directories(logDir);
+  std::string logPath = (logDir / "training.log").string();
   log_.open(logPath, std::ios::app);
   if (!log_) throw fileError(logPath, "cannot open for writing");
+  if (nodeRank != 0) return;
+  std::string metricsPath = (fs::path(runDir) / "metrics.jsonl").string();
   metrics_.open(metricsPath, std::ios::app);
   if (!metrics_) throw fileError(metricsPath, "cannot open for writing");
 }
@@ -33,6 +36,7 @@ void RunLog::log(LogLevel level, const std::string& message) {
 
 void RunLog::metric(const std::string& jsonLine) {
   std::lock_guard<std::mutex> lock(mutex_);
+  if (!metrics_.is_open()) return;  // not node 0
   metrics_ << jsonLine << '\n';
   metrics_.flush();
 }

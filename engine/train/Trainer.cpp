@@ -172,9 +172,15 @@ void TrainingRun::prepareData() {
 
 void TrainingRun::resumeFromCheckpoint() {
   const std::string path = checkpointPath("last.pt");
-  if (!fs::exists(path))
-    throw fileError(path, "cannot resume: the run has no checkpoint yet");
-  auto archive = openCheckpoint(path, torch::kCPU);
+  // Node 0's last.pt is the run's state; other nodes receive it (their folder may not be shared).
+  std::string bytes;
+  if (config_.nodeRank == 0) {
+    if (!fs::exists(path)) throw fileError(path, "cannot resume: the run has no checkpoint yet");
+    bytes = readText(path);
+  }
+  bytes = strategy_->fromNodeZero(std::move(bytes), "sending node 0's checkpoint to every node");
+  auto archive = openCheckpointData(bytes, config_.nodeRank == 0 ? path : "node 0's " + path,
+                                    torch::kCPU);
   CheckpointInfo info = readInfo(archive, path);
   if (modelConfigToJson(info.model) != modelConfigToJson(config_.model) ||
       info.patch != config_.patch)
@@ -410,7 +416,8 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
             std::to_string(validation->dice) + " (avg " + std::to_string(state_.valDiceEma) + ")";
   }
   line += ", " + std::to_string(seconds) + " s, " + std::to_string(samplesPerSecEma_) +
-          " samples/s" + (best ? ", best.pt updated" : "");
+          " samples/s" +
+         (best ? (config_.nodeRank == 0 ? ", best.pt updated" : ", best so far (node 0 saves it)") : "");
   log_->metric(j.dump());
   log_->log(LogLevel::Info, line);
   sink_.onEpoch(e);
@@ -419,7 +426,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
 RunEndEvent TrainingRun::run() {
   checkConfig(config_);
   fs::create_directories(fs::path(config_.runDir) / "checkpoints");
-  log_ = std::make_unique<RunLog>(config_.runDir, &sink_);
+  log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
   if (!config_.resume && fs::exists(checkpointPath("last.pt")))
     throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
                                     "or choose another --out");
@@ -441,8 +448,9 @@ RunEndEvent TrainingRun::run() {
     };
   strategy_->setup(context);
   if (config_.resume) resumeFromCheckpoint();
-  if (config_.nodeRank == 0)  // multi-node: only node 0 writes (dist)
-    writeFileAtomically((fs::path(config_.runDir) / "config.json").string(), config_.toJson() + "\n");
+  // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume
+  // reads) under nodes/node-R/, so a folder shared by all nodes is never written twice.
+  writeFileAtomically(runConfigPath(config_.runDir, config_.nodeRank), config_.toJson() + "\n");
 
   globalBatch_ = static_cast<int64_t>(config_.batchPerDevice) *
                  static_cast<int64_t>(strategy_->devices().size()) * config_.gradAccumulation;
@@ -511,8 +519,16 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
   return runTraining(config, volumes, sink, cancel);
 }
 
-TrainConfig loadRunConfig(const std::string& runDir) {
-  const std::string path = (fs::path(runDir) / "config.json").string();
+std::string runConfigPath(const std::string& runDir, int nodeRank) {
+  if (nodeRank == 0) return (fs::path(runDir) / "config.json").string();
+  return (fs::path(runDir) / "nodes" / ("node-" + std::to_string(nodeRank)) / "config.json").string();
+}
+
+TrainConfig loadRunConfig(const std::string& runDir, int nodeRank) {
+  std::string path = runConfigPath(runDir, nodeRank);
+  // Another node in a folder that only node 0 wrote to (shared, or copied): node 0's settings;
+  // the caller's --node-rank applies on top.
+  if (nodeRank != 0 && !fs::exists(path)) path = runConfigPath(runDir, 0);
   try {
     return TrainConfig::fromJson(readText(path));
   } catch (const Error& e) {

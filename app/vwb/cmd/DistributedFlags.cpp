@@ -21,6 +21,13 @@ std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd) {
   return f;
 }
 
+int nodeRankOf(const DistributedFlags& f, const CLI::App& cmd) {
+  if (cmd.count("--node-rank") > 0) return f.nodeRank;
+  TrainConfig probe;
+  dist::applyTorchrunEnvironment(probe, cmd.count("--nnodes") > 0, true);
+  return probe.nodeRank;
+}
+
 void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, TrainConfig& c,
                            LogSink* log) {
   auto given = [&](const char* name) { return cmd.count(name) > 0; };

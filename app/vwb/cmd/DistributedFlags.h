@@ -22,6 +22,10 @@ struct DistributedFlags {
 
 std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd);
 
+// This process's node rank from --node-rank or the torchrun environment (RANK with WORLD_SIZE),
+// before any config exists: which node's settings a --resume reads.
+int nodeRankOf(const DistributedFlags& flags, const CLI::App& cmd);
+
 // Flags first, then the environment for what they left unset; registers the DDP/DP strategies.
 // --strategy auto without --device/--devices applies the planner to this machine and the dataset:
 // its strategy and devices (every GPU with DDP, or CPU ranks where it expects them to be faster),

@@ -57,7 +57,7 @@ void setup(CLI::App& cmd) {
   cmd.callback([a, dist, &cmd] {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
     vwb::TrainConfig c;
-    if (a->resume) c = vwb::loadRunConfig(a->out);
+    if (a->resume) c = vwb::loadRunConfig(a->out, vwb::cli::nodeRankOf(*dist, cmd));
     else if (given("--config")) c = vwb::TrainConfig::fromJson(readFile(a->configFile));
     if (given("--data")) c.dataDir = std::filesystem::absolute(a->data).string();
     if (c.dataDir.empty()) throw vwb::Error("--data is required");

@@ -31,6 +31,7 @@ class DdpThreadsStrategy : public TrainStrategy {
   UNet3DImpl& model() override { return *ranks_.front()->model; }
   void saveState(torch::serialize::OutputArchive& archive) override;
   void loadState(torch::serialize::InputArchive& archive) override;
+  std::string fromNodeZero(std::string bytes, const std::string& what) override;
   std::vector<DeviceMemory> memory() const override;
   const CommStats& lastCommStats() const { return lastStats_; }
 

@@ -87,6 +87,53 @@ class TestDistributedTraining : public QObject {
     QVERIFY(!QFile::exists(n1 + "/checkpoints/last.pt"));  // only node 0 writes
   }
 
+  // Separate run folders (no shared file system): node 1 keeps only its own log and settings
+  // under nodes/node-1/, and a --resume on both nodes continues from node 0's checkpoint, which
+  // node 1 receives over the process group. The result equals the same run and resume done by
+  // one process with two CPU ranks.
+  void resumeAcrossNodesWithoutASharedFolder() {
+    QString one = dir_.path() + "/r-one";
+    auto r = vwbtest::run(vwbtest::vwbExe(), trainArgs(data_, one, 1) + QStringList{"--devices", "cpu:2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = vwbtest::run(vwbtest::vwbExe(), {"train", "--out", one, "--resume", "--epochs", "2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+    QString n0 = dir_.path() + "/r-node0", n1 = dir_.path() + "/r-node1";
+    auto both = [&](const QStringList& a0, const QStringList& a1) {
+      QProcess p0, p1;
+      p0.start(vwbtest::vwbExe(), a0);
+      p1.start(vwbtest::vwbExe(), a1);
+      bool done = p0.waitForFinished(120000) && p1.waitForFinished(120000);
+      return QString(done && p0.exitCode() == 0 && p1.exitCode() == 0
+                         ? ""
+                         : "node 0: " + p0.readAllStandardError() + "\nnode 1: " +
+                               p1.readAllStandardError());
+    };
+    int port = freePort();
+    QString failed = both(trainArgs(data_, n0, 1) + nodeArgs(0, port, 30),
+                          trainArgs(data_, n1, 1) + nodeArgs(1, port, 30));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    for (const char* f : {"config.json", "metrics.jsonl", "logs/training.log", "checkpoints/last.pt"})
+      QVERIFY2(!QFile::exists(n1 + "/" + f), f);  // node 0's files only
+    QVERIFY(QFile::exists(n1 + "/nodes/node-1/config.json"));
+    QVERIFY(QFile::exists(n1 + "/nodes/node-1/training.log"));
+    QFile metrics(n0 + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    QCOMPARE(metrics.readAll().count("\"type\":\"step\""), 2);
+
+    port = freePort();
+    const QString master = QString("127.0.0.1:%1").arg(port);
+    failed = both({"train", "--out", n0, "--resume", "--epochs", "2", "--node-rank", "0", "--master", master},
+                  {"train", "--out", n1, "--resume", "--epochs", "2", "--node-rank", "1", "--master", master});
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    QVERIFY(!QFile::exists(n1 + "/checkpoints/last.pt"));
+    auto a = vwbtest::dist::checkpointParameters((one + "/checkpoints/last.pt").toStdString());
+    auto b = vwbtest::dist::checkpointParameters((n0 + "/checkpoints/last.pt").toStdString());
+    QCOMPARE(a.size(), b.size());
+    double diff = maxRelDiff(b, a);
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+  }
+
   void killedRankStopsTheOtherAndKeepsTheCheckpoint() {
     int port = freePort();
     QString n0 = dir_.path() + "/kill0", n1 = dir_.path() + "/kill1";
