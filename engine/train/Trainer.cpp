@@ -441,8 +441,7 @@ RunEndEvent TrainingRun::run() {
   context.log = log_.get();
   if (simulatedOomStep_ > 0)
     context.beforeMicroBatch = [this](int64_t step, int, int64_t microBatch) {
-      if (!simulatedOomDone_ && step + 1 == simulatedOomStep_ && microBatch > 1) {
-        simulatedOomDone_ = true;
+      if (step + 1 == simulatedOomStep_ && microBatch > 1 && !simulatedOomDone_.exchange(true)) {
         throwSimulatedOutOfMemory("step " + std::to_string(step + 1));
       }
     };

@@ -134,6 +134,40 @@ class TestDistributedTraining : public QObject {
     QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
   }
 
+  // An out-of-memory on one rank (simulated at step 2, where the loop's fault hook throws what a
+  // CUDA OOM throws) halves the micro-batch on every rank; the run ends where it would have.
+  void outOfMemoryHalvesTheMicroBatchAndKeepsTheResult_data() {
+    QTest::addColumn<QString>("strategy");
+    QTest::newRow("ddp") << "ddp";
+    QTest::newRow("dp") << "dp";
+  }
+  void outOfMemoryHalvesTheMicroBatchAndKeepsTheResult() {
+    QFETCH(QString, strategy);
+    auto args = [&](const QString& out) {
+      QStringList a = trainArgs(data_, out, 1) + QStringList{"--devices", "cpu:2"};
+      a[a.indexOf("--strategy") + 1] = strategy;
+      a[a.indexOf("--batch") + 1] = "2";
+      return a;
+    };
+    QString plain = dir_.path() + "/oom-plain-" + strategy, faulty = dir_.path() + "/oom-" + strategy;
+    auto r = vwbtest::run(vwbtest::vwbExe(), args(plain));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    qputenv("VWB_FAULT_OOM_AT_STEP", "2");
+    auto f = vwbtest::run(vwbtest::vwbExe(), args(faulty));
+    qunsetenv("VWB_FAULT_OOM_AT_STEP");
+    QVERIFY2(f.exitCode == 0, qPrintable(f.err));
+    QVERIFY2(f.err.contains("out of memory on 1 ") && f.err.contains("at step 2: micro-batch 2 -> 1"),
+             qPrintable(f.err));
+    QFile metrics(faulty + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    QVERIFY(metrics.readAll().contains("\"micro_batch\":1"));
+    auto a = vwbtest::dist::checkpointParameters((plain + "/checkpoints/last.pt").toStdString());
+    auto b = vwbtest::dist::checkpointParameters((faulty + "/checkpoints/last.pt").toStdString());
+    QCOMPARE(a.size(), b.size());
+    double diff = maxRelDiff(b, a);
+    QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
+  }
+
   void killedRankStopsTheOtherAndKeepsTheCheckpoint() {
     int port = freePort();
     QString n0 = dir_.path() + "/kill0", n1 = dir_.path() + "/kill1";
