@@ -38,6 +38,10 @@ std::map<StrategyKind, StrategyFactory>& registry() {
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
+// Wall clock of a metrics line (seconds since 1970, UTC): plots against time, gaps of a resume.
+double unixSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 }  // namespace
 
 void registerStrategyFactory(StrategyKind kind, StrategyFactory factory) {
@@ -199,6 +203,9 @@ void TrainingRun::resumeFromCheckpoint() {
   state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
   state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
   log_->log(LogLevel::Info, "resumed from " + path + " at step " + std::to_string(state_.step));
+  if (int dropped = log_->dropMetricsAfter(state_.step))
+    log_->log(LogLevel::Info, "metrics.jsonl: dropped " + std::to_string(dropped) +
+                                  " line(s) written after that checkpoint (those steps are redone)");
 }
 
 void TrainingRun::writeCheckpoint(bool alsoBest) {
@@ -219,16 +226,20 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
                       {"best_val_dice_ema", state_.bestValDiceEma},
                       {"global_batch", globalBatch_},
                       {"strategy", strategy_->name()}};
-  torch::serialize::OutputArchive archive;
-  writeModelSection(archive, info, extra.dump(), strategy_->model());
-  strategy_->saveState(archive);
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  const std::string data = bytes.str();
-  writeFileAtomically(checkpointPath("last.pt"), data);
+  // last.pt: everything a resume needs. best.pt: the model alone (what predict loads; about a
+  // third of the size without AdamW's two moment tensors per weight).
+  auto serialize = [&](bool withState) {
+    torch::serialize::OutputArchive archive;
+    writeModelSection(archive, info, extra.dump(), strategy_->model());
+    if (withState) strategy_->saveState(archive);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    return bytes.str();
+  };
+  writeFileAtomically(checkpointPath("last.pt"), serialize(true));
   sink_.onCheckpoint(checkpointPath("last.pt"));
   if (alsoBest) {
-    writeFileAtomically(checkpointPath("best.pt"), data);
+    writeFileAtomically(checkpointPath("best.pt"), serialize(false));
     sink_.onCheckpoint(checkpointPath("best.pt"));
   }
 }
@@ -292,6 +303,7 @@ void TrainingRun::trainStep() {
   e.etaSec = runSeconds_ / static_cast<double>(done) * static_cast<double>(totalSteps_ - state_.step);
   e.memory = strategy_->memory();
   nlohmann::json j{{"type", "step"},      {"step", e.step},         {"epoch", e.epoch},
+                   {"time", unixSeconds()},
                    {"loss", r.loss},      {"lr", lr},               {"grad_norm", r.gradNorm},
                    {"skipped", r.skipped}, {"micro_batch", r.microBatch},
                    {"samples_per_s", sps}, {"data_wait", e.dataWaitFraction},
@@ -403,7 +415,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   state_.epochLossCount = 0;
   writeCheckpoint(best);
 
-  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step},
+  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step}, {"time", unixSeconds()},
                    {"train_loss", e.trainLoss}, {"epoch_s", seconds}, {"best", best},
                    {"memory", memoryJson(strategy_->memory())}};
   std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +

@@ -46,6 +46,14 @@ class TestVwbTrain : public QObject {
     for (const char* f : {"config.json", "logs/training.log", "metrics.jsonl",
                           "checkpoints/last.pt", "checkpoints/best.pt"})
       QVERIFY2(QFile::exists(out + "/" + f), f);
+    // best.pt is the model alone (predict's input); last.pt adds the optimizer for --resume.
+    QVERIFY(QFileInfo(out + "/checkpoints/best.pt").size() <
+            QFileInfo(out + "/checkpoints/last.pt").size() / 2);
+    QFile metrics(out + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    const double now = double(QDateTime::currentSecsSinceEpoch());
+    const double stamp = QJsonDocument::fromJson(metrics.readLine()).object().value("time").toDouble();
+    QVERIFY2(stamp > now - 600 && stamp <= now + 1, qPrintable(QString::number(stamp, 'f', 1)));
     // Not a terminal: plain progress lines, no carriage-return bar.
     QVERIFY2(r.err.contains("epoch 2/2 step 6/6 loss"), qPrintable(r.err));
     QVERIFY(!r.err.contains('\r'));
