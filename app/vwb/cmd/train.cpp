@@ -35,7 +35,7 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--out", a->out, "Run folder (config.json, logs/, metrics.jsonl, checkpoints/)")
       ->required();
   cmd.add_option("--config", a->configFile, "Start from this config JSON (e.g. from vwb plan --json)");
-  cmd.add_option("--epochs", a->epochs, "Epochs (with --resume: a larger value extends the run)");
+  cmd.add_option("--epochs", a->epochs, "Epochs (with --resume: a larger value extends the run; the cosine schedule restarts over the new total)");
   cmd.add_option("--steps-per-epoch", a->stepsPerEpoch, "Optimizer steps per epoch");
   cmd.add_option("--patch", a->patch, "Cubic patch edge (multiple of 2^(levels-1))");
   cmd.add_option("--batch", a->batch, "Patches per device per micro-batch");
