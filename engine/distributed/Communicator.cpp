@@ -9,8 +9,10 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
 
+#include <csignal>
 #include <cstdlib>
 #include <map>
+#include <mutex>
 
 #include <fmt/format.h>
 
@@ -32,6 +34,20 @@ std::shared_ptr<::gloo::transport::Device> glooDevice(const std::string& host) {
 
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
+// Gloo writes to peer sockets without MSG_NOSIGNAL. When a peer dies mid-collective, the write
+// raises SIGPIPE, whose default action kills this whole process (the GUI included) before the
+// collective can report the closed connection. Python ignores SIGPIPE at start-up, which is why
+// PyTorch never shows this; a C++ host must do it. Only the default disposition is replaced:
+// a handler the application installed itself is left alone.
+void ignoreSigpipeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL)
+      std::signal(SIGPIPE, SIG_IGN);
+  });
+}
+
 }  // namespace
 
 double nowSeconds() {
@@ -43,6 +59,7 @@ c10::intrusive_ptr<c10d::Store> makeHashStore() { return c10::make_intrusive<c10
 
 c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, bool bind,
                                              std::chrono::milliseconds timeout) {
+  ignoreSigpipeOnce();  // the store's socket to a dead node 0 raises it too
   c10d::TCPStoreOptions o;
   o.port = uint16_t(port);
   o.isServer = bind;
@@ -60,6 +77,7 @@ c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, 
 Communicator::Communicator(c10::intrusive_ptr<c10d::Store> store, int rank, int size,
                            CommOptions options)
     : store_(std::move(store)), rank_(rank), size_(size), options_(std::move(options)) {
+  ignoreSigpipeOnce();
   try {
     store_->setTimeout(options_.timeout);
     if (options_.backend == BackendKind::Nccl) {

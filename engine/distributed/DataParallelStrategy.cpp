@@ -1,5 +1,7 @@
 #include "engine/distributed/detail/DataParallelStrategy.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
@@ -86,30 +88,57 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
     throw Error(fmt::format("dp: global batch {} does not split evenly over {} devices", n, devices));
   const int64_t shard = n / devices;
   replicate();
-  for (auto& r : replicas_)
-    for (auto& p : r->parameters())
-      if (p.grad().defined()) p.mutable_grad().zero_();
-  // Scatter + parallel forward/backward: device i takes samples [i*shard, (i+1)*shard).
-  workers_->run([&](int i) {
-    auto& model = replicas_[size_t(i)];
-    const auto& device = local_[size_t(i)].device;
-    double sum = 0;
-    for (int64_t start = 0; start < shard; start += microBatch_) {
-      int64_t len = std::min(microBatch_, shard - start);
-      if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, i, len);
-      auto image = batch.image.narrow(0, i * shard + start, len).to(device);
-      auto label = batch.label.narrow(0, i * shard + start, len).to(device);
-      torch::Tensor loss;
-      {
-        AutocastScope autocast(precision_, device);
-        // Sum over the global batch size: the replicas' gradients add up to the batch mean.
-        loss = perSampleLoss(model->forward(image), label).sum() / double(n);
+  for (;;) {
+    for (auto& r : replicas_)
+      for (auto& p : r->parameters())
+        if (p.grad().defined()) p.mutable_grad().zero_();
+    std::vector<char> outOfMemory(replicas_.size(), 0);
+    // Scatter + parallel forward/backward: device i takes samples [i*shard, (i+1)*shard).
+    workers_->run([&](int i) {
+      auto& model = replicas_[size_t(i)];
+      const auto& device = local_[size_t(i)].device;
+      double sum = 0;
+      try {
+        for (int64_t start = 0; start < shard; start += microBatch_) {
+          int64_t len = std::min(microBatch_, shard - start);
+          if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, i, len);
+          auto image = batch.image.narrow(0, i * shard + start, len).to(device);
+          auto label = batch.label.narrow(0, i * shard + start, len).to(device);
+          torch::Tensor loss;
+          {
+            AutocastScope autocast(precision_, device);
+            // Sum over the global batch size: the replicas' gradients add up to the batch mean.
+            loss = perSampleLoss(model->forward(image), label).sum() / double(n);
+          }
+          (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
+          sum += loss.item<double>();
+        }
+      } catch (const std::exception& e) {
+        if (!isOutOfMemory(e)) throw;  // a real failure stops the run
+        outOfMemory[size_t(i)] = 1;
       }
-      (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
-      sum += loss.item<double>();
+      losses_[size_t(i)] = sum;
+    });
+    const int failed = int(std::count(outOfMemory.begin(), outOfMemory.end(), 1));
+    if (failed == 0) break;
+    // Out of memory on some device: drop the attempt everywhere, halve the micro-batch, redo.
+    for (size_t i = 0; i < replicas_.size(); ++i) {
+      for (auto& p : replicas_[i]->parameters())
+        if (p.grad().defined()) p.mutable_grad().zero_();
+      releaseCachedMemory(local_[i].device);
     }
-    losses_[size_t(i)] = sum;
-  });
+    if (microBatch_ <= 1)
+      throw Error(fmt::format("out of memory on {} device{} even with a micro-batch of 1: use a "
+                              "smaller --patch or fewer --base-channels", failed,
+                              failed == 1 ? "" : "s"));
+    const int64_t before = microBatch_;
+    microBatch_ = std::max<int64_t>(1, before / 2);
+    if (context_.log)
+      context_.log->log(LogLevel::Warning,
+                        fmt::format("out of memory on {} device{} at step {}: micro-batch {} -> {}, "
+                                    "global batch {} kept by gradient accumulation", failed,
+                                    failed == 1 ? "" : "s", batch.step + 1, before, microBatch_, n));
+  }
   // Gather on device 0: loss, gradients, then the single optimizer step.
   StepResult result;
   for (double l : losses_) result.loss += l;
@@ -152,7 +181,10 @@ void DataParallelStrategy::saveState(torch::serialize::OutputArchive& archive) {
 
 void DataParallelStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
-  if (archive.try_read("optimizer", opt)) optimizer_->load(opt);
+  if (archive.try_read("optimizer", opt)) {
+    optimizer_->load(opt);
+    adoptOptimizerState(*optimizer_, local_.front().device);  // the master copy lives on device 0
+  }
   scaler_.load(archive);
   replicate();
 }

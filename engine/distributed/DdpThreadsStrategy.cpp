@@ -1,5 +1,6 @@
 #include "engine/distributed/detail/DdpThreadsStrategy.h"
 
+#include <cstring>
 #include <thread>
 
 #include <fmt/format.h>
@@ -41,7 +42,6 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
   std::string why;
   precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
-  microBatch_ = std::max(1, config_.batchPerDevice);
   const auto timeout = std::chrono::milliseconds(int64_t(spec_.timeoutSec) * 1000);
 
   CommOptions options;
@@ -65,6 +65,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     auto r = std::make_unique<Rank>();
     r->device = local_[i];
     r->globalRank = spec_.globalRank(int(i));
+    r->microBatch = std::max(1, config_.batchPerDevice);
     ranks_.push_back(std::move(r));
   }
   workers_ = std::make_unique<RankWorkers>(int(local_.size()), abort_, spec_.globalRank(0),
@@ -112,29 +113,61 @@ void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) 
   const int64_t n = batch.size();
   const int64_t shard = n / world;
   const int64_t first = shard * r.globalRank;
-  r.optimizer->zero_grad();
-  double lossSum = 0;
-  for (int64_t start = 0; start < shard; start += microBatch_) {
-    int64_t len = std::min(microBatch_, shard - start);
-    bool last = start + len >= shard;
-    if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, int(r.globalRank), len);
-    auto image = batch.image.narrow(0, first + start, len).to(r.device.device);
-    auto label = batch.label.narrow(0, first + start, len).to(r.device.device);
-    torch::Tensor loss;
-    {
-      AutocastScope autocast(precision_, r.device.device);
-      // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
-      loss = perSampleLoss(r.model->forward(image), label).sum() / double(shard);
+  for (;;) {
+    r.optimizer->zero_grad();
+    double lossSum = 0;
+    bool prepared = false, outOfMemory = false;
+    try {
+      for (int64_t start = 0; start < shard; start += r.microBatch) {
+        int64_t len = std::min(r.microBatch, shard - start);
+        bool last = start + len >= shard;
+        if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, int(r.globalRank), len);
+        auto image = batch.image.narrow(0, first + start, len).to(r.device.device);
+        auto label = batch.label.narrow(0, first + start, len).to(r.device.device);
+        torch::Tensor loss;
+        {
+          AutocastScope autocast(precision_, r.device.device);
+          // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
+          loss = perSampleLoss(r.model->forward(image), label).sum() / double(shard);
+        }
+        if (last) {  // only the shard's last backward synchronises
+          r.bucketer->prepare();
+          prepared = true;
+        }
+        (r.scaler.enabled() ? loss * r.scaler.scale() : loss).backward();
+        lossSum += loss.item<double>();
+      }
+    } catch (const std::exception& e) {
+      if (!isOutOfMemory(e)) throw;
+      outOfMemory = true;
     }
-    if (last) r.bucketer->prepare();  // only the shard's last backward synchronises
-    (r.scaler.enabled() ? loss * r.scaler.scale() : loss).backward();
-    lossSum += loss.item<double>();
+    // Every rank launches every bucket once per attempt, even after an out-of-memory, so the
+    // collectives stay matched; a failed attempt's gradients are then thrown away.
+    if (!prepared) r.bucketer->prepare();
+    r.bucketer->finish();
+    r.stats = r.bucketer->lastStats();
+    // Loss (for reporting, identical on every rank) and the number of ranks that ran out.
+    auto sums = r.comm->allreduceSum({lossSum, outOfMemory ? 1.0 : 0.0}, "loss all-reduce");
+    if (sums[1] == 0) {
+      r.result.loss = sums[0] / world;
+      break;
+    }
+    r.optimizer->zero_grad();
+    releaseCachedMemory(r.device.device);
+    if (r.microBatch <= 1)
+      throw Error(fmt::format("out of memory on {} rank{} even with a micro-batch of 1: use a "
+                              "smaller --patch or fewer --base-channels", int(sums[1]),
+                              sums[1] == 1 ? "" : "s"));
+    const int64_t before = r.microBatch;
+    r.microBatch = std::max<int64_t>(1, before / 2);
+    if (r.globalRank == 0 && context_.log)
+      context_.log->log(LogLevel::Warning,
+                        fmt::format("out of memory on {} rank{} at step {}: micro-batch {} -> {} on "
+                                    "every rank, global batch {} kept by gradient accumulation",
+                                    int(sums[1]), sums[1] == 1 ? "" : "s", batch.step + 1, before,
+                                    r.microBatch, batch.size()));
   }
-  r.bucketer->finish();
-  r.stats = r.bucketer->lastStats();
-  // Per-rank loss reduced for reporting (and identical on every rank).
-  r.result.loss = r.comm->allreduceSum({lossSum}, "loss all-reduce")[0] / world;
-  r.result.microBatch = microBatch_;
+  r.result.microBatch = r.microBatch;
   auto params = r.model->parameters();
   bool finite = r.scaler.unscale(params) && std::isfinite(r.result.loss);
   if (finite) {
@@ -192,7 +225,10 @@ void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
   bool haveOpt = archive.try_read("optimizer", opt);
   for (auto& r : ranks_) {
-    if (haveOpt) r->optimizer->load(opt);
+    if (haveOpt) {
+      r->optimizer->load(opt);
+      adoptOptimizerState(*r->optimizer, r->device.device);  // each rank its own moments
+    }
     r->scaler.load(archive);
   }
   std::vector<at::Tensor> reference = ranks_.front()->model->parameters();
@@ -204,6 +240,30 @@ void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
       for (size_t k = 0; k < mine.size(); ++k) mine[k].copy_(reference[k].to(r.device.device));
     r.comm->broadcast(mine, 0, "parameter broadcast after resume");
   });
+}
+
+std::string DdpThreadsStrategy::fromNodeZero(std::string bytes, const std::string& what) {
+  if (!spec_.multiProcess()) return bytes;
+  // A collective: every rank of every node takes part; global rank 0 is the source. Length
+  // first, then the bytes, on each rank's device (NCCL needs them there).
+  std::string received;
+  workers_->run([&](int i) {
+    Rank& r = *ranks_[size_t(i)];
+    const bool source = r.globalRank == 0;
+    auto length = torch::full({1}, source ? int64_t(bytes.size()) : int64_t(0),
+                              torch::TensorOptions().dtype(torch::kInt64).device(r.device.device));
+    r.comm->broadcast({length}, 0, what + " (size)");
+    const int64_t n = length.to(torch::kCPU).item<int64_t>();
+    auto buffer = torch::empty({n}, torch::TensorOptions().dtype(torch::kUInt8));
+    if (source) std::memcpy(buffer.data_ptr<uint8_t>(), bytes.data(), size_t(n));
+    auto onDevice = buffer.to(r.device.device);
+    r.comm->broadcast({onDevice}, 0, what);
+    if (i == 0) {
+      buffer = onDevice.to(torch::kCPU).contiguous();
+      received.assign(reinterpret_cast<const char*>(buffer.data_ptr<uint8_t>()), size_t(n));
+    }
+  });
+  return received;
 }
 
 std::vector<DeviceMemory> DdpThreadsStrategy::memory() const {

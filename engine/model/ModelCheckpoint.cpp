@@ -44,21 +44,34 @@ void writeModelSection(torch::serialize::OutputArchive& archive, const Checkpoin
   archive.write("model", modelArchive);
 }
 
-torch::serialize::InputArchive openCheckpoint(const std::string& path,
-                                              const torch::Device& device) {
+namespace {
+// `load` fills the archive from a file or from memory; `name` is what errors call it.
+template <typename Load>
+torch::serialize::InputArchive openArchive(const std::string& name, Load load) {
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path, device);
+    load(archive);
   } catch (const c10::Error& e) {
-    throw fileError(path, std::string("not a readable checkpoint (") + e.what_without_backtrace() +
+    throw fileError(name, std::string("not a readable checkpoint (") + e.what_without_backtrace() +
                               ")");
   }
   c10::IValue format;
   if (!archive.try_read("format", format) || !format.isString() ||
       format.toStringRef() != kCheckpointFormat)
-    throw fileError(path, std::string("not a vwb checkpoint (expected format ") + kCheckpointFormat +
+    throw fileError(name, std::string("not a vwb checkpoint (expected format ") + kCheckpointFormat +
                               ")");
   return archive;
+}
+}  // namespace
+
+torch::serialize::InputArchive openCheckpoint(const std::string& path,
+                                              const torch::Device& device) {
+  return openArchive(path, [&](auto& archive) { archive.load_from(path, device); });
+}
+
+torch::serialize::InputArchive openCheckpointData(const std::string& data, const std::string& name,
+                                                  const torch::Device& device) {
+  return openArchive(name, [&](auto& archive) { archive.load_from(data.data(), data.size(), device); });
 }
 
 CheckpointInfo readInfo(torch::serialize::InputArchive& archive, const std::string& path) {

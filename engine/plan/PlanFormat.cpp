@@ -47,15 +47,21 @@ std::string Plan::toJson() const {
   return j.dump(2);
 }
 
-std::string Plan::toText() const {
+std::string Plan::summary() const {
   std::ostringstream s;
-  s << "Hardware: " << hardware << "\n\n";
-  s << "Plan: " << strategyName(config.strategy) << " on";
+  s << strategyName(config.strategy) << " on";
   for (const auto& d : config.devices) s << " " << d;
   if (config.nnodes > 1) s << " x " << config.nnodes << " nodes";
   s << ", patch " << config.patch << "^3, batch " << config.batchPerDevice << " per device (global "
     << globalBatch << "), amp " << ampName(config.amp) << ", " << config.workers
-    << " workers, prefetch " << config.prefetch << ", " << config.threads << " threads\n\n";
+    << " workers, prefetch " << config.prefetch << ", " << config.threads << " threads";
+  return s.str();
+}
+
+std::string Plan::toText() const {
+  std::ostringstream s;
+  s << "Hardware: " << hardware << "\n\n";
+  s << "Plan: " << summary() << "\n\n";
   s << "Decision path:\n";
   for (const auto& p : path)
     s << "  ? " << p.question << "\n    -> " << p.answer << "\n       why: " << p.reason << "\n";

@@ -59,6 +59,7 @@ struct Plan {
 
   std::string toJson() const;
   std::string toText() const;
+  std::string summary() const;  // one line: strategy, devices, patch, batch, amp, workers, threads
 };
 
 // Throws vwb::Error for contradictions (DataParallel across nodes, a device that does not exist,

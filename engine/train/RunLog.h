@@ -2,6 +2,9 @@
 // The run directory's human and machine logs: RUN/logs/training.log (timestamped lines) and
 // RUN/metrics.jsonl (one JSON object per line, flushed as written). Log lines are also passed to
 // the caller's sink. Thread-safe.
+// Node R > 0 of a multi-node run writes only RUN/nodes/node-R/training.log: the metrics are
+// node 0's (reduced over every rank), and a folder shared by all nodes is never written twice.
+#include <cstdint>
 #include <fstream>
 #include <mutex>
 #include <string>
@@ -12,13 +15,17 @@ namespace vwb {
 
 class RunLog : public LogSink {
  public:
-  RunLog(const std::string& runDir, LogSink* forward);
+  RunLog(const std::string& runDir, LogSink* forward, int nodeRank = 0);
   void log(LogLevel level, const std::string& message) override;
   void metric(const std::string& jsonLine);
+  // After a resume from the checkpoint of `step`: drops the metric lines of later steps (they are
+  // about to be redone), rewriting metrics.jsonl atomically. Returns how many were dropped.
+  int dropMetricsAfter(int64_t step);
 
  private:
   std::mutex mutex_;
   std::ofstream log_, metrics_;
+  std::string metricsPath_;
   LogSink* forward_;
 };
 

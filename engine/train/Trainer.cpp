@@ -38,6 +38,10 @@ std::map<StrategyKind, StrategyFactory>& registry() {
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
+// Wall clock of a metrics line (seconds since 1970, UTC): plots against time, gaps of a resume.
+double unixSeconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 }  // namespace
 
 void registerStrategyFactory(StrategyKind kind, StrategyFactory factory) {
@@ -172,9 +176,15 @@ void TrainingRun::prepareData() {
 
 void TrainingRun::resumeFromCheckpoint() {
   const std::string path = checkpointPath("last.pt");
-  if (!fs::exists(path))
-    throw fileError(path, "cannot resume: the run has no checkpoint yet");
-  auto archive = openCheckpoint(path, torch::kCPU);
+  // Node 0's last.pt is the run's state; other nodes receive it (their folder may not be shared).
+  std::string bytes;
+  if (config_.nodeRank == 0) {
+    if (!fs::exists(path)) throw fileError(path, "cannot resume: the run has no checkpoint yet");
+    bytes = readText(path);
+  }
+  bytes = strategy_->fromNodeZero(std::move(bytes), "sending node 0's checkpoint to every node");
+  auto archive = openCheckpointData(bytes, config_.nodeRank == 0 ? path : "node 0's " + path,
+                                    torch::kCPU);
   CheckpointInfo info = readInfo(archive, path);
   if (modelConfigToJson(info.model) != modelConfigToJson(config_.model) ||
       info.patch != config_.patch)
@@ -193,6 +203,9 @@ void TrainingRun::resumeFromCheckpoint() {
   state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
   state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
   log_->log(LogLevel::Info, "resumed from " + path + " at step " + std::to_string(state_.step));
+  if (int dropped = log_->dropMetricsAfter(state_.step))
+    log_->log(LogLevel::Info, "metrics.jsonl: dropped " + std::to_string(dropped) +
+                                  " line(s) written after that checkpoint (those steps are redone)");
 }
 
 void TrainingRun::writeCheckpoint(bool alsoBest) {
@@ -213,16 +226,20 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
                       {"best_val_dice_ema", state_.bestValDiceEma},
                       {"global_batch", globalBatch_},
                       {"strategy", strategy_->name()}};
-  torch::serialize::OutputArchive archive;
-  writeModelSection(archive, info, extra.dump(), strategy_->model());
-  strategy_->saveState(archive);
-  std::ostringstream bytes;
-  archive.save_to(bytes);
-  const std::string data = bytes.str();
-  writeFileAtomically(checkpointPath("last.pt"), data);
+  // last.pt: everything a resume needs. best.pt: the model alone (what predict loads; about a
+  // third of the size without AdamW's two moment tensors per weight).
+  auto serialize = [&](bool withState) {
+    torch::serialize::OutputArchive archive;
+    writeModelSection(archive, info, extra.dump(), strategy_->model());
+    if (withState) strategy_->saveState(archive);
+    std::ostringstream bytes;
+    archive.save_to(bytes);
+    return bytes.str();
+  };
+  writeFileAtomically(checkpointPath("last.pt"), serialize(true));
   sink_.onCheckpoint(checkpointPath("last.pt"));
   if (alsoBest) {
-    writeFileAtomically(checkpointPath("best.pt"), data);
+    writeFileAtomically(checkpointPath("best.pt"), serialize(false));
     sink_.onCheckpoint(checkpointPath("best.pt"));
   }
 }
@@ -286,6 +303,7 @@ void TrainingRun::trainStep() {
   e.etaSec = runSeconds_ / static_cast<double>(done) * static_cast<double>(totalSteps_ - state_.step);
   e.memory = strategy_->memory();
   nlohmann::json j{{"type", "step"},      {"step", e.step},         {"epoch", e.epoch},
+                   {"time", unixSeconds()},
                    {"loss", r.loss},      {"lr", lr},               {"grad_norm", r.gradNorm},
                    {"skipped", r.skipped}, {"micro_batch", r.microBatch},
                    {"samples_per_s", sps}, {"data_wait", e.dataWaitFraction},
@@ -397,7 +415,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   state_.epochLossCount = 0;
   writeCheckpoint(best);
 
-  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step},
+  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step}, {"time", unixSeconds()},
                    {"train_loss", e.trainLoss}, {"epoch_s", seconds}, {"best", best},
                    {"memory", memoryJson(strategy_->memory())}};
   std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +
@@ -410,7 +428,8 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
             std::to_string(validation->dice) + " (avg " + std::to_string(state_.valDiceEma) + ")";
   }
   line += ", " + std::to_string(seconds) + " s, " + std::to_string(samplesPerSecEma_) +
-          " samples/s" + (best ? ", best.pt updated" : "");
+          " samples/s" +
+         (best ? (config_.nodeRank == 0 ? ", best.pt updated" : ", best so far (node 0 saves it)") : "");
   log_->metric(j.dump());
   log_->log(LogLevel::Info, line);
   sink_.onEpoch(e);
@@ -419,7 +438,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
 RunEndEvent TrainingRun::run() {
   checkConfig(config_);
   fs::create_directories(fs::path(config_.runDir) / "checkpoints");
-  log_ = std::make_unique<RunLog>(config_.runDir, &sink_);
+  log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
   if (!config_.resume && fs::exists(checkpointPath("last.pt")))
     throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
                                     "or choose another --out");
@@ -434,15 +453,15 @@ RunEndEvent TrainingRun::run() {
   context.log = log_.get();
   if (simulatedOomStep_ > 0)
     context.beforeMicroBatch = [this](int64_t step, int, int64_t microBatch) {
-      if (!simulatedOomDone_ && step + 1 == simulatedOomStep_ && microBatch > 1) {
-        simulatedOomDone_ = true;
+      if (step + 1 == simulatedOomStep_ && microBatch > 1 && !simulatedOomDone_.exchange(true)) {
         throwSimulatedOutOfMemory("step " + std::to_string(step + 1));
       }
     };
   strategy_->setup(context);
   if (config_.resume) resumeFromCheckpoint();
-  if (config_.nodeRank == 0)  // multi-node: only node 0 writes (dist)
-    writeFileAtomically((fs::path(config_.runDir) / "config.json").string(), config_.toJson() + "\n");
+  // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume
+  // reads) under nodes/node-R/, so a folder shared by all nodes is never written twice.
+  writeFileAtomically(runConfigPath(config_.runDir, config_.nodeRank), config_.toJson() + "\n");
 
   globalBatch_ = static_cast<int64_t>(config_.batchPerDevice) *
                  static_cast<int64_t>(strategy_->devices().size()) * config_.gradAccumulation;
@@ -511,8 +530,16 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
   return runTraining(config, volumes, sink, cancel);
 }
 
-TrainConfig loadRunConfig(const std::string& runDir) {
-  const std::string path = (fs::path(runDir) / "config.json").string();
+std::string runConfigPath(const std::string& runDir, int nodeRank) {
+  if (nodeRank == 0) return (fs::path(runDir) / "config.json").string();
+  return (fs::path(runDir) / "nodes" / ("node-" + std::to_string(nodeRank)) / "config.json").string();
+}
+
+TrainConfig loadRunConfig(const std::string& runDir, int nodeRank) {
+  std::string path = runConfigPath(runDir, nodeRank);
+  // Another node in a folder that only node 0 wrote to (shared, or copied): node 0's settings;
+  // the caller's --node-rank applies on top.
+  if (nodeRank != 0 && !fs::exists(path)) path = runConfigPath(runDir, 0);
   try {
     return TrainConfig::fromJson(readText(path));
   } catch (const Error& e) {

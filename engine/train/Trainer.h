@@ -20,8 +20,11 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
 RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
                         TrainingSink& sink, const CancelToken& cancel);
 
-// Reads RUN/config.json (for resume and for the GUI).
-TrainConfig loadRunConfig(const std::string& runDir);
+// Where a run's settings live: RUN/config.json for node 0 (and single-node runs), and
+// RUN/nodes/node-R/config.json for node R of a multi-node run.
+std::string runConfigPath(const std::string& runDir, int nodeRank = 0);
+// Reads them (for resume and for the GUI); node R falls back to node 0's file when it has none.
+TrainConfig loadRunConfig(const std::string& runDir, int nodeRank = 0);
 
 // Scans config.dataDir and decodes its labelled training volumes. Dataset errors throw vwb::Error
 // with the scanner's report; so does a dataset larger than the memory cap (config.memoryCapBytes,

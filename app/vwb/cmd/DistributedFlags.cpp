@@ -1,5 +1,6 @@
 #include "cmd/DistributedFlags.h"
 
+#include "engine/data/Dataset.h"
 #include "engine/data/Fingerprint.h"
 #include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/Rendezvous.h"
@@ -20,7 +21,15 @@ std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd) {
   return f;
 }
 
-void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, TrainConfig& c) {
+int nodeRankOf(const DistributedFlags& f, const CLI::App& cmd) {
+  if (cmd.count("--node-rank") > 0) return f.nodeRank;
+  TrainConfig probe;
+  dist::applyTorchrunEnvironment(probe, cmd.count("--nnodes") > 0, true);
+  return probe.nodeRank;
+}
+
+void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, TrainConfig& c,
+                           LogSink* log) {
   auto given = [&](const char* name) { return cmd.count(name) > 0; };
   dist::registerMultiDeviceStrategies();
   if (given("--strategy")) c.strategy = parseStrategy(f.strategy);
@@ -31,18 +40,42 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
   if (given("--timeout")) c.timeoutSec = f.timeoutSec;
   dist::applyTorchrunEnvironment(c, given("--nnodes"), given("--master"));
 
+  // auto: the planner decides what the user left open. Everything in a --config file (e.g. from
+  // `vwb plan --json`) or a resumed run counts as chosen; the plan then only picks strategy and
+  // devices where none were given.
   bool devicesChosen = given("--devices") || given("--device") || c.resume;
   if (c.strategy == StrategyKind::Auto && !devicesChosen) {
+    const bool fromFile = given("--config") || c.resume;
+    auto open = [&](const char* flag) { return !fromFile && !given(flag); };
     UserConstraints uc;
     uc.model = c.model;
-    uc.patch = c.patch;
-    uc.batchPerDevice = c.batchPerDevice;
+    if (!open("--patch")) uc.patch = c.patch;
+    if (!open("--batch")) uc.batchPerDevice = c.batchPerDevice;
+    if (!open("--amp")) uc.amp = c.amp;
+    uc.epochs = c.epochs;
     HardwareInventory hw = detectHardware();
     hw.nodes = c.nnodes;
     uc.master = c.master;
-    Plan plan = makePlan(hw, DatasetFingerprint{}, uc);
+    DatasetFingerprint fingerprint;
+    if (!c.dataDir.empty()) {
+      Dataset dataset = scanDataset(c.dataDir, false, nullptr);
+      if (dataset.report.ok()) fingerprint = loadOrComputeFingerprint(dataset);
+      // A broken dataset is reported with every problem by the training's own scan.
+    }
+    Plan plan = makePlan(hw, fingerprint, uc);
     c.strategy = plan.config.strategy;
     c.devices = plan.config.devices;
+    c.patch = plan.config.patch;
+    c.batchPerDevice = plan.config.batchPerDevice;
+    c.amp = plan.config.amp;
+    if (open("--workers")) c.workers = plan.config.workers;
+    if (open("--prefetch")) c.prefetch = plan.config.prefetch;
+    if (open("--threads")) c.threads = plan.config.threads;
+    if (log) {
+      log->log(LogLevel::Info, "--strategy auto: " + plan.summary() + " (" + plan.hardware + ")");
+      for (const auto& r : plan.reasons) log->log(LogLevel::Info, "  " + r);
+      for (const auto& w : plan.warnings) log->log(LogLevel::Warning, "  " + w);
+    }
   }
   // Validate the rendezvous settings now, before any data is read.
   if (c.nnodes > 1) dist::rendezvousFromConfig(c, 1);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/Reporting.h"
 #include "engine/train/TrainConfig.h"
 
 namespace vwb::cli {
@@ -21,9 +22,16 @@ struct DistributedFlags {
 
 std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd);
 
+// This process's node rank from --node-rank or the torchrun environment (RANK with WORLD_SIZE),
+// before any config exists: which node's settings a --resume reads.
+int nodeRankOf(const DistributedFlags& flags, const CLI::App& cmd);
+
 // Flags first, then the environment for what they left unset; registers the DDP/DP strategies.
-// --strategy auto without --device/--devices takes the planner's strategy and devices for this
-// machine (every GPU with DDP, or CPU ranks where the planner expects them to be faster).
-void applyDistributedFlags(const DistributedFlags& flags, const CLI::App& cmd, TrainConfig& config);
+// --strategy auto without --device/--devices applies the planner to this machine and the dataset:
+// its strategy and devices (every GPU with DDP, or CPU ranks where it expects them to be faster),
+// and its patch, batch per device, AMP, workers, prefetch and threads wherever the user gave none
+// (flags, a --config file or a resumed run count as given). The plan's reasons go to `log`.
+void applyDistributedFlags(const DistributedFlags& flags, const CLI::App& cmd, TrainConfig& config,
+                           LogSink* log = nullptr);
 
 }  // namespace vwb::cli

@@ -35,7 +35,7 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--out", a->out, "Run folder (config.json, logs/, metrics.jsonl, checkpoints/)")
       ->required();
   cmd.add_option("--config", a->configFile, "Start from this config JSON (e.g. from vwb plan --json)");
-  cmd.add_option("--epochs", a->epochs, "Epochs (with --resume: a larger value extends the run)");
+  cmd.add_option("--epochs", a->epochs, "Epochs (with --resume: a larger value extends the run; the cosine schedule restarts over the new total)");
   cmd.add_option("--steps-per-epoch", a->stepsPerEpoch, "Optimizer steps per epoch");
   cmd.add_option("--patch", a->patch, "Cubic patch edge (multiple of 2^(levels-1))");
   cmd.add_option("--batch", a->batch, "Patches per device per micro-batch");
@@ -57,7 +57,7 @@ void setup(CLI::App& cmd) {
   cmd.callback([a, dist, &cmd] {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
     vwb::TrainConfig c;
-    if (a->resume) c = vwb::loadRunConfig(a->out);
+    if (a->resume) c = vwb::loadRunConfig(a->out, vwb::cli::nodeRankOf(*dist, cmd));
     else if (given("--config")) c = vwb::TrainConfig::fromJson(readFile(a->configFile));
     if (given("--data")) c.dataDir = std::filesystem::absolute(a->data).string();
     if (c.dataDir.empty()) throw vwb::Error("--data is required");
@@ -81,9 +81,9 @@ void setup(CLI::App& cmd) {
     if (given("--val-fraction")) c.valFraction = a->valFraction;
     if (given("--val-crop")) c.valCrop = a->valCrop;
     if (given("--seed")) c.seed = a->seed;
-    vwb::cli::applyDistributedFlags(*dist, cmd, c);
-
     vwb::cli::TrainConsole console;
+    vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
+
     vwb::CancelToken cancel;
     vwb::cli::InterruptToCancel interrupt(cancel);
     vwb::ConsoleSink progress;

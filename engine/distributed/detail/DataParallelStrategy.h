@@ -4,6 +4,7 @@
 // the replicas receive its weights, the batch is scattered, replicas run forward/backward in
 // parallel, losses are gathered and gradients reduced onto device 0, and one AdamW step updates
 // the master. Exists because users know it from the seed; DDP is faster (no device-0 funnel).
+// Out of memory on any device: the attempt is dropped, the micro-batch halved and the step redone.
 #include <memory>
 #include <vector>
 

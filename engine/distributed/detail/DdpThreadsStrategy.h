@@ -4,6 +4,9 @@
 // averaged by a GradientBucketer over a c10d group (HashStore in one process, TCPStore across
 // nodes). All ranks see identical averaged gradients, so clipping, inf/NaN skips and updates
 // agree without further communication. Ranks are threads, so this runs inside the GUI too.
+// Out of memory on any rank: every rank still completes the step's collectives, they agree on
+// it through the loss all-reduce, drop the attempt, halve the micro-batch and redo the step
+// (the global batch is kept by accumulation), like the single-device strategy.
 #include <memory>
 #include <vector>
 
@@ -31,6 +34,7 @@ class DdpThreadsStrategy : public TrainStrategy {
   UNet3DImpl& model() override { return *ranks_.front()->model; }
   void saveState(torch::serialize::OutputArchive& archive) override;
   void loadState(torch::serialize::InputArchive& archive) override;
+  std::string fromNodeZero(std::string bytes, const std::string& what) override;
   std::vector<DeviceMemory> memory() const override;
   const CommStats& lastCommStats() const { return lastStats_; }
 
@@ -43,6 +47,7 @@ class DdpThreadsStrategy : public TrainStrategy {
     std::unique_ptr<torch::optim::AdamW> optimizer;
     std::unique_ptr<GradientBucketer> bucketer;
     LossScaler scaler;
+    int64_t microBatch = 1;  // halved on every rank together after an out-of-memory
     StepResult result;
     CommStats stats;
   };
@@ -58,7 +63,6 @@ class DdpThreadsStrategy : public TrainStrategy {
   std::vector<std::unique_ptr<Rank>> ranks_;
   std::unique_ptr<RankWorkers> workers_;
   int threadsPerRank_ = 1;
-  int64_t microBatch_ = 1;
   CommStats lastStats_;
 };
 

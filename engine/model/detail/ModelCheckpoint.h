@@ -16,6 +16,9 @@ void writeModelSection(torch::serialize::OutputArchive& archive, const Checkpoin
 
 // Opens a checkpoint archive, mapping tensors to `device`. Throws vwb::Error naming the file.
 torch::serialize::InputArchive openCheckpoint(const std::string& path, const torch::Device& device);
+// The same from a checkpoint's bytes (e.g. received from node 0); `name` is what errors call it.
+torch::serialize::InputArchive openCheckpointData(const std::string& data, const std::string& name,
+                                                  const torch::Device& device);
 CheckpointInfo readInfo(torch::serialize::InputArchive& archive, const std::string& path);
 // Loads the "model" section into an existing network of the matching config.
 void readModelSection(torch::serialize::InputArchive& archive, const std::string& path,

@@ -94,4 +94,16 @@ void throwSimulatedOutOfMemory(const std::string& where) {
   throw Error("unreachable");
 }
 
+void adoptOptimizerState(torch::optim::AdamW& optimizer, const torch::Device& device) {
+  auto own = [&](const torch::Tensor& t) {
+    return t.defined() ? t.to(t.options().device(device), /*non_blocking=*/false, /*copy=*/true) : t;
+  };
+  for (auto& entry : optimizer.state()) {
+    auto& s = static_cast<torch::optim::AdamWParamState&>(*entry.second);
+    s.exp_avg(own(s.exp_avg()));
+    s.exp_avg_sq(own(s.exp_avg_sq()));
+    s.max_exp_avg_sq(own(s.max_exp_avg_sq()));
+  }
+}
+
 }  // namespace vwb

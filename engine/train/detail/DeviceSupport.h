@@ -23,6 +23,12 @@ bool isOutOfMemory(const std::exception& e);
 // Returns cached blocks to the driver after an OOM (CUDA); no-op on the CPU.
 void releaseCachedMemory(const torch::Device& device);
 
+// After Optimizer::load from an archive opened on the CPU: gives this optimizer its own copy of
+// every AdamW state tensor, on `device`. Without it a CUDA run resumes with CPU state (device
+// mismatch in the first step), and replicas loading one archive would share, and each update,
+// the same moment tensors.
+void adoptOptimizerState(torch::optim::AdamW& optimizer, const torch::Device& device);
+
 // Throws the error a real CUDA OOM throws (c10::OutOfMemoryError), for fault-injection tests.
 [[noreturn]] void throwSimulatedOutOfMemory(const std::string& where);
 

@@ -122,7 +122,10 @@ void SingleDeviceStrategy::saveState(torch::serialize::OutputArchive& archive) {
 
 void SingleDeviceStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
-  if (archive.try_read("optimizer", opt)) optimizer_->load(opt);
+  if (archive.try_read("optimizer", opt)) {
+    optimizer_->load(opt);
+    adoptOptimizerState(*optimizer_, device_);
+  }
   scaler_.load(archive);
   c10::IValue v;
   if (archive.try_read("micro_batch", v)) microBatch_ = std::min<int64_t>(microBatch_, v.toInt());

@@ -73,6 +73,14 @@ class TrainStrategy {
   virtual void saveState(torch::serialize::OutputArchive& archive) = 0;
   virtual void loadState(torch::serialize::InputArchive& archive) = 0;
 
+  // Several nodes: every node gets node 0's `bytes` (node 0 passes them, the others pass
+  // nothing); how a resumed run shares one checkpoint without a shared folder. One process:
+  // returns `bytes` unchanged.
+  virtual std::string fromNodeZero(std::string bytes, const std::string& what) {
+    (void)what;
+    return bytes;
+  }
+
   // Per-device memory now (CUDA allocator figures, or process RSS for CPU devices).
   virtual std::vector<DeviceMemory> memory() const = 0;
 };

@@ -2,6 +2,7 @@
 // The training loop (private: torch). One fixed sequence with hook points, like nnU-Net's
 // trainer: onRunStart -> [onEpochStart -> trainStep x N -> validate -> onEpochEnd] x epochs.
 // What varies between single- and multi-device training lives in the TrainStrategy, not here.
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -71,7 +72,7 @@ class TrainingRun {
   int64_t globalBatch_ = 0, totalSteps_ = 0, startStep_ = 0;
   double runSeconds_ = 0, samplesPerSecEma_ = 0;
   int64_t simulatedOomStep_ = -1;  // VWB_FAULT_OOM_AT_STEP (1-based), for tests
-  bool simulatedOomDone_ = false;
+  std::atomic<bool> simulatedOomDone_{false};  // rank threads call the hook concurrently
 };
 
 }  // namespace vwb

@@ -14,6 +14,11 @@ QString why(const vwbtest::ProcessResult& r) {
   return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err;
 }
 // A tiny model and short run: the CLI is under test here, not learning.
+QJsonObject readJson(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return {};
+  return QJsonDocument::fromJson(f.readAll()).object();
+}
 QStringList smallRun(const QString& data, const QString& out) {
   return {"train", "--data", data, "--out", out, "--patch", "16", "--levels", "2",
           "--base-channels", "4", "--batch", "2", "--threads", "2", "--workers", "1",
@@ -41,6 +46,14 @@ class TestVwbTrain : public QObject {
     for (const char* f : {"config.json", "logs/training.log", "metrics.jsonl",
                           "checkpoints/last.pt", "checkpoints/best.pt"})
       QVERIFY2(QFile::exists(out + "/" + f), f);
+    // best.pt is the model alone (predict's input); last.pt adds the optimizer for --resume.
+    QVERIFY(QFileInfo(out + "/checkpoints/best.pt").size() <
+            QFileInfo(out + "/checkpoints/last.pt").size() / 2);
+    QFile metrics(out + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    const double now = double(QDateTime::currentSecsSinceEpoch());
+    const double stamp = QJsonDocument::fromJson(metrics.readLine()).object().value("time").toDouble();
+    QVERIFY2(stamp > now - 600 && stamp <= now + 1, qPrintable(QString::number(stamp, 'f', 1)));
     // Not a terminal: plain progress lines, no carriage-return bar.
     QVERIFY2(r.err.contains("epoch 2/2 step 6/6 loss"), qPrintable(r.err));
     QVERIFY(!r.err.contains('\r'));
@@ -54,6 +67,41 @@ class TestVwbTrain : public QObject {
     auto again = run(vwbExe(), smallRun(data_, out));
     QCOMPARE(again.exitCode, 1);
     QVERIFY2(again.err.contains("--resume"), qPrintable(again.err));
+  }
+
+  // --strategy auto (the default) without --devices: what the planner prints for this machine and
+  // dataset is what the run uses, for every setting the user left open; a given flag still wins.
+  void autoStrategyTakesThePlanForWhatWasNotGiven() {
+    // The planner's smallest patch is 32^3, so this needs larger volumes than the other cases.
+    const QString data = tmp_.filePath("data40");
+    auto s = run(vwbExe(), {"synth", "--out", data, "--train", "2", "--test", "0", "--size", "40"});
+    QVERIFY2(s.exitCode == 0, qPrintable(why(s)));
+    auto p = run(vwbExe(), {"plan", "--data", data, "--json", "--levels", "2", "--base-channels", "4"});
+    QVERIFY2(p.exitCode == 0, qPrintable(why(p)));
+    QJsonObject plan = QJsonDocument::fromJson(p.out.toUtf8()).object();
+    QVERIFY2(plan.contains("patch") && plan.contains("batch_per_device"), qPrintable(p.out));
+    const QStringList common{"train", "--data", data, "--levels", "2", "--base-channels", "4",
+                             "--epochs", "1", "--steps-per-epoch", "1", "--val-fraction", "0"};
+    QString planned = tmp_.filePath("auto-run");
+    auto r = run(vwbExe(), common + QStringList{"--out", planned});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QVERIFY2(r.err.contains("--strategy auto:"), qPrintable(r.err));
+    QJsonObject used = readJson(planned + "/config.json");
+    for (const char* key : {"strategy", "patch", "batch_per_device", "amp", "workers", "prefetch", "threads"})
+      QVERIFY2(used.value(key) == plan.value(key),
+               qPrintable(QString("%1: run %2, plan %3").arg(key, used.value(key).toVariant().toString(),
+                                                          plan.value(key).toVariant().toString())));
+    QCOMPARE(used.value("devices"), plan.value("devices"));
+
+    QString forced = tmp_.filePath("auto-forced");
+    const int otherPatch = plan.value("patch").toInt() == 16 ? 8 : 16;
+    auto f = run(vwbExe(), common + QStringList{"--out", forced, "--patch", QString::number(otherPatch),
+                                                "--batch", "1", "--workers", "0"});
+    QVERIFY2(f.exitCode == 0, qPrintable(why(f)));
+    QJsonObject kept = readJson(forced + "/config.json");
+    QCOMPARE(kept.value("patch").toInt(), otherPatch);
+    QCOMPARE(kept.value("batch_per_device").toInt(), 1);
+    QCOMPARE(kept.value("workers").toInt(), 0);
   }
 
   void datasetErrorsStopBeforeTraining() {

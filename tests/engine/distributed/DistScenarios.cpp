@@ -27,13 +27,18 @@ CommOptions options(int timeoutSec, std::shared_ptr<AbortSignal> abort) {
 }
 
 // Linear(8,16) -> ReLU -> Linear(16,1), plus an `unused` parameter the forward never touches.
+// Initialised from its own generator: torch::manual_seed is process-global, so rank threads
+// seeding it concurrently would race and make the thread run's rank-0 init nondeterministic.
 struct ToyNet : torch::nn::Module {
   torch::nn::Linear a{nullptr}, b{nullptr};
   torch::Tensor unused;
-  ToyNet() {
+  explicit ToyNet(uint64_t seed) {
     a = register_module("a", torch::nn::Linear(8, 16));
     b = register_module("b", torch::nn::Linear(16, 1));
     unused = register_parameter("unused", torch::ones({3}));
+    auto gen = at::detail::createCPUGenerator(seed);
+    torch::NoGradGuard noGrad;
+    for (auto& p : parameters()) p.copy_(torch::randn(p.sizes(), gen) * 0.3);
   }
   torch::Tensor forward(const torch::Tensor& x) { return b(torch::relu(a(x))); }
 };
@@ -71,8 +76,7 @@ GradCheck bucketedGradientsMatchMean(int world, int64_t bucketBytes, int microBa
       params(static_cast<size_t>(world));
   GradCheck check;
   runRankThreads(world, [&](int r) {
-    torch::manual_seed(uint64_t(r + 1));  // different init per rank: broadcast must fix it
-    ToyNet net;
+    ToyNet net(uint64_t(r + 1));  // different init per rank: broadcast must fix it
     Communicator comm(store, r, world, options(20, abort));
     auto ps = net.parameters();
     comm.broadcast(ps, 0, "parameter broadcast");
@@ -186,8 +190,7 @@ std::vector<double> toyDdpParameters(const ToyRun& run) {
     CommOptions o = options(run.timeoutSec, abort);
     o.gloohost = gloohost;
     Communicator comm(store, rank, run.world, o);
-    torch::manual_seed(uint64_t(rank + 7));
-    ToyNet net;
+    ToyNet net(uint64_t(rank + 7));
     auto ps = net.parameters();
     comm.broadcast(ps, 0, "parameter broadcast");
     torch::optim::SGD opt(ps, torch::optim::SGDOptions(0.1));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <limits>
 
 #include "StrategyScenarios.h"
 #include "TestSupport.h"
@@ -42,7 +43,12 @@ QStringList nodeArgs(int rank, int port, int timeout) {
           QString("127.0.0.1:%1").arg(port), "--timeout", QString::number(timeout)};
 }
 
-double maxRelDiff(const std::vector<double>& a, const std::vector<double>& b) {
+// Largest parameter difference between two runs' last.pt, relative to the largest reference
+// parameter; infinity when the checkpoints hold different parameter counts.
+double lastCheckpointRelDiff(const QString& run, const QString& reference) {
+  auto a = vwbtest::dist::checkpointParameters((run + "/checkpoints/last.pt").toStdString());
+  auto b = vwbtest::dist::checkpointParameters((reference + "/checkpoints/last.pt").toStdString());
+  if (a.size() != b.size() || a.empty()) return std::numeric_limits<double>::infinity();
   double scale = 1e-12, worst = 0;
   for (double v : b) scale = std::max(scale, std::abs(v));
   for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - b[i]));
@@ -79,12 +85,84 @@ class TestDistributedTraining : public QObject {
     QVERIFY2(p0.exitCode() == 0, p0.readAllStandardError().constData());
     QVERIFY2(p1.exitCode() == 0, p1.readAllStandardError().constData());
 
-    auto a = vwbtest::dist::checkpointParameters((one + "/checkpoints/last.pt").toStdString());
-    auto b = vwbtest::dist::checkpointParameters((n0 + "/checkpoints/last.pt").toStdString());
-    QCOMPARE(a.size(), b.size());
-    double diff = maxRelDiff(b, a);
+    double diff = lastCheckpointRelDiff(n0, one);
     QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
     QVERIFY(!QFile::exists(n1 + "/checkpoints/last.pt"));  // only node 0 writes
+  }
+
+  // Separate run folders (no shared file system): node 1 keeps only its own log and settings
+  // under nodes/node-1/, and a --resume on both nodes continues from node 0's checkpoint, which
+  // node 1 receives over the process group. The result equals the same run and resume done by
+  // one process with two CPU ranks.
+  void resumeAcrossNodesWithoutASharedFolder() {
+    QString one = dir_.path() + "/r-one";
+    auto r = vwbtest::run(vwbtest::vwbExe(), trainArgs(data_, one, 1) + QStringList{"--devices", "cpu:2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    r = vwbtest::run(vwbtest::vwbExe(), {"train", "--out", one, "--resume", "--epochs", "2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+
+    QString n0 = dir_.path() + "/r-node0", n1 = dir_.path() + "/r-node1";
+    auto both = [&](const QStringList& a0, const QStringList& a1) {
+      QProcess p0, p1;
+      p0.start(vwbtest::vwbExe(), a0);
+      p1.start(vwbtest::vwbExe(), a1);
+      bool done = p0.waitForFinished(120000) && p1.waitForFinished(120000);
+      return QString(done && p0.exitCode() == 0 && p1.exitCode() == 0
+                         ? ""
+                         : "node 0: " + p0.readAllStandardError() + "\nnode 1: " +
+                               p1.readAllStandardError());
+    };
+    int port = freePort();
+    QString failed = both(trainArgs(data_, n0, 1) + nodeArgs(0, port, 30),
+                          trainArgs(data_, n1, 1) + nodeArgs(1, port, 30));
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    for (const char* f : {"config.json", "metrics.jsonl", "logs/training.log", "checkpoints/last.pt"})
+      QVERIFY2(!QFile::exists(n1 + "/" + f), f);  // node 0's files only
+    QVERIFY(QFile::exists(n1 + "/nodes/node-1/config.json"));
+    QVERIFY(QFile::exists(n1 + "/nodes/node-1/training.log"));
+    QFile metrics(n0 + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    QCOMPARE(metrics.readAll().count("\"type\":\"step\""), 2);
+
+    port = freePort();
+    const QString master = QString("127.0.0.1:%1").arg(port);
+    failed = both({"train", "--out", n0, "--resume", "--epochs", "2", "--node-rank", "0", "--master", master},
+                  {"train", "--out", n1, "--resume", "--epochs", "2", "--node-rank", "1", "--master", master});
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    QVERIFY(!QFile::exists(n1 + "/checkpoints/last.pt"));
+    double diff = lastCheckpointRelDiff(n0, one);
+    QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
+  }
+
+  // An out-of-memory on one rank (simulated at step 2, where the loop's fault hook throws what a
+  // CUDA OOM throws) halves the micro-batch on every rank; the run ends where it would have.
+  void outOfMemoryHalvesTheMicroBatchAndKeepsTheResult_data() {
+    QTest::addColumn<QString>("strategy");
+    QTest::newRow("ddp") << "ddp";
+    QTest::newRow("dp") << "dp";
+  }
+  void outOfMemoryHalvesTheMicroBatchAndKeepsTheResult() {
+    QFETCH(QString, strategy);
+    auto args = [&](const QString& out) {
+      QStringList a = trainArgs(data_, out, 1) + QStringList{"--devices", "cpu:2"};
+      a[a.indexOf("--strategy") + 1] = strategy;
+      a[a.indexOf("--batch") + 1] = "2";
+      return a;
+    };
+    QString plain = dir_.path() + "/oom-plain-" + strategy, faulty = dir_.path() + "/oom-" + strategy;
+    auto r = vwbtest::run(vwbtest::vwbExe(), args(plain));
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    qputenv("VWB_FAULT_OOM_AT_STEP", "2");
+    auto f = vwbtest::run(vwbtest::vwbExe(), args(faulty));
+    qunsetenv("VWB_FAULT_OOM_AT_STEP");
+    QVERIFY2(f.exitCode == 0, qPrintable(f.err));
+    QVERIFY2(f.err.contains("out of memory on 1 ") && f.err.contains("at step 2: micro-batch 2 -> 1"),
+             qPrintable(f.err));
+    QFile metrics(faulty + "/metrics.jsonl");
+    QVERIFY(metrics.open(QIODevice::ReadOnly));
+    QVERIFY(metrics.readAll().contains("\"micro_batch\":1"));
+    double diff = lastCheckpointRelDiff(faulty, plain);
+    QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
   }
 
   void killedRankStopsTheOtherAndKeepsTheCheckpoint() {

@@ -9,6 +9,7 @@
 #include "engine/train/BatchPipeline.h"
 #include "engine/train/LrSchedule.h"
 #include "engine/train/PatchSampler.h"
+#include "engine/train/RunLog.h"
 #include "engine/train/ValidationSplit.h"
 
 namespace {
@@ -155,6 +156,40 @@ class TestTrainPipeline : public QObject {
     QCOMPARE(single.train.size(), size_t(3));
     QVERIFY(vwb::splitValidation(scrolls, 0.0, 1).validation.empty());
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::splitValidation(scrolls, 1.0, 1));
+  }
+
+  // A resume redoes the steps after its checkpoint: their metric lines (and a line cut short by
+  // a kill) leave metrics.jsonl, node 0's log keeps its history, other nodes write no metrics.
+  void resumeDropsTheMetricsOfRedoneSteps() {
+    QTemporaryDir dir;
+    QFile f(dir.filePath("metrics.jsonl"));
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    for (int s = 1; s <= 7; ++s) f.write(QString("{\"type\":\"step\",\"step\":%1}\n").arg(s).toUtf8());
+    f.write("{\"type\":\"epoch\",\"epoch\":1,\"step\":5}\n{\"type\":\"st");  // killed mid-line
+    f.close();
+    {
+      vwb::RunLog log(dir.path().toStdString(), nullptr);
+      QCOMPARE(log.dropMetricsAfter(5), 3);  // steps 6, 7 and the cut line
+      log.metric("{\"type\":\"step\",\"step\":6}");
+      QCOMPARE(log.dropMetricsAfter(6), 0);
+    }
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    f.close();
+    QCOMPARE(lines.size(), 7);
+    QVERIFY(lines[4].contains("\"step\":5"));
+    QVERIFY(lines[5].contains("\"epoch\":1"));
+    QVERIFY(lines[6].contains("\"step\":6"));
+
+    QTemporaryDir nodeDir;
+    {
+      vwb::RunLog other(nodeDir.path().toStdString(), nullptr, 1);
+      other.metric("{\"type\":\"step\",\"step\":99}");
+      other.log(vwb::LogLevel::Info, "node 1 here");
+    }
+    QVERIFY(QFile::exists(nodeDir.filePath("nodes/node-1/training.log")));
+    QVERIFY(!QFile::exists(nodeDir.filePath("metrics.jsonl")));
+    QVERIFY(!QFile::exists(nodeDir.filePath("logs/training.log")));
   }
 
   void learningRateWarmsUpThenDecays() {
