@@ -182,7 +182,10 @@ class TestGuiPredict : public QObject {
   void cancelLeavesTheRunAsItWas() {
     const auto before = snapshot(run_);
     const double scoreBefore = page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble();
-    child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));  // slower: time to cancel mid-run
+    // Full TTA and dense tiles (27x the tiles of overlap 0.5): minutes of work, so the cancel
+    // surely lands mid-run, on any machine.
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));
+    child<QDoubleSpinBox>("overlap")->setValue(0.875);
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
     QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
     QVERIFY(page_->busy());
