@@ -32,7 +32,7 @@
 namespace vwb::viewer {
 
 inline constexpr int kSurfaceVoxelsPerAxis = 192;
-inline constexpr int kInteractiveVoxelsPerAxis = 96;
+inline constexpr int kInteractiveVoxelsPerAxis = 160;
 inline constexpr int kInteractiveSurfaceVoxelsPerAxis = 40;
 
 class VolumeScene {
