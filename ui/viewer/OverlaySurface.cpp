@@ -31,7 +31,7 @@ vtkSmartPointer<vtkFlyingEdges3D> flyingEdges(double iso) {
 }
 
 // Feeds `image` into `target`, through `shrink` when factor > 1.
-void connect(vtkAlgorithm* target, vtkImageShrink3D* shrink, vtkAlgorithmOutput* image, int factor) {
+void feedThroughShrink(vtkAlgorithm* target, vtkImageShrink3D* shrink, vtkAlgorithmOutput* image, int factor) {
   if (factor > 1) {
     shrink->SetInputConnection(image);
     shrink->SetShrinkFactors(factor, factor, factor);
@@ -75,13 +75,13 @@ void OverlaySurface::setImage(vtkImageData* image, int stillShrink, int interact
     // A trivial producer per image: the pipelines below re-execute only when it changes.
     auto producer = vtkSmartPointer<vtkTrivialProducer>::New();
     producer->SetOutput(image);
-    connect(stillSurface_, stillShrink_, producer->GetOutputPort(), stillShrink);
+    feedThroughShrink(stillSurface_, stillShrink_, producer->GetOutputPort(), stillShrink);
     vtkAlgorithmOutput* fastInput = producer->GetOutputPort();
     if (labelOne_) {
       labelOne_->SetInputConnection(fastInput);
       fastInput = labelOne_->GetOutputPort();
     }
-    connect(fastSurface_, fastShrink_, fastInput, interactiveShrink);
+    feedThroughShrink(fastSurface_, fastShrink_, fastInput, interactiveShrink);
   }
   updateVisibility();
 }
