@@ -43,6 +43,8 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
   precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
   const auto timeout = std::chrono::milliseconds(int64_t(spec_.timeoutSec) * 1000);
+  if (!(config_.bucketMb > 0))
+    throw Error(fmt::format("--bucket-mb {}: must be positive", config_.bucketMb));
 
   CommOptions options;
   options.timeout = timeout;
@@ -90,16 +92,17 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     r.optimizer = std::make_unique<torch::optim::AdamW>(
         r.model->parameters(),
         torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weightDecay));
-    r.bucketer = std::make_unique<GradientBucketer>(*r.comm, r.model->parameters());
+    r.bucketer = std::make_unique<GradientBucketer>(*r.comm, r.model->parameters(),
+                                                    int64_t(config_.bucketMb * 1024 * 1024));
     r.scaler = LossScaler(precision_ == Precision::F16);
   });
   if (context.log)
     context.log->log(LogLevel::Info,
                      fmt::format("ddp: {} rank{} ({} here, {} intra-op thread{} each), {} gradient "
-                                 "bucket{} of <= 25 MB, {}",
+                                 "bucket{} of <= {:g} MB, {}",
                                  world, world == 1 ? "" : "s", local_.size(), threadsPerRank_,
                                  threadsPerRank_ == 1 ? "" : "s", ranks_[0]->bucketer->layout().size(),
-                                 ranks_[0]->bucketer->layout().size() == 1 ? "" : "s",
+                                 ranks_[0]->bucketer->layout().size() == 1 ? "" : "s", config_.bucketMb,
                                  spec_.multiProcess()
                                      ? fmt::format("TCPStore at {}:{}", spec_.master.host,
                                                    spec_.master.port)

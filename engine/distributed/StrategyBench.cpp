@@ -1,6 +1,8 @@
 #include "engine/distributed/StrategyBench.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/detail/DdpThreadsStrategy.h"
@@ -13,7 +15,10 @@ StrategyBenchResult benchStrategy(const TrainConfig& config, int warmupSteps, in
   registerMultiDeviceStrategies();
   StrategyBenchResult r;
   r.strategy = strategyName(config.strategy);
-  if (config.threads > 0) torch::set_num_threads(config.threads);
+  // 0 = every logical core, as in training (LibTorch's own default is the physical cores, which
+  // would give the single-device row half the threads of the rank rows on SMT machines).
+  torch::set_num_threads(config.threads > 0 ? config.threads
+                                            : std::max(1, int(std::thread::hardware_concurrency())));
   r.threads = torch::get_num_threads();
   try {
     auto strategy = makeStrategy(config);

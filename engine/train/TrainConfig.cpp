@@ -35,6 +35,7 @@ std::string TrainConfig::toJson() const {
       {"node_rank", nodeRank},
       {"master", master},
       {"timeout_sec", timeoutSec},
+      {"bucket_mb", bucketMb},
       {"memory_cap_bytes", memoryCapBytes},
       {"resume", resume},
   };
@@ -72,6 +73,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.nodeRank = j.value("node_rank", c.nodeRank);
     c.master = j.value("master", c.master);
     c.timeoutSec = j.value("timeout_sec", c.timeoutSec);
+    c.bucketMb = j.value("bucket_mb", c.bucketMb);
     c.memoryCapBytes = j.value("memory_cap_bytes", c.memoryCapBytes);
     c.resume = j.value("resume", c.resume);
   } catch (const Error& e) {

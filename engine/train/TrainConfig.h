@@ -52,6 +52,8 @@ struct TrainConfig {
   int nodeRank = 0;
   std::string master;     // host:port of the TCPStore (node 0 binds it)
   int timeoutSec = 60;    // a failing rank aborts every rank within this
+  double bucketMb = 25;   // DDP gradient bucket cap (PyTorch's bucket_cap_mb): smaller buckets
+                          // start all-reducing earlier in backward, at more calls per step
 
   int64_t memoryCapBytes = 0;  // 0 = 80% of RAM for decoded volumes
   bool resume = false;

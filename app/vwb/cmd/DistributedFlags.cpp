@@ -18,6 +18,7 @@ std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd) {
   cmd.add_option("--node-rank", f->nodeRank, "This process's index, 0..nnodes-1 (0 binds the store)");
   cmd.add_option("--master", f->master, "HOST:PORT of node 0's rendezvous store (TCPStore)");
   cmd.add_option("--timeout", f->timeoutSec, "Seconds after which a silent rank aborts every rank");
+  cmd.add_option("--bucket-mb", f->bucketMb, "DDP gradient bucket cap in MB (default 25)");
   return f;
 }
 
@@ -38,6 +39,7 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
   if (given("--node-rank")) c.nodeRank = f.nodeRank;
   if (given("--master")) c.master = f.master;
   if (given("--timeout")) c.timeoutSec = f.timeoutSec;
+  if (given("--bucket-mb")) c.bucketMb = f.bucketMb;
   dist::applyTorchrunEnvironment(c, given("--nnodes"), given("--master"));
 
   // auto: the planner decides what the user left open. Everything in a --config file (e.g. from

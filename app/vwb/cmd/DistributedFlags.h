@@ -17,6 +17,7 @@ struct DistributedFlags {
   std::string strategy = "auto";
   std::vector<std::string> devices;
   int nnodes = 1, nodeRank = 0, timeoutSec = 60;
+  double bucketMb = 25;
   std::string master;
 };
 

@@ -15,6 +15,7 @@ struct BenchDistArgs {
   std::string strategies = "single,dp,ddp";
   std::string devices = "cpu:2";
   int patch = 32, batch = 2, levels = 3, baseChannels = 8, steps = 4, warmup = 1, threads = 0;
+  double bucketMb = 25;
   std::string amp = "off";
 };
 
@@ -31,6 +32,7 @@ void run(const BenchDistArgs& a) {
     c.patch = a.patch;
     c.amp = vwb::parseAmp(a.amp);
     c.threads = a.threads;
+    c.bucketMb = a.bucketMb;
     c.strategy = vwb::parseStrategy(name);
     c.devices.clear();
     std::stringstream names(a.devices);
@@ -77,5 +79,6 @@ static ::vwb::cli::CommandRegistrar vwbCommand_bench_dist(
   cmd.add_option("--warmup", a->warmup, "Untimed steps first")->capture_default_str();
   cmd.add_option("--threads", a->threads, "Intra-op threads in total (0 = all cores)");
   cmd.add_option("--amp", a->amp, "off|bf16|fp16")->capture_default_str();
+  cmd.add_option("--bucket-mb", a->bucketMb, "DDP gradient bucket cap (MB)")->capture_default_str();
   cmd.callback([a] { run(*a); });
 });

@@ -4,6 +4,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QtTest>
 
 #include <arpa/inet.h>
@@ -78,12 +79,19 @@ class TestDistributedTraining : public QObject {
     int port = freePort();
     QString n0 = dir_.path() + "/node0", n1 = dir_.path() + "/node1";
     QProcess p0, p1;
-    p0.start(vwbtest::vwbExe(), trainArgs(data_, n0, 1) + nodeArgs(0, port, 30));
-    p1.start(vwbtest::vwbExe(), trainArgs(data_, n1, 1) + nodeArgs(1, port, 30));
+    // Small buckets across processes (many all-reduces per step, launched during backward) sum
+    // the same numbers as one bucket in one process.
+    const QStringList small{"--bucket-mb", "0.002"};
+    p0.start(vwbtest::vwbExe(), trainArgs(data_, n0, 1) + nodeArgs(0, port, 30) + small);
+    p1.start(vwbtest::vwbExe(), trainArgs(data_, n1, 1) + nodeArgs(1, port, 30) + small);
     QVERIFY(p0.waitForFinished(120000));
     QVERIFY(p1.waitForFinished(120000));
-    QVERIFY2(p0.exitCode() == 0, p0.readAllStandardError().constData());
+    const QString err0 = QString::fromUtf8(p0.readAllStandardError());
+    QVERIFY2(p0.exitCode() == 0, qPrintable(err0));
     QVERIFY2(p1.exitCode() == 0, p1.readAllStandardError().constData());
+    QRegularExpression buckets("(\\d+) gradient buckets of <= 0.002 MB");
+    auto m = buckets.match(err0);
+    QVERIFY2(m.hasMatch() && m.captured(1).toInt() > 3, qPrintable(err0));
 
     double diff = lastCheckpointRelDiff(n0, one);
     QVERIFY2(diff < 1e-5, qPrintable(QString::number(diff)));
