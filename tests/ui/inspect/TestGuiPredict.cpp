@@ -16,6 +16,7 @@
 #include <QtTest>
 
 #include "TestSupport.h"
+#include "TinyTrainConfig.h"
 #include "engine/infer/PostProcess.h"
 #include "engine/infer/Predictor.h"
 #include "engine/io/TiffVolume.h"
@@ -80,21 +81,7 @@ class TestGuiPredict : public QObject {
     engine_->writeSyntheticDataset(data, o, nullptr);
 
     run_ = scratch_.filePath("run");
-    TrainConfig c;
-    c.dataDir = data;
-    c.runDir = run_.toStdString();
-    c.model.levels = 2;
-    c.model.baseChannels = 4;
-    c.patch = 16;
-    c.batchPerDevice = 2;
-    c.epochs = 1;
-    c.stepsPerEpoch = 4;
-    c.workers = 1;
-    c.threads = 1;
-    c.valFraction = 0.34;
-    c.valCrop = 16;
-    c.amp = AmpMode::Off;
-    c.devices = {"cpu"};
+    TrainConfig c = vwbtest::tinyTrainConfig(data, run_.toStdString(), 1, 4);
     TrainingSink quiet;
     CancelToken never;
     const RunEndEvent end = engine_->runTraining(c, quiet, never);

@@ -8,6 +8,7 @@
 
 #include "StallMeter.h"
 #include "TestSupport.h"
+#include "TinyTrainConfig.h"
 #include "ui/common/Engine.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/MonitorPage.h"
@@ -23,23 +24,8 @@ class TestGuiTraining : public QObject {
   EnginePtr engine_ = makeRealEngine();
 
   TrainConfig tinyConfig(const QString& run, int epochs, int steps) {
-    TrainConfig c;
-    c.dataDir = scratch_.filePath("data").toStdString();
-    c.runDir = scratch_.filePath(run).toStdString();
-    c.model.levels = 2;
-    c.model.baseChannels = 4;
-    c.patch = 16;
-    c.batchPerDevice = 2;
-    c.epochs = epochs;
-    c.stepsPerEpoch = steps;
-    c.workers = 1;
-    c.prefetch = 2;
-    c.threads = 1;
-    c.valFraction = 0.34;
-    c.valCrop = 16;
-    c.amp = AmpMode::Off;
-    c.devices = {"cpu"};
-    return c;
+    return vwbtest::tinyTrainConfig(scratch_.filePath("data").toStdString(),
+                                    scratch_.filePath(run).toStdString(), epochs, steps);
   }
 
  private Q_SLOTS:
