@@ -96,4 +96,4 @@ void setup(CLI::App& cmd) {
 
 }  // namespace
 
-VWB_COMMAND(train, 40, "Train a 3D U-Net on one device (Ctrl-C stops after a checkpoint)", setup);
+VWB_COMMAND(train, 40, "Train a 3D U-Net on one device, several (DDP/DP) or several machines (Ctrl-C stops after a checkpoint)", setup);
