@@ -9,6 +9,12 @@
 
 namespace vwbtest {
 
+// The last resort of every wait in the suite. Waits return as soon as their condition holds
+// (QSignalSpy::wait, QTRY_*, QProcess::waitForFinished); this bound only ends a wait that would
+// otherwise hang, so it is long enough that no load (the stress mode runs the suite with more
+// jobs than cores) makes a correct run reach it, and shorter than CTest's per-test timeout.
+constexpr int kLastResortMs = 5 * 60 * 1000;
+
 // A fresh scratch folder under the build tree (VWB_TEST_TMP), removed at the end of the test.
 inline QTemporaryDir scratchDir() {
   QString base = qEnvironmentVariable("VWB_TEST_TMP", QDir::tempPath());
@@ -21,8 +27,8 @@ struct ProcessResult {
   QString out, err;
 };
 
-// Runs a program and waits (default 5 min). Fails the test if it cannot start.
-inline ProcessResult run(const QString& program, const QStringList& args, int timeoutMs = 300000) {
+// Runs a program and waits for it (at most kLastResortMs). Fails the test if it cannot start.
+inline ProcessResult run(const QString& program, const QStringList& args, int timeoutMs = kLastResortMs) {
   QProcess p;
   p.start(program, args);
   ProcessResult r;

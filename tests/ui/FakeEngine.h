@@ -3,6 +3,7 @@
 // function (the real planner when this build has it, else a small stand-in), and a training
 // run that emits a scripted event stream from its own thread and honours cancellation.
 #include <QThread>
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -125,10 +126,23 @@ class FakeEngine : public ui::Engine {
   std::atomic<int> plans{0}, assumed{0};
   std::string lastAssumeSpec;
 
+  std::atomic<int> running{0};  // engine calls now in progress on any thread
+  struct Busy {
+    std::atomic<int>& n;
+    explicit Busy(std::atomic<int>& c) : n(c) { ++n; }
+    ~Busy() { --n; }
+  };
+
   Dataset scanDataset(const std::string& root, ProgressSink* progress, const CancelToken* cancel) override {
+    Busy busy(running);
+    const auto sliceEnd = [](int ms) { return std::chrono::steady_clock::now() + std::chrono::milliseconds(ms); };
     for (int i = 0; i < 10; ++i) {
+      // Sleeps in short slices so that a cancel is seen at once, as the real scanner's is.
+      for (auto until = sliceEnd(scanDelayMs / 10); std::chrono::steady_clock::now() < until;) {
+        if (cancel) cancel->throwIfCancelled();
+        std::this_thread::sleep_for(std::chrono::milliseconds(std::min(5, std::max(1, scanDelayMs / 10))));
+      }
       if (cancel) cancel->throwIfCancelled();
-      std::this_thread::sleep_for(std::chrono::milliseconds(scanDelayMs / 10));
       if (progress) progress->progress("scanning", i + 1, 10);
     }
     return fakeDataset(root);
@@ -171,6 +185,7 @@ class FakeEngine : public ui::Engine {
   }
 
   RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) override {
+    Busy busy(running);
     const FakeRunScript s = script;
     RunStartEvent start;
     start.runDir = config.runDir;

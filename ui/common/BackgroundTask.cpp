@@ -63,6 +63,26 @@ void BackgroundTask::onWorkerDone(bool ok, QString message) {
     Q_EMIT failed(message);
 }
 
+void BackgroundTask::retire(std::unique_ptr<BackgroundTask> task, QObject* owner) {
+  if (!task) return;
+  BackgroundTask* t = task.release();
+  t->cancel();
+  QObject::disconnect(t, nullptr, nullptr, nullptr);
+  t->setParent(owner);
+  if (!t->running_) {
+    t->deleteLater();
+    return;
+  }
+  QObject::connect(t, &BackgroundTask::finished, t, &QObject::deleteLater);
+  QObject::connect(t, &BackgroundTask::failed, t, &QObject::deleteLater);
+}
+
+void BackgroundTask::shutdownAll(QObject* owner) {
+  const auto tasks = owner->findChildren<BackgroundTask*>(Qt::FindDirectChildrenOnly);
+  for (BackgroundTask* t : tasks) t->cancel();  // all stop at once, then each is joined
+  for (BackgroundTask* t : tasks) delete t;
+}
+
 void BackgroundTask::waitForEnd() {
   if (worker_.joinable()) worker_.join();
 }

@@ -6,6 +6,7 @@
 #include <QObject>
 #include <QString>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +21,15 @@ class BackgroundTask : public QObject, private ProgressSink {
 
   BackgroundTask(QString title, Work work, QObject* parent = nullptr);
   ~BackgroundTask() override;  // cancels and joins
+
+  // A task that is no longer wanted (a new one replaces it) finishes on its own: it is
+  // cancelled, cut off from every receiver (no stale result reaches a page), deleted once its
+  // worker has returned, and a child of owner, whose destructor joins it at the latest
+  // (shutdownAll). Never blocks the GUI thread.
+  static void retire(std::unique_ptr<BackgroundTask> task, QObject* owner);
+  // Cancels every task owned by owner (retired ones included) and joins their workers: for an
+  // owner's destructor, before anything its tasks use is destroyed.
+  static void shutdownAll(QObject* owner);
 
   const QString& title() const { return title_; }
   void start();

@@ -103,7 +103,12 @@ ExportPanel::ExportPanel(ui::WorkbenchContext& context, QWidget* parent) : QWidg
   resetPaths();
 }
 
-ExportPanel::~ExportPanel() = default;
+ExportPanel::~ExportPanel() {
+  // Joins every worker (the current task and retired ones) before the members they use go.
+  if (task_) task_->cancel();
+  task_.reset();
+  ui::BackgroundTask::shutdownAll(this);
+}
 
 void ExportPanel::resetPaths() {
   const QString run = inspectedRunDir(context_);
@@ -221,7 +226,7 @@ void ExportPanel::writeZip() {
 
 void ExportPanel::runTask(const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
                           std::function<void()> done, std::function<void(const QString&)> failed) {
-  if (task_) task_.release()->deleteLater();
+  ui::BackgroundTask::retire(std::move(task_), this);
   task_ = std::make_unique<ui::BackgroundTask>(title, std::move(work));
   connect(task_.get(), &ui::BackgroundTask::progressChanged, this, [this](const QString&, qint64 d, qint64 t) {
     progress_->setRange(0, t > 0 ? int(t) : 0);

@@ -89,7 +89,12 @@ PredictionsPage::PredictionsPage(ui::WorkbenchContext& context, QWidget* parent)
   reload();
 }
 
-PredictionsPage::~PredictionsPage() = default;
+PredictionsPage::~PredictionsPage() {
+  // Joins every worker (the current task and retired ones) before the members they use go.
+  if (task_) task_->cancel();
+  task_.reset();
+  ui::BackgroundTask::shutdownAll(this);
+}
 
 QWidget* PredictionsPage::buildControls() {
   auto* panel = new QWidget;
@@ -291,8 +296,9 @@ void PredictionsPage::cancel() {
 
 void PredictionsPage::runTask(const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
                               std::function<void()> done) {
-  // The previous task may be the one whose signal is being handled right now: delete it later.
-  if (task_) task_.release()->deleteLater();
+  // The previous task has ended (runTask starts only when idle); it may be the one whose
+  // signal is being handled right now, so it goes later.
+  ui::BackgroundTask::retire(std::move(task_), this);
   task_ = std::make_unique<ui::BackgroundTask>(title, std::move(work));
   ui::BackgroundTask* task = task_.get();
   connect(task, &ui::BackgroundTask::progressChanged, this, [this](const QString& stage, qint64 d, qint64 t) {

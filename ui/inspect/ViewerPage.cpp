@@ -36,7 +36,12 @@ ViewerPage::ViewerPage(ui::WorkbenchContext& context, QWidget* parent) : QWidget
   fillVolumes();
 }
 
-ViewerPage::~ViewerPage() = default;
+ViewerPage::~ViewerPage() {
+  // Joins every worker (the current task and retired ones) before the members they use go.
+  if (task_) task_->cancel();
+  task_.reset();
+  ui::BackgroundTask::shutdownAll(this);
+}
 
 bool ViewerPage::busy() const { return task_ && task_->running(); }
 
@@ -76,7 +81,7 @@ void ViewerPage::openVolume(const QString& id) {
   const std::string maskPath = run.isEmpty() ? "" : maskDir(run.toStdString()) + "/" + id.toStdString() + ".tif";
   auto result = std::make_shared<viewer::ViewerVolumes>();
   result->title = id;
-  if (task_) task_.release()->deleteLater();
+  ui::BackgroundTask::retire(std::move(task_), this);
   task_ = std::make_unique<ui::BackgroundTask>(tr("Opening %1").arg(id), [=](ProgressSink& p, const CancelToken& c) {
     p.progress("reading " + image, 0, 3);
     result->ct = std::make_shared<const VolumeU8>(readVolumeU8(image));

@@ -97,7 +97,12 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   connect(&context_, &WorkbenchContext::datasetChanged, this, &DataPage::showDataset);
 }
 
-DataPage::~DataPage() = default;
+DataPage::~DataPage() {
+  // Joins the label-fraction workers (the current one and retired ones).
+  if (fractions_) fractions_->cancel();
+  fractions_.reset();
+  BackgroundTask::shutdownAll(this);
+}
 
 void DataPage::showDataset() {
   if (!context_.hasDataset()) return;
@@ -172,14 +177,8 @@ void DataPage::startLabelFractions() {
   std::vector<std::pair<int, std::string>> jobs;
   for (int row = 0; row < static_cast<int>(context_.dataset().train.size()); ++row)
     if (!context_.dataset().train[row].labelPath.empty()) jobs.emplace_back(row, context_.dataset().train[row].labelPath);
-  if (fractions_ && fractions_->running()) {
-    // The previous dataset's task finishes reading its current volume on its own, then goes.
-    BackgroundTask* old = fractions_.release();
-    old->cancel();
-    disconnect(old, nullptr, this, nullptr);
-    connect(old, &BackgroundTask::finished, old, &QObject::deleteLater);
-    connect(old, &BackgroundTask::failed, old, &QObject::deleteLater);
-  }
+  // The previous dataset's task finishes reading its current volume on its own, then goes.
+  BackgroundTask::retire(std::move(fractions_), this);
   if (jobs.empty()) return;
   EnginePtr engine = context_.enginePtr();
   auto work = [engine, jobs, shared](ProgressSink& progress, const CancelToken& cancel) {

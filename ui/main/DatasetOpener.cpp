@@ -14,7 +14,12 @@ namespace vwb::ui {
 DatasetOpener::DatasetOpener(WorkbenchContext& context, QObject* parent)
     : QObject(parent), context_(context) {}
 
-DatasetOpener::~DatasetOpener() = default;
+DatasetOpener::~DatasetOpener() {
+  // Joins every worker (the current task and retired ones) before the members they use go.
+  if (task_) task_->cancel();
+  task_.reset();
+  BackgroundTask::shutdownAll(this);
+}
 
 bool DatasetOpener::busy() const { return task_ && task_->running(); }
 
@@ -52,6 +57,7 @@ void DatasetOpener::run(const QString& root, bool generateFirst) {
       result->fingerprint = engine->fingerprint(result->dataset, &progress, &cancel);
   };
   const QString title = generateFirst ? tr("Generating the demo dataset") : tr("Opening %1").arg(QFileInfo(root).fileName());
+  BackgroundTask::retire(std::move(task_), this);  // ended; maybe inside its own signal
   task_ = std::make_unique<BackgroundTask>(title, work);
   connect(task_.get(), &BackgroundTask::finished, this, [this, root, result] {
     context_.setDataset(std::move(result->dataset), std::move(result->fingerprint));

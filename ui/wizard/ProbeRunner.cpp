@@ -62,7 +62,13 @@ class ProbeSink : public TrainingSink {
 
 ProbeRunner::ProbeRunner(EnginePtr engine, QObject* parent) : QObject(parent), engine_(std::move(engine)) {}
 
-ProbeRunner::~ProbeRunner() { cancel(); }
+ProbeRunner::~ProbeRunner() {
+  // Stops the probe's training at its next step and joins it: the scratch run folder goes with
+  // the worker, and nothing the work uses (stop_, result_) is destroyed under it.
+  cancel();
+  task_.reset();
+  BackgroundTask::shutdownAll(this);
+}
 
 bool ProbeRunner::running() const { return task_ && task_->running(); }
 
@@ -89,6 +95,7 @@ void ProbeRunner::start(const TrainConfig& config, double seconds) {
     result_ = sink.result(c);
     if (result_.steps == 0) throw Error("probe stopped before it measured a step");
   };
+  BackgroundTask::retire(std::move(task_), this);  // ended; maybe inside its own signal
   task_ = std::make_unique<BackgroundTask>(tr("Probe"), work);
   connect(task_.get(), &BackgroundTask::progressChanged, this, &ProbeRunner::progressChanged);
   connect(task_.get(), &BackgroundTask::finished, this, &ProbeRunner::finished);

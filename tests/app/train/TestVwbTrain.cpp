@@ -143,13 +143,13 @@ class TestVwbTrain : public QObject {
     QByteArray err;
     QElapsedTimer timer;
     timer.start();
-    while (!err.contains(" step ") && timer.elapsed() < 120000) {
+    while (!err.contains(" step ") && timer.elapsed() < vwbtest::kLastResortMs) {
       p.waitForReadyRead(200);
       err += p.readAllStandardError();
     }
     QVERIFY2(err.contains(" step "), err.constData());
     ::kill(static_cast<pid_t>(p.processId()), SIGINT);
-    QVERIFY(p.waitForFinished(120000));
+    QVERIFY(p.waitForFinished(vwbtest::kLastResortMs));
     err += p.readAllStandardError();
     QCOMPARE(p.exitCode(), 130);
     QVERIFY2(err.contains("stopped at step"), err.constData());

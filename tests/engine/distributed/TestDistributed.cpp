@@ -5,6 +5,8 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "TestSupport.h"
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -109,6 +111,8 @@ class TestDistributed : public QObject {
     QFETCH(int, micro);
     QFETCH(bool, overlap);
     auto c = vwbtest::dist::bucketedGradientsMatchMean(world, bucketBytes, micro, overlap);
+    // The all-reduced mean and the reference mean sum the same float32 gradients (|g| < 1 for
+    // the toy net) in another order: |error| <= world x 6e-8 x max|g| < 2e-7; 1e-6 leaves 5x.
     QVERIFY2(c.maxGradError < 1e-6, qPrintable(QString::number(c.maxGradError)));
     QCOMPARE(c.maxBroadcastSpread, 0.0);
     if (bucketBytes == kDefaultBucketBytes) QCOMPARE(c.buckets, 1);
@@ -188,7 +192,7 @@ class TestDistributed : public QObject {
   void twoProcessesMatchThreads() {
     QProcess threads;
     threads.start(DIST_RANK_PROBE, probeArgs(1, 0, 2, 1, 20));
-    auto t = finish(threads, 60000);
+    auto t = finish(threads, vwbtest::kLastResortMs);
     QVERIFY2(t.exitCode == 0, qPrintable(t.err));
     QVERIFY(t.out.startsWith("params "));
 
@@ -196,7 +200,7 @@ class TestDistributed : public QObject {
     QProcess r0, r1;
     r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 20));
     r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 20));
-    auto a = finish(r0, 60000), b = finish(r1, 60000);
+    auto a = finish(r0, vwbtest::kLastResortMs), b = finish(r1, vwbtest::kLastResortMs);
     QVERIFY2(a.exitCode == 0, qPrintable(a.err));
     QVERIFY2(b.exitCode == 0, qPrintable(b.err));
     QCOMPARE(a.out, t.out);
@@ -206,16 +210,15 @@ class TestDistributed : public QObject {
   void killedProcessAbortsPeer() {
     int port = freePort();
     QProcess r0, r1;
-    QElapsedTimer clock;
-    clock.start();
     r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 30));
     r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 30, {"--die-at", "3"}));
-    auto b = finish(r1, 60000);
+    auto b = finish(r1, vwbtest::kLastResortMs);
     QCOMPARE(b.exitCode, 3);
-    auto a = finish(r0, 60000);
+    auto a = finish(r0, vwbtest::kLastResortMs);
     QCOMPARE(a.exitCode, 1);
     QVERIFY2(a.err.contains("rank 0") && a.err.contains("failed"), qPrintable(a.err));
-    QVERIFY2(clock.elapsed() < 20000, qPrintable(QString::number(clock.elapsed())));
+    // The closed socket ended it, not the 30 s timeout (whose message says "within 30 s").
+    QVERIFY2(!a.err.contains("within 30 s"), qPrintable(a.err));
   }
 
   // Instance norm, per-sample loss, same samples: N ranks x b == N devices x b == 1 device x N*b.
@@ -225,6 +228,13 @@ class TestDistributed : public QObject {
           "ddp %.3g dp %.3g", e.singleLoss, e.ddpLoss, e.dpLoss, e.ddpMaxRelDiff, e.dpMaxRelDiff,
           e.ddpLogitsRelDiff, e.dpLogitsRelDiff);
     QVERIFY2(e.paramsMoved > 1e-3, "training must actually change the weights");
+    // Bounds: the three runs sum the same per-sample float32 terms in other groupings (shards,
+    // then the all-reduce), so the losses agree to float rounding (1e-7 relative) and so do
+    // the gradients. AdamW's step lr*m/(sqrt(v)+eps) passes a relative gradient error through
+    // unchanged except where |g| is near eps = 1e-8 (no such gradient in this net: the batch has
+    // signal everywhere), so after 3 steps at lr 1e-2 the parameters differ by < 3 x 1e-2 x
+    // 1e-6 relative; 1e-5 of the largest parameter covers that with room for AVX2 vs AVX-512
+    // kernels (oneDNN picks per CPU; both runs of one test run on the same CPU).
     QVERIFY2(e.ddpMaxRelDiff < 1e-5, qPrintable(QString::number(e.ddpMaxRelDiff)));
     QVERIFY2(e.dpMaxRelDiff < 1e-5, qPrintable(QString::number(e.dpMaxRelDiff)));
     QVERIFY2(e.ddpLogitsRelDiff < 1e-5, qPrintable(QString::number(e.ddpLogitsRelDiff)));
@@ -237,23 +247,23 @@ class TestDistributed : public QObject {
     auto f = vwbtest::dist::ddpRankFailureStopsStep(30);
     QVERIFY(f.threw);
     QVERIFY2(f.message.find("rank 1: simulated failure") != std::string::npos, f.message.c_str());
-    QVERIFY2(f.seconds < 5, qPrintable(QString::number(f.seconds)));  // not the 30 s timeout
+    // The failure is announced to the other rank at once: it returns before its 30 s timeout
+    // could have ended it (the only bound that means something here; load cannot stretch an
+    // in-process notification to it).
+    QVERIFY2(f.seconds < 30, qPrintable(QString::number(f.seconds)));
     QVERIFY(f.refusedAfter);
   }
 
   void hungProcessTimesOut() {
     int port = freePort();
     QProcess r0, r1;
-    QElapsedTimer clock;
-    clock.start();
     r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 3));
     r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 3, {"--hang-at", "2"}));
-    auto a = finish(r0, 60000);
+    auto a = finish(r0, vwbtest::kLastResortMs);
     r1.kill();
     r1.waitForFinished(5000);
     QCOMPARE(a.exitCode, 1);
-    QVERIFY2(a.err.contains("within 3 s"), qPrintable(a.err));
-    QVERIFY2(clock.elapsed() < 15000, qPrintable(QString::number(clock.elapsed())));
+    QVERIFY2(a.err.contains("within 3 s"), qPrintable(a.err));  // the timeout ended it, not a hang
   }
 };
 

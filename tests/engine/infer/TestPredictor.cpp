@@ -47,6 +47,9 @@ class TestPredictor : public QObject {
     int worst = 0;
     for (size_t i = 0; i < direct.size(); ++i)
       worst = std::max(worst, std::abs(int(prob.data[i]) - int(std::lround(direct[i] * 255))));
+    // The Predictor and the direct forward pass run the same convolutions on the same tile,
+    // but may pick different oneDNN kernels (batch, padding): float differences far below
+    // 1/255 can still flip one rounding of p*255 to uint8, hence 1 level, never more.
     QVERIFY2(worst <= 1, qPrintable(QString::number(worst)));
   }
 

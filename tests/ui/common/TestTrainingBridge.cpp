@@ -3,6 +3,8 @@
 #include <QSignalSpy>
 #include <QThread>
 #include <QtTest>
+
+#include "TestSupport.h"
 #include <thread>
 
 #include "FakeEngine.h"
@@ -45,7 +47,7 @@ class TestTrainingBridge : public QObject {
         }
       });
     for (auto& th : threads) th.join();
-    QTRY_COMPARE(int(seen[0].size() + seen[1].size() + seen[2].size() + seen[3].size()), kThreads * kPerThread);
+    QTRY_COMPARE_WITH_TIMEOUT(int(seen[0].size() + seen[1].size() + seen[2].size() + seen[3].size()), kThreads * kPerThread, vwbtest::kLastResortMs);
     QVERIFY(!offThread);
     for (const auto& s : seen)
       for (int i = 0; i < kPerThread; ++i) QCOMPARE(s[i], int64_t(i));
@@ -62,7 +64,7 @@ class TestTrainingBridge : public QObject {
     QSignalSpy checkpoints(run.bridge(), &TrainingBridge::checkpointWritten);
     QSignalSpy ends(&run, &TrainingRun::finished);
     run.start();
-    QVERIFY(ends.wait(5000));
+    QVERIFY(ends.wait(vwbtest::kLastResortMs));
     QCOMPARE(ends.at(0).at(0).value<RunEndEvent>().outcome, RunOutcome::Finished);
     QCOMPARE(checkpoints.size(), 1);  // delivered before finished()
     QCOMPARE(checkpoints.at(0).at(0).toString(), QString("/tmp/x/checkpoints/last.pt"));
@@ -75,7 +77,7 @@ class TestTrainingBridge : public QObject {
     QSignalSpy logs(run.bridge(), &TrainingBridge::logLine);
     QSignalSpy ends(&run, &TrainingRun::finished);
     run.start();
-    QVERIFY(ends.wait(5000));
+    QVERIFY(ends.wait(vwbtest::kLastResortMs));
     const RunEndEvent end = ends.at(0).at(0).value<RunEndEvent>();
     QCOMPARE(end.outcome, RunOutcome::Failed);
     QVERIFY(QString::fromStdString(end.message).contains("train.csv"));
@@ -99,8 +101,8 @@ class TestTrainingBridge : public QObject {
     QSignalSpy progress(&ok, &BackgroundTask::progressChanged);
     QSignalSpy done(&ok, &BackgroundTask::finished);
     ok.start();
-    QVERIFY(done.wait(5000));
-    QTRY_VERIFY(!progress.isEmpty());
+    QVERIFY(done.wait(vwbtest::kLastResortMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty(), vwbtest::kLastResortMs);
     QVERIFY(progress.size() < 10000);  // coalesced: the latest value wins
     QCOMPARE(progress.last().at(1).toLongLong(), 10000);
 
@@ -114,13 +116,13 @@ class TestTrainingBridge : public QObject {
     slow.start();
     QTest::qWait(20);
     slow.cancel();
-    QVERIFY(failed.wait(5000));
+    QVERIFY(failed.wait(vwbtest::kLastResortMs));
     QCOMPARE(failed.at(0).at(0).toString(), QString("cancelled"));
 
     BackgroundTask bad("bad", [](ProgressSink&, const CancelToken&) { throw Error("/x/y.tif: not a TIFF"); });
     QSignalSpy badFailed(&bad, &BackgroundTask::failed);
     bad.start();
-    QVERIFY(badFailed.wait(5000));
+    QVERIFY(badFailed.wait(vwbtest::kLastResortMs));
     QCOMPARE(badFailed.at(0).at(0).toString(), QString("/x/y.tif: not a TIFF"));
   }
 };

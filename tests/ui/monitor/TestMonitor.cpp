@@ -146,7 +146,7 @@ class TestMonitor : public QObject {
     clock.start();
     page.startRun(config);
     QVERIFY(page.isTraining());
-    QVERIFY(finished.wait(10000));
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
     QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Finished));
     QTest::qWait(2 * MonitorPage::kReplotIntervalMs);
     const MetricsSeries& s = page.series();
@@ -188,9 +188,9 @@ class TestMonitor : public QObject {
     config.runDir = dir.filePath("run").toStdString();
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     page.startRun(config);
-    QTRY_VERIFY(page.series().lossRaw.size() >= 3);
+    QTRY_VERIFY_WITH_TIMEOUT(page.series().lossRaw.size() >= 3, vwbtest::kLastResortMs);
     page.stopRun();
-    QVERIFY(finished.wait(5000));
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
     QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Stopped));
     QVERIFY(page.series().lossRaw.size() < 500);
     QVERIFY(!page.isTraining());

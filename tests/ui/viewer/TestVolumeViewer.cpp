@@ -145,7 +145,7 @@ class TestVolumeViewer : public QObject {
 
   void view3dIsCoarseWhileDraggingAndFullOnceSettled() {
     VtkHostWidget* v3 = viewer_->view3d();
-    QTRY_VERIFY(!viewer_->view3dInteractive());
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
     QVERIFY(viewer_->volumeScene().fullVolumeShown());
     const QPoint centre(v3->width() / 2, v3->height() / 2);
     QTest::mousePress(v3, Qt::LeftButton, {}, centre);
@@ -158,19 +158,19 @@ class TestVolumeViewer : public QObject {
     QVERIFY2(coarse.prediction > 200, "no prediction surface while rotating");
     QTest::mouseRelease(v3, Qt::LeftButton, {}, centre + QPoint(45, 15));
     QVERIFY(viewer_->view3dInteractive());  // the full frame waits for the pause
-    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), 10 * VolumeViewer::kSettleMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
     QVERIFY(viewer_->volumeScene().fullVolumeShown());
     QVERIFY(countPixels(v3).prediction > 200);
   }
 
   void sliceAndSliderChangesRender3dCoarseThenSettle() {
-    QTRY_VERIFY(!viewer_->view3dInteractive());
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
     viewer_->stepSlice(SliceAxis::Z, 1);
     QVERIFY(viewer_->view3dInteractive());
-    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), 10 * VolumeViewer::kSettleMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
     viewer_->controls()->thresholdSlider->setValue(300);
     QVERIFY(viewer_->view3dInteractive());
-    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), 10 * VolumeViewer::kSettleMs);
+    QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
     viewer_->controls()->thresholdSlider->setValue(500);
     // A screenshot does not wait: it is taken at full quality at once.
     QVERIFY(viewer_->view3dInteractive());
