@@ -148,14 +148,13 @@ class TestMonitor : public QObject {
     QVERIFY(page.isTraining());
     QVERIFY(finished.wait(vwbtest::kLastResortMs));
     QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Finished));
-    QTest::qWait(2 * MonitorPage::kReplotIntervalMs);
     const MetricsSeries& s = page.series();
     QCOMPARE(s.lossRaw.size(), 120);
     QCOMPARE(s.valDice.size(), 3);
     QCOMPARE(int(s.memory.size()), 2);
-    // Plots hold exactly the series.
+    // Plots hold exactly the series once the coalescing replot timer has run.
     const QList<MonitorPlot*> plots = page.plots();
-    QCOMPARE(plots[0]->graph(0)->dataCount(), 120);
+    QTRY_COMPARE_WITH_TIMEOUT(plots[0]->graph(0)->dataCount(), 120, vwbtest::kLastResortMs);
     QCOMPARE(plots[1]->graph(2)->dataCount(), 3);
     QCOMPARE(plots[3]->graphCount(), 6);  // allocated, reserved, capacity per device
     QCOMPARE(plots[3]->graph(2)->data()->at(0)->value, 16.0);
