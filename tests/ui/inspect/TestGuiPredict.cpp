@@ -210,14 +210,16 @@ class TestGuiPredict : public QObject {
   // prediction and joins its worker in the destructor: no crash, and the run's files are as
   // they were, with no staging or temporary file behind.
   void destroyingThePageMidPredictionLeavesTheRunAsItWas() {
-    const auto before = snapshot(run_);
     auto page = std::make_unique<PredictionsPage>(*context_);
     QComboBox* tta = page->findChild<QComboBox*>("tta");
     QDoubleSpinBox* overlap = page->findChild<QDoubleSpinBox*>("overlap");
     QVERIFY(tta && overlap);
     tta->setCurrentIndex(int(Tta::Full));
     overlap->setValue(0.875);  // minutes of work: the page surely goes mid-run
-    QTRY_VERIFY_WITH_TIMEOUT(!page->busy(), vwbtest::kLastResortMs);  // its own loading of saved predictions
+    // The new page first loads the run's saved predictions and rewrites the test masks with its
+    // own post-processing: that is the state the interrupted prediction must leave.
+    QTRY_VERIFY_WITH_TIMEOUT(!page->busy(), vwbtest::kLastResortMs);
+    const auto before = snapshot(run_);
     QTest::mouseClick(page->findChild<QPushButton*>("predict"), Qt::LeftButton);
     QVERIFY(page->busy());
     QProgressBar* bar = page->findChild<QProgressBar*>("progress");
