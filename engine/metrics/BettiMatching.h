@@ -13,7 +13,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/core/Volume.h"
 #include "engine/metrics/BinaryCubicalGrid.h"
+#include "engine/metrics/Box3.h"
 
 namespace vwb {
 
@@ -25,9 +27,10 @@ struct BettiCounts {
   }
 };
 
-BettiCounts bettiMatching(const BinaryCubicalGrid& grid);
+// Counts of one block of the two masks (binary, nonzero = foreground).
+BettiCounts bettiMatching(const VolumeU8& gt, const VolumeU8& pred, const Box3& box);
 
-// The passes, one file each; bettiMatching runs them in this order.
+// The passes, one file each; bettiMatching runs those a dimension with pairs on both sides needs.
 // Dimension 2 by union-find on the dual graph (cubes and the outside, squares in reverse order).
 // Also returns, per filtration, which squares create a 2-cycle: their dimension-1 columns vanish.
 struct DualPassResult {
@@ -38,11 +41,9 @@ struct DualPassResult {
 DualPassResult cavityPass(const BinaryCubicalGrid& grid, Filtration f);
 void matchCavities(const BinaryCubicalGrid& grid, const DualPassResult& pred, const DualPassResult& gt,
                    const DualPassResult& comparison, BettiCounts& counts);
-// Dimension 0 by union-find on the voxels of the comparison image.
+// Dimension 0 (matched only) by union-find on the voxels of the comparison image.
 void matchComponents(const BinaryCubicalGrid& grid, BettiCounts& counts);
-// Dimension 1 by reduction of the square boundaries (BoundaryReduction.h), skipped where either
-// mask has no tunnel (counted by the Euler characteristic).
-void matchTunnels(const BinaryCubicalGrid& grid, const DualPassResult& pred, const DualPassResult& gt,
-                  const DualPassResult& comparison, BettiCounts& counts);
+// Dimension 1 (matched only) by reduction of the square boundaries (BoundaryReduction.h).
+void matchTunnels(const BinaryCubicalGrid& grid, const DualPassResult& comparison, BettiCounts& counts);
 
 }  // namespace vwb

@@ -17,46 +17,49 @@ namespace vwb {
 
 DualPassResult cavityPass(const BinaryCubicalGrid& g, Filtration f) {
   DualPassResult r;
-  const int64_t n = g.voxels, squares = 3 * n;
-  r.positiveSquare.assign(static_cast<size_t>(squares), false);
-  // Per dual vertex (cube by its lowest voxel, or the outside = n): born at 1 in f, and age in the
-  // comparison image; a root carries its part's oldest age.
+  const int64_t n = g.voxels;
+  r.positiveSquare.assign(static_cast<size_t>(3 * n), false);
+  // Per dual vertex (a cube by its lowest voxel, or the outside = n): born at 1 in f, and its age in
+  // the comparison image; a root carries the oldest age of its part.
   std::vector<uint8_t> born1(static_cast<size_t>(n + 1), 1);
   std::vector<int64_t> age(static_cast<size_t>(n + 1), 0);
-  const int64_t kOutside = 2 * n + 1;
-  for (int64_t v = 0; v < n; ++v)
-    if (g.cubeExists(v)) {
-      born1[v] = static_cast<uint8_t>(g.cubeValue(v, f));
-      age[v] = g.cubeValue(v, Filtration::Comparison) ? n + v : v;
-    }
-  age[n] = kOutside;
+  for (int64_t v = 0; v < n; ++v) {
+    born1[v] = static_cast<uint8_t>(g.cubeValue(v, f));
+    age[v] = g.cubeValue(v, Filtration::Comparison) ? n + v : v;
+  }
+  age[n] = 2 * n + 1;
   UnionFind uf(static_cast<size_t>(n + 1));
   const bool counted = g.solid();  // the official matcher computes no dimension 2 for flat blocks
+  const int64_t D = g.size[0], H = g.size[1], W = g.size[2];
   for (int value = 1; value >= 0; --value)
-    for (int64_t s = squares - 1; s >= 0; --s) {
-      const int64_t v = s / 3;
-      const int t = static_cast<int>(s % 3);
-      if (!g.squareExists(v, t) || g.squareValue(v, t, f) != value) continue;
-      const auto cubes = g.squareCubes(v, t);
-      int32_t a = uf.find(static_cast<int32_t>(cubes[0])), b = uf.find(static_cast<int32_t>(cubes[1]));
-      if (a == b) continue;
-      r.positiveSquare[s] = true;
-      if (age[a] < age[b]) std::swap(a, b);  // a survives
-      if (value == 0 && born1[a] && born1[b] && counted) {
-        ++r.pairs;
-        if (age[b] >= n && age[b] < 2 * n) r.keys.push_back(age[b]);
-      }
-      uf.attach(b, a);
-      born1[a] |= born1[b];
-    }
+    for (int64_t z = D - 1; z >= 0; --z)
+      for (int64_t y = H - 1; y >= 0; --y)
+        for (int64_t x = W - 1; x >= 0; --x) {
+          const int64_t v = (z * H + y) * W + x;
+          const int64_t c[3] = {z, y, x};
+          const bool more[3] = {z + 1 < D, y + 1 < H, x + 1 < W};
+          for (int t = 2; t >= 0; --t) {
+            const auto ax = BinaryCubicalGrid::squareAxes(t);
+            if (!more[ax[0]] || !more[ax[1]] || g.squareValue(v, t, f) != value) continue;
+            const int64_t lo = c[t] >= 1 ? v - g.stride[t] : n, hi = more[t] ? v : n;
+            int32_t a = uf.find(static_cast<int32_t>(lo)), b = uf.find(static_cast<int32_t>(hi));
+            if (a == b) continue;
+            r.positiveSquare[v * 3 + t] = true;
+            if (age[a] < age[b]) std::swap(a, b);  // a survives
+            if (value == 0 && born1[a] && born1[b] && counted) {
+              ++r.pairs;
+              if (age[b] >= n && age[b] < 2 * n) r.keys.push_back(age[b]);
+            }
+            uf.attach(b, a);
+            born1[a] |= born1[b];
+          }
+        }
   std::sort(r.keys.begin(), r.keys.end());
   return r;
 }
 
 void matchCavities(const BinaryCubicalGrid&, const DualPassResult& pred, const DualPassResult& gt,
                    const DualPassResult& comparison, BettiCounts& counts) {
-  counts.pred[2] = pred.pairs;
-  counts.gt[2] = gt.pairs;
   std::vector<int64_t> both, all;
   std::set_intersection(pred.keys.begin(), pred.keys.end(), gt.keys.begin(), gt.keys.end(), std::back_inserter(both));
   std::set_intersection(both.begin(), both.end(), comparison.keys.begin(), comparison.keys.end(),

@@ -12,43 +12,15 @@
 
 namespace vwb {
 
-namespace {
-
-int64_t components(const BinaryCubicalGrid& g, Filtration f) {
-  UnionFind uf(static_cast<size_t>(g.voxels));
-  int64_t n = 0;
-  for (int64_t z = 0, v = 0; z < g.size[0]; ++z)
-    for (int64_t y = 0; y < g.size[1]; ++y)
-      for (int64_t x = 0; x < g.size[2]; ++x, ++v) {
-        if (!g.foreground(v, f)) continue;
-        ++n;
-        const bool has[3] = {z > 0, y > 0, x > 0};
-        for (int t = 0; t < 3; ++t) {
-          if (!has[t] || !g.foreground(v - g.stride[t], f)) continue;
-          const int32_t a = uf.find(static_cast<int32_t>(v)), b = uf.find(static_cast<int32_t>(v - g.stride[t]));
-          if (a != b) uf.attach(std::max(a, b), std::min(a, b)), --n;
-        }
-      }
-  return n;
-}
-
-}  // namespace
-
 void matchComponents(const BinaryCubicalGrid& g, BettiCounts& counts) {
-  counts.pred[0] = std::max<int64_t>(0, components(g, Filtration::Pred) - 1);
-  counts.gt[0] = std::max<int64_t>(0, components(g, Filtration::Gt) - 1);
-  if (counts.pred[0] == 0 || counts.gt[0] == 0) return;  // nothing can be matched
-
   // Value 0: the union's components, in any order. `mask` of a root: which inputs it holds.
   UnionFind uf(static_cast<size_t>(g.voxels));
   std::vector<uint8_t> mask(g.code);
   auto unite = [&](int32_t a, int32_t b) {
     a = uf.find(a), b = uf.find(b);
-    if (a == b) return -1;
-    const int both = mask[a] == 3 && mask[b] == 3;
+    if (a == b) return;
     uf.attach(b, a);
     mask[a] |= mask[b];
-    return both;
   };
   for (int64_t z = 0, v = 0; z < g.size[0]; ++z)
     for (int64_t y = 0; y < g.size[1]; ++y)

@@ -14,14 +14,11 @@ BinaryCubicalGrid::BinaryCubicalGrid(const VolumeU8& gt, const VolumeU8& pred, c
       const uint8_t* p = &pred.data[pred.index(z, y, box.x0)];
       for (int64_t x = 0; x < shape.w; ++x) code[i++] = static_cast<uint8_t>((p[x] != 0) | ((g[x] != 0) << 1));
     }
-}
-
-int BinaryCubicalGrid::cubeValue(int64_t v, Filtration f) const {
-  for (int dz = 0; dz < 2; ++dz)
-    for (int dy = 0; dy < 2; ++dy)
-      for (int dx = 0; dx < 2; ++dx)
-        if (!foreground(v + dz * stride[0] + dy * stride[1] + dx * stride[2], f)) return 1;
-  return 0;
+  // AND of the three bits over each 2x2x2 block, one axis at a time (the last layer is unused).
+  cubeZero.resize(code.size());
+  for (size_t j = 0; j < code.size(); ++j) cubeZero[j] = static_cast<uint8_t>(code[j] | (code[j] ? 4 : 0));
+  for (int axis = 2; axis >= 0; --axis)
+    for (int64_t v = 0; v + stride[axis] < voxels; ++v) cubeZero[v] &= cubeZero[v + stride[axis]];
 }
 
 }  // namespace vwb

@@ -27,6 +27,9 @@ class BinaryCubicalGrid {
   int64_t voxels = 0;
   std::array<int64_t, 3> size{}, stride{};  // per axis z, y, x
   std::vector<uint8_t> code;
+  // Per voxel, for the cube it is the lowest voxel of: bit 0 set when the cube is all prediction
+  // foreground, bit 1 all label foreground, bit 2 all union foreground (value 0 in that filtration).
+  std::vector<uint8_t> cubeZero;
 
   bool foreground(int64_t v, Filtration f) const { return (code[v] & static_cast<uint8_t>(f)) != 0; }
   int axisCoord(int64_t v, int axis) const { return static_cast<int>((v / stride[axis]) % size[axis]); }
@@ -58,7 +61,8 @@ class BinaryCubicalGrid {
   bool cubeExists(int64_t v) const {
     return axisCoord(v, 0) + 1 < size[0] && axisCoord(v, 1) + 1 < size[1] && axisCoord(v, 2) + 1 < size[2];
   }
-  int cubeValue(int64_t v, Filtration f) const;
+  int cubeValue(int64_t v, Filtration f) const { return (cubeZero[v] >> filtrationBit(f)) & 1 ? 0 : 1; }
+  static int filtrationBit(Filtration f) { return f == Filtration::Pred ? 0 : f == Filtration::Gt ? 1 : 2; }
   // The two cubes a square separates; `outside()` stands for the space around the octant.
   int64_t outside() const { return voxels; }
   std::array<int64_t, 2> squareCubes(int64_t v, int t) const {

@@ -12,46 +12,57 @@ constexpr uint32_t kFree = ~uint32_t{0};
 }
 
 BoundaryReduction::BoundaryReduction(const BinaryCubicalGrid& grid, Filtration rows)
-    : grid_(grid), rows_(rows), edges_(static_cast<uint64_t>(3 * grid.voxels)) {
+    : grid_(grid), edges_(static_cast<uint64_t>(3 * grid.voxels)) {
   if (edges_ >= kFree) throw Error("BoundaryReduction: block of " + grid.shape.str() + " is too large");
+  fg_.resize(grid.code.size());
+  for (size_t i = 0; i < fg_.size(); ++i) fg_[i] = grid.foreground(static_cast<int64_t>(i), rows);
   owner_.assign(edges_, kFree);
-  stored_.assign(edges_, kFree);
 }
 
-uint64_t BoundaryReduction::edgeKey(int64_t e) const {
-  return grid_.edgeValue(e / 3, static_cast<int>(e % 3), rows_) ? edges_ + static_cast<uint64_t>(e)
-                                                                : static_cast<uint64_t>(e);
-}
-
-void BoundaryReduction::boundaryKeys(int64_t v, int t, std::vector<uint64_t>& out) const {
-  out.clear();
-  for (int64_t e : grid_.squareBoundary(v, t)) out.push_back(edgeKey(e));
-  std::sort(out.begin(), out.end(), std::greater<>());
+void BoundaryReduction::boundaryKeys(int64_t v, int t, uint64_t keys[4]) const {
+  const auto ax = BinaryCubicalGrid::squareAxes(t);
+  const int64_t sa = grid_.stride[ax[0]], sb = grid_.stride[ax[1]];
+  const bool f0 = fg_[v], fa = fg_[v + sa], fb = fg_[v + sb], fab = fg_[v + sa + sb];
+  // Edges along a from v and from v+b; along b from v and from v+a.
+  keys[0] = static_cast<uint64_t>(v * 3 + ax[0]) + (f0 && fa ? 0 : edges_);
+  keys[1] = static_cast<uint64_t>((v + sb) * 3 + ax[0]) + (fb && fab ? 0 : edges_);
+  keys[2] = static_cast<uint64_t>(v * 3 + ax[1]) + (f0 && fb ? 0 : edges_);
+  keys[3] = static_cast<uint64_t>((v + sa) * 3 + ax[1]) + (fa && fab ? 0 : edges_);
 }
 
 uint64_t BoundaryReduction::add(int64_t v, int t) {
   const uint32_t column = static_cast<uint32_t>(v * 3 + t);
-  boundaryKeys(v, t, work_);
-  bool reduced = false;
+  uint64_t keys[4];
+  boundaryKeys(v, t, keys);
+  const uint64_t top = *std::max_element(keys, keys + 4);
+  if (owner_[edgeOf(top)] == kFree) {
+    owner_[edgeOf(top)] = column;
+    return top;
+  }
+  std::sort(keys, keys + 4, std::greater<>());
+  work_.assign(keys, keys + 4);
   while (!work_.empty()) {
     const uint32_t j = owner_[edgeOf(work_.front())];
     if (j == kFree) {
       owner_[edgeOf(work_.front())] = column;
-      if (reduced) {
-        stored_[column] = static_cast<uint32_t>(pool_.size());
-        pool_.push_back(work_);
-      }
+      stored_.emplace(column, static_cast<uint32_t>(pool_.size()));
+      pool_.push_back(work_);
       return work_.front();
     }
     // Add the reduced column of the pivot's owner: symmetric difference of two sorted lists.
     const std::vector<uint64_t>* add = &other_;
-    if (stored_[j] != kFree) add = &pool_[stored_[j]];
-    else boundaryKeys(j / 3, static_cast<int>(j % 3), other_);
+    const auto it = stored_.find(j);
+    if (it != stored_.end()) {
+      add = &pool_[it->second];
+    } else {
+      boundaryKeys(j / 3, static_cast<int>(j % 3), keys);
+      std::sort(keys, keys + 4, std::greater<>());
+      other_.assign(keys, keys + 4);
+    }
     merged_.clear();
     std::set_symmetric_difference(work_.begin(), work_.end(), add->begin(), add->end(),
                                   std::back_inserter(merged_), std::greater<>());
     work_.swap(merged_);
-    reduced = true;
   }
   return kNone;
 }

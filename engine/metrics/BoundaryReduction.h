@@ -6,8 +6,10 @@
 // as any other reduction in the same orders. Rows are edges ordered by (value in `rows`, id); the
 // caller feeds columns in its own order: the same filtration's order for a barcode, the comparison
 // image's order for an image barcode (Cohen-Steiner et al., persistent image).
-// A column whose latest edge is still free is paired at once and not stored ("emergent pair").
+// A column whose latest edge is still free is paired at once and not stored ("emergent pair"):
+// over 99 % of the columns of a scroll mask, so that path touches nothing but four edges.
 #include <cstdint>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/metrics/BinaryCubicalGrid.h"
@@ -21,18 +23,18 @@ class BoundaryReduction {
   BoundaryReduction(const BinaryCubicalGrid& grid, Filtration rows);
   // Adds square (v, t) as the next column; returns its pivot's row key, kNone if it reduces to 0.
   uint64_t add(int64_t v, int t);
-  uint64_t edgeKey(int64_t edge) const;
   int64_t edgeOf(uint64_t key) const { return static_cast<int64_t>(key % edges_); }
   int valueOf(uint64_t key) const { return key >= edges_ ? 1 : 0; }
 
  private:
-  void boundaryKeys(int64_t v, int t, std::vector<uint64_t>& out) const;  // sorted, latest first
+  // Keys (value * edges + id) of the four boundary edges.
+  void boundaryKeys(int64_t v, int t, uint64_t keys[4]) const;
 
   const BinaryCubicalGrid& grid_;
-  Filtration rows_;
+  std::vector<uint8_t> fg_;  // foreground in the row filtration, per voxel
   uint64_t edges_;
-  std::vector<uint32_t> owner_;   // per edge: the square id whose pivot it is, or kFree
-  std::vector<uint32_t> stored_;  // per square id: index in pool_ of its reduced column, or kFree
+  std::vector<uint32_t> owner_;                     // per edge: the square id whose pivot it is
+  std::unordered_map<uint32_t, uint32_t> stored_;  // square id -> index in pool_ of its reduced column
   std::vector<std::vector<uint64_t>> pool_;
   std::vector<uint64_t> work_, other_, merged_;
 };

@@ -52,7 +52,7 @@ TopoResult topoScore(const VolumeU8& gt, const VolumeU8& pred, int threads) {
   std::vector<std::exception_ptr> errors(boxes.size());
   auto work = [&] {
     for (size_t i; (i = next++) < boxes.size();) try {
-        counts[i] = bettiMatching(BinaryCubicalGrid(gt, pred, boxes[i]));
+        counts[i] = bettiMatching(gt, pred, boxes[i]);
       } catch (...) {
         errors[i] = std::current_exception();
       }
