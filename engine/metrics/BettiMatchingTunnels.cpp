@@ -5,7 +5,6 @@
 // comparison pair is a match when both names are birth edges of pairs of their inputs.
 // Columns of squares that create a 2-cycle (found by the dual pass) vanish and are skipped.
 #include <algorithm>
-#include <unordered_map>
 
 #include "engine/metrics/BettiMatching.h"
 #include "engine/metrics/BoundaryReduction.h"
@@ -46,37 +45,22 @@ std::vector<bool> zeroPersistence(const BinaryCubicalGrid& g, Filtration f) {
 }  // namespace
 
 void matchTunnels(const BinaryCubicalGrid& g, const DualPassResult& comparison, BettiCounts& counts) {
-  // Comparison pairs: their dying squares, in column order.
-  std::unordered_map<int64_t, size_t> deathIndex;
-  {
-    BoundaryReduction red(g, Filtration::Comparison);
-    forColumns(g, Filtration::Comparison, comparison.positiveSquare, 1, [&](int64_t v, int t, int value) {
-      const uint64_t pivot = red.add(v, t);
-      if (pivot != BoundaryReduction::kNone && value == 1 && red.valueOf(pivot) == 0)
-        deathIndex.emplace(v * 3 + t, deathIndex.size());
-    });
-  }
-  if (deathIndex.empty()) return;
-  // Image barcodes: the input edge each comparison death maps to. The name is a pair of the input
-  // exactly when it is a foreground edge of the input (the reduced column is then a cycle of the
-  // input's foreground whose latest edge it is, so it opens a tunnel) that no foreground square
-  // fills at once.
-  auto names = [&](Filtration f, std::vector<bool>& isPair) {
-    const std::vector<bool> zero = zeroPersistence(g, f);
-    isPair.assign(deathIndex.size(), false);
-    BoundaryReduction red(g, f);
-    forColumns(g, Filtration::Comparison, comparison.positiveSquare, 1, [&](int64_t v, int t, int) {
-      const uint64_t pivot = red.add(v, t);
-      const auto it = deathIndex.find(v * 3 + t);
-      if (it != deathIndex.end() && pivot != BoundaryReduction::kNone && red.valueOf(pivot) == 0)
-        isPair[it->second] = !zero[red.edgeOf(pivot)];
-    });
+  const std::vector<bool> zeroPred = zeroPersistence(g, Filtration::Pred), zeroGt = zeroPersistence(g, Filtration::Gt);
+  // One pass over the comparison image's columns drives the three reductions in step: when a
+  // column is a comparison death, the image reductions have just named its input edges. A name
+  // is a pair of its input exactly when it is a foreground edge of the input (the reduced column
+  // is then a cycle of the input's foreground whose latest edge it is, so it opens a tunnel) that
+  // no foreground square fills at once.
+  BoundaryReduction comp(g, Filtration::Comparison), imPred(g, Filtration::Pred), imGt(g, Filtration::Gt);
+  auto isPair = [](const BoundaryReduction& red, uint64_t pivot, const std::vector<bool>& zero) {
+    return pivot != BoundaryReduction::kNone && red.valueOf(pivot) == 0 && !zero[red.edgeOf(pivot)];
   };
-  std::vector<bool> predPair, gtPair;
-  names(Filtration::Pred, predPair);
-  names(Filtration::Gt, gtPair);
   int64_t matched = 0;
-  for (size_t i = 0; i < predPair.size(); ++i) matched += predPair[i] && gtPair[i];
+  forColumns(g, Filtration::Comparison, comparison.positiveSquare, 1, [&](int64_t v, int t, int value) {
+    const uint64_t pivot = comp.add(v, t), namePred = imPred.add(v, t), nameGt = imGt.add(v, t);
+    if (value == 1 && pivot != BoundaryReduction::kNone && comp.valueOf(pivot) == 0)
+      matched += isPair(imPred, namePred, zeroPred) && isPair(imGt, nameGt, zeroGt);
+  });
   counts.matched[1] = matched;
 }
 

@@ -19,27 +19,33 @@ BoundaryReduction::BoundaryReduction(const BinaryCubicalGrid& grid, Filtration r
   owner_.assign(edges_, kFree);
 }
 
-void BoundaryReduction::boundaryKeys(int64_t v, int t, uint64_t keys[4]) const {
+inline void BoundaryReduction::boundaryKeys(int64_t v, int t, uint64_t keys[4]) const {
+  // By id the edges come as: along b from v+a, along a from v+b, along b from v, along a from v
+  // (a < b, so the stride of a is the larger). Sorted by key: those of value 1 first, each group
+  // in that id order.
   const auto ax = BinaryCubicalGrid::squareAxes(t);
   const int64_t sa = grid_.stride[ax[0]], sb = grid_.stride[ax[1]];
   const bool f0 = fg_[v], fa = fg_[v + sa], fb = fg_[v + sb], fab = fg_[v + sa + sb];
-  // Edges along a from v and from v+b; along b from v and from v+a.
-  keys[0] = static_cast<uint64_t>(v * 3 + ax[0]) + (f0 && fa ? 0 : edges_);
-  keys[1] = static_cast<uint64_t>((v + sb) * 3 + ax[0]) + (fb && fab ? 0 : edges_);
-  keys[2] = static_cast<uint64_t>(v * 3 + ax[1]) + (f0 && fb ? 0 : edges_);
-  keys[3] = static_cast<uint64_t>((v + sa) * 3 + ax[1]) + (fa && fab ? 0 : edges_);
+  const uint64_t id[4] = {static_cast<uint64_t>((v + sa) * 3 + ax[1]), static_cast<uint64_t>((v + sb) * 3 + ax[0]),
+                          static_cast<uint64_t>(v * 3 + ax[1]), static_cast<uint64_t>(v * 3 + ax[0])};
+  const bool zero[4] = {fa && fab, fb && fab, f0 && fb, f0 && fa};
+  int n = 0;
+  for (int i = 0; i < 4; ++i)
+    if (!zero[i]) keys[n++] = id[i] + edges_;
+  for (int i = 0; i < 4; ++i)
+    if (zero[i]) keys[n++] = id[i];
 }
 
 uint64_t BoundaryReduction::add(int64_t v, int t) {
   const uint32_t column = static_cast<uint32_t>(v * 3 + t);
   uint64_t keys[4];
   boundaryKeys(v, t, keys);
-  const uint64_t top = *std::max_element(keys, keys + 4);
-  if (owner_[edgeOf(top)] == kFree) {
-    owner_[edgeOf(top)] = column;
+  const uint64_t top = keys[0];
+  const int64_t topEdge = static_cast<int64_t>(top >= edges_ ? top - edges_ : top);
+  if (owner_[topEdge] == kFree) {
+    owner_[topEdge] = column;
     return top;
   }
-  std::sort(keys, keys + 4, std::greater<>());
   work_.assign(keys, keys + 4);
   while (!work_.empty()) {
     const uint32_t j = owner_[edgeOf(work_.front())];
@@ -56,7 +62,6 @@ uint64_t BoundaryReduction::add(int64_t v, int t) {
       add = &pool_[it->second];
     } else {
       boundaryKeys(j / 3, static_cast<int>(j % 3), keys);
-      std::sort(keys, keys + 4, std::greater<>());
       other_.assign(keys, keys + 4);
     }
     merged_.clear();

@@ -23,11 +23,11 @@ class BoundaryReduction {
   BoundaryReduction(const BinaryCubicalGrid& grid, Filtration rows);
   // Adds square (v, t) as the next column; returns its pivot's row key, kNone if it reduces to 0.
   uint64_t add(int64_t v, int t);
-  int64_t edgeOf(uint64_t key) const { return static_cast<int64_t>(key % edges_); }
+  int64_t edgeOf(uint64_t key) const { return static_cast<int64_t>(key >= edges_ ? key - edges_ : key); }
   int valueOf(uint64_t key) const { return key >= edges_ ? 1 : 0; }
 
  private:
-  // Keys (value * edges + id) of the four boundary edges.
+  // Keys (value * edges + id) of the four boundary edges, latest first.
   void boundaryKeys(int64_t v, int t, uint64_t keys[4]) const;
 
   const BinaryCubicalGrid& grid_;
