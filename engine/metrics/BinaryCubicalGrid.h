@@ -32,43 +32,19 @@ class BinaryCubicalGrid {
   std::vector<uint8_t> cubeZero;
 
   bool foreground(int64_t v, Filtration f) const { return (code[v] & static_cast<uint8_t>(f)) != 0; }
-  int axisCoord(int64_t v, int axis) const { return static_cast<int>((v / stride[axis]) % size[axis]); }
-
-  // Edge (v, t) joins v and v + stride[t]; it exists when v is not on the last layer of axis t.
-  bool edgeExists(int64_t v, int t) const { return axisCoord(v, t) + 1 < size[t]; }
-  int edgeValue(int64_t v, int t, Filtration f) const {
-    return foreground(v, f) && foreground(v + stride[t], f) ? 0 : 1;
-  }
-  // Square (v, t) is normal to axis t and spans the two other axes from v.
+  // Square (v, t) is normal to axis t and spans the two other axes from v; its value is the
+  // largest of its four voxels'. Edge (v, t) joins v and v + stride[t] (see BoundaryReduction).
   static std::array<int, 2> squareAxes(int t) {
     return t == 0 ? std::array<int, 2>{1, 2} : t == 1 ? std::array<int, 2>{0, 2} : std::array<int, 2>{0, 1};
-  }
-  bool squareExists(int64_t v, int t) const {
-    const auto ax = squareAxes(t);
-    return axisCoord(v, ax[0]) + 1 < size[ax[0]] && axisCoord(v, ax[1]) + 1 < size[ax[1]];
   }
   int squareValue(int64_t v, int t, Filtration f) const {
     const auto ax = squareAxes(t);
     const int64_t a = stride[ax[0]], b = stride[ax[1]];
     return foreground(v, f) && foreground(v + a, f) && foreground(v + b, f) && foreground(v + a + b, f) ? 0 : 1;
   }
-  // The four edge ids on the boundary of square (v, t).
-  std::array<int64_t, 4> squareBoundary(int64_t v, int t) const {
-    const auto ax = squareAxes(t);
-    return {v * 3 + ax[0], (v + stride[ax[1]]) * 3 + ax[0], v * 3 + ax[1], (v + stride[ax[0]]) * 3 + ax[1]};
-  }
-  // A cube is named by its lowest voxel; it exists when that voxel is not on a last layer.
-  bool cubeExists(int64_t v) const {
-    return axisCoord(v, 0) + 1 < size[0] && axisCoord(v, 1) + 1 < size[1] && axisCoord(v, 2) + 1 < size[2];
-  }
+  // A cube is named by its lowest voxel (valid when that voxel is on no last layer).
   int cubeValue(int64_t v, Filtration f) const { return (cubeZero[v] >> filtrationBit(f)) & 1 ? 0 : 1; }
   static int filtrationBit(Filtration f) { return f == Filtration::Pred ? 0 : f == Filtration::Gt ? 1 : 2; }
-  // The two cubes a square separates; `outside()` stands for the space around the octant.
-  int64_t outside() const { return voxels; }
-  std::array<int64_t, 2> squareCubes(int64_t v, int t) const {
-    const int c = axisCoord(v, t);
-    return {c >= 1 ? v - stride[t] : outside(), c + 1 < size[t] ? v : outside()};
-  }
   bool solid() const { return size[0] > 1 && size[1] > 1 && size[2] > 1; }  // has cubes at all
 };
 
