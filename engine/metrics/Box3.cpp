@@ -5,7 +5,8 @@
 namespace vwb {
 
 std::vector<Box3> octants(Shape3 s) {
-  const int64_t zs[3] = {0, s.d / 2, s.d}, ys[3] = {0, s.h / 2, s.h}, xs[3] = {0, s.w / 2, s.w};
+  // As the official scorer cuts: the first half takes the extra voxel of an odd size.
+  const int64_t zs[3] = {0, (s.d + 1) / 2, s.d}, ys[3] = {0, (s.h + 1) / 2, s.h}, xs[3] = {0, (s.w + 1) / 2, s.w};
   std::vector<Box3> boxes;
   for (int a = 0; a < 2; ++a)
     for (int b = 0; b < 2; ++b)

@@ -17,7 +17,8 @@ struct Box3 {
   bool empty() const { return z1 <= z0 || y1 <= y0 || x1 <= x0; }
 };
 
-// The 2x2x2 octants of a volume (halves at size/2 along each axis); empty ones are left out.
+// The 2x2x2 octants of a volume (halves along each axis, the first half one voxel longer when the
+// size is odd); empty ones are left out.
 std::vector<Box3> octants(Shape3 s);
 
 // Smallest box holding every nonzero voxel of either mask; empty box when both are empty.

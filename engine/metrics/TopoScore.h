@@ -1,11 +1,8 @@
 #pragma once
-// TopoScore: per homology dimension k (0 components, 1 tunnels, 2 cavities) an F1 between the
-// features of GT and Pred, computed per 2x2x2 octant and summed, weighted 0.34/0.33/0.33.
-//
-// The official scorer matches features by Betti matching (persistent homology). This version
-// counts them with Betti numbers (foreground 6-connected, background 26-connected) and takes
-// matched = min(pred, gt) per octant. Betti matching can only match fewer features than that,
-// so this TopoScore is an UPPER BOUND of the official value.
+// TopoScore as the official scorer computes it: per homology dimension k (0 components, 1 tunnels,
+// 2 cavities) an F1 between the persistence pairs of GT and Pred that Betti matching matches
+// (BettiMatching.h), counted per 2x2x2 octant and summed, weighted 0.34/0.33/0.33 over the
+// dimensions that have a feature on either side.
 #include <array>
 #include <cstdint>
 
@@ -25,12 +22,18 @@ struct BettiNumbers {
 BettiNumbers bettiNumbers(const VolumeU8& mask, const Box3& box);
 
 struct TopoResult {
-  std::array<int64_t, 3> pred{}, gt{}, matched{};  // summed over octants
-  std::array<double, 3> f1{};                      // NaN-free; unused dims have f1 = 0
-  std::array<bool, 3> used{};                      // false when no feature on either side
+  // Persistence pairs summed over octants. pred[0] = components - 1 per octant: the essential
+  // component of each octant is not a pair.
+  std::array<int64_t, 3> pred{}, gt{}, matched{};
+  std::array<double, 3> f1{};  // unused dims have f1 = 0
+  std::array<bool, 3> used{};  // false when no pair on either side
   double score = 1;
 };
 
-TopoResult topoScore(const VolumeU8& gt, const VolumeU8& pred);
+// Masks are binary (nonzero = foreground). Octants run on up to `threads` threads (0: all cores).
+TopoResult topoScore(const VolumeU8& gt, const VolumeU8& pred, int threads = 0);
+
+// The official F1 and weights from summed counts (fills f1, used, score).
+void finishTopoScore(TopoResult& r);
 
 }  // namespace vwb

@@ -51,7 +51,7 @@ double conditionalEntropy(const std::unordered_map<uint64_t, int64_t>& joint, bo
   double h = 0;
   for (const auto& [key, n] : joint) {
     const int64_t nb = marginal[bIsPred ? static_cast<uint32_t>(key) : static_cast<uint32_t>(key >> 32)];
-    h -= (n / total) * std::log(static_cast<double>(n) / static_cast<double>(nb));
+    h -= (n / total) * std::log2(static_cast<double>(n) / static_cast<double>(nb));
   }
   return std::max(0.0, h);
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Variation of information between the 26-connected components of two binary masks, counted
 // over the voxels foreground in either mask (a voxel outside a mask's foreground has that
-// mask's label 0): VOI = H(GT|Pred) + H(Pred|GT), natural log. A predicted sheet split in two
-// raises H(Pred|GT); two GT sheets merged into one raise H(GT|Pred).
+// mask's label 0): VOI = H(GT|Pred) + H(Pred|GT) in bits (log2, as the official scorer). A
+// predicted sheet split in two raises H(Pred|GT); two GT sheets merged into one raise H(GT|Pred).
 #include "engine/core/Volume.h"
 
 namespace vwb {

@@ -48,6 +48,21 @@ QStandardItem* numberItem(double value, bool present, int decimals = 4) {
   return item;
 }
 
+// Why a term is low: the official intermediate numbers, as a tooltip on the VOI and Topo cells.
+QString voiDetails(const VolumeScore& s) {
+  return QObject::tr("VOI %1 bits = split %2 (a GT sheet cut by the prediction) + merge %3 (GT sheets joined)")
+      .arg(s.voi, 0, 'f', 4).arg(s.voiSplit, 0, 'f', 4).arg(s.voiMerge, 0, 'f', 4);
+}
+
+QString topoDetails(const VolumeScore& s) {
+  QStringList lines{QObject::tr("Betti matching, summed over the 8 octants (matched / predicted / GT):")};
+  const char* names[3] = {"components", "tunnels", "cavities"};
+  for (int k = 0; k < 3; ++k)
+    lines << QObject::tr("%1: %2 / %3 / %4%5").arg(names[k]).arg(s.matched[k]).arg(s.predPairs[k]).arg(s.gtPairs[k])
+                 .arg(s.topoUsed[k] ? QObject::tr(", F1 %1").arg(s.topoF1[k], 0, 'f', 4) : QObject::tr(" (not used)"));
+  return lines.join('\n');
+}
+
 }  // namespace
 
 PredictionsPage::PredictionsPage(ui::WorkbenchContext& context, QWidget* parent)
@@ -349,6 +364,11 @@ void PredictionsPage::showRows() {
                                 numberItem(r.score.topoScore, s), numberItem(r.score.score, s),
                                 numberItem(r.foregroundFraction * 100, r.predicted, 2),
                                 numberItem(double(r.components), r.predicted, 0)};
+    if (s) {
+      items[VoiScore]->setToolTip(voiDetails(r.score));
+      items[TopoScore]->setToolTip(topoDetails(r.score));
+      if (r.score.allIgnored) items[Score]->setToolTip(tr("The label is 2 (unlabeled) everywhere: left out of the mean."));
+    }
     model_->appendRow(items);
   }
   if (sortColumn >= 0 && sortColumn < ColumnCount) model_->sort(sortColumn, order);

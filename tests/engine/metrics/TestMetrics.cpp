@@ -1,5 +1,6 @@
 // The competition score on hand-checkable masks: sheets, shifted sheets, split and merged
-// sheets, a torus, a hollow sphere, label-2 masking and empty masks.
+// sheets, a torus, a hollow sphere, Betti matching per octant (essential component not counted,
+// odd sizes), label-2 masking, bad label values and empty masks.
 #include <QtTest>
 
 #include <cmath>
@@ -32,12 +33,24 @@ VolumeU8 sheet(int64_t z0) {
   return v;
 }
 
-// -sum n/N ln(n/N): the entropy of a partition of N voxels into parts of the given sizes.
+// -sum n/N log2(n/N): the entropy in bits of a partition of N voxels into parts of the given sizes.
 double entropy(std::initializer_list<double> parts) {
   double n = 0, h = 0;
   for (double p : parts) n += p;
-  for (double p : parts) h -= p / n * std::log(p / n);
+  for (double p : parts) h -= p / n * std::log2(p / n);
   return h;
+}
+
+// One 2x12x12 sheet inside each of the four octants with z < 16 of a 32^3 volume; `cut` splits
+// each in two along x.
+VolumeU8 sheetsPerOctant(Shape3 s, bool cut) {
+  VolumeU8 v(s);
+  for (int64_t y0 : {0, 16})
+    for (int64_t x0 : {0, 16}) {
+      fillBox(v, {4, y0 + 2, x0 + 2, 6, y0 + 14, x0 + 14});
+      if (cut) fillBox(v, {4, y0 + 2, x0 + 7, 6, y0 + 14, x0 + 9}, 0);
+    }
+  return v;
 }
 
 template <class F>
@@ -47,6 +60,14 @@ VolumeU8 shapeOf(Shape3 s, F inside) {
     for (int64_t y = 0; y < s.h; ++y)
       for (int64_t x = 0; x < s.w; ++x) v.at(z, y, x) = inside(double(z), double(y), double(x));
   return v;
+}
+
+// A torus of tube radius 2 around z = 7.5 + dz, ring radius 4.5, inside the first octant of 32^3.
+VolumeU8 torusAt(int dz) {
+  return shapeOf(Shape3{32, 32, 32}, [dz](double z, double y, double x) {
+    const double ring = std::hypot(y - 7.5, x - 7.5) - 4.5;
+    return ring * ring + (z - 7.5 - dz) * (z - 7.5 - dz) <= 4.2;
+  });
 }
 
 }  // namespace
@@ -203,21 +224,93 @@ class TestMetrics : public QObject {
     QCOMPARE(bd.b1, int64_t(0));
   }
 
-  void topoScoreCountsPerOctant() {
-    // GT: one 2x2x2 block in each octant (8 components); Pred: only 4 of them.
+  void essentialComponentOfEachOctantIsNotCounted() {
+    // GT: one 2x2x2 block in each octant; Pred: only 4 of them. One component per octant is the
+    // essential class of that octant: no pair anywhere, so TopoScore has nothing to compare.
     VolumeU8 gt(Shape3{16, 16, 16}), pred(Shape3{16, 16, 16});
     for (const Box3& o : octants(gt.shape)) fillBox(gt, {o.z0 + 3, o.y0 + 3, o.x0 + 3, o.z0 + 5, o.y0 + 5, o.x0 + 5});
     for (const Box3& o : octants(gt.shape))
       if (o.x0 == 0) fillBox(pred, {o.z0 + 3, o.y0 + 3, o.x0 + 3, o.z0 + 5, o.y0 + 5, o.x0 + 5});
     const TopoResult t = topoScore(gt, pred);
-    QCOMPARE(t.gt[0], int64_t(8));
-    QCOMPARE(t.pred[0], int64_t(4));
-    QCOMPARE(t.matched[0], int64_t(4));
-    QVERIFY(!t.used[1] && !t.used[2]);
-    QVERIFY(std::abs(t.score - 2.0 * 4 / 12) < 1e-12);  // only dimension 0 counts
-    // Spurious features with no GT feature: 0.5 / (p + 0.5).
-    const TopoResult spurious = topoScore(VolumeU8(gt.shape), gt);
+    for (int k = 0; k < 3; ++k) QVERIFY(t.gt[k] == 0 && t.pred[k] == 0 && !t.used[k]);
+    QCOMPARE(t.score, 1.0);
+    // A second component (one voxel in the octant's corner) in every octant: 8 pairs, all matched.
+    VolumeU8 two = gt;
+    for (const Box3& o : octants(gt.shape)) two.at(o.z0, o.y0, o.x0) = 1;
+    const TopoResult same = topoScore(two, two);
+    QCOMPARE(same.gt[0], int64_t(8));
+    QCOMPARE(same.matched[0], int64_t(8));
+    QCOMPARE(same.score, 1.0);
+    // Spurious pairs with no GT pair: 0.5 / (p + 0.5).
+    const TopoResult spurious = topoScore(gt, two);
+    QCOMPARE(spurious.pred[0], int64_t(8));
     QVERIFY(std::abs(spurious.score - 0.5 / 8.5) < 1e-12);
+  }
+
+  void sheetCutInTwoInFourOctants() {
+    // One sheet in each of four octants: no pair. The prediction cuts each in two: four pieces
+    // that are pairs GT lacks, so dimension 0 is the only one used: 0.5 / (4 + 0.5) = 1/9.
+    const Shape3 s{32, 32, 32};
+    const VolumeU8 gt = sheetsPerOctant(s, false), pred = sheetsPerOctant(s, true);
+    const TopoResult t = topoScore(gt, pred);
+    QCOMPARE(t.pred[0], int64_t(4));
+    QCOMPARE(t.gt[0], int64_t(0));
+    QCOMPARE(t.matched[0], int64_t(0));
+    QVERIFY(!t.used[1] && !t.used[2]);
+    QVERIFY(std::abs(t.score - 1.0 / 9) < 1e-15);
+  }
+
+  void torusTunnelIsMatched() {
+    // A torus inside the first octant: one tunnel on each side; a shifted copy still overlaps it,
+    // so the tunnels map to the same tunnel of the union and are matched.
+    const VolumeU8 torus = torusAt(0), shifted = torusAt(1);
+    const TopoResult same = topoScore(torus, torus);
+    QCOMPARE(same.gt[1], int64_t(1));
+    QCOMPARE(same.matched[1], int64_t(1));
+    QCOMPARE(same.score, 1.0);
+    const TopoResult moved = topoScore(torus, shifted);
+    QCOMPARE(moved.pred[1], int64_t(1));
+    QCOMPARE(moved.matched[1], int64_t(1));
+    // Broken ring: no tunnel predicted, the GT tunnel is missed: F1 0 on the only used dimension.
+    VolumeU8 broken = torus;
+    fillBox(broken, {0, 0, 7, 16, 8, 9}, 0);
+    const TopoResult missed = topoScore(torus, broken);
+    QCOMPARE(missed.pred[1], int64_t(0));
+    QCOMPARE(missed.gt[1], int64_t(1));
+    QCOMPARE(missed.score, 0.0);
+  }
+
+  void hollowSphereCavityIsMatched() {
+    auto shell = [](double rIn) {
+      return shapeOf(Shape3{32, 32, 32}, [rIn](double z, double y, double x) {
+        const double r = std::sqrt((z - 7.5) * (z - 7.5) + (y - 7.5) * (y - 7.5) + (x - 7.5) * (x - 7.5));
+        return r >= rIn && r <= 6.5;
+      });
+    };
+    const TopoResult same = topoScore(shell(3), shell(3));
+    QCOMPARE(same.gt[2], int64_t(1));
+    QCOMPARE(same.matched[2], int64_t(1));
+    QCOMPARE(same.score, 1.0);
+    const TopoResult thicker = topoScore(shell(3), shell(4));  // cavities nested: one cavity of the union
+    QCOMPARE(thicker.matched[2], int64_t(1));
+    const TopoResult solid = topoScore(shell(3), shell(0));  // a ball: the cavity is missed
+    QCOMPARE(solid.pred[2], int64_t(0));
+    QCOMPARE(solid.matched[2], int64_t(0));
+    QCOMPARE(solid.score, 0.0);
+  }
+
+  void oddSizesGiveTheFirstHalfTheExtraVoxel() {
+    // 17 voxels along x: the official octants are x in [0, 9) and [9, 17). Blocks at x = 2 and
+    // x = 8 lie in the same octant: two components, one pair (with halves at 8 it would be none).
+    VolumeU8 v(Shape3{17, 17, 17});
+    fillBox(v, {2, 2, 2, 4, 4, 3});
+    fillBox(v, {2, 2, 8, 4, 4, 9});
+    const std::vector<Box3> boxes = octants(v.shape);
+    QCOMPARE(boxes[0].x1, int64_t(9));
+    QCOMPARE(boxes[0].z1, int64_t(9));
+    QCOMPARE(topoScore(v, v).gt[0], int64_t(1));
+    // Thin volumes: an axis of 1 is not cut (one part), and flat blocks report no cavity.
+    QCOMPARE(octants(Shape3{1, 4, 4}).size(), size_t(4));
   }
 
   void labelTwoIsIgnoredInBothMasks() {
@@ -243,13 +336,36 @@ class TestMetrics : public QObject {
     fillBox(label, {4, 4, 4, 6, 12, 12});
     const VolumeScore missed = scoreVolume(empty, label);
     QCOMPARE(missed.surfaceDice, 0.0);
-    QCOMPARE(missed.topoScore, 0.0);
-    QCOMPARE(missed.voi, 0.0 + entropy({1}));  // pred constant 0 over the union, GT one label
+    // One GT component per octant it touches: essential classes only, nothing to miss.
+    QCOMPARE(missed.topoScore, 1.0);
+    QCOMPARE(missed.voi, 0.0);  // pred constant 0 over the union, GT one label: no information lost
+    QCOMPARE(missed.score, 0.65);
     QCOMPARE(scoreVolume(label, empty).surfaceDice, 0.0);
   }
 
   void shapeMismatchIsAnError() {
     QVERIFY_THROWS_EXCEPTION(vwb::Error, scoreVolume(VolumeU8(Shape3{2, 2, 2}), VolumeU8(Shape3{2, 2, 3})));
+  }
+
+  void badLabelValueIsAnError() {
+    VolumeU8 label(Shape3{3, 4, 5});
+    label.at(2, 1, 3) = 7;
+    try {
+      scoreVolume(label, label);
+      QFAIL("a label holding 7 was scored");
+    } catch (const vwb::Error& e) {
+      QVERIFY2(QString(e.what()).contains("value 7 at z=2 y=1 x=3"), e.what());
+    }
+  }
+
+  void allIgnoredVolumeIsLeftOutOfTheMean() {
+    const VolumeU8 ignored(Shape3{8, 8, 8}, 2);
+    VolumeScore s = scoreVolume(VolumeU8(Shape3{8, 8, 8}, 1), ignored);
+    QVERIFY(s.allIgnored);
+    QCOMPARE(s.score, 1.0);  // what the official metric gives it, whatever the prediction
+    VolumeScore low;
+    low.score = 0.25;
+    QCOMPARE(meanScore({s, low}).score, 0.25);
   }
 
   void meanOverVolumes() {

@@ -110,8 +110,8 @@ class TestMetricsCrossCheck : public QObject {
       }
       double hGivenP = 0, hGivenG = 0;
       for (const auto& [k, c] : joint) {
-        hGivenP -= c / n * std::log(c / mp[k.second]);
-        hGivenG -= c / n * std::log(c / mg[k.first]);
+        hGivenP -= c / n * std::log2(c / mp[k.second]);
+        hGivenG -= c / n * std::log2(c / mg[k.first]);
       }
       const VoiResult r = variationOfInformation(g, p);
       QVERIFY(std::abs(r.gtGivenPred - hGivenP) < 1e-12);
