@@ -203,6 +203,7 @@ Dataset scanDataset(const std::string& rootPath, bool checkLabels, ProgressSink*
   std::error_code ec;
   fs::path root = fs::absolute(rootPath, ec).lexically_normal();
   if (root.has_filename() == false) root = root.parent_path();  // drop a trailing '/'
+  if (!fs::exists(root, ec)) throw fileError(rootPath, "the dataset folder does not exist");
   if (!fs::is_directory(root, ec)) throw fileError(rootPath, "is not a folder");
   fs::directory_iterator probe(root, ec);
   if (ec) throw fileError(rootPath, "cannot read folder: " + ec.message());
