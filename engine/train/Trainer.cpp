@@ -442,9 +442,11 @@ RunEndEvent TrainingRun::run() {
   fs::create_directories(fs::path(config_.runDir) / "checkpoints");
   RunLock lock(config_.runDir, config_.nodeRank);  // this process owns the folder until we return
   log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
-  // Temp files of a process killed mid-write (kill -9, SIGXFSZ): nobody else can be writing them.
-  for (const fs::path& dir : {fs::path(config_.runDir), fs::path(checkpointPath("")),
-                             fs::path(runConfigPath(config_.runDir, config_.nodeRank)).parent_path()})
+  // Temp files of a process killed mid-write (kill -9, SIGXFSZ): nobody else can be writing them
+  // (node R owns only its nodes/node-R/ of a folder it may share with node 0).
+  std::vector<fs::path> ownDirs{fs::path(runConfigPath(config_.runDir, config_.nodeRank)).parent_path()};
+  if (config_.nodeRank == 0) ownDirs.push_back(checkpointPath(""));
+  for (const fs::path& dir : ownDirs)
     for (const std::string& name : removeStaleTempFiles(dir.string()))
       log_->log(LogLevel::Info, "removed the stale temporary file " + (dir / name).string());
   try {

@@ -26,9 +26,10 @@ int freePort() {
   return ntohs(a.sin_port);
 }
 
-QStringList trainArgs(const QString& data, const QString& out) {
-  return {"train", "--data", data, "--out", out, "--levels", "2", "--base-channels", "4",
-          "--patch", "16", "--batch", "1", "--epochs", "1", "--steps-per-epoch", "2",
+QStringList trainArgs(const QString& data, const QString& out, const QString& base = "4",
+                      const QString& patch = "16") {
+  return {"train", "--data", data, "--out", out, "--levels", "2", "--base-channels", base,
+          "--patch", patch, "--batch", "1", "--epochs", "1", "--steps-per-epoch", "2",
           "--val-fraction", "0", "--workers", "1", "--threads", "1", "--strategy", "ddp", "--seed", "5"};
 }
 
@@ -70,14 +71,14 @@ class TestDistributedGuards : public QObject {
   QTemporaryDir dir_ = vwbtest::scratchDir();
   QString data_;
 
-  // Node 0 with `extra0`, node 1 with `extra1`: both must end normally with exit 1 and say `what`.
-  void expectDisagreement(const QStringList& extra0, const QStringList& extra1, const QString& what) {
+  // Node 1 with base channels / patch of its own: both nodes end normally with exit 1, saying `what`.
+  void expectDisagreement(const QString& base1, const QString& patch1, const QString& what) {
     const int port = freePort();
     QProcess n0, n1;
     n0.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/d0-" + QString::number(port)) +
-                                    nodeArgs(0, port, 60) + extra0);
-    n1.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/d1-" + QString::number(port)) +
-                                    nodeArgs(1, port, 60) + extra1);
+                                    nodeArgs(0, port, 60));
+    n1.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/d1-" + QString::number(port), base1, patch1) +
+                                    nodeArgs(1, port, 60));
     QVERIFY(n0.waitForStarted() && n1.waitForStarted());
     const Ended e0 = finish(n0), e1 = finish(n1);
     for (const Ended& e : {e0, e1}) {
@@ -97,12 +98,12 @@ class TestDistributedGuards : public QObject {
   }
 
   void differentBaseChannelsStopEveryNode() {
-    expectDisagreement({}, {"--base-channels", "8"},
+    expectDisagreement("8", "16",
                        "node 1 has model.base_channels=8, node 0 has model.base_channels=4");
   }
 
   void differentPatchesStopEveryNode() {
-    expectDisagreement({"--patch", "16"}, {"--patch", "32"}, "node 1 has patch=32, node 0 has patch=16");
+    expectDisagreement("4", "32", "node 1 has patch=32, node 0 has patch=16");
   }
 
   // Alone, node 0 listens on exactly 127.0.0.1:port (not *:port, not [::]:port); a client that
