@@ -117,6 +117,32 @@ class TestVwbTrainGuards : public QObject {
     QVERIFY(QDir(pred).entryList({"*.tmp"}, QDir::Files).isEmpty());
   }
 
+  // A truncated label is one problem, reported once (it was found twice: probing, then reading).
+  void truncatedLabelIsReportedOnce() {
+    const QString broken = tmp_.filePath("truncated");
+    auto s = run(vwbExe(), {"synth", "--out", broken, "--train", "2", "--test", "0", "--size", "24"});
+    QVERIFY2(s.exitCode == 0, qPrintable(why(s)));
+    const QString label = broken + "/train_labels/" +
+                          QDir(broken + "/train_labels").entryList({"*.tif"}, QDir::Files, QDir::Name)[0];
+    QVERIFY(QFile::resize(label, QFileInfo(label).size() / 2));
+    for (const QStringList& args : {QStringList{"check", broken}, smallRun(broken, tmp_.filePath("truncated-run"))}) {
+      auto r = run(vwbExe(), args);
+      QCOMPARE(r.exitCode, 1);
+      const QString all = r.out + r.err;
+      QVERIFY2(all.count("is truncated or corrupt") == 1, qPrintable(all));
+    }
+  }
+
+  // A dataset folder that does not exist says so (not "is not a folder").
+  void missingDatasetFolderDoesNotExist() {
+    const QString missing = tmp_.filePath("no-such-data");
+    for (const QStringList& args : {QStringList{"check", missing}, smallRun(missing, tmp_.filePath("no-run"))}) {
+      auto r = run(vwbExe(), args);
+      QCOMPARE(r.exitCode, 1);
+      QVERIFY2(r.err.contains("does not exist") && !r.err.contains("not a folder"), qPrintable(why(r)));
+    }
+  }
+
   // --out inside the dataset folder is refused before anything is read.
   void trainOutputInsideTheDataIsRefused() {
     auto r = run(vwbExe(), smallRun(data_, data_ + "/train_images/run"));

@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -125,7 +126,9 @@ class TestDistributedGuards : public QObject {
     const char hostile[] = "GET / HTTP/1.0\r\n\r\n";
     QVERIFY(::send(fd, hostile, sizeof hostile - 1, MSG_NOSIGNAL) > 0);
     char reply[64];
-    QCOMPARE(::recv(fd, reply, sizeof reply, 0), ssize_t(0));  // closed, nothing answered
+    // Closed without an answer: an orderly end, or a reset (the rest of the request was unread).
+    const ssize_t got = ::recv(fd, reply, sizeof reply, 0);
+    QVERIFY2(got == 0 || (got < 0 && errno == ECONNRESET), qPrintable(QString::number(got)));
     ::close(fd);
 
     const Ended e = finish(n0);
