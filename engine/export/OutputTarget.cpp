@@ -72,13 +72,15 @@ void checkOutputFile(const std::string& out, const std::vector<std::string>& inp
       throw fileError(out, "lies inside the input folder " + folder + "; write it elsewhere");
 }
 
-void checkOutputFolder(const std::string& out,
-                       const std::vector<std::pair<std::string, std::string>>& inputs) {
+void checkOutputFolder(const std::string& out, const std::vector<InputFolder>& inputs) {
   const fs::path target = resolved(out);
-  for (const auto& [what, path] : inputs) {
+  for (const InputFolder& input : inputs) {
+    const std::string& what = input.what;
+    const std::string& path = input.path;
     if (path.empty()) continue;
     const fs::path in = resolved(path);
-    const bool inside = within(target, in), contains = within(in, target);
+    bool inside = within(target, in), contains = within(in, target);
+    if (!input.nested && !(inside && contains)) inside = contains = false;
     const char* how = inside && contains ? "is"
                       : inside           ? "lies inside"
                       : contains         ? "contains"

@@ -15,10 +15,16 @@ namespace vwb {
 void checkOutputFile(const std::string& out, const std::vector<std::string>& inputs,
                      const std::vector<std::string>& inputFolders);
 
-// Throws vwb::Error naming both when the folder `out` is, contains or lies inside one of
-// `inputs` (what each input is called in the message, its path). `out` need not exist yet.
-void checkOutputFolder(const std::string& out,
-                       const std::vector<std::pair<std::string, std::string>>& inputs);
+struct InputFolder {
+  std::string what, path;  // what the message calls it ("image folder (--images)"), where it is
+  // false: only `out` == the folder is refused (a checkpoint's folder: predicting into a
+  // subfolder of where best.pt lies overwrites nothing).
+  bool nested = true;
+};
+
+// Throws vwb::Error naming both when the folder `out` is one of `inputs`, or contains or lies
+// inside one whose `nested` is set. `out` need not exist yet.
+void checkOutputFolder(const std::string& out, const std::vector<InputFolder>& inputs);
 
 // Why `path` (lstat) may not be replaced by a rename: a device, FIFO, socket or folder, or a link
 // to one; empty when it is absent or a regular file.

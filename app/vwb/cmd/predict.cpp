@@ -63,8 +63,8 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "is not a folder");
     const std::vector<std::string> ids = vwb::listTifIds(a->images);
     if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
-    vwb::checkOutputFolder(a->out, {{"image folder (--images)", a->images},
-                                    {"checkpoint's folder", fs::absolute(a->checkpoint).parent_path().string()}});
+    vwb::checkOutputFolder(a->out, {{"image folder (--images)", a->images, true},
+                                    {"checkpoint's folder", fs::absolute(a->checkpoint).parent_path().string(), false}});
     a->options.tta = a->tta == "full" ? vwb::Tta::Full : a->tta == "flips" ? vwb::Tta::Flips : vwb::Tta::None;
     a->options.averageLogits = a->average == "logit";
     a->options.devices = splitList(a->devices);

@@ -86,7 +86,7 @@ void setup(CLI::App& cmd) {
     if (given("--seed")) c.seed = a->seed;
     vwb::cli::TrainConsole console;
     vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
-    vwb::checkOutputFolder(c.runDir, {{"dataset folder (--data)", c.dataDir}});
+    vwb::checkOutputFolder(c.runDir, {{"dataset folder (--data)", c.dataDir, true}});
     // Refused before the dataset is read; the engine takes the lock itself (RunLock) for the run.
     if (auto owner = vwb::runLockOwner(c.runDir, c.nodeRank))
       throw vwb::fileError(c.runDir, "in use by another training (" + owner->text() +

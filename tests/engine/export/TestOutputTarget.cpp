@@ -173,7 +173,7 @@ class TestOutputTarget : public QObject {
 
   void outputFolderMayNotOverlapAnInput() {
     Layout l;
-    const std::vector<std::pair<std::string, std::string>> inputs{{"image folder", l.images}};
+    const std::vector<InputFolder> inputs{{"image folder", l.images, true}};
     QVERIFY(errorOf([&] { checkOutputFolder(l.images, inputs); }).find("output folder is the image folder") != std::string::npos);
     QVERIFY(errorOf([&] { checkOutputFolder(l.images + "/", inputs); }).find(" is the ") != std::string::npos);
     QVERIFY(errorOf([&] { checkOutputFolder(l.images + "/masks", inputs); }).find("lies inside") != std::string::npos);
@@ -182,6 +182,11 @@ class TestOutputTarget : public QObject {
     QVERIFY(errorOf([&] { checkOutputFolder(l.root + "/alias", inputs); }).find(" is the ") != std::string::npos);
     QCOMPARE(errorOf([&] { checkOutputFolder(l.out + "/pred", inputs); }), std::string());
     QCOMPARE(errorOf([&] { checkOutputFolder(l.root + "/test_images2", inputs); }), std::string());
+    // A checkpoint's folder: only the same folder is refused.
+    const std::vector<InputFolder> checkpoint{{"checkpoint's folder", l.out, false}};
+    QVERIFY(errorOf([&] { checkOutputFolder(l.out, checkpoint); }).find(" is the checkpoint's folder") != std::string::npos);
+    QCOMPARE(errorOf([&] { checkOutputFolder(l.out + "/pred", checkpoint); }), std::string());
+    QCOMPARE(errorOf([&] { checkOutputFolder(l.root, checkpoint); }), std::string());
   }
 
   // vwb predict --images D --out D (and inside, around, or through a link) is refused before
