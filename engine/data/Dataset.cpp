@@ -41,7 +41,12 @@ struct Scanner {
     for (size_t at; (at = out.find(prefix)) != std::string::npos;) out.erase(at, prefix.size());
     return out;
   }
-  void error(const std::string& m) { report.errors.push_back(rel(m)); }
+  // The same problem can be found twice (probing a file, then reading its labels): report it once.
+  void error(const std::string& m) {
+    const std::string text = rel(m);
+    if (std::find(report.errors.begin(), report.errors.end(), text) == report.errors.end())
+      report.errors.push_back(text);
+  }
   void warning(const std::string& m) { report.warnings.push_back(rel(m)); }
 
   // id -> absolute path of <id>.tif / <id>.tiff in a folder (empty map if the folder is absent).
@@ -203,6 +208,7 @@ Dataset scanDataset(const std::string& rootPath, bool checkLabels, ProgressSink*
   std::error_code ec;
   fs::path root = fs::absolute(rootPath, ec).lexically_normal();
   if (root.has_filename() == false) root = root.parent_path();  // drop a trailing '/'
+  if (!fs::exists(root, ec)) throw fileError(rootPath, "the dataset folder does not exist");
   if (!fs::is_directory(root, ec)) throw fileError(rootPath, "is not a folder");
   fs::directory_iterator probe(root, ec);
   if (ec) throw fileError(rootPath, "cannot read folder: " + ec.message());

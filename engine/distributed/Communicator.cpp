@@ -4,7 +4,6 @@
 
 #include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
-#include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef VWB_WITH_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
 #endif
@@ -17,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/distributed/detail/RendezvousStore.h"
 
 namespace vwb::dist {
 namespace {
@@ -33,6 +33,12 @@ std::shared_ptr<::gloo::transport::Device> glooDevice(const std::string& host) {
 }
 
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+// c10::Error::what() appends a C++ stack trace (a dozen frames): the message alone is for people.
+std::string messageOf(const std::exception& e) {
+  if (auto* c = dynamic_cast<const c10::Error*>(&e)) return c->what_without_backtrace();
+  return e.what();
+}
 
 // Gloo writes to peer sockets without MSG_NOSIGNAL. When a peer dies mid-collective, the write
 // raises SIGPIPE, whose default action kills this whole process (the GUI included) before the
@@ -58,19 +64,17 @@ double nowSeconds() {
 c10::intrusive_ptr<c10d::Store> makeHashStore() { return c10::make_intrusive<c10d::HashStore>(); }
 
 c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, bool bind,
-                                             std::chrono::milliseconds timeout) {
-  ignoreSigpipeOnce();  // the store's socket to a dead node 0 raises it too
-  c10d::TCPStoreOptions o;
-  o.port = uint16_t(port);
-  o.isServer = bind;
-  o.waitWorkers = false;  // the process group's own rendezvous waits for every rank
-  o.timeout = timeout;
+                                             std::chrono::milliseconds timeout,
+                                             const std::string& bindHost, LogSink* log) {
+  ignoreSigpipeOnce();
   try {
-    return c10::make_intrusive<c10d::TCPStore>(host, o);
+    return c10::make_intrusive<RendezvousStore>(host, port, bind, bindHost, timeout, log);
+  } catch (const Error&) {
+    throw;
   } catch (const std::exception& e) {
     throw Error(fmt::format("{} the rendezvous store at {}:{} failed within {} s: {}",
                             bind ? "binding" : "connecting to", host, port,
-                            timeout.count() / 1000, e.what()));
+                            timeout.count() / 1000, messageOf(e)));
   }
 }
 
@@ -96,7 +100,7 @@ Communicator::Communicator(c10::intrusive_ptr<c10d::Store> store, int rank, int 
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    fail("joining the process group", e.what());
+    fail("joining the process group", e);
   }
 }
 
@@ -123,6 +127,12 @@ void Communicator::checkAbort() {
     if (options_.abort) options_.abort->raise(message);
     throw PeerFailure(fmt::format("rank {}: stopping because {}", rank_, message));
   }
+}
+
+void Communicator::fail(const std::string& what, const std::exception& e) {
+  if (options_.log && messageOf(e) != e.what())
+    options_.log->log(LogLevel::Debug, fmt::format("rank {}: {} failed: {}", rank_, what, e.what()));
+  fail(what, messageOf(e));
 }
 
 void Communicator::fail(const std::string& what, const std::string& problem) {
@@ -163,7 +173,7 @@ PendingOp Communicator::allreduceSumAsync(at::Tensor& tensor, const std::string&
     std::vector<at::Tensor> tensors{tensor};
     return track(group_->allreduce(tensors), what, launched);
   } catch (const std::exception& e) {
-    fail(what, e.what());
+    fail(what, e);
   }
 }
 
@@ -182,7 +192,7 @@ void Communicator::wait(PendingOp& op) {
   try {
     op.work->wait();  // rethrows the backend's error, if any
   } catch (const std::exception& e) {
-    fail(op.what, e.what());
+    fail(op.what, e);
   }
 }
 
@@ -216,7 +226,7 @@ void Communicator::broadcast(const std::vector<at::Tensor>& tensors, int root,
       o.rootRank = root;
       op = track(group_->broadcast(flat, o), what, nowSeconds());
     } catch (const std::exception& e) {
-      fail(what, e.what());
+      fail(what, e);
     }
     wait(op);
     int64_t offset = 0;
@@ -233,7 +243,7 @@ void Communicator::barrier(const std::string& what) {
   try {
     op = track(group_->barrier(), what, nowSeconds());
   } catch (const std::exception& e) {
-    fail(what, e.what());
+    fail(what, e);
   }
   wait(op);
 }

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/distributed/detail/NodeAgreement.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
 
@@ -49,9 +50,17 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
   CommOptions options;
   options.timeout = timeout;
   options.abort = abort_;
+  options.log = context.log;
   if (spec_.multiProcess()) {
-    store_ = makeTcpStore(spec_.master.host, spec_.master.port, spec_.nodeRank == 0, timeout);
+    store_ = makeTcpStore(spec_.master.host, spec_.master.port, spec_.nodeRank == 0, timeout,
+                          spec_.bindHost, context.log);
     options.gloohost = isLoopback(spec_.master.host) ? "127.0.0.1" : "";
+    // Before the first collective: mismatched settings would make it fail (or abort) obscurely.
+    checkNodesAgree(*store_, spec_,
+                    agreedSettings(config_, int(local_.size()),
+                                   context.trainVolumes ? *context.trainVolumes
+                                                        : std::vector<const TrainingVolume*>{}),
+                    timeout);
   } else {
     store_ = makeHashStore();
   }
@@ -104,7 +113,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
                                  threadsPerRank_ == 1 ? "" : "s", ranks_[0]->bucketer->layout().size(),
                                  ranks_[0]->bucketer->layout().size() == 1 ? "" : "s", config_.bucketMb,
                                  spec_.multiProcess()
-                                     ? fmt::format("TCPStore at {}:{}", spec_.master.host,
+                                     ? fmt::format("rendezvous store at {}:{}", spec_.master.host,
                                                    spec_.master.port)
                                      : std::string("in-process HashStore")));
 }

@@ -50,6 +50,9 @@ RendezvousSpec rendezvousFromConfig(const TrainConfig& c, int localRanks) {
       throw Error(fmt::format("--nnodes {} needs --master HOST:PORT (or MASTER_ADDR and MASTER_PORT)",
                               c.nnodes));
     r.master = parseMaster(c.master);
+    r.bindHost = c.bind;
+    if (r.bindHost.size() > 2 && r.bindHost.front() == '[' && r.bindHost.back() == ']')
+      r.bindHost = r.bindHost.substr(1, r.bindHost.size() - 2);
   }
   return r;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // Where the ranks of a run are and how they meet. A "node" is one vwb process; it runs its local
 // devices as rank threads. Global rank = nodeRank * localRanks + localRank (every node has the same
-// number of local ranks). Node 0 binds the TCPStore at the master address; nothing else binds.
+// number of local ranks). Node 0's rendezvous store listens on exactly the master address (or
+// --bind), not on every interface; nothing else listens.
 #include <cstdlib>
 #include <functional>
 #include <string>
@@ -22,6 +23,7 @@ struct RendezvousSpec {
   int nnodes = 1, nodeRank = 0;
   int localRanks = 1;
   MasterAddress master;  // only used when nnodes > 1
+  std::string bindHost;  // node 0's store listens on exactly this address (empty: master.host)
   int timeoutSec = 60;
 
   int worldSize() const { return nnodes * localRanks; }

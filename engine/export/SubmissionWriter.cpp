@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "engine/core/Error.h"
+#include "engine/export/OutputTarget.h"
 #include "engine/export/SubmissionIds.h"
 #include "engine/export/TempFolder.h"
 #include "engine/io/TiffVolume.h"
@@ -142,6 +143,9 @@ void verifyZip(const std::string& zipPath, const SubmissionCheck& check,
 SubmissionCheck checkSubmission(const std::string& predDir, const std::string& testImagesDir,
                                 const std::string& csvPath) {
   SubmissionCheck check;
+  check.predictionDir = predDir;
+  check.testImagesDir = testImagesDir;
+  check.csvPath = csvPath;
   auto& problems = check.problems;
   if (!isDirectory(predDir)) problems.push_back(predDir + ": prediction folder not found");
   if (!isDirectory(testImagesDir)) problems.push_back(testImagesDir + ": test image folder not found");
@@ -177,7 +181,20 @@ int64_t writeSubmission(const SubmissionCheck& check, const std::string& zipPath
     if (!unsafeIdReason(e.id).empty()) throw Error("submission refused: " + unsafeIdReason(e.id));
   const fs::path target(zipPath);
   const std::string dir = target.has_parent_path() ? target.parent_path().string() : ".";
+  std::error_code ec;
+  if (target.filename().empty()) throw fileError(zipPath, "names a folder, not a zip file");
+  if (!fs::exists(dir, ec)) throw fileError(zipPath, "cannot be written: the folder " + dir + " does not exist");
   if (!isDirectory(dir)) throw fileError(zipPath, "cannot be written: " + dir + " is not a folder");
+  std::vector<std::string> inputs;
+  for (const SubmissionEntry& e : check.entries) {
+    inputs.push_back(e.predictionPath);
+    if (!check.testImagesDir.empty())
+      inputs.push_back((fs::path(check.testImagesDir) / (e.id + ".tif")).string());
+  }
+  if (!check.csvPath.empty()) inputs.push_back(check.csvPath);
+  std::vector<std::string> folders;
+  if (!check.predictionDir.empty()) folders.push_back(check.predictionDir);
+  checkOutputFile(zipPath, inputs, folders);
 
   // Everything is built inside a private folder beside the target (same file system, so the
   // final rename is atomic); the folder goes away whatever happens.
@@ -215,7 +232,9 @@ int64_t writeSubmission(const SubmissionCheck& check, const std::string& zipPath
   z.release();  // closed successfully: nothing to discard
   if (progress) progress->progress("verifying submission", 0, 1);
   verifyZip(tmpZip, check, sums, scratch);
-  std::error_code ec;
+  // Once more right before the rename: something may have been put there meanwhile.
+  const std::string reason = unreplaceableReason(zipPath);
+  if (!reason.empty()) throw fileError(zipPath, reason + "; refusing to replace it");
   fs::rename(tmpZip, zipPath, ec);
   if (ec) throw fileError(zipPath, "cannot be written: " + ec.message());
   if (progress) progress->progress("writing submission", n, n);

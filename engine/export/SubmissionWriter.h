@@ -18,6 +18,7 @@ struct SubmissionEntry {
 };
 
 struct SubmissionCheck {
+  std::string predictionDir, testImagesDir, csvPath;  // the inputs (no output may replace them)
   std::vector<SubmissionEntry> entries;
   std::vector<std::string> problems;  // every problem, not only the first
   bool ok() const { return problems.empty(); }
@@ -27,7 +28,9 @@ struct SubmissionCheck {
 SubmissionCheck checkSubmission(const std::string& predDir, const std::string& testImagesDir,
                                 const std::string& csvPath = "");
 
-// Throws vwb::Error listing the problems if the check fails; returns the zip's size in bytes.
+// Throws vwb::Error listing the problems if the check fails, and refuses a zipPath that is not a
+// new or regular file, is one of the inputs or lies inside the prediction folder (OutputTarget.h);
+// returns the zip's size in bytes.
 int64_t writeSubmission(const SubmissionCheck& check, const std::string& zipPath,
                         ProgressSink* progress = nullptr, const CancelToken* cancel = nullptr);
 

@@ -2,7 +2,11 @@
 // What a checkpoint holds besides tensors (torch-free: the GUI and `vwb predict` show it).
 // Checkpoint layout (a LibTorch archive): "format" = "vwb-checkpoint/1", "meta" = a JSON string
 // (model config, patch, normalization, step, epoch, the full training config and trainer state),
-// "model" = the network's parameters and buffers, "optimizer" = AdamW state (training only).
+// "model" = the network's parameters and buffers, "optimizer" = AdamW state (training only),
+// "checksum" = "crc32:<hex>" over every other entry (names, dtypes, shapes, bytes, values), checked
+// on every load. Checkpoints written before checksums existed have none: they load with
+// `checksummed` false (the caller warns), since refusing them would strand every earlier run; the
+// architecture check (every tensor's name and shape against the recorded model) applies to all.
 #include <cstdint>
 #include <string>
 
@@ -19,6 +23,7 @@ struct CheckpointInfo {
   Normalization normalization;
   int64_t step = 0, epoch = 0;
   std::string metaJson;  // the whole meta record, including the training config
+  bool checksummed = false;  // the file carried a content checksum, and it matched
 
   // Builds metaJson from the fields above plus `extra` (a JSON object as text, may be empty).
   std::string composeMeta(const std::string& extra) const;

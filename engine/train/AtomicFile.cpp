@@ -65,4 +65,16 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
   }
 }
 
+std::vector<std::string> removeStaleTempFiles(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> removed;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const fs::path p = it->path();
+    if (p.extension() != ".tmp" || !it->is_regular_file(ec) || it->is_symlink(ec)) continue;
+    if (fs::remove(p, ec)) removed.push_back(p.filename().string());
+  }
+  return removed;
+}
+
 }  // namespace vwb

@@ -1,6 +1,8 @@
 #include "engine/train/RunLog.h"
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -25,23 +27,56 @@ RunLog::RunLog(const std::string& runDir, LogSink* forward, int nodeRank) : forw
   if (!metrics_) throw fileError(metricsPath_, "cannot open for writing");
 }
 
+void RunLog::record(LogLevel level, const std::string& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&now));
+  log_ << stamp << " [" << logLevelName(level) << "] " << message << '\n';
+  log_.flush();
+  log_.clear();  // a full disk must not silence every later line
+}
+
 void RunLog::log(LogLevel level, const std::string& message) {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", std::gmtime(&now));
-    log_ << stamp << " [" << logLevelName(level) << "] " << message << '\n';
-    log_.flush();
-  }
+  record(level, message);
   if (forward_) forward_->log(level, message);
 }
 
 void RunLog::metric(const std::string& jsonLine) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  if (!metrics_.is_open()) return;  // not node 0
-  metrics_ << jsonLine << '\n';
-  metrics_.flush();
+  std::string warning;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!metricsPath_.empty() && !metrics_.is_open()) {  // after a failed write
+      metrics_.open(metricsPath_, std::ios::app);
+      // The failed write may have left part of a line: end it, so that the next line stands alone
+      // (readers skip the broken one).
+      std::error_code ec;
+      if (metrics_ && std::filesystem::file_size(metricsPath_, ec) > 0 && !ec) {
+        std::ifstream tail(metricsPath_, std::ios::binary);
+        tail.seekg(-1, std::ios::end);
+        if (tail.get() != '\n') metrics_ << '\n';
+      }
+    }
+    if (!metrics_.is_open()) {
+      if (metricsPath_.empty()) return;  // not node 0
+    } else {
+      metrics_ << jsonLine << '\n';
+      metrics_.flush();
+    }
+    if (!metrics_ || !metrics_.is_open()) {
+      const int err = errno;
+      metrics_.close();  // drops whatever is left in the stream's buffer; reopened next time
+      metrics_.clear();
+      if (lostMetrics_++ == 0)
+        warning = metricsPath_ + ": a metric line could not be written (" + std::strerror(err) +
+                  "); lines are lost until writing works again";
+    } else if (lostMetrics_ > 0) {
+      warning = metricsPath_ + ": " + std::to_string(lostMetrics_) +
+                " metric line(s) were lost while it could not be written (disk full?)";
+      lostMetrics_ = 0;
+    }
+  }
+  if (!warning.empty()) log(LogLevel::Warning, warning);
 }
 
 int RunLog::dropMetricsAfter(int64_t step) {

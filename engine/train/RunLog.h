@@ -17,6 +17,10 @@ class RunLog : public LogSink {
  public:
   RunLog(const std::string& runDir, LogSink* forward, int nodeRank = 0);
   void log(LogLevel level, const std::string& message) override;
+  // Into training.log only (e.g. the error that ends a run, which the caller reports itself).
+  void record(LogLevel level, const std::string& message);
+  // A line that cannot be written (disk full, file-size limit) is not lost silently: the first
+  // loss is reported as a warning, and the count when writing works again.
   void metric(const std::string& jsonLine);
   // After a resume from the checkpoint of `step`: drops the metric lines of later steps (they are
   // about to be redone), rewriting metrics.jsonl atomically. Returns how many were dropped.
@@ -27,6 +31,7 @@ class RunLog : public LogSink {
   std::ofstream log_, metrics_;
   std::string metricsPath_;
   LogSink* forward_;
+  int64_t lostMetrics_ = 0;  // lines not written since the last successful one
 };
 
 }  // namespace vwb

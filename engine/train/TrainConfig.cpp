@@ -34,6 +34,7 @@ std::string TrainConfig::toJson() const {
       {"nnodes", nnodes},
       {"node_rank", nodeRank},
       {"master", master},
+      {"bind", bind},
       {"timeout_sec", timeoutSec},
       {"bucket_mb", bucketMb},
       {"memory_cap_bytes", memoryCapBytes},
@@ -72,6 +73,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.nnodes = j.value("nnodes", c.nnodes);
     c.nodeRank = j.value("node_rank", c.nodeRank);
     c.master = j.value("master", c.master);
+    c.bind = j.value("bind", c.bind);
     c.timeoutSec = j.value("timeout_sec", c.timeoutSec);
     c.bucketMb = j.value("bucket_mb", c.bucketMb);
     c.memoryCapBytes = j.value("memory_cap_bytes", c.memoryCapBytes);

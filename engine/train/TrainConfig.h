@@ -50,7 +50,8 @@ struct TrainConfig {
   // Multi-node (torchrun contract). nnodes == 1 means everything is local.
   int nnodes = 1;
   int nodeRank = 0;
-  std::string master;     // host:port of the TCPStore (node 0 binds it)
+  std::string master;     // host:port of the rendezvous store (node 0 listens there)
+  std::string bind;       // address node 0's store listens on instead of the master host
   int timeoutSec = 60;    // a failing rank aborts every rank within this
   double bucketMb = 25;   // DDP gradient bucket cap (PyTorch's bucket_cap_mb): smaller buckets
                           // start all-reducing earlier in backward, at more calls per step

@@ -17,6 +17,7 @@
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/train/AtomicFile.h"
 #include "engine/train/LrSchedule.h"
+#include "engine/train/RunLock.h"
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/TrainingRun.h"
@@ -186,6 +187,9 @@ void TrainingRun::resumeFromCheckpoint() {
   auto archive = openCheckpointData(bytes, config_.nodeRank == 0 ? path : "node 0's " + path,
                                     torch::kCPU);
   CheckpointInfo info = readInfo(archive, path);
+  if (!info.checksummed)
+    log_->log(LogLevel::Warning, path + ": has no content checksum (written by an older vwb); "
+                                        "its integrity cannot be verified");
   if (modelConfigToJson(info.model) != modelConfigToJson(config_.model) ||
       info.patch != config_.patch)
     throw fileError(path, "cannot resume with a different model or patch size than the run's");
@@ -232,9 +236,7 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
     torch::serialize::OutputArchive archive;
     writeModelSection(archive, info, extra.dump(), strategy_->model());
     if (withState) strategy_->saveState(archive);
-    std::ostringstream bytes;
-    archive.save_to(bytes);
-    return bytes.str();
+    return sealedCheckpointBytes(archive);  // + a checksum over everything, verified on load
   };
   writeFileAtomically(checkpointPath("last.pt"), serialize(true));
   sink_.onCheckpoint(checkpointPath("last.pt"));
@@ -438,7 +440,26 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
 RunEndEvent TrainingRun::run() {
   checkConfig(config_);
   fs::create_directories(fs::path(config_.runDir) / "checkpoints");
+  RunLock lock(config_.runDir, config_.nodeRank);  // this process owns the folder until we return
   log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
+  // Temp files of a process killed mid-write (kill -9, SIGXFSZ): nobody else can be writing them
+  // (node R owns only its nodes/node-R/ of a folder it may share with node 0).
+  std::vector<fs::path> ownDirs{fs::path(runConfigPath(config_.runDir, config_.nodeRank)).parent_path()};
+  if (config_.nodeRank == 0) ownDirs.push_back(checkpointPath(""));
+  for (const fs::path& dir : ownDirs)
+    for (const std::string& name : removeStaleTempFiles(dir.string()))
+      log_->log(LogLevel::Info, "removed the stale temporary file " + (dir / name).string());
+  try {
+    return runLocked();
+  } catch (const Cancelled&) {
+    throw;
+  } catch (const std::exception& e) {
+    log_->record(LogLevel::Error, std::string("the run ended with an error: ") + e.what());
+    throw;
+  }
+}
+
+RunEndEvent TrainingRun::runLocked() {
   if (!config_.resume && fs::exists(checkpointPath("last.pt")))
     throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
                                     "or choose another --out");
@@ -451,6 +472,7 @@ RunEndEvent TrainingRun::run() {
   StrategyContext context;
   context.config = config_;
   context.log = log_.get();
+  context.trainVolumes = &trainVolumes_;
   if (simulatedOomStep_ > 0)
     context.beforeMicroBatch = [this](int64_t step, int, int64_t microBatch) {
       if (step + 1 == simulatedOomStep_ && microBatch > 1 && !simulatedOomDone_.exchange(true)) {

@@ -66,7 +66,7 @@ class TestVwbData : public QObject {
     QVERIFY(c.out.contains("fingerprint: skipped"));
     auto missing = run(vwbExe(), {"check", tmp_.filePath("nowhere")});
     QCOMPARE(missing.exitCode, 1);
-    QVERIFY2(missing.err.contains("vwb: error: ") && missing.err.contains("nowhere: is not a folder"), qPrintable(missing.err));
+    QVERIFY2(missing.err.contains("vwb: error: ") && missing.err.contains("nowhere: the dataset folder does not exist"), qPrintable(missing.err));
   }
 
   void infoDescribesAVolume() {

@@ -16,7 +16,10 @@ std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd) {
                  "Devices: cpu, cpu:N (N CPU ranks), or cuda:0 cuda:1 ... (overrides --device)");
   cmd.add_option("--nnodes", f->nnodes, "Processes (machines) taking part; each runs its devices as threads");
   cmd.add_option("--node-rank", f->nodeRank, "This process's index, 0..nnodes-1 (0 binds the store)");
-  cmd.add_option("--master", f->master, "HOST:PORT of node 0's rendezvous store (TCPStore)");
+  cmd.add_option("--master", f->master,
+                 "HOST:PORT of node 0's rendezvous store; node 0 listens on exactly that address");
+  cmd.add_option("--bind", f->bind,
+                 "Address node 0's store listens on instead of the --master host (e.g. 0.0.0.0 behind NAT)");
   cmd.add_option("--timeout", f->timeoutSec, "Seconds after which a silent rank aborts every rank");
   cmd.add_option("--bucket-mb", f->bucketMb, "DDP gradient bucket cap in MB (default 25)");
   return f;
@@ -38,6 +41,7 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
   if (given("--nnodes")) c.nnodes = f.nnodes;
   if (given("--node-rank")) c.nodeRank = f.nodeRank;
   if (given("--master")) c.master = f.master;
+  if (given("--bind")) c.bind = f.bind;
   if (given("--timeout")) c.timeoutSec = f.timeoutSec;
   if (given("--bucket-mb")) c.bucketMb = f.bucketMb;
   dist::applyTorchrunEnvironment(c, given("--nnodes"), given("--master"));

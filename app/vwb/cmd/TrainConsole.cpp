@@ -58,14 +58,18 @@ void TrainConsole::onRunEnd(const RunEndEvent&) {
 
 namespace {
 CancelToken* interruptTarget = nullptr;
-void onInterrupt(int) {
+volatile std::sig_atomic_t lastSignal = SIGINT;
+void onInterrupt(int sig) {
+  lastSignal = sig;
   if (interruptTarget) interruptTarget->cancel();
   const char msg[] = "\nvwb: stopping after this step and writing a checkpoint (Ctrl-C again to kill)\n";
   ssize_t ignored = ::write(STDERR_FILENO, msg, sizeof msg - 1);
   (void)ignored;
-  std::signal(SIGINT, SIG_DFL);
+  std::signal(sig, SIG_DFL);
 }
 }  // namespace
+
+int InterruptToCancel::exitCode() { return 128 + lastSignal; }
 
 InterruptToCancel::InterruptToCancel(CancelToken& token) {
   interruptTarget = &token;

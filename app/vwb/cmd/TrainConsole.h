@@ -25,11 +25,14 @@ class TrainConsole : public TrainingSink {
   int64_t lineEvery_ = 1;
 };
 
-// Routes SIGINT to `token` while alive.
+// Routes SIGINT and SIGTERM to `token` while alive.
 class InterruptToCancel {
  public:
   explicit InterruptToCancel(CancelToken& token);
   ~InterruptToCancel();
+  // The exit status of a run stopped by a signal, by convention 128 + its number: 130 after
+  // Ctrl-C (SIGINT), 143 after SIGTERM.
+  static int exitCode();
 };
 
 }  // namespace vwb::cli

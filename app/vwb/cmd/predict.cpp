@@ -1,4 +1,5 @@
 // vwb predict: a trained checkpoint over every volume of a folder -> probabilities + masks.
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -6,10 +7,12 @@
 #include "CommandRegistry.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
+#include "engine/export/OutputTarget.h"
 #include "engine/export/SubmissionIds.h"
 #include "engine/infer/PostProcess.h"
 #include "engine/infer/Predictor.h"
 #include "engine/io/TiffVolume.h"
+#include "engine/model/CheckpointInfo.h"
 
 namespace {
 
@@ -52,17 +55,30 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
   cmd.add_flag("--fill-holes", a->post.fillHoles, "fill enclosed background cavities");
   cmd.callback([a] {
     namespace fs = std::filesystem;
-    if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "image folder not found");
+    // A file-size limit (ulimit -f) then fails a write (the temporary file is removed) instead of
+    // killing vwb by SIGXFSZ with a half-written prob/<id>.tif.tmp left behind.
+    std::signal(SIGXFSZ, SIG_IGN);
+    std::error_code ec;
+    if (!fs::exists(a->images, ec)) throw vwb::fileError(a->images, "image folder does not exist");
+    if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "is not a folder");
     const std::vector<std::string> ids = vwb::listTifIds(a->images);
     if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
-    std::error_code ec;
-    fs::create_directories(fs::path(a->out) / "prob", ec);
-    if (!fs::is_directory(fs::path(a->out) / "prob")) throw vwb::fileError(a->out, "cannot create the output folder");
+    vwb::checkOutputFolder(a->out, {{"image folder (--images)", a->images, true},
+                                    {"checkpoint's folder", fs::absolute(a->checkpoint).parent_path().string(), false}});
     a->options.tta = a->tta == "full" ? vwb::Tta::Full : a->tta == "flips" ? vwb::Tta::Flips : vwb::Tta::None;
     a->options.averageLogits = a->average == "logit";
     a->options.devices = splitList(a->devices);
     vwb::ConsoleSink console;
+    // Verifies the checksum and the recorded architecture before anything is written.
+    if (!vwb::readCheckpointInfo(a->checkpoint).checksummed)
+      console.log(vwb::LogLevel::Warning, a->checkpoint + ": has no content checksum (written by an "
+                                          "older vwb); its integrity cannot be verified");
     vwb::Predictor predictor(a->checkpoint, a->options);
+    // Only now that the checkpoint loaded: a bad one leaves no empty output folder behind.
+    fs::create_directories(fs::path(a->out) / "prob", ec);
+    if (!fs::is_directory(fs::path(a->out) / "prob"))
+      throw vwb::fileError((fs::path(a->out) / "prob").string(),
+                           "cannot create the output folder" + (ec ? ": " + ec.message() : std::string()));
     std::fprintf(stderr, "patch %s, %zu volume(s), devices %s\n", predictor.patch().str().c_str(), ids.size(),
                  a->devices.c_str());
     for (size_t i = 0; i < ids.size(); ++i) {

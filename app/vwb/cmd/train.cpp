@@ -1,4 +1,5 @@
 // vwb train: one training run, from the command line.
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -7,6 +8,8 @@
 #include "cmd/DistributedFlags.h"
 #include "cmd/TrainConsole.h"
 #include "engine/core/Error.h"
+#include "engine/export/OutputTarget.h"
+#include "engine/train/RunLock.h"
 #include "engine/train/Trainer.h"
 
 namespace {
@@ -83,6 +86,14 @@ void setup(CLI::App& cmd) {
     if (given("--seed")) c.seed = a->seed;
     vwb::cli::TrainConsole console;
     vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
+    vwb::checkOutputFolder(c.runDir, {{"dataset folder (--data)", c.dataDir, true}});
+    // Refused before the dataset is read; the engine takes the lock itself (RunLock) for the run.
+    if (auto owner = vwb::runLockOwner(c.runDir, c.nodeRank))
+      throw vwb::fileError(c.runDir, "in use by another training (" + owner->text() +
+                                         "); wait for it to end or stop it, or choose another --out");
+    // A file-size limit (ulimit -f) then fails a checkpoint write cleanly (the previous one stays,
+    // the temporary file is removed) instead of killing vwb by SIGXFSZ.
+    std::signal(SIGXFSZ, SIG_IGN);
 
     vwb::CancelToken cancel;
     vwb::cli::InterruptToCancel interrupt(cancel);
@@ -90,7 +101,8 @@ void setup(CLI::App& cmd) {
     // Dataset errors stop here, with the scanner's report, before anything is trained.
     auto volumes = vwb::loadTrainingVolumes(c, console, &progress, &cancel);
     auto end = vwb::runTraining(c, volumes, console, cancel);
-    if (end.outcome == vwb::RunOutcome::Stopped) throw vwb::cli::ExitCode{130};
+    if (end.outcome == vwb::RunOutcome::Stopped)
+      throw vwb::cli::ExitCode{vwb::cli::InterruptToCancel::exitCode()};
   });
 }
 

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "engine/core/Error.h"
+#include "engine/core/Reporting.h"
 #include "engine/distributed/AbortSignal.h"
 
 namespace c10d {
@@ -36,11 +37,13 @@ using C10dBackend = c10d::ProcessGroup;
 
 enum class BackendKind { Gloo, Nccl };
 
-// Ranks as threads of one process meet in a HashStore; processes meet in a TCPStore that only
-// the process told it is node 0 binds (listen) while the others connect.
+// Ranks as threads of one process meet in a HashStore; processes meet in a RendezvousStore over
+// TCP that only the process told it is node 0 hosts (listening on exactly `host`, or `bindHost`)
+// while every process connects (RendezvousStore.h says why not c10d's TCPStore).
 c10::intrusive_ptr<c10d::Store> makeHashStore();
 c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, bool bind,
-                                             std::chrono::milliseconds timeout);
+                                             std::chrono::milliseconds timeout,
+                                             const std::string& bindHost = "", LogSink* log = nullptr);
 
 struct CommOptions {
   BackendKind backend = BackendKind::Gloo;
@@ -49,6 +52,7 @@ struct CommOptions {
   // (or the interface in GLOO_SOCKET_IFNAME) for several machines.
   std::string gloohost = "127.0.0.1";
   std::shared_ptr<AbortSignal> abort;  // shared by this process's ranks (may be null)
+  LogSink* log = nullptr;  // failures' full C++ traces, at debug level (may be null)
 };
 
 // Set by the backend's future callback (on a backend thread) when an operation ends, with the
@@ -100,6 +104,7 @@ class Communicator {
   void checkAbort();
   PendingOp track(c10::intrusive_ptr<c10d::Work> work, const std::string& what, double launchedAt);
   [[noreturn]] void fail(const std::string& what, const std::string& problem);
+  [[noreturn]] void fail(const std::string& what, const std::exception& e);  // message, trace to log
 
   c10::intrusive_ptr<c10d::Store> store_;
   c10::intrusive_ptr<C10dBackend> group_;

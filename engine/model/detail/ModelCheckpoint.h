@@ -14,13 +14,19 @@ namespace vwb {
 void writeModelSection(torch::serialize::OutputArchive& archive, const CheckpointInfo& info,
                        const std::string& extraJson, UNet3DImpl& model);
 
-// Opens a checkpoint archive, mapping tensors to `device`. Throws vwb::Error naming the file.
+// The archive's bytes with a "checksum" entry added over everything already in it (what the
+// loaders verify). Call it last, after every section is written.
+std::string sealedCheckpointBytes(torch::serialize::OutputArchive& archive);
+
+// Opens a checkpoint archive, mapping tensors to `device`, and verifies its checksum when it has
+// one. Throws vwb::Error naming the file ("is damaged: ...").
 torch::serialize::InputArchive openCheckpoint(const std::string& path, const torch::Device& device);
 // The same from a checkpoint's bytes (e.g. received from node 0); `name` is what errors call it.
 torch::serialize::InputArchive openCheckpointData(const std::string& data, const std::string& name,
                                                   const torch::Device& device);
 CheckpointInfo readInfo(torch::serialize::InputArchive& archive, const std::string& path);
-// Loads the "model" section into an existing network of the matching config.
+// Loads the "model" section into an existing network of the matching config, after checking that
+// its tensors are exactly the network's (every name and shape; none missing, none extra).
 void readModelSection(torch::serialize::InputArchive& archive, const std::string& path,
                       UNet3DImpl& model);
 

@@ -39,7 +39,7 @@ class TrainingRun {
  public:
   TrainingRun(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
               TrainingSink& sink, const CancelToken& cancel);
-  RunEndEvent run();
+  RunEndEvent run();  // takes the run folder's lock, then runLocked(); errors go to training.log
 
  private:
   // Hook points, called in this order by run().
@@ -53,6 +53,7 @@ class TrainingRun {
   std::optional<ValidationResult> validate();
   void onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation, double seconds);
 
+  RunEndEvent runLocked();
   void prepareData();
   void resumeFromCheckpoint();
   void writeCheckpoint(bool alsoBest);
