@@ -52,7 +52,7 @@ class TestVwbTrainGuards : public QObject {
     const QString pid = QString::number(first.processId());
     // The owner is known once it holds the lock and has written a checkpoint.
     QTRY_VERIFY_WITH_TIMEOUT(readAll(out + "/run.lock").startsWith((pid + " ").toUtf8()) &&
-                                 QFile::exists(out + "/checkpoints/last.pt"), 120000);
+                                 QFile::exists(out + "/checkpoints/last.pt"), vwbtest::kLastResortMs);
     auto second = run(vwbExe(), {"train", "--out", out, "--resume"});
     QCOMPARE(second.exitCode, 1);
     QVERIFY2(second.err.contains("in use by another training (pid " + pid + " on host "), qPrintable(why(second)));
@@ -62,7 +62,7 @@ class TestVwbTrainGuards : public QObject {
     QVERIFY2(fresh.err.contains("in use by another training"), qPrintable(why(fresh)));
 
     ::kill(pid_t(first.processId()), SIGKILL);
-    QVERIFY(first.waitForFinished(60000));
+    QVERIFY(first.waitForFinished(vwbtest::kLastResortMs));
     QCOMPARE(first.exitStatus(), QProcess::CrashExit);
     // A half-written checkpoint as a kill -9 mid-write leaves it: removed on resume.
     QFile stale(out + "/checkpoints/last.pt.tmp");
@@ -75,12 +75,12 @@ class TestVwbTrainGuards : public QObject {
     resumed.start(vwbExe(), {"train", "--out", out, "--resume"});
     QVERIFY(resumed.waitForStarted());
     QByteArray err;
-    QTRY_VERIFY_WITH_TIMEOUT((err += resumed.readAllStandardError()).contains(" step "), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT((err += resumed.readAllStandardError()).contains(" step "), vwbtest::kLastResortMs);
     QVERIFY2(err.contains("removed the stale temporary file") && err.contains("last.pt.tmp") &&
                  err.contains("resumed from"), err.constData());
     QVERIFY(!QFile::exists(out + "/checkpoints/last.pt.tmp"));
     ::kill(pid_t(resumed.processId()), SIGTERM);
-    QVERIFY(resumed.waitForFinished(120000));
+    QVERIFY(resumed.waitForFinished(vwbtest::kLastResortMs));
     err += resumed.readAllStandardError();
     QCOMPARE(resumed.exitStatus(), QProcess::NormalExit);
     QCOMPARE(resumed.exitCode(), 143);

@@ -46,7 +46,7 @@ struct Ended {
 };
 
 Ended finish(QProcess& p) {
-  p.waitForFinished(180000);
+  p.waitForFinished(vwbtest::kLastResortMs);
   return {p.exitStatus(), p.exitCode(), QString::fromUtf8(p.readAllStandardError())};
 }
 
@@ -114,7 +114,7 @@ class TestDistributedGuards : public QObject {
     QProcess n0;
     n0.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/alone") + nodeArgs(0, port, 8));
     QVERIFY(n0.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(!listeners(port).isEmpty(), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!listeners(port).isEmpty(), vwbtest::kLastResortMs);
     QCOMPARE(listeners(port), QStringList{QString("127.0.0.1:%1").arg(port)});
 
     const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -146,7 +146,7 @@ class TestDistributedGuards : public QObject {
     n0.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/bound") + nodeArgs(0, port, 4) +
                                     QStringList{"--bind", "127.0.0.2"});
     QVERIFY(n0.waitForStarted());
-    QTRY_VERIFY_WITH_TIMEOUT(!listeners(port).isEmpty() || n0.state() == QProcess::NotRunning, 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(!listeners(port).isEmpty() || n0.state() == QProcess::NotRunning, vwbtest::kLastResortMs);
     QCOMPARE(listeners(port), QStringList{QString("127.0.0.2:%1").arg(port)});
     const Ended e = finish(n0);
     QCOMPARE(e.code, 1);  // it cannot reach its own store at 127.0.0.1: the message says so
