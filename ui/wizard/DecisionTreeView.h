@@ -17,6 +17,8 @@ class DecisionTreeView : public QWidget {
   void setPlan(const Plan& plan);
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override { return {420, 200}; }
+  bool hasHeightForWidth() const override { return true; }
+  int heightForWidth(int width) const override;
   // What the view shows, for tests and accessibility: one line per node/leaf.
   QStringList describe() const;
 
@@ -26,14 +28,18 @@ class DecisionTreeView : public QWidget {
  protected:
   void paintEvent(QPaintEvent*) override;
   void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
 
  private:
   struct Layout;
-  Layout layout() const;
+  Layout layout(int width) const;
 
   std::vector<DecisionStep> path_;
   std::vector<StrategyOption> options_;
   StrategyKind chosen_ = StrategyKind::Single;
+  QPoint dragFrom_;
+  bool dragging_ = false;
 };
 
 }  // namespace vwb::ui
