@@ -1,6 +1,9 @@
 #include "ui/wizard/DecisionTreeView.h"
 
 #include <QAbstractScrollArea>
+#include <QCoreApplication>
+#include <QKeyEvent>
+#include <QWheelEvent>
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QPainter>
@@ -229,9 +232,33 @@ void DecisionTreeView::mousePressEvent(QMouseEvent* event) {
   if (dragging_) setCursor(Qt::ClosedHandCursor);
 }
 
+QAbstractScrollArea* DecisionTreeView::scrollArea() const {
+  return parentWidget() ? qobject_cast<QAbstractScrollArea*>(parentWidget()->parentWidget()) : nullptr;
+}
+
+// The tree scrolls its scroll area itself (wheel, PgUp/PgDn, Home/End) rather than relying on
+// events reaching it, so it scrolls wherever the pointer or the focus is on it.
+void DecisionTreeView::wheelEvent(QWheelEvent* event) {
+  if (QAbstractScrollArea* area = scrollArea()) QCoreApplication::sendEvent(area->verticalScrollBar(), event);
+  else QWidget::wheelEvent(event);
+}
+
+void DecisionTreeView::keyPressEvent(QKeyEvent* event) {
+  QAbstractScrollArea* area = scrollArea();
+  const auto action = event->key() == Qt::Key_PageDown ? QAbstractSlider::SliderPageStepAdd
+                      : event->key() == Qt::Key_PageUp ? QAbstractSlider::SliderPageStepSub
+                      : event->key() == Qt::Key_Down   ? QAbstractSlider::SliderSingleStepAdd
+                      : event->key() == Qt::Key_Up     ? QAbstractSlider::SliderSingleStepSub
+                      : event->key() == Qt::Key_Home   ? QAbstractSlider::SliderToMinimum
+                      : event->key() == Qt::Key_End    ? QAbstractSlider::SliderToMaximum
+                                                       : QAbstractSlider::SliderNoAction;
+  if (!area || action == QAbstractSlider::SliderNoAction) return QWidget::keyPressEvent(event);
+  area->verticalScrollBar()->triggerAction(action);
+}
+
 // Dragging the background pans the scroll area the tree sits in (a viewport's parent).
 void DecisionTreeView::mouseMoveEvent(QMouseEvent* event) {
-  auto* area = parentWidget() ? qobject_cast<QAbstractScrollArea*>(parentWidget()->parentWidget()) : nullptr;
+  QAbstractScrollArea* area = scrollArea();
   if (!dragging_ || !area) return;
   const QPoint now = event->globalPosition().toPoint();
   const QPoint delta = now - dragFrom_;

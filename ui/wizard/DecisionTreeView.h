@@ -7,6 +7,8 @@
 
 #include "engine/plan/Planner.h"
 
+class QAbstractScrollArea;
+
 namespace vwb::ui {
 
 class DecisionTreeView : public QWidget {
@@ -30,10 +32,13 @@ class DecisionTreeView : public QWidget {
   void mousePressEvent(QMouseEvent* event) override;
   void mouseMoveEvent(QMouseEvent* event) override;
   void mouseReleaseEvent(QMouseEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
 
  private:
   struct Layout;
   Layout layout(int width) const;
+  QAbstractScrollArea* scrollArea() const;  // the scroll area holding this view, if any
 
   std::vector<DecisionStep> path_;
   std::vector<StrategyOption> options_;

@@ -4,7 +4,10 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QApplication>
 #include <QHBoxLayout>
+#include <QPointer>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -103,7 +106,7 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
     connect(box, &QSpinBox::valueChanged, this, [this, field](int v) {
       if (showing_) return;
       wizard_.constraints().*field = v;
-      wizard_.replan();
+      replanKeepingFocus();
     });
   };
   constraint(epochs_, &UserConstraints::epochs);
@@ -112,7 +115,7 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   connect(amp_, &QComboBox::currentIndexChanged, this, [this](int i) {
     if (showing_) return;
     wizard_.constraints().amp = kAmpModes[std::max(0, i)];
-    wizard_.replan();
+    replanKeepingFocus();
   });
   auto overrideField = [this](QSpinBox* box, std::optional<int> UserOverrides::*field) {
     connect(box, &QSpinBox::valueChanged, this, [this, field](int v) {
@@ -129,6 +132,9 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
     if (!showing_) wizard_.overrides().valFraction = v;
   });
   connect(reset_, &QPushButton::clicked, this, [this] { wizard_.resetToPlan(); });
+  // Enter in a field commits it and stays there: the wizard (a QDialog) would otherwise take
+  // it as Next and leave the page.
+  for (QAbstractSpinBox* box : findChildren<QAbstractSpinBox*>()) box->installEventFilter(this);
   connect(&wizard_, &SetupWizard::planChanged, this, &TrainingSettingsPage::showPlan);
 
   probe_ = new ProbeRunner(wizard_.context().enginePtr(), this);
@@ -161,6 +167,27 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
 }
 
 void TrainingSettingsPage::initializePage() { showPlan(); }
+
+// A re-plan updates every page and the wizard's buttons, and Qt moves the focus off a field
+// while it hides and re-shows parts of the wizard — to the main window's page list, where the
+// next arrow key changes the page. The field being edited gets it back.
+void TrainingSettingsPage::replanKeepingFocus() {
+  const QPointer<QWidget> had = QApplication::focusWidget();
+  wizard_.replan();
+  if (had && had->isVisible() && QApplication::focusWidget() != had) had->setFocus(Qt::OtherFocusReason);
+}
+
+bool TrainingSettingsPage::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() == QEvent::KeyPress) {
+    const int key = static_cast<QKeyEvent*>(event)->key();
+    if (auto* box = qobject_cast<QAbstractSpinBox*>(watched); box && (key == Qt::Key_Return || key == Qt::Key_Enter)) {
+      box->interpretText();  // re-plans once, with the typed value
+      box->selectAll();
+      return true;
+    }
+  }
+  return QWizardPage::eventFilter(watched, event);
+}
 
 bool TrainingSettingsPage::isComplete() const { return wizard_.hasPlan(); }
 

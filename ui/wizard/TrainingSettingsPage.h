@@ -24,6 +24,7 @@ class TrainingSettingsPage : public QWizardPage {
   explicit TrainingSettingsPage(SetupWizard& wizard);
   void initializePage() override;
   bool isComplete() const override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
   QSpinBox* batchBox() const { return batch_; }
   QSpinBox* patchBox() const { return patch_; }
@@ -39,6 +40,7 @@ class TrainingSettingsPage : public QWizardPage {
  private:
   void showPlan();
   void clearBars();
+  void replanKeepingFocus();
 
   SetupWizard& wizard_;
   QSpinBox* epochs_;
