@@ -48,6 +48,8 @@ void StartupDriver::start() {
     else opener->openDemo(options_.demoDir);
   }
   if (!options_.run.isEmpty()) window_.openRun(options_.run);
+  const bool plainStart = options_.run.isEmpty() && options_.dataset.isEmpty() && !options_.demo && options_.screenshot.isEmpty();
+  if (plainStart) window_.offerInterruptedRun();
   showRequestedPage();
   if (!options_.screenshot.isEmpty()) {
     poll_.setInterval(100);
@@ -72,7 +74,7 @@ void StartupDriver::afterDatasetOpened() {
   wizard->replan();
   if (options_.start) {
     if (!wizard->startRun()) {
-      fail("--start: no plan (" + wizard->planError() + ")");
+      fail("--start: " + wizard->startBlocker());
       return;
     }
     showRequestedPage();

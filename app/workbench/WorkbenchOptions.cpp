@@ -3,13 +3,21 @@
 #include <QCommandLineParser>
 #include <QStandardPaths>
 
+// One demo for the workbench, packaging/demo and the README: $VWB_DEMO_DIR, else
+// ~/.local/share/vesuvius-workbench/demo (XDG data home), so a demo made by one is found by the other.
+QString defaultDemoDir() {
+  const QString env = qEnvironmentVariable("VWB_DEMO_DIR");
+  if (!env.isEmpty()) return env;
+  return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/vesuvius-workbench/demo";
+}
+
 WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   QCommandLineParser p;
   p.setApplicationDescription("Vesuvius Workbench: train 3D surface segmentation on scroll CT.");
   p.addHelpOption();
   p.addVersionOption();
   const QCommandLineOption demo("demo", "Open the demo dataset (generated in --demo-dir on first use).");
-  const QCommandLineOption demoDir("demo-dir", "Home of the demo: DIR/data and DIR/runs.", "DIR");
+  const QCommandLineOption demoDir("demo-dir", "Home of the demo: DIR/data and DIR/runs (default $VWB_DEMO_DIR or ~/.local/share/vesuvius-workbench/demo).", "DIR");
   const QCommandLineOption dataset("dataset", "Open this dataset folder.", "DIR");
   const QCommandLineOption run("run", "Open this run directory in the monitor.", "DIR");
   const QCommandLineOption page("page", "Show this page: data, wizard, monitor, viewer, predictions, export.", "PAGE");
@@ -29,9 +37,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
 
   WorkbenchOptions o;
   o.demo = p.isSet(demo);
-  o.demoDir = p.isSet(demoDir)
-                  ? p.value(demoDir)
-                  : QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/demo";
+  o.demoDir = p.isSet(demoDir) ? p.value(demoDir) : defaultDemoDir();
   o.dataset = p.value(dataset);
   o.run = p.value(run);
   o.page = p.value(page);

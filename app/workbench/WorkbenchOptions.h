@@ -21,5 +21,7 @@ struct WorkbenchOptions {
   bool screenshotPalette = false;  // 256 colours, ordered dither: small PNGs for the README
 };
 
+QString defaultDemoDir();
+
 // Parses QApplication::arguments(); prints help/errors and exits like any CLI on bad input.
 WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments);

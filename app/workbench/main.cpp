@@ -9,12 +9,34 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/main/MainWindow.h"
 
+namespace {
+void nameTheApplication() {
+  QCoreApplication::setOrganizationName("vesuvius-workbench");
+  QCoreApplication::setApplicationName("vesuvius-workbench");
+  QCoreApplication::setApplicationVersion(VWB_VERSION);
+}
+
+// --help and --version print and exit without a display: they are answered under a
+// QCoreApplication, before QApplication would connect to the X server (and fail without one).
+bool asksForHelpOrVersion(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const QByteArray a(argv[i]);
+    if (a == "-h" || a == "--help" || a == "--help-all" || a == "-v" || a == "--version" || a == "-?") return true;
+  }
+  return false;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (asksForHelpOrVersion(argc, argv)) {
+    QCoreApplication core(argc, argv);
+    nameTheApplication();
+    parseWorkbenchOptions(QCoreApplication::arguments());  // prints and exits
+    return 0;
+  }
   QApplication app(argc, argv);
-  QApplication::setOrganizationName("vesuvius-workbench");
-  QApplication::setApplicationName("vesuvius-workbench");
+  nameTheApplication();
   QApplication::setApplicationDisplayName("Vesuvius Workbench");
-  QApplication::setApplicationVersion(VWB_VERSION);
   const WorkbenchOptions options = parseWorkbenchOptions(QApplication::arguments());
 
   vwb::ui::WorkbenchContext context(vwb::ui::makeRealEngine());

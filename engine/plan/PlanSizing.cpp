@@ -123,7 +123,7 @@ void chooseAmp(PlanContext& ctx) {
       reason = cc + ": bf16 tensor cores; bf16 keeps fp32's range, so no loss scaling is needed.";
     } else if (major >= 7) {
       c.amp = AmpMode::Fp16;
-      reason = cc + " (Volta/Turing, e.g. T4): fp16 tensor cores roughly double conv throughput and "
+      reason = cc + (minor >= 5 ? " (Turing, e.g. T4)" : " (Volta, e.g. V100)") + ": fp16 tensor cores roughly double conv throughput and "
                     "halve activation memory; dynamic loss scaling guards against underflow.";
     } else {
       c.amp = AmpMode::Off;

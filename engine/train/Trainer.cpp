@@ -170,6 +170,11 @@ void TrainingRun::prepareData() {
   log_->log(LogLevel::Info, split.reason);
   for (int i : split.train) trainVolumes_.push_back(&volumes_[i]);
   for (int i : split.validation) valVolumes_.push_back(&volumes_[i]);
+  if (config_.nodeRank == 0) {  // node 0 owns the run folder's files
+    std::vector<std::string> ids;
+    for (const auto& v : volumes_) ids.push_back(v.id);
+    writeFileAtomically((fs::path(config_.runDir) / kSplitFileName).string(), splitToJson(ids, split) + "\n");
+  }
   normalization_ = normalizationOf(trainVolumes_);
   trainSampler_ = std::make_unique<PatchSampler>(trainVolumes_, normalization_, config_.patch,
                                                  config_.foregroundFraction);

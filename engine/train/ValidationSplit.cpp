@@ -4,6 +4,8 @@
 #include <cmath>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "engine/core/Error.h"
 #include "engine/train/SplitMix.h"
 
@@ -71,6 +73,16 @@ ValidationSplit splitValidation(const std::vector<std::string>& scrollIds, doubl
   }
   for (int i = 0; i < n; ++i) (isVal[i] ? split.validation : split.train).push_back(i);
   return split;
+}
+
+std::string splitToJson(const std::vector<std::string>& ids, const ValidationSplit& split) {
+  nlohmann::json j;
+  j["train"] = nlohmann::json::array();
+  j["validation"] = nlohmann::json::array();
+  for (int i : split.train) j["train"].push_back(ids.at(i));
+  for (int i : split.validation) j["validation"].push_back(ids.at(i));
+  j["reason"] = split.reason;
+  return j.dump(2);
 }
 
 }  // namespace vwb

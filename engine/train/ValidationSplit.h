@@ -16,4 +16,10 @@ struct ValidationSplit {
 ValidationSplit splitValidation(const std::vector<std::string>& scrollIds, double fraction,
                                 uint64_t seed);
 
+// The split as a run folder records it (split.json), so that tools that score a run tell the
+// volumes it trained on from those it held out: {"train": [ids], "validation": [ids],
+// "reason": "..."}. ids are the volume ids in the order the split's indices refer to.
+inline constexpr const char* kSplitFileName = "split.json";
+std::string splitToJson(const std::vector<std::string>& ids, const ValidationSplit& split);
+
 }  // namespace vwb

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <thread>
 
 #include "engine/core/Error.h"
@@ -178,8 +180,13 @@ class FakeEngine : public ui::Engine {
     return "{\n  \"strategy\": \"" + std::string(c.strategy == StrategyKind::Ddp ? "ddp" : "single") +
            "\",\n  \"batch_per_device\": " + std::to_string(c.batchPerDevice) + "\n}";
   }
+  // The run's config.json when it has one (written by a test), else the defaults.
   TrainConfig loadRunConfig(const std::string& runDir) override {
     TrainConfig c;
+#if VWB_HAVE_TRAIN
+    std::ifstream in(runDir + "/config.json");
+    if (in) c = TrainConfig::fromJson(std::string(std::istreambuf_iterator<char>(in), {}));
+#endif
     c.runDir = runDir;
     return c;
   }

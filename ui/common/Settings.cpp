@@ -17,8 +17,9 @@ void Settings::pushFront(const QString& key, const QString& path) {
 }
 
 QString Settings::runsRoot() const {
+  // Beside the demo (~/.local/share/vesuvius-workbench/demo): one folder for the workbench's data.
   QString fallback =
-      QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/runs";
+      QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + "/vesuvius-workbench/runs";
   return s_.value("paths/runsRoot", fallback).toString();
 }
 

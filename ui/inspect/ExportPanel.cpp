@@ -1,6 +1,7 @@
 #include "ui/inspect/ExportPanel.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -21,6 +22,7 @@
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/PostProcessRecord.h"
 #include "ui/inspect/PredictionSession.h"
 #include "ui/inspect/RunLocator.h"
 
@@ -84,6 +86,10 @@ ExportPanel::ExportPanel(ui::WorkbenchContext& context, QWidget* parent) : QWidg
   layout->addWidget(new QLabel(tr("Problems")));
   problems_ = new QListWidget;
   layout->addWidget(problems_, 1);
+  postProcess_ = new QLabel;
+  postProcess_->setObjectName("postProcess");
+  postProcess_->setWordWrap(true);
+  layout->addWidget(postProcess_);
   result_ = new QLabel;
   result_->setWordWrap(true);
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -198,6 +204,11 @@ void ExportPanel::showCheck() {
   if (check_.ok()) problems_->addItem(tr("None: %1 test volumes ready.").arg(check_.entries.size()));
   writeButton_->setEnabled(check_.ok());
   result_->setText(check_.ok() ? tr("Check passed.") : tr("Check failed: %1 problem(s); nothing will be written.").arg(check_.problems.size()));
+  const auto post = readPostProcessRecord(postProcessRecordPath(maskDir_->text()));
+  postProcess_->setText(post ? tr("<b>Masks made with</b> %1 (the Predictions page's setting, %2).")
+                                   .arg(describePostProcess(*post), postProcessRecordPath(maskDir_->text()).toHtmlEscaped())
+                             : tr("<span style='color:#8a5a00'>The masks' post-processing is not recorded (no "
+                                  "postprocess.json beside them): score them on the Predictions page first.</span>"));
 }
 
 void ExportPanel::writeZip() {
@@ -211,12 +222,18 @@ void ExportPanel::writeZip() {
   }
   const std::string zip = zip_->text().toStdString();
   const SubmissionCheck check = check_;
-  runTask(tr("Writing submission.zip"), [this, check, zip](ProgressSink& p, const CancelToken& c) {
+  // The zip's post-processing goes beside it: <zip name>.postprocess.json.
+  const QString record = postProcessRecordPath(maskDir_->text());
+  const QString besideZip = QFileInfo(zip_->text()).absoluteDir().filePath(QFileInfo(zip_->text()).completeBaseName() + ".postprocess.json");
+  runTask(tr("Writing submission.zip"), [this, check, zip, record, besideZip](ProgressSink& p, const CancelToken& c) {
     writtenBytes_ = writeSubmission(check, zip, &p, &c);
-  }, [this] {
+    if (const auto post = readPostProcessRecord(record)) writePostProcessRecord(besideZip, *post);
+    else QFile::remove(besideZip);  // an older record would name settings this zip was not made with
+  }, [this, besideZip] {
     const QString path = QFileInfo(zip_->text()).absoluteFilePath();
     result_->setText(tr("Wrote <b>%1</b> (%2, %3 volumes).").arg(path, ui::formatBytes(writtenBytes_))
-                         .arg(check_.entries.size()));
+                         .arg(check_.entries.size()) +
+                     (QFileInfo::exists(besideZip) ? tr(" Its post-processing: %1.").arg(besideZip) : QString()));
     Q_EMIT written(path, writtenBytes_);
   }, [this](const QString& message) {
     result_->setText(tr("Not written: %1").arg(message));

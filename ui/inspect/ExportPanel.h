@@ -46,6 +46,7 @@ class ExportPanel : public QWidget {
   QTableWidget* entriesTable() const { return entries_; }
   QListWidget* problemsList() const { return problems_; }
   QLabel* resultLabel() const { return result_; }
+  QLabel* postProcessLabel() const { return postProcess_; }
 
  Q_SIGNALS:
   void checked(bool ok);
@@ -80,6 +81,7 @@ class ExportPanel : public QWidget {
   QListWidget* problems_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QLabel* result_ = nullptr;
+  QLabel* postProcess_ = nullptr;  // which post-processing the masks carry
 };
 
 }  // namespace vwb::inspect

@@ -1,10 +1,12 @@
 #include "ui/inspect/PredictionSession.h"
 
+#include <QFile>
 #include <filesystem>
 
 #include "engine/core/Error.h"
 #include "engine/io/TiffVolume.h"
 #include "ui/inspect/MaskStats.h"
+#include "ui/inspect/PostProcessRecord.h"
 
 namespace vwb::inspect {
 namespace fs = std::filesystem;
@@ -124,7 +126,13 @@ std::shared_ptr<const VolumeU8> PredictionSession::label(const std::string& id) 
 
 std::vector<InspectRow> PredictionSession::evaluate(const PostProcessOptions& post, const std::string& maskDirPath,
                                                     ProgressSink* progress, const CancelToken* cancel) {
-  if (!maskDirPath.empty()) fs::create_directories(maskDirPath);
+  // The masks' record goes before the first mask is rewritten and comes back after the last:
+  // an interrupted evaluate leaves no record rather than one that names other settings.
+  const QString record = maskDirPath.empty() ? QString() : postProcessRecordPath(QString::fromStdString(maskDirPath));
+  if (!maskDirPath.empty()) {
+    fs::create_directories(maskDirPath);
+    QFile::remove(record);
+  }
   std::vector<InspectRow> rows;
   const int64_t n = static_cast<int64_t>(volumes_.size());
   for (int64_t i = 0; i < n; ++i) {
@@ -151,6 +159,7 @@ std::vector<InspectRow> PredictionSession::evaluate(const PostProcessOptions& po
     rows.push_back(std::move(row));
   }
   if (progress) progress->progress("scoring", n, n);
+  if (!record.isEmpty()) writePostProcessRecord(record, post);
   return rows;
 }
 

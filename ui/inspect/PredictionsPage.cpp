@@ -219,6 +219,8 @@ PredictOptions PredictionsPage::predictOptions() const {
   return o;
 }
 
+QString PredictionsPage::summaryText() const { return summary_->text(); }
+
 bool PredictionsPage::busy() const { return task_ && task_->running(); }
 
 void PredictionsPage::reload() {
@@ -244,6 +246,7 @@ void PredictionsPage::reload() {
       }
     }
   }
+  split_ = readRunSplit(run, context_.engine(), context_.hasDataset() ? &context_.dataset() : nullptr);
   rows_.clear();
   for (const auto& v : session_.volumes()) {
     InspectRow row;
@@ -353,12 +356,14 @@ void PredictionsPage::showRows() {
   const int sortColumn = table_->horizontalHeader()->sortIndicatorSection();
   const Qt::SortOrder order = table_->horizontalHeader()->sortIndicatorOrder();
   model_->removeRows(0, model_->rowCount());
-  std::vector<VolumeScore> scored;
+  std::vector<VolumeScore> scored, validation, training;
   for (const InspectRow& r : rows_) {
     const bool s = r.labeled && r.predicted;
-    if (s) scored.push_back(r.score);
-    QList<QStandardItem*> items{textItem(QString::fromStdString(r.id)),
-                                textItem(r.labeled ? tr("labeled") : tr("test")),
+    const VolumeRole role = split_.role(r.id, r.labeled);
+    if (s) (role == VolumeRole::Validation ? validation : role == VolumeRole::Train ? training : scored).push_back(r.score);
+    QStandardItem* roleItem = textItem(roleName(role));
+    if (role == VolumeRole::Train) roleItem->setToolTip(tr("Trained on: its score flatters the model"));
+    QList<QStandardItem*> items{textItem(QString::fromStdString(r.id)), roleItem,
                                 textItem(r.predicted ? ui::formatShape(r.shape) : tr("not predicted")),
                                 numberItem(r.score.surfaceDice, s), numberItem(r.score.voiScore, s),
                                 numberItem(r.score.topoScore, s), numberItem(r.score.score, s),
@@ -372,16 +377,34 @@ void PredictionsPage::showRows() {
     model_->appendRow(items);
   }
   if (sortColumn >= 0 && sortColumn < ColumnCount) model_->sort(sortColumn, order);
-  if (scored.empty()) {
+  // The headline is the validation mean: the only one that estimates the test score. Training
+  // volumes are shown apart and marked; without a known split the mean says so.
+  auto terms = [](const VolumeScore& m) {
+    return tr("SurfaceDice %1, VOI_score %2, TopoScore %3").arg(m.surfaceDice, 0, 'f', 4).arg(m.voiScore, 0, 'f', 4).arg(m.topoScore, 0, 'f', 4);
+  };
+  QStringList lines;
+  if (!validation.empty()) {
+    const VolumeScore m = meanScore(validation);
+    lines << tr("<b>Validation mean %1</b> over %2 held-out volume(s) — %3").arg(m.score, 0, 'f', 4).arg(validation.size()).arg(terms(m));
+  } else if (!training.empty()) {
+    lines << tr("<b>No validation volumes</b> in this run's split: every labelled volume was trained on.");
+  }
+  if (!training.empty()) {
+    const VolumeScore m = meanScore(training);
+    lines << tr("<span style='color:#8a5a00'>Training volumes (seen in training, not an estimate): mean %1 over %2 — %3</span>")
+                 .arg(m.score, 0, 'f', 4).arg(training.size()).arg(terms(m));
+  }
+  if (!scored.empty()) {
+    const VolumeScore m = meanScore(scored);
+    lines << tr("<b>Mean score %1</b> over %2 labeled volume(s), split unknown (no run open, or it records none) — %3")
+                 .arg(m.score, 0, 'f', 4).arg(scored.size()).arg(terms(m));
+  }
+  if (lines.isEmpty()) {
     summary_->setText(session_.volumes().empty()
                           ? tr("No dataset open.")
                           : tr("<b>No scores yet.</b> Predict with a checkpoint of this run to score its labeled volumes."));
   } else {
-    const VolumeScore m = meanScore(scored);
-    summary_->setText(tr("<b>Mean score %1</b> over %2 labeled volumes — SurfaceDice %3, VOI_score %4, TopoScore %5 "
-                         "(threshold %6)")
-                          .arg(m.score, 0, 'f', 4).arg(scored.size()).arg(m.surfaceDice, 0, 'f', 4)
-                          .arg(m.voiScore, 0, 'f', 4).arg(m.topoScore, 0, 'f', 4).arg(threshold_->value(), 0, 'f', 2));
+    summary_->setText(lines.join("<br>") + tr(" (threshold %1)").arg(threshold_->value(), 0, 'f', 2));
   }
 }
 

@@ -10,6 +10,7 @@
 #include <QWidget>
 
 #include "ui/inspect/PredictionSession.h"
+#include "ui/inspect/RunSplit.h"
 #include "ui/viewer/VolumeViewer.h"
 
 class QCheckBox;
@@ -59,6 +60,8 @@ class PredictionsPage : public QWidget {
   QTableView* table() const { return table_; }
   QDoubleSpinBox* thresholdSpin() const { return threshold_; }
   const std::vector<InspectRow>& rows() const { return rows_; }
+  const RunSplit& split() const { return split_; }
+  QString summaryText() const;
 
  Q_SIGNALS:
   void rowsUpdated();                                // the table shows fresh scores
@@ -77,6 +80,7 @@ class PredictionsPage : public QWidget {
   ui::WorkbenchContext& context_;
   PredictionSession session_;
   std::vector<InspectRow> rows_;
+  RunSplit split_;  // train/validation roles as the trainer split the run's volumes
   std::vector<InspectRow> pendingRows_;
   std::unique_ptr<ui::BackgroundTask> task_;
   bool rescoreQueued_ = false;

@@ -10,6 +10,9 @@
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/inspect/RunLocator.h"
+#if VWB_HAVE_PREDICTIONS
+#include "ui/inspect/PostProcessRecord.h"
+#endif
 
 namespace vwb::inspect {
 
@@ -17,6 +20,7 @@ ViewerPage::ViewerPage(ui::WorkbenchContext& context, QWidget* parent) : QWidget
   volumes_ = new QComboBox;
   volumes_->setMinimumContentsLength(16);
   status_ = new QLabel;
+  status_->setWordWrap(true);  // errors name whole paths: wrap, never widen the window
   auto* bar = new QHBoxLayout;
   bar->addWidget(new QLabel(tr("Volume")));
   bar->addWidget(volumes_);
@@ -29,6 +33,11 @@ ViewerPage::ViewerPage(ui::WorkbenchContext& context, QWidget* parent) : QWidget
   connect(volumes_, qOverload<int>(&QComboBox::activated), this,
           [this](int i) { openVolume(volumes_->itemData(i).toString()); });
   connect(&context_, &ui::WorkbenchContext::datasetChanged, this, [this] {
+    // Nothing of the previous dataset stays on screen, nor arrives late from a read in flight.
+    ++generation_;
+    viewer_->setVolumes({});
+    shownOnce_ = false;
+    status_->setText(context_.hasDataset() ? tr("Choose a volume") : tr("No dataset open"));
     fillVolumes();
     // The demo opens on the first volume; later datasets too, once the page has been seen.
     if (isVisible() && volumes_->count() > 0) openVolume(volumes_->itemData(0).toString());
@@ -42,6 +51,9 @@ ViewerPage::~ViewerPage() {
   task_.reset();
   ui::BackgroundTask::shutdownAll(this);
 }
+
+QString ViewerPage::chosenVolume() const { return volumes_->currentData().toString(); }
+QString ViewerPage::statusText() const { return status_->text(); }
 
 bool ViewerPage::busy() const { return task_ && task_->running(); }
 
@@ -79,8 +91,16 @@ void ViewerPage::openVolume(const QString& id) {
   const QString run = inspectedRunDir(context_);
   const std::string probPath = run.isEmpty() ? "" : probabilityDir(run.toStdString()) + "/" + id.toStdString() + ".tif";
   const std::string maskPath = run.isEmpty() ? "" : maskDir(run.toStdString()) + "/" + id.toStdString() + ".tif";
+#if VWB_HAVE_PREDICTIONS
+  // The run's one post-processing setting (the Predictions page's): the same threshold here.
+  const auto post = run.isEmpty() ? std::nullopt : readPostProcessRecord(postProcessRecordPath(QString::fromStdString(maskDir(run.toStdString()))));
+  const std::optional<double> runThreshold = post ? std::optional<double>(post->threshold) : std::nullopt;
+#else
+  const std::optional<double> runThreshold;
+#endif
   auto result = std::make_shared<viewer::ViewerVolumes>();
   result->title = id;
+  const int generation = ++generation_;  // only the latest open may show its volume
   ui::BackgroundTask::retire(std::move(task_), this);
   task_ = std::make_unique<ui::BackgroundTask>(tr("Opening %1").arg(id), [=](ProgressSink& p, const CancelToken& c) {
     p.progress("reading " + image, 0, 3);
@@ -101,25 +121,35 @@ void ViewerPage::openVolume(const QString& id) {
     }
   });
   status_->setText(tr("Reading %1…").arg(id));
-  connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id] {
+  connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id, generation, runThreshold] {
+    if (generation != generation_) return;
     try {
       viewer_->setVolumes(*result);
+      if (runThreshold && result->predictionKind == viewer::PredictionKind::Probability255) viewer_->setThreshold(*runThreshold);
       // Without a prediction the label is the only overlay there is: show it.
       viewer_->setShowGroundTruth(result->groundTruth && !result->prediction);
     } catch (const std::exception& e) {
-      status_->setText(QString::fromUtf8(e.what()));
-      Q_EMIT openFailed(QString::fromUtf8(e.what()));
+      showFailure(id, QString::fromUtf8(e.what()));
       return;
     }
-    status_->setText(result->prediction ? tr("%1 with the run's prediction").arg(id)
-                                        : tr("%1 (no prediction in this run yet)").arg(id));
+    status_->setText(!result->prediction ? tr("%1 (no prediction in this run yet)").arg(id)
+                     : runThreshold       ? tr("%1 with the run's prediction (threshold %2, the Predictions page's)").arg(id).arg(*runThreshold, 0, 'f', 2)
+                                          : tr("%1 with the run's prediction").arg(id));
     Q_EMIT opened(id);
   });
-  connect(task_.get(), &ui::BackgroundTask::failed, this, [this](const QString& message) {
-    status_->setText(message);
-    Q_EMIT openFailed(message);
+  connect(task_.get(), &ui::BackgroundTask::failed, this, [this, id, generation](const QString& message) {
+    if (generation == generation_) showFailure(id, message);
   });
   task_->start();
+}
+
+// The chooser goes back to the volume the views still show, and the status says which it is.
+void ViewerPage::showFailure(const QString& id, const QString& message) {
+  const QString shown = viewer_->volumes().ct ? viewer_->volumes().title : QString();
+  volumes_->setCurrentIndex(shown.isEmpty() ? -1 : volumes_->findData(shown));
+  status_->setText(shown.isEmpty() ? tr("Could not open %1: %2").arg(id, message)
+                                   : tr("Could not open %1: %2 — still showing %3").arg(id, message, shown));
+  Q_EMIT openFailed(message);
 }
 
 void ViewerPage::showVolumes(const viewer::ViewerVolumes& volumes, double threshold) {
@@ -127,6 +157,7 @@ void ViewerPage::showVolumes(const viewer::ViewerVolumes& volumes, double thresh
     task_->cancel();
     task_->waitForEnd();
   }
+  ++generation_;
   shownOnce_ = true;
   const int index = volumes_->findData(volumes.title);
   if (index >= 0) volumes_->setCurrentIndex(index);

@@ -28,6 +28,8 @@ class ViewerPage : public QWidget {
   ~ViewerPage() override;
 
   void openVolume(const QString& id);  // an id of the open dataset
+  QString chosenVolume() const;        // the chooser's current id
+  QString statusText() const;
   void showVolumes(const viewer::ViewerVolumes& volumes, double threshold);
   bool busy() const;
   viewer::VolumeViewer* viewer() const { return viewer_; }
@@ -41,6 +43,7 @@ class ViewerPage : public QWidget {
 
  private:
   void fillVolumes();
+  void showFailure(const QString& id, const QString& message);
 
   ui::WorkbenchContext& context_;
   QComboBox* volumes_ = nullptr;
@@ -48,6 +51,7 @@ class ViewerPage : public QWidget {
   viewer::VolumeViewer* viewer_ = nullptr;
   std::unique_ptr<ui::BackgroundTask> task_;
   bool shownOnce_ = false;
+  int generation_ = 0;  // bumped by each open and dataset change: stale results are dropped
 };
 
 }  // namespace vwb::inspect

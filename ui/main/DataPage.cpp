@@ -109,7 +109,7 @@ void DataPage::showDataset() {
   const Dataset& d = context_.dataset();
   QString subtitle = tr("%1 training and %2 test volumes").arg(d.train.size()).arg(d.test.size());
   if (const auto& fp = context_.fingerprint())
-    subtitle += tr(" · %1 scrolls · surface %2 of labelled voxels")
+    subtitle += tr(" · %1 scrolls · surface %2 of all training voxels")
                     .arg(fp->scrolls).arg(formatPercent(fp->fractionSurface));
 
   table_->setSortingEnabled(false);

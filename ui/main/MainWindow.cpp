@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -10,6 +11,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QScreen>
 #include <QHBoxLayout>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -18,9 +20,12 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/main/DataPage.h"
 #include "ui/main/DatasetOpener.h"
+#include "ui/main/GuidedStart.h"
+#include "ui/main/HelpMenu.h"
 #include "ui/inspect/InspectPages.h"
 #include "ui/main/TaskProgressWidget.h"
 #include "ui/monitor/MonitorPage.h"
+#include "ui/monitor/RunSummary.h"
 #include "ui/wizard/SetupWizard.h"
 
 namespace vwb::ui {
@@ -41,6 +46,7 @@ MainWindow::MainWindow(WorkbenchContext& context, QWidget* parent)
   row->addWidget(stack_, 1);
   setCentralWidget(central);
   connect(nav_, &QListWidget::currentRowChanged, stack_, &QStackedWidget::setCurrentIndex);
+  viewMenu_ = new QMenu(tr("&View"), this);  // one action per page, added by addPage
 
   opener_ = new DatasetOpener(context_, this);
   taskProgress_ = new TaskProgressWidget;
@@ -69,10 +75,28 @@ MainWindow::MainWindow(WorkbenchContext& context, QWidget* parent)
     monitor_->startRun(config);
   });
 
+  buildGuide();
   buildMenus();
   const QByteArray geometry = Settings().windowGeometry();
   if (geometry.isEmpty() || !restoreGeometry(geometry)) resize(1280, 860);
+  fitToScreen();
   statusBar()->showMessage(tr("Ready"));
+}
+
+// A saved size from a larger screen (or one a long text had widened) is cut to the screen the
+// window opens on, and the window is moved back onto it.
+void MainWindow::fitToScreen() {
+  const QScreen* s = screen() ? screen() : QGuiApplication::primaryScreen();
+  if (!s) return;
+  const QRect avail = s->availableGeometry();
+  if (isMaximized() || isFullScreen()) return;
+  const QSize frame = frameGeometry().size() - geometry().size();  // title bar and borders
+  const QSize size = this->size().boundedTo(avail.size() - frame);
+  if (size != this->size()) resize(size);
+  QRect g = frameGeometry();
+  g.moveLeft(std::clamp(g.left(), avail.left(), std::max(avail.left(), avail.right() - g.width() + 1)));
+  g.moveTop(std::clamp(g.top(), avail.top(), std::max(avail.top(), avail.bottom() - g.height() + 1)));
+  if (g.topLeft() != frameGeometry().topLeft()) move(g.topLeft());
 }
 
 void MainWindow::addPage(const QString& id, const QString& title, QWidget* page, const QIcon& icon) {
@@ -81,6 +105,11 @@ void MainWindow::addPage(const QString& id, const QString& title, QWidget* page,
   stack_->addWidget(page);
   new QListWidgetItem(icon, title, nav_);
   if (nav_->currentRow() < 0) nav_->setCurrentRow(0);
+  // View › the page by name, Ctrl+1…Ctrl+9 for the first nine; a page added again keeps its slot.
+  if (order_.count(id) > 1) return;
+  QAction* a = viewMenu_->addAction(QString(title).remove('&'), this, [this, id] { showPage(id); });
+  const int n = static_cast<int>(order_.size());
+  if (n <= 9) a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_0 + n)));
 }
 
 bool MainWindow::showPage(const QString& id) {
@@ -94,6 +123,33 @@ QString MainWindow::currentPageId() const {
   const int row = nav_->currentRow();
   return row >= 0 && row < order_.size() ? order_[row] : QString();
 }
+
+// The guided start sits on the Data page, under its buttons; each step ticks when it happens.
+void MainWindow::buildGuide() {
+  guide_ = new GuidedStart;
+  if (auto* box = qobject_cast<QBoxLayout*>(dataPage_->layout())) box->insertWidget(1, guide_);
+  connect(guide_, &GuidedStart::pageRequested, this, &MainWindow::showPage);
+  connect(&context_, &WorkbenchContext::datasetChanged, guide_,
+          [this] { guide_->setDone(GuidedStart::OpenData, context_.hasDataset()); });
+  connect(wizard_, &QWizard::currentIdChanged, guide_, [this](int id) {
+    if (id == SetupWizard::ReviewPageId) guide_->setDone(GuidedStart::ReviewPlan);
+  });
+  connect(wizard_, &SetupWizard::startRequested, guide_, [this] {
+    guide_->setDone(GuidedStart::ReviewPlan);
+    guide_->setDone(GuidedStart::Train);
+  });
+  connect(&context_, &WorkbenchContext::runDirChanged, guide_, [this](const QString& dir) {
+    if (!dir.isEmpty()) guide_->setDone(GuidedStart::Train);
+  });
+  // The inspect pages are optional in a build: connected by signature when they are there.
+  if (QWidget* p = page("predictions"); p && p->metaObject()->indexOfSignal("rowsUpdated()") >= 0)
+    connect(p, SIGNAL(rowsUpdated()), this, SLOT(markInspected()));
+  if (QWidget* p = page("export"); p && p->metaObject()->indexOfSignal("written(QString,qint64)") >= 0)
+    connect(p, SIGNAL(written(QString,qint64)), this, SLOT(markExported()));
+}
+
+void MainWindow::markInspected() { guide_->setDone(GuidedStart::Inspect); }
+void MainWindow::markExported() { guide_->setDone(GuidedStart::Export); }
 
 void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
@@ -113,19 +169,14 @@ void MainWindow::buildMenus() {
   run->addAction(tr("&Stop"), this, [this] { monitor_->stopRun(); });
   run->addAction(tr("&Resume"), this, [this] { monitor_->resumeRun(); });
 
-  QMenu* view = menuBar()->addMenu(tr("&View"));
-  for (int i = 0; i < 9; ++i) {
-    QAction* a = view->addAction(tr("Page %1").arg(i + 1), this, [this, i] {
-      if (i < order_.size()) showPage(order_[i]);
-    });
-    a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
-  }
+  menuBar()->addMenu(viewMenu_);
+  addHelpMenu(*this);
 }
 
 void MainWindow::fillRecentMenu(QMenu* menu, const QStringList& items, bool runs) {
   menu->clear();
   for (const QString& path : items)
-    menu->addAction(path, this, [this, path, runs] {
+    menu->addAction(runs ? path + QString::fromUtf8("  — ") + readRunSummary(path, context_.engine()).text() : path, this, [this, path, runs] {
       if (runs) openRun(path);
       else opener_->open(path);
     });
@@ -149,7 +200,38 @@ void MainWindow::openRun(const QString& dir) {
     return;
   }
   showPage("monitor");
-  if (monitor_->openRun(dir)) Settings().addRecentRun(dir);
+  if (!monitor_->openRun(dir)) return;
+  Settings().addRecentRun(dir);
+  // A run is read against its dataset: open it too, unless it is the one already open.
+  const RunSummary run = readRunSummary(dir, context_.engine());
+  const QString data = run.dataDir.isEmpty() ? QString() : QDir(run.dataDir).absolutePath();
+  const bool open = context_.hasDataset() && QDir(QString::fromStdString(context_.dataset().root)).absolutePath() == data;
+  if (!data.isEmpty() && !open) {
+    if (QFileInfo(data).isDir()) {
+      context_.statusMessage(tr("Opening the run's dataset %1").arg(data));
+      opener_->open(data);
+    } else {
+      context_.statusMessage(tr("The run's dataset %1 is not there: open it to inspect the run's volumes").arg(data));
+    }
+  }
+}
+
+// At start: the last run, when it was stopped or killed before its end, is offered for resuming.
+bool MainWindow::offerInterruptedRun() {
+  const QString dir = Settings().recentRuns().value(0);
+  if (dir.isEmpty()) return false;
+  const RunSummary run = readRunSummary(dir, context_.engine());
+  if (!run.resumable) return false;
+  auto* box = new QMessageBox(QMessageBox::Question, windowTitle(),
+                              tr("The last run, %1, is %2. Open it to resume?").arg(dir, run.text()),
+                              QMessageBox::Open | QMessageBox::Ignore, this);
+  box->setObjectName("resumeOffer");
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  connect(box, &QMessageBox::finished, this, [this, dir](int answer) {
+    if (answer == QMessageBox::Open) openRun(dir);
+  });
+  box->open();
+  return true;
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

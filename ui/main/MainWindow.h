@@ -13,6 +13,7 @@ class QStackedWidget;
 namespace vwb::ui {
 class DataPage;
 class DatasetOpener;
+class GuidedStart;
 class MonitorPage;
 class SetupWizard;
 class TaskProgressWidget;
@@ -36,10 +37,15 @@ class MainWindow : public QMainWindow {
   SetupWizard* wizard() const { return wizard_; }
   MonitorPage* monitor() const { return monitor_; }
   TaskProgressWidget* taskProgress() const { return taskProgress_; }
+  GuidedStart* guide() const { return guide_; }
 
   void openDatasetDialog();
   void openRunDialog();
-  void openRun(const QString& dir);
+  void openRun(const QString& dir);  // in the monitor, and its dataset with it
+  // Offers the most recent run when it can be resumed (a non-blocking question); false if none.
+  bool offerInterruptedRun();
+  // Keeps the window within the available area of its screen (restored sizes included).
+  void fitToScreen();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -48,6 +54,9 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  void buildGuide();
+  Q_SLOT void markInspected();
+  Q_SLOT void markExported();
   void fillRecentMenu(QMenu* menu, const QStringList& items, bool runs);
 
   WorkbenchContext& context_;
@@ -60,6 +69,8 @@ class MainWindow : public QMainWindow {
   DataPage* dataPage_;
   SetupWizard* wizard_;
   MonitorPage* monitor_;
+  QMenu* viewMenu_;
+  GuidedStart* guide_ = nullptr;
 };
 
 }  // namespace vwb::ui

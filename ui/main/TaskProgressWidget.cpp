@@ -6,11 +6,12 @@
 #include <QToolButton>
 
 #include "ui/common/BackgroundTask.h"
+#include "ui/common/ElidedLabel.h"
 
 namespace vwb::ui {
 
 TaskProgressWidget::TaskProgressWidget(QWidget* parent) : QWidget(parent) {
-  label_ = new QLabel;
+  label_ = new ElidedLabel;
   bar_ = new QProgressBar;
   bar_->setMaximumWidth(220);
   bar_->setMaximumHeight(16);

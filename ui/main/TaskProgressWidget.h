@@ -4,12 +4,12 @@
 #include <QPointer>
 #include <QWidget>
 
-class QLabel;
 class QProgressBar;
 class QToolButton;
 
 namespace vwb::ui {
 class BackgroundTask;
+class ElidedLabel;
 
 class TaskProgressWidget : public QWidget {
   Q_OBJECT
@@ -20,7 +20,7 @@ class TaskProgressWidget : public QWidget {
 
  private:
   QPointer<BackgroundTask> task_;
-  QLabel* label_;
+  ElidedLabel* label_;  // a long title must not widen the window
   QProgressBar* bar_;
   QToolButton* cancel_;
 };

@@ -22,6 +22,7 @@ void MetricsSeries::addRunStart(const RunStartEvent& e) {
   // A resume starts from its checkpoint: steps and epochs logged after it are replaced.
   truncateAfterStep(static_cast<double>(e.startStep));
   truncateAfterEpoch(static_cast<double>(e.startEpoch));
+  recordedThroughputEma_ = 0;  // a new process starts its EMA afresh
 }
 
 void MetricsSeries::truncateAfterStep(double step) {
@@ -56,6 +57,15 @@ void MetricsSeries::addStep(const StepEvent& e) {
   if (e.totalSteps > 0) totalSteps = e.totalSteps;
   lastStep = e;
   hasStep = true;
+}
+
+// The trainer's live events carry its throughput EMA (0.9 old + 0.1 new, restarted by each
+// process); metrics.jsonl records the raw samples/s. Replayed, it gets the same smoothing.
+void MetricsSeries::addRecordedStep(StepEvent e) {
+  if (throughput.size() == 0 || e.step <= throughput.x.back()) recordedThroughputEma_ = 0;
+  recordedThroughputEma_ = recordedThroughputEma_ == 0 ? e.samplesPerSec : 0.9 * recordedThroughputEma_ + 0.1 * e.samplesPerSec;
+  e.samplesPerSec = recordedThroughputEma_;
+  addStep(e);
 }
 
 void MetricsSeries::addEpoch(const EpochEvent& e) {

@@ -36,6 +36,8 @@ class MetricsSeries {
   // A step at or before the last one recorded means the run was resumed from an earlier
   // checkpoint (metrics.jsonl keeps the abandoned steps): the curves continue from there.
   void addStep(const StepEvent& e);
+  // A step read back from metrics.jsonl (raw samples/s): smoothed as the live events are.
+  void addRecordedStep(StepEvent e);
   void addEpoch(const EpochEvent& e);
 
   // x = global step
@@ -54,6 +56,7 @@ class MetricsSeries {
   void truncateAfterStep(double step);
   void truncateAfterEpoch(double epoch);
   double ema_ = 0;
+  double recordedThroughputEma_ = 0;
 };
 
 }  // namespace vwb::ui

@@ -178,7 +178,7 @@ bool MonitorPage::openRun(const QString& runDir) {
     MetricsFile file = readMetricsJsonl(runDir_ + "/metrics.jsonl");
     for (const MetricsRecord& r : file.records) {
       if (auto* s = std::get_if<RunStartEvent>(&r)) series_.addRunStart(*s);
-      else if (auto* st = std::get_if<StepEvent>(&r)) series_.addStep(*st);
+      else if (auto* st = std::get_if<StepEvent>(&r)) series_.addRecordedStep(*st);
       else if (auto* ep = std::get_if<EpochEvent>(&r)) series_.addEpoch(*ep);
     }
     for (const QString& p : file.problems) status_->addWarning(p);
@@ -254,6 +254,18 @@ void MonitorPage::scheduleReplot() {
   if (!replotTimer_.isActive()) replotTimer_.start();
 }
 
+// 5 % room above and below the data; a flat or single-valued series gets a range around it.
+void MonitorPage::padValueRange(QCPAxis* axis) {
+  const QCPRange r = axis->range();
+  const double span = r.size();
+  if (span <= 1e-12 * std::max(1.0, std::abs(r.center()))) {
+    const double half = std::max(0.05, 0.1 * std::abs(r.center()));
+    axis->setRange(r.center() - half, r.center() + half);
+  } else {
+    axis->setRange(r.lower - 0.05 * span, r.upper + 0.05 * span);
+  }
+}
+
 void MonitorPage::refreshPlots() {
   lossPlot_->graph(0)->setData(series_.lossRaw.x, series_.lossRaw.y, true);
   lossPlot_->graph(1)->setData(series_.lossSmoothed.x, series_.lossSmoothed.y, true);
@@ -296,8 +308,14 @@ void MonitorPage::refreshPlots() {
 
   for (MonitorPlot* p : plots()) {
     p->rescaleAxes();
+    padValueRange(p->yAxis);  // a point on the edge (or a single one) is drawn, not clipped
     if (p == memoryPlot_ || p == throughputPlot_) p->yAxis->setRangeLower(0);
   }
+  // The validation plot spans the run's epochs 1…N: one point sits at its epoch, not in -1.5…3.5.
+  double lastEpoch = std::max<double>(1.0, double(series_.epochs));
+  for (const Series* s : {&series_.trainLossPerEpoch, &series_.valLoss, &series_.valDice})
+    if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
+  valPlot_->xAxis->setRange(0.5, lastEpoch + 0.5);
   // A capacity far above the use (a CPU's whole RAM) would flatten the curves: then the line
   // goes off scale and its value stays in the legend.
   if (maxCapacity > 0 && maxUsed < 0.25 * maxCapacity && maxUsed > 0) memoryPlot_->yAxis->setRange(0, maxUsed * 1.3);

@@ -12,6 +12,7 @@
 #include "ui/monitor/MetricsSeries.h"
 
 class QPushButton;
+class QCPAxis;
 class QCPGraph;
 
 namespace vwb::ui {
@@ -55,6 +56,7 @@ class MonitorPage : public QWidget {
   void connectRun();
   void scheduleReplot();
   void refreshPlots();
+  static void padValueRange(QCPAxis* axis);
   void updateButtons();
   void onRunEnded(int outcome, const QString& message);
   void saveAllDialog();

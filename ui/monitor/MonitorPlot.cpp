@@ -23,8 +23,15 @@ MonitorPlot::MonitorPlot(const QString& title, const QString& xLabel, const QStr
   legend->setFont(small);
   legend->setIconSize(18, 8);
   legend->setRowSpacing(-2);
-  legend->setBrush(QColor(255, 255, 255, 200));
-  axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  legend->setBrush(Qt::NoBrush);
+  legend->setBorderPen(Qt::NoPen);
+  // The legend sits in its own row under the axes, entries side by side: it never covers a curve.
+  axisRect()->insetLayout()->take(legend);
+  plotLayout()->addElement(2, 0, legend);
+  plotLayout()->setRowStretchFactor(2, 0.001);
+  legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
+  legend->setWrap(3);
+  legend->setMargins(QMargins(4, 0, 4, 2));
   setNoAntialiasingOnDrag(true);
   setMouseTracking(true);
 }

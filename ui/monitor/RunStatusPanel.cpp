@@ -18,6 +18,7 @@ RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
   bold.setBold(true);
   bold.setPointSizeF(bold.pointSizeF() * 1.15);
   state_->setFont(bold);
+  state_->setWordWrap(true);  // "Failed: <the whole error>" wraps instead of widening the window
   epochBar_ = new QProgressBar;
   stepBar_ = new QProgressBar;
   epochBar_->setFormat(tr("epoch %v / %m"));
@@ -58,6 +59,8 @@ void RunStatusPanel::setState(const QString& text, const QString& color) {
 }
 
 QString RunStatusPanel::stateText() const { return state_->text(); }
+QString RunStatusPanel::epochText() const { return epochBar_->text(); }
+QString RunStatusPanel::etaText() const { return eta_->text(); }
 
 void RunStatusPanel::showSeries(const MetricsSeries& s) {
   const int epochs = static_cast<int>(s.epochs);
@@ -65,6 +68,11 @@ void RunStatusPanel::showSeries(const MetricsSeries& s) {
   const int epochsDone = s.hasEpoch ? static_cast<int>(s.lastEpoch.epoch) : 0;
   epochBar_->setValue(std::min(epochsDone, std::max(1, epochs)));
   const int perEpoch = static_cast<int>(std::max<int64_t>(1, s.stepsPerEpoch));
+  // The bar fills with finished epochs; its text names the epoch being trained (1-based), so
+  // the first epoch reads "epoch 1 / 6", not "0 / 6".
+  const int64_t stepEpoch = s.lastStep.epoch > 0 ? s.lastStep.epoch : s.lastStep.step > 0 ? (s.lastStep.step - 1) / perEpoch + 1 : 0;
+  const int current = static_cast<int>(std::min<int64_t>(std::max<int64_t>(epochsDone, s.hasStep ? stepEpoch : 0), std::max(1, epochs)));
+  epochBar_->setFormat(current > epochsDone ? tr("epoch %1 / %m (%v done)").arg(current) : tr("epoch %v / %m"));
   stepBar_->setRange(0, perEpoch);
   // metrics.jsonl does not repeat the step within the epoch: derive it from the global step.
   const int64_t inEpoch = s.lastStep.stepInEpoch > 0 ? s.lastStep.stepInEpoch
@@ -72,7 +80,9 @@ void RunStatusPanel::showSeries(const MetricsSeries& s) {
                                                      : 0;
   stepBar_->setValue(s.hasStep ? static_cast<int>(std::min<int64_t>(inEpoch, perEpoch)) : 0);
   if (!s.hasStep) return;
-  eta_->setText(formatDuration(s.lastStep.etaSec));
+  // metrics.jsonl records no ETA: a reloaded run has none ("–"), not "0 s".
+  const bool done = s.totalSteps > 0 && s.lastStep.step >= s.totalSteps;
+  eta_->setText(s.lastStep.etaSec > 0 ? formatDuration(s.lastStep.etaSec) : done ? tr("done") : QStringLiteral("–"));
   throughput_->setText(tr("%1 samples/s").arg(s.lastStep.samplesPerSec, 0, 'f', 2));
   QStringList mem;
   for (const DeviceMemory& m : s.lastStep.memory) {

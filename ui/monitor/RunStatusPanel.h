@@ -21,6 +21,8 @@ class RunStatusPanel : public QWidget {
   void clearWarnings();
   int warningCount() const;
   QString stateText() const;
+  QString epochText() const;  // what the epoch bar reads, "epoch 1 / 6 (0 done)"
+  QString etaText() const;
 
  private:
   QLabel* state_;

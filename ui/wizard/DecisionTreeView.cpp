@@ -1,6 +1,11 @@
 #include "ui/wizard/DecisionTreeView.h"
 
+#include <QAbstractScrollArea>
+#include <QCoreApplication>
+#include <QKeyEvent>
+#include <QWheelEvent>
 #include <QMouseEvent>
+#include <QScrollBar>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -36,8 +41,15 @@ struct DecisionTreeView::Layout {
 };
 
 DecisionTreeView::DecisionTreeView(QWidget* parent) : QWidget(parent) {
-  setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+  // Height for width: the scroll area that holds the tree then makes it as tall as its text
+  // wrapped at the visible width, and scrolls it (wheel, scroll bar, PageDown, drag).
+  QSizePolicy policy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+  policy.setHeightForWidth(true);
+  setSizePolicy(policy);
+  setFocusPolicy(Qt::StrongFocus);
 }
+
+int DecisionTreeView::heightForWidth(int width) const { return layout(width).size.height(); }
 
 void DecisionTreeView::setPlan(const Plan& plan) {
   path_ = plan.path;
@@ -57,7 +69,7 @@ QString leafBody(const StrategyOption& o) {
 
 // The path runs down a spine; the strategies hang as a row of leaves under the step that asks
 // for the strategy, the chosen leaf on the spine, and the path continues from it.
-DecisionTreeView::Layout DecisionTreeView::layout() const {
+DecisionTreeView::Layout DecisionTreeView::layout(int viewWidth) const {
   Layout l;
   for (size_t i = 0; i < path_.size(); ++i)
     if (QString::fromStdString(path_[i].question).contains("strategy", Qt::CaseInsensitive)) l.strategyStep = int(i);
@@ -75,7 +87,7 @@ DecisionTreeView::Layout DecisionTreeView::layout() const {
     return h + 30;
   }();
 
-  const int width = std::max(this->width(), kNodeW + 2 * kMargin + 300);
+  const int width = std::max(viewWidth, kNodeW + 2 * kMargin + 300);
   const int spineX = kMargin + std::max(kNodeW, kLeafW) / 2;
   const int reasonX = spineX + kNodeW / 2 + 16;
   const int reasonW = std::max(200, width - reasonX - kMargin);
@@ -114,7 +126,7 @@ DecisionTreeView::Layout DecisionTreeView::layout() const {
   return l;
 }
 
-QSize DecisionTreeView::sizeHint() const { return layout().size; }
+QSize DecisionTreeView::sizeHint() const { return layout(width()).size; }
 
 QStringList DecisionTreeView::describe() const {
   QStringList out;
@@ -131,7 +143,7 @@ void DecisionTreeView::paintEvent(QPaintEvent*) {
   QPainter p(this);
   p.setRenderHint(QPainter::Antialiasing);
   p.fillRect(rect(), Qt::white);
-  const Layout l = layout();
+  const Layout l = layout(width());
   QFont bold = font();
   bold.setBold(true);
   QFont small = font();
@@ -209,9 +221,55 @@ void DecisionTreeView::paintEvent(QPaintEvent*) {
 }
 
 void DecisionTreeView::mousePressEvent(QMouseEvent* event) {
-  const Layout l = layout();
+  const Layout l = layout(width());
   for (size_t i = 0; i < l.leaves.size(); ++i)
-    if (l.leaves[i].contains(event->pos())) Q_EMIT strategyClicked(static_cast<int>(i));
+    if (l.leaves[i].contains(event->pos())) {
+      Q_EMIT strategyClicked(static_cast<int>(i));
+      return;
+    }
+  dragFrom_ = event->globalPosition().toPoint();
+  dragging_ = event->button() == Qt::LeftButton;
+  if (dragging_) setCursor(Qt::ClosedHandCursor);
+}
+
+QAbstractScrollArea* DecisionTreeView::scrollArea() const {
+  return parentWidget() ? qobject_cast<QAbstractScrollArea*>(parentWidget()->parentWidget()) : nullptr;
+}
+
+// The tree scrolls its scroll area itself (wheel, PgUp/PgDn, Home/End) rather than relying on
+// events reaching it, so it scrolls wherever the pointer or the focus is on it.
+void DecisionTreeView::wheelEvent(QWheelEvent* event) {
+  if (QAbstractScrollArea* area = scrollArea()) QCoreApplication::sendEvent(area->verticalScrollBar(), event);
+  else QWidget::wheelEvent(event);
+}
+
+void DecisionTreeView::keyPressEvent(QKeyEvent* event) {
+  QAbstractScrollArea* area = scrollArea();
+  const auto action = event->key() == Qt::Key_PageDown ? QAbstractSlider::SliderPageStepAdd
+                      : event->key() == Qt::Key_PageUp ? QAbstractSlider::SliderPageStepSub
+                      : event->key() == Qt::Key_Down   ? QAbstractSlider::SliderSingleStepAdd
+                      : event->key() == Qt::Key_Up     ? QAbstractSlider::SliderSingleStepSub
+                      : event->key() == Qt::Key_Home   ? QAbstractSlider::SliderToMinimum
+                      : event->key() == Qt::Key_End    ? QAbstractSlider::SliderToMaximum
+                                                       : QAbstractSlider::SliderNoAction;
+  if (!area || action == QAbstractSlider::SliderNoAction) return QWidget::keyPressEvent(event);
+  area->verticalScrollBar()->triggerAction(action);
+}
+
+// Dragging the background pans the scroll area the tree sits in (a viewport's parent).
+void DecisionTreeView::mouseMoveEvent(QMouseEvent* event) {
+  QAbstractScrollArea* area = scrollArea();
+  if (!dragging_ || !area) return;
+  const QPoint now = event->globalPosition().toPoint();
+  const QPoint delta = now - dragFrom_;
+  dragFrom_ = now;
+  area->verticalScrollBar()->setValue(area->verticalScrollBar()->value() - delta.y());
+  area->horizontalScrollBar()->setValue(area->horizontalScrollBar()->value() - delta.x());
+}
+
+void DecisionTreeView::mouseReleaseEvent(QMouseEvent*) {
+  dragging_ = false;
+  unsetCursor();
 }
 
 }  // namespace vwb::ui

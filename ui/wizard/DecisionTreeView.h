@@ -7,6 +7,8 @@
 
 #include "engine/plan/Planner.h"
 
+class QAbstractScrollArea;
+
 namespace vwb::ui {
 
 class DecisionTreeView : public QWidget {
@@ -17,6 +19,8 @@ class DecisionTreeView : public QWidget {
   void setPlan(const Plan& plan);
   QSize sizeHint() const override;
   QSize minimumSizeHint() const override { return {420, 200}; }
+  bool hasHeightForWidth() const override { return true; }
+  int heightForWidth(int width) const override;
   // What the view shows, for tests and accessibility: one line per node/leaf.
   QStringList describe() const;
 
@@ -26,14 +30,21 @@ class DecisionTreeView : public QWidget {
  protected:
   void paintEvent(QPaintEvent*) override;
   void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseReleaseEvent(QMouseEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
 
  private:
   struct Layout;
-  Layout layout() const;
+  Layout layout(int width) const;
+  QAbstractScrollArea* scrollArea() const;  // the scroll area holding this view, if any
 
   std::vector<DecisionStep> path_;
   std::vector<StrategyOption> options_;
   StrategyKind chosen_ = StrategyKind::Single;
+  QPoint dragFrom_;
+  bool dragging_ = false;
 };
 
 }  // namespace vwb::ui

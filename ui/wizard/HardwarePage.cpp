@@ -25,6 +25,7 @@ HardwarePage::HardwarePage(SetupWizard& wizard) : wizard_(wizard) {
   gpus_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   machine_ = new QLabel;
   machine_->setTextFormat(Qt::RichText);
+  machine_->setWordWrap(true);
   whatIf_ = new QCheckBox(tr("Plan for other hardware (--assume-gpus)"));
   spec_ = new QLineEdit(Settings().lastChoice("assumeGpus", "2x16GB").toString());
   spec_->setPlaceholderText(tr("e.g. 2x16GB, 8x80GB:sm80"));
@@ -34,6 +35,9 @@ HardwarePage::HardwarePage(SetupWizard& wizard) : wizard_(wizard) {
   error_ = new QLabel;
   error_->setStyleSheet("color: #a00000");
   error_->setWordWrap(true);
+  notice_ = new QLabel;
+  notice_->setStyleSheet("color: #8a5a00");
+  notice_->setWordWrap(true);
 
   auto* whatIfRow = new QHBoxLayout;
   whatIfRow->addWidget(whatIf_);
@@ -44,6 +48,7 @@ HardwarePage::HardwarePage(SetupWizard& wizard) : wizard_(wizard) {
   layout->addWidget(gpus_, 1);
   layout->addLayout(whatIfRow);
   layout->addWidget(error_);
+  layout->addWidget(notice_);
 
   connect(whatIf_, &QCheckBox::toggled, this, [this](bool on) {
     spec_->setEnabled(on);
@@ -81,6 +86,7 @@ void HardwarePage::applyWhatIf() {
 
 QString HardwarePage::machineText() const { return machine_->text(); }
 QString HardwarePage::errorText() const { return error_->text(); }
+QString HardwarePage::noticeText() const { return notice_->text(); }
 
 void HardwarePage::showHardware() {
   const HardwareInventory& hw = wizard_.hardware();
@@ -98,6 +104,7 @@ void HardwarePage::showHardware() {
   if (hw.gpus.empty()) text += tr("<br>No GPU: training runs on the CPU.");
   if (hw.nodes > 1) text += tr(" · %1 nodes").arg(hw.nodes);
   machine_->setText(text);
+  notice_->setText(wizard_.notice());
   gpus_->setVisible(!hw.gpus.empty());
 }
 

@@ -25,6 +25,7 @@ class HardwarePage : public QWizardPage {
   QTableWidget* gpuTable() const { return gpus_; }
   QString machineText() const;
   QString errorText() const;
+  QString noticeText() const;  // what a hardware change reset
 
  private:
   void showHardware();
@@ -35,6 +36,7 @@ class HardwarePage : public QWizardPage {
   QLineEdit* spec_;
   QPushButton* apply_;
   QLabel* error_;
+  QLabel* notice_;
   bool detected_ = false;
 };
 

@@ -1,6 +1,10 @@
 #include "ui/wizard/ReviewPage.h"
 
+#include <QClipboard>
+#include <QDir>
 #include <QFileDialog>
+#include <QGuiApplication>
+#include <QSaveFile>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -8,6 +12,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 
 #include "ui/common/Format.h"
@@ -41,6 +46,29 @@ ReviewPage::ReviewPage(SetupWizard& wizard) : wizard_(wizard) {
   error_->setStyleSheet("color: #a00000");
   error_->setWordWrap(true);
 
+  blocker_ = new QLabel;
+  blocker_->setWordWrap(true);
+  blocker_->setStyleSheet("color: #8a5a00; font-weight: bold");
+  command_ = new QLineEdit;
+  command_->setReadOnly(true);
+  command_->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+  command_->setToolTip(tr("Runs this plan with the command-line trainer on the machine it was planned for"));
+  save_ = new QPushButton(tr("Save config…"));
+  copy_ = new QPushButton(tr("Copy command line"));
+  connect(save_, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save the config JSON"),
+                                                      QDir(QFileInfo(wizard_.runDir()).absolutePath()).filePath("config.json"),
+                                                      tr("JSON (*.json)"));
+    if (!path.isEmpty()) saveConfig(path);
+  });
+  connect(copy_, &QPushButton::clicked, this, [this] { QGuiApplication::clipboard()->setText(commandLine()); });
+
+  auto* exportRow = new QHBoxLayout;
+  exportRow->addWidget(new QLabel(tr("Command line")));
+  exportRow->addWidget(command_, 1);
+  exportRow->addWidget(copy_);
+  exportRow->addWidget(save_);
+
   auto* dirRow = new QHBoxLayout;
   dirRow->addWidget(new QLabel(tr("Run directory")));
   dirRow->addWidget(runDir_, 1);
@@ -50,6 +78,8 @@ ReviewPage::ReviewPage(SetupWizard& wizard) : wizard_(wizard) {
   layout->addWidget(summary_);
   layout->addWidget(estimate_);
   layout->addWidget(json_, 1);
+  layout->addLayout(exportRow);
+  layout->addWidget(blocker_);
   layout->addWidget(error_);
   connect(&wizard_, &SetupWizard::planChanged, this, &ReviewPage::refresh);
 }
@@ -59,7 +89,7 @@ void ReviewPage::initializePage() {
   refresh();
 }
 
-bool ReviewPage::isComplete() const { return wizard_.hasPlan() && !runDir_->text().trimmed().isEmpty(); }
+bool ReviewPage::isComplete() const { return wizard_.canStart() && !runDir_->text().trimmed().isEmpty(); }
 
 bool ReviewPage::validatePage() {
   const QString dir = runDir_->text().trimmed();
@@ -72,11 +102,45 @@ bool ReviewPage::validatePage() {
 }
 
 QString ReviewPage::configText() const { return json_->toPlainText(); }
+QString ReviewPage::blockerText() const { return blocker_->text(); }
+QString ReviewPage::errorText() const { return error_->text(); }
+
+namespace {
+QString shellQuoted(const QString& s) {
+  static const QRegularExpression plain("^[A-Za-z0-9_./:=+-]+$");
+  if (plain.match(s).hasMatch()) return s;
+  return "'" + QString(s).replace("'", "'\\''") + "'";
+}
+}  // namespace
+
+QString ReviewPage::commandLine() const {
+  const TrainConfig c = wizard_.finalConfig();
+  return QStringList{"vwb", "train", "--config", shellQuoted(savedConfig_.isEmpty() ? "config.json" : savedConfig_),
+                     "--data", shellQuoted(QString::fromStdString(c.dataDir)), "--out", shellQuoted(QString::fromStdString(c.runDir))}
+      .join(' ');
+}
+
+bool ReviewPage::saveConfig(const QString& path) {
+  QSaveFile file(path);
+  const QByteArray json = json_->toPlainText().toUtf8() + "\n";
+  if (json_->toPlainText().isEmpty() || !file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
+    error_->setText(tr("Could not write %1: %2").arg(path, json_->toPlainText().isEmpty() ? tr("there is no config") : file.errorString()));
+    return false;
+  }
+  savedConfig_ = path;
+  error_->clear();
+  refresh();
+  return true;
+}
 QString ReviewPage::estimateText() const { return estimate_->text(); }
 
 void ReviewPage::refresh() {
   error_->clear();
+  blocker_->setText(wizard_.startBlocker());
+  save_->setEnabled(wizard_.hasPlan());
+  copy_->setEnabled(wizard_.hasPlan());
   if (!wizard_.hasPlan()) {
+    command_->clear();
     json_->clear();
     summary_->setText(wizard_.planError());
     Q_EMIT completeChanged();
@@ -89,6 +153,7 @@ void ReviewPage::refresh() {
     json_->clear();
     error_->setText(QString::fromStdString(e.what()));
   }
+  command_->setText(commandLine());
   QStringList devices;
   for (const std::string& d : c.devices) devices << QString::fromStdString(d);
   const int64_t globalBatch = static_cast<int64_t>(c.batchPerDevice) * std::max<size_t>(1, c.devices.size()) * c.gradAccumulation;

@@ -7,6 +7,7 @@
 #include "ui/common/Settings.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/wizard/HardwarePage.h"
+#include "ui/wizard/PlanExplainer.h"
 #include "ui/wizard/ReviewPage.h"
 #include "ui/wizard/StrategyPage.h"
 #include "ui/wizard/TrainingSettingsPage.h"
@@ -52,18 +53,57 @@ void SetupWizard::saveLastChoices(const TrainConfig& c) const {
   s.setLastChoice("seed", QVariant::fromValue<qulonglong>(c.seed));
 }
 
-void SetupWizard::detectHardware() {
-  hardware_ = context_.engine().detectHardware();
+void SetupWizard::detectHardware() { setHardware(context_.engine().detectHardware()); }
+
+void SetupWizard::assumeHardware(const QString& spec) {
+  setHardware(context_.engine().assumeGpus(spec.toStdString()));  // throws on a bad spec
+}
+
+// Batch, patch, strategy and precision were chosen for the old hardware (an fp16 chosen for a
+// T4 is an error on a CPU): other hardware starts from the planner's choices again.
+void SetupWizard::setHardware(HardwareInventory hardware) {
+  const bool changed = hardwareKnown_ && (hardware.summary() != hardware_.summary() || hardware.assumed != hardware_.assumed);
+  hardware_ = std::move(hardware);
   hardwareKnown_ = true;
+  if (changed) {
+    probe_.reset();
+    notice_ = clearPlannerChoices()
+                  ? tr("Other hardware: strategy, patch, batch, precision and workers are the planner's choices again.")
+                  : QString();
+  }
   Q_EMIT hardwareChanged();
   replan();
 }
 
-void SetupWizard::assumeHardware(const QString& spec) {
-  hardware_ = context_.engine().assumeGpus(spec.toStdString());  // throws on a bad spec
-  hardwareKnown_ = true;
-  Q_EMIT hardwareChanged();
+bool SetupWizard::clearPlannerChoices() {
+  UserConstraints& c = constraints_;
+  const bool any = c.strategy || c.patch || c.batchPerDevice || c.amp || !c.devices.empty() ||
+                   overrides_.workers || overrides_.prefetch;
+  c.strategy.reset();
+  c.patch.reset();
+  c.batchPerDevice.reset();
+  c.amp.reset();
+  c.devices.clear();
+  overrides_.workers.reset();
+  overrides_.prefetch.reset();
+  return any;
+}
+
+void SetupWizard::resetToPlan() {
+  clearPlannerChoices();
+  constraints_.epochs.reset();
+  overrides_ = UserOverrides{};
+  notice_.clear();
   replan();
+}
+
+QString SetupWizard::startBlocker() const {
+  if (!plan_) return planError_.isEmpty() ? tr("There is no plan yet.") : planError_;
+  if (hardware_.assumed)
+    return tr("Planned for assumed hardware (%1): this machine cannot run it. Save the config or copy the "
+              "command line and run it on that machine, or uncheck \"Plan for other hardware\" on page 2 to "
+              "plan for this one.").arg(QString::fromStdString(hardware_.summary()));
+  return {};
 }
 
 void SetupWizard::replan() {
@@ -84,9 +124,21 @@ void SetupWizard::replan() {
     }
   }
   try {
-    plan_ = context_.engine().makePlan(hardware_, *context_.fingerprint(), constraints_);
+    Engine& engine = context_.engine();
+    Plan plan = engine.makePlan(hardware_, *context_.fingerprint(), constraints_);
+    const UserConstraints& c = constraints_;
+    if (c.strategy || c.patch || c.batchPerDevice || c.amp) {
+      UserConstraints planners = c;
+      planners.strategy.reset();
+      planners.patch.reset();
+      planners.batchPerDevice.reset();
+      planners.amp.reset();
+      plan = explainUserChoices(std::move(plan), engine.makePlan(hardware_, *context_.fingerprint(), planners));
+    }
+    plan_ = std::move(plan);
     planError_.clear();
   } catch (const std::exception& e) {
+    plan_.reset();
     planError_ = QString::fromStdString(e.what());
   }
   Q_EMIT planChanged();
@@ -115,7 +167,7 @@ void SetupWizard::restartWithDataset() {
 }
 
 bool SetupWizard::startRun() {
-  if (!plan_) return false;
+  if (!canStart()) return false;
   const TrainConfig config = finalConfig();
   saveLastChoices(config);
   Q_EMIT startRequested(config);
@@ -125,7 +177,11 @@ bool SetupWizard::startRun() {
 
 void SetupWizard::done(int result) {
   // Embedded in the main window: never close; Finish hands the config to whoever starts runs.
-  if (result == QDialog::Accepted && startRun()) return;
+  // A Finish that cannot start (what-if hardware) keeps the page and its reason in view.
+  if (result == QDialog::Accepted) {
+    startRun();
+    return;
+  }
   restart();
 }
 

@@ -43,8 +43,19 @@ class SetupWizard : public QWizard {
   UserConstraints& constraints() { return constraints_; }
   UserOverrides& overrides() { return overrides_; }
   // Re-runs the planner with the current hardware, fingerprint and constraints. On a planner
-  // error the previous plan stays and planError() says why.
+  // error there is no plan (never the one for other hardware or constraints) and planError()
+  // says why. Reasons for values the user forced say what the planner would choose instead.
   void replan();
+  // "Let the planner choose": drops the user's strategy, patch, batch, precision, workers and
+  // prefetch; true when there was any. Does not re-plan.
+  bool clearPlannerChoices();
+  // "Reset to the plan": drops every constraint and override (epochs, steps, seed too), re-plans.
+  void resetToPlan();
+  // What the last hardware change reset, for the pages to show; empty when nothing was reset.
+  const QString& notice() const { return notice_; }
+  // Start needs the devices of this machine: a what-if plan is for reading and exporting.
+  bool canStart() const { return plan_.has_value() && !hardware_.assumed; }
+  QString startBlocker() const;
   bool hasPlan() const { return plan_.has_value(); }
   const Plan& plan() const { return *plan_; }
   const QString& planError() const { return planError_; }
@@ -75,6 +86,7 @@ class SetupWizard : public QWizard {
   void done(int result) override;  // embedded: Finish starts a run, Cancel returns to page 1
 
  private:
+  void setHardware(HardwareInventory hardware);
   void restoreLastChoices();
   void saveLastChoices(const TrainConfig& c) const;
 
@@ -85,6 +97,7 @@ class SetupWizard : public QWizard {
   UserOverrides overrides_;
   std::optional<Plan> plan_;
   QString planError_;
+  QString notice_;
   QString runDir_;
   std::optional<ProbeResult> probe_;
 

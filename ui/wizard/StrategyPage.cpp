@@ -26,6 +26,8 @@ StrategyPage::StrategyPage(SetupWizard& wizard) : wizard_(wizard) {
   optionsBox_ = new QVBoxLayout(options);
   group_ = new QButtonGroup(this);
   auto* reset = new QPushButton(tr("Let the planner choose"));
+  reset->setObjectName("letPlannerChoose");
+  reset->setToolTip(tr("Drop the strategy, batch, patch and precision you chose"));
   connect(reset, &QPushButton::clicked, this, [this] { chooseOption(-1); });
   warnings_ = new QLabel;
   warnings_->setWordWrap(true);
@@ -51,7 +53,7 @@ bool StrategyPage::isComplete() const { return wizard_.hasPlan(); }
 
 void StrategyPage::chooseOption(int index) {
   if (index < 0 || !wizard_.hasPlan()) {
-    wizard_.constraints().strategy.reset();
+    wizard_.clearPlannerChoices();  // the planner's own plan: no forced batch or precision either
   } else {
     const auto& opts = wizard_.plan().options;
     if (index >= static_cast<int>(opts.size())) return;
@@ -77,6 +79,7 @@ void StrategyPage::showPlan() {
     b->deleteLater();  // may be the button whose click triggered this re-plan
   }
   if (!wizard_.hasPlan()) {
+    tree_->setPlan(Plan{});  // never the tree of other hardware or constraints
     warnings_->clear();
     Q_EMIT completeChanged();
     return;

@@ -4,7 +4,10 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QApplication>
 #include <QHBoxLayout>
+#include <QPointer>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
@@ -56,6 +59,9 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   form->addRow(tr("Prefetch (batches)"), prefetch_);
   form->addRow(tr("Validation fraction"), valFraction_);
   form->addRow(tr("Seed"), seed_);
+  reset_ = new QPushButton(tr("Reset to the plan"));
+  reset_->setToolTip(tr("Forget every value changed here and take the planner's choices"));
+  form->addRow(reset_);
 
   auto* memory = new QGroupBox(tr("Memory per device (estimate / capacity)"));
   barsBox_ = new QVBoxLayout(memory);
@@ -67,8 +73,9 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   reasons_->setStyleSheet("color: #404040");
 
   auto* probeBox = new QGroupBox(tr("Probe (optional)"));
-  probeButton_ = new QPushButton(tr("Measure for 5 s"));
-  probeButton_->setToolTip(tr("Trains a few steps with these settings in a scratch folder to measure throughput and real memory"));
+  probeButton_ = new QPushButton(tr("Measure"));
+  probeButton_->setToolTip(tr("Trains with these settings in a scratch folder to measure throughput and real memory: it "
+                              "reads the data and builds the model first (on a CPU that can take a minute), then times 5 s of steps"));
   probeProgress_ = new QProgressBar;
   probeProgress_->setVisible(false);
   probeResult_ = new QLabel(tr("Not measured."));
@@ -90,12 +97,44 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   layout->addSpacing(12);
   layout->addLayout(right, 1);
 
-  for (QSpinBox* s : {epochs_, patch_, batch_})
-    connect(s, &QSpinBox::valueChanged, this, &TrainingSettingsPage::constraintsEdited);
-  connect(amp_, &QComboBox::currentIndexChanged, this, &TrainingSettingsPage::constraintsEdited);
-  for (QSpinBox* s : {steps_, workers_, prefetch_, seed_})
-    connect(s, &QSpinBox::valueChanged, this, &TrainingSettingsPage::overridesEdited);
-  connect(valFraction_, &QDoubleSpinBox::valueChanged, this, &TrainingSettingsPage::overridesEdited);
+  // Each field sets only its own constraint or override: the others stay the planner's. Spin
+  // boxes report when editing is finished (Enter, focus out, arrows), not per keystroke, so
+  // typing "32" is 32 and not a re-plan at 3.
+  for (QSpinBox* s : {epochs_, steps_, patch_, batch_, workers_, prefetch_, seed_}) s->setKeyboardTracking(false);
+  valFraction_->setKeyboardTracking(false);
+  auto constraint = [this](QSpinBox* box, std::optional<int> UserConstraints::*field) {
+    connect(box, &QSpinBox::valueChanged, this, [this, field](int v) {
+      if (showing_) return;
+      wizard_.constraints().*field = v;
+      replanKeepingFocus();
+    });
+  };
+  constraint(epochs_, &UserConstraints::epochs);
+  constraint(patch_, &UserConstraints::patch);
+  constraint(batch_, &UserConstraints::batchPerDevice);
+  connect(amp_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (showing_) return;
+    wizard_.constraints().amp = kAmpModes[std::max(0, i)];
+    replanKeepingFocus();
+  });
+  auto overrideField = [this](QSpinBox* box, std::optional<int> UserOverrides::*field) {
+    connect(box, &QSpinBox::valueChanged, this, [this, field](int v) {
+      if (!showing_) wizard_.overrides().*field = v;
+    });
+  };
+  overrideField(steps_, &UserOverrides::stepsPerEpoch);
+  overrideField(workers_, &UserOverrides::workers);
+  overrideField(prefetch_, &UserOverrides::prefetch);
+  connect(seed_, &QSpinBox::valueChanged, this, [this](int v) {
+    if (!showing_) wizard_.overrides().seed = static_cast<uint64_t>(v);
+  });
+  connect(valFraction_, &QDoubleSpinBox::valueChanged, this, [this](double v) {
+    if (!showing_) wizard_.overrides().valFraction = v;
+  });
+  connect(reset_, &QPushButton::clicked, this, [this] { wizard_.resetToPlan(); });
+  // Enter in a field commits it and stays there: the wizard (a QDialog) would otherwise take
+  // it as Next and leave the page.
+  for (QAbstractSpinBox* box : findChildren<QAbstractSpinBox*>()) box->installEventFilter(this);
   connect(&wizard_, &SetupWizard::planChanged, this, &TrainingSettingsPage::showPlan);
 
   probe_ = new ProbeRunner(wizard_.context().enginePtr(), this);
@@ -121,13 +160,34 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
     probeResult_->setText(text);
   });
   connect(probe_, &ProbeRunner::failed, this, [this](const QString& message) {
-    probeButton_->setText(tr("Measure for 5 s"));
+    probeButton_->setText(tr("Measure"));
     probeProgress_->setVisible(false);
     probeResult_->setText(tr("<span style='color:#a00000'>Probe: %1</span>").arg(message.toHtmlEscaped()));
   });
 }
 
 void TrainingSettingsPage::initializePage() { showPlan(); }
+
+// A re-plan updates every page and the wizard's buttons, and Qt moves the focus off a field
+// while it hides and re-shows parts of the wizard — to the main window's page list, where the
+// next arrow key changes the page. The field being edited gets it back.
+void TrainingSettingsPage::replanKeepingFocus() {
+  const QPointer<QWidget> had = QApplication::focusWidget();
+  wizard_.replan();
+  if (had && had->isVisible() && QApplication::focusWidget() != had) had->setFocus(Qt::OtherFocusReason);
+}
+
+bool TrainingSettingsPage::eventFilter(QObject* watched, QEvent* event) {
+  if (event->type() == QEvent::KeyPress) {
+    const int key = static_cast<QKeyEvent*>(event)->key();
+    if (auto* box = qobject_cast<QAbstractSpinBox*>(watched); box && (key == Qt::Key_Return || key == Qt::Key_Enter)) {
+      box->interpretText();  // re-plans once, with the typed value
+      box->selectAll();
+      return true;
+    }
+  }
+  return QWizardPage::eventFilter(watched, event);
+}
 
 bool TrainingSettingsPage::isComplete() const { return wizard_.hasPlan(); }
 
@@ -139,33 +199,23 @@ void TrainingSettingsPage::startProbe(double seconds) {
   probeButton_->setText(tr("Cancel probe"));
   probeProgress_->setVisible(true);
   probeProgress_->setValue(0);
-  probeResult_->setText(tr("Measuring…"));
+  probeResult_->setText(tr("Reading the data and building the model, then timing 5 s of steps…"));
   probe_->start(wizard_.finalConfig(), seconds);
 }
 
-void TrainingSettingsPage::constraintsEdited() {
-  if (showing_) return;
-  UserConstraints& c = wizard_.constraints();
-  c.epochs = epochs_->value();
-  c.patch = patch_->value();
-  c.batchPerDevice = batch_->value();
-  c.amp = kAmpModes[std::max(0, amp_->currentIndex())];
-  wizard_.replan();
-}
-
-void TrainingSettingsPage::overridesEdited() {
-  if (showing_) return;
-  UserOverrides& o = wizard_.overrides();
-  o.stepsPerEpoch = steps_->value();
-  o.workers = workers_->value();
-  o.prefetch = prefetch_->value();
-  o.valFraction = valFraction_->value();
-  o.seed = static_cast<uint64_t>(seed_->value());
+void TrainingSettingsPage::clearBars() {
+  for (MemoryBar* b : bars_) {
+    barsBox_->removeWidget(b);
+    delete b;
+  }
+  bars_.clear();
 }
 
 void TrainingSettingsPage::showPlan() {
-  if (!wizard_.hasPlan()) {
-    reasons_->setText(wizard_.planError());
+  if (!wizard_.hasPlan()) {  // no bars or reasons of another plan: the error, and Reset
+    clearBars();
+    fitNote_->setText(tr("<b style='color:#c00000'>No plan: %1</b>").arg(wizard_.planError().toHtmlEscaped()));
+    reasons_->clear();
     Q_EMIT completeChanged();
     return;
   }
@@ -184,11 +234,7 @@ void TrainingSettingsPage::showPlan() {
   showing_ = false;
 
   const Plan& plan = wizard_.plan();
-  for (MemoryBar* b : bars_) {
-    barsBox_->removeWidget(b);
-    delete b;
-  }
-  bars_.clear();
+  clearBars();
   bool allFit = true;
   for (const DeviceBudget& budget : plan.budgets) {
     auto* bar = new MemoryBar;

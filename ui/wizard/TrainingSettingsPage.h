@@ -24,10 +24,13 @@ class TrainingSettingsPage : public QWizardPage {
   explicit TrainingSettingsPage(SetupWizard& wizard);
   void initializePage() override;
   bool isComplete() const override;
+  bool eventFilter(QObject* watched, QEvent* event) override;
 
   QSpinBox* batchBox() const { return batch_; }
   QSpinBox* patchBox() const { return patch_; }
   QSpinBox* epochsBox() const { return epochs_; }
+  QComboBox* ampBox() const { return amp_; }
+  QPushButton* resetButton() const { return reset_; }
   const std::vector<MemoryBar*>& memoryBars() const { return bars_; }
   QString reasonsText() const;
   void startProbe(double seconds = 5.0);
@@ -36,8 +39,8 @@ class TrainingSettingsPage : public QWizardPage {
 
  private:
   void showPlan();
-  void constraintsEdited();
-  void overridesEdited();
+  void clearBars();
+  void replanKeepingFocus();
 
   SetupWizard& wizard_;
   QSpinBox* epochs_;
@@ -53,6 +56,7 @@ class TrainingSettingsPage : public QWizardPage {
   std::vector<MemoryBar*> bars_;
   QLabel* reasons_;
   QLabel* fitNote_;
+  QPushButton* reset_;
   QPushButton* probeButton_;
   QProgressBar* probeProgress_;
   QLabel* probeResult_;

@@ -1,5 +1,8 @@
 // The data side of training (torch-free): deterministic batches for any worker count, aligned
 // image/label augmentation, foreground oversampling, the validation split, the LR schedule.
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <set>
@@ -156,6 +159,18 @@ class TestTrainPipeline : public QObject {
     QCOMPARE(single.train.size(), size_t(3));
     QVERIFY(vwb::splitValidation(scrolls, 0.0, 1).validation.empty());
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::splitValidation(scrolls, 1.0, 1));
+  }
+
+  // split.json names the volumes by id in their roles, as tools that score a run read them.
+  void splitJsonNamesTheRoles() {
+    const std::vector<std::string> ids{"v0", "v1", "v2", "v3", "v4"};
+    const auto split = vwb::splitValidation(std::vector<std::string>(5, "x"), 0.4, 1);
+    const QJsonObject j = QJsonDocument::fromJson(QByteArray::fromStdString(vwb::splitToJson(ids, split))).object();
+    QCOMPARE(j.value("train").toArray().size(), int(split.train.size()));
+    QCOMPARE(j.value("validation").toArray().size(), int(split.validation.size()));
+    for (int k = 0; k < int(split.validation.size()); ++k)
+      QCOMPARE(j.value("validation").toArray().at(k).toString().toStdString(), ids[split.validation[k]]);
+    QCOMPARE(j.value("reason").toString().toStdString(), split.reason);
   }
 
   // A resume redoes the steps after its checkpoint: their metric lines (and a line cut short by

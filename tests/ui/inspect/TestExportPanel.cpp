@@ -11,9 +11,12 @@
 
 #include "InspectFixture.h"
 #include "TestSupport.h"
+#include "engine/core/Error.h"
 #include "engine/infer/PostProcess.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/inspect/ExportPanel.h"
+#include "ui/inspect/PostProcessRecord.h"
+#include "ui/inspect/PredictionSession.h"
 
 using namespace vwb;
 using namespace vwb::inspect;
@@ -80,6 +83,44 @@ class TestExportPanel : public QObject {
     int64_t ones = 0;
     for (uint8_t v : postprocess(t1, {}).data) ones += v;
     QCOMPARE(lines[0].section(' ', -1).toLongLong(), ones);
+  }
+
+  // The masks carry the Predictions page's post-processing: the session records it beside them,
+  // the panel names it and writes it beside the zip; an interrupted scoring leaves no record.
+  void namesAndRecordsItsPostProcessing() {
+    PredictionSession session;
+    std::vector<InspectVolume> volumes;
+    for (const auto& e : fixture_.dataset.test) volumes.push_back({e.id, e.imagePath, {}});
+    session.setVolumes(volumes);
+    for (const char* id : {"t1", "t2"}) session.setProbability(id, fixture_.probabilities[id]);
+    PostProcessOptions post;
+    post.threshold = 0.3;
+    post.borderVoxels = 1;
+    const std::string masks = maskDir(fixture_.runDir.toStdString());
+    session.evaluate(post, masks, nullptr, nullptr);
+    const QString record = postProcessRecordPath(QString::fromStdString(masks));
+    QVERIFY(QFileInfo::exists(record));
+
+    ExportPanel panel(*context_);
+    panel.setPaths(QString::fromStdString(masks), QDir(dir_.path()).filePath("test_images"), "", dir_.path() + "/pp.zip");
+    QSignalSpy checked(&panel, &ExportPanel::checked);
+    panel.check();
+    QVERIFY(checked.wait(30000));
+    QVERIFY2(panel.postProcessLabel()->text().contains(QString::fromUtf8("threshold 0.30 · border 1")), qPrintable(panel.postProcessLabel()->text()));
+    QSignalSpy written(&panel, &ExportPanel::written);
+    panel.writeZip();
+    QVERIFY(written.wait(30000));
+    const auto beside = readPostProcessRecord(dir_.path() + "/pp.postprocess.json");
+    QVERIFY(beside);
+    QCOMPARE(beside->threshold, 0.3);
+    QCOMPARE(beside->borderVoxels, 1);
+
+    CancelToken cancelled;
+    cancelled.cancel();
+    QVERIFY_THROWS_EXCEPTION(Cancelled, session.evaluate({}, masks, nullptr, &cancelled));
+    QVERIFY(!QFileInfo::exists(record));  // no record naming settings the masks may not have
+    session.evaluate(post, masks, nullptr, nullptr);
+    QVERIFY(QFileInfo::exists(record));
   }
 
   void badMasksAreRefusedWithEveryProblem() {

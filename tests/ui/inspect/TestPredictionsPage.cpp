@@ -12,6 +12,7 @@
 #include "TestSupport.h"
 #include "engine/infer/PostProcess.h"
 #include "engine/metrics/Score.h"
+#include "engine/train/TrainConfig.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/inspect/MaskStats.h"
 #include "ui/inspect/PredictionsPage.h"
@@ -133,6 +134,51 @@ class TestPredictionsPage : public QObject {
     QVERIFY(volumes.prediction->data == fixture_.probabilities["b"]->data);
     QVERIFY(volumes.groundTruth->data == fixture_.labels["b"]->data);
     QCOMPARE(view.first().at(1).toDouble(), 0.85);
+  }
+
+  // Roles as the trainer split them (split.json); the headline is the validation mean and the
+  // training volumes' mean is shown apart and marked.
+  void rolesFromTheRunsSplit() {
+    const QString splitPath = fixture_.runDir + "/split.json";
+    {
+      QFile f(splitPath);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(R"({"train": ["a"], "validation": ["b"], "reason": "test split"})");
+    }
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    page_->reload();
+    QVERIFY(updated.wait(60000));
+    QStandardItemModel* m = page_->model();
+    QCOMPARE(m->item(rowOf(m, "a"), PredictionsPage::Role)->text(), QString("train"));
+    QCOMPARE(m->item(rowOf(m, "b"), PredictionsPage::Role)->text(), QString("validation"));
+    QCOMPARE(m->item(rowOf(m, "t1"), PredictionsPage::Role)->text(), QString("test"));
+    const QString b = QString::number(cellValue(m, rowOf(m, "b"), PredictionsPage::Score), 'f', 4);
+    const QString a = QString::number(cellValue(m, rowOf(m, "a"), PredictionsPage::Score), 'f', 4);
+    const QString summary = page_->summaryText();
+    QVERIFY2(summary.startsWith("<b>Validation mean " + b + "</b> over 1 held-out"), qPrintable(summary));
+    QVERIFY2(summary.contains("Training volumes (seen in training, not an estimate): mean " + a + " over 1"), qPrintable(summary));
+
+    // A run from before split.json: the roles come from its config with the trainer's split.
+    QVERIFY(QFile::remove(splitPath));
+    TrainConfig config;
+    config.valFraction = 0.5;
+    config.seed = 7;
+    {
+      QFile f(fixture_.runDir + "/config.json");
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QByteArray::fromStdString(config.toJson()));
+    }
+    page_->reload();
+    QVERIFY(updated.wait(60000));
+    std::string reason;
+    const std::vector<int> val = context_->engine().validationVolumes({"", ""}, 0.5, 7, &reason);
+    const char* ids[] = {"a", "b"};  // the dataset's order of labelled volumes
+    for (int i = 0; i < 2; ++i) {
+      const bool held = std::find(val.begin(), val.end(), i) != val.end();
+      QCOMPARE(m->item(rowOf(m, ids[i]), PredictionsPage::Role)->text(), QString(held ? "validation" : "train"));
+    }
+    QVERIFY(page_->split().source.contains("config.json"));
+    QVERIFY(QFile::remove(fixture_.runDir + "/config.json"));
   }
 
   void cleanupTestCase() {

@@ -45,6 +45,37 @@ class TestViewerPage : public QObject {
     QCOMPARE(failed.count(), 1);
     QVERIFY(failed.first().first().toString().contains("nope"));
   }
+
+  // After a failed load the chooser names what the views show; after a dataset switch nothing
+  // of the old dataset stays.
+  void noStaleVolumes() {
+    if (fixture_.dataset.train.empty()) fixture_ = vwbtest::InspectFixture::write(dir_.path());
+    Dataset broken = fixture_.dataset;
+    broken.train[1].imagePath = dir_.filePath("missing/b.tif").toStdString();
+    ui::WorkbenchContext context(ui::makeRealEngine());
+    context.setDataset(broken, std::nullopt);
+    ViewerPage page(context);
+    page.resize(1000, 700);
+    QSignalSpy opened(&page, &ViewerPage::opened);
+    QSignalSpy failed(&page, &ViewerPage::openFailed);
+    page.show();
+    QVERIFY(opened.wait(30000));
+    QCOMPARE(page.chosenVolume(), QString("a"));
+    page.openVolume("b");
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QCOMPARE(page.viewer()->volumes().title, QString("a"));
+    QCOMPARE(page.chosenVolume(), QString("a"));
+    QVERIFY2(page.statusText().contains("missing/b.tif") && page.statusText().contains("still showing a"), qPrintable(page.statusText()));
+
+    Dataset other = fixture_.dataset;
+    other.root += "-other";
+    other.train.erase(other.train.begin());  // 'a' is not in it
+    context.setDataset(other, std::nullopt);
+    QVERIFY(page.viewer()->volumes().title != "a" || !page.viewer()->volumes().ct);
+    QVERIFY(opened.wait(30000));  // the visible page opens the new dataset's first volume
+    QCOMPARE(page.viewer()->volumes().title, QString("b"));
+    QCOMPARE(page.chosenVolume(), QString("b"));
+  }
 };
 
 QTEST_MAIN(TestViewerPage)

@@ -195,6 +195,59 @@ class TestMonitor : public QObject {
     QVERIFY(!page.isTraining());
   }
 
+  // Numbers that agree: the first epoch reads "epoch 1 / N" while it trains; one validation
+  // point sits inside its plot (x spans the run's epochs); legends sit outside the curves;
+  // a reloaded unfinished run has no "ETA 0 s" and its throughput is smoothed like the live one.
+  void numbersAgree() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    auto dir = vwbtest::scratchDir();
+    QDir(dir.path()).mkpath("run");
+    QFile m(dir.filePath("run/metrics.jsonl"));
+    QVERIFY(m.open(QIODevice::WriteOnly));
+    m.write(R"({"type":"run_start","epochs":6,"steps_per_epoch":4})" "\n");
+    const double raw[] = {10, 20, 10, 20, 10, 20};
+    for (int i = 1; i <= 6; ++i)  // steps 1-4 of epoch 1, 1-2 of epoch 2
+      m.write(QString(R"({"type":"step","step":%1,"epoch":%2,"loss":0.5,"lr":0.001,"samples_per_s":%3,"memory":[{"device":"cpu","allocated":1073741824,"total":4294967296}]})" "\n")
+                  .arg(i).arg((i - 1) / 4 + 1).arg(raw[i - 1]).toUtf8());
+    m.write(R"({"type":"epoch","epoch":1,"epochs":6,"train_loss":0.7,"val_loss":0.65,"val_dice":0.31})" "\n");
+    m.close();
+    QVERIFY(page.openRun(dir.filePath("run")));
+    const TrainConfig config;  // what the fake engine's loadRunConfig gives: the run's length
+    QCOMPARE(page.statusPanel()->epochText(), QString("epoch 2 / %1 (1 done)").arg(config.epochs));
+    QCOMPARE(page.statusPanel()->etaText(), QString::fromUtf8("–"));
+    // The trainer's EMA (0.9 old + 0.1 new) over the recorded raw values.
+    double ema = 0;
+    for (int i = 0; i < 6; ++i) ema = i == 0 ? raw[0] : 0.9 * ema + 0.1 * raw[i];
+    QVERIFY(qFuzzyCompare(page.series().throughput.y.back(), ema));
+    page.plots()[0]->replot();
+    MonitorPlot* val = page.plots()[1];
+    val->replot();
+    QCOMPARE(val->xAxis->range().lower, 0.5);
+    QCOMPARE(val->xAxis->range().upper, config.epochs + 0.5);
+    for (int g = 0; g < 3; ++g) {
+      const double y = val->graph(g)->data()->at(0)->value;
+      QVERIFY2(val->yAxis->range().contains(y) && y < val->yAxis->range().upper && y > val->yAxis->range().lower,
+               "a single point is inside the value range, not on its edge");
+    }
+    for (MonitorPlot* p : page.plots())
+      if (p->legend->visible()) QVERIFY(!p->legend->outerRect().intersects(p->axisRect()->rect()));
+
+    // Live: during epoch 1 the bar reads epoch 1.
+    RunStatusPanel panel;
+    MetricsSeries s;
+    RunStartEvent start;
+    start.epochs = 6;
+    start.stepsPerEpoch = 10;
+    s.addRunStart(start);
+    s.addStep(step(3, 1.0, 1.0));
+    panel.showSeries(s);
+    QCOMPARE(panel.epochText(), QString("epoch 1 / 6 (0 done)"));
+  }
+
   void openRunRebuildsPlots() {
     auto engine = std::make_shared<vwbtest::FakeEngine>();
     WorkbenchContext context(engine);

@@ -1,0 +1,64 @@
+#include "ui/inspect/RunSplit.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include "ui/common/Engine.h"
+
+namespace vwb::inspect {
+
+VolumeRole RunSplit::role(const std::string& id, bool labeled) const {
+  if (!labeled) return VolumeRole::Test;
+  const auto it = roles.find(id);
+  return it == roles.end() ? VolumeRole::Unknown : it->second;
+}
+
+QString roleName(VolumeRole role) {
+  switch (role) {
+    case VolumeRole::Train: return QObject::tr("train");
+    case VolumeRole::Validation: return QObject::tr("validation");
+    case VolumeRole::Test: return QObject::tr("test");
+    case VolumeRole::Unknown: break;
+  }
+  return QObject::tr("labeled");
+}
+
+RunSplit readRunSplit(const QString& runDir, ui::Engine& engine, const Dataset* dataset) {
+  RunSplit split;
+  if (runDir.isEmpty()) return split;
+  QFile file(QDir(runDir).filePath("split.json"));
+  if (file.open(QIODevice::ReadOnly)) {
+    const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+    if (o.contains("train") && o.contains("validation")) {
+      for (const QJsonValue& v : o.value("train").toArray()) split.roles[v.toString().toStdString()] = VolumeRole::Train;
+      for (const QJsonValue& v : o.value("validation").toArray())
+        split.roles[v.toString().toStdString()] = VolumeRole::Validation;
+      split.source = QObject::tr("the run's split.json");
+      return split;
+    }
+  }
+  if (!dataset || !QFile::exists(QDir(runDir).filePath("config.json"))) return split;
+  try {
+    // The trainer splits the labelled volumes in the dataset's order by scroll id.
+    const TrainConfig config = engine.loadRunConfig(runDir.toStdString());
+    std::vector<std::string> ids, scrolls;
+    for (const VolumeEntry& v : dataset->train)
+      if (!v.labelPath.empty()) {
+        ids.push_back(v.id);
+        scrolls.push_back(v.scrollId);
+      }
+    std::vector<bool> validation(ids.size(), false);
+    for (int i : engine.validationVolumes(scrolls, config.valFraction, config.seed, nullptr))
+      if (i >= 0 && i < int(ids.size())) validation[i] = true;
+    for (size_t i = 0; i < ids.size(); ++i) split.roles[ids[i]] = validation[i] ? VolumeRole::Validation : VolumeRole::Train;
+    split.source = QObject::tr("the run's config.json (seed and validation fraction)");
+  } catch (const std::exception&) {
+    split.roles.clear();  // unreadable config: the roles stay unknown rather than guessed
+  }
+  return split;
+}
+
+}  // namespace vwb::inspect
