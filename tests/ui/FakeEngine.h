@@ -181,6 +181,8 @@ class FakeEngine : public ui::Engine {
            "\",\n  \"batch_per_device\": " + std::to_string(c.batchPerDevice) + "\n}";
   }
   // The run's config.json when it has one (written by a test), else the defaults.
+  std::string owner;  // what runOwner reports for every folder ("" = nobody trains there)
+  std::string runOwner(const std::string&) override { return owner; }
   TrainConfig loadRunConfig(const std::string& runDir) override {
     TrainConfig c;
 #if VWB_HAVE_TRAIN

@@ -50,6 +50,8 @@ class Engine {
 
   // Training (runTraining blocks until the run ends).
   virtual TrainConfig loadRunConfig(const std::string& runDir) = 0;
+  // "pid P on host H" while a live process trains in runDir (it holds the run's lock), else "".
+  virtual std::string runOwner(const std::string& runDir) = 0;
   virtual RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink,
                                   const CancelToken& cancel) = 0;
 };

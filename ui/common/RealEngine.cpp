@@ -9,6 +9,7 @@
 #include "engine/io/TiffVolume.h"
 #endif
 #if VWB_HAVE_TRAIN
+#include "engine/train/RunLock.h"
 #include "engine/train/Trainer.h"
 #include "engine/train/ValidationSplit.h"
 #endif
@@ -104,6 +105,15 @@ class RealEngine : public Engine {
     return config.toJson();
 #else
     missing("train", "writing config.json");
+#endif
+  }
+
+  std::string runOwner(const std::string& runDir) override {
+#if VWB_HAVE_TRAIN
+    const auto owner = vwb::runLockOwner(runDir);
+    return owner ? owner->text() : std::string();
+#else
+    return {};
 #endif
   }
 

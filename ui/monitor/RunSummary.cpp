@@ -7,10 +7,6 @@
 
 #include "ui/common/Engine.h"
 #include "ui/monitor/MetricsJsonl.h"
-#if __has_include("engine/train/RunLock.h")
-#include "engine/train/RunLock.h"
-#define VWB_HAVE_RUN_LOCK 1
-#endif
 
 namespace vwb::ui {
 
@@ -42,18 +38,9 @@ QString lastLogLine(const QString& path) {
   return lines.isEmpty() ? QString() : lines.back();
 }
 
-bool heldByAnotherProcess(const QString& runDir, double heartbeatSec) {
-#ifdef VWB_HAVE_RUN_LOCK
-  (void)heartbeatSec;
-  return runLockOwner(runDir.toStdString()).has_value();
-#else
-  const QFileInfo metrics(QDir(runDir).filePath("metrics.jsonl"));
-  return metrics.exists() && metrics.lastModified().secsTo(QDateTime::currentDateTime()) < heartbeatSec;
-#endif
-}
 }  // namespace
 
-RunSummary readRunSummary(const QString& runDir, Engine& engine, double heartbeatSec) {
+RunSummary readRunSummary(const QString& runDir, Engine& engine) {
   RunSummary s;
   const QDir dir(runDir);
   if (!QFileInfo::exists(dir.filePath("config.json"))) return s;
@@ -74,7 +61,7 @@ RunSummary readRunSummary(const QString& runDir, Engine& engine, double heartbea
   const QString last = lastLogLine(dir.filePath("logs/training.log"));
   const bool checkpoint = QFileInfo::exists(dir.filePath("checkpoints/last.pt"));
   if (s.totalSteps > 0 && s.step >= s.totalSteps && last.contains("finished")) s.state = RunState::Finished;
-  else if (heldByAnotherProcess(runDir, heartbeatSec)) s.state = RunState::Running;
+  else if (!engine.runOwner(runDir.toStdString()).empty()) s.state = RunState::Running;
   else if (last.contains("[error]")) s.state = RunState::Failed;
   else if (last.contains("stopped at step")) s.state = RunState::Stopped;
   else if (s.totalSteps > 0 && s.step >= s.totalSteps) s.state = RunState::Finished;

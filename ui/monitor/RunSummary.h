@@ -19,9 +19,9 @@ struct RunSummary {
   QString text() const;              // "stopped at step 40 of 100"
 };
 
-// A run is "running" while another process holds it: the engine's run lock when this build has
-// it, else a metrics.jsonl written within heartbeatSec.
-RunSummary readRunSummary(const QString& runDir, Engine& engine, double heartbeatSec = 90);
+// A run is "running" while a live process holds its run lock (Engine::runOwner): the kernel drops
+// the lock when that process ends, however it ends, so this is never stale.
+RunSummary readRunSummary(const QString& runDir, Engine& engine);
 QString runStateName(RunState state);
 
 }  // namespace vwb::ui

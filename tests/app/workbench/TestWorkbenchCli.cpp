@@ -3,6 +3,8 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "TestSupport.h"
+
 class TestWorkbenchCli : public QObject {
   Q_OBJECT
 
@@ -18,7 +20,7 @@ class TestWorkbenchCli : public QObject {
  private Q_SLOTS:
   void helpWithoutDisplay() {
     std::unique_ptr<QProcess> p(runHeadless({"--help"}));
-    QVERIFY(p->waitForFinished(30000));
+    QVERIFY(p->waitForFinished(vwbtest::kLastResortMs));
     const QString out = QString::fromUtf8(p->readAllStandardOutput());
     QVERIFY2(p->exitStatus() == QProcess::NormalExit && p->exitCode() == 0, qPrintable(p->readAllStandardError()));
     for (const char* option : {"--demo", "--dataset", "--run", "--page", "--assume-gpus", "--screenshot"})
@@ -28,7 +30,7 @@ class TestWorkbenchCli : public QObject {
 
   void versionWithoutDisplay() {
     std::unique_ptr<QProcess> p(runHeadless({"--version"}));
-    QVERIFY(p->waitForFinished(30000));
+    QVERIFY(p->waitForFinished(vwbtest::kLastResortMs));
     QCOMPARE(p->exitCode(), 0);
     QVERIFY(QString::fromUtf8(p->readAllStandardOutput()).contains("vesuvius-workbench"));
   }

@@ -105,11 +105,11 @@ class TestExportPanel : public QObject {
     panel.setPaths(QString::fromStdString(masks), QDir(dir_.path()).filePath("test_images"), "", dir_.path() + "/pp.zip");
     QSignalSpy checked(&panel, &ExportPanel::checked);
     panel.check();
-    QVERIFY(checked.wait(30000));
+    QVERIFY(checked.wait(vwbtest::kLastResortMs));
     QVERIFY2(panel.postProcessLabel()->text().contains(QString::fromUtf8("threshold 0.30 · border 1")), qPrintable(panel.postProcessLabel()->text()));
     QSignalSpy written(&panel, &ExportPanel::written);
     panel.writeZip();
-    QVERIFY(written.wait(30000));
+    QVERIFY(written.wait(vwbtest::kLastResortMs));
     const auto beside = readPostProcessRecord(dir_.path() + "/pp.postprocess.json");
     QVERIFY(beside);
     QCOMPARE(beside->threshold, 0.3);

@@ -147,7 +147,7 @@ class TestPredictionsPage : public QObject {
     }
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
     page_->reload();
-    QVERIFY(updated.wait(60000));
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
     QStandardItemModel* m = page_->model();
     QCOMPARE(m->item(rowOf(m, "a"), PredictionsPage::Role)->text(), QString("train"));
     QCOMPARE(m->item(rowOf(m, "b"), PredictionsPage::Role)->text(), QString("validation"));
@@ -169,7 +169,7 @@ class TestPredictionsPage : public QObject {
       f.write(QByteArray::fromStdString(config.toJson()));
     }
     page_->reload();
-    QVERIFY(updated.wait(60000));
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
     std::string reason;
     const std::vector<int> val = context_->engine().validationVolumes({"", ""}, 0.5, 7, &reason);
     const char* ids[] = {"a", "b"};  // the dataset's order of labelled volumes

@@ -59,10 +59,10 @@ class TestViewerPage : public QObject {
     QSignalSpy opened(&page, &ViewerPage::opened);
     QSignalSpy failed(&page, &ViewerPage::openFailed);
     page.show();
-    QVERIFY(opened.wait(30000));
+    QVERIFY(opened.wait(vwbtest::kLastResortMs));
     QCOMPARE(page.chosenVolume(), QString("a"));
     page.openVolume("b");
-    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, vwbtest::kLastResortMs);
     QCOMPARE(page.viewer()->volumes().title, QString("a"));
     QCOMPARE(page.chosenVolume(), QString("a"));
     QVERIFY2(page.statusText().contains("missing/b.tif") && page.statusText().contains("still showing a"), qPrintable(page.statusText()));
@@ -72,7 +72,7 @@ class TestViewerPage : public QObject {
     other.train.erase(other.train.begin());  // 'a' is not in it
     context.setDataset(other, std::nullopt);
     QVERIFY(page.viewer()->volumes().title != "a" || !page.viewer()->volumes().ct);
-    QVERIFY(opened.wait(30000));  // the visible page opens the new dataset's first volume
+    QVERIFY(opened.wait(vwbtest::kLastResortMs));  // the visible page opens the new dataset's first volume
     QCOMPARE(page.viewer()->volumes().title, QString("b"));
     QCOMPARE(page.chosenVolume(), QString("b"));
   }

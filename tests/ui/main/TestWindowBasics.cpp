@@ -12,6 +12,8 @@
 #include <QWizard>
 #include <QtTest>
 
+#include "TestSupport.h"
+
 #include "FakeEngine.h"
 #include "ui/common/BackgroundTask.h"
 #include "engine/train/TrainConfig.h"
@@ -166,7 +168,6 @@ class TestWindowBasics : public QObject {
       if (!m.open(QIODevice::WriteOnly)) return QString();
       for (int i = 1; i <= steps; ++i) m.write(QString(R"({"type":"step","step":%1,"loss":0.5})" "\n").arg(i).toUtf8());
       m.flush();
-      m.setFileTime(QDateTime::currentDateTime().addSecs(-3600), QFileDevice::FileModificationTime);  // no heartbeat
       m.close();
       QFile log(run + "/logs/training.log");
       if (!log.open(QIODevice::WriteOnly)) return QString();
@@ -204,13 +205,20 @@ class TestWindowBasics : public QObject {
     QVERIFY(w.offerInterruptedRun());
     auto* box = w.findChild<QMessageBox*>("resumeOffer");
     QVERIFY(box);
-    QTRY_VERIFY(box->isVisible());
+    QTRY_VERIFY_WITH_TIMEOUT(box->isVisible(), vwbtest::kLastResortMs);
     QVERIFY(box->text().contains(stopped));
     QTest::mouseClick(box->button(QMessageBox::Open), Qt::LeftButton);
     QCOMPARE(w.currentPageId(), QString("monitor"));
     QCOMPARE(context.runDir(), QDir(stopped).absolutePath());
-    QTRY_VERIFY_WITH_TIMEOUT(context.hasDataset(), 30000);  // the run's dataset opened with it
+    QTRY_VERIFY_WITH_TIMEOUT(context.hasDataset(), vwbtest::kLastResortMs);  // the run's dataset opened with it
     QCOMPARE(QString::fromStdString(context.dataset().root), dir.filePath("data"));
+
+    // A run another process trains in (it holds the run lock) is shown as running, not resumable.
+    engine->owner = "pid 4242 on host node7";
+    Q_EMIT recent->aboutToShow();
+    texts.clear();
+    for (QAction* a : recent->actions()) texts << a->text();
+    QVERIFY2(texts.join("\n").contains(stopped + QString::fromUtf8("  — running at step 4 of 10")), qPrintable(texts.join("\n")));
   }
 };
 

@@ -16,6 +16,8 @@
 #include <QSpinBox>
 #include <QtTest>
 
+#include "TestSupport.h"
+
 #include "FakeEngine.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/main/MainWindow.h"
@@ -256,7 +258,7 @@ class TestWizardWalk : public QObject {
     DecisionTreeView* tree = w.wizard->strategyPage()->tree();
     auto* area = qobject_cast<QScrollArea*>(tree->parentWidget()->parentWidget());
     QVERIFY(area);
-    QTRY_VERIFY_WITH_TIMEOUT(area->verticalScrollBar()->maximum() > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(area->verticalScrollBar()->maximum() > 0, vwbtest::kLastResortMs);
     QScrollBar* bar = area->verticalScrollBar();
     QVERIFY2(tree->height() >= tree->heightForWidth(tree->width()), "the whole tree is laid out, not cut off");
 
