@@ -6,9 +6,12 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 
 #include "engine/core/Error.h"
+#include "engine/store/DatasetCache.h"
 #include "engine/data/detail/IdCsv.h"
 #include "engine/data/detail/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
@@ -148,6 +151,11 @@ struct Scanner {
     for (auto& e : train)
       if (!e.labelPath.empty() && !e.shape.empty()) todo.push_back(&e);
     std::vector<std::string> errors(todo.size()), warnings(todo.size());
+    std::unique_ptr<store::DatasetCache> cache;
+    try {
+      cache = std::make_unique<store::DatasetCache>(store::locateCache(root.string()).dir);
+    } catch (const Error&) {  // no cache anywhere: decode every label
+    }
     std::mutex mutex;
     int64_t done = 0;
     if (progress) progress->progress("checking label values", 0, int64_t(todo.size()));
@@ -155,9 +163,17 @@ struct Scanner {
       if (cancel) cancel->throwIfCancelled();
       const std::string& path = todo[i]->labelPath;
       try {
-        VolumeU8 label = readVolumeU8(path);
         std::array<int64_t, 256> histogram{};
-        for (uint8_t v : label.data) ++histogram[v];
+        // A fresh preprocessed cache entry already holds the label's histogram: no decoding.
+        std::optional<store::CacheEntry> cached;
+        if (cache) cached = cache->fresh({todo[i]->id, "train", todo[i]->imagePath, path});
+        if (cached && !cached->decoded) throw Error(cached->problem);
+        if (cached) {
+          histogram = cached->labelHistogram;
+        } else {
+          VolumeU8 label = readVolumeU8(path);
+          for (uint8_t v : label.data) ++histogram[v];
+        }
         int64_t outside = 0;
         std::string values;
         for (int v = 3; v < 256; ++v)

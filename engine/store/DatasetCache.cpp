@@ -64,11 +64,12 @@ CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t
     if (!spec.labelPath.empty()) {
       label = readVolumeU8(spec.labelPath);
       for (uint8_t v : label.data) ++e.labelHistogram[v];
-      if (label.shape != image.shape)
-        throw fileError(spec.labelPath, "label is " + label.shape.str() + ", image is " + image.shape.str());
     }
     e.decoded = true;
-    if (spec.role == "train" && !spec.labelPath.empty()) {
+    // A label of another shape decodes fine (the scanner reports the mismatch): nothing to chunk.
+    if (!spec.labelPath.empty() && label.shape != image.shape)
+      e.problem = spec.labelPath + ": label is " + label.shape.str() + ", image is " + image.shape.str();
+    else if (spec.role == "train" && !spec.labelPath.empty()) {
       e.dataFile = fs::path(cache.dataPath(spec.role, spec.id)).filename().string();
       e.dataBytes = writeChunkedVolume(cache.dataPath(spec.role, spec.id), image, &label, edge);
     }
