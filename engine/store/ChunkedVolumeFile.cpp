@@ -58,6 +58,9 @@ int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const
   }
   const size_t tableBytes = table.size() * sizeof(ChunkRecord), sampleBytes = sample.size() * sizeof(int64_t);
   std::string data;
+  // Room for the image at about its raw size (CT noise) and one frame bound more: no regrowth.
+  data.reserve(image.data.size() + image.data.size() / 32 + (label ? label->data.size() / 8 : 0) +
+               2 * size_t(edge * edge * edge) + 4096);
   std::vector<uint8_t> buf;
   const uint64_t dataStart = sizeof(Header) + tableBytes + sampleBytes;
   for (int64_t cz = 0; cz < g.countZ(); ++cz)
@@ -90,9 +93,8 @@ int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const
   bytes.append(reinterpret_cast<const char*>(sample.data()), sampleBytes);
   h.crc = crcOf(bytes);
   std::memcpy(&bytes[0], &h, sizeof h);
-  bytes += data;
-  detail::writeFileAtomically(path, bytes);
-  return static_cast<int64_t>(bytes.size());
+  detail::writeFileAtomically(path, bytes, data);
+  return static_cast<int64_t>(bytes.size() + data.size());
 }
 
 ChunkedVolumeFile::ChunkedVolumeFile(std::string path, std::string name) : path_(std::move(path)), name_(std::move(name)) {

