@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -21,7 +22,10 @@ void writeFileAtomically(const std::string& path, const std::string& bytes) {
 }
 
 void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body) {
-  const std::string tmp = path + ".tmp";
+  // A temp name of this process and write: two processes preprocessing one dataset (ranks of a
+  // multi-node run on one machine) each rename a complete file of the same content.
+  static std::atomic<uint64_t> counter{0};
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
   int err = 0;

@@ -130,7 +130,8 @@ class TestVwbTrain : public QObject {
     f.write("{\"memory_cap_bytes\": 10000}");
     f.close();
     QString out = tmp_.filePath("capped");
-    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--config", config, "--chunk-cache-mb", "1"});
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--config", config, "--chunk-cache-mb", "1",
+                                                             "--epochs", "1", "--steps-per-epoch", "3"});
     QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
     QVERIFY2(r.err.contains("through a 1 MiB decoded-chunk cache"), qPrintable(r.err));
     QVERIFY(QFile::exists(out + "/checkpoints/last.pt"));
