@@ -6,9 +6,12 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <optional>
 
 #include "engine/core/Error.h"
+#include "engine/store/DatasetCache.h"
 #include "engine/data/detail/IdCsv.h"
 #include "engine/data/detail/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
@@ -34,6 +37,7 @@ bool idLess(const std::string& a, const std::string& b) {
 struct Scanner {
   fs::path root;
   DatasetReport& report;
+  const store::DatasetCache* cache = nullptr;  // fresh entries stand in for header probes
 
   // Messages name files relative to the dataset root: shorter and still unambiguous.
   std::string rel(const std::string& message) const {
@@ -126,11 +130,16 @@ struct Scanner {
       auto row = csv.find(id);
       if (row != csv.end()) e.scrollId = row->second;
       else if (!csv.empty()) warning(imagesDir + "/" + fs::path(path).filename().string() + " has no row in " + csvName);
-      e.shape = probe(path, "image");
       auto label = labels.find(id);
+      // A volume the cache decoded whole, from these very files (size, mtime), needs no probe:
+      // reading 320 page headers per file is most of a scan of the full release.
+      std::optional<store::CacheEntry> cached;
+      if (cache) cached = cache->fresh({id, split, path, label != labels.end() ? label->second : ""});
+      if (cached && !cached->decoded) cached.reset();
+      e.shape = cached ? cached->shape : probe(path, "image");
       if (label != labels.end()) {
         e.labelPath = label->second;
-        Shape3 ls = probe(label->second, "label");
+        Shape3 ls = cached && cached->problem.empty() ? cached->shape : probe(label->second, "label");
         if (!e.shape.empty() && !ls.empty() && ls != e.shape)
           error(split + " volume " + id + ": image is " + e.shape.str() + " but its label " + labelsDir + "/" +
                 fs::path(label->second).filename().string() + " is " + ls.str());
@@ -160,9 +169,17 @@ struct Scanner {
       if (cancel) cancel->throwIfCancelled();
       const std::string& path = todo[i]->labelPath;
       try {
-        VolumeU8 label = readVolumeU8(path);
         std::array<int64_t, 256> histogram{};
-        for (uint8_t v : label.data) ++histogram[v];
+        // A fresh preprocessed cache entry already holds the label's histogram: no decoding.
+        std::optional<store::CacheEntry> cached;
+        if (cache) cached = cache->fresh({todo[i]->id, "train", todo[i]->imagePath, path});
+        if (cached && !cached->decoded) throw Error(cached->problem);
+        if (cached) {
+          histogram = cached->labelHistogram;
+        } else {
+          VolumeU8 label = readVolumeU8(path);
+          for (uint8_t v : label.data) ++histogram[v];
+        }
         int64_t outside = 0;
         std::string values;
         for (int v = 3; v < 256; ++v)
@@ -215,7 +232,12 @@ Dataset scanDataset(const std::string& rootPath, bool checkLabels, ProgressSink*
 
   Dataset ds;
   ds.root = root.string();
-  Scanner scanner{root, ds.report};
+  std::unique_ptr<store::DatasetCache> cache;
+  try {
+    cache = std::make_unique<store::DatasetCache>(store::locateCache(root.string()).dir);
+  } catch (const Error&) {  // no cache anywhere: probe every header
+  }
+  Scanner scanner{root, ds.report, cache.get()};
   // Anything else in the root (deprecated_* folders from older releases, .vwb caches) is ignored.
   const bool train = fs::is_directory(root / "train_images", ec), test = fs::is_directory(root / "test_images", ec);
   if (!train && !test) {

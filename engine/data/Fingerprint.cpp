@@ -7,7 +7,9 @@
 #include <array>
 #include <cmath>
 #include <filesystem>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -16,6 +18,7 @@
 #include "engine/data/detail/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
 #include "engine/io/TiffVolume.h"
+#include "engine/store/DatasetCache.h"
 
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -27,21 +30,33 @@ namespace {
 constexpr int kFormatVersion = 1;
 using Histogram = std::array<int64_t, 256>;
 
-// Histograms of many uint8 volumes, read by a few threads. Sums of counts do not depend on
-// which thread read what, so the result is deterministic.
-Histogram histogramOf(const std::vector<std::string>& paths, const std::string& stage, ProgressSink* progress,
-                      const CancelToken* cancel) {
+// Histograms of many uint8 volumes, read by a few threads, or taken from fresh entries of the
+// preprocessed cache (no decoding). Sums of counts do not depend on which thread read what, so
+// the result is deterministic.
+struct HistogramSource {
+  std::string path;
+  store::CacheVolumeSpec spec;  // the cache entry that may hold it
+  bool label = false;
+};
+Histogram histogramOf(const std::vector<HistogramSource>& sources, const store::DatasetCache* cache,
+                      const std::string& stage, ProgressSink* progress, const CancelToken* cancel) {
   Histogram total{};
   std::mutex mutex;
   int64_t done = 0;
-  detail::parallelFor(paths.size(), 4, [&](size_t i) {
+  detail::parallelFor(sources.size(), 4, [&](size_t i) {
     if (cancel) cancel->throwIfCancelled();
-    VolumeU8 v = readVolumeU8(paths[i]);
     Histogram local{};
-    for (uint8_t x : v.data) ++local[x];
+    std::optional<store::CacheEntry> cached;
+    if (cache) cached = cache->fresh(sources[i].spec);
+    if (cached && cached->decoded) {
+      local = sources[i].label ? cached->labelHistogram : cached->imageHistogram;
+    } else {
+      VolumeU8 v = readVolumeU8(sources[i].path);
+      for (uint8_t x : v.data) ++local[x];
+    }
     std::lock_guard<std::mutex> lock(mutex);
     for (size_t k = 0; k < 256; ++k) total[k] += local[k];
-    if (progress) progress->progress(stage, ++done, int64_t(paths.size()));
+    if (progress) progress->progress(stage, ++done, int64_t(sources.size()));
   });
   return total;
 }
@@ -138,7 +153,9 @@ DatasetFingerprint computeFingerprint(const Dataset& ds, ProgressSink* progress,
   f.testVolumes = int(ds.test.size());
   std::set<std::string> scrolls;
   std::vector<Shape3> seen;
-  std::vector<std::string> images, labels;
+  std::vector<HistogramSource> images, labels;
+  auto train = [](const VolumeEntry& e) { return store::CacheVolumeSpec{e.id, "train", e.imagePath, e.labelPath}; };
+  auto test = [](const VolumeEntry& e) { return store::CacheVolumeSpec{e.id, "test", e.imagePath, ""}; };
   auto visit = [&](const VolumeEntry& e) {
     if (!e.scrollId.empty()) scrolls.insert(e.scrollId);
     if (e.shape.empty()) return;  // unreadable: the scan report has the error
@@ -149,18 +166,23 @@ DatasetFingerprint computeFingerprint(const Dataset& ds, ProgressSink* progress,
   for (auto& e : ds.train) {
     visit(e);
     if (e.shape.empty()) continue;
-    images.push_back(e.imagePath);
+    images.push_back({e.imagePath, train(e), false});
     f.totalTrainVoxels += e.shape.voxels();
-    if (!e.labelPath.empty()) labels.push_back(e.labelPath);
+    if (!e.labelPath.empty()) labels.push_back({e.labelPath, train(e), true});
   }
   for (auto& e : ds.test) visit(e);
   if (images.empty())  // no training data: describe the test volumes' intensities instead
     for (auto& e : ds.test)
-      if (!e.shape.empty()) images.push_back(e.imagePath);
+      if (!e.shape.empty()) images.push_back({e.imagePath, test(e), false});
   f.scrolls = int(scrolls.size());
   f.shapes = seen;
 
-  const Histogram in = histogramOf(images, "fingerprint: intensities", progress, cancel);
+  std::unique_ptr<store::DatasetCache> cache;
+  try {
+    cache = std::make_unique<store::DatasetCache>(store::locateCache(ds.root).dir);
+  } catch (const Error&) {  // no cache anywhere: decode
+  }
+  const Histogram in = histogramOf(images, cache.get(), "fingerprint: intensities", progress, cancel);
   int64_t n = 0;
   double sum = 0, sumSq = 0;
   for (size_t v = 0; v < 256; ++v) {
@@ -175,7 +197,7 @@ DatasetFingerprint computeFingerprint(const Dataset& ds, ProgressSink* progress,
     f.intensityP50 = percentile(in, 50);
     f.intensityP995 = percentile(in, 99.5);
   }
-  const Histogram lab = histogramOf(labels, "fingerprint: labels", progress, cancel);
+  const Histogram lab = histogramOf(labels, cache.get(), "fingerprint: labels", progress, cancel);
   int64_t total = 0;
   for (auto c : lab) total += c;
   if (total > 0) {

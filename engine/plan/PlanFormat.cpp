@@ -44,6 +44,8 @@ std::string Plan::toJson() const {
                  {"estimated_bytes", d.estimatedBytes}});
   j["reasons"] = reasons;
   j["warnings"] = warnings;
+  j["cache_disk_bytes"] = cacheDiskBytes;
+  j["preprocess_seconds"] = preprocessSeconds;
   return j.dump(2);
 }
 

@@ -40,9 +40,6 @@ int64_t deviceCapacity(const PlanContext& ctx, const GpuInfo& g) {
   return usable - kCudaContextBytes;
 }
 
-// Decoded training volumes live in RAM once (uint16 image + uint8 label per voxel).
-int64_t datasetRamBytes(const PlanContext& ctx) { return ctx.fp.totalTrainVoxels * 3; }
-
 struct Capacity {
   int64_t bytes = 0;
   std::string device, how;
@@ -51,12 +48,14 @@ struct Capacity {
 Capacity smallestCapacity(const PlanContext& ctx) {
   Capacity cap;
   if (ctx.gpus.empty()) {
+    // Volumes are read from the chunk cache: RAM holds its budget, never the decoded dataset.
     int64_t ram = int64_t(double(ctx.hw.ramBytes) * (1.0 - ctx.uc.memorySafetyMargin)) -
-                  datasetRamBytes(ctx);
+                  ctx.chunkCacheBytes - hostProcessBytes();
     cap.bytes = ram / ctx.cpuRanks;
     cap.device = "cpu";
-    cap.how = fmt::format("RAM {} less {:.0f}% margin and {} of decoded volumes{}", gib(ctx.hw.ramBytes),
-                          ctx.uc.memorySafetyMargin * 100, gib(datasetRamBytes(ctx)),
+    cap.how = fmt::format("RAM {} less {:.0f}% margin, the {} chunk cache and ~{} of process memory{}",
+                          gib(ctx.hw.ramBytes), ctx.uc.memorySafetyMargin * 100, mib(ctx.chunkCacheBytes),
+                          gib(hostProcessBytes()),
                           ctx.cpuRanks > 1 ? fmt::format(", shared by {} ranks", ctx.cpuRanks) : "");
     return cap;
   }

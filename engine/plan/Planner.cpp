@@ -24,6 +24,7 @@ Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& finge
   if (constraints.epochs) plan.config.epochs = *constraints.epochs;
   plan_detail::PlanContext ctx{hardware, fingerprint, constraints, plan};
   plan_detail::chooseStrategy(ctx);
+  plan_detail::chooseDataCache(ctx);
   plan_detail::chooseAmp(ctx);
   plan_detail::choosePatchAndBatch(ctx);
   plan_detail::chooseWorkers(ctx);

@@ -23,6 +23,10 @@ struct UserConstraints {
   // divided by samples/s of one process with all threads. > 1.1 makes CPU DDP the plan.
   std::optional<double> measuredCpuRanksSpeedup;
   int cpuRanks = 2;
+  // The chunk cache's state where it will live (read by the caller; the planner reads no files):
+  // share of the training voxels already preprocessed, and free disk there (-1: unknown).
+  double cachedFraction = 0;
+  int64_t diskFreeBytes = -1;
 };
 
 // One node of the decision tree as the wizard draws it.
@@ -56,6 +60,8 @@ struct Plan {
   int worldSize = 1;        // ranks over all nodes (DDP) or devices (DP)
   int64_t globalBatch = 0;  // samples per optimizer step
   std::string hardware;     // HardwareInventory::summary() of what was planned for
+  int64_t cacheDiskBytes = 0;    // the chunk cache of the training volumes, on disk
+  double preprocessSeconds = 0;  // estimated time to preprocess what is not cached yet
 
   std::string toJson() const;
   std::string toText() const;

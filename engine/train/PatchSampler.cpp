@@ -7,35 +7,38 @@
 
 namespace vwb {
 
-namespace {
-constexpr int64_t kMaxForegroundIndex = 1 << 18;  // per volume; a stride keeps it spread out
-}
-
 PatchSampler::PatchSampler(const std::vector<const TrainingVolume*>& volumes,
                            const Normalization& norm, int64_t patch, double foregroundFraction,
                            AugmentOptions augment)
-    : volumes_(volumes),
+    : owned_(std::make_unique<MemoryTrainingSource>(volumes)),
+      source_(owned_.get()),
       table_(norm.tableU8()),
       patch_(patch),
       foregroundFraction_(foregroundFraction),
       augment_(augment) {
-  if (volumes_.empty()) throw Error("no training volumes");
+  for (int i = 0; i < static_cast<int>(volumes.size()); ++i) subset_.push_back(i);
+  index();
+}
+
+PatchSampler::PatchSampler(const TrainingSource& source, std::vector<int> subset,
+                           const Normalization& norm, int64_t patch, double foregroundFraction,
+                           AugmentOptions augment)
+    : source_(&source),
+      subset_(std::move(subset)),
+      table_(norm.tableU8()),
+      patch_(patch),
+      foregroundFraction_(foregroundFraction),
+      augment_(augment) {
+  index();
+}
+
+void PatchSampler::index() {
+  if (subset_.empty()) throw Error("no training volumes");
   if (patch_ <= 0) throw Error("patch size must be positive");
   double total = 0;
-  for (const auto* v : volumes_) {
-    if (v->image.shape != v->label.shape)
-      throw Error(v->id + ": image " + v->image.shape.str() + " and label " + v->label.shape.str() +
-                  " differ in shape");
-    total += static_cast<double>(v->image.shape.voxels());
+  for (int v : subset_) {
+    total += static_cast<double>(source_->volumes().at(static_cast<size_t>(v)).shape.voxels());
     cumulativeVoxels_.push_back(total);
-    int64_t count = std::count(v->label.data.begin(), v->label.data.end(), uint8_t(1));
-    int64_t stride = std::max<int64_t>(1, (count + kMaxForegroundIndex - 1) / kMaxForegroundIndex);
-    std::vector<int64_t> idx;
-    idx.reserve(static_cast<size_t>(count / stride + 1));
-    int64_t seen = 0;
-    for (size_t i = 0; i < v->label.data.size(); ++i)
-      if (v->label.data[i] == 1 && seen++ % stride == 0) idx.push_back(static_cast<int64_t>(i));
-    foreground_.push_back(std::move(idx));
   }
 }
 
@@ -45,9 +48,10 @@ PatchSpec PatchSampler::draw(uint64_t key) const {
   double pick = rng.uniform() * cumulativeVoxels_.back();
   s.volume = static_cast<int>(std::upper_bound(cumulativeVoxels_.begin(), cumulativeVoxels_.end(),
                                                pick) - cumulativeVoxels_.begin());
-  s.volume = std::min<int>(s.volume, static_cast<int>(volumes_.size()) - 1);
-  const Shape3 shape = volumes_[s.volume]->image.shape;
-  const auto& fg = foreground_[s.volume];
+  s.volume = std::min<int>(s.volume, static_cast<int>(subset_.size()) - 1);
+  const int source = subset_[static_cast<size_t>(s.volume)];
+  const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
+  const auto& fg = source_->foreground(source);
   auto corner = [&](int64_t extent) {  // uniform corner; centred when the volume is smaller
     return extent >= patch_ ? rng.below(extent - patch_ + 1) : -(patch_ - extent) / 2;
   };
@@ -85,8 +89,8 @@ PatchSpec PatchSampler::draw(uint64_t key) const {
 }
 
 void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) const {
-  const TrainingVolume& v = *volumes_[s.volume];
-  const Shape3 shape = v.image.shape;
+  const int source = subset_.at(static_cast<size_t>(s.volume));
+  const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
   const int64_t P = patch_;
   // Source offset of every output (y, x) within a slice, and of every output z: the flips and
   // the rotation become two small tables, and the gather is one pass (-1 = outside: padding).
@@ -104,14 +108,19 @@ void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) con
       if (s.flipX) rx = P - 1 - rx;
       int64_t sy = s.y + ry, sx = s.x + rx;
       bool inside = sy >= 0 && sy < shape.h && sx >= 0 && sx < shape.w;
-      inPlane[static_cast<size_t>(y * P + x)] = inside ? sy * shape.w + sx : -1;
+      inPlane[static_cast<size_t>(y * P + x)] = inside ? ry * P + rx : -1;
     }
   for (int64_t z = 0; z < P; ++z) {
     int64_t sz = s.z + (s.flipZ ? P - 1 - z : z);
-    slice[static_cast<size_t>(z)] = sz >= 0 && sz < shape.d ? sz * shape.h * shape.w : -1;
+    slice[static_cast<size_t>(z)] = sz >= 0 && sz < shape.d ? (sz - s.z) * P * P : -1;
   }
-  const uint8_t* src = v.image.data.data();
-  const uint8_t* lab = v.label.data.data();
+  // Only the patch's box is read (from memory, or the chunks it touches in the cache).
+  thread_local std::vector<uint8_t> boxImage, boxLabel;
+  boxImage.resize(static_cast<size_t>(P * P * P));
+  boxLabel.resize(static_cast<size_t>(P * P * P));
+  source_->read(source, s.z, s.y, s.x, P, P, P, boxImage.data(), boxLabel.data());
+  const uint8_t* src = boxImage.data();
+  const uint8_t* lab = boxLabel.data();
   std::array<float, 256> table = table_;
   for (auto& t : table) t = t * s.scale + s.shift;
   for (int64_t z = 0; z < P; ++z) {

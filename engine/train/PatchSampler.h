@@ -1,13 +1,16 @@
 #pragma once
-// Cuts training patches out of in-memory volumes (torch-free). A patch is fully determined by a
+// Cuts training patches out of a TrainingSource (torch-free): volumes in memory or the chunk
+// cache, read one patch-sized box at a time. A patch is fully determined by a
 // 64-bit key: volume (weighted by size), position (a share centred on label-1 voxels), and
 // augmentation (flips on three axes, 90-degree in-plane rotations, intensity scale/shift,
 // Gaussian noise). Normalization is a 256-entry table lookup done while gathering.
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "engine/model/Normalization.h"
+#include "engine/train/TrainingSource.h"
 #include "engine/train/TrainingVolume.h"
 
 namespace vwb {
@@ -38,6 +41,10 @@ class PatchSampler {
   // `volumes` must outlive the sampler. Label-1 voxel positions are indexed once here.
   PatchSampler(const std::vector<const TrainingVolume*>& volumes, const Normalization& norm,
                int64_t patch, double foregroundFraction, AugmentOptions augment = {});
+  // The volumes `subset` (indices into source.volumes()) of a source that outlives the sampler;
+  // PatchSpec::volume indexes the subset.
+  PatchSampler(const TrainingSource& source, std::vector<int> subset, const Normalization& norm,
+               int64_t patch, double foregroundFraction, AugmentOptions augment = {});
 
   int64_t patch() const { return patch_; }
   int64_t patchVoxels() const { return patch_ * patch_ * patch_; }
@@ -48,16 +55,19 @@ class PatchSampler {
   void extract(const PatchSpec& spec, float* image, uint8_t* label) const;
   void sample(uint64_t key, float* image, uint8_t* label) const { extract(draw(key), image, label); }
 
-  const std::vector<const TrainingVolume*>& volumes() const { return volumes_; }
+  const TrainingSource& source() const { return *source_; }
+  const std::vector<int>& subset() const { return subset_; }
 
  private:
-  std::vector<const TrainingVolume*> volumes_;
+  void index();
+  std::unique_ptr<TrainingSource> owned_;  // in-memory volumes given by pointer
+  const TrainingSource* source_ = nullptr;
+  std::vector<int> subset_;
   std::array<float, 256> table_;
   int64_t patch_;
   double foregroundFraction_;
   AugmentOptions augment_;
   std::vector<double> cumulativeVoxels_;          // size-weighted volume choice
-  std::vector<std::vector<int64_t>> foreground_;  // label-1 voxel indices (subsampled)
 };
 
 }  // namespace vwb

@@ -38,6 +38,9 @@ std::string TrainConfig::toJson() const {
       {"timeout_sec", timeoutSec},
       {"bucket_mb", bucketMb},
       {"memory_cap_bytes", memoryCapBytes},
+      {"cache_dir", cacheDir},
+      {"chunk_cache_mb", chunkCacheMb},
+      {"val_max_volumes", valMaxVolumes},
       {"resume", resume},
   };
   return j.dump(2);
@@ -77,6 +80,9 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.timeoutSec = j.value("timeout_sec", c.timeoutSec);
     c.bucketMb = j.value("bucket_mb", c.bucketMb);
     c.memoryCapBytes = j.value("memory_cap_bytes", c.memoryCapBytes);
+    c.cacheDir = j.value("cache_dir", c.cacheDir);
+    c.chunkCacheMb = j.value("chunk_cache_mb", c.chunkCacheMb);
+    c.valMaxVolumes = j.value("val_max_volumes", c.valMaxVolumes);
     c.resume = j.value("resume", c.resume);
   } catch (const Error& e) {
     throw Error(std::string("training config: ") + e.what());

@@ -56,7 +56,12 @@ struct TrainConfig {
   double bucketMb = 25;   // DDP gradient bucket cap (PyTorch's bucket_cap_mb): smaller buckets
                           // start all-reducing earlier in backward, at more calls per step
 
-  int64_t memoryCapBytes = 0;  // 0 = 80% of RAM for decoded volumes
+  int64_t memoryCapBytes = 0;  // unused since training reads the chunk cache (kept for old configs)
+  // The preprocessed chunk cache (engine/store): its folder ("" = <data>/.vwb/cache, or the user
+  // cache when the dataset is read-only) and the decoded-chunk budget in MiB (0 = from RAM).
+  std::string cacheDir;
+  int chunkCacheMb = 0;
+  int valMaxVolumes = 8;  // validation reads at most this many held-out volumes (0 = all)
   bool resume = false;
 
   std::string toJson() const;  // pretty-printed, every field

@@ -142,9 +142,12 @@ std::vector<int64_t> tileStarts(int64_t extent, int64_t patch) {
   return starts;
 }
 
-Normalization normalizationOf(const std::vector<const TrainingVolume*>& volumes) {
+Normalization normalizationOf(const TrainingSource& source, const std::vector<int>& volumes) {
   std::array<int64_t, 256> histogram{};
-  for (const auto* v : volumes) addToHistogram(v->image, histogram);
+  for (int v : volumes) {
+    const auto& h = source.imageHistogram(v);
+    for (size_t k = 0; k < 256; ++k) histogram[k] += h[k];
+  }
   return normalizationFromHistogram(histogram);
 }
 }  // namespace
@@ -152,9 +155,9 @@ Normalization normalizationOf(const std::vector<const TrainingVolume*>& volumes)
 // ---------------------------------------------------------------------------------------------
 // The run
 
-TrainingRun::TrainingRun(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
+TrainingRun::TrainingRun(const TrainConfig& config, const TrainingSource& source,
                          TrainingSink& sink, const CancelToken& cancel)
-    : config_(config), volumes_(volumes), sink_(sink), cancel_(cancel) {
+    : config_(config), source_(source), sink_(sink), cancel_(cancel) {
   if (const char* oom = std::getenv("VWB_FAULT_OOM_AT_STEP")) simulatedOomStep_ = std::atoll(oom);
 }
 
@@ -163,20 +166,27 @@ std::string TrainingRun::checkpointPath(const std::string& name) const {
 }
 
 void TrainingRun::prepareData() {
-  if (volumes_.empty()) throw Error("no labelled training volumes");
+  const auto& volumes = source_.volumes();
+  if (volumes.empty()) throw Error("no labelled training volumes");
   std::vector<std::string> scrolls;
-  for (const auto& v : volumes_) scrolls.push_back(v.scrollId);
+  for (const auto& v : volumes) scrolls.push_back(v.scrollId);
   ValidationSplit split = splitValidation(scrolls, config_.valFraction, config_.seed);
   log_->log(LogLevel::Info, split.reason);
-  for (int i : split.train) trainVolumes_.push_back(&volumes_[i]);
-  for (int i : split.validation) valVolumes_.push_back(&volumes_[i]);
+  trainVolumes_ = split.train;
+  valVolumes_ = split.validation;
   if (config_.nodeRank == 0) {  // node 0 owns the run folder's files
     std::vector<std::string> ids;
-    for (const auto& v : volumes_) ids.push_back(v.id);
+    for (const auto& v : source_.volumes()) ids.push_back(v.id);
     writeFileAtomically((fs::path(config_.runDir) / kSplitFileName).string(), splitToJson(ids, split) + "\n");
   }
-  normalization_ = normalizationOf(trainVolumes_);
-  trainSampler_ = std::make_unique<PatchSampler>(trainVolumes_, normalization_, config_.patch,
+  // Validation stays a small share of an epoch at real scale: the first valMaxVolumes held out.
+  if (config_.valMaxVolumes > 0 && static_cast<int>(valVolumes_.size()) > config_.valMaxVolumes) {
+    log_->log(LogLevel::Info, "validating on " + std::to_string(config_.valMaxVolumes) + " of the " +
+                                  std::to_string(valVolumes_.size()) + " held-out volumes (val_max_volumes)");
+    valVolumes_.resize(static_cast<size_t>(config_.valMaxVolumes));
+  }
+  normalization_ = normalizationOf(source_, trainVolumes_);
+  trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.patch,
                                                  config_.foregroundFraction);
 }
 
@@ -199,7 +209,7 @@ void TrainingRun::resumeFromCheckpoint() {
       info.patch != config_.patch)
     throw fileError(path, "cannot resume with a different model or patch size than the run's");
   normalization_ = info.normalization;  // exactly what the run started with
-  trainSampler_ = std::make_unique<PatchSampler>(trainVolumes_, normalization_, config_.patch,
+  trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.patch,
                                                  config_.foregroundFraction);
   readModelSection(archive, path, strategy_->model());
   strategy_->loadState(archive);
@@ -321,15 +331,15 @@ void TrainingRun::trainStep() {
 
 std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
   if (!valSampler_)
-    valSampler_ = std::make_unique<PatchSampler>(valVolumes_, normalization_, config_.patch, 0.0,
-                                                 AugmentOptions{false});
+    valSampler_ = std::make_unique<PatchSampler>(source_, valVolumes_, normalization_, config_.patch,
+                                                 0.0, AugmentOptions{false});
   const int64_t P = config_.patch, voxels = P * P * P;
   const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
   DiceCounts dice;
   double lossSum = 0;
   int64_t tiles = 0;
   for (int vi = 0; vi < static_cast<int>(valVolumes_.size()); ++vi) {
-    const Shape3 shape = valVolumes_[vi]->image.shape;
+    const Shape3 shape = source_.volumes()[static_cast<size_t>(valVolumes_[static_cast<size_t>(vi)])].shape;
     // Whole volume, or a fixed centred crop: the same voxels every epoch.
     auto region = [&](int64_t extent) {
       int64_t size = config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent;
@@ -380,11 +390,13 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
         }
       }
     }
-    const VolumeU8& lab = valVolumes_[vi]->label;
+    // The region's labels, read through the source (from the cache: chunk by chunk).
+    std::vector<uint8_t> lab(predicted.size());
+    source_.read(valVolumes_[static_cast<size_t>(vi)], z0, y0, x0, dz, dy, dx, nullptr, lab.data());
     for (int64_t z = 0; z < dz; ++z)
       for (int64_t y = 0; y < dy; ++y)
         for (int64_t x = 0; x < dx; ++x) {
-          uint8_t t = lab.at(z0 + z, y0 + y, x0 + x);
+          uint8_t t = lab[static_cast<size_t>((z * dy + y) * dx + x)];
           if (t == 2) continue;
           bool p = predicted[static_cast<size_t>((z * dy + y) * dx + x)] != 0;
           dice.predicted += p;
@@ -546,15 +558,21 @@ RunEndEvent TrainingRun::runLocked() {
 // ---------------------------------------------------------------------------------------------
 // Public entry points
 
-RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
-                        TrainingSink& sink, const CancelToken& cancel) {
-  TrainingRun run(config, volumes, sink, cancel);
+RunEndEvent runTraining(const TrainConfig& config, const TrainingSource& source, TrainingSink& sink,
+                        const CancelToken& cancel) {
+  TrainingRun run(config, source, sink, cancel);
   return run.run();
 }
 
+RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
+                        TrainingSink& sink, const CancelToken& cancel) {
+  MemoryTrainingSource source(volumes);
+  return runTraining(config, source, sink, cancel);
+}
+
 RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) {
-  auto volumes = loadTrainingVolumes(config, sink, nullptr, &cancel);
-  return runTraining(config, volumes, sink, cancel);
+  auto source = openTrainingSource(config, sink, nullptr, &cancel);
+  return runTraining(config, *source, sink, cancel);
 }
 
 std::string runConfigPath(const std::string& runDir, int nodeRank) {
@@ -584,9 +602,10 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
   b.threads = resolveThreads(c.threads);
   torch::set_num_threads(b.threads);
   keepFreedMemoryForReuse();
-  std::vector<const TrainingVolume*> vols;
-  for (const auto& v : volumes) vols.push_back(&v);
-  PatchSampler sampler(vols, normalizationOf(vols), c.patch, c.foregroundFraction);
+  MemoryTrainingSource source(volumes);
+  std::vector<int> all;
+  for (int i = 0; i < static_cast<int>(volumes.size()); ++i) all.push_back(i);
+  PatchSampler sampler(source, all, normalizationOf(source, all), c.patch, c.foregroundFraction);
   auto strategy = makeStrategy(c);
   StrategyContext context;
   context.config = c;

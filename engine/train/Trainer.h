@@ -2,12 +2,14 @@
 // Runs one training run to its end (or until cancelled), writing RUN/config.json,
 // RUN/logs/training.log, RUN/metrics.jsonl and RUN/checkpoints/{last,best}.pt.
 // Blocks the calling thread; the GUI calls it from a worker thread.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/core/Reporting.h"
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingEvents.h"
+#include "engine/train/TrainingSource.h"
 #include "engine/train/TrainingVolume.h"
 
 namespace vwb {
@@ -19,6 +21,9 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
 // The same on labelled volumes already in memory (config.dataDir is not read).
 RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
                         TrainingSink& sink, const CancelToken& cancel);
+// The same on any source (e.g. the chunk cache from openTrainingSource).
+RunEndEvent runTraining(const TrainConfig& config, const TrainingSource& source, TrainingSink& sink,
+                        const CancelToken& cancel);
 
 // Where a run's settings live: RUN/config.json for node 0 (and single-node runs), and
 // RUN/nodes/node-R/config.json for node R of a multi-node run.
@@ -26,9 +31,17 @@ std::string runConfigPath(const std::string& runDir, int nodeRank = 0);
 // Reads them (for resume and for the GUI); node R falls back to node 0's file when it has none.
 TrainConfig loadRunConfig(const std::string& runDir, int nodeRank = 0);
 
-// Scans config.dataDir and decodes its labelled training volumes. Dataset errors throw vwb::Error
-// with the scanner's report; so does a dataset larger than the memory cap (config.memoryCapBytes,
-// 0 = 80% of RAM).
+// Scans config.dataDir, preprocesses what the chunk cache lacks (config.cacheDir, incremental)
+// and opens its labelled training volumes through a decoded-chunk cache of config.chunkCacheMb
+// (0 = defaultChunkCacheBytes()). Dataset errors (also decode failures and bad label values
+// found by preprocessing) throw vwb::Error with the report. Memory does not grow with the dataset.
+std::unique_ptr<TrainingSource> openTrainingSource(const TrainConfig& config, LogSink& log,
+                                                   ProgressSink* progress = nullptr,
+                                                   const CancelToken* cancel = nullptr);
+int64_t defaultChunkCacheBytes();  // RAM / 8 within [256 MiB, 2 GiB]
+
+// Scans config.dataDir and decodes its labelled training volumes into memory (small datasets,
+// benchmarks). Dataset errors throw vwb::Error with the scanner's report.
 std::vector<TrainingVolume> loadTrainingVolumes(const TrainConfig& config, LogSink& log,
                                                 ProgressSink* progress = nullptr,
                                                 const CancelToken* cancel = nullptr);

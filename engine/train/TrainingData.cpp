@@ -1,52 +1,91 @@
-// Loading the labelled training volumes of a dataset folder into memory (torch-free).
+// Opening the labelled training volumes of a dataset folder (torch-free): through the
+// preprocessed chunk cache (preprocessed first where missing or stale), or decoded into memory.
 #include <unistd.h>
+
+#include <algorithm>
 
 #include "engine/core/Error.h"
 #include "engine/train/Trainer.h"
 
 #ifdef VWB_HAVE_DATASET_IO
 #include "engine/data/Dataset.h"
+#include "engine/data/DatasetCache.h"
 #include "engine/io/TiffVolume.h"
+#include "engine/train/CachedTrainingSource.h"
 #endif
 
 namespace vwb {
 
 #ifdef VWB_HAVE_DATASET_IO
 namespace {
-std::string gib(int64_t bytes) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
-  return buf;
+std::string mib(int64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
+
+// Scans and checks the dataset; dataset errors throw with the scanner's report.
+Dataset checkedDataset(const TrainConfig& config, LogSink& log, ProgressSink* progress, const CancelToken* cancel,
+                       bool labelValues) {
+  if (config.dataDir.empty()) throw Error("no dataset given (--data)");
+  Dataset dataset = scanDataset(config.dataDir, labelValues, progress, cancel);
+  if (!dataset.report.ok())
+    throw Error(config.dataDir + ": the dataset has errors, training not started:\n" + dataset.report.format());
+  return dataset;
+}
+
+void logWarnings(const Dataset& dataset, LogSink& log) {
+  for (const auto& w : dataset.report.warnings) log.log(LogLevel::Warning, w);
 }
 }  // namespace
 #endif
 
+int64_t defaultChunkCacheBytes() {
+  // An eighth of RAM, within [256 MiB, 2 GiB]: a 128^3 patch touches at most 27 chunks of each
+  // channel (13.5 MiB), so even the floor keeps every loader thread's working set.
+  int64_t ram = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  return std::clamp<int64_t>(ram / 8, int64_t(256) << 20, int64_t(2) << 30);
+}
+
+std::unique_ptr<TrainingSource> openTrainingSource(const TrainConfig& config, LogSink& log, ProgressSink* progress,
+                                                   const CancelToken* cancel) {
+#ifdef VWB_HAVE_DATASET_IO
+  // Headers only here; the preprocessing below decodes every volume once and checks the labels.
+  Dataset dataset = checkedDataset(config, log, progress, cancel, false);
+  std::string dir;
+  store::PreprocessReport report =
+      preprocessDataset(dataset, config.cacheDir, false, 0, &log, progress, cancel, &dir);
+  if (report.processed > 0)
+    log.log(LogLevel::Info, "preprocessed " + std::to_string(report.processed) + " volume(s) into " + dir + " in " +
+                                std::to_string(int(report.seconds)) + " s (" + mib(report.bytesWritten) + ")");
+  logWarnings(dataset, log);
+  if (!dataset.report.ok())
+    throw Error(config.dataDir + ": the dataset has errors, training not started:\n" + dataset.report.format());
+  store::DatasetCache cache(dir);
+  std::vector<CachedVolumeRef> refs;
+  for (const auto& e : dataset.train) {
+    if (e.labelPath.empty()) continue;
+    auto entry = cache.fresh({e.id, "train", e.imagePath, e.labelPath});
+    if (!entry || entry->dataFile.empty())
+      throw Error(e.imagePath + ": not in the cache " + dir + " after preprocessing (changed meanwhile?)");
+    refs.push_back({e.id, e.scrollId, cache.dataPath("train", e.id), entry->imageHistogram});
+  }
+  if (refs.empty()) throw Error(config.dataDir + ": no training volume has a label");
+  const int64_t budget = config.chunkCacheMb > 0 ? int64_t(config.chunkCacheMb) << 20 : defaultChunkCacheBytes();
+  log.log(LogLevel::Info, "reading " + std::to_string(refs.size()) + " volumes from the cache " + dir +
+                              " through a " + mib(budget) + " decoded-chunk cache");
+  return std::make_unique<CachedTrainingSource>(refs, budget);
+#else
+  (void)log, (void)progress, (void)cancel;
+  throw Error(config.dataDir + ": this build has no dataset reader (engine/io, engine/data)");
+#endif
+}
+
 std::vector<TrainingVolume> loadTrainingVolumes(const TrainConfig& config, LogSink& log,
                                                 ProgressSink* progress, const CancelToken* cancel) {
 #ifdef VWB_HAVE_DATASET_IO
-  if (config.dataDir.empty()) throw Error("no dataset given (--data)");
-  Dataset dataset = scanDataset(config.dataDir, true, progress, cancel);
-  for (const auto& w : dataset.report.warnings) log.log(LogLevel::Warning, w);
-  if (!dataset.report.ok())
-    throw Error(config.dataDir + ": the dataset has errors, training not started:\n" +
-                dataset.report.format());
+  Dataset dataset = checkedDataset(config, log, progress, cancel, true);
+  logWarnings(dataset, log);
   std::vector<const VolumeEntry*> labelled;
-  int64_t bytes = 0;
   for (const auto& e : dataset.train)
-    if (!e.labelPath.empty()) {
-      labelled.push_back(&e);
-      bytes += 2 * e.shape.voxels();  // uint8 image + uint8 label
-    }
+    if (!e.labelPath.empty()) labelled.push_back(&e);
   if (labelled.empty()) throw Error(config.dataDir + ": no training volume has a label");
-  int64_t ram = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
-  int64_t cap = config.memoryCapBytes > 0 ? config.memoryCapBytes : ram / 10 * 8;
-  if (bytes > cap)
-    throw Error(config.dataDir + ": the " + std::to_string(labelled.size()) +
-                " labelled volumes need " + gib(bytes) + " decoded, more than the memory cap of " +
-                gib(cap) + " (" + (config.memoryCapBytes > 0 ? "memory_cap_bytes" : "80% of RAM") +
-                "): train on a subset or on a machine with more memory");
-  log.log(LogLevel::Info, "decoding " + std::to_string(labelled.size()) + " volumes (" + gib(bytes) +
-                              ") into memory");
   std::vector<TrainingVolume> volumes;
   volumes.reserve(labelled.size());
   int64_t done = 0;

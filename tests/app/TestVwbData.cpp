@@ -69,6 +69,35 @@ class TestVwbData : public QObject {
     QVERIFY2(missing.err.contains("vwb: error: ") && missing.err.contains("nowhere: the dataset folder does not exist"), qPrintable(missing.err));
   }
 
+  void checkDecodesEveryStripOnceAndCachesTheVerdict() {
+    const QString bad = tmp_.filePath("badstrip");
+    auto r = run(vwbExe(), {"synth", "--out", bad, "--train", "2", "--test", "1", "--size", "24", "--seed", "6"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    // Deflate (it has a checksum) via libtiff's tiffcp, then flipped bytes inside page 0's strip,
+    // which libtiff writes right after the 8-byte header: the headers stay valid.
+    const QString name = QDir(bad + "/test_images").entryList({"*.tif"})[0], tif = bad + "/test_images/" + name;
+    QVERIFY(QFile::rename(tif, tif + ".lzw"));
+    auto cp = run("tiffcp", {"-c", "zip", tif + ".lzw", tif});
+    QVERIFY2(cp.exitCode == 0, qPrintable(why(cp)));
+    QVERIFY(QFile::remove(tif + ".lzw"));
+    QFile f(tif);
+    QVERIFY(f.open(QIODevice::ReadWrite));
+    QByteArray bytes = f.readAll();
+    for (int i = 60; i < 120; ++i) bytes[i] = char(bytes[i] ^ 0x5a);
+    f.seek(0);
+    f.write(bytes);
+    f.close();
+    auto headers = run(vwbExe(), {"check", bad, "--no-decode"});
+    QVERIFY2(headers.exitCode == 0, qPrintable(why(headers)));  // the headers alone look fine
+    for (int pass = 0; pass < 2; ++pass) {  // decoded once, then the cached verdict
+      auto c = run(vwbExe(), {"check", bad});
+      QCOMPARE(c.exitCode, 1);
+      QVERIFY2(c.out.contains("1 error:") && c.out.contains(name) && c.out.contains("cannot decode strip"),
+               qPrintable(why(c)));
+    }
+    QVERIFY(QFile::exists(bad + "/.vwb/cache/v1/test/" + QFileInfo(name).completeBaseName() + ".json"));
+  }
+
   void infoDescribesAVolume() {
     const QString path = tmp_.filePath("known.tif");
     auto py = vwbtest::python(

@@ -2,12 +2,16 @@
 // devices, patch, batch, precision, workers, each with its reason. --probe confirms with real steps.
 #include <fmt/format.h>
 
+#include <sys/statvfs.h>
+
+#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "CommandRegistry.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/data/Dataset.h"
+#include "engine/data/DatasetCache.h"
 #include "engine/data/Fingerprint.h"
 #include "engine/distributed/StrategyBench.h"
 #include "engine/plan/Planner.h"
@@ -15,7 +19,7 @@
 namespace {
 
 struct PlanArgs {
-  std::string data, assumeGpus, master, strategy = "auto", amp = "auto";
+  std::string data, assumeGpus, assumeRam, cache, master, strategy = "auto", amp = "auto";
   std::vector<std::string> devices;
   int nodes = 1, levels = 4, baseChannels = 16, patch = 0, batch = 0;
   double margin = 0.15;
@@ -28,10 +32,34 @@ nlohmann::json benchJson(const vwb::dist::StrategyBenchResult& r) {
           {"out_of_memory", r.outOfMemory}, {"error", r.error}};
 }
 
+// "29GiB", "32GB", "16G", "16384MiB" -> bytes (GB and G read as GiB, as RAM sizes are meant).
+int64_t parseRamSize(const std::string& text) {
+  size_t end = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &end);
+  } catch (const std::exception&) {
+    end = 0;
+  }
+  std::string unit = text.substr(end);
+  for (auto& ch : unit) ch = char(std::tolower(static_cast<unsigned char>(ch)));
+  double scale = unit == "gib" || unit == "gb" || unit == "g" ? double(1 << 30)
+                 : unit == "mib" || unit == "mb" || unit == "m" ? double(1 << 20)
+                 : unit == "tib" || unit == "tb" || unit == "t" ? double(int64_t(1) << 40)
+                                                                  : 0;
+  if (end == 0 || scale == 0 || !(value > 0))
+    throw vwb::Error("--assume-ram '" + text + "': expected a size such as 29GiB, 32GB or 16384MiB");
+  return int64_t(value * scale);
+}
+
 void run(const PlanArgs& a) {
   vwb::ConsoleSink console;
   vwb::HardwareInventory hw = a.assumeGpus.empty() ? vwb::detectHardware() : vwb::assumeGpus(a.assumeGpus);
   hw.nodes = a.nodes;
+  if (!a.assumeRam.empty()) {
+    hw.ramBytes = parseRamSize(a.assumeRam);
+    hw.assumed = true;
+  }
   if (a.probe && hw.assumed) throw vwb::Error("--probe runs real steps on this machine: drop --assume-gpus");
   vwb::Dataset dataset = vwb::scanDataset(a.data, false, &console);
   if (!dataset.report.ok())
@@ -46,6 +74,14 @@ void run(const PlanArgs& a) {
   uc.model.levels = a.levels;
   uc.model.baseChannels = a.baseChannels;
   uc.memorySafetyMargin = a.margin;
+  {  // The chunk cache's state and the free disk where it lives (the planner itself reads no files).
+    vwb::store::CacheLocation where = vwb::store::locateCache(dataset.root, a.cache);
+    vwb::store::DatasetCache cache(where.dir);
+    auto specs = vwb::cacheSpecs(dataset, false);
+    if (!specs.empty()) uc.cachedFraction = double(cache.freshCount(specs)) / double(specs.size());
+    struct statvfs fsInfo {};
+    if (::statvfs(where.dir.c_str(), &fsInfo) == 0) uc.diskFreeBytes = int64_t(fsInfo.f_bavail) * int64_t(fsInfo.f_frsize);
+  }
   if (a.patch > 0) uc.patch = a.patch;
   if (a.batch > 0) uc.batchPerDevice = a.batch;
   vwb::Plan plan = vwb::makePlan(hw, fp, uc);
@@ -106,6 +142,8 @@ VWB_COMMAND(plan, 25, "Plan training for this machine (or --assume-gpus) and a d
   cmd.add_flag("--json", a->json, "Print the plan as JSON (what the wizard reads)");
   cmd.add_option("--assume-gpus", a->assumeGpus,
                  "Plan for hardware you do not have: 2x16GB, 8x80GB:sm80, 2xT4, 0");
+  cmd.add_option("--assume-ram", a->assumeRam, "Plan for this much RAM per machine, e.g. 29GiB (Kaggle 2xT4)");
+  cmd.add_option("--cache", a->cache, "Preprocessed chunk cache folder (default DATA/.vwb/cache)");
   cmd.add_option("--nodes", a->nodes, "Machines taking part (DDP over TCPStore)")->capture_default_str();
   cmd.add_option("--master", a->master, "HOST:PORT of node 0's rendezvous store (several nodes)");
   cmd.add_option("--strategy", a->strategy, "auto|single|dp|ddp")->capture_default_str();

@@ -15,7 +15,8 @@
 namespace {
 
 struct TrainArgs {
-  std::string data, out, configFile, norm, amp, device;
+  std::string data, out, configFile, norm, amp, device, cacheDir;
+  int chunkCacheMb = 0, valMaxVolumes = 0;
   int epochs = 0, stepsPerEpoch = 0, patch = 0, batch = 0, levels = 0, baseChannels = 0;
   int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
   double lr = 0, valFraction = 0;
@@ -56,6 +57,9 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--val-fraction", a->valFraction, "Share of volumes held out (0 = no validation)");
   cmd.add_option("--val-crop", a->valCrop, "Validate on a centred crop of this edge (0 = whole volumes)");
   cmd.add_option("--seed", a->seed, "Seed of weights, split, patches and augmentation");
+  cmd.add_option("--cache", a->cacheDir, "Preprocessed chunk cache (default DATA/.vwb/cache; preprocessed first where missing or stale)");
+  cmd.add_option("--chunk-cache-mb", a->chunkCacheMb, "Decoded-chunk cache budget in MiB (default RAM/8 within 256..2048)");
+  cmd.add_option("--val-max-volumes", a->valMaxVolumes, "Validate on at most this many held-out volumes (0 = all; default 8)");
   cmd.add_flag("--resume", a->resume, "Continue the run in --out from checkpoints/last.pt");
   cmd.callback([a, dist, &cmd] {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
@@ -84,6 +88,9 @@ void setup(CLI::App& cmd) {
     if (given("--val-fraction")) c.valFraction = a->valFraction;
     if (given("--val-crop")) c.valCrop = a->valCrop;
     if (given("--seed")) c.seed = a->seed;
+    if (given("--cache")) c.cacheDir = std::filesystem::absolute(a->cacheDir).string();
+    if (given("--chunk-cache-mb")) c.chunkCacheMb = a->chunkCacheMb;
+    if (given("--val-max-volumes")) c.valMaxVolumes = a->valMaxVolumes;
     vwb::cli::TrainConsole console;
     vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
     vwb::checkOutputFolder(c.runDir, {{"dataset folder (--data)", c.dataDir, true}});
@@ -98,10 +105,11 @@ void setup(CLI::App& cmd) {
     vwb::CancelToken cancel;
     vwb::cli::InterruptToCancel interrupt(cancel);
     vwb::ConsoleSink progress;
-    // Dataset errors stop here, with the scanner's report, before anything is trained.
-    auto volumes = vwb::loadTrainingVolumes(c, console, &progress, &cancel);
-    auto end = vwb::runTraining(c, volumes, console, cancel);
-    if (end.outcome == vwb::RunOutcome::Stopped)
+    // Dataset errors stop here, with the scanner's report, before anything is trained; volumes
+    // missing from the chunk cache are preprocessed first.
+    auto source = vwb::openTrainingSource(c, console, &progress, &cancel);
+    auto end = vwb::runTraining(c, *source, console, cancel);
+    if (end.outcome == vwb::RunOutcome::Stopped) 
       throw vwb::cli::ExitCode{vwb::cli::InterruptToCancel::exitCode()};
   });
 }

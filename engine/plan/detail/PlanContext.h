@@ -21,13 +21,23 @@ struct PlanContext {
   int cpuRanks = 1;       // CPU ranks per node when gpus is empty
   int localDevices() const { return gpus.empty() ? cpuRanks : int(gpus.size()); }
   int bytesPerElement = 4;  // activations: 2 under fp16/bf16 autocast
+  int64_t chunkCacheBytes = 0;  // decoded-chunk cache in RAM (chooseDataCache)
 
   void step(std::string question, std::string answer, std::string reason) {
     plan.path.push_back({std::move(question), std::move(answer), std::move(reason)});
   }
 };
 
+// The chunk cache's measured figures (engine/store/README.md): bytes on disk per decoded
+// voxel (image stored ~raw by LZ4, labels ~1/100), and decoded bytes (image + label) one core
+// preprocesses per second (LZW decode + chunking + LZ4 + write).
+inline constexpr double kCacheBytesPerVoxel = 1.04;  // measured: 24.25 GiB for 25.0 G voxels
+inline constexpr double kPreprocessBytesPerSecondPerCore = 100e6;  // measured ~116 MB/s of CPU
+int64_t plannedChunkCacheBytes(int64_t ramBytes);
+int64_t hostProcessBytes();
+
 void chooseStrategy(PlanContext& ctx);
+void chooseDataCache(PlanContext& ctx);
 void chooseAmp(PlanContext& ctx);
 void choosePatchAndBatch(PlanContext& ctx);
 void chooseWorkers(PlanContext& ctx);

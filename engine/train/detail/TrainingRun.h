@@ -37,8 +37,8 @@ struct LoopState {
 
 class TrainingRun {
  public:
-  TrainingRun(const TrainConfig& config, const std::vector<TrainingVolume>& volumes,
-              TrainingSink& sink, const CancelToken& cancel);
+  TrainingRun(const TrainConfig& config, const TrainingSource& source, TrainingSink& sink,
+              const CancelToken& cancel);
   RunEndEvent run();  // takes the run folder's lock, then runLocked(); errors go to training.log
 
  private:
@@ -60,13 +60,13 @@ class TrainingRun {
   std::string checkpointPath(const std::string& name) const;
 
   TrainConfig config_;
-  const std::vector<TrainingVolume>& volumes_;
+  const TrainingSource& source_;
   TrainingSink& sink_;
   const CancelToken& cancel_;
   std::unique_ptr<RunLog> log_;
   std::unique_ptr<TrainStrategy> strategy_;
   Normalization normalization_;
-  std::vector<const TrainingVolume*> trainVolumes_, valVolumes_;
+  std::vector<int> trainVolumes_, valVolumes_;  // indices into source_.volumes()
   std::unique_ptr<PatchSampler> trainSampler_, valSampler_;
   std::unique_ptr<BatchPipeline> pipeline_;
   LoopState state_;

@@ -69,6 +69,44 @@ void checkWellFormed(const Plan& p) {
 class TestPlanner : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  void fullReleaseBudgetsTheChunkCacheNotDecodedVolumes() {
+    // 786 volumes of 320^3 (46.6 GiB decoded) on 16 GiB of RAM: the plan trains at the normal
+    // CPU patch, RAM holds the chunk cache (RAM / 8), the disk and first-preprocessing figures
+    // are given, and nothing says "decoded".
+    DatasetFingerprint release = volumes(320, 786);
+    Plan p = makePlan(cpuOnly(2, 16 * GiB), release, {});
+    checkWellFormed(p);
+    QCOMPARE(p.config.patch, 64);
+    QCOMPARE(p.config.chunkCacheMb, 2048);
+    QVERIFY(p.config.batchPerDevice >= 2);
+    QVERIFY(!anyContains(p.reasons, "decoded volumes"));
+    QVERIFY(anyContains(p.reasons, "chunk cache"));
+    QVERIFY(p.warnings.empty());
+    // ~1.02 bytes per voxel on disk: between the image alone and image + label.
+    QVERIFY(p.cacheDiskBytes > release.totalTrainVoxels && p.cacheDiskBytes < 2 * release.totalTrainVoxels);
+    QVERIFY(p.preprocessSeconds > 0);
+    // Already preprocessed: no time left to spend.
+    UserConstraints cached;
+    cached.cachedFraction = 1.0;
+    QCOMPARE(makePlan(cpuOnly(2, 16 * GiB), release, cached).preprocessSeconds, 0.0);
+  }
+
+  void shortDiskOrRamIsWarnedAlsoForAssumedHardware() {
+    DatasetFingerprint release = volumes(320, 786);
+    UserConstraints disk;
+    disk.diskFreeBytes = 5 * GiB;
+    Plan p = makePlan(cpuOnly(4), release, disk);
+    QVERIFY(anyContains(p.warnings, "more disk"));
+    HardwareInventory t4 = assumeGpus("2xT4", cpuOnly(4, 29 * GiB));
+    Plan fine = makePlan(t4, release, {});
+    QVERIFY(!anyContains(fine.warnings, "RAM"));
+    QCOMPARE(fine.config.chunkCacheMb, 2048);
+    HardwareInventory small = assumeGpus("2xT4", cpuOnly(4, GiB));
+    Plan shortRam = makePlan(small, release, {});
+    QVERIFY(anyContains(shortRam.warnings, "of RAM (assumed) is short"));
+    QCOMPARE(shortRam.config.chunkCacheMb, 256);
+  }
+
   void memoryEstimateMatchesLayout() {
     ModelConfig m;
     m.levels = 1;

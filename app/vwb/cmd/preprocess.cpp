@@ -1,0 +1,50 @@
+// vwb preprocess: decode every volume of a dataset once into the chunk cache (incremental).
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "CommandRegistry.h"
+#include "cmd/TrainConsole.h"
+#include "engine/core/Reporting.h"
+#include "engine/data/Dataset.h"
+#include "engine/data/DatasetCache.h"
+
+namespace {
+
+struct PreprocessArgs {
+  std::string data, cache;
+  int jobs = 0;
+  bool verify = false;
+};
+
+void run(const PreprocessArgs& a) {
+  vwb::ConsoleSink console;
+  vwb::CancelToken cancel;
+  vwb::cli::InterruptToCancel interrupt(cancel);
+  vwb::Dataset ds = vwb::scanDataset(a.data, false, &console, &cancel);
+  std::string dir;
+  auto r = vwb::preprocessDataset(ds, a.cache, true, a.jobs, &console, &console, &cancel, &dir);
+  int jobs = a.jobs > 0 ? a.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
+  fmt::print("cache:    {}\n", dir);
+  fmt::print("volumes:  {} ({} up to date, {} preprocessed in {:.1f} s on {} jobs, {:.1f} MiB written)\n", r.volumes,
+             r.reused, r.processed, r.seconds, jobs, double(r.bytesWritten) / (1 << 20));
+  if (a.verify) {
+    vwb::store::DatasetCache cache(dir);
+    auto damaged = cache.verify(vwb::cacheSpecs(ds, true), &console, &cancel);
+    for (auto& d : damaged) ds.report.errors.push_back(d);
+    fmt::print("verified: every chunk decoded, {} damaged\n", damaged.size());
+  }
+  fmt::print("{}", ds.report.format());
+  if (!ds.report.ok()) throw vwb::cli::ExitCode{1};
+}
+
+}  // namespace
+
+VWB_COMMAND(preprocess, 15, "Decode every volume once into the chunk cache training reads (incremental)", [](CLI::App& cmd) {
+  auto a = std::make_shared<PreprocessArgs>();
+  cmd.add_option("--data", a->data, "Dataset folder (competition layout)")->required();
+  cmd.add_option("--cache", a->cache, "Cache folder (default DATA/.vwb/cache; a user cache folder when DATA is read-only)");
+  cmd.add_option("--jobs", a->jobs, "Volumes decoded in parallel (0 = every core)");
+  cmd.add_flag("--verify", a->verify, "Afterwards decode every cached chunk and report damaged ones");
+  cmd.callback([a] { run(*a); });
+});

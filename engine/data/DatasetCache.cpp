@@ -1,0 +1,65 @@
+#include "engine/data/DatasetCache.h"
+
+#include <filesystem>
+
+namespace vwb {
+
+namespace {
+// The label check's words, identical to the scanner's when it decodes labels itself.
+void labelCheck(const store::CacheEntry& e, const std::string& labelPath, DatasetReport& report) {
+  int64_t outside = 0;
+  std::string values;
+  for (int v = 3; v < 256; ++v)
+    if (e.labelHistogram[size_t(v)]) {
+      outside += e.labelHistogram[size_t(v)];
+      if (values.size() < 40) values += (values.empty() ? "" : ", ") + std::to_string(v);
+    }
+  if (outside)
+    report.errors.push_back(labelPath + ": " + std::to_string(outside) + " voxels have values outside {0,1,2} (" +
+                            values + ")");
+  else if (e.labelHistogram[1] == 0)
+    report.warnings.push_back(labelPath + ": no surface voxels (label 1) at all");
+}
+}  // namespace
+
+std::vector<store::CacheVolumeSpec> cacheSpecs(const Dataset& ds, bool includeTest) {
+  std::vector<store::CacheVolumeSpec> specs;
+  for (const auto& e : ds.train)
+    if (!e.shape.empty() && (includeTest || !e.labelPath.empty()))
+      specs.push_back({e.id, "train", e.imagePath, e.labelPath});
+  if (includeTest)
+    for (const auto& e : ds.test)
+      if (!e.shape.empty()) specs.push_back({e.id, "test", e.imagePath, ""});
+  return specs;
+}
+
+int64_t addCacheVerdicts(Dataset& ds, const store::DatasetCache& cache, const std::vector<store::CacheVolumeSpec>& specs) {
+  int64_t missing = 0;
+  for (const auto& s : specs) {
+    auto e = cache.fresh(s);
+    if (!e) {
+      ++missing;
+      continue;
+    }
+    if (!e->decoded) ds.report.errors.push_back(e->problem);
+    else if (!s.labelPath.empty()) labelCheck(*e, s.labelPath, ds.report);
+  }
+  return missing;
+}
+
+store::PreprocessReport preprocessDataset(Dataset& ds, const std::string& cacheDir, bool includeTest, int jobs,
+                                          LogSink* log, ProgressSink* progress, const CancelToken* cancel,
+                                          std::string* usedDir) {
+  store::CacheLocation where = store::locateCache(ds.root, cacheDir);
+  if (log && !where.note.empty()) log->log(LogLevel::Warning, where.note);
+  if (usedDir) *usedDir = where.dir;
+  store::DatasetCache cache(where.dir);
+  auto specs = cacheSpecs(ds, includeTest);
+  store::PreprocessOptions options;
+  options.jobs = jobs;
+  store::PreprocessReport report = cache.preprocess(specs, options, progress, cancel);
+  addCacheVerdicts(ds, cache, specs);
+  return report;
+}
+
+}  // namespace vwb

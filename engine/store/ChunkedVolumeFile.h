@@ -1,0 +1,55 @@
+#pragma once
+// One volume's cache file: a header, a chunk table (offset, sizes, label-1 count per chunk: the
+// foreground chunk index), a sample of label-1 voxel positions (for foreground oversampling
+// without reading labels) and the chunks, image then label, each an LZ4 frame with a checksum.
+// The header and table carry a CRC-32 of their own, so a damaged table is found at open.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/core/Volume.h"
+#include "engine/store/ChunkGrid.h"
+
+namespace vwb::store {
+
+inline constexpr int kChunkFileVersion = 1;
+inline constexpr int64_t kMaxForegroundSamples = 4096;  // per volume, spread by a stride
+
+struct ChunkRecord {
+  uint64_t offset = 0;        // image frame; the label frame follows it
+  uint32_t imageBytes = 0, labelBytes = 0;
+  uint32_t foreground = 0;    // label-1 voxels in the chunk
+  uint32_t reserved = 0;
+};
+
+// Encodes image (and label, when not null) and writes the file atomically (temp, fsync, rename).
+// Returns the file's size.
+int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const VolumeU8* label,
+                           int64_t edge);
+
+// Reads the header, table and foreground sample; chunks are read on demand (thread-safe).
+class ChunkedVolumeFile {
+ public:
+  // `name` is how errors name the volume ("train volume 12").
+  ChunkedVolumeFile(std::string path, std::string name);
+
+  const ChunkGrid& grid() const { return grid_; }
+  bool hasLabel() const { return hasLabel_; }
+  const std::vector<ChunkRecord>& chunks() const { return chunks_; }
+  const std::vector<int64_t>& foregroundSample() const { return foreground_; }
+  const std::string& path() const { return path_; }
+
+  // Decodes chunk i (channel 0 image, 1 label) into `out` (resized to the chunk's voxels).
+  // Throws vwb::Error naming the file, the volume, the chunk position and what is wrong.
+  void readChunk(int64_t i, int channel, std::vector<uint8_t>& out) const;
+
+ private:
+  std::string path_, name_;
+  ChunkGrid grid_;
+  bool hasLabel_ = false;
+  std::vector<ChunkRecord> chunks_;
+  std::vector<int64_t> foreground_;
+  int64_t fileBytes_ = 0;
+};
+
+}  // namespace vwb::store

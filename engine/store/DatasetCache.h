@@ -1,0 +1,70 @@
+#pragma once
+// The preprocessed cache of a dataset (nnU-Net's preprocessed/ stage): per volume, a chunk file
+// (ChunkedVolumeFile) and an index entry (CacheEntry) written after it, both atomically, so an
+// interrupted run resumes where it stopped. Each entry is keyed by its files' size and mtime:
+// adding volumes preprocesses only those, a changed file is redone.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/core/Reporting.h"
+#include "engine/store/CacheEntry.h"
+
+namespace vwb::store {
+
+struct CacheVolumeSpec {
+  std::string id, role;  // role: "train" (chunks stored) or "test" (verdict and statistics only)
+  std::string imagePath, labelPath;  // labelPath may be empty
+};
+
+struct CacheLocation {
+  std::string dir;
+  std::string note;  // non-empty when the default place was not writable and another was used
+};
+// explicitDir when given; else <datasetRoot>/.vwb/cache; when that cannot be written (read-only
+// dataset), $XDG_CACHE_HOME (or ~/.cache)/vesuvius-workbench/<hash of the dataset path>.
+CacheLocation locateCache(const std::string& datasetRoot, const std::string& explicitDir = "");
+
+struct PreprocessOptions {
+  int jobs = 0;       // parallel volumes; 0 = every core
+  int64_t edge = 64;  // chunk edge
+};
+
+struct PreprocessReport {
+  int64_t volumes = 0, reused = 0, processed = 0, failed = 0;
+  int64_t bytesWritten = 0;
+  double seconds = 0;
+  std::vector<std::string> problems;  // one per volume that failed to decode
+};
+
+class DatasetCache {
+ public:
+  explicit DatasetCache(std::string dir);
+  const std::string& dir() const { return dir_; }
+
+  std::string entryPath(const std::string& role, const std::string& id) const;
+  std::string dataPath(const std::string& role, const std::string& id) const;
+
+  // The entry when it exists, is of this format and matches the files; nullopt when missing or stale.
+  std::optional<CacheEntry> fresh(const CacheVolumeSpec& spec, int64_t edge = 64) const;
+  // How many of `specs` are fresh.
+  int64_t freshCount(const std::vector<CacheVolumeSpec>& specs) const;
+
+  // Decodes every missing or stale volume once (parallel across volumes) and writes its files.
+  // A volume that does not decode gets an entry with the verdict, never an exception; Cancelled
+  // leaves every finished volume in place.
+  PreprocessReport preprocess(const std::vector<CacheVolumeSpec>& specs, const PreprocessOptions& options = {},
+                              ProgressSink* progress = nullptr, const CancelToken* cancel = nullptr);
+
+  // Decodes every chunk of the given (fresh) volumes; one line per damaged chunk (volume, position).
+  std::vector<std::string> verify(const std::vector<CacheVolumeSpec>& specs, ProgressSink* progress = nullptr,
+                                  const CancelToken* cancel = nullptr) const;
+
+ private:
+  std::string dir_;
+};
+
+// Disk the chunk cache needs for a volume of `voxels` (image + label), from the measured ratio.
+int64_t estimateCacheBytes(int64_t imageVoxels, bool withLabel);
+
+}  // namespace vwb::store

@@ -1,0 +1,15 @@
+#pragma once
+// Private to engine/store: whole-file writes that never leave a half-written file (temp file,
+// fsync, rename, fsync of the folder), and positioned reads with errors naming the file.
+#include <cstdint>
+#include <string>
+
+namespace vwb::store::detail {
+
+void writeFileAtomically(const std::string& path, const std::string& bytes);
+// The same for a file made of two parts (header and data), without joining them in memory.
+void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body);
+// Reads exactly `size` bytes at `offset`; throws vwb::Error naming the file when it cannot.
+void readAt(const std::string& path, int64_t offset, int64_t size, void* out);
+
+}  // namespace vwb::store::detail

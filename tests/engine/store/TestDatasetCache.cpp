@@ -1,0 +1,262 @@
+// The preprocessed chunk cache: exact round trip, incremental and interrupted preprocessing,
+// corrupt chunks and strips named with their volume and position, a bounded decoded-chunk cache.
+#include <QtTest>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include "TestSupport.h"
+#include "engine/core/Error.h"
+#include "engine/io/TiffVolume.h"
+#include "engine/store/CachedVolumeSet.h"
+#include "engine/store/DatasetCache.h"
+
+using namespace vwb;
+using namespace vwb::store;
+namespace fs = std::filesystem;
+
+namespace {
+
+VolumeU8 randomVolume(Shape3 s, uint64_t seed, bool label) {
+  VolumeU8 v(s);
+  std::mt19937_64 rng(seed);
+  for (auto& x : v.data) x = label ? uint8_t(rng() % 7 == 0 ? 1 : rng() % 11 == 0 ? 2 : 0) : uint8_t(rng() % 256);
+  return v;
+}
+
+// Cancels after `after` volumes were reported done.
+class CancelAfter : public ProgressSink {
+ public:
+  CancelAfter(CancelToken& token, int64_t after) : token_(token), after_(after) {}
+  void progress(const std::string&, int64_t done, int64_t) override {
+    if (done >= after_) token_.cancel();
+  }
+
+ private:
+  CancelToken& token_;
+  int64_t after_;
+};
+
+}  // namespace
+
+class TestDatasetCache : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_ = vwbtest::scratchDir();
+  int counter_ = 0;
+
+  // A fresh folder with n labelled volumes of shape s; fills specs and keeps the decoded volumes.
+  std::string makeVolumes(int n, Shape3 s, std::vector<CacheVolumeSpec>& specs, std::vector<VolumeU8>* images = nullptr,
+                          std::vector<VolumeU8>* labels = nullptr) {
+    fs::path dir = fs::path(tmp_.path().toStdString()) / ("set" + std::to_string(counter_++));
+    fs::create_directories(dir);
+    for (int i = 0; i < n; ++i) addVolume(dir, std::to_string(i), s, uint64_t(i) + 1, specs, images, labels);
+    return dir.string();
+  }
+  void addVolume(const fs::path& dir, const std::string& id, Shape3 s, uint64_t seed, std::vector<CacheVolumeSpec>& specs,
+                 std::vector<VolumeU8>* images, std::vector<VolumeU8>* labels) {
+    VolumeU8 image = randomVolume(s, seed, false), label = randomVolume(s, seed + 1000, true);
+    std::string ip = (dir / (id + "_image.tif")).string(), lp = (dir / (id + "_label.tif")).string();
+    writeVolumeU8(ip, image, TiffCompression::LZW);
+    writeVolumeU8(lp, label, TiffCompression::LZW);
+    specs.push_back({id, "train", ip, lp});
+    if (images) images->push_back(std::move(image));
+    if (labels) labels->push_back(std::move(label));
+  }
+  std::unique_ptr<CachedVolumeSet> open(const DatasetCache& cache, const std::vector<CacheVolumeSpec>& specs,
+                                        int64_t budget) {
+    std::vector<std::unique_ptr<ChunkedVolumeFile>> files;
+    for (auto& s : specs) files.push_back(std::make_unique<ChunkedVolumeFile>(cache.dataPath("train", s.id), "train volume " + s.id));
+    return std::make_unique<CachedVolumeSet>(std::move(files), budget);
+  }
+
+ private slots:
+  void boxesReadBackExactlyIncludingBordersAndPadding() {
+    std::vector<CacheVolumeSpec> specs;
+    std::vector<VolumeU8> images, labels;
+    std::string dir = makeVolumes(2, {70, 40, 90}, specs, &images, &labels);
+    DatasetCache cache(dir + "/cache");
+    PreprocessReport r = cache.preprocess(specs);
+    QCOMPARE(r.processed, int64_t(2));
+    QCOMPARE(r.failed, int64_t(0));
+    auto e = cache.fresh(specs[1]);
+    QVERIFY(e && e->decoded);
+    QCOMPARE(e->shape, images[1].shape);
+    int64_t ones = std::count(labels[1].data.begin(), labels[1].data.end(), uint8_t(1));
+    QCOMPARE(e->labelHistogram[1], ones);
+    QCOMPARE(e->imageHistogram[37], int64_t(std::count(images[1].data.begin(), images[1].data.end(), uint8_t(37))));
+    auto set = open(cache, specs, 64 << 20);
+    // Boxes across chunk borders, the volume's far border and outside it (padding 0 / 2).
+    std::mt19937_64 rng(5);
+    for (int t = 0; t < 40; ++t) {
+      size_t v = rng() % 2;
+      int64_t z0 = int64_t(rng() % 90) - 10, y0 = int64_t(rng() % 60) - 10, x0 = int64_t(rng() % 110) - 10;
+      int64_t d = 1 + int64_t(rng() % 40), h = 1 + int64_t(rng() % 40), w = 1 + int64_t(rng() % 40);
+      std::vector<uint8_t> im(size_t(d * h * w)), lab(im.size());
+      set->readBox(v, z0, y0, x0, d, h, w, im.data(), lab.data());
+      const Shape3 s = images[v].shape;
+      for (int64_t z = 0; z < d; ++z)
+        for (int64_t y = 0; y < h; ++y)
+          for (int64_t x = 0; x < w; ++x) {
+            int64_t sz = z0 + z, sy = y0 + y, sx = x0 + x;
+            bool inside = sz >= 0 && sz < s.d && sy >= 0 && sy < s.h && sx >= 0 && sx < s.w;
+            size_t i = size_t((z * h + y) * w + x);
+            QCOMPARE(im[i], inside ? images[v].at(sz, sy, sx) : uint8_t(0));
+            QCOMPARE(lab[i], inside ? labels[v].at(sz, sy, sx) : uint8_t(2));
+          }
+    }
+    // The foreground sample holds label-1 voxels only.
+    for (int64_t i : set->file(0).foregroundSample()) QCOMPARE(labels[0].data[size_t(i)], uint8_t(1));
+    QVERIFY(!set->file(0).foregroundSample().empty());
+  }
+
+  void preprocessingIsIncremental() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(3, {20, 24, 28}, specs);
+    DatasetCache cache(dir + "/cache");
+    QCOMPARE(cache.preprocess(specs).processed, int64_t(3));
+    PreprocessReport again = cache.preprocess(specs);
+    QCOMPARE(again.processed, int64_t(0));
+    QCOMPARE(again.reused, int64_t(3));
+    // Two added volumes: only those are preprocessed.
+    addVolume(dir, "3", {20, 24, 28}, 50, specs, nullptr, nullptr);
+    addVolume(dir, "4", {20, 24, 28}, 60, specs, nullptr, nullptr);
+    PreprocessReport added = cache.preprocess(specs);
+    QCOMPARE(added.processed, int64_t(2));
+    QCOMPARE(added.reused, int64_t(3));
+    // A changed file (new content, new size/mtime) is redone, and the cache holds the new content.
+    VolumeU8 changed = randomVolume({20, 24, 28}, 99, false);
+    writeVolumeU8(specs[1].imagePath, changed, TiffCompression::None);
+    QVERIFY(!cache.fresh(specs[1]));
+    PreprocessReport redone = cache.preprocess(specs);
+    QCOMPARE(redone.processed, int64_t(1));
+    auto set = open(cache, specs, 1 << 20);
+    std::vector<uint8_t> im(size_t(changed.shape.voxels()));
+    set->readBox(1, 0, 0, 0, 20, 24, 28, im.data(), nullptr);
+    QVERIFY(im == changed.data);
+  }
+
+  void interruptedPreprocessingResumes() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(5, {16, 16, 16}, specs);
+    DatasetCache cache(dir + "/cache");
+    CancelToken cancel;
+    CancelAfter stopper(cancel, 2);
+    PreprocessOptions one;
+    one.jobs = 1;
+    QVERIFY_THROWS_EXCEPTION(Cancelled, cache.preprocess(specs, one, &stopper, &cancel));
+    int64_t finished = cache.freshCount(specs);
+    QCOMPARE(finished, int64_t(2));
+    // A kill after a chunk file but before its entry leaves a stray file: that volume is redone.
+    { std::ofstream(cache.dataPath("train", specs[4].id)) << "half"; }
+    PreprocessReport r = cache.preprocess(specs);
+    QCOMPARE(r.reused, finished);
+    QCOMPARE(r.processed, int64_t(5) - finished);
+    QCOMPARE(cache.freshCount(specs), int64_t(5));
+    QVERIFY(cache.verify(specs).empty());
+  }
+
+  void corruptChunkIsNamedWithVolumeAndPosition() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(2, {70, 40, 90}, specs);
+    DatasetCache cache(dir + "/cache");
+    cache.preprocess(specs);
+    std::string path = cache.dataPath("train", "1");
+    int64_t target;
+    {
+      ChunkedVolumeFile f(path, "train volume 1");
+      const ChunkRecord& r = f.chunks()[size_t(f.grid().index(1, 0, 1))];
+      target = int64_t(r.offset) + r.imageBytes / 2;
+    }
+    {
+      std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
+      io.seekg(target);
+      char c = 0;
+      io.read(&c, 1);
+      c = char(c ^ 0x40);
+      io.seekp(target);
+      io.write(&c, 1);
+    }
+    auto set = open(cache, specs, 1 << 20);
+    std::vector<uint8_t> im(8);
+    set->readBox(1, 0, 0, 0, 2, 2, 2, im.data(), nullptr);  // chunk (0, 0, 0) is intact
+    try {
+      set->readBox(1, 65, 3, 70, 2, 2, 2, im.data(), nullptr);
+      QFAIL("a corrupt chunk was decoded");
+    } catch (const Error& e) {
+      QString m = e.what();
+      QVERIFY2(m.contains("train volume 1") && m.contains("image chunk (1, 0, 1)") && m.contains("z 64, y 0, x 64") &&
+                   m.contains(QString::fromStdString(path)),
+               e.what());
+    }
+    auto damaged = cache.verify(specs);
+    QCOMPARE(damaged.size(), size_t(1));
+    QVERIFY2(QString::fromStdString(damaged[0]).contains("chunk (1, 0, 1)"), damaged[0].c_str());
+  }
+
+  void corruptStripGivesAVerdictNotAnException() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(2, {12, 32, 32}, specs);
+    // Deflate has a checksum: flipped bytes in page 0's strip (right after the 8-byte header).
+    VolumeU8 image = randomVolume({12, 32, 32}, 7, false);
+    writeVolumeU8(specs[0].imagePath, image, TiffCompression::Deflate);
+    {
+      std::fstream io(specs[0].imagePath, std::ios::in | std::ios::out | std::ios::binary);
+      std::string bytes(60, '\0');
+      io.seekg(100);
+      io.read(&bytes[0], 60);
+      for (auto& c : bytes) c = char(c ^ 0x5a);
+      io.seekp(100);
+      io.write(bytes.data(), 60);
+    }
+    DatasetCache cache(dir + "/cache");
+    PreprocessReport r = cache.preprocess(specs);
+    QCOMPARE(r.failed, int64_t(1));
+    QVERIFY2(QString::fromStdString(r.problems[0]).contains(QString::fromStdString(specs[0].imagePath)) &&
+                 QString::fromStdString(r.problems[0]).contains("cannot decode strip"),
+             r.problems[0].c_str());
+    // The verdict is cached: a second run decodes nothing and still reports it.
+    PreprocessReport again = cache.preprocess(specs);
+    QCOMPARE(again.processed, int64_t(0));
+    QCOMPARE(again.failed, int64_t(1));
+    QVERIFY(cache.fresh(specs[1])->decoded);
+  }
+
+  void decodedChunkCacheStaysWithinItsBudget() {
+    std::vector<CacheVolumeSpec> specs;
+    std::vector<VolumeU8> images, labels;
+    std::string dir = makeVolumes(40, {32, 32, 32}, specs, &images, &labels);
+    DatasetCache cache(dir + "/cache");
+    PreprocessOptions small;
+    small.edge = 16;  // 4 KiB chunks: 8 per channel and volume
+    cache.preprocess(specs, small);
+    const int64_t budget = 20 * 4096;  // 20 chunks of 640 in the dataset
+    std::vector<std::unique_ptr<ChunkedVolumeFile>> files;
+    for (auto& s : specs) files.push_back(std::make_unique<ChunkedVolumeFile>(cache.dataPath("train", s.id), s.id));
+    CachedVolumeSet set(std::move(files), budget);
+    // Four threads read random boxes over all volumes; every read stays exact.
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([&, t] {
+        std::mt19937_64 rng(uint64_t(t) + 11);
+        std::vector<uint8_t> im(20 * 20 * 20), lab(im.size());
+        for (int k = 0; k < 300; ++k) {
+          size_t v = rng() % 40;
+          int64_t z0 = int64_t(rng() % 13), y0 = int64_t(rng() % 13), x0 = int64_t(rng() % 13);
+          set.readBox(v, z0, y0, x0, 20, 20, 20, im.data(), lab.data());
+          if (im[0] != images[v].at(z0, y0, x0) || lab[7999] != labels[v].at(z0 + 19, y0 + 19, x0 + 19)) ++wrong;
+        }
+      });
+    for (auto& t : threads) t.join();
+    QCOMPARE(wrong.load(), 0);
+    QVERIFY(set.cache().misses() > 640);  // the budget forced re-decoding: the bound was exercised
+    QVERIFY2(set.cache().peakBytes() <= budget, qPrintable(QString::number(set.cache().peakBytes())));
+    QVERIFY(set.cache().bytes() <= budget);
+    QVERIFY(set.cache().peakBytes() >= budget - 2 * 4096);  // and used
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDatasetCache)
+#include "TestDatasetCache.moc"
