@@ -19,6 +19,7 @@
 #include "engine/train/LrSchedule.h"
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/TrainingOptions.h"
 #include "engine/train/detail/TrainingRun.h"
 
 namespace vwb {
@@ -87,6 +88,7 @@ void checkConfig(const TrainConfig& c) {
   if (c.devices.empty()) throw Error("no device given");
   if (c.runDir.empty()) throw Error("no run directory given (--out)");
   checkPatchFitsModel(c.model, c.patch);
+  checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
 }
 
 // CPU training frees and re-allocates the same large activation buffers every step. glibc
@@ -194,6 +196,10 @@ void TrainingRun::resumeFromCheckpoint() {
                                                  config_.foregroundFraction);
   readModelSection(archive, path, strategy_->model());
   strategy_->loadState(archive);
+  if (ema_ && !ema_->load(archive)) {  // EMA switched on for the rest of the run
+    ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
+    log_->log(LogLevel::Info, "EMA of the weights starts from the resumed model");
+  }
   auto trainer = nlohmann::json::parse(info.metaJson).at("trainer");
   state_.step = info.step;
   state_.epochsDone = trainer.at("epochs_done").get<int64_t>();
@@ -232,6 +238,7 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
     torch::serialize::OutputArchive archive;
     writeModelSection(archive, info, extra.dump(), strategy_->model());
     if (withState) strategy_->saveState(archive);
+    if (withState && ema_) ema_->save(archive);
     std::ostringstream bytes;
     archive.save_to(bytes);
     return bytes.str();
@@ -241,6 +248,15 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
   if (alsoBest) {
     writeFileAtomically(checkpointPath("best.pt"), serialize(false));
     sink_.onCheckpoint(checkpointPath("best.pt"));
+  }
+  if (ema_) {  // ema.pt: the averaged weights, loadable like best.pt
+    std::string bytes;
+    {
+      EmaScope emaWeights(ema_.get(), strategy_->model());
+      bytes = serialize(false);
+    }
+    writeFileAtomically(checkpointPath("ema.pt"), bytes);
+    sink_.onCheckpoint(checkpointPath("ema.pt"));
   }
 }
 
@@ -276,8 +292,9 @@ void TrainingRun::trainStep() {
   auto batch = pipeline_->next();
   if (!batch) throw Error("internal: the batch pipeline ended early");
   double wait = pipeline_->waitSeconds() - waitBefore;
-  const double lr = learningRate(config_.lr, state_.step, totalSteps_, config_.warmupFraction);
-  StepResult r = strategy_->step(toGlobalBatch(std::move(batch)), lr);
+  const double lr = scheduledLearningRate(config_, state_.step, totalSteps_);
+  StepResult r = strategy_->step(withSkeletons(config_, toGlobalBatch(std::move(batch))), lr);
+  if (ema_) ema_->update(strategy_->model());
   double seconds = secondsSince(start);
   runSeconds_ += seconds;
   ++state_.step;
@@ -316,6 +333,7 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
   if (!valSampler_)
     valSampler_ = std::make_unique<PatchSampler>(valVolumes_, normalization_, config_.patch, 0.0,
                                                  AugmentOptions{false});
+  EmaScope emaWeights(ema_.get(), strategy_->model());  // --ema: validate the averaged weights
   const int64_t P = config_.patch, voxels = P * P * P;
   const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
   DiceCounts dice;
@@ -458,6 +476,8 @@ RunEndEvent TrainingRun::run() {
       }
     };
   strategy_->setup(context);
+  checkStrategySupportsOptions(config_, strategy_->name());
+  if (config_.emaDecay > 0) ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
   if (config_.resume) resumeFromCheckpoint();
   // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume
   // reads) under nodes/node-R/, so a folder shared by all nodes is never written twice.
@@ -584,7 +604,7 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
       waited = pipeline.waitSeconds();
     }
     auto batch = pipeline.next();
-    strategy->step(toGlobalBatch(std::move(batch)), c.lr);
+    strategy->step(withSkeletons(c, toGlobalBatch(std::move(batch))), c.lr);
   }
   double total = secondsSince(start);
   b.steps = steps;
