@@ -28,6 +28,10 @@ VWB_COMMAND(postprocess, 55, "Turn probability volumes into 0/1 masks (threshold
   cmd.add_option("--closing", o.closingRadius, "binary closing with a (2R+1)^3 cube (0 = off)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.add_flag("--fill-holes", o.fillHoles, "fill enclosed background cavities");
+  cmd.add_flag("--plug-holes", o.plugHoles, "plug 1-voxel holes (tunnels) in sheets");
+  cmd.add_option("--sheet-closing", o.sheetClosingRadius,
+                 "close each sheet on its own along its best projection axis, radius R (0 = off)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.callback([a] {
     namespace fs = std::filesystem;
     if (!fs::is_directory(a->prob)) throw vwb::fileError(a->prob, "probability folder not found");

@@ -50,6 +50,10 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.add_option("--closing", a->post.closingRadius, "binary closing radius (0 = off)")->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.add_flag("--fill-holes", a->post.fillHoles, "fill enclosed background cavities");
+  cmd.add_flag("--plug-holes", a->post.plugHoles, "plug 1-voxel holes (tunnels) in sheets");
+  cmd.add_option("--sheet-closing", a->post.sheetClosingRadius,
+                 "close each sheet on its own along its best projection axis, radius R (0 = off)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.callback([a] {
     namespace fs = std::filesystem;
     if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "image folder not found");
