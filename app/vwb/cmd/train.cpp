@@ -54,7 +54,8 @@ void setup(CLI::App& cmd) {
                  "Weight of the skeleton-recall loss term (0 = off)");
   cmd.add_option("--ema", a->ema, "EMA decay of the weights, e.g. 0.999 (validated, saved as ema.pt)");
   cmd.add_option("--optimizer", a->optimizer,
-                 "adamw (warm-up + cosine) or sgd (nnU-Net: Nesterov, momentum 0.99, poly 0.9; use --lr 0.01)");
+                 "adamw (warm-up + cosine) or sgd (nnU-Net: Nesterov, momentum 0.99, poly 0.9, "
+                 "lr 0.01 and weight decay 3e-5 unless --lr is given)");
   cmd.add_option("--lr", a->lr, "Peak learning rate (AdamW, warm-up then cosine)");
   cmd.add_option("--workers", a->workers, "Batch-producing threads");
   cmd.add_option("--prefetch", a->prefetch, "Ready batches kept in the queue");
@@ -87,7 +88,13 @@ void setup(CLI::App& cmd) {
     if (given("--deep-supervision")) c.model.deepSupervision = true;
     if (given("--skeleton-recall")) c.skeletonRecallWeight = a->skeletonRecall;
     if (given("--ema")) c.emaDecay = a->ema;
-    if (given("--optimizer")) c.optimizer = vwb::parseOptimizer(a->optimizer);
+    if (given("--optimizer")) {
+      c.optimizer = vwb::parseOptimizer(a->optimizer);
+      if (c.optimizer == vwb::OptimizerKind::Sgd && !given("--lr") && !a->resume) {
+        c.lr = 0.01;  // nnU-Net's SGD settings
+        c.weightDecay = 3e-5;
+      }
+    }
     if (given("--lr")) c.lr = a->lr;
     if (given("--workers")) c.workers = a->workers;
     if (given("--prefetch")) c.prefetch = a->prefetch;
