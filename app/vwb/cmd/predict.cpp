@@ -7,6 +7,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/SubmissionIds.h"
+#include "engine/infer/EnsemblePredictor.h"
 #include "engine/infer/PostProcess.h"
 #include "engine/infer/Predictor.h"
 #include "engine/io/TiffVolume.h"
@@ -14,7 +15,9 @@
 namespace {
 
 struct PredictArgs {
-  std::string checkpoint, images, out, tta = "none", average = "probability", devices = "cpu";
+  std::vector<std::string> checkpoints;
+  std::vector<double> weights;
+  std::string images, out, tta = "none", average = "probability", devices = "cpu";
   vwb::PredictOptions options;
   vwb::PostProcessOptions post;
 };
@@ -33,7 +36,10 @@ std::vector<std::string> splitList(const std::string& text) {
 VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding window, TTA)", [](CLI::App& cmd) {
   auto a = std::make_shared<PredictArgs>();
   auto& o = a->options;
-  cmd.add_option("--checkpoint", a->checkpoint, "RUN/checkpoints/best.pt")->required();
+  cmd.add_option("--checkpoint", a->checkpoints,
+                 "RUN/checkpoints/best.pt; several = an ensemble averaging their probabilities")
+      ->required();
+  cmd.add_option("--weights", a->weights, "ensemble weights, one per checkpoint (normalized; default equal)");
   cmd.add_option("--images", a->images, "folder of <id>.tif volumes")->required();
   cmd.add_option("--out", a->out, "writes <id>.tif 0/1 masks and prob/<id>.tif (p*255)")->required();
   cmd.add_option("--overlap", o.overlap, "window overlap in [0, 1)")->capture_default_str()->check(CLI::Range(0.0, 0.99));
@@ -66,9 +72,11 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     a->options.averageLogits = a->average == "logit";
     a->options.devices = splitList(a->devices);
     vwb::ConsoleSink console;
-    vwb::Predictor predictor(a->checkpoint, a->options);
-    std::fprintf(stderr, "patch %s, %zu volume(s), devices %s\n", predictor.patch().str().c_str(), ids.size(),
-                 a->devices.c_str());
+    vwb::EnsemblePredictor predictor(a->checkpoints, a->weights, a->options);
+    for (size_t m = 0; m < predictor.size(); ++m)
+      std::fprintf(stderr, "model %zu: %s, patch %s, weight %.3f\n", m + 1, a->checkpoints[m].c_str(),
+                   predictor.model(m).patch().str().c_str(), predictor.weights()[m]);
+    std::fprintf(stderr, "%zu volume(s), devices %s\n", ids.size(), a->devices.c_str());
     for (size_t i = 0; i < ids.size(); ++i) {
       const std::string id = ids[i];
       std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, ids.size(), id.c_str());
