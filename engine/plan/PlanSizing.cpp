@@ -194,8 +194,12 @@ void choosePatchAndBatch(PlanContext& ctx) {
       patchReason = fmt::format("largest patch up to {}^3 that fits 2 samples on {}", kGpuMaxPatch,
                                 cap.device);
     if (bound) patchReason += fmt::format("; bounded by the smallest volume {}", boundText);
-    patchReason += fmt::format("; a multiple of {} so {} poolings divide it.", multiple,
-                               c.model.levels - 1);
+    if (isResEnc(c.model.arch))
+      patchReason += fmt::format("; {} gives {} ResEnc stages (deepest map >= 4 voxels).",
+                                 patch, resEncStagesForPatch(patch));
+    else
+      patchReason += fmt::format("; a multiple of {} so {} poolings divide it.", multiple,
+                                 c.model.levels - 1);
   }
   c.patch = patch;
   c.model = modelForPatch(c.model, patch);
