@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "CommandRegistry.h"
+#include "cmd/PresetFlags.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/SubmissionIds.h"
@@ -17,7 +18,7 @@ namespace {
 struct PredictArgs {
   std::vector<std::string> checkpoints;
   std::vector<double> weights;
-  std::string images, out, tta = "none", average = "probability", devices = "cpu";
+  std::string preset, images, out, tta = "none", average = "probability", devices = "cpu";
   vwb::PredictOptions options;
   vwb::PostProcessOptions post;
 };
@@ -60,9 +61,11 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
   cmd.add_option("--sheet-closing", a->post.sheetClosingRadius,
                  "close each sheet on its own along its best projection axis, radius R (0 = off)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd.callback([a] {
+  cmd.add_option("--preset", a->preset, "post-processing preset JSON from vwb tune (flags given here win)");
+  cmd.callback([a, &cmd] {
     namespace fs = std::filesystem;
     if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "image folder not found");
+    if (!a->preset.empty()) vwb::cli::applyPostProcessPreset(a->preset, cmd, a->post);
     const std::vector<std::string> ids = vwb::listTifIds(a->images);
     if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
     std::error_code ec;
