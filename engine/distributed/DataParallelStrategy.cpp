@@ -7,6 +7,7 @@
 #include "engine/core/Error.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
+#include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
 
@@ -108,7 +109,8 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
           {
             AutocastScope autocast(precision_, device);
             // Sum over the global batch size: the replicas' gradients add up to the batch mean.
-            loss = perSampleLoss(model->forward(image), label).sum() / double(n);
+            loss = trainingLoss(*model, image, label, skeletonSlice(batch, i * shard + start, len, device),
+                                lossOptionsFor(config_)).sum() / double(n);
           }
           (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
           sum += loss.item<double>();

@@ -9,6 +9,7 @@
 #include "engine/distributed/detail/NodeAgreement.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
+#include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
 namespace {
@@ -140,7 +141,9 @@ void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) 
         {
           AutocastScope autocast(precision_, r.device.device);
           // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
-          loss = perSampleLoss(r.model->forward(image), label).sum() / double(shard);
+          loss = trainingLoss(*r.model, image, label,
+                              skeletonSlice(batch, first + start, len, r.device.device),
+                              lossOptionsFor(config_)).sum() / double(shard);
         }
         if (last) {  // only the shard's last backward synchronises
           r.bucketer->prepare();

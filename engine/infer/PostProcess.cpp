@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/core/Error.h"
+#include "engine/infer/TopologyRepair.h"
 #include "engine/metrics/RunLengthMask.h"
 
 namespace vwb {
@@ -104,12 +105,15 @@ void removeSmallComponents(VolumeU8& mask, int64_t minVoxels) {
 VolumeU8 postprocess(const VolumeU8& probability255, const PostProcessOptions& o) {
   if (!(o.threshold >= 0 && o.threshold <= 1))
     throw Error("post-processing threshold " + std::to_string(o.threshold) + " is outside [0, 1]");
-  if (o.borderVoxels < 0 || o.minComponentVoxels < 0 || o.closingRadius < 0)
-    throw Error("post-processing sizes (border, min-size, closing) must not be negative");
+  if (o.borderVoxels < 0 || o.minComponentVoxels < 0 || o.closingRadius < 0 ||
+      o.sheetClosingRadius < 0)
+    throw Error("post-processing sizes (border, min-size, closing, sheet closing) must not be negative");
   VolumeU8 mask(probability255.shape);
   const double cut = o.threshold * 255.0;
   for (size_t i = 0; i < mask.size(); ++i) mask.data[i] = probability255.data[i] >= cut;
+  if (o.plugHoles) plugOneVoxelHoles(mask);
   closeMask(mask, o.closingRadius);
+  closeEachSheet(mask, o.sheetClosingRadius);
   if (o.fillHoles) fillMaskHoles(mask);
   zeroBorder(mask, o.borderVoxels);
   removeSmallComponents(mask, o.minComponentVoxels);

@@ -1,12 +1,16 @@
 #pragma once
 // Probability volume (uint8 0..255 = p*255) -> binary mask (0/1), in this order:
 //   1. threshold: foreground where p >= threshold;
-//   2. closing (dilate, then erode) with a (2r+1)^3 cube; outside the volume counts as
+//   2. plugging 1-voxel holes (TopologyRepair.h): background voxels whose filling removes a
+//      tunnel through the sheet (the Euler characteristic from their 2x2x2 neighbourhoods rises);
+//   3. closing (dilate, then erode) with a (2r+1)^3 cube; outside the volume counts as
 //      background for the dilation and foreground for the erosion, so closing only ever adds;
-//   3. hole filling: background cavities (6-connected, the complement of 26-connected
+//   4. per-sheet closing (TopologyRepair.h): each component closed on its own, keeping only
+//      what fills its footprint along its best projection axis and touches no other sheet;
+//   5. hole filling: background cavities (6-connected, the complement of 26-connected
 //      foreground) that do not reach the volume's faces become foreground;
-//   4. a border of k voxels at each face set to 0;
-//   5. 26-connected components smaller than N voxels removed (last, so that fragments left by
+//   6. a border of k voxels at each face set to 0;
+//   7. 26-connected components smaller than N voxels removed (last, so that fragments left by
 //      the border cut go too).
 // Defaults change nothing but the threshold.
 #include <cstdint>
@@ -21,6 +25,8 @@ struct PostProcessOptions {
   int64_t minComponentVoxels = 0;  // remove 26-connected components smaller than this
   int closingRadius = 0;           // binary closing with a cube of this radius (0 = off)
   bool fillHoles = false;          // fill background cavities not connected to the border
+  bool plugHoles = false;          // plug 1-voxel holes (tunnels) in sheets
+  int sheetClosingRadius = 0;      // per-sheet closing with a cube of this radius (0 = off)
 };
 
 // Throws vwb::Error for options out of range (threshold outside [0,1], negative sizes).

@@ -60,9 +60,36 @@ StrategyKind parseStrategy(const std::string& s) {
   throw Error("unknown strategy '" + s + "' (expected auto, single, dp or ddp)");
 }
 
+const char* archName(ArchKind a) {
+  switch (a) {
+    case ArchKind::UNet: return "unet";
+    case ArchKind::ResEncM: return "resenc-m";
+    case ArchKind::ResEncL: return "resenc-l";
+    case ArchKind::ResEncXL: return "resenc-xl";
+  }
+  return "?";
+}
+
+ArchKind parseArch(const std::string& s) {
+  if (s == "unet") return ArchKind::UNet;
+  if (s == "resenc-m") return ArchKind::ResEncM;
+  if (s == "resenc-l") return ArchKind::ResEncL;
+  if (s == "resenc-xl") return ArchKind::ResEncXL;
+  throw Error("unknown architecture '" + s + "' (expected unet, resenc-m, resenc-l or resenc-xl)");
+}
+
+const char* optimizerName(OptimizerKind o) { return o == OptimizerKind::Sgd ? "sgd" : "adamw"; }
+
+OptimizerKind parseOptimizer(const std::string& s) {
+  if (s == "adamw") return OptimizerKind::AdamW;
+  if (s == "sgd") return OptimizerKind::Sgd;
+  throw Error("unknown optimizer '" + s + "' (expected adamw or sgd)");
+}
+
 nlohmann::json modelConfigToJson(const ModelConfig& c) {
   return {{"levels", c.levels}, {"base_channels", c.baseChannels}, {"max_channels", c.maxChannels},
-          {"norm", normName(c.norm)}, {"residual", c.residual}};
+          {"norm", normName(c.norm)}, {"residual", c.residual}, {"arch", archName(c.arch)},
+          {"deep_supervision", c.deepSupervision}};
 }
 
 ModelConfig modelConfigFromJson(const nlohmann::json& j) {
@@ -72,6 +99,9 @@ ModelConfig modelConfigFromJson(const nlohmann::json& j) {
   c.maxChannels = j.value("max_channels", c.maxChannels);
   c.norm = parseNorm(j.value("norm", std::string(normName(c.norm))));
   c.residual = j.value("residual", c.residual);
+  // Checkpoints written before the presets have no "arch": they are plain U-Nets.
+  c.arch = parseArch(j.value("arch", std::string(archName(c.arch))));
+  c.deepSupervision = j.value("deep_supervision", c.deepSupervision);
   return c;
 }
 

@@ -1,9 +1,11 @@
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "engine/core/Error.h"
 #include "engine/model/ModelMemory.h"
+#include "engine/model/ModelPresets.h"
 #include "engine/model/detail/UNet3DImpl.h"
 
 namespace vwb {
@@ -65,6 +67,13 @@ void UNet3DImpl::reset() {
   encoders_.clear();
   decoders_.clear();
   ups_.clear();
+  stages_.clear();
+  resDecoders_.clear();
+  dsHeads_.clear();
+  if (isResEnc(config_.arch)) {
+    buildResEnc();
+    return;
+  }
   int64_t in = 1;
   for (int l = 0; l < config_.levels; ++l) {
     int64_t c = levelChannels(config_, l);
@@ -83,10 +92,23 @@ void UNet3DImpl::reset() {
                                    ConvBlock(2 * c, c, config_.norm, config_.residual));
   }
   head_ = register_module("head", nn::Conv3d(nn::Conv3dOptions(levelChannels(config_, 0), 1, 1)));
+  if (config_.deepSupervision) {
+    dsHeads_.resize(std::max(0, config_.levels - 1), nullptr);
+    for (int l = 1; l + 1 < config_.levels; ++l)
+      dsHeads_[l] = register_module("ds" + std::to_string(l),
+                                    nn::Conv3d(nn::Conv3dOptions(levelChannels(config_, l), 1, 1)));
+  }
 }
 
-torch::Tensor UNet3DImpl::forward(torch::Tensor x) {
-  std::vector<torch::Tensor> skips;
+torch::Tensor UNet3DImpl::forward(torch::Tensor x) { return run(std::move(x), false).front(); }
+
+std::vector<torch::Tensor> UNet3DImpl::forwardLevels(torch::Tensor x) {
+  return run(std::move(x), config_.deepSupervision);
+}
+
+std::vector<torch::Tensor> UNet3DImpl::run(torch::Tensor x, bool allLevels) {
+  if (isResEnc(config_.arch)) return runResEnc(std::move(x), allLevels);
+  std::vector<torch::Tensor> skips, outputs;
   for (int l = 0; l < config_.levels; ++l) {
     x = encoders_[l](x);
     if (l + 1 < config_.levels) {
@@ -94,11 +116,15 @@ torch::Tensor UNet3DImpl::forward(torch::Tensor x) {
       x = torch::max_pool3d(x, 2);
     }
   }
+  // Decoder levels deepest first; outputs are gathered deepest first, then reversed.
   for (int l = config_.levels - 2; l >= 0; --l) {
     x = ups_[l](x);
     x = decoders_[l](torch::cat({skips[l], x}, 1));
+    if (allLevels && l >= 1) outputs.push_back(dsHeads_[l](x));
   }
-  return head_(x);
+  outputs.push_back(head_(x));
+  std::reverse(outputs.begin(), outputs.end());
+  return outputs;
 }
 
 void UNet3DImpl::initialize(uint64_t seed) {
@@ -129,6 +155,10 @@ void UNet3DImpl::initialize(uint64_t seed) {
 
 void checkPatchFitsModel(const ModelConfig& config, int64_t patch) {
   int64_t factor = int64_t(1) << (config.levels - 1);
+  if (isResEnc(config.arch) && patch > 0 && patch % factor == 0 && patch / factor < 4)
+    throw Error("patch " + std::to_string(patch) + " is too small for a " +
+                std::to_string(config.levels) + "-stage ResEnc U-Net: the deepest stage needs " +
+                "at least 4 voxels per axis (patch >= " + std::to_string(4 * factor) + ")");
   if (patch <= 0 || patch % factor != 0)
     throw Error("patch " + std::to_string(patch) + " does not suit a " +
                 std::to_string(config.levels) + "-level U-Net: it must be a positive multiple of " +

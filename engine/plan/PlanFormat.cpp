@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/model/ModelConfigJson.h"
 #include "engine/plan/Planner.h"
 #include "engine/plan/detail/Format.h"
 
@@ -24,9 +25,7 @@ std::string Plan::toJson() const {
   j["workers"] = config.workers;
   j["prefetch"] = config.prefetch;
   j["threads"] = config.threads;
-  j["model"] = {{"levels", config.model.levels},
-                {"base_channels", config.model.baseChannels},
-                {"max_channels", config.model.maxChannels}};
+  j["model"] = modelConfigToJson(config.model);  // what vwb train --config reads (arch included)
   auto& path = j["path"] = nlohmann::json::array();
   for (const auto& s : this->path)
     path.push_back({{"question", s.question}, {"answer", s.answer}, {"reason", s.reason}});

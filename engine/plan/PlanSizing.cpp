@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/model/ModelPresets.h"
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/plan/detail/Format.h"
 #include "engine/plan/detail/PlanContext.h"
@@ -60,8 +61,11 @@ Capacity smallestCapacity(const PlanContext& ctx) {
     return cap;
   }
   cap.bytes = LLONG_MAX;
+  // ResEnc M/L/XL: nnU-Net plans them for 8/24/40 GB, whatever the device has beyond that.
+  const int64_t target = archMemoryTargetBytes(ctx.plan.config.model.arch);
   for (int i : ctx.gpus) {
     int64_t b = deviceCapacity(ctx, ctx.hw.gpus[size_t(i)]);
+    if (target > 0) b = std::min(b, target);
     if (b < cap.bytes) {
       cap.bytes = b;
       cap.device = fmt::format("cuda:{}", i);
@@ -70,6 +74,9 @@ Capacity smallestCapacity(const PlanContext& ctx) {
   cap.how = fmt::format("{} of {} less {:.0f}% margin and ~{} CUDA context", cap.device,
                         gib(ctx.hw.gpus[size_t(ctx.gpus.front())].totalBytes),
                         ctx.uc.memorySafetyMargin * 100, mib(kCudaContextBytes));
+  if (target > 0)
+    cap.how += fmt::format(", at most {} ({} is planned for that)", gib(target),
+                           archName(ctx.plan.config.model.arch));
   return cap;
 }
 
@@ -84,7 +91,9 @@ int64_t dataParallelExtra(const PlanContext& ctx, int patch, int batch) {
 }
 
 int fitBatch(const PlanContext& ctx, int patch, int64_t capacity) {
-  auto m = estimateTrainingMemory(ctx.plan.config.model, patch, 1, ctx.bytesPerElement);
+  // ResEnc: the number of stages follows the patch.
+  auto m = estimateTrainingMemory(modelForPatch(ctx.plan.config.model, patch), patch, 1,
+                                  ctx.bytesPerElement);
   int64_t perSample = m.activationBytes + dataParallelExtra(ctx, patch, 1) -
                       dataParallelExtra(ctx, patch, 0);
   int64_t room = capacity - m.parameterBytes - dataParallelExtra(ctx, patch, 0);
@@ -136,7 +145,8 @@ void chooseAmp(PlanContext& ctx) {
 
 void choosePatchAndBatch(PlanContext& ctx) {
   TrainConfig& c = ctx.plan.config;
-  const int multiple = 1 << std::max(0, c.model.levels - 1);
+  // ResEnc adapts its stages to the patch; multiples of 16 give it at least 5 at 64^3.
+  const int multiple = isResEnc(c.model.arch) ? 16 : 1 << std::max(0, c.model.levels - 1);
   const bool cpu = ctx.gpus.empty();
   const auto& fp = ctx.fp;
   int64_t bound = 0;
@@ -183,10 +193,15 @@ void choosePatchAndBatch(PlanContext& ctx) {
       patchReason = fmt::format("largest patch up to {}^3 that fits 2 samples on {}", kGpuMaxPatch,
                                 cap.device);
     if (bound) patchReason += fmt::format("; bounded by the smallest volume {}", boundText);
-    patchReason += fmt::format("; a multiple of {} so {} poolings divide it.", multiple,
-                               c.model.levels - 1);
+    if (isResEnc(c.model.arch))
+      patchReason += fmt::format("; {} gives {} ResEnc stages (deepest map >= 4 voxels).",
+                                 patch, resEncStagesForPatch(patch));
+    else
+      patchReason += fmt::format("; a multiple of {} so {} poolings divide it.", multiple,
+                                 c.model.levels - 1);
   }
   c.patch = patch;
+  c.model = modelForPatch(c.model, patch);
   ctx.step("Patch size?", fmt::format("{}^3", patch), patchReason);
   ctx.plan.reasons.push_back(fmt::format("Patch {}^3: {}", patch, patchReason));
 

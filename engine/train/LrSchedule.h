@@ -1,5 +1,6 @@
 #pragma once
-// Linear warm-up then cosine decay to zero, as a pure function of the step.
+// Learning-rate schedules as pure functions of the step: linear warm-up then cosine decay to
+// zero (AdamW), or nnU-Net's poly decay (SGD).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -13,6 +14,13 @@ inline double learningRate(double base, int64_t step, int64_t totalSteps, double
   int64_t span = std::max<int64_t>(1, totalSteps - warm);
   double t = std::clamp(static_cast<double>(step - warm) / static_cast<double>(span), 0.0, 1.0);
   return base * 0.5 * (1.0 + std::cos(3.14159265358979323846 * t));
+}
+
+// nnU-Net's poly schedule: base * (1 - step / totalSteps)^0.9, no warm-up.
+inline double polyLearningRate(double base, int64_t step, int64_t totalSteps, double exponent = 0.9) {
+  double t = std::clamp(static_cast<double>(step) / static_cast<double>(std::max<int64_t>(totalSteps, 1)),
+                        0.0, 1.0);
+  return base * std::pow(1.0 - t, exponent);
 }
 
 }  // namespace vwb

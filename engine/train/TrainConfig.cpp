@@ -23,6 +23,9 @@ std::string TrainConfig::toJson() const {
       {"grad_clip", gradClip},
       {"foreground_fraction", foregroundFraction},
       {"amp", ampName(amp)},
+      {"skeleton_recall", skeletonRecallWeight},
+      {"ema", emaDecay},
+      {"optimizer", optimizerName(optimizer)},
       {"workers", workers},
       {"prefetch", prefetch},
       {"threads", threads},
@@ -65,6 +68,9 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.gradClip = j.value("grad_clip", c.gradClip);
     c.foregroundFraction = j.value("foreground_fraction", c.foregroundFraction);
     c.amp = parseAmp(j.value("amp", std::string(ampName(c.amp))));
+    c.skeletonRecallWeight = j.value("skeleton_recall", c.skeletonRecallWeight);
+    c.emaDecay = j.value("ema", c.emaDecay);
+    c.optimizer = parseOptimizer(j.value("optimizer", std::string(optimizerName(c.optimizer))));
     c.workers = j.value("workers", c.workers);
     c.prefetch = j.value("prefetch", c.prefetch);
     c.threads = j.value("threads", c.threads);

@@ -10,6 +10,10 @@ namespace vwb {
 enum class NormKind { Instance, Batch, Group };
 enum class AmpMode { Auto, Off, Fp16, Bf16 };
 enum class StrategyKind { Auto, Single, DataParallel, Ddp };
+// The network: the plain U-Net, or nnU-Net's residual-encoder U-Net. ResEnc M/L/XL share one
+// shape (engine/model/ModelPresets.h); they differ in the memory the planner sizes patches for.
+enum class ArchKind { UNet, ResEncM, ResEncL, ResEncXL };
+enum class OptimizerKind { AdamW, Sgd };  // AdamW + warm-up/cosine, or SGD-Nesterov + poly
 
 struct ModelConfig {
   int levels = 4;
@@ -17,6 +21,8 @@ struct ModelConfig {
   int maxChannels = 320;
   NormKind norm = NormKind::Instance;
   bool residual = false;
+  ArchKind arch = ArchKind::UNet;
+  bool deepSupervision = false;  // extra 1x1x1 heads at the decoder levels (training loss only)
 };
 
 struct TrainConfig {
@@ -35,6 +41,9 @@ struct TrainConfig {
   double gradClip = 1.0;
   double foregroundFraction = 0.33;  // share of patches centred on label-1 voxels
   AmpMode amp = AmpMode::Auto;
+  double skeletonRecallWeight = 0;  // 0 = off; else loss += w * (1 - soft skeleton recall)
+  double emaDecay = 0;              // 0 = off; else EMA of the weights (checkpoints/ema.pt)
+  OptimizerKind optimizer = OptimizerKind::AdamW;
 
   int workers = 2;   // batch-producing threads
   int prefetch = 4;  // bounded queue of ready batches
@@ -71,8 +80,12 @@ struct TrainConfig {
 const char* normName(NormKind n);
 const char* ampName(AmpMode a);
 const char* strategyName(StrategyKind s);
+const char* archName(ArchKind a);
+const char* optimizerName(OptimizerKind o);
 NormKind parseNorm(const std::string& s);
 AmpMode parseAmp(const std::string& s);
 StrategyKind parseStrategy(const std::string& s);
+ArchKind parseArch(const std::string& s);
+OptimizerKind parseOptimizer(const std::string& s);
 
 }  // namespace vwb

@@ -20,6 +20,7 @@
 #include "engine/train/RunLock.h"
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/TrainingOptions.h"
 #include "engine/train/detail/TrainingRun.h"
 
 namespace vwb {
@@ -88,6 +89,7 @@ void checkConfig(const TrainConfig& c) {
   if (c.devices.empty()) throw Error("no device given");
   if (c.runDir.empty()) throw Error("no run directory given (--out)");
   checkPatchFitsModel(c.model, c.patch);
+  checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
 }
 
 // CPU training frees and re-allocates the same large activation buffers every step. glibc
@@ -213,6 +215,10 @@ void TrainingRun::resumeFromCheckpoint() {
                                                  config_.foregroundFraction);
   readModelSection(archive, path, strategy_->model());
   strategy_->loadState(archive);
+  if (ema_ && !ema_->load(archive)) {  // EMA switched on for the rest of the run
+    ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
+    log_->log(LogLevel::Info, "EMA of the weights starts from the resumed model");
+  }
   auto trainer = nlohmann::json::parse(info.metaJson).at("trainer");
   state_.step = info.step;
   state_.epochsDone = trainer.at("epochs_done").get<int64_t>();
@@ -251,6 +257,7 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
     torch::serialize::OutputArchive archive;
     writeModelSection(archive, info, extra.dump(), strategy_->model());
     if (withState) strategy_->saveState(archive);
+    if (withState && ema_) ema_->save(archive);
     return sealedCheckpointBytes(archive);  // + a checksum over everything, verified on load
   };
   writeFileAtomically(checkpointPath("last.pt"), serialize(true));
@@ -258,6 +265,15 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
   if (alsoBest) {
     writeFileAtomically(checkpointPath("best.pt"), serialize(false));
     sink_.onCheckpoint(checkpointPath("best.pt"));
+  }
+  if (ema_) {  // ema.pt: the averaged weights, loadable like best.pt
+    std::string bytes;
+    {
+      EmaScope emaWeights(ema_.get(), strategy_->model());
+      bytes = serialize(false);
+    }
+    writeFileAtomically(checkpointPath("ema.pt"), bytes);
+    sink_.onCheckpoint(checkpointPath("ema.pt"));
   }
 }
 
@@ -293,8 +309,9 @@ void TrainingRun::trainStep() {
   auto batch = pipeline_->next();
   if (!batch) throw Error("internal: the batch pipeline ended early");
   double wait = pipeline_->waitSeconds() - waitBefore;
-  const double lr = learningRate(config_.lr, state_.step, totalSteps_, config_.warmupFraction);
-  StepResult r = strategy_->step(toGlobalBatch(std::move(batch)), lr);
+  const double lr = scheduledLearningRate(config_, state_.step, totalSteps_);
+  StepResult r = strategy_->step(withSkeletons(config_, toGlobalBatch(std::move(batch))), lr);
+  if (ema_) ema_->update(strategy_->model());
   double seconds = secondsSince(start);
   runSeconds_ += seconds;
   ++state_.step;
@@ -333,6 +350,7 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
   if (!valSampler_)
     valSampler_ = std::make_unique<PatchSampler>(source_, valVolumes_, normalization_, config_.patch,
                                                  0.0, AugmentOptions{false});
+  EmaScope emaWeights(ema_.get(), strategy_->model());  // --ema: validate the averaged weights
   const int64_t P = config_.patch, voxels = P * P * P;
   const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
   DiceCounts dice;
@@ -497,6 +515,8 @@ RunEndEvent TrainingRun::runLocked() {
       }
     };
   strategy_->setup(context);
+  checkStrategySupportsOptions(config_, strategy_->name());
+  if (config_.emaDecay > 0) ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
   if (config_.resume) resumeFromCheckpoint();
   // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume
   // reads) under nodes/node-R/, so a folder shared by all nodes is never written twice.
@@ -630,7 +650,7 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
       waited = pipeline.waitSeconds();
     }
     auto batch = pipeline.next();
-    strategy->step(toGlobalBatch(std::move(batch)), c.lr);
+    strategy->step(withSkeletons(c, toGlobalBatch(std::move(batch))), c.lr);
   }
   double total = secondsSince(start);
   b.steps = steps;

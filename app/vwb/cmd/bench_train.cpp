@@ -5,6 +5,8 @@
 
 #include "CommandRegistry.h"
 #include "engine/core/Reporting.h"
+#include "engine/model/ModelPresets.h"
+#include "engine/plan/MemoryEstimate.h"
 #include "engine/train/SplitMix.h"
 #include "engine/train/Trainer.h"
 
@@ -37,6 +39,8 @@ void setup(CLI::App& cmd) {
   auto norm = std::make_shared<std::string>("instance");
   auto amp = std::make_shared<std::string>("auto");
   auto device = std::make_shared<std::string>("cpu");
+  auto arch = std::make_shared<std::string>("unet");
+  auto deepSupervision = std::make_shared<bool>(false);
   c->patch = 64;
   c->batchPerDevice = 2;
   c->threads = 2;
@@ -46,6 +50,8 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--levels", c->model.levels, "U-Net levels")->capture_default_str();
   cmd.add_option("--base-channels", c->model.baseChannels, "Base channels")->capture_default_str();
   cmd.add_option("--norm", *norm, "instance|batch|group")->capture_default_str();
+  cmd.add_option("--arch", *arch, "unet|resenc-m|resenc-l|resenc-xl")->capture_default_str();
+  cmd.add_flag("--deep-supervision", *deepSupervision, "Losses at the decoder levels too");
   cmd.add_option("--threads", c->threads, "Intra-op threads")->capture_default_str();
   cmd.add_option("--workers", c->workers, "Batch-producing threads")->capture_default_str();
   cmd.add_option("--prefetch", c->prefetch, "Queue of ready batches")->capture_default_str();
@@ -55,6 +61,9 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--warmup", *warmup, "Untimed steps first")->capture_default_str();
   cmd.callback([=] {
     c->model.norm = vwb::parseNorm(*norm);
+    c->model.arch = vwb::parseArch(*arch);
+    c->model.deepSupervision = *deepSupervision;
+    c->model = vwb::modelForPatch(c->model, c->patch);
     c->amp = vwb::parseAmp(*amp);
     c->devices = {*device};
     c->valFraction = 0;
@@ -69,7 +78,14 @@ void setup(CLI::App& cmd) {
     std::printf("samples/s: %.3f\n", b.samplesPerSec);
     std::printf("seconds/step: %.3f\n", b.secondsPerStep);
     std::printf("data wait share: %.2f%%\n", 100 * b.dataWaitFraction);
-    std::printf("peak memory: %.1f MiB\n", static_cast<double>(b.peakMemoryBytes) / (1 << 20));
+    std::printf("peak memory: %.1f MiB (process RSS on the CPU)\n",
+                static_cast<double>(b.peakMemoryBytes) / (1 << 20));
+    auto estimate = vwb::estimateTrainingMemory(c->model, c->patch, c->batchPerDevice,
+                                                b.precision == "fp32" ? 4 : 2);
+    std::printf("model: %s%s, %lld parameters, planner estimate %.1f MiB\n", arch->c_str(),
+                *deepSupervision ? " + deep supervision" : "",
+                static_cast<long long>(estimate.parameters),
+                static_cast<double>(estimate.totalBytes()) / (1 << 20));
   });
 }
 

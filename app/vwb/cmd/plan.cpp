@@ -23,7 +23,8 @@ struct PlanArgs {
   std::vector<std::string> devices;
   int nodes = 1, levels = 4, baseChannels = 16, patch = 0, batch = 0;
   double margin = 0.15;
-  bool json = false, probe = false;
+  bool json = false, probe = false, deepSupervision = false;
+  std::string arch = "unet";
 };
 
 nlohmann::json benchJson(const vwb::dist::StrategyBenchResult& r) {
@@ -73,6 +74,8 @@ void run(const PlanArgs& a) {
   uc.master = a.master;
   uc.model.levels = a.levels;
   uc.model.baseChannels = a.baseChannels;
+  uc.model.arch = vwb::parseArch(a.arch);
+  uc.model.deepSupervision = a.deepSupervision;
   uc.memorySafetyMargin = a.margin;
   {  // The chunk cache's state and the free disk where it lives (the planner itself reads no files).
     vwb::store::CacheLocation where = vwb::store::locateCache(dataset.root, a.cache);
@@ -152,6 +155,9 @@ VWB_COMMAND(plan, 25, "Plan training for this machine (or --assume-gpus) and a d
   cmd.add_option("--batch", a->batch, "Force the per-device batch");
   cmd.add_option("--levels", a->levels, "UNet levels")->capture_default_str();
   cmd.add_option("--base-channels", a->baseChannels, "UNet base channels")->capture_default_str();
+  cmd.add_option("--arch", a->arch, "unet|resenc-m|resenc-l|resenc-xl (ResEnc: stages follow the patch)")
+      ->capture_default_str();
+  cmd.add_flag("--deep-supervision", a->deepSupervision, "Losses at the decoder levels too");
   cmd.add_option("--amp", a->amp, "auto|off|fp16|bf16")->capture_default_str();
   cmd.add_option("--margin", a->margin, "Share of device memory kept free")->capture_default_str();
   cmd.add_flag("--probe", a->probe,

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "CommandRegistry.h"
+#include "cmd/PresetFlags.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/SubmissionIds.h"
@@ -11,7 +12,7 @@
 
 namespace {
 struct PostProcessArgs {
-  std::string prob, out;
+  std::string prob, out, preset;
   vwb::PostProcessOptions options;
 };
 }  // namespace
@@ -28,9 +29,15 @@ VWB_COMMAND(postprocess, 55, "Turn probability volumes into 0/1 masks (threshold
   cmd.add_option("--closing", o.closingRadius, "binary closing with a (2R+1)^3 cube (0 = off)")
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.add_flag("--fill-holes", o.fillHoles, "fill enclosed background cavities");
-  cmd.callback([a] {
+  cmd.add_flag("--plug-holes", o.plugHoles, "plug 1-voxel holes (tunnels) in sheets");
+  cmd.add_option("--sheet-closing", o.sheetClosingRadius,
+                 "close each sheet on its own along its best projection axis, radius R (0 = off)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--preset", a->preset, "post-processing preset JSON from vwb tune (flags given here win)");
+  cmd.callback([a, &cmd] {
     namespace fs = std::filesystem;
     if (!fs::is_directory(a->prob)) throw vwb::fileError(a->prob, "probability folder not found");
+    if (!a->preset.empty()) vwb::cli::applyPostProcessPreset(a->preset, cmd, a->options);
     std::error_code ec;
     fs::create_directories(a->out, ec);
     if (!fs::is_directory(a->out)) throw vwb::fileError(a->out, "cannot create the output folder");

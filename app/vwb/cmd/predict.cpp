@@ -5,10 +5,12 @@
 #include <sstream>
 
 #include "CommandRegistry.h"
+#include "cmd/PresetFlags.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/OutputTarget.h"
 #include "engine/export/SubmissionIds.h"
+#include "engine/infer/EnsemblePredictor.h"
 #include "engine/infer/PostProcess.h"
 #include "engine/infer/Predictor.h"
 #include "engine/io/TiffVolume.h"
@@ -17,7 +19,9 @@
 namespace {
 
 struct PredictArgs {
-  std::string checkpoint, images, out, tta = "none", average = "probability", devices = "cpu";
+  std::vector<std::string> checkpoints;
+  std::vector<double> weights;
+  std::string preset, images, out, tta = "none", average = "probability", devices = "cpu";
   vwb::PredictOptions options;
   vwb::PostProcessOptions post;
 };
@@ -36,7 +40,10 @@ std::vector<std::string> splitList(const std::string& text) {
 VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding window, TTA)", [](CLI::App& cmd) {
   auto a = std::make_shared<PredictArgs>();
   auto& o = a->options;
-  cmd.add_option("--checkpoint", a->checkpoint, "RUN/checkpoints/best.pt")->required();
+  cmd.add_option("--checkpoint", a->checkpoints,
+                 "RUN/checkpoints/best.pt; several = an ensemble averaging their probabilities")
+      ->required();
+  cmd.add_option("--weights", a->weights, "ensemble weights, one per checkpoint (normalized; default equal)");
   cmd.add_option("--images", a->images, "folder of <id>.tif volumes")->required();
   cmd.add_option("--out", a->out, "writes <id>.tif 0/1 masks and prob/<id>.tif (p*255)")->required();
   cmd.add_option("--overlap", o.overlap, "window overlap in [0, 1)")->capture_default_str()->check(CLI::Range(0.0, 0.99));
@@ -53,7 +60,12 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
       ->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.add_option("--closing", a->post.closingRadius, "binary closing radius (0 = off)")->capture_default_str()->check(CLI::NonNegativeNumber);
   cmd.add_flag("--fill-holes", a->post.fillHoles, "fill enclosed background cavities");
-  cmd.callback([a] {
+  cmd.add_flag("--plug-holes", a->post.plugHoles, "plug 1-voxel holes (tunnels) in sheets");
+  cmd.add_option("--sheet-closing", a->post.sheetClosingRadius,
+                 "close each sheet on its own along its best projection axis, radius R (0 = off)")
+      ->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--preset", a->preset, "post-processing preset JSON from vwb tune (flags given here win)");
+  cmd.callback([a, &cmd] {
     namespace fs = std::filesystem;
     // A file-size limit (ulimit -f) then fails a write (the temporary file is removed) instead of
     // killing vwb by SIGXFSZ with a half-written prob/<id>.tif.tmp left behind.
@@ -61,26 +73,32 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     std::error_code ec;
     if (!fs::exists(a->images, ec)) throw vwb::fileError(a->images, "image folder does not exist");
     if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "is not a folder");
+    if (!a->preset.empty()) vwb::cli::applyPostProcessPreset(a->preset, cmd, a->post);
     const std::vector<std::string> ids = vwb::listTifIds(a->images);
     if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
-    vwb::checkOutputFolder(a->out, {{"image folder (--images)", a->images, true},
-                                    {"checkpoint's folder", fs::absolute(a->checkpoint).parent_path().string(), false}});
+    std::vector<vwb::InputFolder> inputs{{"image folder (--images)", a->images, true}};
+    for (const auto& checkpoint : a->checkpoints)
+      inputs.push_back({"checkpoint's folder", fs::absolute(checkpoint).parent_path().string(), false});
+    vwb::checkOutputFolder(a->out, inputs);
     a->options.tta = a->tta == "full" ? vwb::Tta::Full : a->tta == "flips" ? vwb::Tta::Flips : vwb::Tta::None;
     a->options.averageLogits = a->average == "logit";
     a->options.devices = splitList(a->devices);
     vwb::ConsoleSink console;
-    // Verifies the checksum and the recorded architecture before anything is written.
-    if (!vwb::readCheckpointInfo(a->checkpoint).checksummed)
-      console.log(vwb::LogLevel::Warning, a->checkpoint + ": has no content checksum (written by an "
-                                          "older vwb); its integrity cannot be verified");
-    vwb::Predictor predictor(a->checkpoint, a->options);
-    // Only now that the checkpoint loaded: a bad one leaves no empty output folder behind.
+    // Verifies each checksum and recorded architecture before anything is written.
+    for (const auto& checkpoint : a->checkpoints)
+      if (!vwb::readCheckpointInfo(checkpoint).checksummed)
+        console.log(vwb::LogLevel::Warning, checkpoint + ": has no content checksum (written by an "
+                                            "older vwb); its integrity cannot be verified");
+    vwb::EnsemblePredictor predictor(a->checkpoints, a->weights, a->options);
+    for (size_t m = 0; m < predictor.size(); ++m)
+      std::fprintf(stderr, "model %zu: %s, patch %s, weight %.3f\n", m + 1, a->checkpoints[m].c_str(),
+                   predictor.model(m).patch().str().c_str(), predictor.weights()[m]);
+    std::fprintf(stderr, "%zu volume(s), devices %s\n", ids.size(), a->devices.c_str());
+    // Only now that the checkpoints loaded: a bad one leaves no empty output folder behind.
     fs::create_directories(fs::path(a->out) / "prob", ec);
     if (!fs::is_directory(fs::path(a->out) / "prob"))
       throw vwb::fileError((fs::path(a->out) / "prob").string(),
                            "cannot create the output folder" + (ec ? ": " + ec.message() : std::string()));
-    std::fprintf(stderr, "patch %s, %zu volume(s), devices %s\n", predictor.patch().str().c_str(), ids.size(),
-                 a->devices.c_str());
     for (size_t i = 0; i < ids.size(); ++i) {
       const std::string id = ids[i];
       std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, ids.size(), id.c_str());

@@ -10,18 +10,19 @@
 #include "engine/core/Error.h"
 #include "engine/export/OutputTarget.h"
 #include "engine/train/RunLock.h"
+#include "engine/model/ModelPresets.h"
 #include "engine/train/Trainer.h"
 
 namespace {
 
 struct TrainArgs {
-  std::string data, out, configFile, norm, amp, device, cacheDir;
+  std::string data, out, configFile, norm, amp, device, cacheDir, arch, optimizer;
   int chunkCacheMb = 0, valMaxVolumes = 0;
   int epochs = 0, stepsPerEpoch = 0, patch = 0, batch = 0, levels = 0, baseChannels = 0;
   int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
-  double lr = 0, valFraction = 0;
+  double lr = 0, valFraction = 0, skeletonRecall = 0, ema = 0;
   uint64_t seed = 0;
-  bool resume = false, residual = false;
+  bool resume = false, residual = false, deepSupervision = false;
 };
 
 std::string readFile(const std::string& path) {
@@ -48,6 +49,17 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--base-channels", a->baseChannels, "Channels of the first level (doubling per level)");
   cmd.add_option("--norm", a->norm, "instance|batch|group");
   cmd.add_flag("--residual", a->residual, "Residual conv blocks");
+  cmd.add_option("--arch", a->arch,
+                 "unet (default) or nnU-Net's residual-encoder U-Net resenc-m|resenc-l|resenc-xl "
+                 "(widths 32..320, 1-3-4-6-6-6 blocks, stages follow the patch)");
+  cmd.add_flag("--deep-supervision", a->deepSupervision,
+               "Losses at every decoder level too (weights 1, 1/2, 1/4 ... normalized)");
+  cmd.add_option("--skeleton-recall", a->skeletonRecall,
+                 "Weight of the skeleton-recall loss term (0 = off)");
+  cmd.add_option("--ema", a->ema, "EMA decay of the weights, e.g. 0.999 (validated, saved as ema.pt)");
+  cmd.add_option("--optimizer", a->optimizer,
+                 "adamw (warm-up + cosine) or sgd (nnU-Net: Nesterov, momentum 0.99, poly 0.9, "
+                 "lr 0.01 and weight decay 3e-5 unless --lr is given)");
   cmd.add_option("--lr", a->lr, "Peak learning rate (AdamW, warm-up then cosine)");
   cmd.add_option("--workers", a->workers, "Batch-producing threads");
   cmd.add_option("--prefetch", a->prefetch, "Ready batches kept in the queue");
@@ -79,6 +91,17 @@ void setup(CLI::App& cmd) {
     if (given("--base-channels")) c.model.baseChannels = a->baseChannels;
     if (given("--norm")) c.model.norm = vwb::parseNorm(a->norm);
     if (given("--residual")) c.model.residual = true;
+    if (given("--arch")) c.model.arch = vwb::parseArch(a->arch);
+    if (given("--deep-supervision")) c.model.deepSupervision = true;
+    if (given("--skeleton-recall")) c.skeletonRecallWeight = a->skeletonRecall;
+    if (given("--ema")) c.emaDecay = a->ema;
+    if (given("--optimizer")) {
+      c.optimizer = vwb::parseOptimizer(a->optimizer);
+      if (c.optimizer == vwb::OptimizerKind::Sgd && !given("--lr") && !a->resume) {
+        c.lr = 0.01;  // nnU-Net's SGD settings
+        c.weightDecay = 3e-5;
+      }
+    }
     if (given("--lr")) c.lr = a->lr;
     if (given("--workers")) c.workers = a->workers;
     if (given("--prefetch")) c.prefetch = a->prefetch;
@@ -91,6 +114,8 @@ void setup(CLI::App& cmd) {
     if (given("--cache")) c.cacheDir = std::filesystem::absolute(a->cacheDir).string();
     if (given("--chunk-cache-mb")) c.chunkCacheMb = a->chunkCacheMb;
     if (given("--val-max-volumes")) c.valMaxVolumes = a->valMaxVolumes;
+    // ResEnc presets fix widths and norm and take as many stages as the patch allows.
+    if (!a->resume) c.model = vwb::modelForPatch(c.model, c.patch);
     vwb::cli::TrainConsole console;
     vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
     vwb::checkOutputFolder(c.runDir, {{"dataset folder (--data)", c.dataDir, true}});

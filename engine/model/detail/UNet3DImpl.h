@@ -6,25 +6,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/model/detail/Norm3d.h"
+#include "engine/model/detail/ResEncBlocks.h"
 #include "engine/train/TrainConfig.h"
 
 namespace vwb {
-
-// One of instance (affine) / batch / group norm, chosen by the model config.
-class Norm3dImpl : public torch::nn::Cloneable<Norm3dImpl> {
- public:
-  Norm3dImpl(NormKind kind, int64_t channels);
-  void reset() override;
-  torch::Tensor forward(const torch::Tensor& x);
-
- private:
-  NormKind kind_;
-  int64_t channels_;
-  torch::nn::InstanceNorm3d instance_{nullptr};
-  torch::nn::BatchNorm3d batch_{nullptr};
-  torch::nn::GroupNorm group_{nullptr};
-};
-TORCH_MODULE(Norm3d);
 
 // Two 3x3x3 conv -> norm -> LeakyReLU(0.01); residual: the input (projected by a 1x1x1 conv when
 // the width changes) is added before the second activation.
@@ -49,16 +35,31 @@ class UNet3DImpl : public torch::nn::Cloneable<UNet3DImpl> {
   void reset() override;
   // [N,1,D,H,W] -> one logit per voxel [N,1,D,H,W]; D,H,W divisible by 2^(levels-1).
   torch::Tensor forward(torch::Tensor x);
+  // Training with deep supervision: the logits of every decoder level, full resolution first
+  // ([N,1,D/2^l,H/2^l,W/2^l] for l = 0..levels-2). Without it: {forward(x)}.
+  std::vector<torch::Tensor> forwardLevels(torch::Tensor x);
   const ModelConfig& config() const { return config_; }
   // Deterministic weights from the seed (He-normal for LeakyReLU, zero biases), independent of
   // the global RNG so that concurrent runs do not disturb each other.
   void initialize(uint64_t seed);
 
  private:
+  // allLevels: also run the deep-supervision heads.
+  std::vector<torch::Tensor> run(torch::Tensor x, bool allLevels);
+  void buildResEnc();  // UNet3DResEnc.cpp
+  std::vector<torch::Tensor> runResEnc(torch::Tensor x, bool allLevels);
+
   ModelConfig config_;
+  // Plain U-Net: enc<l>, up<l>, dec<l>, head (names kept: older checkpoints load unchanged).
   std::vector<ConvBlock> encoders_, decoders_;
   std::vector<torch::nn::ConvTranspose3d> ups_;
   torch::nn::Conv3d head_{nullptr};
+  // ResEnc: stem, stage<s>, up<l>, dec<l> (one conv per decoder stage), head.
+  ConvNormAct stem_{nullptr};
+  std::vector<ResidualStage> stages_;
+  std::vector<ConvNormAct> resDecoders_;
+  // Deep supervision: ds<l> for decoder levels l >= 1 (index 0 stays empty).
+  std::vector<torch::nn::Conv3d> dsHeads_;
 };
 TORCH_MODULE(UNet3D);
 

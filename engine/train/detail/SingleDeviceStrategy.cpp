@@ -3,6 +3,8 @@
 #include "engine/core/Error.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
+#include "engine/train/detail/Optimizers.h"
+#include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb {
 
@@ -25,9 +27,7 @@ void SingleDeviceStrategy::setup(const StrategyContext& context) {
   model_ = makeUNet3D(context.config.model, context.config.seed);
   model_->to(device_);
   model_->train();
-  optimizer_ = std::make_unique<torch::optim::AdamW>(
-      model_->parameters(),
-      torch::optim::AdamWOptions(context.config.lr).weight_decay(context.config.weightDecay));
+  optimizer_ = makeOptimizer(context.config, model_->parameters());
   scaler_ = LossScaler(precision_ == Precision::F16);
   microBatch_ = std::max(1, context.config.batchPerDevice);
 }
@@ -43,9 +43,11 @@ double SingleDeviceStrategy::accumulate(const GlobalBatch& batch) {
     torch::Tensor loss;
     {
       AutocastScope autocast(precision_, device_);
-      auto logits = model_->forward(image);
       // Sum of per-sample losses over the *global* batch size: micro-batches add up exactly.
-      loss = perSampleLoss(logits, label).sum() / static_cast<double>(n);
+      loss = trainingLoss(*model_, image, label, skeletonSlice(batch, start, len, device_),
+                          lossOptionsFor(context_.config))
+                 .sum() /
+             static_cast<double>(n);
     }
     (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
     total += loss.item<double>();
@@ -54,8 +56,7 @@ double SingleDeviceStrategy::accumulate(const GlobalBatch& batch) {
 }
 
 StepResult SingleDeviceStrategy::step(const GlobalBatch& batch, double lr) {
-  for (auto& group : optimizer_->param_groups())
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  setLearningRate(*optimizer_, lr);
   StepResult result;
   for (;;) {
     optimizer_->zero_grad();
@@ -124,7 +125,7 @@ void SingleDeviceStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
   if (archive.try_read("optimizer", opt)) {
     optimizer_->load(opt);
-    adoptOptimizerState(*optimizer_, device_);
+    adoptState(*optimizer_, device_);
   }
   scaler_.load(archive);
   c10::IValue v;

@@ -34,7 +34,7 @@ class SingleDeviceStrategy : public TrainStrategy {
   StrategyContext context_;
   Precision precision_ = Precision::F32;
   UNet3D model_{nullptr};
-  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;  // AdamW or SGD (Optimizers.h)
   LossScaler scaler_;
   int64_t microBatch_ = 1;
 };

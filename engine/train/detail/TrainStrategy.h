@@ -27,6 +27,7 @@ struct GlobalBatch {
   int64_t step = 0;     // 0-based optimizer step
   torch::Tensor image;  // [N,1,P,P,P] float32, normalized and augmented
   torch::Tensor label;  // [N,1,P,P,P] uint8: 0 background, 1 surface, 2 ignored
+  torch::Tensor skeleton;  // [N,1,P,P,P] uint8 tubes around the label's skeleton (skeleton recall only)
   int64_t size() const { return image.defined() ? image.size(0) : 0; }
 };
 

@@ -16,6 +16,7 @@
 #include "engine/train/Trainer.h"
 #include "engine/train/detail/Loss.h"
 #include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/detail/WeightEma.h"
 
 namespace vwb {
 
@@ -69,6 +70,7 @@ class TrainingRun {
   std::vector<int> trainVolumes_, valVolumes_;  // indices into source_.volumes()
   std::unique_ptr<PatchSampler> trainSampler_, valSampler_;
   std::unique_ptr<BatchPipeline> pipeline_;
+  std::unique_ptr<WeightEma> ema_;  // --ema
   LoopState state_;
   int64_t globalBatch_ = 0, totalSteps_ = 0, startStep_ = 0;
   double runSeconds_ = 0, samplesPerSecEma_ = 0;

@@ -3,6 +3,8 @@
 
 #include <torch/torch.h>
 
+#include "engine/core/Error.h"
+#include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/model/detail/UNet3DImpl.h"
 
 namespace modelchecks {
@@ -38,6 +40,42 @@ bool cloneMatches(const vwb::ModelConfig& config) {
   torch::NoGradGuard noGrad;
   auto x = torch::randn({1, 1, 16, 16, 16});
   return b && torch::equal(a->forward(x), b->forward(x));
+}
+
+bool patchFits(const vwb::ModelConfig& config, int64_t patch) {
+  try {
+    vwb::checkPatchFitsModel(config, patch);
+    return true;
+  } catch (const vwb::Error&) {
+    return false;
+  }
+}
+
+std::vector<std::string> levelShapes(const vwb::ModelConfig& config, int64_t patch) {
+  auto model = vwb::makeUNet3D(config, 1);
+  torch::NoGradGuard noGrad;
+  std::vector<std::string> shapes;
+  for (const auto& out : model->forwardLevels(torch::zeros({1, 1, patch, patch, patch}))) {
+    std::string s;
+    for (auto d : out.sizes()) s += (s.empty() ? "" : "x") + std::to_string(d);
+    shapes.push_back(s);
+  }
+  return shapes;
+}
+
+bool checkpointRoundTrip(const vwb::ModelConfig& config, int64_t patch, const std::string& path) {
+  auto model = vwb::makeUNet3D(config, 3);
+  vwb::CheckpointInfo info;
+  info.model = config;
+  info.patch = patch;
+  torch::serialize::OutputArchive archive;
+  vwb::writeModelSection(archive, info, "", *model);
+  archive.save_to(path);
+  auto loaded = vwb::loadModelCheckpoint(path);
+  torch::NoGradGuard noGrad;
+  model->eval();
+  auto x = torch::randn({1, 1, patch, patch, patch});
+  return loaded.info.model.arch == config.arch && torch::equal(model->forward(x), loaded.model->forward(x));
 }
 
 }  // namespace modelchecks

@@ -8,6 +8,7 @@
 #include "engine/model/CheckpointInfo.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/ModelMemory.h"
+#include "engine/model/ModelPresets.h"
 #include "engine/model/Normalization.h"
 
 class TestModel : public QObject {
@@ -96,6 +97,95 @@ class TestModel : public QObject {
     QCOMPARE(int(back.norm), int(vwb::NormKind::Batch));
     QVERIFY(back.residual);
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::modelConfigFromJson({{"norm", "layer"}}));
+  }
+
+  void olderConfigsWithoutArchAreUNets() {
+    auto back = vwb::modelConfigFromJson({{"levels", 4}, {"base_channels", 16}});
+    QCOMPARE(int(back.arch), int(vwb::ArchKind::UNet));
+    QVERIFY(!back.deepSupervision);
+    vwb::ModelConfig m;
+    m.arch = vwb::ArchKind::ResEncXL;
+    m.deepSupervision = true;
+    back = vwb::modelConfigFromJson(vwb::modelConfigToJson(m));
+    QCOMPARE(int(back.arch), int(vwb::ArchKind::ResEncXL));
+    QVERIFY(back.deepSupervision);
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::modelConfigFromJson({{"arch", "resenc-s"}}));
+  }
+
+  // nnU-Net's rule: stride-2 stages while the deepest map keeps >= 4 voxels, at most 6 stages.
+  void resEncStagesFollowThePatch() {
+    QCOMPARE(vwb::resEncStagesForPatch(32), 4);   // 32 16 8 4
+    QCOMPARE(vwb::resEncStagesForPatch(48), 4);   // 48 24 12 6 (3 would be too small)
+    QCOMPARE(vwb::resEncStagesForPatch(64), 5);
+    QCOMPARE(vwb::resEncStagesForPatch(128), 6);
+    QCOMPARE(vwb::resEncStagesForPatch(256), 6);  // capped: blocks 1-3-4-6-6-6
+    QCOMPARE(vwb::resEncStagesForPatch(96), 5);   // 96 48 24 12 6
+    vwb::ModelConfig base;
+    base.arch = vwb::ArchKind::ResEncM;
+    auto m = vwb::modelForPatch(base, 64);
+    QCOMPARE(m.levels, 5);
+    QCOMPARE(vwb::levelChannels(m, 0), int64_t(32));
+    QCOMPARE(vwb::levelChannels(m, 4), int64_t(320));  // min(32 * 16, 320)
+    QCOMPARE(vwb::resEncBlocks(0) + vwb::resEncBlocks(1) + vwb::resEncBlocks(5), 1 + 3 + 6);
+    // M, L and XL are one shape; only their planning targets differ.
+    base.arch = vwb::ArchKind::ResEncXL;
+    QCOMPARE(vwb::parameterCount(vwb::modelForPatch(base, 64)), vwb::parameterCount(m));
+    QVERIFY(vwb::archMemoryTargetBytes(vwb::ArchKind::ResEncXL) >
+            vwb::archMemoryTargetBytes(vwb::ArchKind::ResEncM));
+    vwb::ModelConfig plain;
+    QCOMPARE(vwb::modelForPatch(plain, 64).levels, plain.levels);  // the U-Net is left alone
+  }
+
+  void resEncMatchesItsAnalyticCount() {
+    vwb::ModelConfig base;
+    base.arch = vwb::ArchKind::ResEncL;
+    for (bool ds : {false, true}) {
+      base.deepSupervision = ds;
+      auto m = vwb::modelForPatch(base, 32);
+      QCOMPARE(modelchecks::torchParameterCount(m), vwb::parameterCount(m));
+      QCOMPARE(modelchecks::outputShape(m, 32, 2), std::string("2x1x32x32x32"));
+    }
+    vwb::ModelConfig plain;
+    plain.deepSupervision = true;
+    QCOMPARE(modelchecks::torchParameterCount(plain), vwb::parameterCount(plain));
+    QVERIFY(vwb::parameterCount(plain) > vwb::parameterCount(vwb::ModelConfig{}));
+    // A 6-stage ResEnc counted without building it: nnU-Net's ResEnc is ~100 M parameters.
+    auto six = vwb::modelForPatch(base, 128);
+    QVERIFY(vwb::parameterCount(six) > 50'000'000 && vwb::parameterCount(six) < 200'000'000);
+  }
+
+  void deepSupervisionGivesEveryDecoderLevel() {
+    vwb::ModelConfig plain;  // 4 levels: decoder outputs at 1, 1/2, 1/4
+    plain.deepSupervision = true;
+    auto shapes = modelchecks::levelShapes(plain, 16);
+    QCOMPARE(shapes.size(), size_t(3));
+    QCOMPARE(shapes[0], std::string("1x1x16x16x16"));
+    QCOMPARE(shapes[2], std::string("1x1x4x4x4"));
+    vwb::ModelConfig res;
+    res.arch = vwb::ArchKind::ResEncM;
+    res.deepSupervision = true;
+    shapes = modelchecks::levelShapes(vwb::modelForPatch(res, 32), 32);
+    QCOMPARE(shapes.size(), size_t(3));
+    QCOMPARE(shapes[1], std::string("1x1x16x16x16"));
+    plain.deepSupervision = false;
+    QCOMPARE(modelchecks::levelShapes(plain, 16).size(), size_t(1));
+  }
+
+  void resEncInitClonesAndCheckpoints() {
+    vwb::ModelConfig base;
+    base.arch = vwb::ArchKind::ResEncM;
+    auto m = vwb::modelForPatch(base, 32);
+    QCOMPARE(modelchecks::initDifference(m, 7, 7), 0.0);
+    QVERIFY(modelchecks::initDifference(m, 7, 8) > 0.01);
+    QVERIFY(modelchecks::cloneMatches(m));
+    auto dir = vwbtest::scratchDir();
+    QVERIFY(modelchecks::checkpointRoundTrip(m, 32, dir.filePath("resenc.pt").toStdString()));
+    vwb::ModelConfig plain;
+    plain.deepSupervision = true;
+    QVERIFY(modelchecks::checkpointRoundTrip(plain, 16, dir.filePath("plain.pt").toStdString()));
+    // Too small for the stages it has: a clear error instead of a 2^3 bottleneck.
+    QVERIFY(!modelchecks::patchFits(m, 16));
+    QVERIFY(modelchecks::patchFits(m, 32));
   }
 
   void notACheckpointNamesTheFile() {

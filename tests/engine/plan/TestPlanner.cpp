@@ -6,6 +6,7 @@
 #include <QtTest>
 
 #include "engine/core/Error.h"
+#include "engine/model/ModelPresets.h"
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/plan/Planner.h"
 
@@ -122,6 +123,27 @@ class TestPlanner : public QObject {
     QVERIFY(ratio > 7.9 && ratio < 8.1);
     // The default 4-level, 16-channel net at 64^3 needs hundreds of MiB per sample, not GiBs.
     QVERIFY(b1 > 100 * (int64_t(1) << 20) && b1 < 2 * GiB);
+  }
+
+  // ResEnc presets: stages follow the planned patch, and M / L / XL are sized for 8 / 24 / 40 GB
+  // however large the GPU is (nnU-Net's targets), so XL gets at least M's patch and batch.
+  void resEncPresetsArePlannedForTheirMemoryTargets() {
+    UserConstraints uc;
+    uc.model.arch = ArchKind::ResEncM;
+    Plan cpu = makePlan(cpuOnly(2), volumes(320), uc);
+    checkWellFormed(cpu);
+    QCOMPARE(cpu.config.patch, 64);
+    QCOMPARE(cpu.config.model.levels, 5);  // 64 32 16 8 4
+    QCOMPARE(cpu.config.model.baseChannels, 32);
+    Plan m = makePlan(withGpus(1, 80, 8, 0), volumes(320), uc);
+    checkWellFormed(m);
+    QVERIFY(m.budgets[0].estimatedBytes <= 8'000'000'000ll + 700ll * 1024 * 1024);  // + CUDA context
+    uc.model.arch = ArchKind::ResEncXL;
+    Plan xl = makePlan(withGpus(1, 80, 8, 0), volumes(320), uc);
+    checkWellFormed(xl);
+    QVERIFY(xl.budgets[0].estimatedBytes > m.budgets[0].estimatedBytes);
+    QVERIFY(xl.config.patch >= m.config.patch);
+    QCOMPARE(xl.config.model.levels, resEncStagesForPatch(xl.config.patch));
   }
 
   void assumeGpusParsesSpecs() {

@@ -1,0 +1,43 @@
+#include "engine/infer/EnsemblePredictor.h"
+
+#include <cmath>
+
+#include "engine/core/Error.h"
+
+namespace vwb {
+
+EnsemblePredictor::EnsemblePredictor(const std::vector<std::string>& checkpoints,
+                                     const std::vector<double>& weights,
+                                     const PredictOptions& options) {
+  if (checkpoints.empty()) throw Error("no checkpoint given");
+  if (!weights.empty() && weights.size() != checkpoints.size())
+    throw Error("--weights: " + std::to_string(weights.size()) + " weight(s) for " +
+                std::to_string(checkpoints.size()) + " checkpoint(s)");
+  double sum = 0;
+  for (size_t i = 0; i < checkpoints.size(); ++i) {
+    double w = weights.empty() ? 1.0 : weights[i];
+    if (!(w > 0) || !std::isfinite(w))
+      throw Error("--weights: weight " + std::to_string(w) + " of " + checkpoints[i] +
+                  " must be positive");
+    weights_.push_back(w);
+    sum += w;
+  }
+  for (auto& w : weights_) w /= sum;
+  for (const auto& c : checkpoints) models_.push_back(std::make_unique<Predictor>(c, options));
+}
+
+VolumeU8 EnsemblePredictor::predict(const VolumeU8& image, ProgressSink* progress,
+                                    const CancelToken* cancel) {
+  if (models_.size() == 1) return models_[0]->predict(image, progress, cancel);
+  std::vector<double> sum(image.data.size(), 0.0);
+  for (size_t m = 0; m < models_.size(); ++m) {
+    const VolumeU8 p = models_[m]->predict(image, progress, cancel);
+    for (size_t i = 0; i < sum.size(); ++i) sum[i] += weights_[m] * p.data[i];
+  }
+  VolumeU8 out(image.shape);
+  for (size_t i = 0; i < sum.size(); ++i)
+    out.data[i] = static_cast<uint8_t>(std::lround(std::min(255.0, sum[i])));
+  return out;
+}
+
+}  // namespace vwb

@@ -1,0 +1,84 @@
+#include "engine/infer/PostProcessTuner.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/core/Error.h"
+#include "engine/metrics/Score.h"
+
+namespace vwb {
+
+namespace {
+double meanOf(const std::vector<TuneCase>& cases, const PostProcessOptions& o) {
+  std::vector<VolumeScore> scores;
+  for (const auto& c : cases) scores.push_back(scoreVolume(postprocess(c.probability255, o), c.label));
+  return meanScore(scores).score;
+}
+}  // namespace
+
+TuneResult tunePostProcessing(const std::vector<TuneCase>& cases, const TuneGrid& grid,
+                              ProgressSink* progress, const CancelToken* cancel) {
+  if (cases.empty()) throw Error("tune: no validation volumes with labels");
+  TuneResult r;
+  r.baselineScore = meanOf(cases, PostProcessOptions{});
+  r.best = PostProcessOptions{};
+  r.bestScore = r.baselineScore;
+  r.evaluations = 1;
+  const int64_t total = 2 * int64_t(grid.thresholds.size() + grid.minSizes.size() +
+                                    grid.closingRadii.size() + grid.sheetClosingRadii.size() +
+                                    grid.plugHoles.size() + grid.fillHoles.size());
+  int64_t done = 0;
+  // Tries every value of one setting with the others held; keeps a strictly better score.
+  auto sweep = [&](auto& values, auto set) {
+    for (const auto& v : values) {
+      if (cancel && cancel->cancelled()) return false;
+      PostProcessOptions o = r.best;
+      set(o, v);
+      double s = meanOf(cases, o);
+      ++r.evaluations;
+      if (s > r.bestScore) r.bestScore = s, r.best = o;
+      if (progress) progress->progress("tune", ++done, total);
+    }
+    return true;
+  };
+  for (int round = 0; round < 2; ++round) {
+    if (!sweep(grid.thresholds, [](PostProcessOptions& o, double v) { o.threshold = v; }) ||
+        !sweep(grid.plugHoles, [](PostProcessOptions& o, bool v) { o.plugHoles = v; }) ||
+        !sweep(grid.closingRadii, [](PostProcessOptions& o, int v) { o.closingRadius = v; }) ||
+        !sweep(grid.sheetClosingRadii, [](PostProcessOptions& o, int v) { o.sheetClosingRadius = v; }) ||
+        !sweep(grid.fillHoles, [](PostProcessOptions& o, bool v) { o.fillHoles = v; }) ||
+        !sweep(grid.minSizes, [](PostProcessOptions& o, int64_t v) { o.minComponentVoxels = v; }))
+      break;
+  }
+  return r;
+}
+
+std::string postProcessToJson(const PostProcessOptions& o) {
+  nlohmann::json j{{"format", "vwb-postprocess/1"},  {"threshold", o.threshold},
+                   {"border", o.borderVoxels},        {"min_size", o.minComponentVoxels},
+                   {"closing", o.closingRadius},      {"fill_holes", o.fillHoles},
+                   {"plug_holes", o.plugHoles},       {"sheet_closing", o.sheetClosingRadius}};
+  return j.dump(2);
+}
+
+PostProcessOptions postProcessFromJson(const std::string& text) {
+  try {
+    auto j = nlohmann::json::parse(text);
+    if (j.value("format", std::string()) != "vwb-postprocess/1")
+      throw Error("not a post-processing preset (expected format vwb-postprocess/1)");
+    PostProcessOptions o;
+    o.threshold = j.value("threshold", o.threshold);
+    o.borderVoxels = j.value("border", o.borderVoxels);
+    o.minComponentVoxels = j.value("min_size", o.minComponentVoxels);
+    o.closingRadius = j.value("closing", o.closingRadius);
+    o.fillHoles = j.value("fill_holes", o.fillHoles);
+    o.plugHoles = j.value("plug_holes", o.plugHoles);
+    o.sheetClosingRadius = j.value("sheet_closing", o.sheetClosingRadius);
+    return o;
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(std::string("post-processing preset: ") + e.what());
+  }
+}
+
+}  // namespace vwb

@@ -1,0 +1,35 @@
+#include "engine/train/detail/Optimizers.h"
+
+#include "engine/train/detail/DeviceSupport.h"
+
+namespace vwb {
+
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& config,
+                                                       std::vector<torch::Tensor> parameters) {
+  if (config.optimizer == OptimizerKind::Sgd)
+    return std::make_unique<torch::optim::SGD>(std::move(parameters),
+                                               torch::optim::SGDOptions(config.lr)
+                                                   .momentum(kSgdMomentum)
+                                                   .nesterov(true)
+                                                   .weight_decay(config.weightDecay));
+  return std::make_unique<torch::optim::AdamW>(
+      std::move(parameters), torch::optim::AdamWOptions(config.lr).weight_decay(config.weightDecay));
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+void adoptState(torch::optim::Optimizer& optimizer, const torch::Device& device) {
+  if (auto* adamw = dynamic_cast<torch::optim::AdamW*>(&optimizer)) {
+    adoptOptimizerState(*adamw, device);
+    return;
+  }
+  for (auto& entry : optimizer.state()) {
+    auto& s = static_cast<torch::optim::SGDParamState&>(*entry.second);
+    auto t = s.momentum_buffer();
+    if (t.defined()) s.momentum_buffer(t.to(t.options().device(device), false, /*copy=*/true));
+  }
+}
+
+}  // namespace vwb

@@ -1,0 +1,24 @@
+#pragma once
+// The optional training settings the loop applies (private: torch): skeleton recall's tubes,
+// the learning-rate schedule of the chosen optimizer, and their checks. Kept out of Trainer.cpp
+// so the loop only calls them.
+#include <string>
+
+#include "engine/train/TrainConfig.h"
+#include "engine/train/detail/TrainStrategy.h"
+
+namespace vwb {
+
+// Throws vwb::Error for out-of-range skeleton-recall weights or EMA decays.
+void checkTrainingOptions(const TrainConfig& config);
+// SGD is built by the single-device strategy only (the multi-device ones build AdamW).
+void checkStrategySupportsOptions(const TrainConfig& config, const std::string& strategy);
+
+// AdamW: warm-up + cosine; SGD: nnU-Net's poly (exponent 0.9).
+double scheduledLearningRate(const TrainConfig& config, int64_t step, int64_t totalSteps);
+
+// With skeleton recall on, fills batch.skeleton with the tubes of the labels (engine/train/
+// SkeletonTube.h) on the CPU; otherwise returns the batch unchanged.
+GlobalBatch withSkeletons(const TrainConfig& config, GlobalBatch batch);
+
+}  // namespace vwb

@@ -1,0 +1,76 @@
+// vwb tune's search (engine/infer/PostProcessTuner.h) on hand-made probabilities whose best
+// threshold is not 0.5 and whose dust must go; and the preset JSON round trip.
+#include <QtTest>
+
+#include <random>
+
+#include "engine/core/Error.h"
+#include "engine/infer/PostProcessTuner.h"
+
+namespace {
+
+// Two sheets the network is unsure about (p = 0.35) and scattered confident specks (p = 0.9).
+vwb::TuneCase sheets(unsigned seed) {
+  vwb::TuneCase c;
+  c.id = std::to_string(seed);
+  const vwb::Shape3 s{24, 24, 24};
+  c.probability255 = vwb::VolumeU8(s);
+  c.label = vwb::VolumeU8(s);
+  for (int64_t z : {7, 16})
+    for (int64_t y = 0; y < s.h; ++y)
+      for (int64_t x = 0; x < s.w; ++x) {
+        c.label.at(z, y, x) = 1;
+        c.probability255.at(z, y, x) = 89;  // 0.35
+      }
+  std::mt19937 rng(seed);
+  for (int k = 0; k < 30; ++k) {
+    int64_t z = rng() % 24, y = rng() % 24, x = rng() % 24;
+    if (c.label.at(z, y, x) == 0 && (z % 9) > 1) c.probability255.at(z, y, x) = 230;
+  }
+  return c;
+}
+
+}  // namespace
+
+class TestTune : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void findsTheThresholdAndRemovesDust() {
+    std::vector<vwb::TuneCase> cases{sheets(1), sheets(2)};
+    vwb::TuneGrid grid;
+    grid.thresholds = {0.3, 0.5, 0.7};
+    grid.minSizes = {0, 50};
+    grid.closingRadii = {0};
+    grid.sheetClosingRadii = {0};
+    grid.plugHoles = {false};
+    grid.fillHoles = {false};
+    auto r = vwb::tunePostProcessing(cases, grid);
+    QCOMPARE(r.best.threshold, 0.3);                   // the sheets appear only below 0.35
+    QCOMPARE(r.best.minComponentVoxels, int64_t(50));  // the specks go, the 576-voxel sheets stay
+    QVERIFY(r.bestScore > r.baselineScore + 0.2);
+    QVERIFY(r.evaluations > 1);
+    vwb::CancelToken cancel;
+    cancel.cancel();
+    auto stopped = vwb::tunePostProcessing(cases, grid, nullptr, &cancel);
+    QCOMPARE(stopped.bestScore, stopped.baselineScore);  // nothing tried after the cancel
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::tunePostProcessing({}, grid));
+  }
+
+  void presetRoundTrip() {
+    vwb::PostProcessOptions o;
+    o.threshold = 0.26;
+    o.minComponentVoxels = 200;
+    o.plugHoles = true;
+    o.sheetClosingRadius = 2;
+    o.fillHoles = true;
+    auto back = vwb::postProcessFromJson(vwb::postProcessToJson(o));
+    QCOMPARE(back.threshold, 0.26);
+    QCOMPARE(back.minComponentVoxels, int64_t(200));
+    QVERIFY(back.plugHoles && back.fillHoles);
+    QCOMPARE(back.sheetClosingRadius, 2);
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::postProcessFromJson("{\"threshold\": 0.3}"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTune)
+#include "TestTune.moc"
