@@ -120,6 +120,15 @@ void MainWindow::buildMenus() {
     });
     a->setShortcut(QKeySequence(Qt::CTRL | static_cast<Qt::Key>(Qt::Key_1 + i)));
   }
+
+  // About: what this build runs on (the same lines as `vwb --version`).
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About Vesuvius Workbench"), this, [this] {
+    const QString info = QString::fromStdString(context_.engine().buildInfo()).toHtmlEscaped();
+    QMessageBox::about(this, tr("About Vesuvius Workbench"),
+                       tr("<b>Vesuvius Workbench</b> %1<br><br>%2")
+                           .arg(QApplication::applicationVersion(), QString(info).replace("\n", "<br>")));
+  });
 }
 
 void MainWindow::fillRecentMenu(QMenu* menu, const QStringList& items, bool runs) {
