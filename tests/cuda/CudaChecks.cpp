@@ -3,6 +3,7 @@
 // skips, saying why, where that is absent; exit status = number of failures.
 //   vwb-cuda-tests [NAME_SUBSTRING]
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <ATen/cuda/CUDAContext.h>
 #include <c10/cuda/CUDACachingAllocator.h>
