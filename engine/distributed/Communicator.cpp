@@ -2,6 +2,7 @@
 // asynchronous all-reduce with completion times, bounded abort-aware waits, broadcast, barrier.
 #include "engine/distributed/detail/Communicator.h"
 
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -13,6 +14,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -66,6 +68,16 @@ c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, 
   o.waitWorkers = false;  // the process group's own rendezvous waits for every rank
   o.timeout = timeout;
   try {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    // LibTorch >= 2.4 defaults to the libuv store backend, which a build without libuv (Debian
+    // 13's 2.6) refuses; the classic backend then does the same job.
+    try {
+      return c10::make_intrusive<c10d::TCPStore>(host, o);
+    } catch (const std::exception& e) {
+      if (std::string(e.what()).find("libuv") == std::string::npos) throw;
+      o.useLibUV = false;
+    }
+#endif
     return c10::make_intrusive<c10d::TCPStore>(host, o);
   } catch (const std::exception& e) {
     throw Error(fmt::format("{} the rendezvous store at {}:{} failed within {} s: {}",
