@@ -170,7 +170,11 @@ class TestDistributedTraining : public QObject {
     QVERIFY(metrics.open(QIODevice::ReadOnly));
     QVERIFY(metrics.readAll().contains("\"micro_batch\":1"));
     double diff = lastCheckpointRelDiff(faulty, plain);
-    QVERIFY2(diff < 1e-4, qPrintable(QString::number(diff)));
+    // Micro-batch 2 vs 2 x 1 accumulated only reorders fp32 sums, but AdamW normalises each
+    // gradient element, so an element whose gradient is rounding noise can move by up to lr
+    // (1e-3) per step either way. Measured 1.3e-4 of the largest weight under LibTorch 2.6 /
+    // oneDNN 3.7 (AVX-512), below 1e-4 under 1.13; 5e-4 stays well under one such lr-sized step.
+    QVERIFY2(diff < 5e-4, qPrintable(QString::number(diff)));
   }
 
   void killedRankStopsTheOtherAndKeepsTheCheckpoint() {
