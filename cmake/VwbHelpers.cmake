@@ -3,6 +3,9 @@
 # Warnings for our own targets only (third-party headers are included as SYSTEM by their targets).
 function(vwb_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wno-unused-parameter)
+  if(VWB_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
 endfunction()
 
 # A module of the engine: static library vwb_<name> linked into the vwb_engine interface.

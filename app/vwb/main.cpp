@@ -4,11 +4,14 @@
 
 #include "CommandRegistry.h"
 #include "engine/core/Error.h"
+#include "engine/train/BuildInfo.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"vwb - Vesuvius Workbench command line: synthetic data, dataset checks, planning,\n"
                "training on one or many devices, prediction, scoring and submission export."};
-  app.set_version_flag("--version", "vwb 0.1.0");
+  // What the binary was built with (LibTorch, CUDA, NCCL, oneDNN ISA): the first thing to ask
+  // when a GPU path is missing or a CPU run is slow.
+  app.set_version_flag("--version", [] { return "vwb 0.1.0\n" + vwb::buildInfo().summary(); });
   app.require_subcommand(1);
 
   auto& specs = vwb::cli::commands();

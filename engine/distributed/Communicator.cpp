@@ -2,6 +2,7 @@
 // asynchronous all-reduce with completion times, bounded abort-aware waits, broadcast, barrier.
 #include "engine/distributed/detail/Communicator.h"
 
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/HashStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #ifdef VWB_WITH_NCCL
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <map>
 #include <mutex>
+#include <string>
 
 #include <fmt/format.h>
 

@@ -58,9 +58,8 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     options.gloohost = isLoopback(spec_.master.host) ? "127.0.0.1" : "";
     // Before the first collective: mismatched settings would make it fail (or abort) obscurely.
     checkNodesAgree(*store_, spec_,
-                    agreedSettings(config_, int(local_.size()),
-                                   context.trainVolumes ? *context.trainVolumes
-                                                        : std::vector<const TrainingVolume*>{}),
+                    agreedSettings(config_, int(local_.size()), context.source,
+                                   context.trainVolumes ? *context.trainVolumes : std::vector<int>{}),
                     timeout);
   } else {
     store_ = makeHashStore();

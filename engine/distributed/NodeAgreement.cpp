@@ -15,19 +15,23 @@ namespace {
 const char* kSettingsKey = "vwb/settings/node-";
 const char* kCheckedKey = "vwb/settings/checked";
 
-// ids, shapes and every 4099th voxel of image and label (a prime stride: no alignment with rows).
-std::string dataDigest(const std::vector<const TrainingVolume*>& volumes) {
-  std::vector<const TrainingVolume*> sorted = volumes;
-  std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->id < b->id; });
+// ids, shapes, intensity histograms and the (subsampled) label-1 positions of the training
+// volumes: what the source already holds, so no voxel is read for it (the chunk cache keeps
+// these per volume), yet two copies of one dataset agree and different data does not.
+std::string dataDigest(const TrainingSource* source, const std::vector<int>& trainVolumes) {
+  if (!source) return "no data";
+  std::vector<int> sorted = trainVolumes;
+  const auto& volumes = source->volumes();
+  std::sort(sorted.begin(), sorted.end(), [&](int a, int b) { return volumes[size_t(a)].id < volumes[size_t(b)].id; });
   uLong crc = crc32_z(0L, Z_NULL, 0);
-  std::vector<uint8_t> sample;
-  for (const TrainingVolume* v : sorted) {
-    const std::string head = v->id + " " + v->image.shape.str() + " " + v->label.shape.str() + '\n';
+  for (int i : sorted) {
+    const SourceVolume& v = volumes[size_t(i)];
+    const std::string head = v.id + " " + v.shape.str() + '\n';
     crc = crc32_z(crc, reinterpret_cast<const Bytef*>(head.data()), head.size());
-    sample.clear();
-    for (size_t i = 0; i < v->image.data.size(); i += 4099) sample.push_back(v->image.data[i]);
-    for (size_t i = 0; i < v->label.data.size(); i += 4099) sample.push_back(v->label.data[i]);
-    crc = crc32_z(crc, sample.data(), sample.size());
+    const auto& histogram = source->imageHistogram(i);
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(histogram.data()), sizeof(histogram));
+    const auto& foreground = source->foreground(i);
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(foreground.data()), foreground.size() * sizeof(int64_t));
   }
   return fmt::format("{} volume(s), crc32 {:08x}", sorted.size(), crc);
 }
@@ -47,8 +51,8 @@ std::string textOf(const std::exception& e) {
 
 }  // namespace
 
-nlohmann::json agreedSettings(const TrainConfig& c, int localRanks,
-                              const std::vector<const TrainingVolume*>& volumes) {
+nlohmann::json agreedSettings(const TrainConfig& c, int localRanks, const TrainingSource* source,
+                              const std::vector<int>& trainVolumes) {
   const nlohmann::json all = nlohmann::json::parse(c.toJson());
   nlohmann::json j;
   for (const char* key : {"model", "patch", "batch_per_device", "grad_accumulation", "epochs",
@@ -57,7 +61,7 @@ nlohmann::json agreedSettings(const TrainConfig& c, int localRanks,
                           "strategy", "nnodes", "bucket_mb", "resume"})
     if (all.contains(key)) j[key] = all.at(key);
   j["local_ranks"] = localRanks;
-  j["data"] = dataDigest(volumes);
+  j["data"] = dataDigest(source, trainVolumes);
   return j;
 }
 

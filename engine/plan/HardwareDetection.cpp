@@ -57,6 +57,7 @@ HardwareInventory detectHardware() {
   inv.cpuCores = host.cores;
   inv.ramBytes = host.ramBytes;
   inv.cpuBf16 = host.bf16;
+  inv.cpuIsa = host.isa;
   inv.cpuName = host.name;
 #ifdef VWB_WITH_CUDA
   inv.gpus = detectCudaDevices();

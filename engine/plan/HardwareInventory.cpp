@@ -37,12 +37,11 @@ HostInfo probeHost() {
       auto colon = line.find(':');
       if (colon != std::string::npos) h.name = line.substr(colon + 2);
     }
-    if (line.rfind("flags", 0) == 0) {
-      h.bf16 = line.find(" avx512_bf16") != std::string::npos ||
-               line.find(" amx_bf16") != std::string::npos;
-      break;
-    }
+    if (!h.name.empty()) break;
   }
+  const CpuFeatures& cpu = hostCpuFeatures();
+  h.bf16 = cpu.nativeBf16();
+  h.isa = cpu.isa();
   return h;
 }
 
@@ -52,7 +51,8 @@ std::string HardwareInventory::toJson() const {
   nlohmann::json j;
   j["assumed"] = assumed;
   j["nodes"] = nodes;
-  j["cpu"] = {{"cores", cpuCores}, {"ram_bytes", ramBytes}, {"bf16", cpuBf16}, {"name", cpuName}};
+  j["cpu"] = {{"cores", cpuCores}, {"ram_bytes", ramBytes}, {"bf16", cpuBf16},
+              {"isa", cpuVectorIsaName(cpuIsa)}, {"name", cpuName}};
   j["gpus"] = nlohmann::json::array();
   for (const auto& g : gpus) {
     j["gpus"].push_back({{"index", g.index},
@@ -82,7 +82,7 @@ std::string HardwareInventory::summary() const {
     for (size_t i = 0; i < order.size(); ++i)
       s << (i ? ", " : "") << groups[order[i]] << "x " << order[i];
   }
-  s << "; " << cpuCores << " CPU cores; " << gib(ramBytes) << " RAM";
+  s << "; " << cpuCores << " CPU cores (" << cpuVectorIsaName(cpuIsa) << "); " << gib(ramBytes) << " RAM";
   if (nodes > 1) s << "; per node, " << nodes << " nodes";
   if (assumed) s << " (assumed)";
   return s.str();
@@ -94,6 +94,7 @@ HardwareInventory assumeGpus(const std::string& spec) {
   host.cpuCores = h.cores;
   host.ramBytes = h.ramBytes;
   host.cpuBf16 = h.bf16;
+  host.cpuIsa = h.isa;
   host.cpuName = h.name;
   return assumeGpus(spec, host);
 }

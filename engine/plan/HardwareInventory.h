@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/CpuFeatures.h"
+
 namespace vwb {
 
 struct GpuInfo {
@@ -18,13 +20,14 @@ struct HardwareInventory {
   std::vector<GpuInfo> gpus;
   int cpuCores = 1;
   int64_t ramBytes = 0;
-  bool cpuBf16 = false;  // avx512_bf16 / amx: CPU bf16 autocast is worth offering
+  bool cpuBf16 = false;  // native bf16 (avx512_bf16 / AMX): CPU bf16 autocast is worth offering
+  CpuVectorIsa cpuIsa = CpuVectorIsa::Avx2;  // what oneDNN's kernels can use
   std::string cpuName;
   int nodes = 1;  // machines taking part (multi-node plans)
   bool assumed = false;  // built from --assume-gpus, not detected
 
   std::string toJson() const;
-  std::string summary() const;  // "2x Tesla T4 (15.0 GiB, sm75); 4 CPU cores; 31.3 GiB RAM"
+  std::string summary() const;  // "2x Tesla T4 (15.0 GiB, sm75); 4 CPU cores (AVX2); 31.3 GiB RAM"
 };
 
 HardwareInventory detectHardware();

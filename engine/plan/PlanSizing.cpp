@@ -10,6 +10,7 @@
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/plan/detail/Format.h"
 #include "engine/plan/detail/PlanContext.h"
+#include "engine/train/detail/MixedPrecisionChoice.h"
 
 namespace vwb::plan_detail {
 namespace {
@@ -109,19 +110,25 @@ void chooseAmp(PlanContext& ctx) {
   bool cpu = ctx.gpus.empty();
   std::string reason;
   if (forced && *forced != AmpMode::Auto) {
-    if (cpu && *forced == AmpMode::Fp16)
-      throw Error("--amp fp16 needs a CUDA device; on CPU use --amp bf16 or off");
+    // The same decision the strategies make at start: a mode this hardware would only emulate
+    // (many times slower) is refused here, with the reason, before anything runs.
+    PrecisionHardware hw;
+    hw.cuda = !cpu;
+    if (!cpu) hw.computeMajor = minCompute(ctx, &hw.computeMinor);
+    hw.cpuNativeBf16 = ctx.hw.cpuBf16;
+    hw.cpuIsa = cpuVectorIsaName(ctx.hw.cpuIsa);
+    choosePrecision(*forced, hw, nullptr);
     c.amp = *forced;
     reason = "Set with --amp.";
-    int minor = 0;
-    if (!cpu && *forced == AmpMode::Bf16 && minCompute(ctx, &minor) < 8)
-      ctx.plan.warnings.push_back("bf16 before sm80 has no tensor-core support and runs slowly.");
-    if (cpu && *forced == AmpMode::Bf16 && !ctx.hw.cpuBf16)
-      ctx.plan.warnings.push_back("This CPU has no avx512_bf16: bf16 autocast may be slower than fp32.");
   } else if (cpu) {
     c.amp = AmpMode::Off;
     reason = "CPU trains in fp32 by default.";
-    if (ctx.hw.cpuBf16) reason += " This CPU has avx512_bf16: --amp bf16 is ~1.4x faster on conv3d.";
+    if (ctx.hw.cpuBf16)
+      reason += fmt::format(" This CPU has native bf16 ({}): --amp bf16 is ~1.4x faster on conv3d.",
+                            cpuVectorIsaName(ctx.hw.cpuIsa));
+    else
+      reason += fmt::format(" This CPU ({}) has no native bf16, so --amp bf16 is refused.",
+                            cpuVectorIsaName(ctx.hw.cpuIsa));
   } else {
     int minor = 0;
     int major = minCompute(ctx, &minor);

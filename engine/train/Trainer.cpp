@@ -507,6 +507,7 @@ RunEndEvent TrainingRun::runLocked() {
   StrategyContext context;
   context.config = config_;
   context.log = log_.get();
+  context.source = &source_;
   context.trainVolumes = &trainVolumes_;
   if (simulatedOomStep_ > 0)
     context.beforeMicroBatch = [this](int64_t step, int, int64_t microBatch) {

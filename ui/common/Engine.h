@@ -47,6 +47,9 @@ class Engine {
   virtual Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& fingerprint,
                         const UserConstraints& constraints) = 0;
   virtual std::string configJson(const TrainConfig& config) = 0;
+  // What the engine was built with (LibTorch, CUDA, NCCL, oneDNN ISA), one fact per line, for the
+  // About box (cheap). Fakes may keep the default.
+  virtual std::string buildInfo() { return "engine build information not available"; }
 
   // Training (runTraining blocks until the run ends).
   virtual TrainConfig loadRunConfig(const std::string& runDir) = 0;

@@ -10,6 +10,7 @@
 #endif
 #if VWB_HAVE_TRAIN
 #include "engine/train/RunLock.h"
+#include "engine/train/BuildInfo.h"
 #include "engine/train/Trainer.h"
 #include "engine/train/ValidationSplit.h"
 #endif
@@ -74,6 +75,10 @@ class RealEngine : public Engine {
     missing("data", "generating the synthetic dataset");
 #endif
   }
+
+#if VWB_HAVE_TRAIN
+  std::string buildInfo() override { return vwb::buildInfo().summary(); }
+#endif
 
   HardwareInventory detectHardware() override {
 #if VWB_HAVE_PLAN

@@ -54,7 +54,7 @@ QString shortcutsText(const QMainWindow& window) {
   return lines.join("\n");
 }
 
-void addHelpMenu(QMainWindow& window) {
+void addHelpMenu(QMainWindow& window, const QString& buildInfo) {
   QMenu* help = window.menuBar()->addMenu(QObject::tr("&Help"));
   QWidget* parent = &window;
   help->addAction(QObject::tr("&Getting started (README)"), QKeySequence::HelpContents, parent, [parent] {
@@ -69,11 +69,12 @@ void addHelpMenu(QMainWindow& window) {
     showText(&window, QObject::tr("Keyboard shortcuts"), md);
   });
   help->addSeparator();
-  help->addAction(QObject::tr("&About"), parent, [parent] {
+  help->addAction(QObject::tr("&About"), parent, [parent, buildInfo] {
     QMessageBox::about(parent, QObject::tr("About Vesuvius Workbench"),
                        QObject::tr("<b>Vesuvius Workbench %1</b><br>Train 3D surface segmentation on scroll CT: "
-                                   "data → plan → train → inspect → export.")
-                           .arg(QApplication::applicationVersion()));
+                                   "data → plan → train → inspect → export.<br><br>%2")
+                           .arg(QApplication::applicationVersion(),
+                                buildInfo.toHtmlEscaped().replace("\n", "<br>")));
   });
 }
 

@@ -8,7 +8,8 @@ class QMainWindow;
 
 namespace vwb::ui {
 
-void addHelpMenu(QMainWindow& window);
+// buildInfo: what this binary was built with and runs on (`vwb --version`), shown in About.
+void addHelpMenu(QMainWindow& window, const QString& buildInfo = {});
 // Every menu action that has a shortcut (read from the menus, so it cannot go stale), then the
 // viewer's keys; one "keys — what" line each.
 QString shortcutsText(const QMainWindow& window);

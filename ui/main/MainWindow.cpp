@@ -170,7 +170,7 @@ void MainWindow::buildMenus() {
   run->addAction(tr("&Resume"), this, [this] { monitor_->resumeRun(); });
 
   menuBar()->addMenu(viewMenu_);
-  addHelpMenu(*this);
+  addHelpMenu(*this, QString::fromStdString(context_.engine().buildInfo()));
 }
 
 void MainWindow::fillRecentMenu(QMenu* menu, const QStringList& items, bool runs) {

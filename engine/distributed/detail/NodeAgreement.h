@@ -14,15 +14,16 @@
 
 #include "engine/distributed/Rendezvous.h"
 #include "engine/train/TrainConfig.h"
-#include "engine/train/TrainingVolume.h"
+#include "engine/train/TrainingSource.h"
 
 namespace vwb::dist {
 
 // What must agree: the model, patch, batch, accumulation, schedule, precision, seed, strategy,
-// bucket size, local ranks per node and a digest of the training data (ids, shapes and a sample
-// of the voxels, so that copies of one dataset on different machines agree).
-nlohmann::json agreedSettings(const TrainConfig& config, int localRanks,
-                              const std::vector<const TrainingVolume*>& volumes);
+// bucket size, local ranks per node and a digest of the training data (ids, shapes, intensity
+// histograms and label-1 positions, so that copies of one dataset on different machines agree).
+// source may be null (benchmarks): the digest then says "no data".
+nlohmann::json agreedSettings(const TrainConfig& config, int localRanks, const TrainingSource* source,
+                              const std::vector<int>& trainVolumes);
 
 // "node 1 has patch=32, node 0 has patch=16; ..." for every difference; empty when they agree.
 std::string describeDisagreement(const std::vector<nlohmann::json>& nodes);

@@ -3,12 +3,15 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/core/CpuFeatures.h"
+
 namespace vwb::plan_detail {
 
 struct HostInfo {
   int cores = 1;
   int64_t ramBytes = 0;
   bool bf16 = false;
+  CpuVectorIsa isa = CpuVectorIsa::Baseline;
   std::string name;
 };
 

@@ -3,6 +3,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include "engine/core/CpuFeatures.h"
 #include "engine/core/Error.h"
 
 #ifdef VWB_WITH_CUDA
@@ -25,47 +26,20 @@ const char* precisionName(Precision p) {
   return "?";
 }
 
-namespace {
-bool cudaSupportsBf16(const torch::Device& device) {
-#ifdef VWB_WITH_CUDA
-  auto* props = at::cuda::getDeviceProperties(device.index() < 0 ? 0 : device.index());
-  return props->major >= 8;  // Ampere and newer
-#else
-  (void)device;
-  return false;
-#endif
-}
-}  // namespace
-
 Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why) {
-  auto say = [&](const std::string& s) {
-    if (why) *why = s;
-  };
-  bool cuda = device.is_cuda();
-  switch (mode) {
-    case AmpMode::Off:
-      say("mixed precision off: fp32");
-      return Precision::F32;
-    case AmpMode::Fp16:
-      if (!cuda) throw Error("--amp fp16 needs a CUDA device; on the CPU use --amp bf16 or off");
-      say("fp16 autocast with dynamic loss scaling");
-      return Precision::F16;
-    case AmpMode::Bf16:
-      say(cuda ? "bf16 autocast" : "bf16 autocast on the CPU (gradients stay fp32)");
-      return Precision::BF16;
-    case AmpMode::Auto:
-      if (!cuda) {
-        say("CPU: fp32 (bf16 is optional: --amp bf16)");
-        return Precision::F32;
-      }
-      if (cudaSupportsBf16(device)) {
-        say("GPU supports bf16: bf16 autocast, no loss scaling needed");
-        return Precision::BF16;
-      }
-      say("GPU without bf16: fp16 autocast with dynamic loss scaling");
-      return Precision::F16;
+  PrecisionHardware hw;
+  hw.cuda = device.is_cuda();
+#ifdef VWB_WITH_CUDA
+  if (hw.cuda) {
+    auto* props = at::cuda::getDeviceProperties(device.index() < 0 ? 0 : device.index());
+    hw.computeMajor = props->major;
+    hw.computeMinor = props->minor;
   }
-  return Precision::F32;
+#endif
+  const CpuFeatures& cpu = hostCpuFeatures();
+  hw.cpuNativeBf16 = cpu.nativeBf16();
+  hw.cpuIsa = cpuVectorIsaName(cpu.isa());
+  return choosePrecision(mode, hw, why);
 }
 
 AutocastScope::AutocastScope(Precision precision, const torch::Device& device) {

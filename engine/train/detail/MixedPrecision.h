@@ -8,14 +8,14 @@
 #include <vector>
 
 #include "engine/train/TrainConfig.h"
+#include "engine/train/detail/MixedPrecisionChoice.h"
 
 namespace vwb {
 
-enum class Precision { F32, F16, BF16 };
 const char* precisionName(Precision p);
 
-// auto: CUDA -> bf16 when supported (no loss scaling needed), else fp16; CPU -> fp32.
-// Throws vwb::Error for fp16 on the CPU. `why` gets a one-line reason for the log.
+// choosePrecision() for this device: its compute capability (CUDA) or this CPU's features.
+// Throws vwb::Error for a mode the device would only emulate. `why` gets a one-line reason.
 Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why = nullptr);
 
 // Enables autocast for `device` while alive (no-op for fp32); restores the previous state.

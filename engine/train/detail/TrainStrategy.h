@@ -17,6 +17,7 @@
 #include "engine/core/Reporting.h"
 #include "engine/model/detail/UNet3DImpl.h"
 #include "engine/train/TrainConfig.h"
+#include "engine/train/TrainingSource.h"
 #include "engine/train/TrainingVolume.h"
 #include "engine/train/TrainingEvents.h"
 
@@ -42,8 +43,9 @@ struct StepResult {
 struct StrategyContext {
   TrainConfig config;        // resolved settings (devices, batchPerDevice, amp, seed, ...)
   LogSink* log = nullptr;    // warnings such as "out of memory: micro-batch 4 -> 2"
-  // The training volumes (null in benchmarks): nodes of a multi-node run check they agree on them.
-  const std::vector<const TrainingVolume*>* trainVolumes = nullptr;
+  // The training data (null in benchmarks): nodes of a multi-node run check they agree on it.
+  const TrainingSource* source = nullptr;
+  const std::vector<int>* trainVolumes = nullptr;  // indices into source->volumes()
   // Called before each micro-batch's forward pass (step, device index, micro-batch size).
   // Tests throw a simulated out-of-memory error from here.
   std::function<void(int64_t step, int device, int64_t microBatch)> beforeMicroBatch;

@@ -5,6 +5,7 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include "engine/core/CpuFeatures.h"
 #include "engine/core/Error.h"
 #include "engine/model/ModelPresets.h"
 #include "engine/plan/MemoryEstimate.h"
@@ -351,6 +352,60 @@ class TestPlanner : public QObject {
     QString text = QString::fromStdString(p.toText());
     QVERIFY(text.contains("why:"));
     QVERIFY(text.contains("* ddp"));
+  }
+
+  // Mixed precision follows what the hardware does natively: a faked AVX2-only CPU refuses
+  // --amp bf16 (oneDNN would emulate it), an AMX CPU accepts it; pre-Ampere GPUs refuse bf16,
+  // sm61 refuses fp16; auto never picks an emulated mode.
+  void ampFollowsNativeSupport() {
+    UserConstraints bf16;
+    bf16.amp = AmpMode::Bf16;
+    HardwareInventory avx2 = cpuOnly(2);
+    avx2.cpuIsa = CpuVectorIsa::Avx2;
+    avx2.cpuBf16 = false;
+    try {
+      makePlan(avx2, volumes(320), bf16);
+      QFAIL("--amp bf16 was accepted on a CPU without native bf16");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("AVX2") != std::string::npos, e.what());
+      QVERIFY2(std::string(e.what()).find("no native bf16") != std::string::npos, e.what());
+    }
+    QCOMPARE(makePlan(avx2, volumes(320), {}).config.amp, AmpMode::Off);
+
+    HardwareInventory amx = cpuOnly(2);
+    amx.cpuIsa = CpuVectorIsa::Amx;
+    amx.cpuBf16 = true;
+    QCOMPARE(makePlan(amx, volumes(320), bf16).config.amp, AmpMode::Bf16);
+    QCOMPARE(makePlan(amx, volumes(320), {}).config.amp, AmpMode::Off);
+
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 16, 7, 5), volumes(320), bf16));
+    QCOMPARE(makePlan(withGpus(1, 80, 9, 0), volumes(320), bf16).config.amp, AmpMode::Bf16);
+
+    UserConstraints fp16;
+    fp16.amp = AmpMode::Fp16;
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 24, 6, 1), volumes(320), fp16));
+    QCOMPARE(makePlan(withGpus(1, 16, 6, 0), volumes(320), fp16).config.amp, AmpMode::Fp16);
+    QCOMPARE(makePlan(withGpus(1, 24, 6, 1), volumes(320), {}).config.amp, AmpMode::Off);
+  }
+
+  // The CPU's vector ISA from /proc/cpuinfo flags, and in the plan's hardware summary.
+  void cpuIsaFromFlags() {
+    const std::string avx2 = "flags : fpu sse2 avx fma avx2";
+    const std::string avx512 = avx2 + " avx512f avx512dq avx512bw avx512vl";
+    QCOMPARE(parseCpuFlags("flags : fpu sse2 avx").isa(), CpuVectorIsa::Baseline);
+    QCOMPARE(parseCpuFlags(avx2).isa(), CpuVectorIsa::Avx2);
+    QCOMPARE(parseCpuFlags(avx512).isa(), CpuVectorIsa::Avx512);
+    QVERIFY(!parseCpuFlags(avx512).nativeBf16());
+    QCOMPARE(parseCpuFlags(avx512 + " avx512_bf16").isa(), CpuVectorIsa::Avx512Bf16);
+    QVERIFY(parseCpuFlags(avx512 + " avx512_bf16").nativeBf16());
+    QCOMPARE(parseCpuFlags(avx512 + " avx512_bf16 amx_bf16 amx_tile").isa(), CpuVectorIsa::Amx);
+    // avx512_bf16 without the AVX-512 base is not something oneDNN's bf16 kernels can use.
+    QVERIFY(!parseCpuFlags(avx2 + " avx512_bf16").nativeBf16());
+    HardwareInventory h = cpuOnly(4);
+    h.cpuIsa = CpuVectorIsa::Avx512Bf16;
+    QVERIFY2(h.summary().find("4 CPU cores (AVX-512 + bf16)") != std::string::npos,
+             h.summary().c_str());
+    QVERIFY(h.toJson().find("\"isa\": \"AVX-512 + bf16\"") != std::string::npos);
   }
 };
 

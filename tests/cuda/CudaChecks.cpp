@@ -1,0 +1,278 @@
+// vwb-cuda-tests: the engine's CUDA paths on a real GPU, as a plain C++ program (no Qt: a GPU
+// server's image has LibTorch and little else). Each check is named for what it needs and
+// skips, saying why, where that is absent; exit status = number of failures.
+//   vwb-cuda-tests [NAME_SUBSTRING]
+#include <torch/torch.h>
+#include <torch/version.h>
+
+#include <ATen/cuda/CUDAContext.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstdio>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "engine/core/Error.h"
+#include "engine/core/Volume.h"
+#include "engine/distributed/MultiDeviceStrategies.h"
+#include "engine/infer/Predictor.h"
+#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/MixedPrecisionChoice.h"
+#include "engine/train/detail/TrainingRun.h"
+#include "infer/TinyCheckpoint.h"
+
+#ifndef VWB_WITH_CUDA
+#error "vwb-cuda-tests needs a build against a CUDA LibTorch (VWB_WITH_CUDA)"
+#endif
+
+using namespace vwb;
+
+namespace {
+
+struct Skip : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+void check(bool ok, const std::string& what) {
+  if (!ok) throw std::runtime_error(what);
+}
+// The slowest visible device's compute capability, as the planner takes it.
+std::pair<int, int> computeCapability() {
+  std::pair<int, int> worst{99, 9};
+  for (int i = 0; i < int(torch::cuda::device_count()); ++i) {
+    auto* p = at::cuda::getDeviceProperties(i);
+    worst = std::min(worst, std::make_pair(int(p->major), int(p->minor)));
+  }
+  return worst;
+}
+void needCuda() {
+  if (!torch::cuda::is_available()) throw Skip("no CUDA device visible to this process");
+}
+
+TrainConfig smallConfig(AmpMode amp) {
+  TrainConfig c;
+  c.model.levels = 3;
+  c.model.baseChannels = 8;
+  c.model.norm = NormKind::Instance;
+  c.patch = 32;
+  c.seed = 3;
+  c.lr = 1e-2;
+  c.gradClip = 1.0;
+  c.amp = amp;
+  return c;
+}
+
+GlobalBatch randomBatch(int64_t step, int64_t n, int64_t patch = 32) {
+  auto gen = at::detail::createCPUGenerator(uint64_t(500 + step));
+  GlobalBatch b;
+  b.step = step;
+  b.image = torch::randn({n, 1, patch, patch, patch}, gen);
+  b.label = torch::randint(0, 3, {n, 1, patch, patch, patch}, gen, torch::kUInt8);
+  return b;
+}
+
+std::unique_ptr<TrainStrategy> build(TrainConfig c, StrategyKind kind,
+                                     std::vector<std::string> devices, int batchPerDevice) {
+  dist::registerMultiDeviceStrategies();
+  c.strategy = kind;
+  c.devices = std::move(devices);
+  c.batchPerDevice = batchPerDevice;
+  auto s = makeStrategy(c);
+  StrategyContext ctx;
+  ctx.config = c;
+  s->setup(ctx);
+  return s;
+}
+
+std::vector<torch::Tensor> snapshot(UNet3DImpl& m) {
+  std::vector<torch::Tensor> out;
+  for (auto& p : m.parameters()) out.push_back(p.detach().to(torch::kCPU).clone());
+  return out;
+}
+
+// A few steps in the given precision: the precision is the one asked for, every loss is finite,
+// the loss falls over repeated steps on one batch, and the weights move.
+void trainSteps(AmpMode amp, const char* expected) {
+  auto s = build(smallConfig(amp), StrategyKind::Single, {"cuda:0"}, 4);
+  check(s->precisionName() == expected, "precision is " + s->precisionName() + ", not " + expected);
+  auto before = snapshot(s->model());
+  auto batch = randomBatch(0, 4);
+  double first = 0, last = 0;
+  int skipped = 0;
+  for (int i = 0; i < 8; ++i) {
+    auto r = s->step(batch, 1e-2);
+    check(std::isfinite(r.loss), "loss is not finite at step " + std::to_string(i));
+    if (r.skipped) ++skipped;
+    if (i == 0) first = r.loss;
+    last = r.loss;
+  }
+  std::printf("    %s: loss %.4f -> %.4f over 8 steps on one batch, %d skipped (loss scaling)\n",
+              expected, first, last, skipped);
+  check(last < first, "loss did not fall on a repeated batch");
+  auto after = snapshot(s->model());
+  double moved = 0;
+  for (size_t i = 0; i < after.size(); ++i)
+    moved = std::max(moved, (after[i] - before[i]).abs().max().item<double>());
+  check(moved > 1e-4, "weights did not move");
+}
+
+// Over the conv weights only (a conv bias before instance norm has no effect on the output).
+double maxRelDiff(UNet3DImpl& a, UNet3DImpl& ref) {
+  auto pa = snapshot(a), pr = snapshot(ref);
+  double worst = 0;
+  for (size_t i = 0; i < pa.size(); ++i) {
+    if (pa[i].dim() < 2) continue;
+    double scale = pr[i].abs().max().item<double>() + 1e-12;
+    worst = std::max(worst, (pa[i] - pr[i]).abs().max().item<double>() / scale);
+  }
+  return worst;
+}
+
+struct Check {
+  const char* name;
+  std::function<void()> run;
+};
+
+const std::vector<Check>& checks() {
+  static const std::vector<Check> all = {
+      {"TrainStepFp16Cuda",
+       [] {
+         needCuda();
+         auto cc = computeCapability();
+         if (!cudaFastFp16(cc.first, cc.second)) throw Skip("this GPU has no full-rate fp16");
+         trainSteps(AmpMode::Fp16, "fp16");
+       }},
+      {"TrainStepBf16CudaSm80",
+       [] {
+         needCuda();
+         if (computeCapability().first < 8) throw Skip("bf16 needs sm80 or newer");
+         trainSteps(AmpMode::Bf16, "bf16");
+       }},
+      {"DdpNcclMatchesSingleCuda",
+       [] {
+         needCuda();
+         // fp32 without TF32 and with deterministic cuDNN: the split over ranks then only
+         // reorders fp32 sums (per-step relative differences ~1e-6). Bound: 1e-4 relative on the
+         // conv weights after 3 AdamW steps (AdamW's normalised update turns tiny gradient
+         // differences into up to lr-sized ones for weights whose gradient is near zero).
+         at::globalContext().setAllowTF32CuDNN(false);
+         at::globalContext().setAllowTF32CuBLAS(false);
+         at::globalContext().setDeterministicCuDNN(true);
+         const int n = int(torch::cuda::device_count()), b = 2;
+         std::vector<std::string> devices;
+         for (int i = 0; i < n; ++i) devices.push_back("cuda:" + std::to_string(i));
+         auto single = build(smallConfig(AmpMode::Off), StrategyKind::Single, {"cuda:0"}, n * b);
+         auto ddp = build(smallConfig(AmpMode::Off), StrategyKind::Ddp, devices, b);
+         double singleLoss = 0, ddpLoss = 0;
+         for (int s = 0; s < 3; ++s) {
+           auto batch = randomBatch(s, n * b);
+           singleLoss = single->step(batch, 1e-2).loss;
+           ddpLoss = ddp->step(batch, 1e-2).loss;
+         }
+         double rel = maxRelDiff(ddp->model(), single->model());
+         std::printf("    world size %d over NCCL: loss single %.7f ddp %.7f, conv weights rel diff %.3g\n",
+                     n, singleLoss, ddpLoss, rel);
+         at::globalContext().setDeterministicCuDNN(false);
+         check(rel < 1e-4, "DDP weights differ from single device by " + std::to_string(rel));
+         check(std::abs(ddpLoss - singleLoss) < 1e-4 * std::abs(singleLoss), "losses differ");
+       }},
+      {"OutOfMemoryFallbackCuda",
+       [] {
+         needCuda();
+         // A real CUDA OOM: cap the caching allocator at a small share of the device, then ask
+         // for a micro-batch that cannot fit. The step must succeed with a smaller micro-batch.
+         releaseCachedMemory(torch::Device(torch::kCUDA, 0));
+         auto total = probeDeviceMemory(torch::Device(torch::kCUDA, 0), "cuda:0").totalBytes;
+         const double capBytes = 1.5e9;
+         c10::cuda::CUDACachingAllocator::setMemoryFraction(capBytes / double(total), 0);
+         TrainConfig c = smallConfig(AmpMode::Off);
+         c.patch = 64;
+         StepResult r;
+         try {
+           auto s = build(c, StrategyKind::Single, {"cuda:0"}, 32);
+           r = s->step(randomBatch(0, 32, 64), 1e-2);
+         } catch (...) {
+           c10::cuda::CUDACachingAllocator::setMemoryFraction(1.0, 0);
+           throw;
+         }
+         c10::cuda::CUDACachingAllocator::setMemoryFraction(1.0, 0);
+         releaseCachedMemory(torch::Device(torch::kCUDA, 0));
+         std::printf("    allocator capped at %.1f GB: micro-batch 32 -> %lld, loss %.4f\n",
+                     capBytes / 1e9, (long long)r.microBatch, r.loss);
+         check(r.microBatch < 32 && r.microBatch >= 1, "no fallback to a smaller micro-batch");
+         check(std::isfinite(r.loss), "loss is not finite after the fallback");
+       }},
+      {"AllocatorTelemetryCuda",
+       [] {
+         needCuda();
+         torch::Device dev(torch::kCUDA, 0);
+         auto s = build(smallConfig(AmpMode::Off), StrategyKind::Single, {"cuda:0"}, 2);
+         resetPeakMemory(dev);
+         s->step(randomBatch(0, 2), 1e-2);
+         auto m = probeDeviceMemory(dev, "cuda:0");
+         std::printf("    allocated %.1f MiB, reserved %.1f MiB, peak %.1f MiB, free %.1f of %.1f GiB\n",
+                     m.allocatedBytes / 1048576.0, m.reservedBytes / 1048576.0, m.peakBytes / 1048576.0,
+                     m.freeBytes / 1073741824.0, m.totalBytes / 1073741824.0);
+         check(m.allocatedBytes > 0, "allocated bytes are 0 with a model on the device");
+         check(m.reservedBytes >= m.allocatedBytes, "reserved < allocated");
+         check(m.peakBytes > m.allocatedBytes, "peak not above the resting allocation after a step");
+         check(m.totalBytes > 0 && m.freeBytes > 0 && m.freeBytes <= m.totalBytes, "device totals");
+       }},
+      {"PredictCuda",
+       [] {
+         needCuda();
+         // One checkpoint predicted on CUDA and on the CPU: the same probabilities up to fp32
+         // rounding (bound: 2 of 255 levels; cuDNN's conv algorithms sum in another order than
+         // oneDNN's, and TF32 is off here).
+         at::globalContext().setAllowTF32CuDNN(false);
+         const char* tmp = std::getenv("TMPDIR");
+         std::string path = std::string(tmp ? tmp : "/tmp") + "/vwb-cuda-tests-predict.pt";
+         vwbtest::writeTinyCheckpoint(path, 32, 7);
+         VolumeU8 image(Shape3{40, 48, 48});
+         for (size_t i = 0; i < image.data.size(); ++i) image.data[i] = uint8_t((i * 37) % 251);
+         PredictOptions gpu;
+         gpu.devices = {"cuda:0"};
+         PredictOptions cpu;
+         cpu.devices = {"cpu"};
+         VolumeU8 a = Predictor(path, gpu).predict(image), b = Predictor(path, cpu).predict(image);
+         int worst = 0;
+         for (size_t i = 0; i < a.data.size(); ++i) worst = std::max(worst, std::abs(int(a.data[i]) - int(b.data[i])));
+         std::printf("    %zu voxels: largest CUDA vs CPU difference %d/255\n", a.data.size(), worst);
+         check(a.shape == image.shape, "prediction shape differs from the image");
+         check(worst <= 2, "CUDA and CPU predictions differ by " + std::to_string(worst) + "/255");
+       }},
+  };
+  return all;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string filter = argc > 1 ? argv[1] : "";
+  std::printf("vwb-cuda-tests: LibTorch %d.%d.%d, %d CUDA device(s)\n", TORCH_VERSION_MAJOR,
+              TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, int(torch::cuda::device_count()));
+  torch::set_num_threads(4);
+  int failed = 0, passed = 0, skipped = 0;
+  for (const auto& c : checks()) {
+    if (!filter.empty() && std::string(c.name).find(filter) == std::string::npos) continue;
+    try {
+      c.run();
+      std::printf("PASS %s\n", c.name);
+      ++passed;
+    } catch (const Skip& e) {
+      std::printf("SKIP %s: %s\n", c.name, e.what());
+      ++skipped;
+    } catch (const std::exception& e) {
+      std::printf("FAIL %s: %s\n", c.name, e.what());
+      ++failed;
+    }
+    std::fflush(stdout);
+  }
+  std::printf("vwb-cuda-tests: %d passed, %d skipped, %d failed\n", passed, skipped, failed);
+  return failed;
+}
