@@ -33,6 +33,15 @@ std::vector<store::CacheVolumeSpec> cacheSpecs(const Dataset& ds, bool includeTe
   return specs;
 }
 
+// Whether the scan already reported a problem with this file (it names files relative to the
+// dataset root): a file the header probe found broken is one problem, not two.
+bool alreadyReported(const Dataset& ds, const std::string& path) {
+  const std::string relative = std::filesystem::path(path).lexically_relative(ds.root).string();
+  for (const auto& error : ds.report.errors)
+    if (error.rfind(path + ":", 0) == 0 || (!relative.empty() && error.rfind(relative + ":", 0) == 0)) return true;
+  return false;
+}
+
 int64_t addCacheVerdicts(Dataset& ds, const store::DatasetCache& cache, const std::vector<store::CacheVolumeSpec>& specs) {
   int64_t missing = 0;
   for (const auto& s : specs) {
@@ -41,7 +50,9 @@ int64_t addCacheVerdicts(Dataset& ds, const store::DatasetCache& cache, const st
       ++missing;
       continue;
     }
-    if (!e->decoded) ds.report.errors.push_back(e->problem);
+    if (!e->decoded) {
+      if (!alreadyReported(ds, s.imagePath) && !alreadyReported(ds, s.labelPath)) ds.report.errors.push_back(e->problem);
+    }
     else if (!s.labelPath.empty()) labelCheck(*e, s.labelPath, ds.report);
   }
   return missing;
