@@ -13,7 +13,7 @@
 #include "engine/core/Error.h"
 #include "engine/store/DatasetCache.h"
 #include "engine/data/detail/IdCsv.h"
-#include "engine/data/detail/ParallelFor.h"
+#include "engine/core/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
 #include "engine/io/TiffVolume.h"
 
@@ -165,7 +165,7 @@ struct Scanner {
     std::mutex mutex;
     int64_t done = 0;
     if (progress) progress->progress("checking label values", 0, int64_t(todo.size()));
-    detail::parallelFor(todo.size(), 4, [&](size_t i) {
+    parallelFor(todo.size(), threadsUpTo(4), [&](size_t i) {
       if (cancel) cancel->throwIfCancelled();
       const std::string& path = todo[i]->labelPath;
       try {

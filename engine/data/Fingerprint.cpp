@@ -15,7 +15,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/data/Dataset.h"
-#include "engine/data/detail/ParallelFor.h"
+#include "engine/core/ParallelFor.h"
 #include "engine/data/detail/TextFiles.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/store/DatasetCache.h"
@@ -43,7 +43,7 @@ Histogram histogramOf(const std::vector<HistogramSource>& sources, const store::
   Histogram total{};
   std::mutex mutex;
   int64_t done = 0;
-  detail::parallelFor(sources.size(), 4, [&](size_t i) {
+  parallelFor(sources.size(), threadsUpTo(4), [&](size_t i) {
     if (cancel) cancel->throwIfCancelled();
     Histogram local{};
     std::optional<store::CacheEntry> cached;

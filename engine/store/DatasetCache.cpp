@@ -16,7 +16,7 @@
 #include "engine/io/TiffVolume.h"
 #include "engine/store/ChunkedVolumeFile.h"
 #include "engine/store/detail/FileWrite.h"
-#include "engine/store/detail/WorkQueue.h"
+#include "engine/core/ParallelFor.h"
 
 namespace fs = std::filesystem;
 
@@ -173,7 +173,7 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
   std::vector<std::string> problems(todo.size());
   if (progress && !todo.empty()) progress->progress("preprocessing", 0, int64_t(todo.size()));
   int jobs = options.jobs > 0 ? options.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
-  detail::runParallel(todo.size(), size_t(jobs), [&](size_t i) {
+  parallelFor(todo.size(), size_t(jobs), [&](size_t i) {
     if (cancel) cancel->throwIfCancelled();
     const CacheVolumeSpec& s = *todo[i];
     CacheEntry e = build(*this, s, options.edge);
@@ -201,7 +201,7 @@ std::vector<std::string> DatasetCache::verify(const std::vector<CacheVolumeSpec>
   std::vector<std::vector<std::string>> found(specs.size());
   std::mutex mutex;
   int64_t done = 0;
-  detail::runParallel(specs.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
+  parallelFor(specs.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
     if (cancel) cancel->throwIfCancelled();
     auto e = fresh(specs[i]);
     if (e && !e->dataFile.empty()) {

@@ -1,6 +1,7 @@
 #pragma once
-// Private to engine/store: run body(i) for i in [0, n) on up to `threads` threads. The first
-// exception stops the remaining work and is rethrown once the running ones have finished.
+// Runs body(i) for i in [0, n) on up to `threads` threads (this one included): volumes are read,
+// decoded and preprocessed independently. The first exception stops the work not yet started and
+// is rethrown once the running bodies have finished.
 #include <algorithm>
 #include <atomic>
 #include <exception>
@@ -8,10 +9,10 @@
 #include <thread>
 #include <vector>
 
-namespace vwb::store::detail {
+namespace vwb {
 
 template <class Body>
-void runParallel(size_t n, size_t threads, Body&& body) {
+void parallelFor(size_t n, size_t threads, Body&& body) {
   std::atomic<size_t> next{0};
   std::mutex mutex;
   std::exception_ptr failure;
@@ -33,4 +34,9 @@ void runParallel(size_t n, size_t threads, Body&& body) {
   if (failure) std::rethrow_exception(failure);
 }
 
-}  // namespace vwb::store::detail
+// At most `wanted` threads, and no more than the machine's logical cores.
+inline size_t threadsUpTo(size_t wanted) {
+  return std::min(wanted, size_t(std::max(1u, std::thread::hardware_concurrency())));
+}
+
+}  // namespace vwb
