@@ -21,6 +21,10 @@ vwb_install_deps() {
 }
 
 vwb_build() {
+  # ccache: paths under the checkout are hashed relative to it, so another clone of the tree (CI
+  # clones into a new folder each time) hits the cache; the precompiled torch header is cacheable.
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$VWB_ROOT}
+  export CCACHE_SLOPPINESS=${CCACHE_SLOPPINESS:-pch_defines,time_macros,include_file_mtime,include_file_ctime}
   echo "== configuring ($VWB_BUILD, ${CMAKE_BUILD_TYPE:-Release})"
   cmake -S "$VWB_ROOT" -B "$VWB_BUILD" -G Ninja -DCMAKE_BUILD_TYPE="${CMAKE_BUILD_TYPE:-Release}" "$@"
   echo "== building with $VWB_JOBS jobs"
