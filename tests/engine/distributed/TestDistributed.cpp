@@ -5,6 +5,7 @@
 #include <QProcess>
 #include <QtTest>
 
+#include "FreePort.h"
 #include "TestSupport.h"
 
 #include <arpa/inet.h>
@@ -26,18 +27,6 @@ using namespace vwb::dist;
 namespace {
 
 // A port the kernel just handed out on 127.0.0.1 (free at that moment).
-int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 QStringList probeArgs(int nnodes, int nodeRank, int localRanks, int port, int timeout,
                       QStringList extra = {}) {
   return QStringList{"--world", "2", "--nnodes", QString::number(nnodes), "--node-rank",
@@ -196,7 +185,7 @@ class TestDistributed : public QObject {
     QVERIFY2(t.exitCode == 0, qPrintable(t.err));
     QVERIFY(t.out.startsWith("params "));
 
-    int port = freePort();
+    int port = vwbtest::freePort();
     QProcess r0, r1;
     r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 20));
     r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 20));
@@ -208,7 +197,7 @@ class TestDistributed : public QObject {
   }
 
   void killedProcessAbortsPeer() {
-    int port = freePort();
+    int port = vwbtest::freePort();
     QProcess r0, r1;
     r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 30));
     r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 30, {"--die-at", "3"}));
@@ -255,7 +244,7 @@ class TestDistributed : public QObject {
   }
 
   void hungProcessTimesOut() {
-    int port = freePort();
+    int port = vwbtest::freePort();
     QProcess r0, r1;
     r0.start(DIST_RANK_PROBE, probeArgs(2, 0, 1, port, 3));
     r1.start(DIST_RANK_PROBE, probeArgs(2, 1, 1, port, 3, {"--hang-at", "2"}));

@@ -11,21 +11,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "FreePort.h"
 #include "TestSupport.h"
 
 namespace {
-
-int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 QStringList trainArgs(const QString& data, const QString& out, const QString& base = "4",
                       const QString& patch = "16") {
@@ -74,7 +63,7 @@ class TestDistributedGuards : public QObject {
 
   // Node 1 with base channels / patch of its own: both nodes end normally with exit 1, saying `what`.
   void expectDisagreement(const QString& base1, const QString& patch1, const QString& what) {
-    const int port = freePort();
+    const int port = vwbtest::freePort();
     QProcess n0, n1;
     n0.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/d0-" + QString::number(port)) +
                                     nodeArgs(0, port, 60));
@@ -110,7 +99,7 @@ class TestDistributedGuards : public QObject {
   // Alone, node 0 listens on exactly 127.0.0.1:port (not *:port, not [::]:port); a client that
   // does not greet is refused; node 1 never comes, so node 0 stops at the timeout with a message.
   void storeListensOnTheMasterAddressOnly() {
-    const int port = freePort();
+    const int port = vwbtest::freePort();
     QProcess n0;
     n0.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/alone") + nodeArgs(0, port, 8));
     QVERIFY(n0.waitForStarted());
@@ -141,7 +130,7 @@ class TestDistributedGuards : public QObject {
 
   // --bind names the address explicitly (127.0.0.2 is loopback too on Linux).
   void bindChoosesTheListeningAddress() {
-    const int port = freePort();
+    const int port = vwbtest::freePort();
     QProcess n0;
     n0.start(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/bound") + nodeArgs(0, port, 4) +
                                     QStringList{"--bind", "127.0.0.2"});
@@ -156,7 +145,7 @@ class TestDistributedGuards : public QObject {
 
   // Node 1 alone: no store at the master address; the timeout is a message, not a trace.
   void connectTimeoutIsAMessage() {
-    const int port = freePort();
+    const int port = vwbtest::freePort();
     auto r = vwbtest::run(vwbtest::vwbExe(), trainArgs(data_, dir_.path() + "/lonely") + nodeArgs(1, port, 2));
     QCOMPARE(r.exitCode, 1);
     QVERIFY2(r.err.contains("no rendezvous store answers at 127.0.0.1:" + QString::number(port)), qPrintable(r.err));

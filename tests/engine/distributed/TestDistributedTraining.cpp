@@ -16,21 +16,10 @@
 #include <limits>
 
 #include "StrategyScenarios.h"
+#include "FreePort.h"
 #include "TestSupport.h"
 
 namespace {
-
-int freePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 QStringList trainArgs(const QString& data, const QString& out, int epochs) {
   return {"train", "--data", data, "--out", out, "--levels", "2", "--base-channels", "4",
@@ -76,7 +65,7 @@ class TestDistributedTraining : public QObject {
     auto r = vwbtest::run(vwbtest::vwbExe(), trainArgs(data_, one, 1) + QStringList{"--devices", "cpu:2"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
 
-    int port = freePort();
+    int port = vwbtest::freePort();
     QString n0 = dir_.path() + "/node0", n1 = dir_.path() + "/node1";
     QProcess p0, p1;
     // Small buckets across processes (many all-reduces per step, launched during backward) sum
@@ -120,7 +109,7 @@ class TestDistributedTraining : public QObject {
                          : "node 0: " + p0.readAllStandardError() + "\nnode 1: " +
                                p1.readAllStandardError());
     };
-    int port = freePort();
+    int port = vwbtest::freePort();
     QString failed = both(trainArgs(data_, n0, 1) + nodeArgs(0, port, 30),
                           trainArgs(data_, n1, 1) + nodeArgs(1, port, 30));
     QVERIFY2(failed.isEmpty(), qPrintable(failed));
@@ -132,7 +121,7 @@ class TestDistributedTraining : public QObject {
     QVERIFY(metrics.open(QIODevice::ReadOnly));
     QCOMPARE(metrics.readAll().count("\"type\":\"step\""), 2);
 
-    port = freePort();
+    port = vwbtest::freePort();
     const QString master = QString("127.0.0.1:%1").arg(port);
     failed = both({"train", "--out", n0, "--resume", "--epochs", "2", "--node-rank", "0", "--master", master},
                   {"train", "--out", n1, "--resume", "--epochs", "2", "--node-rank", "1", "--master", master});
@@ -179,7 +168,7 @@ class TestDistributedTraining : public QObject {
   }
 
   void killedRankStopsTheOtherAndKeepsTheCheckpoint() {
-    int port = freePort();
+    int port = vwbtest::freePort();
     QString n0 = dir_.path() + "/kill0", n1 = dir_.path() + "/kill1";
     QProcess p0, p1;
     p0.start(vwbtest::vwbExe(), trainArgs(data_, n0, 50) + nodeArgs(0, port, 10));
