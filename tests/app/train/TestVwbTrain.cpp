@@ -139,9 +139,10 @@ class TestVwbTrain : public QObject {
   }
 
   void interruptWritesACheckpoint() {
+    // Far more steps than any CPU finishes before the signal: SIGINT always finds it training.
     QString out = tmp_.filePath("interrupted");
     QProcess p;
-    p.start(vwbExe(), smallRun(data_, out) + QStringList{"--epochs", "50", "--steps-per-epoch", "50"});
+    p.start(vwbExe(), smallRun(data_, out) + QStringList{"--epochs", "1000000", "--steps-per-epoch", "50"});
     QVERIFY(p.waitForStarted());
     QByteArray err;
     QElapsedTimer timer;

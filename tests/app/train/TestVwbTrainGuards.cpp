@@ -70,9 +70,11 @@ class TestVwbTrainGuards : public QObject {
     stale.write("half a checkpoint");
     stale.close();
     // The lock died with its process: the resume takes it and continues; SIGTERM then stops it
-    // after a checkpoint with the conventional 128 + 15.
+    // after a checkpoint with the conventional 128 + 15. The resumed run is given far more epochs
+    // than it can finish, so SIGTERM always finds it training (a fast CPU finished the 400 steps
+    // before the signal, which then met the default handler).
     QProcess resumed;
-    resumed.start(vwbExe(), {"train", "--out", out, "--resume"});
+    resumed.start(vwbExe(), {"train", "--out", out, "--resume", "--epochs", "1000000"});
     QVERIFY(resumed.waitForStarted());
     QByteArray err;
     QTRY_VERIFY_WITH_TIMEOUT((err += resumed.readAllStandardError()).contains(" step "), vwbtest::kLastResortMs);
