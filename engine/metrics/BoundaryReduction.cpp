@@ -1,21 +1,15 @@
 #include "engine/metrics/BoundaryReduction.h"
 
 #include <algorithm>
-#include <functional>
 
 #include "engine/core/Error.h"
 
 namespace vwb {
 
-namespace {
-constexpr uint32_t kFree = ~uint32_t{0};
-}
-
 BoundaryReduction::BoundaryReduction(const BinaryCubicalGrid& grid, Filtration rows)
-    : grid_(grid), edges_(static_cast<uint64_t>(3 * grid.voxels)) {
-  if (edges_ >= kFree) throw Error("BoundaryReduction: block of " + grid.shape.str() + " is too large");
-  fg_.resize(grid.code.size());
-  for (size_t i = 0; i < fg_.size(); ++i) fg_[i] = grid.foreground(static_cast<int64_t>(i), rows);
+    : grid_(grid), mask_(static_cast<uint8_t>(rows)), edges_(static_cast<uint64_t>(3 * grid.voxels)), work_(2 * edges_) {
+  // Edge ids are stored in 32 bits (stored_).
+  if (edges_ >= (uint64_t{1} << 32)) throw Error("BoundaryReduction: block of " + grid.shape.str() + " is too large");
   owner_.assign(edges_, kFree);
 }
 
@@ -25,7 +19,8 @@ inline void BoundaryReduction::boundaryKeys(int64_t v, int t, uint64_t keys[4]) 
   // in that id order.
   const auto ax = BinaryCubicalGrid::squareAxes(t);
   const int64_t sa = grid_.stride[ax[0]], sb = grid_.stride[ax[1]];
-  const bool f0 = fg_[v], fa = fg_[v + sa], fb = fg_[v + sb], fab = fg_[v + sa + sb];
+  const uint8_t* code = grid_.code.data();
+  const bool f0 = code[v] & mask_, fa = code[v + sa] & mask_, fb = code[v + sb] & mask_, fab = code[v + sa + sb] & mask_;
   const uint64_t id[4] = {static_cast<uint64_t>((v + sa) * 3 + ax[1]), static_cast<uint64_t>((v + sb) * 3 + ax[0]),
                           static_cast<uint64_t>(v * 3 + ax[1]), static_cast<uint64_t>(v * 3 + ax[0])};
   const bool zero[4] = {fa && fab, fb && fab, f0 && fb, f0 && fa};
@@ -36,38 +31,49 @@ inline void BoundaryReduction::boundaryKeys(int64_t v, int t, uint64_t keys[4]) 
     if (zero[i]) keys[n++] = id[i];
 }
 
+// Edge (u, a) lies on four squares: normal to each of the two other axes n (lower one first),
+// based at u or at u - stride[m], m the remaining axis ("shifted").
+inline uint8_t BoundaryReduction::cofaceCode(int64_t edge, int64_t v, int t) const {
+  const int a = static_cast<int>(edge % 3), m = 3 - a - t;
+  const bool shifted = edge / 3 != v;
+  return static_cast<uint8_t>(1 + 2 * (t < m ? 0 : 1) + (shifted ? 1 : 0));
+}
+
+inline int64_t BoundaryReduction::cofaceSquare(int64_t edge, uint8_t code) const {
+  const int a = static_cast<int>(edge % 3), lo = a == 0 ? 1 : 0, hi = a == 2 ? 1 : 2;
+  const int k = code - 1, t = k >> 1 ? hi : lo, m = k >> 1 ? lo : hi;
+  const int64_t v = edge / 3 - ((k & 1) ? grid_.stride[m] : 0);
+  return v * 3 + t;
+}
+
 uint64_t BoundaryReduction::add(int64_t v, int t) {
-  const uint32_t column = static_cast<uint32_t>(v * 3 + t);
   uint64_t keys[4];
   boundaryKeys(v, t, keys);
   const uint64_t top = keys[0];
-  const int64_t topEdge = static_cast<int64_t>(top >= edges_ ? top - edges_ : top);
+  const int64_t topEdge = edgeOf(top);
   if (owner_[topEdge] == kFree) {
-    owner_[topEdge] = column;
+    owner_[topEdge] = cofaceCode(topEdge, v, t);
     return top;
   }
-  work_.assign(keys, keys + 4);
-  while (!work_.empty()) {
-    const uint32_t j = owner_[edgeOf(work_.front())];
-    if (j == kFree) {
-      owner_[edgeOf(work_.front())] = column;
-      stored_.emplace(column, static_cast<uint32_t>(pool_.size()));
-      pool_.push_back(work_);
-      return work_.front();
+  for (uint64_t key : keys) work_.toggle(key);
+  for (uint64_t pivot = work_.pivot(); pivot != PivotColumn::kEmpty; pivot = work_.pivot()) {
+    const int64_t edge = edgeOf(pivot);
+    uint8_t& owner = owner_[edge];
+    if (owner == kFree) {
+      owner = kStored;
+      stored_.emplace(static_cast<uint32_t>(edge), static_cast<uint32_t>(pool_.size()));
+      pool_.emplace_back();
+      work_.drainInto(pool_.back());
+      return pivot;
     }
-    // Add the reduced column of the pivot's owner: symmetric difference of two sorted lists.
-    const std::vector<uint64_t>* add = &other_;
-    const auto it = stored_.find(j);
-    if (it != stored_.end()) {
-      add = &pool_[it->second];
+    // Add the reduced column of the pivot's owner.
+    if (owner == kStored) {
+      for (uint64_t key : pool_[stored_.at(static_cast<uint32_t>(edge))]) work_.toggle(key);
     } else {
-      boundaryKeys(j / 3, static_cast<int>(j % 3), keys);
-      other_.assign(keys, keys + 4);
+      const int64_t square = cofaceSquare(edge, owner);
+      boundaryKeys(square / 3, static_cast<int>(square % 3), keys);
+      for (uint64_t key : keys) work_.toggle(key);
     }
-    merged_.clear();
-    std::set_symmetric_difference(work_.begin(), work_.end(), add->begin(), add->end(),
-                                  std::back_inserter(merged_), std::greater<>());
-    work_.swap(merged_);
   }
   return kNone;
 }

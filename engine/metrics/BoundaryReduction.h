@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "engine/metrics/BinaryCubicalGrid.h"
+#include "engine/metrics/PivotColumn.h"
 
 namespace vwb {
 
@@ -29,14 +30,22 @@ class BoundaryReduction {
  private:
   // Keys (value * edges + id) of the four boundary edges, latest first.
   void boundaryKeys(int64_t v, int t, uint64_t keys[4]) const;
+  // An edge's owner as one of its four cofaces (1..4), and back: the square (v, t) as v * 3 + t.
+  uint8_t cofaceCode(int64_t edge, int64_t v, int t) const;
+  int64_t cofaceSquare(int64_t edge, uint8_t code) const;
 
   const BinaryCubicalGrid& grid_;
-  std::vector<uint8_t> fg_;  // foreground in the row filtration, per voxel
+  uint8_t mask_;  // the row filtration's bit(s) in grid_.code: foreground when code & mask_
   uint64_t edges_;
-  std::vector<uint32_t> owner_;                     // per edge: the square id whose pivot it is
-  std::unordered_map<uint32_t, uint32_t> stored_;  // square id -> index in pool_ of its reduced column
+  // Per edge, whose pivot it is, in one byte so that the table (a byte per edge, three per voxel)
+  // stays small enough for the caches: kFree; 1..4, the coface whose column was paired at once (its
+  // boundary is recomputed when needed); kStored, a reduced column kept in pool_ (stored_ has its
+  // index: under 1 % of the columns).
+  static constexpr uint8_t kFree = 0, kStored = 5;
+  std::vector<uint8_t> owner_;
+  std::unordered_map<uint32_t, uint32_t> stored_;  // edge -> index in pool_
   std::vector<std::vector<uint64_t>> pool_;
-  std::vector<uint64_t> work_, other_, merged_;
+  PivotColumn work_;
 };
 
 }  // namespace vwb
