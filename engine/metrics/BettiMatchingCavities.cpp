@@ -20,14 +20,11 @@ DualPassResult cavityPass(const BinaryCubicalGrid& g, Filtration f) {
   const int64_t n = g.voxels;
   r.positiveSquare.assign(static_cast<size_t>(3 * n), false);
   // Per dual vertex (a cube by its lowest voxel, or the outside = n): born at 1 in f, and its age in
-  // the comparison image; a root carries the oldest age of its part.
+  // the comparison image. The older root survives a union, so a root's age, the oldest of its
+  // part, is its own.
   std::vector<uint8_t> born1(static_cast<size_t>(n + 1), 1);
-  std::vector<int64_t> age(static_cast<size_t>(n + 1), 0);
-  for (int64_t v = 0; v < n; ++v) {
-    born1[v] = static_cast<uint8_t>(g.cubeValue(v, f));
-    age[v] = g.cubeValue(v, Filtration::Comparison) ? n + v : v;
-  }
-  age[n] = 2 * n + 1;
+  for (int64_t v = 0; v < n; ++v) born1[v] = static_cast<uint8_t>(g.cubeValue(v, f));
+  const auto age = [&](int64_t v) { return v == n ? 2 * n + 1 : g.cubeValue(v, Filtration::Comparison) ? n + v : v; };
   UnionFind uf(static_cast<size_t>(n + 1));
   const bool counted = g.solid();  // the official matcher computes no dimension 2 for flat blocks
   const int64_t D = g.size[0], H = g.size[1], W = g.size[2];
@@ -39,16 +36,15 @@ DualPassResult cavityPass(const BinaryCubicalGrid& g, Filtration f) {
           const int64_t c[3] = {z, y, x};
           const bool more[3] = {z + 1 < D, y + 1 < H, x + 1 < W};
           for (int t = 2; t >= 0; --t) {
-            const auto ax = BinaryCubicalGrid::squareAxes(t);
-            if (!more[ax[0]] || !more[ax[1]] || g.squareValue(v, t, f) != value) continue;
+            if (!g.squareExists(v, t) || g.squareValue(v, t, f) != value) continue;
             const int64_t lo = c[t] >= 1 ? v - g.stride[t] : n, hi = more[t] ? v : n;
             int32_t a = uf.find(static_cast<int32_t>(lo)), b = uf.find(static_cast<int32_t>(hi));
             if (a == b) continue;
             r.positiveSquare[v * 3 + t] = true;
-            if (age[a] < age[b]) std::swap(a, b);  // a survives
+            if (age(a) < age(b)) std::swap(a, b);  // a survives
             if (value == 0 && born1[a] && born1[b] && counted) {
               ++r.pairs;
-              if (age[b] >= n && age[b] < 2 * n) r.keys.push_back(age[b]);
+              if (const int64_t ab = age(b); ab >= n && ab < 2 * n) r.keys.push_back(ab);
             }
             uf.attach(b, a);
             born1[a] |= born1[b];

@@ -18,17 +18,16 @@ namespace {
 // `last`, until `column` returns false.
 template <class F>
 void forColumns(const BinaryCubicalGrid& g, Filtration f, const std::vector<bool>& positive, int last, F column) {
+  const int bit = BinaryCubicalGrid::filtrationBit(f);
   for (int value = 0; value <= last; ++value)
-    for (int64_t z = 0, v = 0; z < g.size[0]; ++z)
-      for (int64_t y = 0; y < g.size[1]; ++y)
-        for (int64_t x = 0; x < g.size[2]; ++x, ++v) {
-          const bool more[3] = {z + 1 < g.size[0], y + 1 < g.size[1], x + 1 < g.size[2]};
-          for (int t = 0; t < 3; ++t) {
-            const auto ax = BinaryCubicalGrid::squareAxes(t);
-            if (!more[ax[0]] || !more[ax[1]] || positive[v * 3 + t] || g.squareValue(v, t, f) != value) continue;
-            if (!column(v, t, value)) return;
-          }
-        }
+    for (int64_t v = 0; v < g.voxels; ++v) {
+      const unsigned bits = g.squares[v];
+      for (int t = 0; t < 3; ++t) {
+        const unsigned exists = (bits >> (4 * t + 3)) & 1, zero = (bits >> (4 * t + bit)) & 1;
+        if (!exists || static_cast<int>(zero ^ 1) != value || positive[v * 3 + t]) continue;
+        if (!column(v, t, value)) return;
+      }
+    }
 }
 
 // Edges whose cycle a square of value 0 fills at once: zero-persistence pairs, which the official
@@ -62,8 +61,7 @@ int64_t unionTunnels(const BinaryCubicalGrid& g, int64_t cavities) {
             const int32_t a = uf.find(static_cast<int32_t>(v)), b = uf.find(static_cast<int32_t>(v + g.stride[t]));
             if (a != b) uf.attach(std::max(a, b), std::min(a, b)), --components;
           }
-          const auto ax = BinaryCubicalGrid::squareAxes(t);
-          if (more[ax[0]] && more[ax[1]] && g.squareValue(v, t, Filtration::Comparison) == 0) ++chi;
+          if (g.squareExists(v, t) && g.squareValue(v, t, Filtration::Comparison) == 0) ++chi;
         }
         if (more[0] && more[1] && more[2] && g.cubeValue(v, Filtration::Comparison) == 0) --chi;
       }

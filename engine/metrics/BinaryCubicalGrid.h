@@ -37,11 +37,13 @@ class BinaryCubicalGrid {
   static std::array<int, 2> squareAxes(int t) {
     return t == 0 ? std::array<int, 2>{1, 2} : t == 1 ? std::array<int, 2>{0, 2} : std::array<int, 2>{0, 1};
   }
-  int squareValue(int64_t v, int t, Filtration f) const {
-    const auto ax = squareAxes(t);
-    const int64_t a = stride[ax[0]], b = stride[ax[1]];
-    return foreground(v, f) && foreground(v + a, f) && foreground(v + b, f) && foreground(v + a + b, f) ? 0 : 1;
-  }
+  // Per voxel, the three squares based at it, worked out once for every pass: bit 4t + 3 when
+  // square (v, t) exists (both axes it spans have room), bit 4t + filtrationBit(f) when it is
+  // value 0 in f.
+  std::vector<uint16_t> squares;
+  bool squareExists(int64_t v, int t) const { return (squares[v] >> (4 * t + 3)) & 1; }
+  // Only for a square that exists.
+  int squareValue(int64_t v, int t, Filtration f) const { return (squares[v] >> (4 * t + filtrationBit(f))) & 1 ? 0 : 1; }
   // A cube is named by its lowest voxel (valid when that voxel is on no last layer).
   int cubeValue(int64_t v, Filtration f) const { return (cubeZero[v] >> filtrationBit(f)) & 1 ? 0 : 1; }
   static int filtrationBit(Filtration f) { return f == Filtration::Pred ? 0 : f == Filtration::Gt ? 1 : 2; }

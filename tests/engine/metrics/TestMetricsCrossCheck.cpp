@@ -77,7 +77,8 @@ class TestMetricsCrossCheck : public QObject {
         return p;
       };
       const auto pa = points(ca), pb = points(cb);
-      for (double tau : {1.0, 1.5, 2.0, 3.0}) {
+      // Up to 3 through the ball of neighbours, above through the distance transform.
+      for (double tau : {0.0, 1.0, 1.5, 2.0, 3.0, 3.9, 4.0, 6.0}) {
         double within = 0, total = 0;
         auto side = [&](const auto& from, const auto& to) {
           for (const auto& p : from) {
