@@ -1,5 +1,7 @@
 #include "ui/inspect/PredictionsPage.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
@@ -382,22 +384,29 @@ void PredictionsPage::showRows() {
   auto terms = [](const VolumeScore& m) {
     return tr("SurfaceDice %1, VOI_score %2, TopoScore %3").arg(m.surfaceDice, 0, 'f', 4).arg(m.voiScore, 0, 'f', 4).arg(m.topoScore, 0, 'f', 4);
   };
+  // A volume labelled 2 (unlabeled) everywhere scores 1 whatever the prediction: it is left out
+  // of the mean, and of the count the mean is over.
+  auto over = [](const std::vector<VolumeScore>& v) {
+    const auto ignored = std::count_if(v.begin(), v.end(), [](const VolumeScore& s) { return s.allIgnored; });
+    const QString n = QString::number(static_cast<qlonglong>(v.size()) - ignored);
+    return ignored ? tr("%1 (%2 left out: unlabeled everywhere)").arg(n).arg(ignored) : n;
+  };
   QStringList lines;
   if (!validation.empty()) {
     const VolumeScore m = meanScore(validation);
-    lines << tr("<b>Validation mean %1</b> over %2 held-out volume(s) — %3").arg(m.score, 0, 'f', 4).arg(validation.size()).arg(terms(m));
+    lines << tr("<b>Validation mean %1</b> over %2 held-out volume(s) — %3").arg(m.score, 0, 'f', 4).arg(over(validation)).arg(terms(m));
   } else if (!training.empty()) {
     lines << tr("<b>No validation volumes</b> in this run's split: every labelled volume was trained on.");
   }
   if (!training.empty()) {
     const VolumeScore m = meanScore(training);
     lines << tr("<span style='color:#8a5a00'>Training volumes (seen in training, not an estimate): mean %1 over %2 — %3</span>")
-                 .arg(m.score, 0, 'f', 4).arg(training.size()).arg(terms(m));
+                 .arg(m.score, 0, 'f', 4).arg(over(training)).arg(terms(m));
   }
   if (!scored.empty()) {
     const VolumeScore m = meanScore(scored);
     lines << tr("<b>Mean score %1</b> over %2 labeled volume(s), split unknown (no run open, or it records none) — %3")
-                 .arg(m.score, 0, 'f', 4).arg(scored.size()).arg(terms(m));
+                 .arg(m.score, 0, 'f', 4).arg(over(scored)).arg(terms(m));
   }
   if (lines.isEmpty()) {
     summary_->setText(session_.volumes().empty()

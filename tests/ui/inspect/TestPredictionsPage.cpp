@@ -181,6 +181,23 @@ class TestPredictionsPage : public QObject {
     QVERIFY(QFile::remove(fixture_.runDir + "/config.json"));
   }
 
+  // A volume labelled 2 (unlabeled) everywhere scores 1: it is out of the mean and of its count.
+  void allIgnoredVolumeIsLeftOutOfTheCount() {
+    const std::string labelPath = fixture_.dataset.train[1].labelPath;  // 'b'
+    const VolumeU8 original = readVolumeU8(labelPath);
+    VolumeU8 ignored(original.shape);
+    std::fill(ignored.data.begin(), ignored.data.end(), uint8_t{2});
+    writeVolumeU8(labelPath, ignored);
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    page_->reload();
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
+    const QString a = QString::number(cellValue(page_->model(), rowOf(page_->model(), "a"), PredictionsPage::Score), 'f', 4);
+    const QString summary = page_->summaryText();
+    writeVolumeU8(labelPath, original);
+    QVERIFY2(summary.contains("<b>Mean score " + a + "</b> over 1 (1 left out: unlabeled everywhere) labeled volume(s)"),
+             qPrintable(summary));
+  }
+
   void cleanupTestCase() {
     page_.reset();
     context_.reset();
