@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/core/HugePages.h"
+
 namespace vwb {
 
 class PivotColumn {
@@ -52,7 +54,7 @@ class PivotColumn {
   }
 
  private:
-  std::vector<std::vector<uint64_t>> levels_;  // [0]: one bit per key; [l + 1]: one bit per word of [l]
+  std::vector<HugeVector<uint64_t>> levels_;  // [0]: one bit per key; [l + 1]: one bit per word of [l]
 };
 
 }  // namespace vwb

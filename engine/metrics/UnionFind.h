@@ -5,6 +5,8 @@
 #include <numeric>
 #include <vector>
 
+#include "engine/core/HugePages.h"
+
 namespace vwb {
 
 class UnionFind {
@@ -18,7 +20,7 @@ class UnionFind {
   void attach(int32_t child, int32_t survivor) { parent_[child] = survivor; }
 
  private:
-  std::vector<int32_t> parent_;
+  HugeVector<int32_t> parent_;
 };
 
 }  // namespace vwb
