@@ -1,5 +1,5 @@
 // `cpack -G DEB` makes a package a desktop can install: both programs, a menu entry whose
-// Exec and Icon name files the package holds, the README under /usr/share/doc, and man pages
+// Exec and Icon name files the package holds, the README and copyright under /usr/share/doc, and man pages
 // (made from --help) — checked with dpkg-deb on the package itself.
 #include <QDir>
 #include <QProcess>
@@ -38,7 +38,8 @@ class TestDebPackage : public QObject {
   void holdsWhatADesktopInstallNeeds() {
     for (const char* path : {"/usr/bin/vwb", "/usr/bin/vesuvius-workbench", "/usr/share/applications/vesuvius-workbench.desktop",
                              "/usr/share/icons/hicolor/scalable/apps/vesuvius-workbench.svg",
-                             "/usr/share/doc/vesuvius-workbench/README.md", "/usr/share/man/man1/vwb.1.gz",
+                             "/usr/share/doc/vesuvius-workbench/README.md", "/usr/share/doc/vesuvius-workbench/copyright",
+                             "/usr/share/man/man1/vwb.1.gz",
                              "/usr/share/man/man1/vesuvius-workbench.1.gz"})
       QVERIFY2(contents_.contains(path), qPrintable(QString(path) + " missing from\n" + contents_.join('\n')));
     QCOMPARE(run("dpkg-deb", {"-f", deb_, "Package"}).trimmed(), QString("vesuvius-workbench"));
@@ -56,6 +57,13 @@ class TestDebPackage : public QObject {
     // The man page is vwb's --help: it names its subcommands.
     const QString man = run("sh", {"-c", "gzip -dc " + root.filePath("usr/share/man/man1/vwb.1.gz")});
     QVERIFY2(man.contains(".TH VWB") && man.contains("train") && man.contains("predict"), qPrintable(man.left(400)));
+    // The copyright file in Debian's machine-readable format names the licence.
+    QFile copyright(root.filePath("usr/share/doc/vesuvius-workbench/copyright"));
+    QVERIFY(copyright.open(QIODevice::ReadOnly));
+    const QByteArray text = copyright.readAll();
+    QVERIFY2(text.startsWith("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/") &&
+                 text.contains("License: GPL-3+") && text.contains("/usr/share/common-licenses/GPL-3"),
+             text.constData());
   }
 };
 
