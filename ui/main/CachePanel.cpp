@@ -14,6 +14,8 @@
 
 namespace vwb::ui {
 
+QString volumeCount(int64_t n) { return n == 1 ? QObject::tr("1 volume") : QObject::tr("%1 volumes").arg(n); }
+
 CachePanel::CachePanel(WorkbenchContext& context, QWidget* parent) : QWidget(parent), context_(context) {
   summary_ = new ElidedLabel;
   message_ = new QLabel;
@@ -145,9 +147,9 @@ void CachePanel::startPreprocessing() {
   connect(preprocessTask_.get(), &BackgroundTask::progressChanged, this,
           [this](const QString&, qint64 done, qint64 total) { showProgress(done, total); });
   connect(preprocessTask_.get(), &BackgroundTask::finished, this, [this, summary] {
-    QString text = tr("Preprocessed %n volume(s) in %1", "", int(summary->processed)).arg(formatDuration(summary->seconds));
-    if (summary->reused) text += tr("; %n already cached", "", int(summary->reused));
-    if (summary->failed) text += tr("; %n do not decode (see the Cache column)", "", int(summary->failed));
+    QString text = tr("Preprocessed %1 in %2").arg(volumeCount(summary->processed), formatDuration(summary->seconds));
+    if (summary->reused) text += tr("; %1 already cached").arg(summary->reused);
+    if (summary->failed) text += tr("; %1 not decoded (see the Cache column)").arg(volumeCount(summary->failed));
     endPreprocessing(text + ".");
   });
   connect(preprocessTask_.get(), &BackgroundTask::failed, this, [this](const QString& message) {

@@ -20,6 +20,8 @@ class BackgroundTask;
 class ElidedLabel;
 class WorkbenchContext;
 
+QString volumeCount(int64_t n);  // "1 volume", "786 volumes"
+
 class CachePanel : public QWidget {
   Q_OBJECT
  public:

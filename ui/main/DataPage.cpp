@@ -240,7 +240,7 @@ void DataPage::fillScrollFilter() {
 
 void DataPage::updateShown() {
   const int all = model_->rowCount(), shown = proxy_->rowCount();
-  shown_->setText(shown == all ? tr("%n volume(s)", "", all) : tr("showing %1 of %n volume(s)", "", all).arg(shown));
+  shown_->setText(shown == all ? volumeCount(all) : tr("showing %1 of %2").arg(shown).arg(volumeCount(all)));
 }
 
 void DataPage::stopLabelFractions() {

@@ -164,6 +164,7 @@ QVariant VolumeTableModel::headerData(int section, Qt::Orientation orientation, 
   if (orientation != Qt::Horizontal) return {};
   if (role == Qt::ToolTipRole && section == CacheColumn)
     return tr("The volume in the preprocessed chunk cache: cached, missing, stale (its files changed) or corrupt");
+  if (role == Qt::InitialSortOrderRole) return Qt::AscendingOrder;  // a first click sorts ascending
   if (role != Qt::DisplayRole) return {};
   static const char* names[] = {"Volume", "Scroll", "Shape (D×H×W)", "Background", "Surface", "Unlabeled", "Role", "Cache"};
   return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
