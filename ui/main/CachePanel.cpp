@@ -27,7 +27,8 @@ CachePanel::CachePanel(WorkbenchContext& context, QWidget* parent) : QWidget(par
   preprocess_->setEnabled(false);
   bar_ = new QProgressBar;
   bar_->setFormat(tr("%v / %m volumes"));
-  bar_->setMaximumWidth(260);
+  bar_->setMinimumWidth(bar_->fontMetrics().horizontalAdvance(tr("0000 / 0000 volumes")) + 24);
+  bar_->setMaximumWidth(320);
   eta_ = new QLabel;
   cancel_ = new QToolButton;
   cancel_->setText(tr("Cancel"));
@@ -90,6 +91,7 @@ void CachePanel::refresh() {
     DatasetCacheStatus status;
   };
   auto result = std::make_shared<Result>();
+  lastRead_.start();
   EnginePtr engine = context_.enginePtr();
   Dataset dataset = context_.dataset();
   statusTask_ = std::make_unique<BackgroundTask>(
@@ -147,7 +149,8 @@ void CachePanel::startPreprocessing() {
   connect(preprocessTask_.get(), &BackgroundTask::progressChanged, this,
           [this](const QString&, qint64 done, qint64 total) { showProgress(done, total); });
   connect(preprocessTask_.get(), &BackgroundTask::finished, this, [this, summary] {
-    QString text = tr("Preprocessed %1 in %2").arg(volumeCount(summary->processed), formatDuration(summary->seconds));
+    const QString took = summary->seconds < 10 ? tr("%1 s").arg(summary->seconds, 0, 'f', 1) : formatDuration(summary->seconds);
+    QString text = tr("Preprocessed %1 in %2").arg(volumeCount(summary->processed), took);
     if (summary->reused) text += tr("; %1 already cached").arg(summary->reused);
     if (summary->failed) text += tr("; %1 not decoded (see the Cache column)").arg(volumeCount(summary->failed));
     endPreprocessing(text + ".");
@@ -172,6 +175,9 @@ void CachePanel::showProgress(qint64 done, qint64 total) {
   if (!clock_.isValid()) clock_.start();
   bar_->setRange(0, int(total));
   bar_->setValue(int(done));
+  // The rows turn "cached" while it runs: the state is read again every few seconds (index
+  // entries only, a small share of the work).
+  if (!reading() && (!lastRead_.isValid() || lastRead_.elapsed() > kLiveRefreshMs)) refresh();
   if (cancel_->isEnabled()) {
     const double elapsed = clock_.elapsed() / 1000.0;
     eta_->setText(done > 0 ? tr("ETA %1").arg(formatDuration(elapsed / double(done) * double(total - done)))

@@ -65,7 +65,9 @@ class CachePanel : public QWidget {
   QToolButton* cancel_;
   std::unique_ptr<BackgroundTask> statusTask_, preprocessTask_;
   std::optional<DatasetCacheStatus> status_;
-  QElapsedTimer clock_;  // from the first progress report: the ETA leaves out the freshness check
+  static constexpr int kLiveRefreshMs = 2000;
+  QElapsedTimer clock_;     // from the first progress report: the ETA leaves out the freshness check
+  QElapsedTimer lastRead_;  // since the cache's state was last read
 };
 
 }  // namespace vwb::ui

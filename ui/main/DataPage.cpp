@@ -84,6 +84,9 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   header->setSectionResizeMode(QHeaderView::Interactive);
   header->setResizeContentsPrecision(200);
   header->setStretchLastSection(true);
+  // Compact rows of one fixed height: 786 volumes fit in fewer screens, and no row is measured.
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
