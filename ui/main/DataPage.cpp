@@ -145,14 +145,17 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
 }
 
 DataPage::~DataPage() {
-  // Joins the label-fraction workers (the current one and retired ones); the cache panel, a
-  // child widget, joins its own (preprocessing included) when it is deleted.
+  // The cache panel first (it cancels preprocessing and joins it once the volumes being written
+  // are complete) while the model its status feeds still exists; then the label-fraction
+  // workers (the current one and retired ones).
+  delete cache_;
+  cache_ = nullptr;
   if (fractions_) fractions_->cancel();
   fractions_.reset();
   BackgroundTask::shutdownAll(this);
 }
 
-bool DataPage::loading() const { return cache_->reading() || (fractions_ && fractions_->running()); }
+bool DataPage::loading() const { return (cache_ && cache_->reading()) || (fractions_ && fractions_->running()); }
 
 void DataPage::showDataset() {
   if (!context_.hasDataset()) return;
