@@ -98,8 +98,7 @@ bool StartupDriver::populated() const {
   if (datasetPending_ || window_.opener()->busy()) return false;
   // Pages that load in the background (viewer, predictions) say so through a "busy" property.
   if (const QWidget* page = window_.page(window_.currentPageId()); page && page->property("busy").toBool()) return false;
-  const BackgroundTask* fractions = window_.dataPage()->fractionsTask();
-  if (fractions && fractions->running()) return false;
+  if (window_.dataPage()->loading()) return false;  // cache state, label fractions
   return !window_.monitor()->isTraining();  // --start: the picture shows the whole run
 }
 

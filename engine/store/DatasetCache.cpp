@@ -98,6 +98,26 @@ CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t
   return e;
 }
 
+fs::path fallbackDir(const fs::path& root) {
+  const char* xdg = std::getenv("XDG_CACHE_HOME");
+  const char* home = std::getenv("HOME");
+  fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home && *home ? home : "/tmp") / ".cache";
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(root.string())));
+  return base / "vesuvius-workbench" / hex;
+}
+
+std::string fallbackNote(const fs::path& dir, const fs::path& fallback) {
+  return dir.string() + " is not writable (read-only dataset?): the cache lives in " + fallback.string();
+}
+
+// Whether create_directories(dir) would succeed, judged from its nearest existing ancestor.
+bool couldCreate(fs::path dir) {
+  std::error_code ec;
+  while (!dir.empty() && !fs::exists(dir, ec)) dir = dir.parent_path();
+  return !dir.empty() && ::access(dir.c_str(), W_OK | X_OK) == 0;
+}
+
 }  // namespace
 
 CacheLocation locateCache(const std::string& datasetRoot, const std::string& explicitDir) {
@@ -109,15 +129,19 @@ CacheLocation locateCache(const std::string& datasetRoot, const std::string& exp
   fs::path root = fs::absolute(datasetRoot).lexically_normal();
   fs::path dir = root / ".vwb" / "cache";
   if (writable(dir)) return {dir.string(), ""};
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  const char* home = std::getenv("HOME");
-  fs::path base = xdg && *xdg ? fs::path(xdg) : fs::path(home && *home ? home : "/tmp") / ".cache";
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a(root.string())));
-  fs::path fallback = base / "vesuvius-workbench" / hex;
+  fs::path fallback = fallbackDir(root);
   if (!writable(fallback)) throw fileError(fallback.string(), "cannot create the cache folder (give one with --cache)");
-  return {fallback.string(), dir.string() + " is not writable (read-only dataset?): the cache lives in " +
-                                 fallback.string()};
+  return {fallback.string(), fallbackNote(dir, fallback)};
+}
+
+CacheLocation findCache(const std::string& datasetRoot) {
+  fs::path root = fs::absolute(datasetRoot).lexically_normal();
+  fs::path dir = root / ".vwb" / "cache";
+  std::error_code ec;
+  if ((fs::is_directory(dir, ec) && ::access(dir.c_str(), W_OK | X_OK) == 0) || (!fs::exists(dir, ec) && couldCreate(dir)))
+    return {dir.string(), ""};
+  fs::path fallback = fallbackDir(root);
+  return {fallback.string(), fallbackNote(dir, fallback)};
 }
 
 DatasetCache::DatasetCache(std::string dir) : dir_(std::move(dir)) {}
@@ -130,19 +154,57 @@ std::string DatasetCache::dataPath(const std::string& role, const std::string& i
   return (fs::path(dir_) / ("v" + std::to_string(kCacheFormatVersion)) / role / (id + ".chunks")).string();
 }
 
-std::optional<CacheEntry> DatasetCache::fresh(const CacheVolumeSpec& spec, int64_t edge) const {
-  std::string text = readSmallFile(entryPath(spec.role, spec.id));
-  if (text.empty()) return std::nullopt;
+CacheVolumeStatus DatasetCache::status(const CacheVolumeSpec& spec, int64_t edge) const {
+  CacheVolumeStatus st;
+  const std::string path = entryPath(spec.role, spec.id);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return st;  // Missing
+  std::string text = readSmallFile(path);
   CacheEntry e;
   try {
+    if (text.empty()) throw Error("empty");
     e = CacheEntry::fromJson(text);
   } catch (const Error&) {
-    return std::nullopt;  // damaged entry: redone
+    st.state = CacheVolumeState::Damaged;
+    st.reason = path + ": the index entry does not read";
+    return st;
   }
-  if (e.format != kCacheFormatVersion || e.id != spec.id || e.role != spec.role || e.edge != edge) return std::nullopt;
-  if (e.image != FileStamp::of(spec.imagePath) || e.label != FileStamp::of(spec.labelPath)) return std::nullopt;
-  if (!e.dataFile.empty() && FileStamp::of(dataPath(spec.role, spec.id)).size != e.dataBytes) return std::nullopt;
-  return e;
+  st.state = CacheVolumeState::Stale;
+  if (e.format != kCacheFormatVersion)
+    st.reason = "cache format " + std::to_string(e.format) + ", this build reads " + std::to_string(kCacheFormatVersion);
+  else if (e.id != spec.id || e.role != spec.role)
+    st.reason = path + ": the entry is for " + e.role + " volume " + e.id;
+  else if (e.edge != edge)
+    st.reason = "chunk edge " + std::to_string(e.edge) + ", training reads " + std::to_string(edge);
+  else if (e.image != FileStamp::of(spec.imagePath))
+    st.reason = spec.imagePath + " changed since it was preprocessed";
+  else if (e.label != FileStamp::of(spec.labelPath))
+    st.reason = (spec.labelPath.empty() ? std::string("the label") : spec.labelPath) + " changed since it was preprocessed";
+  else if (!e.dataFile.empty() && FileStamp::of(dataPath(spec.role, spec.id)).size != e.dataBytes) {
+    st.state = CacheVolumeState::Damaged;
+    st.reason = dataPath(spec.role, spec.id) + ": chunk file missing or of the wrong size";
+  } else {
+    st.state = CacheVolumeState::Fresh;
+    st.entry = std::move(e);
+  }
+  return st;
+}
+
+std::optional<CacheEntry> DatasetCache::fresh(const CacheVolumeSpec& spec, int64_t edge) const {
+  return status(spec, edge).entry;
+}
+
+int64_t DatasetCache::bytesOnDisk() const {
+  int64_t bytes = 0;
+  std::error_code ec;
+  const fs::path base = fs::path(dir_) / ("v" + std::to_string(kCacheFormatVersion));
+  for (const char* role : {"train", "test"})
+    for (fs::directory_iterator it(base / role, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec)) {
+        const auto size = it->file_size(ec);
+        if (!ec) bytes += int64_t(size);
+      }
+  return bytes;
 }
 
 int64_t DatasetCache::freshCount(const std::vector<CacheVolumeSpec>& specs) const {

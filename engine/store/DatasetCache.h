@@ -24,6 +24,9 @@ struct CacheLocation {
 // explicitDir when given; else <datasetRoot>/.vwb/cache; when that cannot be written (read-only
 // dataset), $XDG_CACHE_HOME (or ~/.cache)/vesuvius-workbench/<hash of the dataset path>.
 CacheLocation locateCache(const std::string& datasetRoot, const std::string& explicitDir = "");
+// Where locateCache(datasetRoot) would put the cache, creating nothing (for showing the cache's
+// state): the default place when it exists or could be created, else the user cache folder.
+CacheLocation findCache(const std::string& datasetRoot);
 
 struct PreprocessOptions {
   int jobs = 0;       // parallel volumes; 0 = every core
@@ -37,6 +40,19 @@ struct PreprocessReport {
   std::vector<std::string> problems;  // one per volume that failed to decode
 };
 
+// What the cache holds for one volume, judged from its entry and file sizes (no chunk is read).
+enum class CacheVolumeState {
+  Fresh,    // the entry matches the files: used as it is (its verdict may still say "does not decode")
+  Missing,  // no entry: never preprocessed, or interrupted before its entry was written
+  Stale,    // an entry for other files (size or mtime changed) or another format or chunk edge
+  Damaged,  // an unreadable entry, or a chunk file missing or of the wrong size
+};
+struct CacheVolumeStatus {
+  CacheVolumeState state = CacheVolumeState::Missing;
+  std::optional<CacheEntry> entry;  // when Fresh
+  std::string reason;               // why Stale or Damaged
+};
+
 class DatasetCache {
  public:
   explicit DatasetCache(std::string dir);
@@ -47,6 +63,10 @@ class DatasetCache {
 
   // The entry when it exists, is of this format and matches the files; nullopt when missing or stale.
   std::optional<CacheEntry> fresh(const CacheVolumeSpec& spec, int64_t edge = 64) const;
+  // Fresh, missing, stale or damaged, and why; preprocess() redoes every state but Fresh.
+  CacheVolumeStatus status(const CacheVolumeSpec& spec, int64_t edge = 64) const;
+  // Bytes of every file the cache holds (all roles of this format).
+  int64_t bytesOnDisk() const;
   // How many of `specs` are fresh.
   int64_t freshCount(const std::vector<CacheVolumeSpec>& specs) const;
 

@@ -9,6 +9,9 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
+#include <mutex>
+#include <set>
 #include <thread>
 
 #include "engine/core/Error.h"
@@ -162,6 +165,64 @@ class FakeEngine : public ui::Engine {
     return v;
   }
   void writeSyntheticDataset(const std::string&, const SynthOptions&, ProgressSink*) override {}
+
+  // The fake chunk cache: a state per volume id (absent: missing). preprocess() makes every
+  // volume but the undecodable ones cached, one by one, preprocessDelayMs each; with
+  // holdPreprocess it waits after the first volume until released or cancelled.
+  std::mutex cacheMutex;
+  std::map<std::string, ui::CacheState> cache;
+  std::set<std::string> undecodable;
+  int preprocessDelayMs = 0;
+  std::atomic<bool> holdPreprocess{false};
+  std::atomic<int> preprocessRuns{0};
+  static constexpr int64_t kBytesPerVolume = int64_t(3) << 20;
+  std::string cacheDir = "/fake/data/.vwb/cache";
+  ui::CacheState cacheState(const std::string& id) {
+    std::lock_guard<std::mutex> lock(cacheMutex);
+    auto it = cache.find(id);
+    return it == cache.end() ? ui::CacheState::Missing : it->second;
+  }
+  ui::DatasetCacheStatus cacheStatus(const Dataset& d, const CancelToken*) override {
+    ui::DatasetCacheStatus out;
+    out.dir = cacheDir;
+    auto one = [&](const VolumeEntry& v) {
+      ui::VolumeCacheStatus s;
+      s.state = cacheState(v.id);
+      if (s.state == ui::CacheState::Stale) s.detail = v.imagePath + " changed since it was preprocessed";
+      if (s.state == ui::CacheState::Corrupt) s.detail = v.imagePath + ": strip 3 does not decode";
+      if (s.state == ui::CacheState::Cached && !v.labelPath.empty()) s.fractions = labelFractions(v.labelPath);
+      if (s.state != ui::CacheState::Missing) out.bytesOnDisk += kBytesPerVolume;
+      return s;
+    };
+    for (const VolumeEntry& v : d.train) out.train.push_back(one(v));
+    for (const VolumeEntry& v : d.test) out.test.push_back(one(v));
+    return out;
+  }
+  ui::PreprocessSummary preprocess(const Dataset& d, ProgressSink* progress, const CancelToken* cancel) override {
+    Busy busy(running);
+    ++preprocessRuns;
+    std::vector<std::string> todo;
+    for (const auto* list : {&d.train, &d.test})
+      for (const VolumeEntry& v : *list)
+        if (cacheState(v.id) != ui::CacheState::Cached && !(cacheState(v.id) == ui::CacheState::Corrupt && undecodable.count(v.id)))
+          todo.push_back(v.id);
+    ui::PreprocessSummary summary;
+    summary.volumes = int64_t(d.train.size() + d.test.size());
+    summary.reused = summary.volumes - int64_t(todo.size());
+    if (progress) progress->progress("preprocessing", 0, int64_t(todo.size()));
+    for (size_t i = 0; i < todo.size(); ++i) {
+      if (cancel) cancel->throwIfCancelled();  // between volumes, as the real one
+      std::this_thread::sleep_for(std::chrono::milliseconds(preprocessDelayMs));
+      {
+        std::lock_guard<std::mutex> lock(cacheMutex);
+        cache[todo[i]] = undecodable.count(todo[i]) ? ui::CacheState::Corrupt : ui::CacheState::Cached;
+      }
+      ++summary.processed;
+      if (progress) progress->progress("preprocessing", int64_t(i + 1), int64_t(todo.size()));
+      while (holdPreprocess && !(cancel && cancel->cancelled())) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return summary;
+  }
   HardwareInventory detectHardware() override { return inventory; }
   HardwareInventory assumeGpus(const std::string& spec) override {
     ++assumed;

@@ -5,6 +5,7 @@
 // Methods may block: call them from a worker (BackgroundTask, TrainingRun), except the cheap,
 // pure ones (makePlan, configJson, assumeGpus).
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,30 @@ struct LabelFractions {
   double background = 0, surface = 0, unlabeled = 0;
 };
 
+// A volume's place in the preprocessed chunk cache (engine/store), as the data page shows it.
+enum class CacheState {
+  Cached,   // fresh: training reads it as it is
+  Missing,  // never preprocessed (or interrupted before it was done)
+  Stale,    // preprocessed from files that changed since, or by another cache format
+  Corrupt,  // the cache's files are damaged, or the volume itself does not decode
+};
+struct VolumeCacheStatus {
+  CacheState state = CacheState::Missing;
+  std::string detail;                       // why stale or corrupt, naming the file
+  std::optional<LabelFractions> fractions;  // from the cached label histogram, when cached
+};
+struct DatasetCacheStatus {
+  std::string dir;   // where the cache is, or will be written
+  std::string note;  // non-empty when the dataset folder is read-only and the cache lives elsewhere
+  int64_t bytesOnDisk = 0;
+  std::vector<VolumeCacheStatus> train, test;  // one per Dataset::train / Dataset::test entry, same order
+};
+struct PreprocessSummary {
+  int64_t volumes = 0, reused = 0, processed = 0, failed = 0;
+  double seconds = 0;
+  std::vector<std::string> problems;  // one per volume that does not decode
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -38,6 +63,11 @@ class Engine {
   // dataset's order): indices of the validation volumes and the reason, as the trainer logs it.
   virtual std::vector<int> validationVolumes(const std::vector<std::string>& scrollIds, double fraction,
                                              uint64_t seed, std::string* reason) = 0;
+  // The chunk cache's state for every volume (reads the small index entries, never a chunk).
+  virtual DatasetCacheStatus cacheStatus(const Dataset& dataset, const CancelToken* cancel) = 0;
+  // vwb preprocess: decodes what the cache lacks (incremental, every core). A cancel stops between
+  // volumes: the finished ones stay cached, none is half-written (each is written atomically).
+  virtual PreprocessSummary preprocess(const Dataset& dataset, ProgressSink* progress, const CancelToken* cancel) = 0;
   virtual void writeSyntheticDataset(const std::string& dir, const SynthOptions& options,
                                      ProgressSink* progress) = 0;
 

@@ -8,6 +8,10 @@
 #if VWB_HAVE_IO
 #include "engine/io/TiffVolume.h"
 #endif
+#if VWB_HAVE_DATA
+#include "engine/data/DatasetCache.h"
+#include "engine/store/DatasetCache.h"
+#endif
 #if VWB_HAVE_TRAIN
 #include "engine/train/RunLock.h"
 #include "engine/train/BuildInfo.h"
@@ -64,6 +68,61 @@ class RealEngine : public Engine {
     return split.validation;
 #else
     missing("train", "the validation split");
+#endif
+  }
+
+  DatasetCacheStatus cacheStatus(const Dataset& dataset, const CancelToken* cancel) override {
+#if VWB_HAVE_DATA
+    const store::CacheLocation where = store::findCache(dataset.root);
+    const store::DatasetCache cache(where.dir);
+    DatasetCacheStatus out;
+    out.dir = where.dir;
+    out.note = where.note;
+    out.bytesOnDisk = cache.bytesOnDisk();
+    // The specs vwb preprocess uses (cacheSpecs with test volumes): the same role per volume.
+    auto one = [&](const VolumeEntry& v, const char* role) {
+      if (cancel) cancel->throwIfCancelled();
+      VolumeCacheStatus vs;
+      if (v.shape.empty()) {
+        vs.state = CacheState::Corrupt;
+        vs.detail = v.imagePath + ": the TIFF header does not read (not preprocessed)";
+        return vs;
+      }
+      const store::CacheVolumeStatus st = cache.status({v.id, role, v.imagePath, v.labelPath});
+      switch (st.state) {
+        case store::CacheVolumeState::Fresh:
+          vs.state = st.entry->decoded ? CacheState::Cached : CacheState::Corrupt;
+          vs.detail = st.entry->problem;
+          if (st.entry->decoded && !v.labelPath.empty()) {
+            const auto& h = st.entry->labelHistogram;
+            double n = 0;
+            for (int64_t c : h) n += double(c);
+            n = std::max(1.0, n);
+            vs.fractions = LabelFractions{double(h[0]) / n, double(h[1]) / n, double(h[2]) / n};
+          }
+          break;
+        case store::CacheVolumeState::Missing: vs.state = CacheState::Missing; break;
+        case store::CacheVolumeState::Stale: vs.state = CacheState::Stale; break;
+        case store::CacheVolumeState::Damaged: vs.state = CacheState::Corrupt; break;
+      }
+      if (vs.detail.empty()) vs.detail = st.reason;
+      return vs;
+    };
+    for (const VolumeEntry& v : dataset.train) out.train.push_back(one(v, "train"));
+    for (const VolumeEntry& v : dataset.test) out.test.push_back(one(v, "test"));
+    return out;
+#else
+    missing("data", "the chunk cache's state");
+#endif
+  }
+
+  PreprocessSummary preprocess(const Dataset& dataset, ProgressSink* progress, const CancelToken* cancel) override {
+#if VWB_HAVE_DATA
+    Dataset copy = dataset;  // preprocessDataset adds the cached verdicts to the report
+    const store::PreprocessReport r = vwb::preprocessDataset(copy, "", true, 0, nullptr, progress, cancel);
+    return {r.volumes, r.reused, r.processed, r.failed, r.seconds, r.problems};
+#else
+    missing("data", "preprocessing");
 #endif
   }
 

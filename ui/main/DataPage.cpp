@@ -1,33 +1,31 @@
 #include "ui/main/DataPage.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QMenu>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTableWidget>
+#include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <map>
 #include <mutex>
 
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/Settings.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/main/CachePanel.h"
+#include "ui/main/VolumeFilterProxy.h"
+#include "ui/main/VolumeTableModel.h"
 
 namespace vwb::ui {
-
-namespace {
-QTableWidgetItem* cell(const QString& text, Qt::Alignment align = Qt::AlignLeft | Qt::AlignVCenter) {
-  auto* item = new QTableWidgetItem(text);
-  item->setTextAlignment(align);
-  return item;
-}
-}  // namespace
 
 DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent), context_(context) {
   auto* openFolder = new QPushButton(QIcon::fromTheme("folder-open"), tr("Open dataset folder…"));
@@ -51,17 +49,51 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   title_->setWordWrap(true);
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-  table_ = new QTableWidget(0, 7);
-  table_->setHorizontalHeaderLabels({tr("Volume"), tr("Scroll"), tr("Shape (D×H×W)"), tr("Background"),
-                                     tr("Surface"), tr("Unlabeled"), tr("Role")});
-  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setStretchLastSection(true);
+  cache_ = new CachePanel(context_);
+  connect(cache_, &CachePanel::statusRead, this, [this] {
+    if (cache_->status()) model_->setCacheStatus(*cache_->status());
+    startLabelFractions();  // for the labelled volumes the cache does not hold yet
+  });
+  connect(cache_, &CachePanel::preprocessingStarted, this, &DataPage::stopLabelFractions);  // it reads them too
+
+  scrollFilter_ = new QComboBox;
+  scrollFilter_->setToolTip(tr("Show the volumes of one scroll"));
+  scrollFilter_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  idFilter_ = new QLineEdit;
+  idFilter_->setPlaceholderText(tr("Filter by volume id"));
+  idFilter_->setClearButtonEnabled(true);
+  idFilter_->setMaximumWidth(260);
+  shown_ = new QLabel;
+
+  model_ = new VolumeTableModel(this);
+  proxy_ = new VolumeFilterProxy(model_, this);
+  connect(scrollFilter_, &QComboBox::currentIndexChanged, this, [this](int index) {
+    const QVariant scroll = scrollFilter_->itemData(index);
+    proxy_->setScroll(scroll.isValid() ? std::optional<QString>(scroll.toString()) : std::nullopt);
+  });
+  connect(idFilter_, &QLineEdit::textChanged, proxy_, &VolumeFilterProxy::setIdFilter);
+  for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
+    connect(proxy_, signal, this, &DataPage::updateShown);
+  connect(proxy_, &QAbstractItemModel::modelReset, this, &DataPage::updateShown);
+  connect(proxy_, &QAbstractItemModel::layoutChanged, this, &DataPage::updateShown);
+
+  table_ = new QTableView;
+  table_->setModel(proxy_);
+  QHeaderView* header = table_->horizontalHeader();
+  // Interactive, sized once per dataset: ResizeToContents would measure every row on every change.
+  header->setSectionResizeMode(QHeaderView::Interactive);
+  header->setResizeContentsPrecision(200);
+  header->setStretchLastSection(true);
+  // Compact rows of one fixed height: 786 volumes fit in fewer screens, and no row is measured.
+  table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+  table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->verticalHeader()->hide();
   table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setAlternatingRowColors(true);
-  table_->horizontalHeader()->setSortIndicator(IdColumn, Qt::AscendingOrder);  // Qt's default is descending
+  table_->setWordWrap(false);
   table_->setSortingEnabled(true);
+  table_->sortByColumn(VolumeTableModel::IdColumn, Qt::AscendingOrder);  // Qt's default is descending
 
   problems_ = new QListWidget;
   problems_->setToolTip(tr("The dataset report: errors stop training, warnings do not"));
@@ -84,8 +116,20 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   buttons->addWidget(fractionsBar_);
   buttons->addWidget(fractionsCancel_);
 
+  auto* filters = new QHBoxLayout;
+  filters->addWidget(scrollFilter_);
+  filters->addWidget(idFilter_);
+  filters->addStretch();
+  filters->addWidget(shown_);
+
+  auto* tableBox = new QWidget;
+  auto* tableLayout = new QVBoxLayout(tableBox);
+  tableLayout->setContentsMargins(0, 0, 0, 0);
+  tableLayout->addLayout(filters);
+  tableLayout->addWidget(table_);
+
   auto* split = new QSplitter(Qt::Vertical);
-  split->addWidget(table_);
+  split->addWidget(tableBox);
   split->addWidget(problems_);
   split->setStretchFactor(0, 4);
   split->setStretchFactor(1, 1);
@@ -93,16 +137,25 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(buttons);
   layout->addWidget(title_);
+  layout->addWidget(cache_);
   layout->addWidget(split, 1);
   connect(&context_, &WorkbenchContext::datasetChanged, this, &DataPage::showDataset);
+  fillScrollFilter();
+  updateShown();
 }
 
 DataPage::~DataPage() {
-  // Joins the label-fraction workers (the current one and retired ones).
+  // The cache panel first (it cancels preprocessing and joins it once the volumes being written
+  // are complete) while the model its status feeds still exists; then the label-fraction
+  // workers (the current one and retired ones).
+  delete cache_;
+  cache_ = nullptr;
   if (fractions_) fractions_->cancel();
   fractions_.reset();
   BackgroundTask::shutdownAll(this);
 }
+
+bool DataPage::loading() const { return (cache_ && cache_->reading()) || (fractions_ && fractions_->running()); }
 
 void DataPage::showDataset() {
   if (!context_.hasDataset()) return;
@@ -112,18 +165,6 @@ void DataPage::showDataset() {
     subtitle += tr(" · %1 scrolls · surface %2 of all training voxels")
                     .arg(fp->scrolls).arg(formatPercent(fp->fractionSurface));
 
-  table_->setSortingEnabled(false);
-  table_->setRowCount(0);
-  auto addRow = [&](const VolumeEntry& v, const QString& role) {
-    const int row = table_->rowCount();
-    table_->insertRow(row);
-    table_->setItem(row, IdColumn, cell(QString::fromStdString(v.id)));
-    table_->setItem(row, ScrollColumn, cell(v.scrollId.empty() ? tr("–") : QString::fromStdString(v.scrollId)));
-    table_->setItem(row, ShapeColumn, cell(v.shape.empty() ? tr("unreadable") : formatShape(v.shape)));
-    for (int c : {BackgroundColumn, SurfaceColumn, UnlabeledColumn})
-      table_->setItem(row, c, cell(v.labelPath.empty() ? tr("–") : tr("…"), Qt::AlignRight | Qt::AlignVCenter));
-    table_->setItem(row, RoleColumn, cell(role));
-  };
   // Roles as the trainer will assign them with the wizard's last validation fraction and seed.
   Settings settings;
   const double valFraction = settings.lastChoice("valFraction", 0.2).toDouble();
@@ -138,16 +179,32 @@ void DataPage::showDataset() {
   } catch (const std::exception& e) {
     reason = e.what();
   }
+  std::sort(validation.begin(), validation.end());
+  std::vector<VolumeTableModel::Row> rows;
+  rows.reserve(d.train.size() + d.test.size());
+  auto row = [](const VolumeEntry& v, const QString& role) {
+    VolumeTableModel::Row r;
+    r.id = QString::fromStdString(v.id);
+    r.scroll = QString::fromStdString(v.scrollId);
+    r.shape = v.shape;
+    r.hasLabel = !v.labelPath.empty();
+    r.role = role;
+    return r;
+  };
   int labelled = 0;
   for (const VolumeEntry& v : d.train) {
     if (v.labelPath.empty()) {
-      addRow(v, tr("unused (no label)"));
+      rows.push_back(row(v, tr("unused (no label)")));
       continue;
     }
-    const bool val = std::find(validation.begin(), validation.end(), labelled++) != validation.end();
-    addRow(v, val ? tr("validation") : tr("train"));
+    const bool val = std::binary_search(validation.begin(), validation.end(), labelled++);
+    rows.push_back(row(v, val ? tr("validation") : tr("train")));
   }
-  for (const VolumeEntry& v : d.test) addRow(v, tr("test"));
+  for (const VolumeEntry& v : d.test) rows.push_back(row(v, tr("test")));
+  stopLabelFractions();
+  model_->setRows(std::move(rows));
+  table_->resizeColumnsToContents();
+  fillScrollFilter();
   subtitle += tr("<br><small>Roles: validation fraction %1, seed %2 — %3</small>")
                   .arg(valFraction).arg(seed).arg(QString::fromStdString(reason).toHtmlEscaped());
   title_->setText(QString("<h3>%1</h3>%2").arg(QString::fromStdString(d.root).toHtmlEscaped(), subtitle));
@@ -165,7 +222,38 @@ void DataPage::showDataset() {
   }
   if (problems_->count() == 0)
     problems_->addItem(QString::fromUtf8("✔ ") + tr("The dataset report lists no problems."));
-  startLabelFractions();
+  // The cache's state first: the fractions it holds need no label volume read (statusRead).
+  cache_->showDataset();
+}
+
+void DataPage::fillScrollFilter() {
+  const QSignalBlocker block(scrollFilter_);
+  scrollFilter_->clear();
+  std::map<QString, int> counts;
+  for (int r = 0; r < model_->rowCount(); ++r) ++counts[model_->row(r).scroll];
+  scrollFilter_->addItem(tr("All scrolls (%1)").arg(model_->rowCount()));
+  std::vector<std::pair<QString, int>> sorted(counts.begin(), counts.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.first.size() != b.first.size() ? a.first.size() < b.first.size() : a.first < b.first;  // numeric ids
+  });
+  for (const auto& [scroll, n] : sorted)
+    scrollFilter_->addItem(scroll.isEmpty() ? tr("no scroll id (%1)").arg(n) : tr("scroll %1 (%2)").arg(scroll).arg(n),
+                           scroll);
+  scrollFilter_->setEnabled(model_->rowCount() > 0);
+  idFilter_->setEnabled(model_->rowCount() > 0);
+  proxy_->setScroll(std::nullopt);
+}
+
+void DataPage::updateShown() {
+  const int all = model_->rowCount(), shown = proxy_->rowCount();
+  shown_->setText(shown == all ? volumeCount(all) : tr("showing %1 of %2").arg(shown).arg(volumeCount(all)));
+}
+
+void DataPage::stopLabelFractions() {
+  // The task finishes reading its current volume on its own, then goes.
+  BackgroundTask::retire(std::move(fractions_), this);
+  fractionsBar_->setVisible(false);
+  fractionsCancel_->setVisible(false);
 }
 
 void DataPage::startLabelFractions() {
@@ -175,11 +263,12 @@ void DataPage::startLabelFractions() {
   };
   auto shared = std::make_shared<Shared>();
   std::vector<std::pair<int, std::string>> jobs;
-  for (int row = 0; row < static_cast<int>(context_.dataset().train.size()); ++row)
-    if (!context_.dataset().train[row].labelPath.empty()) jobs.emplace_back(row, context_.dataset().train[row].labelPath);
-  // The previous dataset's task finishes reading its current volume on its own, then goes.
-  BackgroundTask::retire(std::move(fractions_), this);
-  if (jobs.empty()) return;
+  const Dataset& d = context_.dataset();
+  for (int row = 0; row < static_cast<int>(d.train.size()); ++row)
+    if (!d.train[size_t(row)].labelPath.empty() && !model_->row(row).fractions)
+      jobs.emplace_back(row, d.train[size_t(row)].labelPath);
+  stopLabelFractions();
+  if (jobs.empty() || cache_->preprocessing()) return;
   EnginePtr engine = context_.enginePtr();
   auto work = [engine, jobs, shared](ProgressSink& progress, const CancelToken& cancel) {
     for (size_t i = 0; i < jobs.size(); ++i) {
@@ -192,14 +281,9 @@ void DataPage::startLabelFractions() {
       progress.progress("label fractions", static_cast<int64_t>(i + 1), static_cast<int64_t>(jobs.size()));
     }
   };
-  // Rows keep the scan's order until the task is done (sorting is off meanwhile).
   auto flush = [this, shared] {
     std::lock_guard<std::mutex> lock(shared->mutex);
-    for (const auto& [row, f] : shared->done) {
-      table_->setItem(row, BackgroundColumn, cell(formatPercent(f.background), Qt::AlignRight | Qt::AlignVCenter));
-      table_->setItem(row, SurfaceColumn, cell(formatPercent(f.surface), Qt::AlignRight | Qt::AlignVCenter));
-      table_->setItem(row, UnlabeledColumn, cell(formatPercent(f.unlabeled), Qt::AlignRight | Qt::AlignVCenter));
-    }
+    model_->setFractions(shared->done);
     shared->done.clear();
   };
   fractions_ = std::make_unique<BackgroundTask>(tr("Reading label volumes"), work);
@@ -215,7 +299,6 @@ void DataPage::startLabelFractions() {
     flush();
     fractionsBar_->setVisible(false);
     fractionsCancel_->setVisible(false);
-    table_->setSortingEnabled(true);
   };
   connect(fractions_.get(), &BackgroundTask::finished, this, end);
   connect(fractions_.get(), &BackgroundTask::failed, this, [this, end](const QString& message) {

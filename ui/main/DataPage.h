@@ -1,32 +1,45 @@
 #pragma once
-// The Data page: the open dataset's volumes (id, scroll, shape, label fractions, role) and
-// its report's errors and warnings. Label fractions need every label volume read, so they
-// fill in from a cancellable background task after the dataset opens.
+// The Data page: the open dataset's volumes (id, scroll, shape, label fractions, role, chunk
+// cache state) in a model/view table that sorts by any column and filters by scroll and by id,
+// the dataset's cache line with Preprocess (CachePanel), and the report's errors and warnings.
+// Label fractions come from the chunk cache where it holds them; the rest are read from the
+// label volumes by a cancellable background task.
 #include <QWidget>
 #include <memory>
 
+class QComboBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
 class QProgressBar;
 class QPushButton;
-class QTableWidget;
+class QTableView;
 class QToolButton;
 
 namespace vwb::ui {
 class BackgroundTask;
+class CachePanel;
+class VolumeFilterProxy;
+class VolumeTableModel;
 class WorkbenchContext;
 
 class DataPage : public QWidget {
   Q_OBJECT
  public:
-  enum Column { IdColumn, ScrollColumn, ShapeColumn, BackgroundColumn, SurfaceColumn, UnlabeledColumn, RoleColumn };
-
   explicit DataPage(WorkbenchContext& context, QWidget* parent = nullptr);
   ~DataPage() override;
 
-  QTableWidget* table() const { return table_; }
+  QTableView* table() const { return table_; }
+  VolumeTableModel* model() const { return model_; }
+  VolumeFilterProxy* proxy() const { return proxy_; }
+  QComboBox* scrollFilter() const { return scrollFilter_; }
+  QLineEdit* idFilter() const { return idFilter_; }
+  QLabel* shownLabel() const { return shown_; }
+  CachePanel* cachePanel() const { return cache_; }
   QListWidget* problems() const { return problems_; }
   BackgroundTask* fractionsTask() const { return fractions_.get(); }
+  // The page is still filling in (cache state or label fractions being read).
+  bool loading() const;
 
  Q_SIGNALS:
   void openFolderRequested();
@@ -35,11 +48,20 @@ class DataPage : public QWidget {
 
  private:
   void showDataset();
+  void fillScrollFilter();
+  void updateShown();
   void startLabelFractions();
+  void stopLabelFractions();
 
   WorkbenchContext& context_;
   QLabel* title_;
-  QTableWidget* table_;
+  CachePanel* cache_;
+  QComboBox* scrollFilter_;
+  QLineEdit* idFilter_;
+  QLabel* shown_;
+  VolumeTableModel* model_;
+  VolumeFilterProxy* proxy_;
+  QTableView* table_;
   QListWidget* problems_;
   QProgressBar* fractionsBar_;
   QToolButton* fractionsCancel_;

@@ -2,6 +2,7 @@
 // corrupt chunks and strips named with their volume and position, a bounded decoded-chunk cache.
 #include <QtTest>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -155,6 +156,50 @@ class TestDatasetCache : public QObject {
     QCOMPARE(r.processed, int64_t(5) - finished);
     QCOMPARE(cache.freshCount(specs), int64_t(5));
     QVERIFY(cache.verify(specs).empty());
+  }
+
+  // What the data page shows per volume: missing, fresh, stale (a changed file, another chunk
+  // edge) and damaged (an unreadable entry, a truncated chunk file), each redone by preprocess.
+  void statusTellsMissingStaleAndDamagedApart() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(4, {16, 16, 16}, specs);
+    // Finding the default place creates nothing.
+    QCOMPARE(QString::fromStdString(findCache(dir).dir), QString::fromStdString(dir + "/.vwb/cache"));
+    QVERIFY(findCache(dir).note.empty());
+    QVERIFY(!fs::exists(dir + "/.vwb"));
+    DatasetCache cache(dir + "/.vwb/cache");
+    QCOMPARE(cache.status(specs[0]).state, CacheVolumeState::Missing);
+    QCOMPARE(cache.bytesOnDisk(), int64_t(0));
+    cache.preprocess(specs);
+    int64_t files = 0, data = 0;
+    for (const auto& f : fs::recursive_directory_iterator(dir + "/.vwb/cache"))
+      if (f.is_regular_file()) files += int64_t(f.file_size());
+    for (const auto& s : specs) {
+      CacheVolumeStatus st = cache.status(s);
+      QCOMPARE(st.state, CacheVolumeState::Fresh);
+      QVERIFY(st.entry && st.entry->decoded);
+      data += st.entry->dataBytes;
+    }
+    QCOMPARE(cache.bytesOnDisk(), files);
+    QVERIFY(files > data);  // chunk files and their entries
+
+    fs::last_write_time(specs[1].imagePath, fs::last_write_time(specs[1].imagePath) + std::chrono::seconds(5));
+    CacheVolumeStatus changed = cache.status(specs[1]);
+    QCOMPARE(changed.state, CacheVolumeState::Stale);
+    QVERIFY2(changed.reason.find(specs[1].imagePath) != std::string::npos, changed.reason.c_str());
+    QVERIFY(!changed.entry);
+    QCOMPARE(cache.status(specs[0], 32).state, CacheVolumeState::Stale);
+    { std::ofstream(cache.entryPath("train", specs[2].id)) << "{ not json"; }
+    QCOMPARE(cache.status(specs[2]).state, CacheVolumeState::Damaged);
+    fs::resize_file(cache.dataPath("train", specs[3].id), 10);
+    CacheVolumeStatus truncated = cache.status(specs[3]);
+    QCOMPARE(truncated.state, CacheVolumeState::Damaged);
+    QVERIFY2(truncated.reason.find("chunk file") != std::string::npos, truncated.reason.c_str());
+    QCOMPARE(cache.freshCount(specs), int64_t(1));
+
+    PreprocessReport r = cache.preprocess(specs);
+    QCOMPARE(r.processed, int64_t(3));
+    for (const auto& s : specs) QCOMPARE(cache.status(s).state, CacheVolumeState::Fresh);
   }
 
   void corruptChunkIsNamedWithVolumeAndPosition() {

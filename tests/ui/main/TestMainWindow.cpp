@@ -6,7 +6,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QSignalSpy>
-#include <QTableWidget>
+#include <QTableView>
 #include <QtTest>
 
 #include "TestSupport.h"
@@ -16,6 +16,7 @@
 #include "ui/common/Settings.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/main/DataPage.h"
+#include "ui/main/VolumeTableModel.h"
 #include "ui/main/DatasetOpener.h"
 #include "ui/main/MainWindow.h"
 #include "ui/monitor/MonitorPage.h"
@@ -67,18 +68,20 @@ class TestMainWindow : public QObject {
     QVERIFY(meter.ticksWhileBusy() > 0);
     QVERIFY(context.hasDataset());
 
-    QTableWidget* t = w.dataPage()->table();
+    const QAbstractItemModel* t = w.dataPage()->table()->model();
+    auto text = [t](int row, int column) { return t->index(row, column).data().toString(); };
     QCOMPARE(t->rowCount(), 4);
-    QCOMPARE(t->item(0, DataPage::IdColumn)->text(), QString("1000"));
-    QCOMPARE(t->item(1, DataPage::ScrollColumn)->text(), QString("34117"));
-    QCOMPARE(t->item(0, DataPage::ShapeColumn)->text(), QString("96×96×96"));
-    QCOMPARE(t->item(3, DataPage::RoleColumn)->text(), QString("test"));
-    QCOMPARE(t->item(0, DataPage::RoleColumn)->text(), QString("train"));
-    QCOMPARE(t->item(1, DataPage::RoleColumn)->text(), QString("validation"));  // the engine's split
-    // Label fractions fill in from the background task.
-    QTRY_COMPARE_WITH_TIMEOUT(t->item(2, DataPage::UnlabeledColumn)->text(), QString("2.0 %"), vwbtest::kLastResortMs);
-    QCOMPARE(t->item(0, DataPage::SurfaceColumn)->text(), QString("10.0 %"));
-    QCOMPARE(t->item(3, DataPage::SurfaceColumn)->text(), QString("–"));  // a test volume has no label
+    QCOMPARE(text(0, VolumeTableModel::IdColumn), QString("1000"));
+    QCOMPARE(text(1, VolumeTableModel::ScrollColumn), QString("34117"));
+    QCOMPARE(text(0, VolumeTableModel::ShapeColumn), QString("96×96×96"));
+    QCOMPARE(text(3, VolumeTableModel::RoleColumn), QString("test"));
+    QCOMPARE(text(0, VolumeTableModel::RoleColumn), QString("train"));
+    QCOMPARE(text(1, VolumeTableModel::RoleColumn), QString("validation"));  // the engine's split
+    // Label fractions fill in from the background task (the fake cache holds none).
+    QTRY_COMPARE_WITH_TIMEOUT(text(2, VolumeTableModel::UnlabeledColumn), QString("2.0 %"), vwbtest::kLastResortMs);
+    QCOMPARE(text(0, VolumeTableModel::SurfaceColumn), QString("10.0 %"));
+    QCOMPARE(text(3, VolumeTableModel::SurfaceColumn), QString("–"));  // a test volume has no label
+    QCOMPARE(text(0, VolumeTableModel::CacheColumn), QString("missing"));
     QCOMPARE(w.dataPage()->problems()->count(), 1);
     QVERIFY(w.dataPage()->problems()->item(0)->text().contains("no scroll_id"));
     QCOMPARE(Settings().recentDatasets().value(0), QString("/data/scrolls"));
