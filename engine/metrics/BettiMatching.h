@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/core/HugePages.h"
 #include "engine/core/Volume.h"
 #include "engine/metrics/BinaryCubicalGrid.h"
 #include "engine/metrics/Box3.h"
@@ -35,7 +34,7 @@ BettiCounts bettiMatching(const VolumeU8& gt, const VolumeU8& pred, const Box3& 
 // Dimension 2 by union-find on the dual graph (cubes and the outside, squares in reverse order).
 // Also returns, per filtration, which squares create a 2-cycle: their dimension-1 columns vanish.
 struct DualPassResult {
-  HugeVector<bool> positiveSquare;  // by square id
+  std::vector<bool> positiveSquare;  // by square id
   std::vector<int64_t> keys;         // comparison-image ages of the pairs' dying cubes (sorted)
   int64_t pairs = 0;
 };

@@ -10,7 +10,6 @@
 // cube can match, and the match count is the size of the intersection of the three key sets.
 #include <algorithm>
 
-#include "engine/core/HugePages.h"
 #include "engine/metrics/BettiMatching.h"
 #include "engine/metrics/UnionFind.h"
 
@@ -23,7 +22,7 @@ DualPassResult cavityPass(const BinaryCubicalGrid& g, Filtration f) {
   // Per dual vertex (a cube by its lowest voxel, or the outside = n): born at 1 in f, and its age in
   // the comparison image. The older root survives a union, so a root's age, the oldest of its
   // part, is its own.
-  HugeVector<uint8_t> born1(static_cast<size_t>(n + 1), 1);
+  std::vector<uint8_t> born1(static_cast<size_t>(n + 1), 1);
   for (int64_t v = 0; v < n; ++v) born1[v] = static_cast<uint8_t>(g.cubeValue(v, f));
   const auto age = [&](int64_t v) { return v == n ? 2 * n + 1 : g.cubeValue(v, Filtration::Comparison) ? n + v : v; };
   UnionFind uf(static_cast<size_t>(n + 1));

@@ -7,7 +7,6 @@
 // the count depends on the order of the merges, which is why the edges are replayed in order.
 #include <algorithm>
 
-#include "engine/core/HugePages.h"
 #include "engine/metrics/BettiMatching.h"
 #include "engine/metrics/UnionFind.h"
 
@@ -16,7 +15,7 @@ namespace vwb {
 void matchComponents(const BinaryCubicalGrid& g, BettiCounts& counts) {
   // Value 0: the union's components, in any order. `mask` of a root: which inputs it holds.
   UnionFind uf(static_cast<size_t>(g.voxels));
-  HugeVector<uint8_t> mask(g.code);
+  std::vector<uint8_t> mask(g.code);
   auto unite = [&](int32_t a, int32_t b) {
     a = uf.find(a), b = uf.find(b);
     if (a == b) return;

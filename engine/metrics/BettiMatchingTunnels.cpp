@@ -17,7 +17,7 @@ namespace {
 // Feeds every square that does not vanish to `column`, in (value in f, id) order, values up to
 // `last`, until `column` returns false.
 template <class F>
-void forColumns(const BinaryCubicalGrid& g, Filtration f, const HugeVector<bool>& positive, int last, F column) {
+void forColumns(const BinaryCubicalGrid& g, Filtration f, const std::vector<bool>& positive, int last, F column) {
   const int bit = BinaryCubicalGrid::filtrationBit(f);
   for (int value = 0; value <= last; ++value)
     for (int64_t v = 0; v < g.voxels; ++v) {
@@ -32,10 +32,10 @@ void forColumns(const BinaryCubicalGrid& g, Filtration f, const HugeVector<bool>
 
 // Edges whose cycle a square of value 0 fills at once: zero-persistence pairs, which the official
 // matcher does not report. Only the input's foreground squares are reduced for them.
-HugeVector<bool> zeroPersistence(const BinaryCubicalGrid& g, Filtration f) {
+std::vector<bool> zeroPersistence(const BinaryCubicalGrid& g, Filtration f) {
   BoundaryReduction red(g, f);
-  HugeVector<bool> zero(static_cast<size_t>(3 * g.voxels), false);
-  const HugeVector<bool> none(static_cast<size_t>(3 * g.voxels), false);
+  std::vector<bool> zero(static_cast<size_t>(3 * g.voxels), false);
+  const std::vector<bool> none(static_cast<size_t>(3 * g.voxels), false);
   forColumns(g, f, none, 0, [&](int64_t v, int t, int) {
     const uint64_t pivot = red.add(v, t);
     if (pivot != BoundaryReduction::kNone) zero[red.edgeOf(pivot)] = true;
@@ -71,14 +71,14 @@ int64_t unionTunnels(const BinaryCubicalGrid& g, int64_t cavities) {
 }  // namespace
 
 void matchTunnels(const BinaryCubicalGrid& g, const DualPassResult& comparison, BettiCounts& counts) {
-  const HugeVector<bool> zeroPred = zeroPersistence(g, Filtration::Pred), zeroGt = zeroPersistence(g, Filtration::Gt);
+  const std::vector<bool> zeroPred = zeroPersistence(g, Filtration::Pred), zeroGt = zeroPersistence(g, Filtration::Gt);
   // One pass over the comparison image's columns drives the three reductions in step: when a
   // column is a comparison death, the image reductions have just named its input edges. A name
   // is a pair of its input exactly when it is a foreground edge of the input (the reduced column
   // is then a cycle of the input's foreground whose latest edge it is, so it opens a tunnel) that
   // no foreground square fills at once.
   BoundaryReduction comp(g, Filtration::Comparison), imPred(g, Filtration::Pred), imGt(g, Filtration::Gt);
-  auto isPair = [](const BoundaryReduction& red, uint64_t pivot, const HugeVector<bool>& zero) {
+  auto isPair = [](const BoundaryReduction& red, uint64_t pivot, const std::vector<bool>& zero) {
     return pivot != BoundaryReduction::kNone && red.valueOf(pivot) == 0 && !zero[red.edgeOf(pivot)];
   };
   // The union's tunnels all die in the comparison image: after its last death nothing can match.

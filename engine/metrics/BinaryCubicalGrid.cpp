@@ -1,4 +1,3 @@
-#include "engine/core/HugePages.h"
 #include "engine/metrics/BinaryCubicalGrid.h"
 
 namespace vwb {
@@ -16,7 +15,7 @@ BinaryCubicalGrid::BinaryCubicalGrid(const VolumeU8& gt, const VolumeU8& pred, c
       for (int64_t x = 0; x < shape.w; ++x) code[i++] = static_cast<uint8_t>((p[x] != 0) | ((g[x] != 0) << 1));
     }
   // Squares: the three bits (prediction, label, union) ANDed over the 2x2 voxels of each.
-  HugeVector<uint8_t> zero(code.size());
+  std::vector<uint8_t> zero(code.size());
   for (size_t j = 0; j < code.size(); ++j) zero[j] = static_cast<uint8_t>(code[j] | (code[j] ? 4 : 0));
   squares.assign(code.size(), 0);
   for (int64_t z = 0, v = 0; z < size[0]; ++z)

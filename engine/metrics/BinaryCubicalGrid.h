@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/core/HugePages.h"
 #include "engine/core/Volume.h"
 #include "engine/metrics/Box3.h"
 
@@ -27,10 +26,10 @@ class BinaryCubicalGrid {
   Shape3 shape;
   int64_t voxels = 0;
   std::array<int64_t, 3> size{}, stride{};  // per axis z, y, x
-  HugeVector<uint8_t> code;
+  std::vector<uint8_t> code;
   // Per voxel, for the cube it is the lowest voxel of: bit 0 set when the cube is all prediction
   // foreground, bit 1 all label foreground, bit 2 all union foreground (value 0 in that filtration).
-  HugeVector<uint8_t> cubeZero;
+  std::vector<uint8_t> cubeZero;
 
   bool foreground(int64_t v, Filtration f) const { return (code[v] & static_cast<uint8_t>(f)) != 0; }
   // Square (v, t) is normal to axis t and spans the two other axes from v; its value is the
@@ -41,7 +40,7 @@ class BinaryCubicalGrid {
   // Per voxel, the three squares based at it, worked out once for every pass: bit 4t + 3 when
   // square (v, t) exists (both axes it spans have room), bit 4t + filtrationBit(f) when it is
   // value 0 in f.
-  HugeVector<uint16_t> squares;
+  std::vector<uint16_t> squares;
   bool squareExists(int64_t v, int t) const { return (squares[v] >> (4 * t + 3)) & 1; }
   // Only for a square that exists.
   int squareValue(int64_t v, int t, Filtration f) const { return (squares[v] >> (4 * t + filtrationBit(f))) & 1 ? 0 : 1; }

@@ -12,7 +12,6 @@
 #include <unordered_map>
 #include <vector>
 
-#include "engine/core/HugePages.h"
 #include "engine/metrics/BinaryCubicalGrid.h"
 #include "engine/metrics/PivotColumn.h"
 
@@ -43,7 +42,7 @@ class BoundaryReduction {
   // boundary is recomputed when needed); kStored, a reduced column kept in pool_ (stored_ has its
   // index: under 1 % of the columns).
   static constexpr uint8_t kFree = 0, kStored = 5;
-  HugeVector<uint8_t> owner_;
+  std::vector<uint8_t> owner_;
   std::unordered_map<uint32_t, uint32_t> stored_;  // edge -> index in pool_
   std::vector<std::vector<uint64_t>> pool_;
   PivotColumn work_;

@@ -7,8 +7,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/core/HugePages.h"
-
 namespace vwb {
 
 class PivotColumn {
@@ -54,7 +52,7 @@ class PivotColumn {
   }
 
  private:
-  std::vector<HugeVector<uint64_t>> levels_;  // [0]: one bit per key; [l + 1]: one bit per word of [l]
+  std::vector<std::vector<uint64_t>> levels_;  // [0]: one bit per key; [l + 1]: one bit per word of [l]
 };
 
 }  // namespace vwb

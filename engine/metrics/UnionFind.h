@@ -5,8 +5,6 @@
 #include <numeric>
 #include <vector>
 
-#include "engine/core/HugePages.h"
-
 namespace vwb {
 
 class UnionFind {
@@ -20,7 +18,7 @@ class UnionFind {
   void attach(int32_t child, int32_t survivor) { parent_[child] = survivor; }
 
  private:
-  HugeVector<int32_t> parent_;
+  std::vector<int32_t> parent_;
 };
 
 }  // namespace vwb
