@@ -69,6 +69,9 @@ store::PreprocessReport preprocessDataset(Dataset& ds, const std::string& cacheD
   store::PreprocessOptions options;
   options.jobs = jobs;
   store::PreprocessReport report = cache.preprocess(specs, options, progress, cancel);
+  if (log && report.staleTempFilesRemoved > 0)
+    log->log(LogLevel::Info, "removed " + std::to_string(report.staleTempFilesRemoved) +
+                                 " temporary file(s) an interrupted preprocessing left in " + where.dir);
   addCacheVerdicts(ds, cache, specs);
   return report;
 }

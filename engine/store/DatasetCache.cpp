@@ -229,7 +229,11 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
       todo.push_back(&s);
     }
   }
-  for (const char* role : {"train", "test"}) fs::create_directories(fs::path(entryPath(role, "x")).parent_path());
+  for (const char* role : {"train", "test"}) {
+    const fs::path dir = fs::path(entryPath(role, "x")).parent_path();
+    fs::create_directories(dir);
+    report.staleTempFilesRemoved += detail::removeStaleTempFiles(dir.string());
+  }
   std::mutex mutex;
   int64_t done = 0;
   std::vector<std::string> problems(todo.size());

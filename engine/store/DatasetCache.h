@@ -36,6 +36,7 @@ struct PreprocessOptions {
 struct PreprocessReport {
   int64_t volumes = 0, reused = 0, processed = 0, failed = 0;
   int64_t bytesWritten = 0;
+  int64_t staleTempFilesRemoved = 0;  // left by a run killed mid-write
   double seconds = 0;
   std::vector<std::string> problems;  // one per volume that failed to decode
 };

@@ -1,9 +1,12 @@
 #include "engine/store/detail/FileWrite.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
+#include <cstdlib>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -15,7 +18,49 @@ namespace vwb::store::detail {
 
 namespace {
 std::string why(int err) { return std::strerror(err); }
+
+constexpr const char* kTempTag = ".tmp-";
+
+const std::string& hostName() {
+  static const std::string name = [] {
+    char buf[256] = {};
+    std::string h = ::gethostname(buf, sizeof buf - 1) == 0 && buf[0] ? buf : "localhost";
+    for (char& c : h)
+      if (c == '-' || c == '/') c = '_';  // '-' separates the name's fields
+    return h;
+  }();
+  return name;
+}
+
+bool allDigits(const std::string& s) { return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos; }
 }  // namespace
+
+int removeStaleTempFiles(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  int removed = 0;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const size_t tag = name.rfind(kTempTag);
+    if (tag == std::string::npos || !it->is_regular_file(ec)) continue;
+    // HOST-PID-N after the tag; the host may itself hold digits, so read from the right.
+    const std::string rest = name.substr(tag + std::strlen(kTempTag));
+    const size_t last = rest.rfind('-'), mid = last == std::string::npos || last == 0 ? std::string::npos : rest.rfind('-', last - 1);
+    if (mid == std::string::npos || !allDigits(rest.substr(mid + 1, last - mid - 1)) || !allDigits(rest.substr(last + 1)))
+      continue;
+    const std::string host = rest.substr(0, mid);
+    const long pid = std::strtol(rest.substr(mid + 1, last - mid - 1).c_str(), nullptr, 10);
+    bool stale;
+    if (host == hostName()) {
+      stale = pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+    } else {
+      const auto age = fs::file_time_type::clock::now() - fs::last_write_time(it->path(), ec);
+      stale = !ec && age > std::chrono::hours(24);
+    }
+    if (stale && fs::remove(it->path(), ec)) ++removed;
+  }
+  return removed;
+}
 
 void writeFileAtomically(const std::string& path, const std::string& bytes) {
   writeFileAtomically(path, bytes, std::string());
@@ -25,7 +70,7 @@ void writeFileAtomically(const std::string& path, const std::string& head, const
   // A temp name of this process and write: two processes preprocessing one dataset (ranks of a
   // multi-node run on one machine) each rename a complete file of the same content.
   static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  const std::string tmp = path + kTempTag + hostName() + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
   int err = 0;

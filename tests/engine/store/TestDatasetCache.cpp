@@ -2,6 +2,9 @@
 // corrupt chunks and strips named with their volume and position, a bounded decoded-chunk cache.
 #include <QtTest>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -156,6 +159,62 @@ class TestDatasetCache : public QObject {
     QCOMPARE(r.processed, int64_t(5) - finished);
     QCOMPARE(cache.freshCount(specs), int64_t(5));
     QVERIFY(cache.verify(specs).empty());
+  }
+
+  // A kill -9 during a write leaves PATH.tmp-HOST-PID-N: the next preprocessing removes this
+  // host's whose process is gone, and other hosts' (a shared cache folder) once a day old.
+  void tempFilesOfAKilledRunAreRemoved() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(1, {16, 16, 16}, specs);
+    DatasetCache cache(dir + "/cache");
+    cache.preprocess(specs);
+    char buf[256] = {};
+    QCOMPARE(::gethostname(buf, sizeof buf - 1), 0);
+    std::string host = buf;
+    for (char& c : host)
+      if (c == '-' || c == '/') c = '_';
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    QVERIFY(dead > 0);
+    QCOMPARE(::waitpid(dead, nullptr, 0), dead);
+    const fs::path folder = fs::path(cache.dataPath("train", "0")).parent_path();
+    const auto make = [&](const std::string& name) {
+      std::ofstream(folder / name) << "half a chunk file";
+      return folder / name;
+    };
+    const fs::path killed = make("7.chunks.tmp-" + host + "-" + std::to_string(dead) + "-0");
+    const fs::path alive = make("8.chunks.tmp-" + host + "-" + std::to_string(::getpid()) + "-3");
+    const fs::path otherNew = make("9.json.tmp-node2-12345-0");
+    const fs::path otherOld = make("10.json.tmp-node2-12345-1");
+    fs::last_write_time(otherOld, fs::file_time_type::clock::now() - std::chrono::hours(48));
+    const PreprocessReport r = cache.preprocess(specs);
+    QCOMPARE(r.staleTempFilesRemoved, int64_t(2));
+    QVERIFY(!fs::exists(killed) && !fs::exists(otherOld));
+    QVERIFY(fs::exists(alive) && fs::exists(otherNew));
+    // What this process writes is named for this host and process: a later run by a live
+    // process removes nothing of it.
+    QCOMPARE(cache.preprocess(specs).staleTempFilesRemoved, int64_t(0));
+  }
+
+  // A dataset folder the cache cannot be made in (read-only; here a file named .vwb, which stops
+  // it for root too): the cache lives in the user's cache folder, said in a note, and works.
+  void unwritableDatasetFallsBackToTheUserCacheFolder() {
+    std::vector<CacheVolumeSpec> specs;
+    const std::string dir = makeVolumes(1, {16, 16, 16}, specs);
+    { std::ofstream(fs::path(dir) / ".vwb") << "not a folder"; }
+    const QByteArray userCache = (tmp_.path() + "/xdg-cache").toUtf8();
+    const QByteArray before = qgetenv("XDG_CACHE_HOME");
+    qputenv("XDG_CACHE_HOME", userCache);
+    const CacheLocation where = locateCache(dir, ""), found = findCache(dir);
+    qputenv("XDG_CACHE_HOME", before);
+    QVERIFY2(where.dir.rfind(userCache.toStdString() + "/vesuvius-workbench/", 0) == 0, where.dir.c_str());
+    QCOMPARE(found.dir, where.dir);
+    QVERIFY2(where.note.find("is not writable (read-only dataset?): the cache lives in " + where.dir) != std::string::npos,
+             where.note.c_str());
+    DatasetCache cache(where.dir);
+    QCOMPARE(cache.preprocess(specs).processed, int64_t(1));
+    QCOMPARE(cache.freshCount(specs), int64_t(1));
+    QVERIFY(fs::is_regular_file(fs::path(dir) / ".vwb"));  // the dataset is left as it was
   }
 
   // What the data page shows per volume: missing, fresh, stale (a changed file, another chunk
