@@ -44,17 +44,36 @@ void gather(const VolumeU8& v, const ChunkGrid& g, int64_t cz, int64_t cy, int64
 
 }  // namespace
 
-int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const VolumeU8* label, int64_t edge) {
+int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const VolumeU8* label, int64_t edge,
+                           int64_t labelOnes) {
   ChunkGrid g{image.shape, edge};
   std::vector<ChunkRecord> table(static_cast<size_t>(g.count()));
   // Foreground sample: every stride-th label-1 voxel in z-major order (deterministic).
   std::vector<int64_t> sample;
   if (label) {
-    int64_t count = std::count(label->data.begin(), label->data.end(), uint8_t(1));
-    int64_t stride = std::max<int64_t>(1, (count + kMaxForegroundSamples - 1) / kMaxForegroundSamples);
-    int64_t seen = 0;
-    for (size_t i = 0; i < label->data.size(); ++i)
-      if (label->data[i] == 1 && seen++ % stride == 0) sample.push_back(static_cast<int64_t>(i));
+    const uint8_t* l = label->data.data();
+    const size_t n = label->data.size();
+    const int64_t count = labelOnes >= 0 ? labelOnes : std::count(l, l + n, uint8_t(1));
+    const int64_t stride = std::max<int64_t>(1, (count + kMaxForegroundSamples - 1) / kMaxForegroundSamples);
+    sample.reserve(static_cast<size_t>(std::min<int64_t>(count / stride + 1, kMaxForegroundSamples)));
+    int64_t skip = 0;  // label-1 voxels still to pass before the next sample
+    size_t i = 0;
+    for (; i < n; ++i) {
+      // Eight voxels at a time while none is 1 (most of a label is background).
+      while (i + 8 <= n) {
+        uint64_t word;
+        std::memcpy(&word, l + i, 8);
+        const uint64_t x = word ^ 0x0101010101010101ull;  // bytes equal to 1 become 0
+        if (((x - 0x0101010101010101ull) & ~x & 0x8080808080808080ull) != 0) break;
+        i += 8;
+      }
+      if (i >= n) break;
+      if (l[i] != 1) continue;
+      if (skip-- == 0) {
+        sample.push_back(static_cast<int64_t>(i));
+        skip = stride - 1;
+      }
+    }
   }
   const size_t tableBytes = table.size() * sizeof(ChunkRecord), sampleBytes = sample.size() * sizeof(int64_t);
   std::string data;
@@ -93,7 +112,7 @@ int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const
   bytes.append(reinterpret_cast<const char*>(sample.data()), sampleBytes);
   h.crc = crcOf(bytes);
   std::memcpy(&bytes[0], &h, sizeof h);
-  detail::writeFileAtomically(path, bytes, data);
+  detail::writeFileAtomically(path, bytes, data, detail::Durability::Deferred);
   return static_cast<int64_t>(bytes.size() + data.size());
 }
 

@@ -22,10 +22,12 @@ struct ChunkRecord {
   uint32_t reserved = 0;
 };
 
-// Encodes image (and label, when not null) and writes the file atomically (temp, fsync, rename).
-// Returns the file's size.
+// Encodes image (and label, when not null) and writes the file atomically (temp, rename; no fsync:
+// the cache syncs once when preprocessing ends, and a file a power loss cut short is caught by
+// its size and checksums). `labelOnes`, the label's count of 1 voxels when the caller knows it
+// (its histogram), saves a pass. Returns the file's size.
 int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const VolumeU8* label,
-                           int64_t edge);
+                           int64_t edge, int64_t labelOnes = -1);
 
 // Reads the header, table and foreground sample; chunks are read on demand (thread-safe).
 class ChunkedVolumeFile {

@@ -62,11 +62,18 @@ int removeStaleTempFiles(const std::string& dir) {
   return removed;
 }
 
-void writeFileAtomically(const std::string& path, const std::string& bytes) {
-  writeFileAtomically(path, bytes, std::string());
+void writeFileAtomically(const std::string& path, const std::string& bytes, Durability durability) {
+  writeFileAtomically(path, bytes, std::string(), durability);
 }
 
-void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body) {
+void syncFileSystem(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  ::syncfs(fd);
+  ::close(fd);
+}
+
+void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body, Durability durability) {
   // A temp name of this process and write: two processes preprocessing one dataset (ranks of a
   // multi-node run on one machine) each rename a complete file of the same content.
   static std::atomic<uint64_t> counter{0};
@@ -86,13 +93,14 @@ void writeFileAtomically(const std::string& path, const std::string& head, const
       done += static_cast<size_t>(n);
     }
   }
-  if (!err && ::fsync(fd) != 0) err = errno;
+  if (!err && durability == Durability::Fsync && ::fsync(fd) != 0) err = errno;
   ::close(fd);
   if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err) {
     std::remove(tmp.c_str());
     throw fileError(path, "cannot write: " + why(err));
   }
+  if (durability == Durability::Deferred) return;
   const std::string dir = std::filesystem::path(path).parent_path().string();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
