@@ -246,7 +246,8 @@ QWidget* PredictionsPage::buildModels() {
   models_->setEditTriggers(QAbstractItemView::NoEditTriggers);
   models_->setToolTip(tr("Several checkpoints are an ensemble: their probabilities are averaged with the "
                          "weights, normalized to sum 1 (vwb predict --checkpoint A B --weights …)"));
-  models_->setMaximumHeight(110);
+  // Room for three models; more scroll.
+  models_->setMaximumHeight(models_->horizontalHeader()->sizeHint().height() + 3 * models_->verticalHeader()->defaultSectionSize() + 4);
   v->addWidget(models_);
   modelChoice_ = new QComboBox;
   modelChoice_->setObjectName("modelChoice");
@@ -292,6 +293,7 @@ void PredictionsPage::addCheckpoint(const QString& path, double weight) {
   spin->setToolTip(tr("Weight of %1 in the ensemble (normalized over the models)").arg(info.fileName()));
   models_->setCellWidget(row, 1, spin);
   removeModel_->setEnabled(models_->rowCount() > 1);
+  fillModelChoice();
 }
 
 std::vector<PredictionsPage::EnsembleMember> PredictionsPage::ensemble() const {
@@ -310,6 +312,16 @@ void PredictionsPage::fillModelChoice() {
     if (!run.isEmpty() && QFileInfo::exists(path)) modelChoice_->addItem(tr("This run: %1").arg(name), path);
   }
   modelChoice_->addItem(tr("Other checkpoint…"), QString());
+  // Offer first what the ensemble lacks.
+  for (int i = 0; i < modelChoice_->count(); ++i) {
+    const QString path = modelChoice_->itemData(i).toString();
+    bool listed = false;
+    for (const EnsembleMember& m : ensemble()) listed = listed || (!path.isEmpty() && QFileInfo(m.checkpoint) == QFileInfo(path));
+    if (!listed) {
+      modelChoice_->setCurrentIndex(i);
+      break;
+    }
+  }
 }
 
 void PredictionsPage::addChosenModel() {
@@ -330,6 +342,7 @@ void PredictionsPage::removeChosenModel() {
   const int row = models_->currentRow() >= 0 ? models_->currentRow() : models_->rowCount() - 1;
   models_->removeRow(row);
   removeModel_->setEnabled(models_->rowCount() > 1);
+  fillModelChoice();
 }
 
 PostProcessOptions PredictionsPage::postProcessOptions() const {

@@ -197,8 +197,11 @@ class TestGuiPredict : public QObject {
     QVERIFY(choice->findData(run_ + "/checkpoints/best.pt") >= 0);
     choice->setCurrentIndex(ema);
     QTest::mouseClick(child<QPushButton>("addModel"), Qt::LeftButton);
-    QTest::mouseClick(child<QPushButton>("addModel"), Qt::LeftButton);  // already there: refused
     QTableWidget* models = child<QTableWidget>("models");
+    QCOMPARE(models->rowCount(), 2);
+    QVERIFY(choice->currentData().toString() != run_ + "/checkpoints/ema.pt");  // offers what is not listed
+    choice->setCurrentIndex(ema);
+    QTest::mouseClick(child<QPushButton>("addModel"), Qt::LeftButton);  // already there: refused
     QCOMPARE(models->rowCount(), 2);
     QCOMPARE(models->item(1, 0)->text(), QString("ema.pt"));
     QVERIFY(child<QLabel>("stage")->text().contains("already"));
