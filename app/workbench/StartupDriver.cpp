@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QLineEdit>
+#include <QPushButton>
 #include <QTextStream>
 
 #include "ui/common/WorkbenchContext.h"
@@ -51,7 +52,7 @@ void StartupDriver::start() {
   const bool plainStart = options_.run.isEmpty() && options_.dataset.isEmpty() && !options_.demo && options_.screenshot.isEmpty();
   if (plainStart) window_.offerInterruptedRun();
   showRequestedPage();
-  if (!options_.screenshot.isEmpty()) {
+  if (!options_.screenshot.isEmpty() || options_.tune) {
     poll_.setInterval(100);
     connect(&poll_, &QTimer::timeout, this, &StartupDriver::pollForScreenshot);
     poll_.start();
@@ -111,10 +112,30 @@ void StartupDriver::pollForScreenshot() {
   }
   // Populated for a few polls in a row: layouts settled and queued replots painted.
   quietPolls_ = populated() ? quietPolls_ + 1 : 0;
+  if (quietPolls_ >= 5 && pressTune()) {
+    quietPolls_ = 0;  // the tuning runs now; the picture waits for its result
+    if (options_.screenshot.isEmpty()) poll_.stop();
+    return;
+  }
+  if (options_.screenshot.isEmpty()) return;
   if (quietPolls_ >= 5) {
     poll_.stop();
     takeScreenshot();
   }
+}
+
+bool StartupDriver::pressTune() {
+  if (!options_.tune || tunePressed_) return false;
+  tunePressed_ = true;
+  QWidget* page = window_.page("predictions");
+  QPushButton* tune = page ? page->findChild<QPushButton*>("tune") : nullptr;
+  if (!tune) {
+    fail("--tune: this build has no predictions page");
+    return false;
+  }
+  window_.showPage("predictions");
+  tune->click();
+  return true;
 }
 
 void StartupDriver::takeScreenshot() {

@@ -21,6 +21,7 @@ class StartupDriver : public QObject {
   void afterDatasetOpened();
   void showRequestedPage();
   void pollForScreenshot();
+  bool pressTune();  // --tune: once everything is populated; true when it was pressed now
   bool populated() const;
   void takeScreenshot();
 
@@ -30,4 +31,5 @@ class StartupDriver : public QObject {
   int quietPolls_ = 0;
   int elapsedMs_ = 0;
   bool datasetPending_ = false;
+  bool tunePressed_ = false;
 };

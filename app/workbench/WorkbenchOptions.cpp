@@ -24,6 +24,8 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption step("wizard-step", "Advance the wizard to data|hardware|strategy|settings|review.", "STEP");
   const QCommandLineOption assume("assume-gpus", "Plan for other hardware in the wizard, e.g. 2x16GB.", "SPEC");
   const QCommandLineOption start("start", "Start training with the planner's plan once the dataset is open.");
+  const QCommandLineOption tune("tune", "Press Tune on the predictions page once the run's saved predictions are scored "
+                                        "(with --screenshot: the picture shows the tuning's result).");
   const QCommandLineOption epochs("epochs", "Epochs for the wizard's plan.", "N");
   const QCommandLineOption steps("steps", "Steps per epoch for the wizard's plan.", "N");
   const QCommandLineOption patch("patch", "Patch edge for the wizard's plan.", "N");
@@ -32,7 +34,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
   const QCommandLineOption palette("screenshot-palette",
                                    "Save --screenshot with 256 colours, ordered dither (about a quarter of the size; for README pictures).");
-  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, epochs, steps, patch, levels, shot, timeout, palette});
+  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, tune, epochs, steps, patch, levels, shot, timeout, palette});
   p.process(arguments);
 
   WorkbenchOptions o;
@@ -44,6 +46,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   o.wizardStep = p.value(step);
   o.assumeGpus = p.value(assume);
   o.start = p.isSet(start);
+  o.tune = p.isSet(tune);
   o.epochs = p.value(epochs).toInt();
   o.steps = p.value(steps).toInt();
   o.patch = p.value(patch).toInt();

@@ -12,6 +12,7 @@ struct WorkbenchOptions {
   QString wizardStep;       // data|hardware|strategy|settings|review
   QString assumeGpus;       // what-if hardware for the wizard ("2x16GB")
   bool start = false;       // start training with the wizard's plan once the dataset is open
+  bool tune = false;        // press the predictions page's Tune once the run's predictions are scored
   int epochs = 0;           // > 0: planner constraint
   int steps = 0;            // > 0: steps per epoch
   int patch = 0;            // > 0: planner constraint (patch edge)

@@ -5,6 +5,24 @@
 #include "engine/core/Error.h"
 
 namespace vwb {
+namespace {
+
+// Model m's tiles as its share of the whole ensemble, so that progress only rises over the
+// models (their tile counts differ with their patch sizes).
+class ModelShare : public ProgressSink {
+ public:
+  static constexpr int64_t kSteps = 1000;  // per model
+  ModelShare(ProgressSink* outer, int64_t model, int64_t models) : outer_(outer), model_(model), models_(models) {}
+  void progress(const std::string& stage, int64_t done, int64_t total) override {
+    if (outer_ && total > 0) outer_->progress(stage, model_ * kSteps + done * kSteps / total, models_ * kSteps);
+  }
+
+ private:
+  ProgressSink* outer_;
+  int64_t model_, models_;
+};
+
+}  // namespace
 
 EnsemblePredictor::EnsemblePredictor(const std::vector<std::string>& checkpoints,
                                      const std::vector<double>& weights,
@@ -31,7 +49,8 @@ VolumeU8 EnsemblePredictor::predict(const VolumeU8& image, ProgressSink* progres
   if (models_.size() == 1) return models_[0]->predict(image, progress, cancel);
   std::vector<double> sum(image.data.size(), 0.0);
   for (size_t m = 0; m < models_.size(); ++m) {
-    const VolumeU8 p = models_[m]->predict(image, progress, cancel);
+    ModelShare share(progress, int64_t(m), int64_t(models_.size()));
+    const VolumeU8 p = models_[m]->predict(image, progress ? &share : nullptr, cancel);
     for (size_t i = 0; i < sum.size(); ++i) sum[i] += weights_[m] * p.data[i];
   }
   VolumeU8 out(image.shape);

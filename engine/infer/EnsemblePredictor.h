@@ -16,6 +16,7 @@ class EnsemblePredictor {
   // weights: empty = equal; else one positive weight per checkpoint. Throws vwb::Error.
   EnsemblePredictor(const std::vector<std::string>& checkpoints, const std::vector<double>& weights,
                     const PredictOptions& options);
+  // Progress: each model's tiles as its share of the ensemble (rising over all the models).
   VolumeU8 predict(const VolumeU8& image, ProgressSink* progress = nullptr,
                    const CancelToken* cancel = nullptr);
   size_t size() const { return models_.size(); }

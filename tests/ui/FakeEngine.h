@@ -254,6 +254,47 @@ class FakeEngine : public ui::Engine {
     return c;
   }
 
+  // Prediction: "probability" = the image's intensity, tile progress in 10 steps. Tuning: the
+  // current setting with threshold 0.3 scores 0.1 more; with holdTune it waits after its first
+  // progress step until released or cancelled (then throws Cancelled, as the real one does).
+  std::atomic<bool> holdTune{false};
+  std::atomic<int> tuneRuns{0}, predictorsLoaded{0};
+  class FakePredictor : public ui::VolumePredictor {
+   public:
+    VolumeU8 predict(const VolumeU8& image, ProgressSink* progress, const CancelToken* cancel) override {
+      for (int i = 1; i <= 10; ++i) {
+        if (cancel) cancel->throwIfCancelled();
+        if (progress) progress->progress("tiles", i, 10);
+      }
+      return image;
+    }
+  };
+  std::unique_ptr<ui::VolumePredictor> loadPredictor(const std::vector<std::string>& checkpoints, const std::vector<double>&,
+                                                     const PredictOptions&) override {
+    if (checkpoints.empty()) throw Error("no checkpoint given");
+    ++predictorsLoaded;
+    return std::make_unique<FakePredictor>();
+  }
+  ui::PostProcessTuning tunePostProcessing(const std::vector<ui::TuneVolume>& volumes, const PostProcessOptions& current,
+                                           ProgressSink* progress, const CancelToken* cancel) override {
+    Busy busy(running);
+    ++tuneRuns;
+    if (volumes.empty()) throw Error("tune: no validation volumes with labels");
+    if (progress) progress->progress("tune", 1, 4);
+    while (holdTune && !(cancel && cancel->cancelled())) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (cancel) cancel->throwIfCancelled();
+    ui::PostProcessTuning t;
+    t.current = t.tuned = current;
+    t.tuned.threshold = 0.3;
+    t.currentScore = 0.5;
+    t.tunedScore = 0.6;
+    t.baselineScore = 0.5;
+    t.evaluations = 4;
+    t.volumes = int(volumes.size());
+    if (progress) progress->progress("tune", 4, 4);
+    return t;
+  }
+
   RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) override {
     Busy busy(running);
     const FakeRunScript s = script;

@@ -10,9 +10,12 @@
 #include <vector>
 
 #include "engine/core/Reporting.h"
+#include "engine/core/Volume.h"
 #include "engine/data/Dataset.h"
 #include "engine/data/Fingerprint.h"
 #include "engine/data/SyntheticScrolls.h"
+#include "engine/infer/PostProcess.h"
+#include "engine/infer/Predictor.h"
 #include "engine/plan/HardwareInventory.h"
 #include "engine/plan/Planner.h"
 #include "engine/train/TrainConfig.h"
@@ -47,6 +50,31 @@ struct PreprocessSummary {
   int64_t volumes = 0, reused = 0, processed = 0, failed = 0;
   double seconds = 0;
   std::vector<std::string> problems;  // one per volume that does not decode
+};
+
+// A model loaded for prediction: one checkpoint, or a weighted ensemble of several (each with
+// its own patch and architecture, probabilities averaged), as `vwb predict --checkpoint A B C
+// --weights ...` runs them.
+class VolumePredictor {
+ public:
+  virtual ~VolumePredictor() = default;
+  // Foreground probability per voxel as uint8 round(p*255). Progress counts the tiles of every
+  // model of the ensemble in turn (it only rises); a cancel throws vwb::Cancelled.
+  virtual VolumeU8 predict(const VolumeU8& image, ProgressSink* progress, const CancelToken* cancel) = 0;
+};
+
+// A labelled volume's saved probabilities for tuning the post-processing (vwb tune).
+struct TuneVolume {
+  std::string id;
+  std::shared_ptr<const VolumeU8> probability;  // p*255
+  std::shared_ptr<const VolumeU8> label;        // 0/1/2
+};
+struct PostProcessTuning {
+  PostProcessOptions current, tuned;
+  double currentScore = 0;   // mean official score of `current` over the volumes
+  double tunedScore = 0;     // ... of `tuned`: vwb tune's search result
+  double baselineScore = 0;  // threshold 0.5 and nothing else (what vwb tune compares with)
+  int evaluations = 0, volumes = 0;
 };
 
 class Engine {
@@ -87,6 +115,19 @@ class Engine {
   virtual std::string runOwner(const std::string& runDir) = 0;
   virtual RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink,
                                   const CancelToken& cancel) = 0;
+
+  // Prediction and post-processing (blocking). loadPredictor reads and verifies the checkpoints
+  // (weights: empty = equal, else one positive weight per checkpoint, normalized); throws
+  // vwb::Error naming a bad file or weight.
+  virtual std::unique_ptr<VolumePredictor> loadPredictor(const std::vector<std::string>& checkpoints,
+                                                         const std::vector<double>& weights,
+                                                         const PredictOptions& options) = 0;
+  // vwb tune's search (threshold and post-processing for the best mean official score) on the
+  // volumes' probabilities, no network; also scores `current` on them. Progress per setting
+  // scored; a cancel throws vwb::Cancelled (nothing of the search is returned).
+  virtual PostProcessTuning tunePostProcessing(const std::vector<TuneVolume>& volumes,
+                                               const PostProcessOptions& current, ProgressSink* progress,
+                                               const CancelToken* cancel) = 0;
 };
 
 using EnginePtr = std::shared_ptr<Engine>;

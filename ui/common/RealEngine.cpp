@@ -18,6 +18,11 @@
 #include "engine/train/Trainer.h"
 #include "engine/train/ValidationSplit.h"
 #endif
+#if VWB_HAVE_INFER && VWB_HAVE_METRICS
+#include "engine/infer/EnsemblePredictor.h"
+#include "engine/infer/PostProcessTuner.h"
+#include "engine/metrics/Score.h"
+#endif
 
 namespace vwb::ui {
 namespace {
@@ -26,6 +31,22 @@ namespace {
   throw Error(std::string(what) + " needs the engine module '" + module +
               "', which this build does not include");
 }
+
+#if VWB_HAVE_INFER && VWB_HAVE_METRICS
+// vwb predict's predictor: EnsemblePredictor, which is the plain Predictor for one checkpoint.
+class EnsembleVolumePredictor : public VolumePredictor {
+ public:
+  EnsembleVolumePredictor(const std::vector<std::string>& checkpoints, const std::vector<double>& weights,
+                          const PredictOptions& options)
+      : ensemble_(checkpoints, weights, options) {}
+  VolumeU8 predict(const VolumeU8& image, ProgressSink* progress, const CancelToken* cancel) override {
+    return ensemble_.predict(image, progress, cancel);
+  }
+
+ private:
+  EnsemblePredictor ensemble_;
+};
+#endif
 
 class RealEngine : public Engine {
  public:
@@ -195,6 +216,48 @@ class RealEngine : public Engine {
     return vwb::runTraining(config, sink, cancel);
 #else
     missing("train", "training");
+#endif
+  }
+
+  std::unique_ptr<VolumePredictor> loadPredictor(const std::vector<std::string>& checkpoints,
+                                                 const std::vector<double>& weights,
+                                                 const PredictOptions& options) override {
+#if VWB_HAVE_INFER && VWB_HAVE_METRICS
+    return std::make_unique<EnsembleVolumePredictor>(checkpoints, weights, options);
+#else
+    missing("infer", "prediction");
+#endif
+  }
+
+  PostProcessTuning tunePostProcessing(const std::vector<TuneVolume>& volumes, const PostProcessOptions& current,
+                                       ProgressSink* progress, const CancelToken* cancel) override {
+#if VWB_HAVE_INFER && VWB_HAVE_METRICS
+    std::vector<TuneCase> cases;
+    for (const TuneVolume& v : volumes) {
+      if (!v.probability || !v.label) throw Error("tune: volume " + v.id + " has no probabilities or no label");
+      if (!(v.probability->shape == v.label->shape))
+        throw Error("tune: the probabilities of " + v.id + " are " + v.probability->shape.str() +
+                    ", its label " + v.label->shape.str());
+      cases.push_back({v.id, *v.probability, *v.label});
+    }
+    PostProcessTuning out;
+    out.volumes = static_cast<int>(cases.size());
+    out.current = current;
+    const TuneResult r = vwb::tunePostProcessing(cases, TuneGrid{}, progress, cancel);
+    if (cancel) cancel->throwIfCancelled();  // the search returns its best so far: not wanted here
+    out.tuned = r.best;
+    out.tunedScore = r.bestScore;
+    out.baselineScore = r.baselineScore;
+    out.evaluations = r.evaluations;
+    std::vector<VolumeScore> scores;
+    for (const TuneCase& c : cases) {
+      if (cancel) cancel->throwIfCancelled();
+      scores.push_back(scoreVolume(postprocess(c.probability255, current), c.label));
+    }
+    out.currentScore = meanScore(scores).score;
+    return out;
+#else
+    missing("infer", "tuning the post-processing");
 #endif
   }
 };

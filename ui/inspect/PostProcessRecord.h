@@ -15,7 +15,10 @@ QString postProcessRecordPath(const QString& maskDir);
 // Temp file + rename; throws vwb::Error naming the file on failure.
 void writePostProcessRecord(const QString& path, const PostProcessOptions& options);
 std::optional<PostProcessOptions> readPostProcessRecord(const QString& path);
-// "threshold 0.30 · border 2 · components ≥ 50 voxels · closing 1 · holes filled"
+// The steps in pipeline order: "threshold 0.30 · 1-voxel holes plugged · closing 1 · sheet
+// closing 2 · holes filled · border 2 · components ≥ 50 voxels"
 QString describePostProcess(const PostProcessOptions& options);
+// Every option equal (the threshold exactly: both come from the same spin box or record).
+bool samePostProcess(const PostProcessOptions& a, const PostProcessOptions& b);
 
 }  // namespace vwb::inspect

@@ -52,10 +52,9 @@ struct StagingDir {
 
 }  // namespace
 
-void PredictionSession::predict(const std::string& checkpoint, const PredictOptions& options,
-                                const std::string& saveDir, ProgressSink* progress, const CancelToken* cancel) {
+void PredictionSession::predict(ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
+                                const CancelToken* cancel) {
   if (volumes_.empty()) throw Error("no volumes to predict");
-  Predictor predictor(checkpoint, options);
   // All or nothing: the probabilities go to a staging folder beside saveDir and replace the
   // saved ones only once every volume is done. A cancelled or failed prediction leaves the
   // run's saved probabilities (and the ones kept in memory) as they were.
@@ -122,6 +121,16 @@ std::shared_ptr<const VolumeU8> PredictionSession::label(const std::string& id) 
   auto label = std::make_shared<const VolumeU8>(readVolumeU8(v->labelPath));
   labels_[id] = label;
   return label;
+}
+
+std::vector<ui::TuneVolume> PredictionSession::tuneVolumes(const std::vector<std::string>& ids) {
+  std::vector<ui::TuneVolume> out;
+  for (const std::string& id : ids) {
+    const InspectVolume* v = find(id);
+    const auto prob = probability(id);
+    if (v && v->labeled() && prob) out.push_back({id, prob, label(id)});
+  }
+  return out;
 }
 
 std::vector<InspectRow> PredictionSession::evaluate(const PostProcessOptions& post, const std::string& maskDirPath,

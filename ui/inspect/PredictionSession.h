@@ -11,8 +11,8 @@
 #include "engine/core/Reporting.h"
 #include "engine/core/Volume.h"
 #include "engine/infer/PostProcess.h"
-#include "engine/infer/Predictor.h"
 #include "engine/metrics/Score.h"
+#include "ui/common/Engine.h"
 #include "ui/inspect/RunLocator.h"
 
 namespace vwb::inspect {
@@ -39,12 +39,13 @@ class PredictionSession {
   void setVolumes(std::vector<InspectVolume> volumes);
   const std::vector<InspectVolume>& volumes() const { return volumes_; }
 
-  // Runs the network on every volume and keeps the probabilities; with saveDir, also writes
+  // Runs the network (one checkpoint or an ensemble, loaded by Engine::loadPredictor) on every
+  // volume and keeps the probabilities; with saveDir, also writes
   // them there (<id>.tif) so that later sessions and the viewer find them. All or nothing: on
   // Cancelled (or an error) the kept and saved probabilities stay as they were, and no file
   // of the interrupted prediction remains. Progress counts tiles over all volumes.
-  void predict(const std::string& checkpoint, const PredictOptions& options, const std::string& saveDir,
-               ProgressSink* progress, const CancelToken* cancel);
+  void predict(ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
+               const CancelToken* cancel);
   // Takes probabilities saved by an earlier predict (missing files are skipped); returns how many.
   int loadProbabilities(const std::string& dir, ProgressSink* progress, const CancelToken* cancel);
   // Installs a probability volume directly (tests, or a prediction computed elsewhere).
@@ -59,6 +60,8 @@ class PredictionSession {
   std::shared_ptr<const VolumeU8> probability(const std::string& id) const;
   // The label volume of a labeled id (read once, then cached).
   std::shared_ptr<const VolumeU8> label(const std::string& id);
+  // The labeled volumes among ids that have probabilities, with their labels, for tuning.
+  std::vector<ui::TuneVolume> tuneVolumes(const std::vector<std::string>& ids);
 
  private:
   const InspectVolume* find(const std::string& id) const;

@@ -13,12 +13,13 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <QTableView>
+#include <QTableWidget>
 #include <QVBoxLayout>
 
 #include "engine/core/Error.h"
@@ -26,6 +27,7 @@
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/PostProcessRecord.h"
 #include "ui/inspect/RunLocator.h"
 
 namespace vwb::inspect {
@@ -115,25 +117,13 @@ PredictionsPage::~PredictionsPage() {
 
 QWidget* PredictionsPage::buildControls() {
   auto* panel = new QWidget;
-  panel->setMaximumWidth(290);
+  panel->setMaximumWidth(320);
   auto* layout = new QVBoxLayout(panel);
   layout->setContentsMargins(0, 0, 0, 0);
 
   auto* predict = new QGroupBox(tr("Prediction (runs the network)"));
   auto* pf = new QFormLayout(predict);
-  checkpoint_ = new QLineEdit;
-  checkpoint_->setObjectName("checkpoint");
-  checkpoint_->setPlaceholderText(tr("RUN/checkpoints/best.pt"));
-  auto* browse = new QPushButton(tr("…"));
-  browse->setMaximumWidth(30);
-  connect(browse, &QPushButton::clicked, this, [this] {
-    const QString f = QFileDialog::getOpenFileName(this, tr("Checkpoint"), runDir(), tr("Checkpoints (*.pt)"));
-    if (!f.isEmpty()) setCheckpoint(f);
-  });
-  auto* cpRow = new QHBoxLayout;
-  cpRow->addWidget(checkpoint_, 1);
-  cpRow->addWidget(browse);
-  pf->addRow(tr("Checkpoint"), cpRow);
+  pf->addRow(buildModels());
   overlap_ = new QDoubleSpinBox;
   overlap_->setObjectName("overlap");
   overlap_->setRange(0.0, 0.9);
@@ -150,58 +140,209 @@ QWidget* PredictionsPage::buildControls() {
   pf->addRow(tr("Tiles per batch"), batch_);
   predictButton_ = new QPushButton(tr("Predict"));
   predictButton_->setObjectName("predict");
-  cancelButton_ = new QPushButton(tr("Cancel"));
-  cancelButton_->setObjectName("cancel");
-  cancelButton_->setEnabled(false);
-  auto* buttons = new QHBoxLayout;
-  buttons->addWidget(predictButton_);
-  buttons->addWidget(cancelButton_);
-  pf->addRow(buttons);
+  pf->addRow(predictButton_);
   connect(predictButton_, &QPushButton::clicked, this, &PredictionsPage::startPrediction);
-  connect(cancelButton_, &QPushButton::clicked, this, &PredictionsPage::cancel);
   layout->addWidget(predict);
 
+  // The controls in the pipeline's order (engine/infer/PostProcess.h).
   auto* post = new QGroupBox(tr("Post-processing (re-scores, no network)"));
   auto* qf = new QFormLayout(post);
   threshold_ = new QDoubleSpinBox;
+  threshold_->setObjectName("threshold");
   threshold_->setRange(0.01, 0.99);
   threshold_->setSingleStep(0.05);
   threshold_->setDecimals(2);
   threshold_->setValue(0.5);
   qf->addRow(tr("Threshold"), threshold_);
+  plugHoles_ = new QCheckBox(tr("Plug 1-voxel holes"));
+  plugHoles_->setObjectName("plugHoles");
+  qf->addRow(plugHoles_);
+  closing_ = new QSpinBox;
+  closing_->setObjectName("closing");
+  closing_->setRange(0, 5);
+  qf->addRow(tr("Closing radius"), closing_);
+  sheetClosing_ = new QSpinBox;
+  sheetClosing_->setObjectName("sheetClosing");
+  sheetClosing_->setRange(0, 5);
+  sheetClosing_->setToolTip(tr("Each sheet closed on its own along its best projection axis: fills holes in its "
+                               "footprint without thickening it or fusing it to a neighbour"));
+  qf->addRow(tr("Per-sheet closing"), sheetClosing_);
+  fillHoles_ = new QCheckBox(tr("Fill holes"));
+  fillHoles_->setObjectName("fillHoles");
+  qf->addRow(fillHoles_);
   border_ = new QSpinBox;
+  border_->setObjectName("border");
   border_->setRange(0, 64);
   qf->addRow(tr("Zero border (voxels)"), border_);
   minComponent_ = new QSpinBox;
+  minComponent_->setObjectName("minComponent");
   minComponent_->setRange(0, 10000000);
   minComponent_->setSingleStep(100);
   qf->addRow(tr("Min component (voxels)"), minComponent_);
-  closing_ = new QSpinBox;
-  closing_->setRange(0, 5);
-  qf->addRow(tr("Closing radius"), closing_);
-  fillHoles_ = new QCheckBox(tr("Fill holes"));
-  qf->addRow(fillHoles_);
   connect(threshold_, qOverload<double>(&QDoubleSpinBox::valueChanged), &rescoreTimer_, qOverload<>(&QTimer::start));
-  for (QSpinBox* s : {border_, minComponent_, closing_})
+  for (QSpinBox* s : {border_, minComponent_, closing_, sheetClosing_})
     connect(s, qOverload<int>(&QSpinBox::valueChanged), &rescoreTimer_, qOverload<>(&QTimer::start));
-  connect(fillHoles_, &QCheckBox::toggled, &rescoreTimer_, qOverload<>(&QTimer::start));
+  for (QCheckBox* c : {plugHoles_, fillHoles_}) connect(c, &QCheckBox::toggled, &rescoreTimer_, qOverload<>(&QTimer::start));
   layout->addWidget(post);
 
+  auto* tune = new QGroupBox(tr("Tuning (validation volumes, no network)"));
+  auto* tl = new QVBoxLayout(tune);
+  tuneButton_ = new QPushButton(tr("Tune"));
+  tuneButton_->setObjectName("tune");
+  tuneButton_->setToolTip(tr("vwb tune: searches threshold and post-processing on the validation volumes' "
+                             "probabilities for the best mean official score"));
+  applyButton_ = new QPushButton(tr("Apply"));
+  applyButton_->setObjectName("applyTuned");
+  applyButton_->setEnabled(false);
+  applyButton_->setToolTip(tr("Make the tuned setting the run's post-processing (the masks, the viewer and the export follow)"));
+  auto* tb = new QHBoxLayout;
+  tb->addWidget(tuneButton_);
+  tb->addWidget(applyButton_);
+  tl->addLayout(tb);
+  tuneResult_ = new QLabel;
+  tuneResult_->setObjectName("tuneResult");
+  tuneResult_->setTextFormat(Qt::RichText);
+  tuneResult_->setWordWrap(true);
+  tl->addWidget(tuneResult_);
+  connect(tuneButton_, &QPushButton::clicked, this, &PredictionsPage::startTuning);
+  connect(applyButton_, &QPushButton::clicked, this, &PredictionsPage::applyTuning);
+  layout->addWidget(tune);
+
+  // One progress bar and Cancel for every task of the page (prediction, tuning, scoring).
   progress_ = new QProgressBar;
   progress_->setObjectName("progress");
   progress_->setVisible(false);
+  cancelButton_ = new QPushButton(tr("Cancel"));
+  cancelButton_->setObjectName("cancel");
+  cancelButton_->setEnabled(false);
+  connect(cancelButton_, &QPushButton::clicked, this, &PredictionsPage::cancel);
+  auto* bar = new QHBoxLayout;
+  bar->addWidget(progress_, 1);
+  bar->addWidget(cancelButton_);
   stage_ = new QLabel;
   stage_->setObjectName("stage");
   stage_->setWordWrap(true);
-  layout->addWidget(progress_);
+  layout->addLayout(bar);
   layout->addWidget(stage_);
   layout->addStretch(1);
   return panel;
 }
 
+// The models of the prediction: a table of checkpoints with their weights, and a chooser of
+// the run's checkpoints (best.pt, last.pt, ema.pt) or any other file (another run's).
+QWidget* PredictionsPage::buildModels() {
+  auto* box = new QWidget;
+  auto* v = new QVBoxLayout(box);
+  v->setContentsMargins(0, 0, 0, 0);
+  models_ = new QTableWidget(0, 2);
+  models_->setObjectName("models");
+  models_->setHorizontalHeaderLabels({tr("Checkpoint"), tr("Weight")});
+  models_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+  models_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::ResizeToContents);
+  models_->verticalHeader()->hide();
+  models_->setSelectionBehavior(QAbstractItemView::SelectRows);
+  models_->setSelectionMode(QAbstractItemView::SingleSelection);
+  models_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  models_->setToolTip(tr("Several checkpoints are an ensemble: their probabilities are averaged with the "
+                         "weights, normalized to sum 1 (vwb predict --checkpoint A B --weights …)"));
+  // Room for three models; more scroll.
+  models_->setMaximumHeight(models_->horizontalHeader()->sizeHint().height() + 3 * models_->verticalHeader()->defaultSectionSize() + 4);
+  v->addWidget(models_);
+  modelChoice_ = new QComboBox;
+  modelChoice_->setObjectName("modelChoice");
+  auto* add = new QPushButton(tr("Add"));
+  add->setObjectName("addModel");
+  removeModel_ = new QPushButton(tr("Remove"));
+  removeModel_->setObjectName("removeModel");
+  auto* row = new QHBoxLayout;
+  row->addWidget(modelChoice_, 1);
+  row->addWidget(add);
+  row->addWidget(removeModel_);
+  v->addLayout(row);
+  connect(add, &QPushButton::clicked, this, &PredictionsPage::addChosenModel);
+  connect(removeModel_, &QPushButton::clicked, this, &PredictionsPage::removeChosenModel);
+  return box;
+}
+
 QString PredictionsPage::runDir() const { return inspectedRunDir(context_); }
 
-void PredictionsPage::setCheckpoint(const QString& path) { checkpoint_->setText(path); }
+void PredictionsPage::setCheckpoint(const QString& path) {
+  models_->setRowCount(0);
+  addCheckpoint(path);
+}
+
+void PredictionsPage::addCheckpoint(const QString& path, double weight) {
+  const int row = models_->rowCount();
+  models_->insertRow(row);
+  // A checkpoint of the inspected run by its file name, another run's with its run folder.
+  const QFileInfo info(path);
+  const QString runCheckpoints = QDir(runDir()).filePath("checkpoints");
+  const QString shown = !runDir().isEmpty() && QFileInfo(info.absolutePath()) == QFileInfo(runCheckpoints)
+                            ? info.fileName()
+                            : QFileInfo(info.absolutePath()).dir().dirName() + "/" + info.fileName();
+  auto* item = new QTableWidgetItem(shown);
+  item->setData(Qt::UserRole, path);
+  item->setToolTip(path);
+  models_->setItem(row, 0, item);
+  auto* spin = new QDoubleSpinBox;
+  spin->setRange(0.01, 100);
+  spin->setDecimals(2);
+  spin->setSingleStep(0.1);
+  spin->setValue(weight);
+  spin->setToolTip(tr("Weight of %1 in the ensemble (normalized over the models)").arg(info.fileName()));
+  models_->setCellWidget(row, 1, spin);
+  removeModel_->setEnabled(models_->rowCount() > 1);
+  fillModelChoice();
+}
+
+std::vector<PredictionsPage::EnsembleMember> PredictionsPage::ensemble() const {
+  std::vector<EnsembleMember> out;
+  for (int r = 0; r < models_->rowCount(); ++r)
+    out.push_back({models_->item(r, 0)->data(Qt::UserRole).toString(),
+                   static_cast<QDoubleSpinBox*>(models_->cellWidget(r, 1))->value()});
+  return out;
+}
+
+void PredictionsPage::fillModelChoice() {
+  modelChoice_->clear();
+  const QString run = runDir();
+  for (const char* name : {"best.pt", "last.pt", "ema.pt"}) {
+    const QString path = QDir(run).filePath(QString("checkpoints/") + name);
+    if (!run.isEmpty() && QFileInfo::exists(path)) modelChoice_->addItem(tr("This run: %1").arg(name), path);
+  }
+  modelChoice_->addItem(tr("Other checkpoint…"), QString());
+  // Offer first what the ensemble lacks.
+  for (int i = 0; i < modelChoice_->count(); ++i) {
+    const QString path = modelChoice_->itemData(i).toString();
+    bool listed = false;
+    for (const EnsembleMember& m : ensemble()) listed = listed || (!path.isEmpty() && QFileInfo(m.checkpoint) == QFileInfo(path));
+    if (!listed) {
+      modelChoice_->setCurrentIndex(i);
+      break;
+    }
+  }
+}
+
+void PredictionsPage::addChosenModel() {
+  QString path = modelChoice_->currentData().toString();
+  if (path.isEmpty())
+    path = QFileDialog::getOpenFileName(this, tr("Checkpoint"), runDir(), tr("Checkpoints (*.pt)"));
+  if (path.isEmpty()) return;
+  for (const EnsembleMember& m : ensemble())
+    if (QFileInfo(m.checkpoint) == QFileInfo(path)) {
+      stage_->setText(tr("%1 is in the ensemble already.").arg(path));
+      return;
+    }
+  addCheckpoint(path);
+}
+
+void PredictionsPage::removeChosenModel() {
+  if (models_->rowCount() <= 1) return;  // one model stays: the plain prediction
+  const int row = models_->currentRow() >= 0 ? models_->currentRow() : models_->rowCount() - 1;
+  models_->removeRow(row);
+  removeModel_->setEnabled(models_->rowCount() > 1);
+  fillModelChoice();
+}
 
 PostProcessOptions PredictionsPage::postProcessOptions() const {
   PostProcessOptions o;
@@ -210,7 +351,21 @@ PostProcessOptions PredictionsPage::postProcessOptions() const {
   o.minComponentVoxels = minComponent_->value();
   o.closingRadius = closing_->value();
   o.fillHoles = fillHoles_->isChecked();
+  o.plugHoles = plugHoles_->isChecked();
+  o.sheetClosingRadius = sheetClosing_->value();
   return o;
+}
+
+void PredictionsPage::setPostProcessOptions(const PostProcessOptions& o) {
+  const QSignalBlocker b1(threshold_), b2(border_), b3(minComponent_), b4(closing_), b5(fillHoles_), b6(plugHoles_),
+      b7(sheetClosing_);
+  threshold_->setValue(o.threshold);
+  border_->setValue(o.borderVoxels);
+  minComponent_->setValue(int(std::min<int64_t>(o.minComponentVoxels, minComponent_->maximum())));
+  closing_->setValue(o.closingRadius);
+  fillHoles_->setChecked(o.fillHoles);
+  plugHoles_->setChecked(o.plugHoles);
+  sheetClosing_->setValue(o.sheetClosingRadius);
 }
 
 PredictOptions PredictionsPage::predictOptions() const {
@@ -231,6 +386,8 @@ void PredictionsPage::reload() {
     task_->waitForEnd();
   }
   task_.reset();
+  rescoreTimer_.stop();
+  rescoreQueued_ = false;
   std::vector<InspectVolume> volumes;
   if (context_.hasDataset()) {
     for (const auto& e : context_.dataset().train)
@@ -239,7 +396,12 @@ void PredictionsPage::reload() {
   }
   session_.setVolumes(std::move(volumes));
   const QString run = runDir();
-  if (checkpoint_->text().isEmpty() || !QFileInfo::exists(checkpoint_->text())) {
+  // Another run: its own checkpoint, not the previous run's ensemble; the same run keeps the
+  // models chosen unless one of them is gone.
+  bool keep = run == lastRun_ && models_->rowCount() > 0;
+  for (const EnsembleMember& m : ensemble()) keep = keep && QFileInfo::exists(m.checkpoint);
+  if (!keep) {
+    models_->setRowCount(0);
     for (const char* name : {"best.pt", "last.pt"}) {
       const QString candidate = QDir(run).filePath(QString("checkpoints/") + name);
       if (!run.isEmpty() && QFileInfo::exists(candidate)) {
@@ -247,7 +409,21 @@ void PredictionsPage::reload() {
         break;
       }
     }
+    removeModel_->setEnabled(false);
   }
+  fillModelChoice();
+  // The run's one post-processing setting: the controls show it (a run without a record starts
+  // from the defaults: the threshold 0.5 alone).
+  if (!run.isEmpty()) {
+    const auto record = readPostProcessRecord(postProcessRecordPath(QString::fromStdString(maskDir(run.toStdString()))));
+    setPostProcessOptions(record.value_or(PostProcessOptions{}));
+  }
+  if (run != lastRun_) {
+    tuning_.reset();
+    tuningApplied_ = false;
+  }
+  lastRun_ = run;
+  showTuning();
   split_ = readRunSplit(run, context_.engine(), context_.hasDataset() ? &context_.dataset() : nullptr);
   rows_.clear();
   for (const auto& v : session_.volumes()) {
@@ -256,32 +432,40 @@ void PredictionsPage::reload() {
     row.labeled = v.labeled();
     rows_.push_back(row);
   }
+  rowsPost_ = postProcessOptions();
   showRows();
   // Probabilities saved by an earlier prediction of this run: score them right away.
   const std::string probDir = run.isEmpty() ? "" : probabilityDir(run.toStdString());
   if (!probDir.empty() && QDir(QString::fromStdString(probDir)).exists()) {
     const PostProcessOptions post = postProcessOptions();
     const std::string masks = maskDir(run.toStdString());
-    runTask(tr("Loading predictions"), [this, probDir, post, masks](ProgressSink& p, const CancelToken& c) {
+    runTask(TaskKind::Load, tr("Loading predictions"), [this, probDir, post, masks](ProgressSink& p, const CancelToken& c) {
       session_.loadProbabilities(probDir, &p, &c);
       pendingRows_ = session_.evaluate(post, masks, &p, &c);
-    }, [this] { rows_ = pendingRows_; showRows(); });
+      pendingPost_ = post;
+    }, [this] { rows_ = pendingRows_; rowsPost_ = pendingPost_; showRows(); });
   }
 }
 
 void PredictionsPage::startPrediction() {
   if (busy()) return;
-  const QString checkpoint = checkpoint_->text();
+  const std::vector<EnsembleMember> members = ensemble();
   if (session_.volumes().empty()) {
     Q_EMIT taskFailed(tr("Open a dataset first: there are no volumes to predict."));
     stage_->setText(tr("No volumes: open a dataset first."));
     return;
   }
-  if (checkpoint.isEmpty() || !QFileInfo::exists(checkpoint)) {
-    const QString message = checkpoint.isEmpty() ? tr("Choose a checkpoint first.")
-                                                 : tr("%1: no such checkpoint").arg(checkpoint);
-    stage_->setText(message);
-    Q_EMIT taskFailed(message);
+  QString problem = members.empty() ? tr("Choose a checkpoint first.") : QString();
+  std::vector<std::string> checkpoints;
+  std::vector<double> weights;
+  for (const EnsembleMember& m : members) {
+    if (problem.isEmpty() && !QFileInfo::exists(m.checkpoint)) problem = tr("%1: no such checkpoint").arg(m.checkpoint);
+    checkpoints.push_back(m.checkpoint.toStdString());
+    weights.push_back(m.weight);
+  }
+  if (!problem.isEmpty()) {
+    stage_->setText(problem);
+    Q_EMIT taskFailed(problem);
     return;
   }
   const PredictOptions options = predictOptions();
@@ -289,37 +473,129 @@ void PredictionsPage::startPrediction() {
   const std::string run = runDir().toStdString();
   const std::string probDir = run.empty() ? "" : probabilityDir(run);
   const std::string masks = run.empty() ? "" : maskDir(run);
-  runTask(tr("Predicting"), [=](ProgressSink& p, const CancelToken& c) {
-    session_.predict(checkpoint.toStdString(), options, probDir, &p, &c);
+  const ui::EnginePtr engine = context_.enginePtr();
+  const QString title = members.size() > 1 ? tr("Predicting (ensemble of %1)").arg(members.size()) : tr("Predicting");
+  runTask(TaskKind::Predict, title, [=](ProgressSink& p, const CancelToken& c) {
+    p.progress(checkpoints.size() > 1 ? "loading " + std::to_string(checkpoints.size()) + " checkpoints" : "loading the checkpoint", 0, 0);
+    const std::unique_ptr<ui::VolumePredictor> predictor = engine->loadPredictor(checkpoints, weights, options);
+    session_.predict(*predictor, probDir, &p, &c);
     pendingRows_ = session_.evaluate(post, masks, &p, &c);
-  }, [this] { rows_ = pendingRows_; showRows(); });
+    pendingPost_ = post;
+  }, [this] {
+    rows_ = pendingRows_;
+    rowsPost_ = pendingPost_;
+    tuning_.reset();  // tuned on the probabilities the prediction replaced
+    showTuning();
+    showRows();
+  });
+}
+
+// Validation volumes with probabilities: the run's held-out ones; every labelled one when the
+// run records no split (said in *why); none when the split holds none out.
+std::vector<std::string> PredictionsPage::tuneIds(QString* why) const {
+  std::vector<std::string> ids;
+  for (const InspectRow& r : rows_)
+    if (r.labeled && r.predicted && (!split_.known() || split_.role(r.id, true) == VolumeRole::Validation)) ids.push_back(r.id);
+  if (split_.known())
+    *why = ids.empty() ? tr("This run holds no labelled volume out (every one was trained on): there is nothing to tune on "
+                            "that would not flatter the model.")
+                       : tr("%1 validation volume(s)").arg(ids.size());
+  else
+    *why = ids.empty() ? tr("No labelled volume has probabilities yet: predict first.")
+                       : tr("%1 labelled volume(s); the run records no split, so some may have been trained on").arg(ids.size());
+  return ids;
+}
+
+void PredictionsPage::startTuning() {
+  if (busy()) return;
+  QString why;
+  const std::vector<std::string> ids = tuneIds(&why);
+  tuning_.reset();
+  tuningApplied_ = false;
+  if (ids.empty()) {
+    tuningNote_.clear();
+    showTuning();
+    tuneResult_->setText(why);
+    stage_->setText(why);
+    Q_EMIT taskFailed(why);
+    return;
+  }
+  tuningNote_ = why;
+  showTuning();
+  tuneResult_->setText(tr("Tuning on %1…").arg(why));
+  const PostProcessOptions current = postProcessOptions();
+  const ui::EnginePtr engine = context_.enginePtr();
+  runTask(TaskKind::Tune, tr("Tuning"), [=](ProgressSink& p, const CancelToken& c) {
+    pendingTuning_ = engine->tunePostProcessing(session_.tuneVolumes(ids), current, &p, &c);
+  }, [this] {
+    tuning_ = pendingTuning_;
+    showTuning();
+    Q_EMIT tuningFinished();
+  });
+}
+
+void PredictionsPage::applyTuning() {
+  if (!tuning_ || busy()) return;
+  setPostProcessOptions(tuning_->tuned);
+  tuningApplied_ = true;
+  showTuning();
+  rescore();  // writes the masks and the run's record with the tuned setting
+}
+
+void PredictionsPage::showTuning() {
+  const bool ready = tuning_ && !tuningApplied_ && !samePostProcess(tuning_->tuned, tuning_->current);
+  applyButton_->setEnabled(ready && !busy());
+  if (!tuning_) {
+    tuneResult_->setText(tr("<span style='color:gray'>Searches threshold and post-processing for the best validation "
+                            "mean (vwb tune).</span>"));
+    return;
+  }
+  const ui::PostProcessTuning& t = *tuning_;
+  const double gain = t.tunedScore - t.currentScore;
+  QStringList lines;
+  lines << tr("On %1, %2 settings scored:").arg(tuningNote_).arg(t.evaluations);
+  lines << tr("<b>before %1</b> — %2").arg(t.currentScore, 0, 'f', 4).arg(describePostProcess(t.current).toHtmlEscaped());
+  lines << tr("<b>after %1</b> (%2%3) — %4")
+               .arg(t.tunedScore, 0, 'f', 4)
+               .arg(gain >= 0 ? "+" : "")
+               .arg(gain, 0, 'f', 4)
+               .arg(describePostProcess(t.tuned).toHtmlEscaped());
+  if (tuningApplied_) lines << tr("<b>Applied</b>: the run's post-processing is the tuned setting.");
+  else if (samePostProcess(t.tuned, t.current)) lines << tr("The current setting is the best the search found.");
+  else if (gain < 0) lines << tr("<span style='color:#8a5a00'>The search does not try every setting (the border is one "
+                                 "it leaves alone): the current one scores higher.</span>");
+  tuneResult_->setText(lines.join("<br>"));
 }
 
 void PredictionsPage::rescore() {
   if (busy()) {
-    // The running task used the old settings: stop it (a prediction is not interrupted).
+    // The running task used the old settings: stop a scoring; a prediction, a tuning, the
+    // loading of the saved probabilities and the opening of a volume run on, and the scoring
+    // follows them.
     rescoreQueued_ = true;
-    if (task_->title() != tr("Predicting")) task_->cancel();
+    if (taskKind_ == TaskKind::Score) task_->cancel();
     return;
   }
   const PostProcessOptions post = postProcessOptions();
   const std::string run = runDir().toStdString();
   const std::string masks = run.empty() ? "" : maskDir(run);
-  runTask(tr("Scoring"), [this, post, masks](ProgressSink& p, const CancelToken& c) {
+  runTask(TaskKind::Score, tr("Scoring"), [this, post, masks](ProgressSink& p, const CancelToken& c) {
     pendingRows_ = session_.evaluate(post, masks, &p, &c);
-  }, [this] { rows_ = pendingRows_; showRows(); });
+    pendingPost_ = post;
+  }, [this] { rows_ = pendingRows_; rowsPost_ = pendingPost_; showRows(); });
 }
 
 void PredictionsPage::cancel() {
   if (task_) task_->cancel();
 }
 
-void PredictionsPage::runTask(const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
+void PredictionsPage::runTask(TaskKind kind, const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
                               std::function<void()> done) {
   // The previous task has ended (runTask starts only when idle); it may be the one whose
   // signal is being handled right now, so it goes later.
   ui::BackgroundTask::retire(std::move(task_), this);
   task_ = std::make_unique<ui::BackgroundTask>(title, std::move(work));
+  taskKind_ = kind;
   ui::BackgroundTask* task = task_.get();
   connect(task, &ui::BackgroundTask::progressChanged, this, [this](const QString& stage, qint64 d, qint64 t) {
     progress_->setRange(0, t > 0 ? int(t) : 0);
@@ -333,14 +609,17 @@ void PredictionsPage::runTask(const QString& title, std::function<void(ProgressS
       rescore();
     }
   };
-  connect(task, &ui::BackgroundTask::finished, this, [this, title, done, finish] {
+  connect(task, &ui::BackgroundTask::finished, this, [this, title, done, finish, kind] {
     done();
     stage_->setText(tr("%1: done").arg(title));
     finish();
-    Q_EMIT rowsUpdated();
+    if (kind != TaskKind::Tune && kind != TaskKind::Open) Q_EMIT rowsUpdated();
   });
-  connect(task, &ui::BackgroundTask::failed, this, [this, title, finish](const QString& message) {
+  connect(task, &ui::BackgroundTask::failed, this, [this, title, finish, kind](const QString& message) {
     stage_->setText(tr("%1 failed: %2").arg(title, message));
+    if (kind == TaskKind::Tune)
+      tuneResult_->setText(message == "cancelled" ? tr("Tuning cancelled: the run's post-processing is unchanged.")
+                                                  : tr("Tuning failed: %1").arg(message.toHtmlEscaped()));
     finish();
     if (message != "cancelled") Q_EMIT taskFailed(message);
   });
@@ -350,8 +629,11 @@ void PredictionsPage::runTask(const QString& title, std::function<void(ProgressS
 
 void PredictionsPage::setBusy(bool busy) {
   predictButton_->setEnabled(!busy);
+  tuneButton_->setEnabled(!busy);
   cancelButton_->setEnabled(busy);
   progress_->setVisible(busy);
+  const bool ready = tuning_ && !tuningApplied_ && !samePostProcess(tuning_->tuned, tuning_->current);
+  applyButton_->setEnabled(ready && !busy);
 }
 
 void PredictionsPage::showRows() {
@@ -413,7 +695,7 @@ void PredictionsPage::showRows() {
                           ? tr("No dataset open.")
                           : tr("<b>No scores yet.</b> Predict with a checkpoint of this run to score its labeled volumes."));
   } else {
-    summary_->setText(lines.join("<br>") + tr(" (threshold %1)").arg(threshold_->value(), 0, 'f', 2));
+    summary_->setText(lines.join("<br>") + tr(" (%1)").arg(describePostProcess(rowsPost_).toHtmlEscaped()));
   }
 }
 
@@ -428,7 +710,7 @@ void PredictionsPage::openRow(int row) {
   for (const auto& v : session_.volumes())
     if (v.id == sid) imagePath = v.imagePath;
   auto result = std::make_shared<viewer::ViewerVolumes>();
-  runTask(tr("Opening %1").arg(id), [this, sid, imagePath, result, id](ProgressSink& p, const CancelToken&) {
+  runTask(TaskKind::Open, tr("Opening %1").arg(id), [this, sid, imagePath, result, id](ProgressSink& p, const CancelToken&) {
     p.progress("reading " + sid, 0, 2);
     result->ct = std::make_shared<const VolumeU8>(readVolumeU8(imagePath));
     p.progress("reading the label of " + sid, 1, 2);

@@ -1,10 +1,16 @@
 #pragma once
 // Inspecting a run's predictions: per-volume SurfaceDice, VOI_score, TopoScore and score (the
 // engine's scorer) for the labeled volumes, foreground fraction and component count for all,
-// in a sortable table. "Predict" runs the network (checkpoint, overlap, TTA) on a worker with
-// progress and cancel; the probabilities are kept, so a new threshold or post-processing only
-// re-scores. Double-clicking a row asks the viewer to show volume, prediction and ground truth.
+// in a sortable table. "Predict" runs the network (one checkpoint, or a weighted ensemble of
+// several: vwb predict --checkpoint A B --weights ..., overlap, TTA) on a worker with progress
+// and cancel; the probabilities are kept, so a new threshold or post-processing only re-scores.
+// "Tune" runs vwb tune's search on the validation volumes' probabilities (no network) and shows
+// the validation mean before and after; "Apply" makes the tuned setting the run's
+// post-processing (its record, RUN/predictions/postprocess.json, which the controls reload
+// when a run is opened). Double-clicking a row asks the viewer to show volume, prediction and
+// ground truth.
 #include <memory>
+#include <optional>
 
 #include <QTimer>
 #include <QWidget>
@@ -17,12 +23,12 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
 class QStandardItemModel;
 class QTableView;
+class QTableWidget;
 
 namespace vwb::ui {
 class BackgroundTask;
@@ -38,21 +44,36 @@ class PredictionsPage : public QWidget {
  public:
   enum Column { Id, Role, Shape, SurfaceDice, VoiScore, TopoScore, Score, Foreground, Components, ColumnCount };
 
-  // Child widgets carry object names for tests and automation: checkpoint, overlap, tta,
-  // predict, cancel, progress, stage.
+  // One model of the prediction; several are an ensemble (weights normalized to sum 1).
+  struct EnsembleMember {
+    QString checkpoint;
+    double weight = 1;
+  };
+
+  // Child widgets carry object names for tests and automation: models (the checkpoints, a
+  // weight spin box in each row's second cell), modelChoice, addModel, removeModel, overlap,
+  // tta, predict, cancel, progress, stage; threshold, plugHoles, closing, sheetClosing,
+  // fillHoles, border, minComponent; tune, applyTuned, tuneResult.
   explicit PredictionsPage(ui::WorkbenchContext& context, QWidget* parent = nullptr);
   ~PredictionsPage() override;
 
   // The volumes come from the context's dataset; the run from its run directory. Both are
-  // re-read when the context changes; saved probabilities of the run are loaded and scored.
+  // re-read when the context changes; the post-processing controls take the run's record and
+  // saved probabilities of the run are loaded and scored.
   void reload();
 
-  void setCheckpoint(const QString& path);
+  void setCheckpoint(const QString& path);                 // one model: the plain prediction
+  void addCheckpoint(const QString& path, double weight = 1);
+  std::vector<EnsembleMember> ensemble() const;
   PostProcessOptions postProcessOptions() const;
+  void setPostProcessOptions(const PostProcessOptions& options);  // the controls only (no re-score)
   PredictOptions predictOptions() const;
   void startPrediction();
+  void startTuning();
+  void applyTuning();  // the tuned setting becomes the run's (controls, masks, record)
   void cancel();
   void rescore();  // post-process + score the kept probabilities (no network)
+  const std::optional<ui::PostProcessTuning>& lastTuning() const { return tuning_; }
 
   bool busy() const;
   PredictionSession& session() { return session_; }
@@ -65,14 +86,23 @@ class PredictionsPage : public QWidget {
 
  Q_SIGNALS:
   void rowsUpdated();                                // the table shows fresh scores
+  void tuningFinished();                             // lastTuning() holds a new result
   void taskFailed(const QString& message);
   void viewRequested(const vwb::viewer::ViewerVolumes& volumes, double threshold);
 
  private:
+  enum class TaskKind { Load, Score, Predict, Tune, Open };
+
   QWidget* buildControls();
-  void runTask(const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
+  QWidget* buildModels();
+  void runTask(TaskKind kind, const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
                std::function<void()> done);
   void showRows();
+  void showTuning();
+  void fillModelChoice();
+  void addChosenModel();
+  void removeChosenModel();
+  std::vector<std::string> tuneIds(QString* why) const;
   void openRow(int sourceRow);
   void setBusy(bool busy);
   QString runDir() const;
@@ -82,11 +112,19 @@ class PredictionsPage : public QWidget {
   std::vector<InspectRow> rows_;
   RunSplit split_;  // train/validation roles as the trainer split the run's volumes
   std::vector<InspectRow> pendingRows_;
+  PostProcessOptions rowsPost_, pendingPost_;  // what rows_ (and the pending rows) were scored with
+  std::optional<ui::PostProcessTuning> tuning_, pendingTuning_;
+  QString tuningNote_;  // which volumes the tuning used
+  bool tuningApplied_ = false;
+  QString lastRun_;     // the run of the last reload: another one resets the models
   std::unique_ptr<ui::BackgroundTask> task_;
+  TaskKind taskKind_ = TaskKind::Load;
   bool rescoreQueued_ = false;
   QTimer rescoreTimer_;
 
-  QLineEdit* checkpoint_ = nullptr;
+  QTableWidget* models_ = nullptr;
+  QComboBox* modelChoice_ = nullptr;
+  QPushButton* removeModel_ = nullptr;
   QDoubleSpinBox* overlap_ = nullptr;
   QComboBox* tta_ = nullptr;
   QSpinBox* batch_ = nullptr;
@@ -94,7 +132,12 @@ class PredictionsPage : public QWidget {
   QSpinBox* border_ = nullptr;
   QSpinBox* minComponent_ = nullptr;
   QSpinBox* closing_ = nullptr;
+  QSpinBox* sheetClosing_ = nullptr;
+  QCheckBox* plugHoles_ = nullptr;
   QCheckBox* fillHoles_ = nullptr;
+  QPushButton* tuneButton_ = nullptr;
+  QPushButton* applyButton_ = nullptr;
+  QLabel* tuneResult_ = nullptr;
   QPushButton* predictButton_ = nullptr;
   QPushButton* cancelButton_ = nullptr;
   QProgressBar* progress_ = nullptr;

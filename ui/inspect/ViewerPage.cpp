@@ -95,8 +95,10 @@ void ViewerPage::openVolume(const QString& id) {
   // The run's one post-processing setting (the Predictions page's): the same threshold here.
   const auto post = run.isEmpty() ? std::nullopt : readPostProcessRecord(postProcessRecordPath(QString::fromStdString(maskDir(run.toStdString()))));
   const std::optional<double> runThreshold = post ? std::optional<double>(post->threshold) : std::nullopt;
+  const QString runSetting = post ? describePostProcess(*post) : QString();
 #else
   const std::optional<double> runThreshold;
+  const QString runSetting;
 #endif
   auto result = std::make_shared<viewer::ViewerVolumes>();
   result->title = id;
@@ -121,7 +123,7 @@ void ViewerPage::openVolume(const QString& id) {
     }
   });
   status_->setText(tr("Reading %1…").arg(id));
-  connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id, generation, runThreshold] {
+  connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id, generation, runThreshold, runSetting] {
     if (generation != generation_) return;
     try {
       viewer_->setVolumes(*result);
@@ -133,7 +135,8 @@ void ViewerPage::openVolume(const QString& id) {
       return;
     }
     status_->setText(!result->prediction ? tr("%1 (no prediction in this run yet)").arg(id)
-                     : runThreshold       ? tr("%1 with the run's prediction (threshold %2, the Predictions page's)").arg(id).arg(*runThreshold, 0, 'f', 2)
+                     : runThreshold       ? tr("%1 with the run's prediction at threshold %2 (the run's post-processing: %3; "
+                                              "the overlay applies its threshold)").arg(id).arg(*runThreshold, 0, 'f', 2).arg(runSetting)
                                           : tr("%1 with the run's prediction").arg(id));
     Q_EMIT opened(id);
   });
@@ -164,7 +167,7 @@ void ViewerPage::showVolumes(const viewer::ViewerVolumes& volumes, double thresh
   viewer_->setVolumes(volumes);
   viewer_->setThreshold(threshold);
   if (volumes.groundTruth) viewer_->setShowGroundTruth(true);
-  status_->setText(tr("%1 from the predictions page").arg(volumes.title));
+  status_->setText(tr("%1 from the predictions page (threshold %2)").arg(volumes.title).arg(threshold, 0, 'f', 2));
   Q_EMIT opened(volumes.title);
 }
 

@@ -2,21 +2,24 @@
 // synthetic scrolls, then the Predictions page's Predict button runs it with the TTA and
 // threshold chosen in its widgets. The prediction reports progress tile by tile, writes every
 // volume's probabilities (the volume's shape, the bytes the engine's Predictor gives with those
-// options) and the test masks, and the table shows the engine's scores. Cancel in mid-run
-// leaves the run's files exactly as they were, with no temporary file behind.
+// options) and the test masks, and the table shows the engine's scores. An ensemble of two
+// checkpoints (this run's and another run's, chosen in the page's model list with weights) gives
+// the engine's EnsemblePredictor's probabilities. Cancel in mid-run, or closing the page, leaves
+// the run's files exactly as they were, with no temporary file behind.
 #include <QComboBox>
 #include <QDirIterator>
 #include <QDoubleSpinBox>
 #include <QLabel>
-#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QStandardItemModel>
+#include <QTableWidget>
 #include <QtTest>
 
 #include "TestSupport.h"
 #include "TinyTrainConfig.h"
+#include "engine/infer/EnsemblePredictor.h"
 #include "engine/infer/PostProcess.h"
 #include "engine/infer/Predictor.h"
 #include "engine/io/TiffVolume.h"
@@ -57,7 +60,7 @@ class TestGuiPredict : public QObject {
   ui::EnginePtr engine_ = ui::makeRealEngine();
   std::unique_ptr<ui::WorkbenchContext> context_;
   std::unique_ptr<PredictionsPage> page_;
-  QString run_;
+  QString run_, otherRun_;
 
   template <class T>
   T* child(const char* name) {
@@ -82,11 +85,19 @@ class TestGuiPredict : public QObject {
 
     run_ = scratch_.filePath("run");
     TrainConfig c = vwbtest::tinyTrainConfig(data, run_.toStdString(), 1, 4);
+    c.emaDecay = 0.9;  // checkpoints/ema.pt: a second model of this run
     TrainingSink quiet;
     CancelToken never;
-    const RunEndEvent end = engine_->runTraining(c, quiet, never);
+    RunEndEvent end = engine_->runTraining(c, quiet, never);
     QCOMPARE(int(end.outcome), int(RunOutcome::Finished));
-    qInfo("synthetic data + 4 training steps: %lld ms", clock.elapsed());
+    QVERIFY(QFileInfo::exists(run_ + "/checkpoints/ema.pt"));
+    // Another run, other initial weights: the other member of the ensemble.
+    otherRun_ = scratch_.filePath("other-run");
+    TrainConfig c2 = vwbtest::tinyTrainConfig(data, otherRun_.toStdString(), 1, 4);
+    c2.seed = 77;
+    end = engine_->runTraining(c2, quiet, never);
+    QCOMPARE(int(end.outcome), int(RunOutcome::Finished));
+    qInfo("synthetic data + 2 x 4 training steps: %lld ms", clock.elapsed());
 
     context_ = std::make_unique<ui::WorkbenchContext>(engine_);
     context_->setDataset(engine_->scanDataset(data, nullptr, nullptr), std::nullopt);
@@ -97,9 +108,11 @@ class TestGuiPredict : public QObject {
   }
 
   void predictButtonRunsTheCheckpointWithTheChosenOptions() {
-    // The page found the run's checkpoint by itself.
-    const QString checkpoint = child<QLineEdit>("checkpoint")->text();
+    // The page found the run's checkpoint by itself: one model, the plain prediction.
+    QCOMPARE(page_->ensemble().size(), size_t(1));
+    const QString checkpoint = page_->ensemble().front().checkpoint;
     QVERIFY2(checkpoint.startsWith(run_ + "/checkpoints/") && QFileInfo::exists(checkpoint), qPrintable(checkpoint));
+    QCOMPARE(child<QTableWidget>("models")->item(0, 0)->text(), QFileInfo(checkpoint).fileName());
     QCOMPARE(page_->model()->rowCount(), 4);
     QCOMPARE(page_->model()->item(0, PredictionsPage::Shape)->text(), QString("not predicted"));
 
@@ -171,6 +184,82 @@ class TestGuiPredict : public QObject {
     QVERIFY(Predictor(checkpoint.toStdString(), options).predict(image).data != gui.data);
   }
 
+  // The model list: this run's ema.pt chosen and added with the buttons, another run's
+  // checkpoint as the file dialog hands it, one removed again, weights 0.7 / 0.3. Predict runs
+  // the engine's ensemble: the probabilities EnsemblePredictor gives for those checkpoints,
+  // weights and options, which neither model gives alone.
+  void ensembleOfTwoCheckpointsIsTheEnginesEnsemble() {
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    const QString best = page_->ensemble().front().checkpoint;
+    QComboBox* choice = child<QComboBox>("modelChoice");
+    const int ema = choice->findData(run_ + "/checkpoints/ema.pt");
+    QVERIFY2(ema >= 0, "the run's ema.pt is offered");
+    QVERIFY(choice->findData(run_ + "/checkpoints/best.pt") >= 0);
+    choice->setCurrentIndex(ema);
+    QTest::mouseClick(child<QPushButton>("addModel"), Qt::LeftButton);
+    QTableWidget* models = child<QTableWidget>("models");
+    QCOMPARE(models->rowCount(), 2);
+    QVERIFY(choice->currentData().toString() != run_ + "/checkpoints/ema.pt");  // offers what is not listed
+    choice->setCurrentIndex(ema);
+    QTest::mouseClick(child<QPushButton>("addModel"), Qt::LeftButton);  // already there: refused
+    QCOMPARE(models->rowCount(), 2);
+    QCOMPARE(models->item(1, 0)->text(), QString("ema.pt"));
+    QVERIFY(child<QLabel>("stage")->text().contains("already"));
+    const QString other = otherRun_ + "/checkpoints/best.pt";
+    page_->addCheckpoint(other);  // what "Other checkpoint…" gets from its file dialog
+    QCOMPARE(models->rowCount(), 3);
+    QCOMPARE(models->item(2, 0)->text(), QString("other-run/best.pt"));
+    models->selectRow(1);
+    QTest::mouseClick(child<QPushButton>("removeModel"), Qt::LeftButton);
+    QCOMPARE(models->rowCount(), 2);
+    static_cast<QDoubleSpinBox*>(models->cellWidget(0, 1))->setValue(0.7);
+    static_cast<QDoubleSpinBox*>(models->cellWidget(1, 1))->setValue(0.3);
+    const auto members = page_->ensemble();
+    QCOMPARE(members[0].checkpoint, best);
+    QCOMPARE(members[1].checkpoint, other);
+    QCOMPARE(members[1].weight, 0.3);
+
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::None));
+    std::vector<int> progress;
+    QProgressBar* bar = child<QProgressBar>("progress");
+    QObject recording;
+    connect(bar, &QProgressBar::valueChanged, &recording, [&progress, bar](int v) {
+      if (bar->maximum() > 4) progress.push_back(v);
+    });
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
+    QVERIFY(page_->busy());
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    QObject::disconnect(bar, nullptr, &recording, nullptr);
+    QVERIFY2(child<QLabel>("stage")->text().contains("ensemble of 2"), qPrintable(child<QLabel>("stage")->text()));
+    // Both models' tiles count, in turn: progress only rises, to the end.
+    QVERIFY(std::is_sorted(progress.begin(), progress.end()));
+    QCOMPARE(progress.back(), 4 * 1000);
+
+    const std::string probDir = probabilityDir(run_.toStdString());
+    const PredictOptions options = page_->predictOptions();
+    EnsemblePredictor direct({best.toStdString(), other.toStdString()}, {0.7, 0.3}, options);
+    Predictor alone(best.toStdString(), options);
+    int64_t differ = 0, voxels = 0;
+    for (const auto& v : page_->session().volumes()) {
+      const VolumeU8 image = readVolumeU8(v.imagePath);
+      const VolumeU8 gui = readVolumeU8(probDir + "/" + v.id + ".tif");
+      const VolumeU8 expected = direct.predict(image);
+      QCOMPARE(gui.shape, image.shape);
+      // As above: tile batching may move a probability across a uint8 rounding boundary.
+      int64_t off = 0;
+      for (size_t i = 0; i < gui.data.size(); ++i) off += std::abs(int(gui.data[i]) - int(expected.data[i])) > 1;
+      QCOMPARE(off, int64_t(0));
+      const VolumeU8 single = alone.predict(image);
+      for (size_t i = 0; i < gui.data.size(); ++i) differ += std::abs(int(gui.data[i]) - int(single.data[i])) > 1;
+      voxels += int64_t(gui.data.size());
+    }
+    qInfo("ensemble vs its first model alone: %lld of %lld voxels differ by more than 1/255", (long long)differ, (long long)voxels);
+    QVERIFY2(differ > voxels / 10, "the second model changes the probabilities: a check that can fail");
+    page_->setCheckpoint(best);  // the tests below predict with one model
+  }
+
   void init() {
     // An earlier test function that failed may have left its prediction running: let it end
     // (or cancel it) so that this one starts from an idle page.
@@ -211,6 +300,12 @@ class TestGuiPredict : public QObject {
   // they were, with no staging or temporary file behind.
   void destroyingThePageMidPredictionLeavesTheRunAsItWas() {
     auto page = std::make_unique<PredictionsPage>(*context_);
+    // An ensemble of two: the worker holds two models.
+    QComboBox* choice = page->findChild<QComboBox*>("modelChoice");
+    QVERIFY(choice);
+    choice->setCurrentIndex(choice->findData(run_ + "/checkpoints/ema.pt"));
+    QTest::mouseClick(page->findChild<QPushButton*>("addModel"), Qt::LeftButton);
+    QCOMPARE(page->ensemble().size(), size_t(2));
     QComboBox* tta = page->findChild<QComboBox*>("tta");
     QDoubleSpinBox* overlap = page->findChild<QDoubleSpinBox*>("overlap");
     QVERIFY(tta && overlap);
