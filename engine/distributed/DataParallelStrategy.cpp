@@ -7,6 +7,7 @@
 #include "engine/core/Error.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
+#include "engine/train/detail/Optimizers.h"
 #include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
@@ -41,9 +42,7 @@ void DataParallelStrategy::setup(const StrategyContext& context) {
     replicas_.emplace_back(copy);
   }
   losses_.assign(local_.size(), 0.0);
-  optimizer_ = std::make_unique<torch::optim::AdamW>(
-      master->parameters(),
-      torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weightDecay));
+  optimizer_ = makeOptimizer(config_, master->parameters());
   scaler_ = LossScaler(precision_ == Precision::F16);
   int total = std::max(1, torch::get_num_threads());
   int share = local_.front().device.is_cpu() ? std::max(1, total / int(local_.size())) : 1;
@@ -81,8 +80,7 @@ void DataParallelStrategy::reduceGradsToMaster() {
 }
 
 StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
-  for (auto& group : optimizer_->param_groups())
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  setLearningRate(*optimizer_, lr);
   const int64_t n = batch.size();
   const int64_t devices = int64_t(replicas_.size());
   if (n % devices != 0)
@@ -185,7 +183,7 @@ void DataParallelStrategy::loadState(torch::serialize::InputArchive& archive) {
   torch::serialize::InputArchive opt;
   if (archive.try_read("optimizer", opt)) {
     optimizer_->load(opt);
-    adoptOptimizerState(*optimizer_, local_.front().device);  // the master copy lives on device 0
+    adoptState(*optimizer_, local_.front().device);  // the master copy lives on device 0
   }
   scaler_.load(archive);
   replicate();

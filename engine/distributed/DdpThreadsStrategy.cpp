@@ -9,6 +9,7 @@
 #include "engine/distributed/detail/NodeAgreement.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
+#include "engine/train/detail/Optimizers.h"
 #include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
@@ -98,9 +99,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     std::vector<at::Tensor> state = r.model->parameters();
     for (auto& b : r.model->buffers()) state.push_back(b);
     r.comm->broadcast(state, 0, "initial parameter broadcast");
-    r.optimizer = std::make_unique<torch::optim::AdamW>(
-        r.model->parameters(),
-        torch::optim::AdamWOptions(config_.lr).weight_decay(config_.weightDecay));
+    r.optimizer = makeOptimizer(config_, r.model->parameters());
     r.bucketer = std::make_unique<GradientBucketer>(*r.comm, r.model->parameters(),
                                                     int64_t(config_.bucketMb * 1024 * 1024));
     r.scaler = LossScaler(precision_ == Precision::F16);
@@ -119,8 +118,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
 }
 
 void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) {
-  for (auto& group : r.optimizer->param_groups())
-    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  setLearningRate(*r.optimizer, lr);
   const int world = spec_.worldSize();
   const int64_t n = batch.size();
   const int64_t shard = n / world;
@@ -241,7 +239,7 @@ void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
   for (auto& r : ranks_) {
     if (haveOpt) {
       r->optimizer->load(opt);
-      adoptOptimizerState(*r->optimizer, r->device.device);  // each rank its own moments
+      adoptState(*r->optimizer, r->device.device);  // each rank its own moments
     }
     r->scaler.load(archive);
   }

@@ -516,7 +516,6 @@ RunEndEvent TrainingRun::runLocked() {
       }
     };
   strategy_->setup(context);
-  checkStrategySupportsOptions(config_, strategy_->name());
   if (config_.emaDecay > 0) ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
   if (config_.resume) resumeFromCheckpoint();
   // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume

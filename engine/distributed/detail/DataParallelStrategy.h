@@ -40,7 +40,7 @@ class DataParallelStrategy : public TrainStrategy {
   Precision precision_ = Precision::F32;
   std::vector<UNet3D> replicas_;  // [0] is the master on device 0
   std::vector<double> losses_;
-  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::unique_ptr<torch::optim::Optimizer> optimizer_;  // AdamW or SGD (Optimizers.h)
   LossScaler scaler_;
   std::shared_ptr<AbortSignal> abort_ = std::make_shared<AbortSignal>();
   std::unique_ptr<RankWorkers> workers_;

@@ -44,7 +44,7 @@ class DdpThreadsStrategy : public TrainStrategy {
     int globalRank = 0;
     std::unique_ptr<Communicator> comm;
     UNet3D model{nullptr};
-    std::unique_ptr<torch::optim::AdamW> optimizer;
+    std::unique_ptr<torch::optim::Optimizer> optimizer;  // AdamW or SGD (Optimizers.h)
     std::unique_ptr<GradientBucketer> bucketer;
     LossScaler scaler;
     int64_t microBatch = 1;  // halved on every rank together after an out-of-memory

@@ -15,13 +15,6 @@ void checkTrainingOptions(const TrainConfig& c) {
                 std::to_string(c.emaDecay));
 }
 
-void checkStrategySupportsOptions(const TrainConfig& c, const std::string& strategy) {
-  if (c.optimizer != OptimizerKind::AdamW && strategy != "single")
-    throw Error(std::string("--optimizer ") + optimizerName(c.optimizer) +
-                " is available with the single-device strategy only (this run uses " + strategy +
-                "); use --optimizer adamw or one device");
-}
-
 double scheduledLearningRate(const TrainConfig& c, int64_t step, int64_t totalSteps) {
   if (c.optimizer == OptimizerKind::Sgd) return polyLearningRate(c.lr, step, totalSteps);
   return learningRate(c.lr, step, totalSteps, c.warmupFraction);

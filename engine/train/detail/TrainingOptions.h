@@ -11,8 +11,6 @@ namespace vwb {
 
 // Throws vwb::Error for out-of-range skeleton-recall weights or EMA decays.
 void checkTrainingOptions(const TrainConfig& config);
-// SGD is built by the single-device strategy only (the multi-device ones build AdamW).
-void checkStrategySupportsOptions(const TrainConfig& config, const std::string& strategy);
 
 // AdamW: warm-up + cosine; SGD: nnU-Net's poly (exponent 0.9).
 double scheduledLearningRate(const TrainConfig& config, int64_t step, int64_t totalSteps);

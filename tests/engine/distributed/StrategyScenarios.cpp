@@ -38,9 +38,10 @@ GlobalBatch randomBatch(int64_t step, int64_t n) {
 }
 
 std::unique_ptr<TrainStrategy> build(StrategyKind kind, std::vector<std::string> devices,
-                                     int batchPerDevice) {
+                                     int batchPerDevice, OptimizerKind optimizer = OptimizerKind::AdamW) {
   vwb::dist::registerMultiDeviceStrategies();
   TrainConfig c = smallConfig();
+  c.optimizer = optimizer;
   c.strategy = kind;
   c.devices = std::move(devices);
   c.batchPerDevice = batchPerDevice;
@@ -66,11 +67,12 @@ double maxRelDiff(UNet3DImpl& a, UNet3DImpl& ref) {
 
 }  // namespace
 
-Equivalence strategiesMatchSingleDevice(int ranks, int b, int steps) {
+Equivalence strategiesMatchSingleDevice(int ranks, int b, int steps, bool sgd) {
   torch::set_num_threads(2);
-  auto single = build(StrategyKind::Single, {"cpu"}, ranks * b);
-  auto ddp = build(StrategyKind::Ddp, {"cpu:" + std::to_string(ranks)}, b);
-  auto dp = build(StrategyKind::DataParallel, {"cpu:" + std::to_string(ranks)}, b);
+  const OptimizerKind opt = sgd ? OptimizerKind::Sgd : OptimizerKind::AdamW;
+  auto single = build(StrategyKind::Single, {"cpu"}, ranks * b, opt);
+  auto ddp = build(StrategyKind::Ddp, {"cpu:" + std::to_string(ranks)}, b, opt);
+  auto dp = build(StrategyKind::DataParallel, {"cpu:" + std::to_string(ranks)}, b, opt);
   std::vector<torch::Tensor> start;
   for (auto& p : single->model().parameters()) start.push_back(p.detach().clone());
   Equivalence e;

@@ -12,8 +12,9 @@ struct Equivalence {
   double singleLoss = 0, ddpLoss = 0, dpLoss = 0;  // last step's reported loss
 };
 // Single device with batch ranks*b vs DDP (cpu:ranks, b each) vs DP (cpu:ranks, b each) on the
-// same random batches for `steps` AdamW steps; instance norm, per-sample loss.
-Equivalence strategiesMatchSingleDevice(int ranks, int batchPerRank, int steps);
+// same random batches for `steps` AdamW (or, with sgd, SGD-Nesterov) steps; instance norm,
+// per-sample loss.
+Equivalence strategiesMatchSingleDevice(int ranks, int batchPerRank, int steps, bool sgd = false);
 
 struct StrategyFailure {
   bool threw = false, refusedAfter = false;
