@@ -42,8 +42,8 @@ void chooseDataCache(PlanContext& ctx) {
       "Patches are read from the preprocessed chunk cache ({} on disk for {} train voxels); {}. RAM holds a "
       "{} decoded-chunk cache shared by every loader thread and rank (RAM/8 within 256 MiB..2 GiB), whatever "
       "the number of volumes.",
-      gib(disk), voxels, cacheState, mib(ctx.chunkCacheBytes));
-  ctx.step("Data in memory?", fmt::format("chunk cache {}, disk {}", mib(ctx.chunkCacheBytes), gib(disk)), reason);
+      size(disk), count(voxels), cacheState, mib(ctx.chunkCacheBytes));
+  ctx.step("Data in memory?", fmt::format("chunk cache {}, disk {}", mib(ctx.chunkCacheBytes), size(disk)), reason);
   ctx.plan.reasons.push_back("Data: " + reason);
   ctx.plan.cacheDiskBytes = disk;
   ctx.plan.preprocessSeconds = firstSeconds * left;

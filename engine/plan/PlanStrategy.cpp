@@ -74,7 +74,7 @@ void addOptions(PlanContext& ctx, StrategyKind chosen) {
   if (ctx.hw.nodes == 1)
     all.push_back({StrategyKind::Single, false,
                    "One device: the simplest path, best for debugging",
-                   multi ? fmt::format("Uses 1 of {} devices.", n) : "None on one device.", 1.0});
+                   multi ? fmt::format("Uses 1 of {} devices.", n) : "No copies, no communication: the whole batch on one device.", 1.0});
   for (auto& o : all)
     if (o.kind == chosen) {
       o.recommended = true;
