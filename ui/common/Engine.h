@@ -17,6 +17,7 @@
 #include "engine/plan/Planner.h"
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingEvents.h"
+#include "engine/train/ValidationPreview.h"
 
 namespace vwb::ui {
 
@@ -87,6 +88,10 @@ class Engine {
   virtual std::string runOwner(const std::string& runDir) = 0;
   virtual RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink,
                                   const CancelToken& cancel) = 0;
+  // One validation preview (RUN/previews/epoch-NNNN.tif: CT, probability x 255 and label pages of
+  // one slice; engine/train/ValidationPreview.h). Cheap enough for the GUI thread: three small
+  // deflated pages (~1 ms for 320 x 320). Throws vwb::Error naming the file (e.g. pruned).
+  virtual ValidationPreview readValidationPreview(const std::string& path) = 0;
 };
 
 using EnginePtr = std::shared_ptr<Engine>;
