@@ -21,6 +21,14 @@ namespace {
 const QColor kPrediction(255, 140, 0);
 const QColor kTruth(0, 200, 255);
 
+// Opacity of the prediction's orange: the probability where the model predicts surface (p > 0.5,
+// the mask validation Dice counts), half of it below, so the mask reads at a glance and the
+// uncertain background stays visible but faint.
+double predictionOpacity(int probability255) {
+  const double p = probability255 / 255.0;
+  return p > 0.5 ? p : 0.5 * p;
+}
+
 QRgb mix(int grey, const QColor& c, double a) {
   auto ch = [&](int v) { return int(grey * (1 - a) + v * a + 0.5); };
   return qRgb(ch(c.red()), ch(c.green()), ch(c.blue()));
@@ -51,15 +59,16 @@ class PreviewCanvas : public QWidget {
                                    QT_TRANSLATE_NOOP("ValidationPreviewView", "ground truth")};
     const int gap = 6, titleHeight = fontMetrics().height() + 2;
     const int cell = (width() - 2 * gap) / 3;
+    // Titles and pictures as one block, centred vertically (no gap above the caption).
+    const QSize size = pictures_[0].size().scaled(QSize(cell, height() - titleHeight), Qt::KeepAspectRatio);
+    const int top = (height() - titleHeight - size.height()) / 2;
     for (int i = 0; i < 3; ++i) {
-      const QRect column(i * (cell + gap), 0, cell, height());
+      const int left = i * (cell + gap);
       p.setPen(palette().color(QPalette::Text));
-      p.drawText(QRect(column.left(), 0, column.width(), titleHeight), Qt::AlignCenter,
+      p.drawText(QRect(left, top, cell, titleHeight), Qt::AlignCenter,
                  QCoreApplication::translate("ValidationPreviewView", titles[i]));
       const QImage& img = pictures_[i];
-      const QRect room = column.adjusted(0, titleHeight, 0, 0);
-      const QSize size = img.size().scaled(room.size(), Qt::KeepAspectRatio);
-      const QRect target(room.left() + (room.width() - size.width()) / 2, room.top(), size.width(), size.height());
+      const QRect target(left + (cell - size.width()) / 2, top + titleHeight, size.width(), size.height());
       p.setRenderHint(QPainter::SmoothPixmapTransform, size.width() < img.width());
       p.drawImage(target, img);
     }
@@ -176,9 +185,9 @@ void ValidationPreviewView::load() {
         for (int x = 0; x < w; ++x) {
           const size_t i = size_t(y) * size_t(w) + size_t(x);
           const int grey = p.image[i];
-          const int dim = int(grey * 0.6);  // the CT under the overlays, dimmed so the colours read
+          const int dim = grey / 2;  // the CT under the overlays, dimmed so the colours read
           ct[x] = qRgb(grey, grey, grey);
-          pred[x] = mix(dim, kPrediction, p.probability[i] / 255.0);
+          pred[x] = mix(dim, kPrediction, predictionOpacity(p.probability[i]));
           truth[x] = p.label[i] == 1 ? kTruth.rgb() : p.label[i] == 2 ? qRgb(dim / 3, dim / 3, dim / 3) : qRgb(dim, dim, dim);
         }
       }

@@ -1,7 +1,8 @@
 #pragma once
 // The monitor's "look, don't read" panel. At each validation the trainer writes one slice of a
 // fixed validation volume (engine/train/ValidationPreview.h); this shows it as three images side
-// by side — the CT slice, the prediction (orange, opacity = probability) and the ground truth
+// by side — the CT slice, the prediction (orange, opacity = probability p where p > 0.5, p/2
+// below) and the ground truth
 // (cyan; ignored voxels darkened) — under a caption "epoch N · volume ID · slice z · val Dice d",
 // with a slider (and ←/→, Home/End, PgUp/PgDn) over the epochs' previews. It follows the newest
 // preview unless the user has stepped back. Files are read through Engine::readValidationPreview
