@@ -477,6 +477,7 @@ void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const Valida
     auto start = Clock::now();
     const int64_t bytes = writeValidationPreview(config_.runDir, e.epoch, p);
     const int removed = prunePreviews(config_.runDir, config_.previewsKept, state_.bestEpoch);
+    const double writeSeconds = secondsSince(start);
     e.previewPath = (fs::path(config_.runDir) / relative).string();
     e.previewVolume = p.volumeId;
     e.previewZ = p.z;
@@ -485,8 +486,8 @@ void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const Valida
     line["preview_z"] = p.z;
     log_->log(LogLevel::Debug, "validation preview " + relative + ": volume " + p.volumeId + " slice " +
                                    std::to_string(p.z) + ", " + std::to_string(bytes) + " bytes, " +
-                                   std::to_string(1e3 * (validation.previewSeconds + secondsSince(start))) +
-                                   " ms" + (removed ? ", " + std::to_string(removed) + " old one(s) removed" : ""));
+                                   std::to_string(1e3 * validation.previewSeconds) + " ms taking it, " +
+                                   std::to_string(1e3 * writeSeconds) + " ms writing it" + (removed ? ", " + std::to_string(removed) + " old one(s) removed" : ""));
   } catch (const std::exception& ex) {
     log_->log(LogLevel::Warning, std::string("no validation preview this epoch: ") + ex.what());
   }

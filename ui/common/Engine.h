@@ -90,7 +90,7 @@ class Engine {
                                   const CancelToken& cancel) = 0;
   // One validation preview (RUN/previews/epoch-NNNN.tif: CT, probability x 255 and label pages of
   // one slice; engine/train/ValidationPreview.h). Cheap enough for the GUI thread: three small
-  // deflated pages (~1 ms for 320 x 320). Throws vwb::Error naming the file (e.g. pruned).
+  // deflated pages (~185 KB at 320 x 320, read only when the preview shown changes). Throws vwb::Error naming the file (e.g. pruned).
   virtual ValidationPreview readValidationPreview(const std::string& path) = 0;
 };
 

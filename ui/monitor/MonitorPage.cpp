@@ -32,8 +32,8 @@ const QColor kSmooth(25, 85, 170);
 const QColor kVal(200, 80, 30);
 const QColor kDice(30, 140, 60);
 // Compared runs: colours none of the open run's loss and validation curves use.
-const QColor kComparedColors[] = {QColor(150, 50, 150), QColor(170, 120, 0), QColor(0, 130, 130),
-                                  QColor(210, 0, 110), QColor(110, 75, 35), QColor(80, 80, 80)};
+const QColor kComparedColors[] = {QColor(210, 0, 110), QColor(170, 120, 0), QColor(150, 50, 150),
+                                  QColor(0, 130, 130), QColor(110, 75, 35), QColor(80, 80, 80)};
 
 // Keys of a step series, by step or by epoch (step / steps per epoch).
 QVector<double> keys(const vwb::ui::Series& s, bool byEpoch, double stepsPerEpoch) {
@@ -325,6 +325,13 @@ void MonitorPage::refreshPlots() {
   lrPlot_->graph(0)->setData(keys(series_.learningRate, byEpoch, spe), series_.learningRate.y, true);
   throughputPlot_->graph(0)->setData(keys(series_.throughput, byEpoch, spe), series_.throughput.y, true);
   refreshComparedRuns(byEpoch);
+  // Beside other runs the open run's curves carry its name too.
+  const QString own = compared_.empty() ? QString() : QFileInfo(runDir_).fileName() + " ";
+  lossPlot_->graph(0)->setName(own + tr("raw"));
+  lossPlot_->graph(1)->setName(own + tr("smoothed"));
+  valPlot_->graph(0)->setName(own + tr("train loss"));
+  valPlot_->graph(1)->setName(own + tr("val loss"));
+  valPlot_->graph(2)->setName(own + tr("val dice"));
   for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_}) p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
 
   // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted.

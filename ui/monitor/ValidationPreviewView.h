@@ -6,7 +6,7 @@
 // (cyan; ignored voxels darkened) — under a caption "epoch N · volume ID · slice z · val Dice d",
 // with a slider (and ←/→, Home/End, PgUp/PgDn) over the epochs' previews. It follows the newest
 // preview unless the user has stepped back. Files are read through Engine::readValidationPreview
-// on the GUI thread (three small pages, ~1 ms), only when the preview shown changes.
+// on the GUI thread (three small deflated pages), only when the preview shown changes.
 #include <QImage>
 #include <QVector>
 #include <QWidget>
