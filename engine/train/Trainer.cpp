@@ -484,10 +484,12 @@ void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const Valida
     line["preview"] = relative;
     line["preview_volume"] = p.volumeId;
     line["preview_z"] = p.z;
-    log_->log(LogLevel::Debug, "validation preview " + relative + ": volume " + p.volumeId + " slice " +
-                                   std::to_string(p.z) + ", " + std::to_string(bytes) + " bytes, " +
-                                   std::to_string(1e3 * validation.previewSeconds) + " ms taking it, " +
-                                   std::to_string(1e3 * writeSeconds) + " ms writing it" + (removed ? ", " + std::to_string(removed) + " old one(s) removed" : ""));
+    std::string text = "validation preview " + relative + ": volume " + p.volumeId + " slice " +
+                       std::to_string(p.z) + ", " + std::to_string(bytes) + " bytes, " +
+                       std::to_string(1e3 * validation.previewSeconds) + " ms taking it, " +
+                       std::to_string(1e3 * writeSeconds) + " ms writing it";
+    if (removed) text += ", " + std::to_string(removed) + " old one(s) removed";
+    log_->log(LogLevel::Debug, text);
   } catch (const std::exception& ex) {
     log_->log(LogLevel::Warning, std::string("no validation preview this epoch: ") + ex.what());
   }

@@ -70,7 +70,8 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   xAxisBox_->setObjectName("xAxis");
   xAxisBox_->addItem(tr("x axis: step"));
   xAxisBox_->addItem(tr("x axis: epoch"));
-  xAxisBox_->setToolTip(tr("Plot the step curves by global step, or by epoch so that runs of different epoch lengths line up"));
+  xAxisBox_->setToolTip(
+      tr("Plot the step curves by global step, or by epoch so that runs of different epoch lengths line up"));
   connect(compare_, &QPushButton::clicked, this, &MonitorPage::compareRunDialog);
   connect(xAxisBox_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
@@ -332,7 +333,8 @@ void MonitorPage::refreshPlots() {
   valPlot_->graph(0)->setName(own + tr("train loss"));
   valPlot_->graph(1)->setName(own + tr("val loss"));
   valPlot_->graph(2)->setName(own + tr("val dice"));
-  for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_}) p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
+  for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_})
+    p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
 
   // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted.
   const int wanted = static_cast<int>(series_.memory.size()) * 3;
@@ -400,7 +402,8 @@ void MonitorPage::refreshComparedRuns(bool byEpoch) {
 
 void MonitorPage::setXAxis(XAxis axis) {
   xAxis_ = axis;
-  if (xAxisBox_->currentIndex() != (axis == XAxis::Epoch ? 1 : 0)) xAxisBox_->setCurrentIndex(axis == XAxis::Epoch ? 1 : 0);
+  const int index = axis == XAxis::Epoch ? 1 : 0;
+  if (xAxisBox_->currentIndex() != index) xAxisBox_->setCurrentIndex(index);  // re-enters once, same axis
   refreshPlots();
 }
 
