@@ -49,6 +49,7 @@ void StartupDriver::start() {
     else opener->openDemo(options_.demoDir);
   }
   if (!options_.run.isEmpty()) window_.openRun(options_.run);
+  for (const QString& dir : options_.compare) window_.monitor()->compareRun(dir);
   const bool plainStart = options_.run.isEmpty() && options_.dataset.isEmpty() && !options_.demo && options_.screenshot.isEmpty();
   if (plainStart) window_.offerInterruptedRun();
   showRequestedPage();

@@ -20,6 +20,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption demoDir("demo-dir", "Home of the demo: DIR/data and DIR/runs (default $VWB_DEMO_DIR or ~/.local/share/vesuvius-workbench/demo).", "DIR");
   const QCommandLineOption dataset("dataset", "Open this dataset folder.", "DIR");
   const QCommandLineOption run("run", "Open this run directory in the monitor.", "DIR");
+  const QCommandLineOption compare("compare", "Overlay this run's curves in the monitor (repeatable).", "DIR");
   const QCommandLineOption page("page", "Show this page: data, wizard, monitor, viewer, predictions, export.", "PAGE");
   const QCommandLineOption step("wizard-step", "Advance the wizard to data|hardware|strategy|settings|review.", "STEP");
   const QCommandLineOption assume("assume-gpus", "Plan for other hardware in the wizard, e.g. 2x16GB.", "SPEC");
@@ -34,7 +35,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
   const QCommandLineOption palette("screenshot-palette",
                                    "Save --screenshot with 256 colours, ordered dither (about a quarter of the size; for README pictures).");
-  p.addOptions({demo, demoDir, dataset, run, page, step, assume, start, tune, epochs, steps, patch, levels, shot, timeout, palette});
+  p.addOptions({demo, demoDir, dataset, run, compare, page, step, assume, start, tune, epochs, steps, patch, levels, shot, timeout, palette});
   p.process(arguments);
 
   WorkbenchOptions o;
@@ -42,6 +43,7 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   o.demoDir = p.isSet(demoDir) ? p.value(demoDir) : defaultDemoDir();
   o.dataset = p.value(dataset);
   o.run = p.value(run);
+  o.compare = p.values(compare);
   o.page = p.value(page);
   o.wizardStep = p.value(step);
   o.assumeGpus = p.value(assume);

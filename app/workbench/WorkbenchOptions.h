@@ -8,6 +8,7 @@ struct WorkbenchOptions {
   QString demoDir;          // its home: DIR/data, DIR/runs
   QString dataset;          // open this dataset folder
   QString run;              // open this run directory in the monitor
+  QStringList compare;      // overlay these runs' curves in the monitor
   QString page;             // data|wizard|monitor|... (whatever pages the window has)
   QString wizardStep;       // data|hardware|strategy|settings|review
   QString assumeGpus;       // what-if hardware for the wizard ("2x16GB")

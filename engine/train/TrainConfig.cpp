@@ -44,6 +44,7 @@ std::string TrainConfig::toJson() const {
       {"cache_dir", cacheDir},
       {"chunk_cache_mb", chunkCacheMb},
       {"val_max_volumes", valMaxVolumes},
+      {"previews_kept", previewsKept},
       {"resume", resume},
   };
   return j.dump(2);
@@ -89,6 +90,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.cacheDir = j.value("cache_dir", c.cacheDir);
     c.chunkCacheMb = j.value("chunk_cache_mb", c.chunkCacheMb);
     c.valMaxVolumes = j.value("val_max_volumes", c.valMaxVolumes);
+    c.previewsKept = j.value("previews_kept", c.previewsKept);
     c.resume = j.value("resume", c.resume);
   } catch (const Error& e) {
     throw Error(std::string("training config: ") + e.what());

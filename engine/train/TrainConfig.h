@@ -71,6 +71,7 @@ struct TrainConfig {
   std::string cacheDir;
   int chunkCacheMb = 0;
   int valMaxVolumes = 8;  // validation reads at most this many held-out volumes (0 = all)
+  int previewsKept = 50;  // validation previews kept in RUN/previews, besides the best's (0 = none)
   bool resume = false;
 
   std::string toJson() const;  // pretty-printed, every field

@@ -85,6 +85,7 @@ void checkConfig(const TrainConfig& c) {
   positive(c.gradAccumulation, "gradient accumulation");
   positive(c.prefetch, "prefetch");
   if (c.workers < 0) throw Error("workers must be 0 or more");
+  if (c.previewsKept < 0) throw Error("previews kept must be 0 or more");
   if (!(c.lr > 0)) throw Error("learning rate must be positive");
   if (c.devices.empty()) throw Error("no device given");
   if (c.runDir.empty()) throw Error("no run directory given (--out)");
@@ -227,6 +228,7 @@ void TrainingRun::resumeFromCheckpoint() {
   state_.hasEma = trainer.at("has_ema").get<bool>();
   state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
   state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
+  state_.bestEpoch = trainer.value("best_epoch", int64_t(0));  // absent before previews
   log_->log(LogLevel::Info, "resumed from " + path + " at step " + std::to_string(state_.step));
   if (int dropped = log_->dropMetricsAfter(state_.step))
     log_->log(LogLevel::Info, "metrics.jsonl: dropped " + std::to_string(dropped) +
@@ -249,6 +251,7 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
                       {"has_ema", state_.hasEma},
                       {"val_dice_ema", state_.valDiceEma},
                       {"best_val_dice_ema", state_.bestValDiceEma},
+                      {"best_epoch", state_.bestEpoch},
                       {"global_batch", globalBatch_},
                       {"strategy", strategy_->name()}};
   // last.pt: everything a resume needs. best.pt: the model alone (what predict loads; about a
@@ -356,6 +359,8 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
   DiceCounts dice;
   double lossSum = 0;
   int64_t tiles = 0;
+  std::optional<ValidationPreview> preview;
+  double previewSeconds = 0;
   for (int vi = 0; vi < static_cast<int>(valVolumes_.size()); ++vi) {
     const Shape3 shape = source_.volumes()[static_cast<size_t>(valVolumes_[static_cast<size_t>(vi)])].shape;
     // Whole volume, or a fixed centred crop: the same voxels every epoch.
@@ -368,6 +373,19 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
     auto [x0, dx] = region(shape.w);
     // Predictions of the region (tiles may overlap at the far edges; the last write wins).
     std::vector<uint8_t> predicted(static_cast<size_t>(dz * dy * dx), 0);
+    // The region's labels, read through the source (from the cache: chunk by chunk).
+    std::vector<uint8_t> lab(predicted.size());
+    source_.read(valVolumes_[static_cast<size_t>(vi)], z0, y0, x0, dz, dy, dx, nullptr, lab.data());
+    // The preview (node 0, first volume): the probabilities of one fixed slice, taken from the
+    // tiles validation predicts anyway.
+    const bool withPreview = vi == 0 && config_.nodeRank == 0 && config_.previewsKept > 0;
+    std::vector<uint8_t> previewProbability;
+    if (withPreview) {
+      auto start = Clock::now();
+      if (previewZ_ < 0 || previewZ_ >= dz) previewZ_ = previewSlice(lab.data(), dz, dy, dx);
+      previewProbability.assign(static_cast<size_t>(dy * dx), 0);
+      previewSeconds += secondsSince(start);
+    }
     std::vector<PatchSpec> specs;
     for (int64_t tz : tileStarts(dz, P))
       for (int64_t ty : tileStarts(dy, P))
@@ -392,6 +410,20 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
       const uint8_t* pos = positive.data_ptr<uint8_t>();
       for (int64_t k = 0; k < n; ++k) {
         const PatchSpec& s = specs[first + k];
+        if (const int64_t pz = previewZ_ + z0 - s.z; withPreview && pz >= 0 && pz < P) {
+          auto start = Clock::now();
+          auto plane = (torch::sigmoid(logits[k][0][pz]) * 255.0f).round().to(torch::kUInt8).contiguous();
+          const uint8_t* prob = plane.data_ptr<uint8_t>();
+          for (int64_t y = 0; y < P; ++y) {
+            const int64_t ry = s.y + y - y0;
+            if (ry < 0 || ry >= dy) continue;
+            for (int64_t x = 0; x < P; ++x) {
+              const int64_t rx = s.x + x - x0;
+              if (rx >= 0 && rx < dx) previewProbability[static_cast<size_t>(ry * dx + rx)] = prob[y * P + x];
+            }
+          }
+          previewSeconds += secondsSince(start);
+        }
         for (int64_t z = 0; z < P; ++z) {
           int64_t rz = s.z + z - z0;
           if (rz < 0 || rz >= dz) continue;
@@ -408,9 +440,21 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
         }
       }
     }
-    // The region's labels, read through the source (from the cache: chunk by chunk).
-    std::vector<uint8_t> lab(predicted.size());
-    source_.read(valVolumes_[static_cast<size_t>(vi)], z0, y0, x0, dz, dy, dx, nullptr, lab.data());
+    if (withPreview) {
+      auto start = Clock::now();
+      ValidationPreview p;
+      p.volumeId = source_.volumes()[static_cast<size_t>(valVolumes_[0])].id;
+      p.z = z0 + previewZ_;
+      p.height = dy;
+      p.width = dx;
+      p.image.resize(static_cast<size_t>(dy * dx));
+      source_.read(valVolumes_[0], p.z, y0, x0, 1, dy, dx, p.image.data(), nullptr);
+      const auto plane = lab.begin() + static_cast<std::ptrdiff_t>(previewZ_ * dy * dx);
+      p.label.assign(plane, plane + static_cast<std::ptrdiff_t>(dy * dx));
+      p.probability = std::move(previewProbability);
+      preview = std::move(p);
+      previewSeconds += secondsSince(start);
+    }
     for (int64_t z = 0; z < dz; ++z)
       for (int64_t y = 0; y < dy; ++y)
         for (int64_t x = 0; x < dx; ++x) {
@@ -422,7 +466,33 @@ std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
           dice.intersection += p && t == 1;
         }
   }
-  return ValidationResult{lossSum / static_cast<double>(std::max<int64_t>(tiles, 1)), dice.dice()};
+  return ValidationResult{lossSum / static_cast<double>(std::max<int64_t>(tiles, 1)), dice.dice(),
+                          std::move(preview), previewSeconds};
+}
+
+void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation) {
+  const ValidationPreview& p = *validation.preview;
+  const std::string relative = previewRelativePath(e.epoch);
+  try {
+    auto start = Clock::now();
+    const int64_t bytes = writeValidationPreview(config_.runDir, e.epoch, p);
+    const int removed = prunePreviews(config_.runDir, config_.previewsKept, state_.bestEpoch);
+    const double writeSeconds = secondsSince(start);
+    e.previewPath = (fs::path(config_.runDir) / relative).string();
+    e.previewVolume = p.volumeId;
+    e.previewZ = p.z;
+    line["preview"] = relative;
+    line["preview_volume"] = p.volumeId;
+    line["preview_z"] = p.z;
+    std::string text = "validation preview " + relative + ": volume " + p.volumeId + " slice " +
+                       std::to_string(p.z) + ", " + std::to_string(bytes) + " bytes, " +
+                       std::to_string(1e3 * validation.previewSeconds) + " ms taking it, " +
+                       std::to_string(1e3 * writeSeconds) + " ms writing it";
+    if (removed) text += ", " + std::to_string(removed) + " old one(s) removed";
+    log_->log(LogLevel::Debug, text);
+  } catch (const std::exception& ex) {
+    log_->log(LogLevel::Warning, std::string("no validation preview this epoch: ") + ex.what());
+  }
 }
 
 void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation,
@@ -447,14 +517,17 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   }
   e.valDiceEma = state_.valDiceEma;
   e.best = best;
+  if (best) state_.bestEpoch = e.epoch;
   state_.epochsDone = epoch + 1;
   state_.epochLossSum = 0;
   state_.epochLossCount = 0;
-  writeCheckpoint(best);
-
   nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step}, {"time", unixSeconds()},
                    {"train_loss", e.trainLoss}, {"epoch_s", seconds}, {"best", best},
                    {"memory", memoryJson(strategy_->memory())}};
+  // Before the checkpoint: a kill in between reruns this epoch end, which rewrites the preview.
+  if (validation && validation->preview) writePreview(e, j, *validation);
+  writeCheckpoint(best);
+
   std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +
                      ": train loss " + std::to_string(e.trainLoss);
   if (validation) {
@@ -481,6 +554,7 @@ RunEndEvent TrainingRun::run() {
   // (node R owns only its nodes/node-R/ of a folder it may share with node 0).
   std::vector<fs::path> ownDirs{fs::path(runConfigPath(config_.runDir, config_.nodeRank)).parent_path()};
   if (config_.nodeRank == 0) ownDirs.push_back(checkpointPath(""));
+  if (config_.nodeRank == 0) ownDirs.push_back(fs::path(config_.runDir) / kPreviewsFolder);
   for (const fs::path& dir : ownDirs)
     for (const std::string& name : removeStaleTempFiles(dir.string()))
       log_->log(LogLevel::Info, "removed the stale temporary file " + (dir / name).string());

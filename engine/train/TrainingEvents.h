@@ -48,6 +48,10 @@ struct EpochEvent {
   double valDiceEma = 0;   // moving average used to pick best.pt
   bool best = false;       // best.pt was written at this epoch
   double epochSec = 0;
+  // The validation preview written at this epoch (ValidationPreview.h): its file (full path;
+  // metrics.jsonl records it relative to the run folder), volume id and slice. Empty: none.
+  std::string previewPath, previewVolume;
+  int64_t previewZ = -1;
 };
 
 enum class RunOutcome { Finished, Stopped, Failed };

@@ -115,7 +115,26 @@ struct FakeRunScript {
   int stepDelayMs = 2;
   int devices = 2;
   bool warnAtStep3 = true;
+  bool previews = true;  // each epoch names a preview (RUN/previews/epoch-N.tif, kept in memory)
 };
+
+// The fake preview of an epoch: an 8 x 12 slice whose CT ramps, whose label is a band of rows
+// 3..4 (with an ignored corner) and whose probability grows with the epoch inside the band.
+inline ValidationPreview fakePreview(int64_t epoch) {
+  ValidationPreview p;
+  p.volumeId = "1001";
+  p.z = 40;
+  p.height = 8;
+  p.width = 12;
+  for (int64_t y = 0; y < p.height; ++y)
+    for (int64_t x = 0; x < p.width; ++x) {
+      const bool band = y == 3 || y == 4;
+      p.image.push_back(uint8_t(20 * x));
+      p.label.push_back(uint8_t(band ? 1 : (y == 0 && x == 0 ? 2 : 0)));
+      p.probability.push_back(uint8_t(std::min<int64_t>(255, band ? 40 * epoch : 10)));
+    }
+  return p;
+}
 
 class FakeEngine : public ui::Engine {
  public:
@@ -295,6 +314,18 @@ class FakeEngine : public ui::Engine {
     return t;
   }
 
+  // Previews "on disk": by path. runTraining adds one per epoch; tests add or erase (prune) others.
+  std::mutex previewMutex;
+  std::map<std::string, ValidationPreview> previewFiles;
+  std::atomic<int> previewReads{0};
+  ValidationPreview readValidationPreview(const std::string& path) override {
+    ++previewReads;
+    std::lock_guard<std::mutex> lock(previewMutex);
+    auto it = previewFiles.find(path);
+    if (it == previewFiles.end()) throw fileError(path, "cannot open: No such file or directory");
+    return it->second;
+  }
+
   RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) override {
     Busy busy(running);
     const FakeRunScript s = script;
@@ -338,6 +369,13 @@ class FakeEngine : public ui::Engine {
       ep.valLoss = 0.5 / e;
       ep.valDice = 0.3 * e;
       ep.valDiceEma = 0.25 * e;
+      if (s.previews) {
+        ep.previewPath = config.runDir + "/previews/epoch-" + std::to_string(e) + ".tif";
+        ep.previewVolume = "1001";
+        ep.previewZ = 40;
+        std::lock_guard<std::mutex> lock(previewMutex);
+        previewFiles[ep.previewPath] = fakePreview(e);
+      }
       sink.onEpoch(ep);
     }
     sink.onCheckpoint(config.runDir + "/checkpoints/last.pt");

@@ -20,6 +20,7 @@
 #include "engine/plan/Planner.h"
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingEvents.h"
+#include "engine/train/ValidationPreview.h"
 
 namespace vwb::ui {
 
@@ -128,6 +129,11 @@ class Engine {
   virtual PostProcessTuning tunePostProcessing(const std::vector<TuneVolume>& volumes,
                                                const PostProcessOptions& current, ProgressSink* progress,
                                                const CancelToken* cancel) = 0;
+
+  // One validation preview (RUN/previews/epoch-NNNN.tif: CT, probability x 255 and label pages of
+  // one slice; engine/train/ValidationPreview.h). Cheap enough for the GUI thread: three small
+  // deflated pages (~185 KB at 320 x 320, read only when the preview shown changes). Throws vwb::Error naming the file (e.g. pruned).
+  virtual ValidationPreview readValidationPreview(const std::string& path) = 0;
 };
 
 using EnginePtr = std::shared_ptr<Engine>;

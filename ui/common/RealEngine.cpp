@@ -260,6 +260,14 @@ class RealEngine : public Engine {
     missing("infer", "tuning the post-processing");
 #endif
   }
+
+  ValidationPreview readValidationPreview(const std::string& path) override {
+#if VWB_HAVE_TRAIN
+    return vwb::readValidationPreview(path);
+#else
+    missing("train", "reading a validation preview");
+#endif
+  }
 };
 
 }  // namespace

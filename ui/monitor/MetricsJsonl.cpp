@@ -79,6 +79,10 @@ EpochEvent epochFrom(const json& j) {
   e.valDiceEma = num(j, {"val_dice_ema", "valDiceEma"});
   if (const json* v = field(j, {"best"}); v && v->is_boolean()) e.best = v->get<bool>();
   e.epochSec = num(j, {"epoch_s", "epoch_sec", "epochSec"});
+  // The validation preview, relative to the run folder as the trainer records it.
+  e.previewPath = text(j, {"preview", "preview_path", "previewPath"});
+  e.previewVolume = text(j, {"preview_volume", "previewVolume"});
+  e.previewZ = integer(j, {"preview_z", "previewZ"}, -1);
   return e;
 }
 

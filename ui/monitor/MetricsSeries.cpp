@@ -36,6 +36,7 @@ void MetricsSeries::truncateAfterStep(double step) {
 
 void MetricsSeries::truncateAfterEpoch(double epoch) {
   for (Series* s : {&trainLossPerEpoch, &valLoss, &valDice, &valDiceEma}) s->truncateAfter(epoch);
+  while (!previews.isEmpty() && double(previews.back().epoch) > epoch) previews.pop_back();
 }
 
 void MetricsSeries::addStep(const StepEvent& e) {
@@ -77,6 +78,9 @@ void MetricsSeries::addEpoch(const EpochEvent& e) {
     valDice.add(epoch, *e.valDice);
     valDiceEma.add(epoch, e.valDiceEma);
   }
+  if (!e.previewPath.empty())
+    previews.push_back({e.epoch, QString::fromStdString(e.previewPath), QString::fromStdString(e.previewVolume),
+                        e.previewZ, e.valDice.value_or(-1.0)});
   if (e.epochs > 0) epochs = e.epochs;
   lastEpoch = e;
   hasEpoch = true;

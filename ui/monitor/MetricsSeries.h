@@ -20,6 +20,15 @@ struct Series {
   void truncateAfter(double limit);
 };
 
+// A validation preview the run wrote (RUN/previews/epoch-NNNN.tif), for the monitor's slider.
+struct PreviewEntry {
+  int64_t epoch = 0;
+  QString path;  // as the event or metrics.jsonl gave it: absolute, or relative to the run folder
+  QString volume;
+  int64_t z = -1;
+  double valDice = -1;  // < 0: none recorded
+};
+
 // One device's memory over the run (x = global step: metrics.jsonl has no wall-clock time, and
 // steps stay continuous across resumes).
 struct DeviceMemorySeries {
@@ -44,6 +53,7 @@ class MetricsSeries {
   Series lossRaw, lossSmoothed, learningRate, throughput;
   // x = epoch
   Series trainLossPerEpoch, valLoss, valDice, valDiceEma;
+  QVector<PreviewEntry> previews;  // by epoch, ascending
   std::map<std::string, DeviceMemorySeries> memory;  // by device name
 
   // Latest values, for the status line.

@@ -1,14 +1,17 @@
 #include "ui/monitor/MonitorPage.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <variant>
 
@@ -19,6 +22,7 @@
 #include "ui/monitor/MetricsJsonl.h"
 #include "ui/monitor/MonitorPlot.h"
 #include "ui/monitor/RunStatusPanel.h"
+#include "ui/monitor/ValidationPreviewView.h"
 
 namespace vwb::ui {
 
@@ -27,6 +31,17 @@ const QColor kRaw(150, 170, 200);
 const QColor kSmooth(25, 85, 170);
 const QColor kVal(200, 80, 30);
 const QColor kDice(30, 140, 60);
+// Compared runs: colours none of the open run's loss and validation curves use.
+const QColor kComparedColors[] = {QColor(210, 0, 110), QColor(170, 120, 0), QColor(150, 50, 150),
+                                  QColor(0, 130, 130), QColor(110, 75, 35), QColor(80, 80, 80)};
+
+// Keys of a step series, by step or by epoch (step / steps per epoch).
+QVector<double> keys(const vwb::ui::Series& s, bool byEpoch, double stepsPerEpoch) {
+  if (!byEpoch || stepsPerEpoch <= 0) return s.x;
+  QVector<double> k = s.x;
+  for (double& v : k) v /= stepsPerEpoch;
+  return k;
+}
 
 bool isWarningLine(const QString& line) {
   return line.contains("[warn", Qt::CaseInsensitive) || line.contains("[error", Qt::CaseInsensitive) ||
@@ -38,6 +53,7 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
     : QWidget(parent), context_(context) {
   status_ = new RunStatusPanel;
   log_ = new LogTail;
+  preview_ = new ValidationPreviewView(context_.engine());
   buildPlots();
 
   stop_ = new QPushButton(QIcon::fromTheme("process-stop"), tr("Stop"));
@@ -47,6 +63,18 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   open_ = new QPushButton(QIcon::fromTheme("document-open"), tr("Open run…"));
   save_ = new QPushButton(QIcon::fromTheme("document-save"), tr("Save plots…"));
   newRun_ = new QPushButton(tr("New run…"));
+  compare_ = new QPushButton(QIcon::fromTheme("list-add"), tr("Compare with run…"));
+  compare_->setObjectName("compareRun");
+  compare_->setToolTip(tr("Overlay another run's loss and validation curves"));
+  xAxisBox_ = new QComboBox;
+  xAxisBox_->setObjectName("xAxis");
+  xAxisBox_->addItem(tr("x axis: step"));
+  xAxisBox_->addItem(tr("x axis: epoch"));
+  xAxisBox_->setToolTip(
+      tr("Plot the step curves by global step, or by epoch so that runs of different epoch lengths line up"));
+  connect(compare_, &QPushButton::clicked, this, &MonitorPage::compareRunDialog);
+  connect(xAxisBox_, &QComboBox::currentIndexChanged, this,
+          [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
   connect(stop_, &QPushButton::clicked, this, &MonitorPage::stopRun);
   connect(resume_, &QPushButton::clicked, this, &MonitorPage::resumeRun);
   connect(open_, &QPushButton::clicked, this, &MonitorPage::openRunDialog);
@@ -59,25 +87,43 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   });
 
   auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {stop_, resume_, open_, save_, newRun_}) buttons->addWidget(b);
+  for (QPushButton* b : {stop_, resume_, open_, save_, newRun_, compare_}) buttons->addWidget(b);
+  buttons->addWidget(xAxisBox_);
   buttons->addStretch();
+
+  // The compared runs: a coloured name and a remove button each, in one row (hidden when none).
+  compareBar_ = new QWidget;
+  auto* bar = new QHBoxLayout(compareBar_);
+  bar->setContentsMargins(0, 0, 0, 0);
+  bar->addWidget(new QLabel(tr("Compared with:")));
+  compareChips_ = new QHBoxLayout;
+  compareChips_->setSpacing(10);
+  bar->addLayout(compareChips_);
+  bar->addStretch();
+  compareBar_->setVisible(false);
 
   auto* grid = new QWidget;
   auto* g = new QGridLayout(grid);
   g->setContentsMargins(0, 0, 0, 0);
   g->setSpacing(4);
+  // Curves and the preview of what they measure side by side; the log's tail runs underneath.
   g->addWidget(lossPlot_, 0, 0);
   g->addWidget(valPlot_, 0, 1);
-  g->addWidget(lrPlot_, 0, 2);
-  g->addWidget(memoryPlot_, 1, 0);
-  g->addWidget(throughputPlot_, 1, 1);
-  g->addWidget(log_, 1, 2);
+  g->addWidget(preview_, 0, 2);
+  g->addWidget(lrPlot_, 1, 0);
+  g->addWidget(memoryPlot_, 1, 1);
+  g->addWidget(throughputPlot_, 1, 2);
+  g->addWidget(log_, 2, 0, 1, 3);
   for (int c = 0; c < 3; ++c) g->setColumnStretch(c, 1);  // equal columns whatever the log holds
-  for (int r = 0; r < 2; ++r) g->setRowStretch(r, 1);
+  g->setRowStretch(0, 5);
+  g->setRowStretch(1, 4);
+  g->setRowStretch(2, 2);
   log_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+  preview_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(buttons);
+  layout->addWidget(compareBar_);
   layout->addWidget(status_);
   layout->addWidget(grid, 1);
 
@@ -87,7 +133,8 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   updateButtons();
 }
 
-MonitorPage::~MonitorPage() = default;
+// The run goes first (stops and joins its worker) while everything its events reach still exists.
+MonitorPage::~MonitorPage() { run_.reset(); }
 
 void MonitorPage::buildPlots() {
   lossPlot_ = new MonitorPlot(tr("Training loss"), tr("step"), tr("loss"));
@@ -171,6 +218,7 @@ bool MonitorPage::openRun(const QString& runDir) {
   series_.clear();
   status_->clearWarnings();
   runDir_ = QDir(runDir).absolutePath();
+  removeComparedRun(runDir_);  // the open run is drawn as itself
   context_.setRunDir(runDir_);
   log_->follow(runDir_ + "/logs/training.log");
   bool ok = true;
@@ -248,6 +296,7 @@ void MonitorPage::updateButtons() {
                       QFileInfo::exists(runDir_ + "/config.json"));
   open_->setEnabled(!training);
   newRun_->setEnabled(!training);
+  compare_->setEnabled(true);  // reading another run's metrics does not disturb this one
 }
 
 void MonitorPage::scheduleReplot() {
@@ -267,13 +316,25 @@ void MonitorPage::padValueRange(QCPAxis* axis) {
 }
 
 void MonitorPage::refreshPlots() {
-  lossPlot_->graph(0)->setData(series_.lossRaw.x, series_.lossRaw.y, true);
-  lossPlot_->graph(1)->setData(series_.lossSmoothed.x, series_.lossSmoothed.y, true);
+  const bool byEpoch = xAxis_ == XAxis::Epoch;
+  const double spe = double(series_.stepsPerEpoch);
+  lossPlot_->graph(0)->setData(keys(series_.lossRaw, byEpoch, spe), series_.lossRaw.y, true);
+  lossPlot_->graph(1)->setData(keys(series_.lossSmoothed, byEpoch, spe), series_.lossSmoothed.y, true);
   valPlot_->graph(0)->setData(series_.trainLossPerEpoch.x, series_.trainLossPerEpoch.y, true);
   valPlot_->graph(1)->setData(series_.valLoss.x, series_.valLoss.y, true);
   valPlot_->graph(2)->setData(series_.valDice.x, series_.valDice.y, true);
-  lrPlot_->graph(0)->setData(series_.learningRate.x, series_.learningRate.y, true);
-  throughputPlot_->graph(0)->setData(series_.throughput.x, series_.throughput.y, true);
+  lrPlot_->graph(0)->setData(keys(series_.learningRate, byEpoch, spe), series_.learningRate.y, true);
+  throughputPlot_->graph(0)->setData(keys(series_.throughput, byEpoch, spe), series_.throughput.y, true);
+  refreshComparedRuns(byEpoch);
+  // Beside other runs the open run's curves carry its name too.
+  const QString own = compared_.empty() ? QString() : QFileInfo(runDir_).fileName() + " ";
+  lossPlot_->graph(0)->setName(own + tr("raw"));
+  lossPlot_->graph(1)->setName(own + tr("smoothed"));
+  valPlot_->graph(0)->setName(own + tr("train loss"));
+  valPlot_->graph(1)->setName(own + tr("val loss"));
+  valPlot_->graph(2)->setName(own + tr("val dice"));
+  for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_})
+    p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
 
   // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted.
   const int wanted = static_cast<int>(series_.memory.size()) * 3;
@@ -295,11 +356,12 @@ void MonitorPage::refreshPlots() {
     for (double v : d.reservedGiB.y) maxUsed = std::max(maxUsed, v);
     maxCapacity = std::max(maxCapacity, d.capacityGiB);
     memoryPlot_->graph(3 * i + 2)->setName(QString::fromStdString(name) + tr(" capacity %1 GiB").arg(d.capacityGiB, 0, 'f', 1));
-    memoryPlot_->graph(3 * i)->setData(d.allocatedGiB.x, d.allocatedGiB.y, true);
-    memoryPlot_->graph(3 * i + 1)->setData(d.reservedGiB.x, d.reservedGiB.y, true);
+    const QVector<double> mx = keys(d.allocatedGiB, byEpoch, spe);
+    memoryPlot_->graph(3 * i)->setData(mx, d.allocatedGiB.y, true);
+    memoryPlot_->graph(3 * i + 1)->setData(keys(d.reservedGiB, byEpoch, spe), d.reservedGiB.y, true);
     QVector<double> cx, cy;
     if (d.capacityGiB > 0 && d.allocatedGiB.size() > 0) {
-      cx = {d.allocatedGiB.x.front(), d.allocatedGiB.x.back()};
+      cx = {mx.front(), mx.back()};
       cy = {d.capacityGiB, d.capacityGiB};
     }
     memoryPlot_->graph(3 * i + 2)->setData(cx, cy, true);
@@ -315,6 +377,9 @@ void MonitorPage::refreshPlots() {
   double lastEpoch = std::max<double>(1.0, double(series_.epochs));
   for (const Series* s : {&series_.trainLossPerEpoch, &series_.valLoss, &series_.valDice})
     if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
+  for (const auto& run : compared_)
+    for (const Series* s : {&run->series.valLoss, &run->series.valDice})
+      if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
   valPlot_->xAxis->setRange(0.5, lastEpoch + 0.5);
   // A capacity far above the use (a CPU's whole RAM) would flatten the curves: then the line
   // goes off scale and its value stays in the legend.
@@ -322,7 +387,131 @@ void MonitorPage::refreshPlots() {
   else if (maxCapacity > 0) memoryPlot_->yAxis->setRange(0, maxCapacity * 1.05);
   for (MonitorPlot* p : plots()) p->replot(QCustomPlot::rpQueuedReplot);
   status_->showSeries(series_);
+  preview_->setPreviews(series_.previews, runDir_);
   ++replots_;
+}
+
+void MonitorPage::refreshComparedRuns(bool byEpoch) {
+  for (const auto& run : compared_) {
+    const MetricsSeries& s = run->series;
+    run->loss->setData(keys(s.lossSmoothed, byEpoch, double(s.stepsPerEpoch)), s.lossSmoothed.y, true);
+    run->valDice->setData(s.valDice.x, s.valDice.y, true);
+    run->valLoss->setData(s.valLoss.x, s.valLoss.y, true);
+  }
+}
+
+void MonitorPage::setXAxis(XAxis axis) {
+  xAxis_ = axis;
+  const int index = axis == XAxis::Epoch ? 1 : 0;
+  if (xAxisBox_->currentIndex() != index) xAxisBox_->setCurrentIndex(index);  // re-enters once, same axis
+  refreshPlots();
+}
+
+QStringList MonitorPage::comparedRuns() const {
+  QStringList dirs;
+  for (const auto& run : compared_) dirs << run->dir;
+  return dirs;
+}
+
+bool MonitorPage::compareRun(const QString& dir) {
+  const QString abs = QDir(dir).absolutePath();
+  auto refuse = [&](const QString& why) {
+    Q_EMIT context_.statusMessage(why);
+    status_->addWarning(why);
+    return false;
+  };
+  if (abs == runDir_) return refuse(tr("%1 is the run shown: compare it with another one").arg(abs));
+  if (comparedRuns().contains(abs)) return refuse(tr("%1 is compared already").arg(abs));
+  auto run = std::make_unique<ComparedRun>();
+  run->dir = abs;
+  try {
+    const MetricsFile file = readMetricsJsonl(abs + "/metrics.jsonl");
+    for (const MetricsRecord& r : file.records) {
+      if (auto* st = std::get_if<StepEvent>(&r)) run->series.addRecordedStep(*st);
+      else if (auto* ep = std::get_if<EpochEvent>(&r)) run->series.addEpoch(*ep);
+    }
+  } catch (const std::exception& e) {
+    return refuse(tr("Cannot compare: %1").arg(QString::fromStdString(e.what())));
+  }
+  try {  // the epoch length, for plotting by epoch (metrics.jsonl does not repeat it)
+    run->series.stepsPerEpoch = context_.engine().loadRunConfig(abs.toStdString()).stepsPerEpoch;
+  } catch (const std::exception&) {
+    const StepEvent& last = run->series.lastStep;  // step lines carry their epoch: an estimate
+    if (last.epoch > 0) run->series.stepsPerEpoch = (last.step + last.epoch - 1) / last.epoch;
+  }
+  // A name the legend can tell apart: the folder, with its parent when another run has that name.
+  run->name = QFileInfo(abs).fileName();
+  bool clash = QFileInfo(runDir_).fileName() == run->name;
+  for (const auto& other : compared_) clash = clash || other->name == run->name;
+  if (clash) run->name = QFileInfo(QFileInfo(abs).path()).fileName() + "/" + run->name;
+  // A colour no compared run uses.
+  run->color = kComparedColors[0];
+  for (const QColor& c : kComparedColors) {
+    bool used = false;
+    for (const auto& other : compared_) used = used || other->color == c;
+    if (!used) {
+      run->color = c;
+      break;
+    }
+  }
+  run->loss = lossPlot_->addLine(run->name, run->color, Qt::SolidLine, 1.8);
+  run->valDice = valPlot_->addLine(run->name + tr(" val dice"), run->color, Qt::SolidLine, 1.5);
+  run->valLoss = valPlot_->addLine(run->name + tr(" val loss"), run->color, Qt::DashLine, 1.5);
+  for (QCPGraph* g : {run->valDice, run->valLoss}) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 5));
+
+  auto* chip = new QWidget;
+  auto* row = new QHBoxLayout(chip);
+  row->setContentsMargins(0, 0, 0, 0);
+  row->setSpacing(3);
+  auto* swatch = new QLabel;
+  swatch->setFixedSize(14, 10);
+  swatch->setStyleSheet(QString("background: %1;").arg(run->color.name()));
+  auto* name = new QLabel(run->name);
+  name->setToolTip(abs);
+  auto* remove = new QToolButton;
+  remove->setObjectName("removeCompared");
+  remove->setText(QString::fromUtf8("×"));
+  remove->setAutoRaise(true);
+  remove->setToolTip(tr("Stop comparing with %1").arg(run->name));
+  remove->setAccessibleName(tr("Remove %1").arg(run->name));
+  row->addWidget(swatch);
+  row->addWidget(name);
+  row->addWidget(remove);
+  connect(remove, &QToolButton::clicked, this, [this, abs] { removeComparedRun(abs); });
+  compareChips_->addWidget(chip);
+  run->chip = chip;
+  compared_.push_back(std::move(run));
+  compareBar_->setVisible(true);
+  refreshPlots();
+  return true;
+}
+
+void MonitorPage::removeComparedRun(const QString& dir) {
+  const QString abs = QDir(dir).absolutePath();
+  for (auto it = compared_.begin(); it != compared_.end(); ++it) {
+    if ((*it)->dir != abs) continue;
+    lossPlot_->removeGraph((*it)->loss);
+    valPlot_->removeGraph((*it)->valDice);
+    valPlot_->removeGraph((*it)->valLoss);
+    (*it)->chip->deleteLater();
+    (*it)->chip->hide();
+    compared_.erase(it);
+    compareBar_->setVisible(!compared_.empty());
+    refreshPlots();
+    return;
+  }
+}
+
+void MonitorPage::compareRunDialog() {
+  // Not modal-blocking: the page keeps updating (a run may be training) while the user chooses.
+  auto* dialog = new QFileDialog(this, tr("Compare with the run in"), QFileInfo(runDir_).path());
+  dialog->setObjectName("compareRunDialog");
+  dialog->setFileMode(QFileDialog::Directory);
+  dialog->setOption(QFileDialog::ShowDirsOnly);
+  dialog->setOption(QFileDialog::DontUseNativeDialog);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QFileDialog::fileSelected, this, [this](const QString& dir) { compareRun(dir); });
+  dialog->open();
 }
 
 QStringList MonitorPage::savePlots(const QString& dir) {

@@ -1,16 +1,20 @@
 #pragma once
 // The training monitor: live plots of a run (or of an opened run directory, rebuilt from
-// metrics.jsonl), its status and warnings, a tail of training.log, Stop and Resume.
+// metrics.jsonl), its status and warnings, a tail of training.log, Stop and Resume; the
+// validation previews (ValidationPreviewView); other runs' curves overlaid for comparison.
 // Events arrive through TrainingRun's bridge; plots refresh on a single-shot 40 ms timer with
 // QCustomPlot::rpQueuedReplot, so a fast event stream costs at most ~25 replots per second.
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
 #include <memory>
+#include <vector>
 
 #include "engine/train/TrainConfig.h"
 #include "ui/monitor/MetricsSeries.h"
 
+class QComboBox;
+class QHBoxLayout;
 class QPushButton;
 class QCPAxis;
 class QCPGraph;
@@ -20,6 +24,7 @@ class LogTail;
 class MonitorPlot;
 class RunStatusPanel;
 class TrainingRun;
+class ValidationPreviewView;
 class WorkbenchContext;
 
 class MonitorPage : public QWidget {
@@ -47,6 +52,19 @@ class MonitorPage : public QWidget {
   // Saves every plot as <dir>/<name>.png and .pdf; returns the files written.
   QStringList savePlots(const QString& dir);
   RunStatusPanel* statusPanel() const { return status_; }
+  ValidationPreviewView* previewView() const { return preview_; }
+
+  // Overlays another run's loss and validation curves (from its metrics.jsonl, read once) in a
+  // colour of its own, named in the legends. False, with the reason in the status, for the open
+  // run itself, a run already compared, or a folder without readable metrics.
+  bool compareRun(const QString& runDir);
+  void removeComparedRun(const QString& runDir);
+  QStringList comparedRuns() const;  // absolute folders, in the order added
+  // Step-based plots (loss, lr, memory, throughput) by global step or by epoch (step / steps per
+  // epoch of each run: runs of different epoch lengths line up); the validation plot is by epoch.
+  enum class XAxis { Step, Epoch };
+  void setXAxis(XAxis axis);
+  XAxis xAxis() const { return xAxis_; }
 
  Q_SIGNALS:
   void runFinished(int outcome, const QString& message);  // outcome: vwb::RunOutcome
@@ -61,7 +79,17 @@ class MonitorPage : public QWidget {
   void onRunEnded(int outcome, const QString& message);
   void saveAllDialog();
   void openRunDialog();
+  void compareRunDialog();
   QColor deviceColor(int index) const;
+  void refreshComparedRuns(bool byEpoch);
+
+  struct ComparedRun {
+    QString dir, name;
+    QColor color;
+    MetricsSeries series;
+    QCPGraph *loss = nullptr, *valDice = nullptr, *valLoss = nullptr;
+    QWidget* chip = nullptr;
+  };
 
   WorkbenchContext& context_;
   MetricsSeries series_;
@@ -82,6 +110,13 @@ class MonitorPage : public QWidget {
   QPushButton* open_;
   QPushButton* save_;
   QPushButton* newRun_;
+  QPushButton* compare_;
+  QComboBox* xAxisBox_;
+  QWidget* compareBar_;
+  QHBoxLayout* compareChips_;
+  ValidationPreviewView* preview_;
+  std::vector<std::unique_ptr<ComparedRun>> compared_;
+  XAxis xAxis_ = XAxis::Step;
 };
 
 }  // namespace vwb::ui

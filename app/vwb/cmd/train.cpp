@@ -17,7 +17,7 @@ namespace {
 
 struct TrainArgs {
   std::string data, out, configFile, norm, amp, device, cacheDir, arch, optimizer;
-  int chunkCacheMb = 0, valMaxVolumes = 0;
+  int chunkCacheMb = 0, valMaxVolumes = 0, previewsKept = 0;
   int epochs = 0, stepsPerEpoch = 0, patch = 0, batch = 0, levels = 0, baseChannels = 0;
   int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
   double lr = 0, valFraction = 0, skeletonRecall = 0, ema = 0;
@@ -72,6 +72,7 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--cache", a->cacheDir, "Preprocessed chunk cache (default DATA/.vwb/cache; preprocessed first where missing or stale)");
   cmd.add_option("--chunk-cache-mb", a->chunkCacheMb, "Decoded-chunk cache budget in MiB (default RAM/8 within 256..2048)");
   cmd.add_option("--val-max-volumes", a->valMaxVolumes, "Validate on at most this many held-out volumes (0 = all; default 8)");
+  cmd.add_option("--previews-kept", a->previewsKept, "Validation previews kept in RUN/previews besides the best's (0 = none; default 50)");
   cmd.add_flag("--resume", a->resume, "Continue the run in --out from checkpoints/last.pt");
   cmd.callback([a, dist, &cmd] {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
@@ -114,6 +115,7 @@ void setup(CLI::App& cmd) {
     if (given("--cache")) c.cacheDir = std::filesystem::absolute(a->cacheDir).string();
     if (given("--chunk-cache-mb")) c.chunkCacheMb = a->chunkCacheMb;
     if (given("--val-max-volumes")) c.valMaxVolumes = a->valMaxVolumes;
+    if (given("--previews-kept")) c.previewsKept = a->previewsKept;
     // ResEnc presets fix widths and norm and take as many stages as the patch allows.
     if (!a->resume) c.model = vwb::modelForPatch(c.model, c.patch);
     vwb::cli::TrainConsole console;

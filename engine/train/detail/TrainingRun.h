@@ -9,11 +9,14 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "engine/model/Normalization.h"
 #include "engine/train/BatchPipeline.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
 #include "engine/train/Trainer.h"
+#include "engine/train/ValidationPreview.h"
 #include "engine/train/detail/Loss.h"
 #include "engine/train/detail/TrainStrategy.h"
 #include "engine/train/detail/WeightEma.h"
@@ -34,6 +37,7 @@ struct LoopState {
   int64_t epochLossCount = 0;
   bool hasEma = false;
   double valDiceEma = 0, bestValDiceEma = -1;
+  int64_t bestEpoch = 0;       // epoch (1-based) whose end wrote best.pt: its preview is kept
 };
 
 class TrainingRun {
@@ -50,6 +54,8 @@ class TrainingRun {
   // Validation of the held-out volumes; nullopt when cancelled part-way.
   struct ValidationResult {
     double loss = 0, dice = 0;
+    std::optional<ValidationPreview> preview;  // node 0: one slice of the first volume
+    double previewSeconds = 0;                 // what the preview added to validation
   };
   std::optional<ValidationResult> validate();
   void onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation, double seconds);
@@ -58,6 +64,8 @@ class TrainingRun {
   void prepareData();
   void resumeFromCheckpoint();
   void writeCheckpoint(bool alsoBest);
+  // RUN/previews/epoch-NNNN.tif and the pruning (a failure is a warning: previews are for looking).
+  void writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation);
   std::string checkpointPath(const std::string& name) const;
 
   TrainConfig config_;
@@ -74,6 +82,7 @@ class TrainingRun {
   LoopState state_;
   int64_t globalBatch_ = 0, totalSteps_ = 0, startStep_ = 0;
   double runSeconds_ = 0, samplesPerSecEma_ = 0;
+  int64_t previewZ_ = -1;  // the preview's slice in the validated region (fixed once chosen)
   int64_t simulatedOomStep_ = -1;  // VWB_FAULT_OOM_AT_STEP (1-based), for tests
   std::atomic<bool> simulatedOomDone_{false};  // rank threads call the hook concurrently
 };

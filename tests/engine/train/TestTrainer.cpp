@@ -2,7 +2,9 @@
 // exact resume, out-of-memory fallback, crash-safe checkpoints, run directory contents.
 #include <QtTest>
 
+#include <filesystem>
 #include <fstream>
+#include <set>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -13,6 +15,7 @@
 #include "engine/model/CheckpointInfo.h"
 #include "engine/train/AtomicFile.h"
 #include "engine/train/Trainer.h"
+#include "engine/train/ValidationPreview.h"
 
 namespace {
 
@@ -257,6 +260,101 @@ class TestTrainer : public QObject {
              0.0);
   }
 
+  // At each validation the trainer writes RUN/previews/epoch-NNNN.tif: the CT slice, the predicted
+  // probability and the label slice of one validation volume, the same volume and slice every
+  // epoch, named in the epoch event and in metrics.jsonl; the folder keeps the last N and the best.
+  void writesAValidationPreviewAtEachValidation() {
+    namespace fs = std::filesystem;
+    auto volumes = vwbtest::sheetVolumes(3, 24, 3);
+    auto dir = vwbtest::scratchDir();
+    vwb::TrainConfig c = smallConfig(dir.path() + "/run");
+    c.epochs = 6;
+    c.stepsPerEpoch = 1;
+    c.previewsKept = 3;
+    vwb::CancelToken cancel;
+    RecordingSink sink;
+    vwb::runTraining(c, volumes, sink, cancel);
+    QCOMPARE(sink.epochs.size(), size_t(6));
+    int64_t bestEpoch = 0;
+    int epochLines = 0;
+    for (const auto& j : readJsonLines(c.runDir + "/metrics.jsonl")) {
+      if (j["type"] != "epoch") continue;
+      ++epochLines;
+      const int64_t epoch = j["epoch"].get<int64_t>();
+      QCOMPARE(j.value("preview", std::string()), vwb::previewRelativePath(epoch));
+      QCOMPARE(j.value("preview_volume", std::string()), sink.epochs.front().previewVolume);
+      if (j["best"].get<bool>()) bestEpoch = epoch;
+    }
+    QCOMPARE(epochLines, 6);
+    const vwb::EpochEvent& first = sink.epochs.front();
+    for (const vwb::EpochEvent& e : sink.epochs) {
+      QCOMPARE(e.previewPath, c.runDir + "/" + vwb::previewRelativePath(e.epoch));
+      QCOMPARE(e.previewVolume, first.previewVolume);  // the same voxels every epoch
+      QCOMPARE(e.previewZ, first.previewZ);
+    }
+    // The last preview's pages: the volume's CT and label slice exactly, probabilities from the model.
+    const vwb::EpochEvent& last = sink.epochs.back();
+    const vwb::ValidationPreview p = vwb::readValidationPreview(last.previewPath);
+    const vwb::TrainingVolume* v = nullptr;
+    for (const auto& candidate : volumes)
+      if (candidate.id == last.previewVolume) v = &candidate;
+    QVERIFY(v);
+    QCOMPARE(p.height, int64_t(24));
+    QCOMPARE(p.width, int64_t(24));
+    QCOMPARE(last.previewZ, vwb::previewSlice(v->label.data.data(), 24, 24, 24));  // whole volume validated
+    const auto plane = [&](const vwb::VolumeU8& vol) {
+      const auto begin = vol.data.begin() + last.previewZ * 24 * 24;
+      return std::vector<uint8_t>(begin, begin + 24 * 24);
+    };
+    QVERIFY(p.label == plane(v->label));
+    QVERIFY(p.image == plane(v->image));
+    QVERIFY(std::count(p.label.begin(), p.label.end(), uint8_t(1)) > 0);  // a slice through the foreground
+    const auto [lo, hi] = std::minmax_element(p.probability.begin(), p.probability.end());
+    QVERIFY2(*hi > *lo, "the probability page varies");
+    // Bounded: the last 3 epochs and the best; nothing half-written.
+    std::set<int64_t> kept, expected{4, 5, 6, bestEpoch};
+    for (const auto& f : fs::directory_iterator(c.runDir + "/previews")) {
+      QVERIFY2(f.path().extension() != ".tmp", qPrintable(QString::fromStdString(f.path().string())));
+      kept.insert(vwb::previewEpochOf(f.path().filename().string()));
+    }
+    QVERIFY(kept == expected);
+    // previews_kept 0: none.
+    c.runDir = (dir.path() + "/none").toStdString();
+    c.previewsKept = 0;
+    c.epochs = 1;
+    RecordingSink none;
+    vwb::runTraining(c, volumes, none, cancel);
+    QVERIFY(none.epochs.at(0).previewPath.empty());
+    QVERIFY(!fs::exists(c.runDir + "/previews"));
+  }
+
+  void previewSliceAndPruning() {
+    // Foreground: 1 voxel in slice 1, 3 in slice 3: the median foreground voxel lies in slice 3.
+    std::vector<uint8_t> label(4 * 2 * 2, 0);
+    label[1 * 4] = 1;
+    label[3 * 4] = label[3 * 4 + 1] = label[3 * 4 + 2] = 1;
+    label[0] = 2;
+    QCOMPARE(vwb::previewSlice(label.data(), 4, 2, 2), int64_t(3));
+    std::vector<uint8_t> empty(5 * 2 * 2, 2);
+    QCOMPARE(vwb::previewSlice(empty.data(), 5, 2, 2), int64_t(2));  // no foreground: the middle
+    QCOMPARE(vwb::previewEpochOf("epoch-0012.tif"), int64_t(12));
+    QCOMPARE(vwb::previewEpochOf("epoch-0012.tif.tmp"), int64_t(-1));
+    QCOMPARE(vwb::previewEpochOf("epoch-.tif"), int64_t(-1));
+    QCOMPARE(vwb::previewRelativePath(12345), std::string("previews/epoch-12345.tif"));
+
+    auto dir = vwbtest::scratchDir();
+    const std::string run = dir.path().toStdString();
+    std::filesystem::create_directories(run + "/previews");
+    for (int e = 1; e <= 60; ++e) std::ofstream(run + "/" + vwb::previewRelativePath(e)) << "x";
+    std::ofstream(run + "/previews/notes.txt") << "not a preview";
+    QCOMPARE(vwb::prunePreviews(run, 50, 3), 9);  // 1..10 go but the best (3)
+    std::set<int64_t> kept;
+    for (const auto& f : std::filesystem::directory_iterator(run + "/previews"))
+      kept.insert(vwb::previewEpochOf(f.path().filename().string()));
+    QCOMPARE(int(kept.size()), 52);  // 11..60, 3, and -1 for notes.txt
+    QVERIFY(kept.count(3) && kept.count(11) && kept.count(60) && !kept.count(10) && kept.count(-1));
+  }
+
   void crashWhileWritingCheckpointKeepsLastGood() {
     // A child process trains and dies half-way through writing its second last.pt (after
     // fsync of half the temp file, before the rename): last.pt must be the intact first one.
@@ -292,6 +390,10 @@ class TestTrainer : public QObject {
       p.kill();  // SIGKILL
       p.waitForFinished();
       vwb::readCheckpointInfo(last.toStdString());  // throws if corrupt
+      // Every preview a killed run leaves reads whole (temp file + rename; stale temps go on resume).
+      for (const auto& f : std::filesystem::directory_iterator((killed + "/previews").toStdString()))
+        if (vwb::previewEpochOf(f.path().filename().string()) >= 0)
+          QCOMPARE(vwb::readValidationPreview(f.path().string()).label.size(), size_t(24 * 24));
     }
     QVERIFY(vwb::readCheckpointInfo(last.toStdString()).step >= 1);
   }

@@ -14,6 +14,7 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/MonitorPage.h"
 #include "ui/monitor/RunStatusPanel.h"
+#include "ui/monitor/ValidationPreviewView.h"
 #include "ui/wizard/ProbeRunner.h"
 
 using namespace vwb;
@@ -66,12 +67,30 @@ class TestGuiTraining : public QObject {
     // The event loop ran while the engine trained (the longest stall, printed above, is
     // typically tens of ms): training is not on the GUI thread.
     QVERIFY(meter.ticksWhileBusy() > 0);
+    // The real trainer's previews, read through the real engine: one per validation, the newest
+    // shown (16 x 16: the tiny config validates a 16^3 crop), the arrow key steps back.
+    ValidationPreviewView* view = page.previewView();
+    QTRY_COMPARE_WITH_TIMEOUT(view->count(), 2, vwbtest::kLastResortMs);
+    QCOMPARE(view->currentEpoch(), int64_t(2));
+    QVERIFY(view->loaded());
+    QCOMPARE(view->picture(0).size(), QSize(16, 16));
+    QVERIFY2(view->caption().startsWith("epoch 2 · volume "), qPrintable(view->caption()));
+    QVERIFY(view->caption().contains("val Dice"));
+    QVERIFY(QFileInfo::exists(scratch_.filePath("run/previews/epoch-0002.tif")));
+    QTest::keyClick(view, Qt::Key_Left);
+    QCOMPARE(view->currentEpoch(), int64_t(1));
+    QVERIFY(view->loaded());
 
     // The same run reopened (e.g. after an app restart): plots rebuilt from metrics.jsonl.
     MonitorPage reopened(context);
     QVERIFY(reopened.openRun(scratch_.filePath("run")));
     QCOMPARE(reopened.series().lossRaw.y, page.series().lossRaw.y);
     QCOMPARE(reopened.series().valDice.y, page.series().valDice.y);
+    QCOMPARE(reopened.previewView()->count(), 2);
+    QVERIFY(reopened.previewView()->loaded());
+    QTest::keyClick(view, Qt::Key_End);
+    QCOMPARE(reopened.previewView()->caption(), view->caption());  // same epoch, volume, slice, Dice
+    QVERIFY(reopened.previewView()->picture(1) == view->picture(1));
   }
 
   void stopThenResumeContinues() {

@@ -1,7 +1,12 @@
 // The monitor turns a stream of training events into the right plot series, rebuilds them from
 // metrics.jsonl, replots coalesced, and Stop/finish reach the page through the bridge.
+#include <QComboBox>
 #include <QFile>
+#include <QFileDialog>
+#include <QLineEdit>
 #include <QSignalSpy>
+#include <QSlider>
+#include <QToolButton>
 #include <QtTest>
 
 #include "FakeEngine.h"
@@ -12,6 +17,7 @@
 #include "ui/monitor/MonitorPage.h"
 #include "ui/monitor/MonitorPlot.h"
 #include "ui/monitor/RunStatusPanel.h"
+#include "ui/monitor/ValidationPreviewView.h"
 
 using namespace vwb;
 using namespace vwb::ui;
@@ -246,6 +252,245 @@ class TestMonitor : public QObject {
     s.addStep(step(3, 1.0, 1.0));
     panel.showSeries(s);
     QCOMPARE(panel.epochText(), QString("epoch 1 / 6 (0 done)"));
+  }
+
+  // Look rather than read: after each epoch event the monitor shows that epoch's preview (CT,
+  // prediction, ground truth) with its caption, follows the newest, and steps back with the
+  // slider, the arrow buttons and the keys.
+  void previewShowsEachValidationAndStepsBack() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->script.epochs = 4;
+    engine->script.stepsPerEpoch = 3;
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    ValidationPreviewView* view = page.previewView();
+    QVERIFY(!view->loaded());
+    auto dir = vwbtest::scratchDir();
+    TrainConfig config;
+    config.runDir = dir.filePath("run").toStdString();
+    QSignalSpy finished(&page, &MonitorPage::runFinished);
+    page.startRun(config);
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
+    QTRY_COMPARE_WITH_TIMEOUT(view->count(), 4, vwbtest::kLastResortMs);
+    QCOMPARE(view->currentEpoch(), int64_t(4));
+    QVERIFY(view->loaded());
+    QCOMPARE(view->caption(), QString::fromUtf8("epoch 4 · volume 1001 · slice z 40 · val Dice 1.200"));
+    // The pictures: CT grey; ground truth cyan on the label band, dark where ignored; the
+    // prediction orange with the epoch's probability inside the band.
+    QCOMPARE(view->picture(0).size(), QSize(12, 8));
+    QCOMPARE(QColor(view->picture(0).pixel(5, 6)), QColor(100, 100, 100));
+    QCOMPARE(QColor(view->picture(2).pixel(5, 3)), QColor(0, 200, 255));
+    QVERIFY(qRed(view->picture(2).pixel(0, 0)) < 10);
+    auto orangeShare = [&] {  // how far the band's pixel is from the dimmed CT toward orange
+      const QRgb c = view->picture(1).pixel(5, 3);
+      return (qRed(c) - 50) / double(255 - 50);
+    };
+    QVERIFY(std::abs(orangeShare() - 160 / 255.0) < 0.02);  // p > 0.5: opacity p
+    // Step back: the arrow key, the previous button, the slider's Home key; forward with End.
+    view->setFocus();
+    QTest::keyClick(view, Qt::Key_Left);
+    QCOMPARE(view->currentEpoch(), int64_t(3));
+    QVERIFY(view->caption().startsWith("epoch 3 ·"));
+    QVERIFY(std::abs(orangeShare() - 0.5 * 120 / 255.0) < 0.02);  // p < 0.5: half of it
+    QTest::mouseClick(view->findChild<QToolButton*>("previousPreview"), Qt::LeftButton);
+    QCOMPARE(view->currentEpoch(), int64_t(2));
+    QCOMPARE(view->slider()->value(), 1);
+    QTest::keyClick(view->slider(), Qt::Key_Home);
+    QCOMPARE(view->currentEpoch(), int64_t(1));
+    QVERIFY(!view->findChild<QToolButton*>("previousPreview")->isEnabled());
+    // Stepped back, a new epoch does not pull the view away; at the newest it follows.
+    QVector<PreviewEntry> more = page.series().previews;
+    more.push_back({5, more.back().path, "1001", 40, 0.9});
+    view->setPreviews(more, QString::fromStdString(config.runDir));
+    QCOMPARE(view->currentEpoch(), int64_t(1));
+    QTest::keyClick(view, Qt::Key_End);
+    QCOMPARE(view->currentEpoch(), int64_t(5));
+    more.push_back({6, more.back().path, "1001", 40, 0.95});
+    view->setPreviews(more, QString::fromStdString(config.runDir));
+    QCOMPARE(view->currentEpoch(), int64_t(6));
+    // A pruned file: the view says so and keeps working.
+    {
+      std::lock_guard<std::mutex> lock(engine->previewMutex);
+      engine->previewFiles.erase(page.series().previews[1].path.toStdString());
+    }
+    view->setPreviews(page.series().previews, QString::fromStdString(config.runDir));
+    view->showIndex(1);
+    QCOMPARE(view->currentEpoch(), int64_t(2));
+    QVERIFY(!view->loaded());
+    QTest::keyClick(view, Qt::Key_Right);
+    QVERIFY(view->loaded());
+    // No reread while the preview shown stays the same (the page refreshes every 40 ms).
+    const int reads = engine->previewReads;
+    page.setXAxis(MonitorPage::XAxis::Step);
+    QCOMPARE(int(engine->previewReads), reads);
+  }
+
+  // A reloaded run (finished or stopped) shows its previews from metrics.jsonl's relative paths.
+  void reloadedRunShowsItsPreviews() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    auto dir = vwbtest::scratchDir();
+    const QString run = QDir(dir.filePath("run")).absolutePath();
+    QDir().mkpath(run);
+    QFile m(run + "/metrics.jsonl");
+    QVERIFY(m.open(QIODevice::WriteOnly));
+    for (int e = 1; e <= 3; ++e) {
+      m.write(QString(R"({"type":"step","step":%1,"epoch":%1,"loss":0.5,"lr":0.001})" "\n").arg(e).toUtf8());
+      m.write(QString(R"({"type":"epoch","epoch":%1,"train_loss":0.5,"val_loss":0.4,"val_dice":0.%1,"preview":"previews/epoch-000%1.tif","preview_volume":"v7","preview_z":12})" "\n")
+                  .arg(e).toUtf8());
+      engine->previewFiles[(run + QString("/previews/epoch-000%1.tif").arg(e)).toStdString()] = vwbtest::fakePreview(e);
+    }
+    m.close();
+    QVERIFY(page.openRun(run));
+    ValidationPreviewView* view = page.previewView();
+    QCOMPARE(view->count(), 3);
+    QCOMPARE(view->currentEpoch(), int64_t(3));
+    QVERIFY(view->loaded());
+    QCOMPARE(view->caption(), QString::fromUtf8("epoch 3 · volume v7 · slice z 12 · val Dice 0.300"));
+    QTest::keyClick(view, Qt::Key_Left);
+    QCOMPARE(view->currentEpoch(), int64_t(2));
+    // Another run starts at its own newest preview (here: none).
+    QDir().mkpath(run + "2");
+    QFile other(run + "2/metrics.jsonl");
+    QVERIFY(other.open(QIODevice::WriteOnly));
+    other.write(R"({"type":"step","step":1,"epoch":1,"loss":0.5,"lr":0.001})" "\n");
+    other.close();
+    QVERIFY(page.openRun(run + "2"));
+    QCOMPARE(view->count(), 0);
+    QVERIFY(!view->loaded());
+  }
+
+  // Several runs' curves on the same plots: "Compare with run…" adds one (its colour, its name in
+  // the legend, below the axes), its × removes it; x by step or by epoch for every run alike.
+  void comparesRunsCurves() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    auto dir = vwbtest::scratchDir();
+    auto writeRun = [&](const QString& name, int steps, int stepsPerEpoch, double scale) {
+      const QString run = QDir(dir.filePath(name)).absolutePath();
+      QDir().mkpath(run);
+      QFile f(run + "/config.json");
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QString(R"({"epochs": %1, "steps_per_epoch": %2})").arg(steps / stepsPerEpoch).arg(stepsPerEpoch).toUtf8());
+      f.close();
+      QFile m(run + "/metrics.jsonl");
+      QVERIFY(m.open(QIODevice::WriteOnly));
+      for (int i = 1; i <= steps; ++i) {
+        m.write(QString(R"({"type":"step","step":%1,"epoch":%2,"loss":%3,"lr":0.001})" "\n")
+                    .arg(i).arg((i - 1) / stepsPerEpoch + 1).arg(scale / i).toUtf8());
+        if (i % stepsPerEpoch == 0)
+          m.write(QString(R"({"type":"epoch","epoch":%1,"train_loss":%2,"val_loss":%2,"val_dice":%3})" "\n")
+                      .arg(i / stepsPerEpoch).arg(scale / i).arg(0.1 * i / stepsPerEpoch).toUtf8());
+      }
+      m.close();
+    };
+    writeRun("mine", 12, 4, 1.0);
+    writeRun("other", 20, 10, 2.0);
+    writeRun("third", 6, 3, 3.0);
+    QVERIFY(page.openRun(dir.filePath("mine")));
+    MonitorPlot* loss = page.plots()[0];
+    MonitorPlot* val = page.plots()[1];
+    QCOMPARE(loss->graphCount(), 2);
+    QCOMPARE(val->graphCount(), 3);
+
+    // The button opens a folder dialog; choosing the other run adds its curves.
+    auto* compare = page.findChild<QPushButton*>("compareRun");
+    QVERIFY(compare && compare->isEnabled());
+    QTest::mouseClick(compare, Qt::LeftButton);
+    QFileDialog* dialog = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((dialog = page.findChild<QFileDialog*>("compareRunDialog")) && dialog->isVisible(),
+                             vwbtest::kLastResortMs);
+    auto* name = dialog->findChild<QLineEdit*>("fileNameEdit");
+    QVERIFY(name);
+    name->setText(QDir(dir.filePath("other")).absolutePath());
+    QTest::keyClick(name, Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(page.comparedRuns().size(), 1, vwbtest::kLastResortMs);
+    QCOMPARE(page.comparedRuns().at(0), QDir(dir.filePath("other")).absolutePath());
+    QCOMPARE(loss->graphCount(), 3);
+    QCOMPARE(loss->graph(2)->name(), QString("other"));
+    QCOMPARE(loss->graph(2)->dataCount(), 20);
+    QCOMPARE(val->graphCount(), 5);
+    QCOMPARE(val->graph(3)->name(), QString("other val dice"));
+    QCOMPARE(val->graph(3)->dataCount(), 2);
+    QCOMPARE(val->graph(4)->name(), QString("other val loss"));
+    for (int g = 0; g < 3; ++g) QVERIFY(val->graph(g)->pen().color() != val->graph(3)->pen().color());
+    QVERIFY(loss->graph(1)->pen().color() != loss->graph(2)->pen().color());
+    // Its epochs widen the validation plot (2 epochs here vs 3: the wider wins) and its values show.
+    loss->replot();
+    val->replot();
+    QVERIFY(val->xAxis->range().upper >= 3.5);
+    QVERIFY(loss->yAxis->range().contains(2.0));  // the other run's first loss
+    // Legends name every run and stay below the axes.
+    for (MonitorPlot* p : {loss, val}) {
+      QVERIFY(p->legend->visible());
+      QVERIFY(p->legend->hasItemWithPlottable(p->graph(p->graphCount() - 1)));
+      QVERIFY(!p->legend->outerRect().intersects(p->axisRect()->rect()));
+    }
+
+    // By epoch: each run's steps divided by its own epoch length (4 and 10).
+    auto* axis = page.findChild<QComboBox*>("xAxis");
+    QTest::keyClick(axis, Qt::Key_Down);
+    QCOMPARE(page.xAxis(), MonitorPage::XAxis::Epoch);
+    QCOMPARE(loss->graph(1)->data()->at(11)->key, 3.0);  // step 12 of 4-step epochs
+    QCOMPARE(loss->graph(2)->data()->at(19)->key, 2.0);  // step 20 of 10-step epochs
+    QCOMPARE(loss->xAxis->label(), QString("epoch"));
+    QTest::keyClick(axis, Qt::Key_Up);
+    QCOMPARE(loss->graph(2)->data()->at(19)->key, 20.0);
+
+    // A third run gets another colour; the open run and a run compared already are refused.
+    QVERIFY(page.compareRun(dir.filePath("third")));
+    QCOMPARE(loss->graphCount(), 4);
+    QVERIFY(loss->graph(3)->pen().color() != loss->graph(2)->pen().color());
+    QVERIFY(!page.compareRun(dir.filePath("mine")));
+    QVERIFY(!page.compareRun(dir.filePath("other")));
+    QVERIFY(!page.compareRun(dir.filePath("missing")));
+    QCOMPARE(page.comparedRuns().size(), 2);
+
+    // × takes a run's curves away, and only its.
+    QList<QToolButton*> removes = page.findChildren<QToolButton*>("removeCompared");
+    QCOMPARE(removes.size(), 2);
+    QTest::mouseClick(removes.at(0), Qt::LeftButton);
+    QCOMPARE(page.comparedRuns(), QStringList{QDir(dir.filePath("third")).absolutePath()});
+    QCOMPARE(loss->graphCount(), 3);
+    QCOMPARE(loss->graph(2)->name(), QString("third"));
+    QCOMPARE(val->graphCount(), 5);
+    for (int g = 0; g < val->graphCount(); ++g) QVERIFY(!val->graph(g)->name().startsWith("other"));
+    QTRY_COMPARE_WITH_TIMEOUT(page.findChildren<QToolButton*>("removeCompared").size(), 1, vwbtest::kLastResortMs);
+    QTest::mouseClick(page.findChildren<QToolButton*>("removeCompared").at(0), Qt::LeftButton);
+    QVERIFY(page.comparedRuns().isEmpty());
+    QCOMPARE(loss->graphCount(), 2);
+    QCOMPARE(val->graphCount(), 3);
+  }
+
+  // Closing the page while a run trains and previews arrive: the run stops and joins, no crash.
+  void closingWhileTrainingWithPreviews() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->script.epochs = 100000;
+    engine->script.stepsPerEpoch = 2;
+    engine->script.stepDelayMs = 1;
+    WorkbenchContext context(engine);
+    auto dir = vwbtest::scratchDir();
+    auto page = std::make_unique<MonitorPage>(context);
+    page->show();
+    QVERIFY(page->compareRun([&] {
+      QDir().mkpath(dir.filePath("other"));
+      QFile m(dir.filePath("other/metrics.jsonl"));
+      m.open(QIODevice::WriteOnly);
+      m.write(R"({"type":"step","step":1,"epoch":1,"loss":0.5,"lr":0.001})" "\n");
+      return dir.filePath("other");
+    }()));
+    TrainConfig config;
+    config.runDir = dir.filePath("run").toStdString();
+    page->startRun(config);
+    QTRY_VERIFY_WITH_TIMEOUT(page->previewView()->count() >= 3, vwbtest::kLastResortMs);
+    page.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(int(engine->running), 0, vwbtest::kLastResortMs);
   }
 
   void openRunRebuildsPlots() {
