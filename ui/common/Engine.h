@@ -45,6 +45,7 @@ struct DatasetCacheStatus {
   std::string dir;   // where the cache is, or will be written
   std::string note;  // non-empty when the dataset folder is read-only and the cache lives elsewhere
   int64_t bytesOnDisk = 0;
+  int64_t diskFreeBytes = -1;  // free space where the cache lives (-1: unknown)
   std::vector<VolumeCacheStatus> train, test;  // one per Dataset::train / Dataset::test entry, same order
 };
 struct PreprocessSummary {

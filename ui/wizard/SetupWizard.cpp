@@ -1,5 +1,7 @@
 #include "ui/wizard/SetupWizard.h"
 
+#include <algorithm>
+
 #include <QDateTime>
 #include <QDir>
 
@@ -125,8 +127,19 @@ void SetupWizard::replan() {
   }
   try {
     Engine& engine = context_.engine();
-    Plan plan = engine.makePlan(hardware_, *context_.fingerprint(), constraints_);
-    const UserConstraints& c = constraints_;
+    // What the data page knows of the chunk cache: the plan says whether training must
+    // preprocess first and whether the disk holds the cache (as vwb plan does).
+    UserConstraints c = constraints_;
+    if (context_.hasDataset()) {
+      const DatasetCacheStatus cache = engine.cacheStatus(context_.dataset(), nullptr);
+      if (!cache.train.empty()) {
+        const auto cached = std::count_if(cache.train.begin(), cache.train.end(),
+                                          [](const VolumeCacheStatus& v) { return v.state == CacheState::Cached; });
+        c.cachedFraction = double(cached) / double(cache.train.size());
+      }
+      c.diskFreeBytes = cache.diskFreeBytes;
+    }
+    Plan plan = engine.makePlan(hardware_, *context_.fingerprint(), c);
     if (c.strategy || c.patch || c.batchPerDevice || c.amp) {
       UserConstraints planners = c;
       planners.strategy.reset();

@@ -100,6 +100,28 @@ class TestWizard : public QObject {
     QCOMPARE(int(f.wizard->settingsPage()->memoryBars().size()), int(plan.budgets.size()));
   }
 
+  // The plan knows the chunk cache's state as the data page shows it: a cached dataset trains
+  // without preprocessing first, an uncached one is told how long the first one takes.
+  void planSaysWhetherTheCacheIsReady() {
+    for (bool cached : {false, true}) {
+      Fixture f(0);
+      {
+        std::lock_guard<std::mutex> lock(f.engine->cacheMutex);
+        for (const VolumeEntry& v : f.context.dataset().train)
+          if (cached) f.engine->cache[v.id] = CacheState::Cached;
+      }
+      f.goTo(SetupWizard::StrategyPageId);
+      QVERIFY(f.wizard->hasPlan());
+      std::string data;
+      for (const std::string& r : f.wizard->plan().reasons)
+        if (r.rfind("Data: ", 0) == 0) data = r;
+      QVERIFY2(!data.empty(), "no data reason");
+      QVERIFY2(data.find(cached ? "the cache is up to date" : "a first preprocessing decodes every volume once") !=
+                   std::string::npos,
+               data.c_str());
+    }
+  }
+
   void alternativeStrategyReplans() {
     Fixture f(2);
     f.goTo(SetupWizard::StrategyPageId);
