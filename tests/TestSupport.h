@@ -43,6 +43,9 @@ inline ProcessResult run(const QString& program, const QStringList& args, int ti
   return r;
 }
 
+// A failed run in a test message: its exit code and everything it printed.
+inline QString why(const ProcessResult& r) { return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err; }
+
 // Runs a Python snippet with Debian's python3 (tifffile, numpy).
 inline ProcessResult python(const QString& code, const QStringList& args = {}) {
   return run(QStringLiteral(VWB_PYTHON), QStringList{"-c", code} + args);

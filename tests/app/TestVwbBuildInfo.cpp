@@ -11,8 +11,8 @@ using vwbtest::vwbExe;
 namespace {
 const char* kAvx2Flags = "flags : fpu sse2 avx fma avx2";
 const char* kBf16Flags = "flags : fpu sse2 avx fma avx2 avx512f avx512dq avx512bw avx512vl avx512_bf16";
-QString why(const vwbtest::ProcessResult& r) { return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err; }
 }  // namespace
+using vwbtest::why;
 
 class TestVwbBuildInfo : public QObject {
   Q_OBJECT

@@ -14,12 +14,12 @@
 using vwbtest::run;
 using vwbtest::vwbExe;
 
+using vwbtest::why;
+
 class TestVwbData : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_ = vwbtest::scratchDir();
   QString data_;
-
-  static QString why(const vwbtest::ProcessResult& r) { return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err; }
 
  private Q_SLOTS:
   void initTestCase() {

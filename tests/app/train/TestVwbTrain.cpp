@@ -9,10 +9,9 @@
 using vwbtest::run;
 using vwbtest::vwbExe;
 
+using vwbtest::why;
+
 namespace {
-QString why(const vwbtest::ProcessResult& r) {
-  return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err;
-}
 // A tiny model and short run: the CLI is under test here, not learning.
 QJsonObject readJson(const QString& path) {
   QFile f(path);

@@ -11,10 +11,9 @@
 using vwbtest::run;
 using vwbtest::vwbExe;
 
+using vwbtest::why;
+
 namespace {
-QString why(const vwbtest::ProcessResult& r) {
-  return "exit " + QString::number(r.exitCode) + "\n" + r.out + r.err;
-}
 QStringList smallRun(const QString& data, const QString& out) {
   return {"train", "--data", data, "--out", out, "--patch", "16", "--levels", "2",
           "--base-channels", "4", "--batch", "2", "--threads", "1", "--workers", "1",

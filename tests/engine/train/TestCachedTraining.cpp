@@ -10,6 +10,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
+#include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/model/CheckpointInfo.h"
@@ -57,22 +58,8 @@ std::string writeDataset(const QString& dir, const std::vector<vwb::TrainingVolu
 }
 
 vwb::TrainConfig smallConfig(const std::string& data, const QString& runDir) {
-  vwb::TrainConfig c;
+  vwb::TrainConfig c = vwbtest::tinyTrainConfig(runDir.toStdString());
   c.dataDir = data;
-  c.runDir = runDir.toStdString();
-  c.model.levels = 2;
-  c.model.baseChannels = 4;
-  c.patch = 16;
-  c.batchPerDevice = 2;
-  c.epochs = 2;
-  c.stepsPerEpoch = 5;
-  c.lr = 3e-3;
-  c.warmupFraction = 0.2;
-  c.workers = 2;
-  c.prefetch = 2;
-  c.threads = 2;
-  c.valFraction = 0.34;
-  c.seed = 3;
   return c;
 }
 

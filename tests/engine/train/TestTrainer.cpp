@@ -10,6 +10,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
+#include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/core/Error.h"
 #include "engine/model/CheckpointInfo.h"
@@ -43,24 +44,7 @@ class RecordingSink : public vwb::TrainingSink {
   int64_t cancelAt_;
 };
 
-vwb::TrainConfig smallConfig(const QString& runDir) {
-  vwb::TrainConfig c;
-  c.runDir = runDir.toStdString();
-  c.model.levels = 2;
-  c.model.baseChannels = 4;
-  c.patch = 16;
-  c.batchPerDevice = 2;
-  c.epochs = 2;
-  c.stepsPerEpoch = 5;
-  c.lr = 3e-3;
-  c.warmupFraction = 0.2;
-  c.workers = 2;
-  c.prefetch = 2;
-  c.threads = 2;
-  c.valFraction = 0.34;
-  c.seed = 3;
-  return c;
-}
+vwb::TrainConfig smallConfig(const QString& runDir) { return vwbtest::tinyTrainConfig(runDir.toStdString()); }
 
 std::vector<nlohmann::json> readJsonLines(const std::string& path) {
   std::ifstream in(path);

@@ -9,6 +9,7 @@
 #include "OptionChecks.h"
 #include "SheetVolumes.h"
 #include "TestSupport.h"
+#include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/core/Error.h"
 #include "engine/model/CheckpointInfo.h"
@@ -39,20 +40,9 @@ class QuietSink : public vwb::TrainingSink {
 };
 
 vwb::TrainConfig smallConfig(const QString& runDir) {
-  vwb::TrainConfig c;
-  c.runDir = runDir.toStdString();
+  vwb::TrainConfig c = vwbtest::tinyTrainConfig(runDir.toStdString());
   c.model.levels = 3;
-  c.model.baseChannels = 4;
-  c.patch = 16;
-  c.batchPerDevice = 2;
-  c.epochs = 2;
   c.stepsPerEpoch = 3;
-  c.lr = 3e-3;
-  c.warmupFraction = 0.2;
-  c.workers = 2;
-  c.prefetch = 2;
-  c.threads = 2;
-  c.valFraction = 0.34;
   c.valCrop = 16;
   c.seed = 5;
   return c;
