@@ -1,5 +1,7 @@
 #include "engine/data/DatasetCache.h"
 
+#include <sys/statvfs.h>
+
 #include <filesystem>
 
 namespace vwb {
@@ -56,6 +58,25 @@ int64_t addCacheVerdicts(Dataset& ds, const store::DatasetCache& cache, const st
     else if (!s.labelPath.empty()) labelCheck(*e, s.labelPath, ds.report);
   }
   return missing;
+}
+
+int64_t freeBytesAt(const std::string& dir) {
+  std::filesystem::path p = dir;
+  std::error_code ec;
+  while (!p.empty() && !std::filesystem::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
+  struct statvfs fs {};
+  if (p.empty() || ::statvfs(p.c_str(), &fs) != 0) return -1;
+  return int64_t(fs.f_bavail) * int64_t(fs.f_frsize);
+}
+
+CacheReadiness cacheReadiness(const Dataset& ds, const std::string& cacheDir) {
+  const std::string dir = cacheDir.empty() ? store::findCache(ds.root).dir : std::filesystem::absolute(cacheDir).string();
+  const store::DatasetCache cache(dir);
+  const auto specs = cacheSpecs(ds, false);
+  CacheReadiness r;
+  if (!specs.empty()) r.cachedFraction = double(cache.freshCount(specs)) / double(specs.size());
+  r.diskFreeBytes = freeBytesAt(dir);
+  return r;
 }
 
 store::PreprocessReport preprocessDataset(Dataset& ds, const std::string& cacheDir, bool includeTest, int jobs,

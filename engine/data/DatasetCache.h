@@ -19,6 +19,17 @@ std::vector<store::CacheVolumeSpec> cacheSpecs(const Dataset& dataset, bool incl
 int64_t addCacheVerdicts(Dataset& dataset, const store::DatasetCache& cache,
                          const std::vector<store::CacheVolumeSpec>& specs);
 
+// What the planner needs to know of the cache (UserConstraints::cachedFraction, diskFreeBytes),
+// found without creating anything (store::findCache): the share of the labelled training volumes
+// with a fresh entry, and the free space where the cache lives (-1: unknown).
+struct CacheReadiness {
+  double cachedFraction = 0;
+  int64_t diskFreeBytes = -1;
+};
+CacheReadiness cacheReadiness(const Dataset& dataset, const std::string& cacheDir);
+// Free space of `dir`, or of its nearest existing parent (a cache not made yet); -1 if unknown.
+int64_t freeBytesAt(const std::string& dir);
+
 // Preprocesses what is missing or stale (incremental) and adds the verdicts: what vwb check,
 // vwb preprocess and training run. `cacheDir` "" = the default place (store::locateCache).
 store::PreprocessReport preprocessDataset(Dataset& dataset, const std::string& cacheDir, bool includeTest,

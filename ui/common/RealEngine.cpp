@@ -1,9 +1,6 @@
 // The real engine behind the Engine interface. Each engine module is optional at build time
 // (VWB_HAVE_<MODULE> comes from ui/common/CMakeLists.txt): a missing one throws a clear error.
-#include <sys/statvfs.h>
-
 #include <algorithm>
-#include <filesystem>
 #include <array>
 
 #include "engine/core/Error.h"
@@ -103,13 +100,7 @@ class RealEngine : public Engine {
     out.dir = where.dir;
     out.note = where.note;
     out.bytesOnDisk = cache.bytesOnDisk();
-    {  // Free space of the folder, or of its nearest existing parent before a first preprocessing.
-      std::filesystem::path p = where.dir;
-      std::error_code ec;
-      while (!p.empty() && !std::filesystem::exists(p, ec) && p != p.parent_path()) p = p.parent_path();
-      struct statvfs fs {};
-      if (!p.empty() && ::statvfs(p.c_str(), &fs) == 0) out.diskFreeBytes = int64_t(fs.f_bavail) * int64_t(fs.f_frsize);
-    }
+    out.diskFreeBytes = freeBytesAt(where.dir);
     // The specs vwb preprocess uses (cacheSpecs with test volumes): the same role per volume.
     auto one = [&](const VolumeEntry& v, const char* role) {
       if (cancel) cancel->throwIfCancelled();

@@ -1,6 +1,7 @@
 #include "cmd/DistributedFlags.h"
 
 #include "engine/data/Dataset.h"
+#include "engine/data/DatasetCache.h"
 #include "engine/data/Fingerprint.h"
 #include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/Rendezvous.h"
@@ -66,6 +67,10 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
     if (!c.dataDir.empty()) {
       Dataset dataset = scanDataset(c.dataDir, false, nullptr);
       if (dataset.report.ok()) fingerprint = loadOrComputeFingerprint(dataset);
+      // Whether training must preprocess first, as vwb plan says it.
+      const CacheReadiness cache = cacheReadiness(dataset, c.cacheDir);
+      uc.cachedFraction = cache.cachedFraction;
+      uc.diskFreeBytes = cache.diskFreeBytes;
       // A broken dataset is reported with every problem by the training's own scan.
     }
     Plan plan = makePlan(hw, fingerprint, uc);

@@ -2,8 +2,6 @@
 // devices, patch, batch, precision, workers, each with its reason. --probe confirms with real steps.
 #include <fmt/format.h>
 
-#include <sys/statvfs.h>
-
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -77,14 +75,10 @@ void run(const PlanArgs& a) {
   uc.model.arch = vwb::parseArch(a.arch);
   uc.model.deepSupervision = a.deepSupervision;
   uc.memorySafetyMargin = a.margin;
-  {  // The chunk cache's state and the free disk where it lives (the planner itself reads no files).
-    vwb::store::CacheLocation where = vwb::store::locateCache(dataset.root, a.cache);
-    vwb::store::DatasetCache cache(where.dir);
-    auto specs = vwb::cacheSpecs(dataset, false);
-    if (!specs.empty()) uc.cachedFraction = double(cache.freshCount(specs)) / double(specs.size());
-    struct statvfs fsInfo {};
-    if (::statvfs(where.dir.c_str(), &fsInfo) == 0) uc.diskFreeBytes = int64_t(fsInfo.f_bavail) * int64_t(fsInfo.f_frsize);
-  }
+  // The chunk cache's state and the free disk where it lives (the planner itself reads no files).
+  const vwb::CacheReadiness cache = vwb::cacheReadiness(dataset, a.cache);
+  uc.cachedFraction = cache.cachedFraction;
+  uc.diskFreeBytes = cache.diskFreeBytes;
   if (a.patch > 0) uc.patch = a.patch;
   if (a.batch > 0) uc.batchPerDevice = a.batch;
   vwb::Plan plan = vwb::makePlan(hw, fp, uc);
