@@ -2,6 +2,7 @@
 
 #include <sys/statvfs.h>
 
+#include <cstdio>
 #include <filesystem>
 
 namespace vwb {
@@ -93,6 +94,12 @@ store::PreprocessReport preprocessDataset(Dataset& ds, const std::string& cacheD
   if (log && report.staleTempFilesRemoved > 0)
     log->log(LogLevel::Info, "removed " + std::to_string(report.staleTempFilesRemoved) +
                                  " temporary file(s) an interrupted preprocessing left in " + where.dir);
+  if (log && report.oldFormatBytesRemoved > 0) {
+    char gib[32];
+    std::snprintf(gib, sizeof gib, "%.2f", double(report.oldFormatBytesRemoved) / double(1ll << 30));
+    log->log(LogLevel::Info, "removed the cache of an older format (" + std::string(gib) + " GiB) from " + where.dir +
+                                 ": this build reads format " + std::to_string(store::kCacheFormatVersion));
+  }
   addCacheVerdicts(ds, cache, specs);
   return report;
 }

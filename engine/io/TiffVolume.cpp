@@ -66,8 +66,9 @@ void checkSameAsFirst(const TiffHandle& tif, int64_t page, const PageLayout& l, 
 }
 
 
+// Decodes into `volume`, whose buffer is reused when it is large enough (no allocation, no zeroing).
 template <class T>
-Volume<T> readVolumeAs(const std::string& path, bool convert) {
+void readVolumeInto(const std::string& path, bool convert, Volume<T>& volume) {
   TiffHandle tif(path, detail::kTiffReadMode);
   const int64_t pages = detail::countPages(tif);
   const PageLayout first = detail::readPageLayout(tif, 0);
@@ -76,7 +77,8 @@ Volume<T> readVolumeAs(const std::string& path, bool convert) {
                               dtypeName(dtypeOf<T>()));
   const Shape3 shape{pages, first.height, first.width};
   detail::checkFitsInMemory(path, shape, dtypeOf<T>());
-  Volume<T> volume(shape);
+  volume.shape = shape;
+  volume.data.resize(static_cast<size_t>(shape.voxels()));
   const size_t pageVoxels = static_cast<size_t>(first.height * first.width);
   std::vector<uint8_t> scratch, native;
   for (int64_t p = 0; p < pages; ++p) {
@@ -99,6 +101,12 @@ Volume<T> readVolumeAs(const std::string& path, bool convert) {
       case DType::F32: convertPage<float>(native.data(), dst, pageVoxels); break;
     }
   }
+}
+
+template <class T>
+Volume<T> readVolumeAs(const std::string& path, bool convert) {
+  Volume<T> volume;
+  readVolumeInto(path, convert, volume);
   return volume;
 }
 
@@ -154,6 +162,7 @@ TiffInfo probeTiff(const std::string& path) {
 }
 
 VolumeU8 readVolumeU8(const std::string& path) { return readVolumeAs<uint8_t>(path, false); }
+void readVolumeU8(const std::string& path, VolumeU8& into) { readVolumeInto<uint8_t>(path, false, into); }
 VolumeU16 readVolumeU16(const std::string& path) { return readVolumeAs<uint16_t>(path, false); }
 VolumeF32 readVolumeF32(const std::string& path) { return readVolumeAs<float>(path, true); }
 

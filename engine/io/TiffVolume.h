@@ -30,6 +30,9 @@ TiffInfo probeTiff(const std::string& path);
 
 // Read a whole volume. readVolumeU8/U16 refuse other dtypes; readVolumeF32 converts any dtype.
 VolumeU8 readVolumeU8(const std::string& path);
+// The same into `into`, reusing its buffer when it is large enough: a loop over many volumes
+// (preprocessing) then neither maps nor zeroes fresh memory for each. On an error `into` holds garbage.
+void readVolumeU8(const std::string& path, VolumeU8& into);
 VolumeU16 readVolumeU16(const std::string& path);
 VolumeF32 readVolumeF32(const std::string& path);
 

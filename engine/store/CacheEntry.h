@@ -10,7 +10,9 @@
 
 namespace vwb::store {
 
-inline constexpr int kCacheFormatVersion = 1;
+// The folder <cache>/v<N>: 2 packs labels 2 bits per voxel. Preprocessing removes the folders
+// of older formats (a new build reads only its own).
+inline constexpr int kCacheFormatVersion = 2;
 
 struct FileStamp {
   int64_t size = -1, mtimeNs = 0;  // size -1: missing

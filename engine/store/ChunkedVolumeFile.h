@@ -1,7 +1,8 @@
 #pragma once
 // One volume's cache file: a header, a chunk table (offset, sizes, label-1 count per chunk: the
 // foreground chunk index), a sample of label-1 voxel positions (for foreground oversampling
-// without reading labels) and the chunks, image then label, each an LZ4 frame with a checksum.
+// without reading labels) and the chunks, image then label, each an LZ4 frame with a checksum;
+// labels whose values are all <= 3 (every valid label) are packed 2 bits per voxel.
 // The header and table carry a CRC-32 of their own, so a damaged table is found at open.
 #include <cstdint>
 #include <string>
@@ -12,7 +13,11 @@
 
 namespace vwb::store {
 
-inline constexpr int kChunkFileVersion = 1;
+namespace detail {
+class AlignedBuffer;
+}
+
+inline constexpr int kChunkFileVersion = 2;  // 2: 2-bit packed labels
 inline constexpr int64_t kMaxForegroundSamples = 4096;  // per volume, spread by a stride
 
 struct ChunkRecord {
@@ -24,10 +29,14 @@ struct ChunkRecord {
 
 // Encodes image (and label, when not null) and writes the file atomically (temp, rename; no fsync:
 // the cache syncs once when preprocessing ends, and a file a power loss cut short is caught by
-// its size and checksums). `labelOnes`, the label's count of 1 voxels when the caller knows it
-// (its histogram), saves a pass. Returns the file's size.
+// its size and checksums). `labelOnes` and `maxLabel`, the label's count of 1 voxels and its
+// largest value when the caller knows them (its histogram), save a pass each. `buffer`, when given,
+// holds the file while it is encoded and is reused from call to call (no fresh pages to map and
+// zero for each volume). The file is written with O_DIRECT where the file system allows it
+// (detail::writeFileDirect). Returns the file's size.
 int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const VolumeU8* label,
-                           int64_t edge, int64_t labelOnes = -1);
+                           int64_t edge, int64_t labelOnes = -1, int maxLabel = -1,
+                           detail::AlignedBuffer* buffer = nullptr);
 
 // Reads the header, table and foreground sample; chunks are read on demand (thread-safe).
 class ChunkedVolumeFile {
@@ -48,7 +57,7 @@ class ChunkedVolumeFile {
  private:
   std::string path_, name_;
   ChunkGrid grid_;
-  bool hasLabel_ = false;
+  bool hasLabel_ = false, packedLabel_ = false;
   std::vector<ChunkRecord> chunks_;
   std::vector<int64_t> foreground_;
   int64_t fileBytes_ = 0;

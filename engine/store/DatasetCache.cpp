@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -63,7 +64,43 @@ void addHistogram(const std::vector<uint8_t>& data, Histogram256& out) {
   for (size_t v = 0; v < 256; ++v) out[v] += h[0][v] + h[1][v] + h[2][v] + h[3][v];
 }
 
-CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t edge) {
+// Labels hold 0, 1 and 2 (anything else is a finding of the label check): count those with byte
+// compares into 64 byte-wide counters (one vector register each), and fall back to the full
+// histogram only when a value is above 2. ~10x faster than the 256-bin histogram.
+void addLabelHistogram(const std::vector<uint8_t>& data, Histogram256& out) {
+  const uint8_t* p = data.data();
+  const size_t n = data.size();
+  int64_t ones = 0, twos = 0;
+  uint8_t top = 0;
+  constexpr size_t kLanes = 64, kBlock = 255 * kLanes;  // byte counters: at most 255 adds each
+  size_t i = 0;
+  for (; i + kBlock <= n; i += kBlock) {
+    uint8_t c1[kLanes] = {}, c2[kLanes] = {}, m[kLanes] = {};
+    const uint8_t* q = p + i;
+    for (size_t j = 0; j < kBlock; j += kLanes)
+      for (size_t k = 0; k < kLanes; ++k) {
+        const uint8_t v = q[j + k];
+        c1[k] = uint8_t(c1[k] + (v == 1));
+        c2[k] = uint8_t(c2[k] + (v == 2));
+        m[k] = m[k] > v ? m[k] : v;
+      }
+    for (size_t k = 0; k < kLanes; ++k) ones += c1[k], twos += c2[k], top = std::max(top, m[k]);
+  }
+  for (; i < n; ++i) ones += p[i] == 1, twos += p[i] == 2, top = std::max(top, p[i]);
+  if (top > 2) return addHistogram(data, out);
+  out[0] += int64_t(n) - ones - twos;
+  out[1] += ones;
+  out[2] += twos;
+}
+
+// What one preprocessing worker reuses from volume to volume: ~100 MB for a 320^3 volume that
+// would otherwise be mapped, zeroed and unmapped for each one.
+struct BuildBuffers {
+  VolumeU8 image, label;
+  detail::AlignedBuffer file;
+};
+
+CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t edge, BuildBuffers& buffers) {
   CacheEntry e;
   e.id = spec.id;
   e.role = spec.role;
@@ -71,13 +108,15 @@ CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t
   e.image = FileStamp::of(spec.imagePath);
   e.label = FileStamp::of(spec.labelPath);
   try {
-    VolumeU8 image = readVolumeU8(spec.imagePath);
+    VolumeU8& image = buffers.image;
+    readVolumeU8(spec.imagePath, image);
     e.shape = image.shape;
     addHistogram(image.data, e.imageHistogram);
-    VolumeU8 label;
+    VolumeU8 noLabel;
+    VolumeU8& label = spec.labelPath.empty() ? noLabel : buffers.label;
     if (!spec.labelPath.empty()) {
-      label = readVolumeU8(spec.labelPath);
-      addHistogram(label.data, e.labelHistogram);
+      readVolumeU8(spec.labelPath, label);
+      addLabelHistogram(label.data, e.labelHistogram);
     }
     e.decoded = true;
     // A label of another shape decodes fine (the scanner reports the mismatch): nothing to chunk.
@@ -85,8 +124,10 @@ CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t
       e.problem = spec.labelPath + ": label is " + label.shape.str() + ", image is " + image.shape.str();
     else if (spec.role == "train" && !spec.labelPath.empty()) {
       e.dataFile = fs::path(cache.dataPath(spec.role, spec.id)).filename().string();
+      int maxLabel = 255;
+      while (maxLabel > 0 && e.labelHistogram[size_t(maxLabel)] == 0) --maxLabel;
       e.dataBytes = writeChunkedVolume(cache.dataPath(spec.role, spec.id), image, &label, edge,
-                                       static_cast<int64_t>(e.labelHistogram[1]));
+                                       static_cast<int64_t>(e.labelHistogram[1]), maxLabel, &buffers.file);
     }
   } catch (const Cancelled&) {
     throw;
@@ -230,6 +271,17 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
       todo.push_back(&s);
     }
   }
+  // Older formats' folders: this build never reads them again, and they hold a copy of the dataset.
+  for (int v = 1; v < kCacheFormatVersion; ++v) {
+    const fs::path old = fs::path(dir_) / ("v" + std::to_string(v));
+    std::error_code ec;
+    if (!fs::is_directory(old, ec)) continue;
+    int64_t bytes = 0;
+    for (fs::recursive_directory_iterator it(old, ec), end; !ec && it != end; it.increment(ec))
+      if (it->is_regular_file(ec)) bytes += int64_t(it->file_size(ec));
+    fs::remove_all(old, ec);
+    if (!ec) report.oldFormatBytesRemoved += bytes;
+  }
   for (const char* role : {"train", "test"}) {
     const fs::path dir = fs::path(entryPath(role, "x")).parent_path();
     fs::create_directories(dir);
@@ -239,14 +291,26 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
   int64_t done = 0;
   std::vector<std::string> problems(todo.size());
   if (progress && !todo.empty()) progress->progress("preprocessing", 0, int64_t(todo.size()));
-  int jobs = options.jobs > 0 ? options.jobs : int(std::max(1u, std::thread::hardware_concurrency()));
+  // One worker more than cores: each waits for its direct write (~10% of its time), and the
+  // spare worker decodes meanwhile (786 volumes on 2 cores: 1.53x one decode pass with 2, 1.39x
+  // with 3 on 200).
+  int jobs = options.jobs > 0 ? options.jobs : int(std::max(1u, std::thread::hardware_concurrency())) + 1;
+  // One set of buffers per running worker, freed when preprocessing ends.
+  std::vector<std::unique_ptr<BuildBuffers>> idle;
   parallelFor(todo.size(), size_t(jobs), [&](size_t i) {
     if (cancel) cancel->throwIfCancelled();
     const CacheVolumeSpec& s = *todo[i];
-    CacheEntry e = build(*this, s, options.edge);
+    std::unique_ptr<BuildBuffers> buffers;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      if (!idle.empty()) buffers = std::move(idle.back()), idle.pop_back();
+    }
+    if (!buffers) buffers = std::make_unique<BuildBuffers>();
+    CacheEntry e = build(*this, s, options.edge, *buffers);
     // The entry last: a kill before this line leaves the volume to be redone, never half-used.
     detail::writeFileAtomically(entryPath(s.role, s.id), e.toJson(), detail::Durability::Deferred);
     std::lock_guard<std::mutex> lock(mutex);
+    idle.push_back(std::move(buffers));
     ++done;
     report.bytesWritten += e.dataBytes;
     if (!e.decoded) problems[i] = e.problem;

@@ -29,7 +29,7 @@ CacheLocation locateCache(const std::string& datasetRoot, const std::string& exp
 CacheLocation findCache(const std::string& datasetRoot);
 
 struct PreprocessOptions {
-  int jobs = 0;       // parallel volumes; 0 = every core
+  int jobs = 0;       // parallel volumes; 0 = one more than the cores (workers wait on writes)
   int64_t edge = 64;  // chunk edge
 };
 
@@ -37,6 +37,7 @@ struct PreprocessReport {
   int64_t volumes = 0, reused = 0, processed = 0, failed = 0;
   int64_t bytesWritten = 0;
   int64_t staleTempFilesRemoved = 0;  // left by a run killed mid-write
+  int64_t oldFormatBytesRemoved = 0;  // the folders of older cache formats, removed
   double seconds = 0;
   std::vector<std::string> problems;  // one per volume that failed to decode
 };

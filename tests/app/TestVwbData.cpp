@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "TestSupport.h"
+#include "engine/store/CacheEntry.h"
 
 using vwbtest::run;
 using vwbtest::vwbExe;
@@ -95,7 +96,7 @@ class TestVwbData : public QObject {
       QVERIFY2(c.out.contains("1 error:") && c.out.contains(name) && c.out.contains("cannot decode strip"),
                qPrintable(why(c)));
     }
-    QVERIFY(QFile::exists(bad + "/.vwb/cache/v1/test/" + QFileInfo(name).completeBaseName() + ".json"));
+    QVERIFY(QFile::exists(bad + "/.vwb/cache/v" + QString::number(vwb::store::kCacheFormatVersion) + "/test/" + QFileInfo(name).completeBaseName() + ".json"));
   }
 
   void infoDescribesAVolume() {

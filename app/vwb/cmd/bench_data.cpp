@@ -48,8 +48,9 @@ void run(const BenchDataArgs& a) {
     if (!e.labelPath.empty()) labelled.push_back(&e), voxels += e.shape.voxels();
   if (labelled.empty()) throw vwb::Error(a.data + ": no labelled training volume");
   const double decodedGiB = double(voxels) * 2 / double(1 << 30);
-  fmt::print("dataset: {} labelled volumes, {:.1f} GiB decoded (image + label); {} jobs; shared machine: "
-             "figures are noisy\n", labelled.size(), decodedGiB, jobs);
+  fmt::print("dataset: {} labelled volumes, {:.1f} GiB decoded (image + label); decode on {} threads, "
+             "preprocessing on {} (its default: one more than cores, as its workers wait on writes); "
+             "shared machine: figures are noisy\n", labelled.size(), decodedGiB, jobs, a.jobs > 0 ? a.jobs : jobs + 1);
 
   // 1. One plain decoding pass (what any reader must do once), on all cores.
   size_t n = a.decodeVolumes > 0 ? std::min<size_t>(size_t(a.decodeVolumes), labelled.size()) : labelled.size();
@@ -72,7 +73,7 @@ void run(const BenchDataArgs& a) {
   vwb::store::CacheLocation where = vwb::store::locateCache(ds.root, a.cache);
   if (a.rebuild) fs::remove_all(fs::path(where.dir) / ("v" + std::to_string(vwb::store::kCacheFormatVersion)));
   t0 = now(), c0 = cpuNow();
-  auto r = vwb::preprocessDataset(ds, a.cache, false, jobs, &console, &console, nullptr);
+  auto r = vwb::preprocessDataset(ds, a.cache, false, a.jobs, &console, &console, nullptr);
   const double preWall = now() - t0, preCpu = cpuNow() - c0;
   int64_t disk = 0;
   for (auto& e : fs::recursive_directory_iterator(where.dir))
@@ -115,7 +116,7 @@ static vwb::cli::CommandRegistrar benchDataCommand("bench-data", 93, "Benchmark 
   auto a = std::make_shared<BenchDataArgs>();
   cmd.add_option("--data", a->data, "Dataset folder (competition layout)")->required();
   cmd.add_option("--cache", a->cache, "Cache folder (default DATA/.vwb/cache)");
-  cmd.add_option("--jobs", a->jobs, "Parallel volumes (0 = every core)");
+  cmd.add_option("--jobs", a->jobs, "Threads for the decode pass and preprocessing (0 = every core; preprocessing one more)");
   cmd.add_option("--patches", a->patches, "Patches per throughput measurement")->capture_default_str();
   cmd.add_option("--decode-volumes", a->decodeVolumes, "Time the plain decode on this many volumes and extrapolate (0 = all)");
   cmd.add_option("--chunk-cache-mb", a->chunkCacheMb, "Decoded-chunk cache budget (0 = default)");

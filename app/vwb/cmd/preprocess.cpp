@@ -44,7 +44,7 @@ VWB_COMMAND(preprocess, 15, "Decode every volume once into the chunk cache train
   auto a = std::make_shared<PreprocessArgs>();
   cmd.add_option("--data", a->data, "Dataset folder (competition layout)")->required();
   cmd.add_option("--cache", a->cache, "Cache folder (default DATA/.vwb/cache; a user cache folder when DATA is read-only)");
-  cmd.add_option("--jobs", a->jobs, "Volumes decoded in parallel (0 = every core)");
+  cmd.add_option("--jobs", a->jobs, "Volumes preprocessed in parallel (0 = one more than the cores: each worker also waits on its writes)");
   cmd.add_flag("--verify", a->verify, "Afterwards decode every cached chunk and report damaged ones");
   cmd.callback([a] { run(*a); });
 });

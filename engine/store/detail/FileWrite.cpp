@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <new>
 
 #include "engine/core/Error.h"
 
@@ -63,7 +64,7 @@ int removeStaleTempFiles(const std::string& dir) {
 }
 
 void writeFileAtomically(const std::string& path, const std::string& bytes, Durability durability) {
-  writeFileAtomically(path, bytes, std::string(), durability);
+  writeFileAtomically(path, std::string_view(bytes), std::string_view(), durability);
 }
 
 void syncFileSystem(const std::string& dir) {
@@ -73,15 +74,68 @@ void syncFileSystem(const std::string& dir) {
   ::close(fd);
 }
 
-void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body, Durability durability) {
-  // A temp name of this process and write: two processes preprocessing one dataset (ranks of a
-  // multi-node run on one machine) each rename a complete file of the same content.
+namespace {
+// A temp name of this process and write: two processes preprocessing one dataset (ranks of a
+// multi-node run on one machine) each rename a complete file of the same content.
+std::string tempName(const std::string& path) {
   static std::atomic<uint64_t> counter{0};
-  const std::string tmp = path + kTempTag + hostName() + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+  return path + kTempTag + hostName() + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++);
+}
+}  // namespace
+
+void AlignedBuffer::Free::operator()(char* p) const { std::free(p); }
+
+void AlignedBuffer::reserve(size_t bytes) {
+  if (bytes <= capacity_) return;
+  const size_t rounded = (bytes + kAlign - 1) / kAlign * kAlign;
+  char* p = static_cast<char*>(std::aligned_alloc(kAlign, rounded));
+  if (!p) throw std::bad_alloc();
+  p_.reset(p);
+  capacity_ = rounded;
+}
+
+void writeFileDirect(const std::string& path, const char* data, size_t size) {
+  const std::string tmp = tempName(path);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0644);
+  bool direct = fd >= 0;
+  if (fd < 0 && errno == EINVAL) fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
+  const size_t kAlign = AlignedBuffer::kAlign;
+  const size_t whole = reinterpret_cast<uintptr_t>(data) % kAlign == 0 ? size / kAlign * kAlign : 0;
+  auto buffered = [&] {  // the tail, or what the device would not take directly
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT);
+    direct = false;
+  };
+  int err = 0;
+  size_t done = 0;
+  while (done < size) {
+    if (direct && (done >= whole || done % kAlign != 0)) buffered();
+    ssize_t n = ::write(fd, data + done, (direct ? whole : size) - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINVAL && direct) {  // a block size above kAlign, say
+      buffered();
+      continue;
+    }
+    if (n <= 0) {
+      err = n < 0 ? errno : ENOSPC;
+      break;
+    }
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
+  if (err) {
+    std::remove(tmp.c_str());
+    throw fileError(path, "cannot write: " + why(err));
+  }
+}
+
+void writeFileAtomically(const std::string& path, std::string_view head, std::string_view body, Durability durability) {
+  const std::string tmp = tempName(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
   int err = 0;
-  for (const std::string* part : {&head, &body}) {
+  for (const std::string_view* part : {&head, &body}) {
     size_t done = 0;
     while (!err && done < part->size()) {
       ssize_t n = ::write(fd, part->data() + done, part->size() - done);

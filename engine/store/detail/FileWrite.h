@@ -1,8 +1,11 @@
 #pragma once
 // Private to engine/store: whole-file writes that never leave a half-written file (temp file,
 // fsync, rename, fsync of the folder), and positioned reads with errors naming the file.
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace vwb::store::detail {
 
@@ -12,8 +15,27 @@ namespace vwb::store::detail {
 enum class Durability { Fsync, Deferred };
 void writeFileAtomically(const std::string& path, const std::string& bytes, Durability durability = Durability::Fsync);
 // The same for a file made of two parts (header and data), without joining them in memory.
-void writeFileAtomically(const std::string& path, const std::string& head, const std::string& body,
+void writeFileAtomically(const std::string& path, std::string_view head, std::string_view body,
                          Durability durability = Durability::Fsync);
+// A reusable buffer aligned for O_DIRECT. Its contents do not survive a growth.
+class AlignedBuffer {
+ public:
+  static constexpr size_t kAlign = 4096;
+  char* data() { return p_.get(); }
+  void reserve(size_t bytes);  // at least `bytes`, rounded up to kAlign
+
+ private:
+  struct Free {
+    void operator()(char* p) const;
+  };
+  std::unique_ptr<char, Free> p_;
+  size_t capacity_ = 0;
+};
+// The same as Deferred writeFileAtomically for `size` bytes at `data` (AlignedBuffer-aligned),
+// written with O_DIRECT where the file system takes it (the whole blocks; the tail buffered):
+// no copy into the page cache, which on the full release would be ~24 GiB of it and the kernel's
+// copy the biggest cost of preprocessing after decoding. Falls back to a buffered write.
+void writeFileDirect(const std::string& path, const char* data, size_t size);
 // Flushes the file system that holds `dir` (syncfs): what Deferred writes left in memory.
 void syncFileSystem(const std::string& dir);
 // Temporary files are named PATH.tmp-HOST-PID-N. Removes those in `dir` that no process will

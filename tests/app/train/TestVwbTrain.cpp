@@ -5,6 +5,7 @@
 #include <csignal>
 
 #include "TestSupport.h"
+#include "engine/store/CacheEntry.h"
 
 using vwbtest::run;
 using vwbtest::vwbExe;
@@ -134,7 +135,7 @@ class TestVwbTrain : public QObject {
     QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
     QVERIFY2(r.err.contains("through a 1 MiB decoded-chunk cache"), qPrintable(r.err));
     QVERIFY(QFile::exists(out + "/checkpoints/last.pt"));
-    QVERIFY(QDir(data_ + "/.vwb/cache/v1/train").entryList({"*.chunks"}).size() > 0);
+    QVERIFY(QDir(data_ + "/.vwb/cache/v" + QString::number(vwb::store::kCacheFormatVersion) + "/train").entryList({"*.chunks"}).size() > 0);
   }
 
   void interruptWritesACheckpoint() {

@@ -15,6 +15,7 @@
 #include "engine/core/Error.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/store/CachedVolumeSet.h"
+#include "engine/store/ChunkedVolumeFile.h"
 #include "engine/store/DatasetCache.h"
 
 using namespace vwb;
@@ -325,6 +326,59 @@ class TestDatasetCache : public QObject {
     QCOMPARE(again.processed, int64_t(0));
     QCOMPARE(again.failed, int64_t(1));
     QVERIFY(cache.fresh(specs[1])->decoded);
+  }
+
+  // Labels are packed 2 bits per voxel when every value is <= 3, and stored a byte per voxel
+  // otherwise (a label the check will reject still round-trips exactly). Rows of 26 voxels
+  // (90 = 64 + 26) end mid-byte; chunk extents are not multiples of 4.
+  void labelsRoundTripPackedAndUnpacked() {
+    const Shape3 s{70, 40, 90};
+    const VolumeU8 image = randomVolume(s, 3, false);
+    VolumeU8 packable = randomVolume(s, 4, true), wide = randomVolume(s, 5, false);
+    packable.data[12345] = 3;  // still two bits
+    const std::string dir = tmp_.path().toStdString();
+    for (const VolumeU8* label : {&packable, &wide}) {
+      const std::string path = dir + (label == &packable ? "/packed.chunks" : "/bytes.chunks");
+      const int64_t bytes = writeChunkedVolume(path, image, label, 64);
+      QCOMPARE(int64_t(fs::file_size(path)), bytes);
+      ChunkedVolumeFile f(path, "train volume x");
+      std::vector<uint8_t> got;
+      int64_t ones = 0;
+      for (int64_t c = 0; c < f.grid().count(); ++c) {
+        int64_t cz, cy, cx;
+        f.grid().position(c, cz, cy, cx);
+        const Shape3 e = f.grid().extent(cz, cy, cx);
+        f.readChunk(c, 1, got);
+        QCOMPARE(int64_t(got.size()), e.voxels());
+        for (int64_t z = 0, i = 0; z < e.d; ++z)
+          for (int64_t y = 0; y < e.h; ++y)
+            for (int64_t x = 0; x < e.w; ++x, ++i)
+              if (got[size_t(i)] != label->at(cz * 64 + z, cy * 64 + y, cx * 64 + x))
+                QFAIL(qPrintable(QString("label differs in chunk %1 at %2").arg(c).arg(i)));
+        QCOMPARE(int64_t(f.chunks()[size_t(c)].foreground), int64_t(std::count(got.begin(), got.end(), uint8_t(1))));
+        ones += f.chunks()[size_t(c)].foreground;
+      }
+      QCOMPARE(ones, int64_t(std::count(label->data.begin(), label->data.end(), uint8_t(1))));
+      for (int64_t i : f.foregroundSample()) QCOMPARE(label->data[size_t(i)], uint8_t(1));
+      QVERIFY(!f.foregroundSample().empty());
+    }
+    // Packed frames are the smaller: 4 voxels a byte before LZ4.
+    QVERIFY(fs::file_size(dir + "/packed.chunks") < fs::file_size(dir + "/bytes.chunks"));
+  }
+
+  // A cache of an older format is never read again: preprocessing removes it and says how much.
+  void olderCacheFormatsAreRemoved() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(1, {20, 24, 28}, specs);
+    const fs::path old = fs::path(dir) / "cache" / "v1" / "train";
+    fs::create_directories(old);
+    std::ofstream(old / "0.chunks") << std::string(5000, 'x');
+    std::ofstream(old / "0.json") << "{}";
+    DatasetCache cache(dir + "/cache");
+    PreprocessReport r = cache.preprocess(specs);
+    QCOMPARE(r.oldFormatBytesRemoved, int64_t(5002));
+    QVERIFY(!fs::exists(old.parent_path()));
+    QCOMPARE(cache.status(specs[0]).state, CacheVolumeState::Fresh);
   }
 
   void decodedChunkCacheStaysWithinItsBudget() {

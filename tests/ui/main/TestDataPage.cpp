@@ -26,6 +26,11 @@
 #include "ui/main/DataPage.h"
 #include "ui/main/VolumeFilterProxy.h"
 #include "ui/main/VolumeTableModel.h"
+#include "engine/store/CacheEntry.h"
+
+namespace {
+const QString kFormatDir = "/v" + QString::number(vwb::store::kCacheFormatVersion);  // this build's cache folder
+}
 
 using namespace vwb;
 using namespace vwb::ui;
@@ -316,7 +321,7 @@ class TestDataPage : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!page->loading() && page->cachePanel()->status(), vwbtest::kLastResortMs);
     QVERIFY2(page->cachePanel()->summary()->fullText().contains("no cache yet"),
              qPrintable(page->cachePanel()->summary()->fullText()));
-    QVERIFY(!QFileInfo::exists(cacheDir + "/v1"));  // nothing preprocessed yet
+    QVERIFY(!QFileInfo::exists(cacheDir + kFormatDir));  // nothing preprocessed yet
     QTest::mouseClick(page->cachePanel()->preprocessButton(), Qt::LeftButton);
     QTRY_VERIFY_WITH_TIMEOUT(engine->held, vwbtest::kLastResortMs);
     QVERIFY(page->cachePanel()->preprocessing());
@@ -357,7 +362,7 @@ class TestDataPage : public QObject {
     // A changed image is stale, a damaged entry corrupt; both redone by Preprocess.
     const std::string image = d.train[1].imagePath;
     fs::last_write_time(image, fs::last_write_time(image) + std::chrono::seconds(5));
-    { std::ofstream((cacheDir + "/v1/train/" + QString::fromStdString(d.train[2].id) + ".json").toStdString()) << "{"; }
+    { std::ofstream((cacheDir + kFormatDir + "/train/" + QString::fromStdString(d.train[2].id) + ".json").toStdString()) << "{"; }
     again.cachePanel()->refresh();
     QTRY_VERIFY_WITH_TIMEOUT(!again.loading() && again.cachePanel()->cachedCount() == total - 2, vwbtest::kLastResortMs);
     const QAbstractItemModel* m = again.model();
