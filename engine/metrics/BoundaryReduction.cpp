@@ -61,14 +61,15 @@ uint64_t BoundaryReduction::add(int64_t v, int t) {
     uint8_t& owner = owner_[edge];
     if (owner == kFree) {
       owner = kStored;
-      stored_.emplace(static_cast<uint32_t>(edge), static_cast<uint32_t>(pool_.size()));
-      pool_.emplace_back();
-      work_.drainInto(pool_.back());
+      stored_.emplace(static_cast<uint32_t>(edge), static_cast<uint32_t>(poolStart_.size() - 1));
+      work_.drainInto(pool_);
+      poolStart_.push_back(pool_.size());
       return pivot;
     }
     // Add the reduced column of the pivot's owner.
     if (owner == kStored) {
-      for (uint64_t key : pool_[stored_.at(static_cast<uint32_t>(edge))]) work_.toggle(key);
+      const uint32_t i = stored_.at(static_cast<uint32_t>(edge));
+      for (uint64_t k = poolStart_[i]; k < poolStart_[i + 1]; ++k) work_.toggle(pool_[k]);
     } else {
       const int64_t square = cofaceSquare(edge, owner);
       boundaryKeys(square / 3, static_cast<int>(square % 3), keys);

@@ -43,8 +43,11 @@ class BoundaryReduction {
   // index: under 1 % of the columns).
   static constexpr uint8_t kFree = 0, kStored = 5;
   std::vector<uint8_t> owner_;
-  std::unordered_map<uint32_t, uint32_t> stored_;  // edge -> index in pool_
-  std::vector<std::vector<uint64_t>> pool_;
+  std::unordered_map<uint32_t, uint32_t> stored_;  // edge -> index in poolStart_
+  // The stored columns end to end (never changed once stored): column i is
+  // pool_[poolStart_[i] .. poolStart_[i + 1]). One arena instead of a vector per column.
+  std::vector<uint64_t> pool_;
+  std::vector<uint64_t> poolStart_{0};
   PivotColumn work_;
 };
 

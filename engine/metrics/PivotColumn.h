@@ -42,9 +42,8 @@ class PivotColumn {
     return key;
   }
 
-  // Moves the entries out, largest first, and leaves the column empty.
+  // Appends the entries to `out`, largest first, and leaves the column empty.
   void drainInto(std::vector<uint64_t>& out) {
-    out.clear();
     for (uint64_t key = pivot(); key != kEmpty; key = pivot()) {
       out.push_back(key);
       toggle(key);
