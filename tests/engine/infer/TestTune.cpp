@@ -5,7 +5,9 @@
 #include <random>
 
 #include "engine/core/Error.h"
+#include "engine/infer/PostProcess.h"
 #include "engine/infer/PostProcessTuner.h"
+#include "engine/metrics/Score.h"
 
 namespace {
 
@@ -27,6 +29,21 @@ vwb::TuneCase sheets(unsigned seed) {
     int64_t z = rng() % 24, y = rng() % 24, x = rng() % 24;
     if (c.label.at(z, y, x) == 0 && (z % 9) > 1) c.probability255.at(z, y, x) = 230;
   }
+  return c;
+}
+
+// The same sheets, confident (p = 0.9), with unsure bumps beside them (p = 0.35, background):
+// a lower threshold only adds the bumps. And sheets alone, unsure: only a lower threshold finds them.
+vwb::TuneCase confident(unsigned seed) {
+  vwb::TuneCase c = sheets(seed);
+  for (auto& p : c.probability255.data) p = p == 89 ? 230 : 0;
+  std::mt19937 rng(seed);
+  for (int k = 0; k < 6; ++k) c.probability255.at(8, int64_t(rng() % 24), int64_t(rng() % 24)) = 89;
+  return c;
+}
+vwb::TuneCase unsure(unsigned seed) {
+  vwb::TuneCase c = sheets(seed);
+  for (auto& p : c.probability255.data) p = p == 89 ? 89 : 0;
   return c;
 }
 
@@ -54,6 +71,34 @@ class TestTune : public QObject {
     auto stopped = vwb::tunePostProcessing(cases, grid, nullptr, &cancel);
     QCOMPARE(stopped.bestScore, stopped.baselineScore);  // nothing tried after the cancel
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::tunePostProcessing({}, grid));
+  }
+
+  // A change must raise more volumes than it lowers, not only the mean: threshold 0.3 rescues
+  // one volume (its sheets appear) and spoils two a little (their bumps appear). The mean alone would
+  // take it; the tuner keeps 0.5.
+  void keepsOnlyWhatMostVolumesGainFrom() {
+    std::vector<vwb::TuneCase> cases{unsure(1), confident(2), confident(3)};
+    vwb::TuneGrid grid;
+    grid.thresholds = {0.3, 0.5};
+    grid.minSizes = {0};
+    grid.closingRadii = {0};
+    grid.sheetClosingRadii = {0};
+    grid.plugHoles = {false};
+    grid.fillHoles = {false};
+    vwb::PostProcessOptions low;
+    low.threshold = 0.3;
+    double meanLow = 0, meanHalf = 0;
+    int lowered = 0;
+    for (const auto& c : cases) {
+      const double a = vwb::scoreVolume(vwb::postprocess(c.probability255, low), c.label).score;
+      const double b = vwb::scoreVolume(vwb::postprocess(c.probability255, {}), c.label).score;
+      meanLow += a / 3, meanHalf += b / 3, lowered += a < b;
+    }
+    QVERIFY2(meanLow > meanHalf, qPrintable(QString("%1 vs %2").arg(meanLow).arg(meanHalf)));  // the mean prefers 0.3
+    QCOMPARE(lowered, 2);
+    auto r = vwb::tunePostProcessing(cases, grid);
+    QCOMPARE(r.best.threshold, 0.5);
+    QCOMPARE(r.bestScore, r.baselineScore);
   }
 
   void presetRoundTrip() {
