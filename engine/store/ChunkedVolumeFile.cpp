@@ -124,31 +124,29 @@ int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const
         used += r.imageBytes;
         if (label) {
           const Shape3 e = g.extent(cz, cy, cx);
-          if (labelEncoding == kLabelPacked2 && e.w % 4 == 0) {
+          const bool pack = labelEncoding == kLabelPacked2;
+          if (pack && e.w % 4 == 0) {
             // Rows pack straight from the volume (no gathered copy); each fills whole bytes.
             packed.resize(packedLabelBytes(size_t(e.voxels())));
             uint8_t* dst = packed.data();
             int64_t ones = 0;
             for (int64_t z = 0; z < e.d; ++z)
-              for (int64_t y = 0; y < e.h; ++y) {
+              for (int64_t y = 0; y < e.h; ++y, dst += e.w / 4) {
                 const uint8_t* row = &label->data[label->index(cz * g.edge + z, cy * g.edge + y, cx * g.edge)];
                 ones += countOnes(row, size_t(e.w));
                 packLabels2(row, size_t(e.w), dst);
-                dst += e.w / 4;
               }
             r.foreground = static_cast<uint32_t>(ones);
-            r.labelBytes = static_cast<uint32_t>(encodeChunk(packed.data(), packed.size(), out + used));
-          } else if (labelEncoding == kLabelPacked2) {
-            gather(*label, g, cz, cy, cx, buf);
-            r.foreground = static_cast<uint32_t>(countOnes(buf.data(), buf.size()));
-            packed.resize(packedLabelBytes(buf.size()));
-            packLabels2(buf.data(), buf.size(), packed.data());
-            r.labelBytes = static_cast<uint32_t>(encodeChunk(packed.data(), packed.size(), out + used));
           } else {
             gather(*label, g, cz, cy, cx, buf);
             r.foreground = static_cast<uint32_t>(countOnes(buf.data(), buf.size()));
-            r.labelBytes = static_cast<uint32_t>(encodeChunk(buf.data(), buf.size(), out + used));
+            if (pack) {
+              packed.resize(packedLabelBytes(buf.size()));
+              packLabels2(buf.data(), buf.size(), packed.data());
+            }
           }
+          const std::vector<uint8_t>& frame = pack ? packed : buf;
+          r.labelBytes = static_cast<uint32_t>(encodeChunk(frame.data(), frame.size(), out + used));
           used += r.labelBytes;
         }
       }

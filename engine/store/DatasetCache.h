@@ -29,9 +29,12 @@ CacheLocation locateCache(const std::string& datasetRoot, const std::string& exp
 CacheLocation findCache(const std::string& datasetRoot);
 
 struct PreprocessOptions {
-  int jobs = 0;       // parallel volumes; 0 = one more than the cores (workers wait on writes)
+  int jobs = 0;       // parallel volumes; 0 = defaultPreprocessJobs()
   int64_t edge = 64;  // chunk edge
 };
+
+// Workers preprocessing uses by default: one more than the cores, as each also waits on its writes.
+int defaultPreprocessJobs();
 
 struct PreprocessReport {
   int64_t volumes = 0, reused = 0, processed = 0, failed = 0;

@@ -50,7 +50,7 @@ void run(const BenchDataArgs& a) {
   const double decodedGiB = double(voxels) * 2 / double(1 << 30);
   fmt::print("dataset: {} labelled volumes, {:.1f} GiB decoded (image + label); decode on {} threads, "
              "preprocessing on {} (its default: one more than cores, as its workers wait on writes); "
-             "shared machine: figures are noisy\n", labelled.size(), decodedGiB, jobs, a.jobs > 0 ? a.jobs : jobs + 1);
+             "shared machine: figures are noisy\n", labelled.size(), decodedGiB, jobs, a.jobs > 0 ? a.jobs : vwb::store::defaultPreprocessJobs());
 
   // 1. One plain decoding pass (what any reader must do once), on all cores.
   size_t n = a.decodeVolumes > 0 ? std::min<size_t>(size_t(a.decodeVolumes), labelled.size()) : labelled.size();

@@ -94,40 +94,47 @@ void AlignedBuffer::reserve(size_t bytes) {
   capacity_ = rounded;
 }
 
-void writeFileDirect(const std::string& path, const char* data, size_t size) {
-  const std::string tmp = tempName(path);
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0644);
-  bool direct = fd >= 0;
-  if (fd < 0 && errno == EINVAL) fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
-  const size_t kAlign = AlignedBuffer::kAlign;
-  const size_t whole = reinterpret_cast<uintptr_t>(data) % kAlign == 0 ? size / kAlign * kAlign : 0;
-  auto buffered = [&] {  // the tail, or what the device would not take directly
-    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT);
-    direct = false;
-  };
-  int err = 0;
-  size_t done = 0;
+namespace {
+// Writes data[done, size) at the file offset, advancing `done`; returns 0 or the errno.
+int writeAll(int fd, const char* data, size_t size, size_t& done) {
   while (done < size) {
-    if (direct && (done >= whole || done % kAlign != 0)) buffered();
-    ssize_t n = ::write(fd, data + done, (direct ? whole : size) - done);
+    ssize_t n = ::write(fd, data + done, size - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EINVAL && direct) {  // a block size above kAlign, say
-      buffered();
-      continue;
-    }
-    if (n <= 0) {
-      err = n < 0 ? errno : ENOSPC;
-      break;
-    }
+    if (n <= 0) return n < 0 ? errno : ENOSPC;
     done += static_cast<size_t>(n);
   }
+  return 0;
+}
+
+// Closes the temp file and renames it over `path`; on an error (`err`, or the rename's) removes
+// it and throws naming `path`.
+void finish(int fd, const std::string& tmp, const std::string& path, int err) {
   ::close(fd);
   if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err) {
     std::remove(tmp.c_str());
     throw fileError(path, "cannot write: " + why(err));
   }
+}
+}  // namespace
+
+void writeFileDirect(const std::string& path, const char* data, size_t size) {
+  const std::string tmp = tempName(path);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0644);
+  const bool direct = fd >= 0;
+  if (fd < 0 && errno == EINVAL) fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
+  size_t done = 0;
+  int err = 0;
+  if (direct) {
+    const size_t kAlign = AlignedBuffer::kAlign;
+    const size_t whole = reinterpret_cast<uintptr_t>(data) % kAlign == 0 ? size / kAlign * kAlign : 0;
+    err = writeAll(fd, data, whole, done);
+    if (err == EINVAL) err = 0;  // a device block above kAlign, say: the rest goes buffered
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_DIRECT);  // the tail (or all) buffered
+  }
+  if (!err) err = writeAll(fd, data, size, done);
+  finish(fd, tmp, path, err);
 }
 
 void writeFileAtomically(const std::string& path, std::string_view head, std::string_view body, Durability durability) {
@@ -137,23 +144,10 @@ void writeFileAtomically(const std::string& path, std::string_view head, std::st
   int err = 0;
   for (const std::string_view* part : {&head, &body}) {
     size_t done = 0;
-    while (!err && done < part->size()) {
-      ssize_t n = ::write(fd, part->data() + done, part->size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        err = n < 0 ? errno : ENOSPC;
-        break;
-      }
-      done += static_cast<size_t>(n);
-    }
+    if (!err) err = writeAll(fd, part->data(), part->size(), done);
   }
   if (!err && durability == Durability::Fsync && ::fsync(fd) != 0) err = errno;
-  ::close(fd);
-  if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
-  if (err) {
-    std::remove(tmp.c_str());
-    throw fileError(path, "cannot write: " + why(err));
-  }
+  finish(fd, tmp, path, err);
   if (durability == Durability::Deferred) return;
   const std::string dir = std::filesystem::path(path).parent_path().string();
   int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
