@@ -13,6 +13,12 @@ std::string maskDir(const std::string& runDir) { return runDir + "/predictions";
 QString inspectedRunDir(const ui::WorkbenchContext& context) {
   if (!context.runDir().isEmpty()) return context.runDir();
   if (context.demoDir().isEmpty()) return {};
+  // The demo's runs are the demo dataset's: another dataset's pages must not show (and score
+  // against their own volumes) predictions of the demo.
+  if (context.hasDataset() &&
+      QFileInfo(QString::fromStdString(context.dataset().root)).canonicalFilePath() !=
+          QFileInfo(context.demoDir() + "/data").canonicalFilePath())
+    return {};
   const QDir runs(context.demoDir() + "/runs");
   for (const QFileInfo& run : runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
     const QDir dir(run.absoluteFilePath());

@@ -2,8 +2,8 @@
 // Where a run keeps its predictions, and which run the inspection pages look at.
 //
 // Which run the inspection pages look at: the context's run directory when one is open,
-// otherwise (the demo) the most recently modified run under DEMO/runs that has a checkpoint or
-// saved predictions. Empty when there is none.
+// otherwise, when no dataset or the demo's is open, the most recently modified run under DEMO/runs
+// that has a checkpoint or saved predictions. Empty when there is none.
 #include <QString>
 #include <string>
 

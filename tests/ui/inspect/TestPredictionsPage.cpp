@@ -8,6 +8,7 @@
 #include <QTableView>
 #include <QtTest>
 
+#include "FakeEngine.h"
 #include "InspectFixture.h"
 #include "TestSupport.h"
 #include "engine/infer/PostProcess.h"
@@ -16,6 +17,7 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/inspect/MaskStats.h"
 #include "ui/inspect/PredictionsPage.h"
+#include "ui/inspect/RunLocator.h"
 
 using namespace vwb;
 using namespace vwb::inspect;
@@ -196,6 +198,26 @@ class TestPredictionsPage : public QObject {
     writeVolumeU8(labelPath, original);
     QVERIFY2(summary.contains("<b>Mean score " + a + "</b> over 1 (1 left out: unlabeled everywhere) labeled volume(s)"),
              qPrintable(summary));
+  }
+
+  // Without an open run the pages look at the demo's newest run, but only while the demo's
+  // dataset (or none) is open: another dataset must not show the demo's predictions.
+  void demoRunsBelongToTheDemoDataset() {
+    QTemporaryDir demo = vwbtest::scratchDir();
+    QDir(demo.path()).mkpath("data");
+    QDir(demo.path()).mkpath("other");
+    QDir(demo.path()).mkpath("runs/r1/checkpoints");
+    QFile(demo.path() + "/runs/r1/checkpoints/best.pt").open(QIODevice::WriteOnly);
+    ui::WorkbenchContext context(std::make_shared<vwbtest::FakeEngine>());
+    context.setDemoDir(demo.path());
+    const QString r1 = QFileInfo(demo.path() + "/runs/r1").absoluteFilePath();
+    QCOMPARE(inspectedRunDir(context), r1);  // no dataset open
+    context.setDataset(vwbtest::fakeDataset((demo.path() + "/data").toStdString()), vwbtest::fakeFingerprint());
+    QCOMPARE(inspectedRunDir(context), r1);
+    context.setDataset(vwbtest::fakeDataset((demo.path() + "/other").toStdString()), vwbtest::fakeFingerprint());
+    QCOMPARE(inspectedRunDir(context), QString());
+    context.setRunDir(demo.path() + "/runs/r1");  // an open run is shown whatever the dataset
+    QCOMPARE(inspectedRunDir(context), demo.path() + "/runs/r1");
   }
 
   void cleanupTestCase() {
