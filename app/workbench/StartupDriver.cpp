@@ -19,6 +19,7 @@
 #include "ui/wizard/HardwarePage.h"
 #include "ui/wizard/SetupWizard.h"
 
+using namespace vwb;
 using namespace vwb::ui;
 
 namespace {
@@ -73,7 +74,34 @@ void StartupDriver::afterDatasetOpened() {
   if (options_.steps > 0) wizard->overrides().stepsPerEpoch = options_.steps;
   if (options_.patch > 0) wizard->constraints().patch = options_.patch;
   if (options_.levels > 0) wizard->constraints().model.levels = options_.levels;
+  // The settings page's fields, as a person would set them on pages 3 and 4 (the engine's own
+  // names, so a bad value is refused with the engine's message).
+  try {
+    UserConstraints& c = wizard->constraints();
+    UserOverrides& o = wizard->overrides();
+    if (!options_.strategy.isEmpty()) {
+      const StrategyKind kind = parseStrategy(options_.strategy.toStdString());
+      if (kind == StrategyKind::Auto) c.strategy.reset();
+      else c.strategy = kind;
+    }
+    for (const QString& d : options_.devices) c.devices.push_back(d.toStdString());
+    if (options_.batch > 0) c.batchPerDevice = options_.batch;
+    if (!options_.amp.isEmpty()) c.amp = parseAmp(options_.amp.toStdString());
+    if (options_.baseChannels > 0) c.model.baseChannels = options_.baseChannels;
+    if (options_.workers >= 0) o.workers = options_.workers;
+    if (options_.prefetch > 0) o.prefetch = options_.prefetch;
+    if (options_.valFraction >= 0) o.valFraction = options_.valFraction;
+    if (options_.seed >= 0) o.seed = uint64_t(options_.seed);
+  } catch (const std::exception& e) {
+    fail(QString::fromStdString(e.what()));
+    return;
+  }
+  if (!options_.out.isEmpty()) wizard->setRunDir(QFileInfo(options_.out).absoluteFilePath());
   wizard->replan();
+  if (!wizard->hasPlan() && options_.start) {
+    fail("the wizard has no plan: " + wizard->planError());
+    return;
+  }
   if (options_.start) {
     if (!wizard->startRun()) {
       fail("--start: " + wizard->startBlocker());

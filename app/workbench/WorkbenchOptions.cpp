@@ -2,6 +2,10 @@
 
 #include <QCommandLineParser>
 #include <QStandardPaths>
+#include <QTextStream>
+
+#include <cstdlib>
+#include <type_traits>
 
 // One demo for the workbench, packaging/demo and the README: $VWB_DEMO_DIR, else
 // ~/.local/share/vesuvius-workbench/demo (XDG data home), so a demo made by one is found by the other.
@@ -31,11 +35,23 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   const QCommandLineOption steps("steps", "Steps per epoch for the wizard's plan.", "N");
   const QCommandLineOption patch("patch", "Patch edge for the wizard's plan.", "N");
   const QCommandLineOption levels("levels", "UNet levels for the wizard's plan.", "N");
+  const QCommandLineOption strategy("strategy", "Strategy for the wizard's plan: auto, single, ddp or dp (as the Strategy page).", "KIND");
+  const QCommandLineOption devices("devices", "Devices for the wizard's plan: cpu, cpu:N (N CPU ranks) or cuda:0,cuda:1 (repeatable).", "LIST");
+  const QCommandLineOption batch("batch", "Micro-batch per device for the wizard's plan.", "N");
+  const QCommandLineOption amp("amp", "Mixed precision for the wizard's plan: auto, off, fp16 or bf16.", "MODE");
+  const QCommandLineOption workers("workers", "Batch-producing threads for the wizard's plan.", "N");
+  const QCommandLineOption prefetch("prefetch", "Ready batches kept in the queue.", "N");
+  const QCommandLineOption baseChannels("base-channels", "Channels of the UNet's first level.", "N");
+  const QCommandLineOption valFraction("val-fraction", "Share of the labelled volumes held out for validation.", "F");
+  const QCommandLineOption seed("seed", "Seed of the split, sampling and weights.", "N");
+  const QCommandLineOption out("out", "Run folder for --start (default: a new folder under the runs root).", "DIR");
   const QCommandLineOption shot("screenshot", "Render the window once populated, save a PNG, exit.", "FILE");
   const QCommandLineOption timeout("screenshot-timeout", "Give up on --screenshot after SEC seconds.", "SEC", "180");
   const QCommandLineOption palette("screenshot-palette",
                                    "Save --screenshot with 256 colours, ordered dither (about a quarter of the size; for README pictures).");
-  p.addOptions({demo, demoDir, dataset, run, compare, page, step, assume, start, tune, epochs, steps, patch, levels, shot, timeout, palette});
+  p.addOptions({demo, demoDir, dataset, run, compare, page, step, assume, start, tune, epochs, steps, patch, levels,
+                strategy, devices, batch, amp, workers, prefetch, baseChannels, valFraction, seed, out, shot, timeout,
+                palette});
   p.process(arguments);
 
   WorkbenchOptions o;
@@ -53,6 +69,31 @@ WorkbenchOptions parseWorkbenchOptions(const QStringList& arguments) {
   o.steps = p.value(steps).toInt();
   o.patch = p.value(patch).toInt();
   o.levels = p.value(levels).toInt();
+  o.strategy = p.value(strategy);
+  for (const QString& v : p.values(devices))
+    for (const QString& d : v.split(',', Qt::SkipEmptyParts)) o.devices << d.trimmed();
+  // A number option that does not read as one is an error, not a silent 0.
+  auto number = [&p](const QCommandLineOption& option, auto fallback) {
+    if (!p.isSet(option)) return fallback;
+    bool ok = false;
+    const QString text = p.value(option);
+    decltype(fallback) v{};
+    if constexpr (std::is_floating_point_v<decltype(fallback)>) v = text.toDouble(&ok);
+    else v = decltype(fallback)(text.toLongLong(&ok));
+    if (!ok) {
+      QTextStream(stderr) << "vesuvius-workbench: --" << option.names().front() << " '" << text << "': not a number\n";
+      std::exit(2);
+    }
+    return v;
+  };
+  o.batch = number(batch, 0);
+  o.amp = p.value(amp);
+  o.workers = number(workers, -1);
+  o.prefetch = number(prefetch, 0);
+  o.baseChannels = number(baseChannels, 0);
+  o.valFraction = number(valFraction, -1.0);
+  o.seed = number(seed, qlonglong(-1));
+  o.out = p.value(out);
   o.screenshot = p.value(shot);
   o.screenshotTimeoutSec = p.value(timeout).toInt();
   o.screenshotPalette = p.isSet(palette);

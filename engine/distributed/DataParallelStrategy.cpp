@@ -1,6 +1,8 @@
 #include "engine/distributed/detail/DataParallelStrategy.h"
 
 #include <algorithm>
+#include <chrono>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,10 @@
 #include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+}  // namespace
 
 DataParallelStrategy::DataParallelStrategy(const TrainConfig& config)
     : config_(config), local_(parseLocalDevices(config.devices)) {
@@ -33,15 +39,28 @@ void DataParallelStrategy::setup(const StrategyContext& context) {
   precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
   microBatch_ = std::max(1, config_.batchPerDevice);
-  UNet3D master = makeUNet3D(config_.model, config_.seed);
-  master->to(local_.front().device);
-  master->train();
+  for (size_t i = 0; i < local_.size(); ++i) {
+    memory_.push_back(std::make_unique<CpuRankMemory>());
+    staging_.push_back(std::make_unique<BatchStaging>(local_[i].device));
+  }
+  // Each replica's weights count towards its own device's tensor bytes.
+  UNet3D master{nullptr};
+  {
+    std::optional<CpuRankMemory::Scope> scope;
+    if (local_[0].device.is_cpu()) scope.emplace(*memory_[0]);
+    master = makeUNet3D(config_.model, config_.seed);
+    master->to(local_.front().device);
+    master->train();
+  }
   replicas_.push_back(master);
   for (size_t i = 1; i < local_.size(); ++i) {
+    std::optional<CpuRankMemory::Scope> scope;
+    if (local_[i].device.is_cpu()) scope.emplace(*memory_[i]);
     auto copy = std::dynamic_pointer_cast<UNet3DImpl>(master->clone(local_[i].device));
     replicas_.emplace_back(copy);
   }
   losses_.assign(local_.size(), 0.0);
+  deviceSeconds_.assign(local_.size(), 0.0);
   optimizer_ = makeOptimizer(config_, master->parameters());
   scaler_ = LossScaler(precision_ == Precision::F16);
   int total = std::max(1, torch::get_num_threads());
@@ -79,6 +98,13 @@ void DataParallelStrategy::reduceGradsToMaster() {
   }
 }
 
+void DataParallelStrategy::prefetch(const GlobalBatch& next) {
+  const int64_t devices = int64_t(local_.size());
+  if (next.size() % devices != 0) return;  // step() reports it
+  const int64_t shard = next.size() / devices;
+  for (size_t i = 0; i < local_.size(); ++i) staging_[i]->stage(next, int64_t(i) * shard, shard);
+}
+
 StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
   setLearningRate(*optimizer_, lr);
   const int64_t n = batch.size();
@@ -86,7 +112,11 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
   if (n % devices != 0)
     throw Error(fmt::format("dp: global batch {} does not split evenly over {} devices", n, devices));
   const int64_t shard = n / devices;
+  double commSec = 0;
+  auto commStart = Clock::now();
   replicate();
+  commSec += since(commStart);
+  std::fill(deviceSeconds_.begin(), deviceSeconds_.end(), 0.0);
   for (;;) {
     for (auto& r : replicas_)
       for (auto& p : r->parameters())
@@ -96,28 +126,36 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
     workers_->run([&](int i) {
       auto& model = replicas_[size_t(i)];
       const auto& device = local_[size_t(i)].device;
+      std::optional<CpuRankMemory::Scope> metered;
+      if (device.is_cpu()) metered.emplace(*memory_[size_t(i)]);
+      const auto start = Clock::now();
       double sum = 0;
+      torch::Tensor lossAcc;  // summed on the device in double: one host synchronisation per step
       try {
+        const BatchStaging::DeviceShard onDevice = staging_[size_t(i)]->take(batch, i * shard, shard);
         for (int64_t start = 0; start < shard; start += microBatch_) {
           int64_t len = std::min(microBatch_, shard - start);
           if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, i, len);
-          auto image = batch.image.narrow(0, i * shard + start, len).to(device);
-          auto label = batch.label.narrow(0, i * shard + start, len).to(device);
+          auto image = onDevice.image.narrow(0, start, len);
+          auto label = onDevice.label.narrow(0, start, len);
+          auto skeleton = onDevice.skeleton.defined() ? onDevice.skeleton.narrow(0, start, len) : torch::Tensor();
           torch::Tensor loss;
           {
             AutocastScope autocast(precision_, device);
             // Sum over the global batch size: the replicas' gradients add up to the batch mean.
-            loss = trainingLoss(*model, image, label, skeletonSlice(batch, i * shard + start, len, device),
-                                lossOptionsFor(config_)).sum() / double(n);
+            loss = trainingLoss(*model, image, label, skeleton, lossOptionsFor(config_)).sum() / double(n);
           }
           (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
-          sum += loss.item<double>();
+          auto l = loss.detach().to(torch::kFloat64);
+          lossAcc = lossAcc.defined() ? lossAcc + l : l;
         }
+        if (lossAcc.defined()) sum = lossAcc.item<double>();
       } catch (const std::exception& e) {
         if (!isOutOfMemory(e)) throw;  // a real failure stops the run
         outOfMemory[size_t(i)] = 1;
       }
       losses_[size_t(i)] = sum;
+      deviceSeconds_[size_t(i)] += since(start);
     });
     const int failed = int(std::count(outOfMemory.begin(), outOfMemory.end(), 1));
     if (failed == 0) break;
@@ -142,7 +180,11 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
   // Gather on device 0: loss, gradients, then the single optimizer step.
   StepResult result;
   for (double l : losses_) result.loss += l;
+  commStart = Clock::now();
   reduceGradsToMaster();
+  commSec += since(commStart);
+  result.commSeconds = commSec;
+  result.deviceSeconds = deviceSeconds_;
   result.microBatch = microBatch_;
   auto params = replicas_.front()->parameters();
   bool finite = scaler_.unscale(params) && std::isfinite(result.loss);
@@ -191,10 +233,9 @@ void DataParallelStrategy::loadState(torch::serialize::InputArchive& archive) {
 
 std::vector<DeviceMemory> DataParallelStrategy::memory() const {
   std::vector<DeviceMemory> out;
-  for (const auto& d : local_) {
-    out.push_back(probeDeviceMemory(d.device, d.label));
-    if (d.device.is_cpu()) break;
-  }
+  for (size_t i = 0; i < local_.size(); ++i)
+    out.push_back(local_[i].device.is_cpu() ? memory_[i]->snapshot(local_[i].label)
+                                            : probeDeviceMemory(local_[i].device, local_[i].label));
   return out;
 }
 

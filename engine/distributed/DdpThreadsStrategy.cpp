@@ -1,6 +1,8 @@
 #include "engine/distributed/detail/DdpThreadsStrategy.h"
 
+#include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -78,6 +80,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     r->device = local_[i];
     r->globalRank = spec_.globalRank(int(i));
     r->microBatch = std::max(1, config_.batchPerDevice);
+    r->staging = std::make_unique<BatchStaging>(r->device.device);
     ranks_.push_back(std::move(r));
   }
   workers_ = std::make_unique<RankWorkers>(int(local_.size()), abort_, spec_.globalRank(0),
@@ -92,6 +95,8 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     at::init_num_threads();
     at::set_num_threads(threadsPerRank_);
     Rank& r = *ranks_[size_t(i)];
+    std::optional<CpuRankMemory::Scope> metered;  // the replica's weights count for its rank
+    if (r.device.device.is_cpu()) metered.emplace(r.memory);
     r.comm = std::make_unique<Communicator>(store_, r.globalRank, world, options);
     r.model = makeUNet3D(config_.model, config_.seed);
     r.model->to(r.device.device);
@@ -117,42 +122,58 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
                                      : std::string("in-process HashStore")));
 }
 
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+}  // namespace
+
 void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) {
+  std::optional<CpuRankMemory::Scope> metered;
+  if (r.device.device.is_cpu()) metered.emplace(r.memory);
+  r.computeSec = r.commSec = 0;
   setLearningRate(*r.optimizer, lr);
   const int world = spec_.worldSize();
   const int64_t n = batch.size();
   const int64_t shard = n / world;
   const int64_t first = shard * r.globalRank;
   for (;;) {
+    const BatchStaging::DeviceShard onDevice = r.staging->take(batch, first, shard);
     r.optimizer->zero_grad();
+    const auto computeStart = Clock::now();
     double lossSum = 0;
+    torch::Tensor lossAcc;  // summed on the device: one host synchronisation per step, not per micro-batch
     bool prepared = false, outOfMemory = false;
     try {
       for (int64_t start = 0; start < shard; start += r.microBatch) {
         int64_t len = std::min(r.microBatch, shard - start);
         bool last = start + len >= shard;
         if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, int(r.globalRank), len);
-        auto image = batch.image.narrow(0, first + start, len).to(r.device.device);
-        auto label = batch.label.narrow(0, first + start, len).to(r.device.device);
+        auto image = onDevice.image.narrow(0, start, len);
+        auto label = onDevice.label.narrow(0, start, len);
+        auto skeleton = onDevice.skeleton.defined() ? onDevice.skeleton.narrow(0, start, len) : torch::Tensor();
         torch::Tensor loss;
         {
           AutocastScope autocast(precision_, r.device.device);
           // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
-          loss = trainingLoss(*r.model, image, label,
-                              skeletonSlice(batch, first + start, len, r.device.device),
-                              lossOptionsFor(config_)).sum() / double(shard);
+          loss = trainingLoss(*r.model, image, label, skeleton, lossOptionsFor(config_)).sum() / double(shard);
         }
         if (last) {  // only the shard's last backward synchronises
           r.bucketer->prepare();
           prepared = true;
         }
         (r.scaler.enabled() ? loss * r.scaler.scale() : loss).backward();
-        lossSum += loss.item<double>();
+        // In double, in micro-batch order: the same sum as adding each loss on the host.
+        auto l = loss.detach().to(torch::kFloat64);
+        lossAcc = lossAcc.defined() ? lossAcc + l : l;
       }
+      // The step's one host synchronisation: its compute is done (what the timing measures).
+      if (lossAcc.defined()) lossSum = lossAcc.item<double>();
     } catch (const std::exception& e) {
       if (!isOutOfMemory(e)) throw;
       outOfMemory = true;
     }
+    r.computeSec += since(computeStart);
+    const auto commStart = Clock::now();
     // Every rank launches every bucket once per attempt, even after an out-of-memory, so the
     // collectives stay matched; a failed attempt's gradients are then thrown away.
     if (!prepared) r.bucketer->prepare();
@@ -160,6 +181,7 @@ void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) 
     r.stats = r.bucketer->lastStats();
     // Loss (for reporting, identical on every rank) and the number of ranks that ran out.
     auto sums = r.comm->allreduceSum({lossSum, outOfMemory ? 1.0 : 0.0}, "loss all-reduce");
+    r.commSec += since(commStart);
     if (sums[1] == 0) {
       r.result.loss = sums[0] / world;
       break;
@@ -193,6 +215,13 @@ void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) 
   else r.optimizer->zero_grad();
 }
 
+void DdpThreadsStrategy::prefetch(const GlobalBatch& next) {
+  const int world = spec_.worldSize();
+  if (next.size() % world != 0) return;  // step() reports it
+  const int64_t shard = next.size() / world;
+  for (auto& r : ranks_) r->staging->stage(next, shard * r->globalRank, shard);
+}
+
 StepResult DdpThreadsStrategy::step(const GlobalBatch& batch, double lr) {
   const int world = spec_.worldSize();
   if (batch.size() % world != 0)
@@ -200,6 +229,11 @@ StepResult DdpThreadsStrategy::step(const GlobalBatch& batch, double lr) {
                             batch.size(), world));
   workers_->run([&](int i) { stepRank(*ranks_[size_t(i)], batch, lr); });
   lastStats_ = ranks_.front()->stats;
+  // Rank 0's wait stands for the step's (every rank waits for the same collectives); the
+  // compute times of all local ranks give the spread.
+  ranks_.front()->result.commSeconds = ranks_.front()->commSec;
+  ranks_.front()->result.deviceSeconds.clear();
+  for (const auto& r : ranks_) ranks_.front()->result.deviceSeconds.push_back(r->computeSec);
   if (ranks_.front()->result.skipped && !ranks_.front()->scaler.enabled() && context_.log)
     context_.log->log(LogLevel::Warning, fmt::format("step {}: non-finite loss or gradients, update "
                                                      "skipped", batch.step + 1));
@@ -280,10 +314,9 @@ std::string DdpThreadsStrategy::fromNodeZero(std::string bytes, const std::strin
 
 std::vector<DeviceMemory> DdpThreadsStrategy::memory() const {
   std::vector<DeviceMemory> out;
-  for (const auto& r : ranks_) {
-    out.push_back(probeDeviceMemory(r->device.device, r->device.label));
-    if (r->device.device.is_cpu()) break;  // one process RSS for all CPU ranks
-  }
+  for (const auto& r : ranks_)
+    out.push_back(r->device.device.is_cpu() ? r->memory.snapshot(r->device.label)
+                                            : probeDeviceMemory(r->device.device, r->device.label));
   return out;
 }
 

@@ -62,10 +62,16 @@ void addOptions(PlanContext& ctx, StrategyKind chosen) {
                  "Each device holds a full replica and optimizer state; every step all-reduces "
                  "the whole gradient (overlapped with backward).",
                  ddpSpeedup(n)});
-  if (ctx.hw.nodes == 1 && multi)
+  // DataParallel wherever DDP runs on one machine: several GPUs, or CPU ranks (which DDP over
+  // CPU ranks offers even when the plan is one CPU process; choosing either makes the ranks).
+  if (ctx.hw.nodes == 1 && (multi || ctx.gpus.empty()))
     all.push_back({StrategyKind::DataParallel, false,
-                   "DataParallel: one driver thread replicates the model, scatters the batch, "
-                   "runs the replicas in parallel, gathers the loss on device 0 and steps once",
+                   ctx.gpus.empty()
+                       ? "DataParallel over CPU ranks: one driver replicates the model per rank, "
+                         "runs the replicas in parallel threads, gathers the gradients on rank 0 "
+                         "and steps once"
+                       : "DataParallel: one driver thread replicates the model, scatters the batch, "
+                         "runs the replicas in parallel, gathers the loss on device 0 and steps once",
                    "Device 0 is the bottleneck: it gathers every output, receives every replica's "
                    "gradients, runs the only optimizer step and re-copies the parameters to all "
                    "devices each step, so it needs more memory than the others and the devices "

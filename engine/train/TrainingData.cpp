@@ -5,7 +5,7 @@
 #include <algorithm>
 
 #include "engine/core/Error.h"
-#include "engine/train/Trainer.h"
+#include "engine/train/TrainingData.h"
 
 #ifdef VWB_HAVE_DATASET_IO
 #include "engine/data/Dataset.h"

@@ -11,7 +11,9 @@
 namespace vwb {
 
 // Memory of one device at one moment. CUDA: caching-allocator figures and cudaMemGetInfo.
-// CPU ranks: allocated = process RSS, total = physical RAM, the rest 0.
+// One CPU device: allocated = process RSS. CPU ranks (cpu:N with ddp/dp): allocated and peak =
+// the bytes of the tensors that rank's thread allocated during its steps (one process holds them
+// all, so each rank's own share is what tells a lopsided rank). total = physical RAM.
 struct DeviceMemory {
   std::string device;  // "cuda:0", "cpu:1"
   int64_t allocatedBytes = 0;
@@ -19,6 +21,9 @@ struct DeviceMemory {
   int64_t peakBytes = 0;
   int64_t freeBytes = 0;
   int64_t totalBytes = 0;
+  // Share of the last sample period (NVML: 1/6 to 1 s) in which the GPU ran a kernel, 0..1;
+  // -1 where unknown (CPU devices, or no NVIDIA driver library to ask).
+  double busy = -1;
 };
 
 struct RunStartEvent {
@@ -36,6 +41,11 @@ struct StepEvent {
   double loss = 0, lr = 0;
   double samplesPerSec = 0;
   double dataWaitFraction = 0;  // share of step time spent waiting for batches
+  double commWaitFraction = 0;  // share of step time spent waiting for gradient communication
+                                // (DDP: exposed all-reduce; DP: replicate and gather; single: 0)
+  double stepSpread = 0;        // (slowest - fastest) / slowest compute time of the step's
+                                // devices (ranks of this node): a straggler shows here; 0 for one
+  double secondsPerStep = 0;    // this step's wall time
   double elapsedSec = 0;        // since the run (or resume) started
   double etaSec = 0;
   std::vector<DeviceMemory> memory;

@@ -12,6 +12,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <functional>
 #include <stdexcept>
 #include <string>
@@ -20,11 +21,12 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/Volume.h"
-#include "engine/distributed/MultiDeviceStrategies.h"
+#include "engine/data/SyntheticScrolls.h"
 #include "engine/infer/Predictor.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/MixedPrecisionChoice.h"
-#include "engine/train/detail/TrainingRun.h"
+#include "engine/trainer/Trainer.h"
+#include "engine/trainer/detail/Strategies.h"
 #include "infer/TinyCheckpoint.h"
 
 #ifndef VWB_WITH_CUDA
@@ -78,7 +80,6 @@ GlobalBatch randomBatch(int64_t step, int64_t n, int64_t patch = 32) {
 
 std::unique_ptr<TrainStrategy> build(TrainConfig c, StrategyKind kind,
                                      std::vector<std::string> devices, int batchPerDevice) {
-  dist::registerMultiDeviceStrategies();
   c.strategy = kind;
   c.devices = std::move(devices);
   c.batchPerDevice = batchPerDevice;
@@ -222,6 +223,76 @@ const std::vector<Check>& checks() {
          check(m.reservedBytes >= m.allocatedBytes, "reserved < allocated");
          check(m.peakBytes > m.allocatedBytes, "peak not above the resting allocation after a step");
          check(m.totalBytes > 0 && m.freeBytes > 0 && m.freeBytes <= m.totalBytes, "device totals");
+       }},
+      {"TrainThroughTheEngineDoorCuda",
+       [] {
+         // The call the workbench's worker thread makes (RealEngine::runTraining ->
+         // vwb::runTraining(config, sink, cancel)) on every GPU, for each strategy the planner
+         // offers there: where each step's time goes (data wait, gradient communication,
+         // spread of the ranks) and each GPU's busy share from NVML, over the last 20 steps.
+         needCuda();
+         const int n = int(torch::cuda::device_count());
+         const char* tmp = std::getenv("TMPDIR");
+         const std::string root = std::string(tmp ? tmp : "/tmp") + "/vwb-cuda-door";
+         SynthOptions o;
+         o.train = 6;
+         o.test = 1;
+         o.size = {128, 128, 128};
+         writeSyntheticDataset(root + "/data", o);
+         struct Sink : TrainingSink {
+           std::vector<StepEvent> steps;
+           void onStep(const StepEvent& e) override { steps.push_back(e); }
+         };
+         std::vector<std::pair<StrategyKind, std::vector<std::string>>> runs{{StrategyKind::Single, {"cuda:0"}}};
+         if (n > 1) {
+           std::vector<std::string> all;
+           for (int i = 0; i < n; ++i) all.push_back("cuda:" + std::to_string(i));
+           runs.push_back({StrategyKind::Ddp, all});
+           runs.push_back({StrategyKind::DataParallel, all});
+         }
+         for (const auto& [kind, devices] : runs) {
+           TrainConfig c;
+           c.dataDir = root + "/data";
+           c.runDir = root + "/run-" + strategyName(kind);
+           std::filesystem::remove_all(c.runDir);
+           c.strategy = kind;
+           c.devices = devices;
+           c.patch = 64;
+           c.batchPerDevice = 2;
+           c.epochs = 1;
+           c.stepsPerEpoch = 40;
+           c.valFraction = 0.2;
+           c.valCrop = 64;
+           c.workers = 3;
+           Sink sink;
+           CancelToken never;
+           const RunEndEvent end = runTraining(c, sink, never);
+           check(end.outcome == RunOutcome::Finished, std::string(strategyName(kind)) + ": " + end.message);
+           check(sink.steps.size() == 40, "steps reported");
+           double spt = 0, wait = 0, comm = 0, spread = 0;
+           std::vector<double> busy(devices.size(), 0);
+           int busySeen = 0;
+           const size_t from = sink.steps.size() - 20;
+           for (size_t i = from; i < sink.steps.size(); ++i) {
+             const StepEvent& e = sink.steps[i];
+             spt += e.secondsPerStep / 20;
+             wait += e.dataWaitFraction / 20;
+             comm += e.commWaitFraction / 20;
+             spread += e.stepSpread / 20;
+             for (size_t d = 0; d < e.memory.size() && d < busy.size(); ++d)
+               if (e.memory[d].busy >= 0) {
+                 busy[d] += e.memory[d].busy / 20;
+                 ++busySeen;
+               }
+             check(std::isfinite(e.dataWaitFraction) && std::isfinite(e.commWaitFraction), "step shares");
+           }
+           std::printf("    %s on %zu GPU(s), patch 64, batch 2/device: %.3f s/step, %.1f samples/s, data wait %.1f %%, "
+                       "communication %.1f %%, spread %.1f %%", strategyName(kind), devices.size(), spt,
+                       sink.steps.back().samplesPerSec, 100 * wait, 100 * comm, 100 * spread);
+           for (size_t d = 0; d < busy.size(); ++d)
+             if (busySeen) std::printf(", %s busy %.0f %%", devices[d].c_str(), 100 * busy[d]);
+           std::printf("%s\n", busySeen ? "" : " (no NVML: busy share not reported)");
+         }
        }},
       {"PredictCuda",
        [] {

@@ -15,8 +15,10 @@
 #if VWB_HAVE_TRAIN
 #include "engine/train/RunLock.h"
 #include "engine/train/BuildInfo.h"
-#include "engine/train/Trainer.h"
 #include "engine/train/ValidationSplit.h"
+#endif
+#if VWB_HAVE_TRAINER
+#include "engine/trainer/Trainer.h"
 #endif
 #if VWB_HAVE_INFER && VWB_HAVE_METRICS
 #include "engine/infer/EnsemblePredictor.h"
@@ -204,7 +206,7 @@ class RealEngine : public Engine {
   }
 
   TrainConfig loadRunConfig(const std::string& runDir) override {
-#if VWB_HAVE_TRAIN
+#if VWB_HAVE_TRAINER
     return vwb::loadRunConfig(runDir);
 #else
     missing("train", "reading a run's config.json");
@@ -213,7 +215,7 @@ class RealEngine : public Engine {
 
   RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink,
                           const CancelToken& cancel) override {
-#if VWB_HAVE_TRAIN
+#if VWB_HAVE_TRAINER
     return vwb::runTraining(config, sink, cancel);
 #else
     missing("train", "training");

@@ -1,5 +1,9 @@
 #include "ui/common/WorkbenchContext.h"
 
+#include <QFileInfo>
+
+#include "ui/common/Settings.h"
+
 namespace vwb::ui {
 
 WorkbenchContext::WorkbenchContext(EnginePtr engine, QObject* parent)
@@ -15,6 +19,16 @@ void WorkbenchContext::setRunDir(const QString& dir) {
   if (dir == runDir_) return;
   runDir_ = dir;
   Q_EMIT runDirChanged(dir);
+}
+
+bool WorkbenchContext::demoDatasetOpen() const {
+  if (!hasDataset() || demoDir_.isEmpty()) return false;
+  const QString demoData = QFileInfo(demoDir_ + "/data").canonicalFilePath();
+  return !demoData.isEmpty() && QFileInfo(QString::fromStdString(dataset_->root)).canonicalFilePath() == demoData;
+}
+
+QString WorkbenchContext::newRunsRoot() const {
+  return demoDatasetOpen() ? demoDir_ + "/runs" : Settings().runsRoot();
 }
 
 }  // namespace vwb::ui

@@ -31,6 +31,11 @@ class WorkbenchContext : public QObject {
   // The demo's home (--demo-dir): data/ holds the synthetic dataset, runs/ the demo's runs.
   const QString& demoDir() const { return demoDir_; }
   void setDemoDir(const QString& dir) { demoDir_ = dir; }
+  // True while the open dataset is the demo's (DEMO/data, links resolved).
+  bool demoDatasetOpen() const;
+  // Where a new run of the open dataset goes: DEMO/runs for the demo's dataset, the settings'
+  // runs root (Preferences) for any other.
+  QString newRunsRoot() const;
 
  Q_SIGNALS:
   void datasetChanged();

@@ -15,10 +15,7 @@ QString inspectedRunDir(const ui::WorkbenchContext& context) {
   if (context.demoDir().isEmpty()) return {};
   // The demo's runs are the demo dataset's: another dataset's pages must not show (and score
   // against their own volumes) predictions of the demo.
-  if (context.hasDataset() &&
-      QFileInfo(QString::fromStdString(context.dataset().root)).canonicalFilePath() !=
-          QFileInfo(context.demoDir() + "/data").canonicalFilePath())
-    return {};
+  if (context.hasDataset() && !context.demoDatasetOpen()) return {};
   const QDir runs(context.demoDir() + "/runs");
   for (const QFileInfo& run : runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
     const QDir dir(run.absoluteFilePath());

@@ -52,6 +52,9 @@ StepEvent stepFrom(const json& j) {
   e.lr = num(j, {"lr", "learning_rate"});
   e.samplesPerSec = num(j, {"samples_per_s", "samples_per_sec", "samplesPerSec", "throughput"});
   e.dataWaitFraction = num(j, {"data_wait", "data_wait_fraction", "dataWaitFraction"});
+  e.commWaitFraction = num(j, {"comm_wait"});
+  e.stepSpread = num(j, {"step_spread"});
+  e.secondsPerStep = num(j, {"step_s"});
   e.elapsedSec = num(j, {"elapsed_s", "elapsed_sec", "elapsedSec", "elapsed"});
   e.etaSec = num(j, {"eta_sec", "etaSec", "eta"});
   if (const json* mem = field(j, {"memory"}); mem && mem->is_array()) {
@@ -63,6 +66,7 @@ StepEvent stepFrom(const json& j) {
       d.peakBytes = integer(m, {"peak_bytes", "peakBytes", "peak"});
       d.freeBytes = integer(m, {"free_bytes", "freeBytes", "free"});
       d.totalBytes = integer(m, {"total_bytes", "totalBytes", "total"});
+      if (const json* b = field(m, {"busy"}); b && b->is_number()) d.busy = b->get<double>();
       e.memory.push_back(std::move(d));
     }
   }

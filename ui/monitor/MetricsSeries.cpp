@@ -26,10 +26,13 @@ void MetricsSeries::addRunStart(const RunStartEvent& e) {
 }
 
 void MetricsSeries::truncateAfterStep(double step) {
-  for (Series* s : {&lossRaw, &lossSmoothed, &learningRate, &throughput}) s->truncateAfter(step);
+  for (Series* s : {&lossRaw, &lossSmoothed, &learningRate, &throughput, &dataWaitPercent, &commWaitPercent,
+                    &spreadPercent})
+    s->truncateAfter(step);
   for (auto& [name, d] : memory) {
     d.allocatedGiB.truncateAfter(step);
     d.reservedGiB.truncateAfter(step);
+    d.busyPercent.truncateAfter(step);
   }
   ema_ = lossSmoothed.size() ? lossSmoothed.y.back() : 0;
 }
@@ -47,11 +50,18 @@ void MetricsSeries::addStep(const StepEvent& e) {
   lossSmoothed.add(step, ema_);
   learningRate.add(step, e.lr);
   throughput.add(step, e.samplesPerSec);
+  dataWaitPercent.add(step, 100 * e.dataWaitFraction);
+  if (e.memory.size() > 1) severalDevices = true;
+  if (severalDevices) {
+    commWaitPercent.add(step, 100 * e.commWaitFraction);
+    spreadPercent.add(step, 100 * e.stepSpread);
+  }
 
   for (const DeviceMemory& m : e.memory) {
     DeviceMemorySeries& d = memory[m.device];
     d.allocatedGiB.add(step, m.allocatedBytes / kGiB);
     d.reservedGiB.add(step, m.reservedBytes / kGiB);
+    if (m.busy >= 0) d.busyPercent.add(step, 100 * m.busy);
     if (m.totalBytes > 0) d.capacityGiB = m.totalBytes / kGiB;
   }
   if (e.stepsPerEpoch > 0) stepsPerEpoch = e.stepsPerEpoch;

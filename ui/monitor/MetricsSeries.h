@@ -33,6 +33,7 @@ struct PreviewEntry {
 // steps stay continuous across resumes).
 struct DeviceMemorySeries {
   Series allocatedGiB, reservedGiB;
+  Series busyPercent;  // GPUs whose driver reports it (NVML); empty elsewhere
   double capacityGiB = 0;
 };
 
@@ -51,6 +52,10 @@ class MetricsSeries {
 
   // x = global step
   Series lossRaw, lossSmoothed, learningRate, throughput;
+  // Where each step's time went, in percent of the step: waiting for data, waiting for gradient
+  // communication, and the spread of the devices' compute times (several devices only).
+  Series dataWaitPercent, commWaitPercent, spreadPercent;
+  bool severalDevices = false;  // a step reported more than one device
   // x = epoch
   Series trainLossPerEpoch, valLoss, valDice, valDiceEma;
   QVector<PreviewEntry> previews;  // by epoch, ascending

@@ -110,9 +110,11 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   g->addWidget(lossPlot_, 0, 0);
   g->addWidget(valPlot_, 0, 1);
   g->addWidget(preview_, 0, 2);
-  g->addWidget(lrPlot_, 1, 0);
-  g->addWidget(memoryPlot_, 1, 1);
-  g->addWidget(throughputPlot_, 1, 2);
+  // The second row holds four plots over the three columns.
+  auto* second = new QHBoxLayout;
+  second->setSpacing(4);
+  for (MonitorPlot* p : {lrPlot_, memoryPlot_, throughputPlot_, stepTimePlot_}) second->addWidget(p, 1);
+  g->addLayout(second, 1, 0, 1, 3);
   g->addWidget(log_, 2, 0, 1, 3);
   for (int c = 0; c < 3; ++c) g->setColumnStretch(c, 1);  // equal columns whatever the log holds
   g->setRowStretch(0, 5);
@@ -156,10 +158,14 @@ void MonitorPage::buildPlots() {
   memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("step"), tr("GiB"));
   throughputPlot_ = new MonitorPlot(tr("Throughput"), tr("step"), tr("samples/s"));
   throughputPlot_->addLine(tr("samples/s"), QColor(0, 130, 130));
+  // Where each step's time goes; the communication and spread lines, and each GPU's busy
+  // share, appear once the run has several devices (or a driver that reports it).
+  stepTimePlot_ = new MonitorPlot(tr("Step time"), tr("step"), tr("% of the step"));
+  stepTimePlot_->addLine(tr("data wait"), QColor(200, 80, 30));
 }
 
 QList<MonitorPlot*> MonitorPage::plots() const {
-  return {lossPlot_, valPlot_, lrPlot_, memoryPlot_, throughputPlot_};
+  return {lossPlot_, valPlot_, lrPlot_, memoryPlot_, throughputPlot_, stepTimePlot_};
 }
 
 QColor MonitorPage::deviceColor(int index) const {
@@ -333,8 +339,9 @@ void MonitorPage::refreshPlots() {
   valPlot_->graph(0)->setName(own + tr("train loss"));
   valPlot_->graph(1)->setName(own + tr("val loss"));
   valPlot_->graph(2)->setName(own + tr("val dice"));
-  for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_})
+  for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_, stepTimePlot_})
     p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
+  refreshStepTime(byEpoch);
 
   // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted.
   const int wanted = static_cast<int>(series_.memory.size()) * 3;
@@ -371,7 +378,7 @@ void MonitorPage::refreshPlots() {
   for (MonitorPlot* p : plots()) {
     p->rescaleAxes();
     padValueRange(p->yAxis);  // a point on the edge (or a single one) is drawn, not clipped
-    if (p == memoryPlot_ || p == throughputPlot_) p->yAxis->setRangeLower(0);
+    if (p == memoryPlot_ || p == throughputPlot_ || p == stepTimePlot_) p->yAxis->setRangeLower(0);
   }
   // The validation plot spans the run's epochs 1…N: one point sits at its epoch, not in -1.5…3.5.
   double lastEpoch = std::max<double>(1.0, double(series_.epochs));
@@ -389,6 +396,33 @@ void MonitorPage::refreshPlots() {
   status_->showSeries(series_);
   preview_->setPreviews(series_.previews, runDir_);
   ++replots_;
+}
+
+void MonitorPage::refreshStepTime(bool byEpoch) {
+  const double spe = double(series_.stepsPerEpoch);
+  struct Line {
+    QString name;
+    const Series* series;
+    QColor color;
+    Qt::PenStyle style;
+  };
+  std::vector<Line> lines{{tr("data wait"), &series_.dataWaitPercent, QColor(200, 80, 30), Qt::SolidLine}};
+  if (series_.severalDevices) {
+    lines.push_back({tr("communication"), &series_.commWaitPercent, QColor(25, 85, 170), Qt::SolidLine});
+    lines.push_back({tr("spread across devices"), &series_.spreadPercent, QColor(120, 120, 120), Qt::DashLine});
+  }
+  int device = 0;
+  for (const auto& [name, d] : series_.memory) {
+    if (d.busyPercent.size() > 0)
+      lines.push_back({QString::fromStdString(name) + tr(" busy"), &d.busyPercent, deviceColor(device), Qt::DotLine});
+    ++device;
+  }
+  if (stepTimePlot_->graphCount() != int(lines.size())) {
+    stepTimePlot_->clearGraphs();
+    for (const Line& l : lines) stepTimePlot_->addLine(l.name, l.color, l.style, 1.4);
+  }
+  for (int i = 0; i < int(lines.size()); ++i)
+    stepTimePlot_->graph(i)->setData(keys(*lines[size_t(i)].series, byEpoch, spe), lines[size_t(i)].series->y, true);
 }
 
 void MonitorPage::refreshComparedRuns(bool byEpoch) {
@@ -517,7 +551,7 @@ void MonitorPage::compareRunDialog() {
 QStringList MonitorPage::savePlots(const QString& dir) {
   QStringList written;
   QDir().mkpath(dir);
-  const QStringList names = {"loss", "validation", "lr", "memory", "throughput"};
+  const QStringList names = {"loss", "validation", "lr", "memory", "throughput", "step-time"};
   const QList<MonitorPlot*> all = plots();
   for (int i = 0; i < all.size(); ++i)
     for (const char* suffix : {".png", ".pdf"}) {

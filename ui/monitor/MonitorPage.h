@@ -43,6 +43,8 @@ class MonitorPage : public QWidget {
   void resumeRun();  // resumes the open run from its last checkpoint
   void stopRun();    // the engine finishes the step and writes a checkpoint
   bool isTraining() const;
+  QPushButton* stopButton() const { return stop_; }
+  QPushButton* resumeButton() const { return resume_; }
   // Closing while training: stop, then wait (processing events) until the worker returned.
   void stopAndWait();
 
@@ -81,6 +83,7 @@ class MonitorPage : public QWidget {
   void openRunDialog();
   void compareRunDialog();
   QColor deviceColor(int index) const;
+  void refreshStepTime(bool byEpoch);  // data wait, communication, spread, GPU busy
   void refreshComparedRuns(bool byEpoch);
 
   struct ComparedRun {
@@ -105,6 +108,7 @@ class MonitorPage : public QWidget {
   MonitorPlot* lrPlot_;
   MonitorPlot* memoryPlot_;
   MonitorPlot* throughputPlot_;
+  MonitorPlot* stepTimePlot_;
   QPushButton* stop_;
   QPushButton* resume_;
   QPushButton* open_;

@@ -27,6 +27,15 @@ RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
   throughput_ = new QLabel("–");
   memory_ = new QLabel("–");
   memory_->setWordWrap(true);
+  memory_->setToolTip(tr("Per device: allocated now (peak) of its capacity; on a GPU also what the allocator "
+                         "reserved and, where the driver reports it, how busy it was. CPU ranks share one "
+                         "process: each shows the tensor memory its own thread allocated."));
+  shares_ = new QLabel("–");
+  shares_->setWordWrap(true);
+  shares_->setToolTip(tr("Of each step's time: waiting for the data loader, waiting for gradient "
+                         "communication between devices, and the spread between the fastest and slowest "
+                         "device's compute (a straggler shows here). Above 10 % data wait or 20 % "
+                         "communication, a warning names the setting that helps."));
   warnings_ = new QListWidget;
   warnings_->setMaximumHeight(70);
   warnings_->setToolTip(tr("Warnings and errors of this run (also in training.log)"));
@@ -44,12 +53,16 @@ RunStatusPanel::RunStatusPanel(QWidget* parent) : QWidget(parent) {
   numbers->addSpacing(16);
   numbers->addWidget(new QLabel(tr("<b>Memory</b>")));
   numbers->addWidget(memory_, 1);
+  auto* time = new QHBoxLayout;
+  time->addWidget(new QLabel(tr("<b>Step time</b>")));
+  time->addWidget(shares_, 1);
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(state_);
   layout->addLayout(form);
   layout->addLayout(numbers);
+  layout->addLayout(time);
   layout->addWidget(warnings_);
 }
 
@@ -61,6 +74,8 @@ void RunStatusPanel::setState(const QString& text, const QString& color) {
 QString RunStatusPanel::stateText() const { return state_->text(); }
 QString RunStatusPanel::epochText() const { return epochBar_->text(); }
 QString RunStatusPanel::etaText() const { return eta_->text(); }
+QString RunStatusPanel::memoryText() const { return memory_->text(); }
+QString RunStatusPanel::stepTimeText() const { return shares_->text(); }
 
 void RunStatusPanel::showSeries(const MetricsSeries& s) {
   const int epochs = static_cast<int>(s.epochs);
@@ -87,10 +102,20 @@ void RunStatusPanel::showSeries(const MetricsSeries& s) {
   QStringList mem;
   for (const DeviceMemory& m : s.lastStep.memory) {
     QString line = QString::fromStdString(m.device) + ": " + formatBytes(m.allocatedBytes);
+    if (m.peakBytes > m.allocatedBytes) line += tr(" (peak %1)").arg(formatBytes(m.peakBytes));
+    if (m.reservedBytes > 0) line += tr(", reserved %1").arg(formatBytes(m.reservedBytes));
     if (m.totalBytes > 0) line += " / " + formatBytes(m.totalBytes);
+    if (m.busy >= 0) line += tr(", busy %1 %").arg(100 * m.busy, 0, 'f', 0);
     mem << line;
   }
   memory_->setText(mem.isEmpty() ? QStringLiteral("–") : mem.join("   "));
+  const StepEvent& e = s.lastStep;
+  QString shares = tr("%1 s/step · data wait %2 %").arg(e.secondsPerStep, 0, 'f', 2).arg(100 * e.dataWaitFraction, 0, 'f', 0);
+  if (s.severalDevices)
+    shares += tr(" · communication %1 % · spread across devices %2 %")
+                  .arg(100 * e.commWaitFraction, 0, 'f', 0)
+                  .arg(100 * e.stepSpread, 0, 'f', 0);
+  shares_->setText(shares);
 }
 
 void RunStatusPanel::addWarning(const QString& text) {

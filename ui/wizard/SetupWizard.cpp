@@ -173,8 +173,7 @@ TrainConfig SetupWizard::finalConfig() const {
 void SetupWizard::restartWithDataset() {
   plan_.reset();
   probe_.reset();
-  const QString base = context_.demoDir().isEmpty() ? Settings().runsRoot() : context_.demoDir() + "/runs";
-  runDir_ = QDir(base).filePath("run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+  runDir_ = QDir(context_.newRunsRoot()).filePath("run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
   restart();
   replan();
 }

@@ -70,6 +70,16 @@ QStringList StrategyPage::optionTexts() const {
 
 QString StrategyPage::warningText() const { return warnings_->text(); }
 
+QAbstractButton* StrategyPage::optionButton(StrategyKind kind) const {
+  if (!wizard_.hasPlan()) return nullptr;
+  const auto& opts = wizard_.plan().options;
+  for (QAbstractButton* b : group_->buttons()) {
+    const int i = group_->id(b);
+    if (i >= 0 && i < int(opts.size()) && opts[size_t(i)].kind == kind) return b;
+  }
+  return nullptr;
+}
+
 void StrategyPage::showPlan() {
   error_->setText(wizard_.planError());
   for (QAbstractButton* b : group_->buttons()) {

@@ -3,6 +3,9 @@
 // the strategies it considered; picking an alternative re-plans with that strategy forced.
 #include <QWizardPage>
 
+#include "engine/train/TrainConfig.h"
+
+class QAbstractButton;
 class QButtonGroup;
 class QLabel;
 class QVBoxLayout;
@@ -23,6 +26,8 @@ class StrategyPage : public QWizardPage {
   void chooseOption(int index);
   QStringList optionTexts() const;  // summary and cost of each option, the chosen one marked "* "
   QString warningText() const;
+  // The radio button of the current plan's option of this kind (null when the plan has none).
+  QAbstractButton* optionButton(StrategyKind kind) const;
 
  private:
   void showPlan();

@@ -29,6 +29,8 @@ class TrainingSettingsPage : public QWizardPage {
   QSpinBox* batchBox() const { return batch_; }
   QSpinBox* patchBox() const { return patch_; }
   QSpinBox* epochsBox() const { return epochs_; }
+  QSpinBox* stepsBox() const { return steps_; }
+  QPushButton* probeButton() const { return probeButton_; }
   QComboBox* ampBox() const { return amp_; }
   QPushButton* resetButton() const { return reset_; }
   const std::vector<MemoryBar*>& memoryBars() const { return bars_; }

@@ -3,7 +3,6 @@
 #include "engine/data/Dataset.h"
 #include "engine/data/DatasetCache.h"
 #include "engine/data/Fingerprint.h"
-#include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/Rendezvous.h"
 #include "engine/plan/Planner.h"
 
@@ -36,7 +35,6 @@ int nodeRankOf(const DistributedFlags& f, const CLI::App& cmd) {
 void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, TrainConfig& c,
                            LogSink* log) {
   auto given = [&](const char* name) { return cmd.count(name) > 0; };
-  dist::registerMultiDeviceStrategies();
   if (given("--strategy")) c.strategy = parseStrategy(f.strategy);
   if (given("--devices")) c.devices = f.devices;
   if (given("--nnodes")) c.nnodes = f.nnodes;

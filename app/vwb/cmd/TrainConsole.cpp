@@ -32,12 +32,21 @@ void TrainConsole::onRunStart(const RunStartEvent& e) {
 
 void TrainConsole::onStep(const StepEvent& e) {
   std::lock_guard<std::mutex> lock(mutex_);
-  char line[256];
-  std::snprintf(line, sizeof line,
-                "epoch %lld/%lld step %lld/%lld loss %.4f lr %.2e %.1f samples/s data wait %.0f%% eta %s",
+  char line[512];
+  int n = std::snprintf(line, sizeof line,
+                "epoch %lld/%lld step %lld/%lld loss %.4f lr %.2e %.1f samples/s data wait %.0f%%",
                 static_cast<long long>(e.epoch), static_cast<long long>(e.totalSteps / std::max<int64_t>(e.stepsPerEpoch, 1)),
                 static_cast<long long>(e.step), static_cast<long long>(e.totalSteps), e.loss, e.lr,
-                e.samplesPerSec, 100 * e.dataWaitFraction, duration(e.etaSec).c_str());
+                e.samplesPerSec, 100 * e.dataWaitFraction);
+  auto append = [&](const char* fmt, auto... args) {
+    if (n >= 0 && n < int(sizeof line)) n += std::snprintf(line + n, sizeof line - size_t(n), fmt, args...);
+  };
+  // Several devices: the share spent waiting for gradients and the spread of the ranks' step
+  // times (a straggler shows), and each GPU's busy share where the driver reports it.
+  if (e.memory.size() > 1) append(" comm %.0f%% spread %.0f%%", 100 * e.commWaitFraction, 100 * e.stepSpread);
+  for (const auto& m : e.memory)
+    if (m.busy >= 0) append(" %s busy %.0f%%", m.device.c_str(), 100 * m.busy);
+  append(" eta %s", duration(e.etaSec).c_str());
   if (tty_) {
     const int width = 20;
     int filled = static_cast<int>(width * e.stepInEpoch / std::max<int64_t>(e.stepsPerEpoch, 1));

@@ -15,7 +15,7 @@
 #include "engine/data/DatasetCache.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/train/PatchSampler.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 
 namespace fs = std::filesystem;
 

@@ -7,7 +7,7 @@
 
 #include "CommandRegistry.h"
 #include "engine/core/Error.h"
-#include "engine/distributed/StrategyBench.h"
+#include "engine/trainer/StrategyBench.h"
 
 namespace {
 

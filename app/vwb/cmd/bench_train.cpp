@@ -8,7 +8,7 @@
 #include "engine/model/ModelPresets.h"
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/train/SplitMix.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 
 namespace {
 

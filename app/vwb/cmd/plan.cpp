@@ -11,7 +11,7 @@
 #include "engine/data/Dataset.h"
 #include "engine/data/DatasetCache.h"
 #include "engine/data/Fingerprint.h"
-#include "engine/distributed/StrategyBench.h"
+#include "engine/trainer/StrategyBench.h"
 #include "engine/plan/Planner.h"
 
 namespace {

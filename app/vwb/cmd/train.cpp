@@ -11,7 +11,7 @@
 #include "engine/export/OutputTarget.h"
 #include "engine/train/RunLock.h"
 #include "engine/model/ModelPresets.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 
 namespace {
 

@@ -10,6 +10,8 @@
 
 #include "engine/distributed/RankWorkers.h"
 #include "engine/distributed/detail/DeviceList.h"
+#include "engine/train/detail/BatchStaging.h"
+#include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/MixedPrecision.h"
 #include "engine/train/detail/TrainStrategy.h"
 
@@ -29,6 +31,8 @@ class DataParallelStrategy : public TrainStrategy {
   void saveState(torch::serialize::OutputArchive& archive) override;
   void loadState(torch::serialize::InputArchive& archive) override;
   std::vector<DeviceMemory> memory() const override;
+  bool overlapsCopies() const override { return local_.front().device.is_cuda(); }
+  void prefetch(const GlobalBatch& next) override;
 
  private:
   void replicate();             // master weights -> replicas 1..N-1
@@ -40,6 +44,9 @@ class DataParallelStrategy : public TrainStrategy {
   Precision precision_ = Precision::F32;
   std::vector<UNet3D> replicas_;  // [0] is the master on device 0
   std::vector<double> losses_;
+  std::vector<double> deviceSeconds_;  // this step's forward/backward per device
+  std::vector<std::unique_ptr<CpuRankMemory>> memory_;
+  std::vector<std::unique_ptr<BatchStaging>> staging_;  // each device's next shard, copied ahead  // CPU devices: each worker's tensor bytes
   std::unique_ptr<torch::optim::Optimizer> optimizer_;  // AdamW or SGD (Optimizers.h)
   LossScaler scaler_;
   std::shared_ptr<AbortSignal> abort_ = std::make_shared<AbortSignal>();

@@ -14,6 +14,8 @@
 #include "engine/distributed/Rendezvous.h"
 #include "engine/distributed/detail/DeviceList.h"
 #include "engine/distributed/detail/GradientBucketer.h"
+#include "engine/train/detail/BatchStaging.h"
+#include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/MixedPrecision.h"
 #include "engine/train/detail/TrainStrategy.h"
 
@@ -36,6 +38,8 @@ class DdpThreadsStrategy : public TrainStrategy {
   void loadState(torch::serialize::InputArchive& archive) override;
   std::string fromNodeZero(std::string bytes, const std::string& what) override;
   std::vector<DeviceMemory> memory() const override;
+  bool overlapsCopies() const override { return local_.front().device.is_cuda(); }
+  void prefetch(const GlobalBatch& next) override;
   const CommStats& lastCommStats() const { return lastStats_; }
 
  private:
@@ -50,6 +54,9 @@ class DdpThreadsStrategy : public TrainStrategy {
     int64_t microBatch = 1;  // halved on every rank together after an out-of-memory
     StepResult result;
     CommStats stats;
+    double computeSec = 0, commSec = 0;  // this step: forward/backward, then waiting on comms
+    CpuRankMemory memory;                // CPU ranks: this rank's tensor bytes
+    std::unique_ptr<BatchStaging> staging;  // the next shard's copy to the GPU, overlapping compute
   };
   void stepRank(Rank& r, const GlobalBatch& batch, double lr);
 

@@ -4,7 +4,9 @@
 // VWB_WITH_CUDA (official CUDA LibTorch builds).
 #include <torch/torch.h>
 
+#include <atomic>
 #include <exception>
+#include <memory>
 #include <string>
 
 #include "engine/train/TrainingEvents.h"
@@ -14,9 +16,43 @@ namespace vwb {
 // "cpu", "cpu:N" (a CPU rank), "cuda", "cuda:N". Throws vwb::Error for unknown or absent devices.
 torch::Device parseDevice(const std::string& name);
 
-// Allocator figures for CUDA; process RSS and physical RAM for the CPU.
+// Allocator figures and busy share for CUDA; process RSS and physical RAM for the CPU.
 DeviceMemory probeDeviceMemory(const torch::Device& device, const std::string& label);
 void resetPeakMemory(const torch::Device& device);
+
+// The tensor memory one CPU rank's thread allocates (DDP and DataParallel on cpu:N): all ranks
+// share one process, so its RSS cannot tell them apart. While a Scope is alive on a thread,
+// LibTorch's CPU allocator reports that thread's allocations and frees here (c10's memory
+// reporting hook, the one its profiler uses). Frees on other threads are not seen, so only the
+// step runs inside a Scope (whose tensors the rank frees itself); current() never goes below 0.
+class CpuRankMemory {
+ public:
+  CpuRankMemory();
+  ~CpuRankMemory();
+  class Scope {
+   public:
+    explicit Scope(CpuRankMemory& meter);
+    ~Scope();
+    Scope(const Scope&) = delete;
+    Scope& operator=(const Scope&) = delete;
+   private:
+    struct Guard;
+    std::unique_ptr<Guard> guard_;
+  };
+  int64_t currentBytes() const;
+  int64_t peakBytes() const;
+  // allocated/peak = this rank's tensor bytes, total/free = the machine's RAM.
+  DeviceMemory snapshot(const std::string& label) const;
+
+  struct Reporter;
+ private:
+  std::shared_ptr<Reporter> reporter_;
+};
+
+// Busy share of a CUDA device over NVML's last sample period (0..1), from the NVIDIA driver's
+// libnvidia-ml.so.1 loaded at run time (no link dependency); -1 for CPU devices, without a
+// driver library, or when NVML cannot name the device.
+double deviceBusyShare(const torch::Device& device);
 
 // True for CUDA out-of-memory errors and failed CPU allocations.
 bool isOutOfMemory(const std::exception& e);

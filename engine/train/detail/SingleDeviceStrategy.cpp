@@ -1,5 +1,7 @@
 #include "engine/train/detail/SingleDeviceStrategy.h"
 
+#include <chrono>
+
 #include "engine/core/Error.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/Loss.h"
@@ -30,32 +32,41 @@ void SingleDeviceStrategy::setup(const StrategyContext& context) {
   optimizer_ = makeOptimizer(context.config, model_->parameters());
   scaler_ = LossScaler(precision_ == Precision::F16);
   microBatch_ = std::max(1, context.config.batchPerDevice);
+  staging_ = std::make_unique<BatchStaging>(device_);
 }
 
 double SingleDeviceStrategy::accumulate(const GlobalBatch& batch) {
   const int64_t n = batch.size();
   double total = 0;
+  torch::Tensor lossAcc;
+  const BatchStaging::DeviceShard onDevice = staging_->take(batch, 0, n);
   for (int64_t start = 0; start < n; start += microBatch_) {
     int64_t len = std::min(microBatch_, n - start);
     if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, 0, len);
-    auto image = batch.image.narrow(0, start, len).to(device_, /*non_blocking=*/true);
-    auto label = batch.label.narrow(0, start, len).to(device_, /*non_blocking=*/true);
+    auto image = onDevice.image.narrow(0, start, len);
+    auto label = onDevice.label.narrow(0, start, len);
+    auto skeleton = onDevice.skeleton.defined() ? onDevice.skeleton.narrow(0, start, len) : torch::Tensor();
     torch::Tensor loss;
     {
       AutocastScope autocast(precision_, device_);
       // Sum of per-sample losses over the *global* batch size: micro-batches add up exactly.
-      loss = trainingLoss(*model_, image, label, skeletonSlice(batch, start, len, device_),
+      loss = trainingLoss(*model_, image, label, skeleton,
                           lossOptionsFor(context_.config))
                  .sum() /
              static_cast<double>(n);
     }
     (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
-    total += loss.item<double>();
+    // Summed on the device in double, in micro-batch order (the same sum as on the host): one
+    // host synchronisation per step instead of one per micro-batch.
+    auto l = loss.detach().to(torch::kFloat64);
+    lossAcc = lossAcc.defined() ? lossAcc + l : l;
   }
+  if (lossAcc.defined()) total = lossAcc.item<double>();
   return total;
 }
 
 StepResult SingleDeviceStrategy::step(const GlobalBatch& batch, double lr) {
+  const auto start = std::chrono::steady_clock::now();
   setLearningRate(*optimizer_, lr);
   StepResult result;
   for (;;) {
@@ -80,6 +91,7 @@ StepResult SingleDeviceStrategy::step(const GlobalBatch& batch, double lr) {
     }
   }
   result.microBatch = microBatch_;
+  result.deviceSeconds = {std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
   auto params = model_->parameters();
   bool finite = scaler_.unscale(params) && std::isfinite(result.loss);
   if (finite) {

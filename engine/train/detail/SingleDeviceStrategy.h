@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "engine/train/detail/MixedPrecision.h"
+#include "engine/train/detail/BatchStaging.h"
 #include "engine/train/detail/TrainStrategy.h"
 
 namespace vwb {
@@ -23,6 +24,8 @@ class SingleDeviceStrategy : public TrainStrategy {
   void saveState(torch::serialize::OutputArchive& archive) override;
   void loadState(torch::serialize::InputArchive& archive) override;
   std::vector<DeviceMemory> memory() const override;
+  bool overlapsCopies() const override { return device_.is_cuda(); }
+  void prefetch(const GlobalBatch& next) override { staging_->stage(next, 0, next.size()); }
 
  private:
   // Forward + backward of the whole batch in chunks of microBatch_; returns the summed loss.
@@ -37,6 +40,7 @@ class SingleDeviceStrategy : public TrainStrategy {
   std::unique_ptr<torch::optim::Optimizer> optimizer_;  // AdamW or SGD (Optimizers.h)
   LossScaler scaler_;
   int64_t microBatch_ = 1;
+  std::unique_ptr<BatchStaging> staging_;  // the next batch's copy to a GPU, overlapping compute
 };
 
 }  // namespace vwb

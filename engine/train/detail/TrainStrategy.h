@@ -37,6 +37,12 @@ struct StepResult {
   double gradNorm = 0;    // total gradient norm before clipping
   bool skipped = false;   // fp16 found inf/NaN gradients: no update, loss scale reduced
   int64_t microBatch = 0; // per-device micro-batch in use (smaller after an out-of-memory)
+  // Where the step's time went. commSeconds: what the step waited for gradient communication
+  // after its own compute (DDP: the all-reduce not hidden behind backward, and the loss
+  // all-reduce; DP: replicating the weights and gathering gradients on device 0). deviceSeconds:
+  // forward + backward time of each local device (rank), for the spread that shows a straggler.
+  double commSeconds = 0;
+  std::vector<double> deviceSeconds;
 };
 
 // Everything a strategy gets from the loop.
@@ -66,6 +72,12 @@ class TrainStrategy {
   // (split as the strategy likes), gradient-norm clipping, AdamW update. Out-of-memory errors
   // are handled inside (smaller micro-batches, same global batch); other errors propagate.
   virtual StepResult step(const GlobalBatch& batch, double lr) = 0;
+
+  // The loop hands over the next step's batch before it runs the current one when this returns
+  // true: a CUDA strategy starts its host-to-device copies then (BatchStaging.h), overlapping
+  // the current step's compute. CPU strategies need no look-ahead.
+  virtual bool overlapsCopies() const { return false; }
+  virtual void prefetch(const GlobalBatch& next) { (void)next; }
 
   // Logits for validation tiles [N,1,P,P,P] (CPU in, CPU float32 out), eval mode, no grad.
   virtual torch::Tensor predictLogits(const torch::Tensor& image) = 0;

@@ -65,10 +65,4 @@ torch::Tensor trainingLoss(UNet3DImpl& model, const torch::Tensor& image,
   return loss;
 }
 
-torch::Tensor skeletonSlice(const GlobalBatch& batch, int64_t first, int64_t len,
-                            const torch::Device& device) {
-  if (!batch.skeleton.defined()) return {};
-  return batch.skeleton.narrow(0, first, len).to(device);
-}
-
 }  // namespace vwb

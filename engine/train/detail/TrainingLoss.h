@@ -37,9 +37,4 @@ torch::Tensor trainingLoss(UNet3DImpl& model, const torch::Tensor& image,
                            const torch::Tensor& label, const torch::Tensor& skeleton,
                            const LossOptions& options);
 
-// Samples [first, first + len) of the batch's skeleton tubes on `device` (undefined when the
-// batch has none).
-torch::Tensor skeletonSlice(const GlobalBatch& batch, int64_t first, int64_t len,
-                            const torch::Device& device);
-
 }  // namespace vwb

@@ -5,10 +5,9 @@
 #include <torch/torch.h>
 
 #include "engine/core/Error.h"
-#include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/detail/Communicator.h"
 #include "engine/model/CheckpointInfo.h"
-#include "engine/train/detail/TrainingRun.h"
+#include "engine/trainer/detail/Strategies.h"
 
 using namespace vwb;
 
@@ -39,7 +38,6 @@ GlobalBatch randomBatch(int64_t step, int64_t n) {
 
 std::unique_ptr<TrainStrategy> build(StrategyKind kind, std::vector<std::string> devices,
                                      int batchPerDevice, OptimizerKind optimizer = OptimizerKind::AdamW) {
-  vwb::dist::registerMultiDeviceStrategies();
   TrainConfig c = smallConfig();
   c.optimizer = optimizer;
   c.strategy = kind;
@@ -97,7 +95,6 @@ Equivalence strategiesMatchSingleDevice(int ranks, int b, int steps, bool sgd) {
 }
 
 StrategyFailure ddpRankFailureStopsStep(int timeoutSec) {
-  vwb::dist::registerMultiDeviceStrategies();
   TrainConfig c = smallConfig();
   c.strategy = StrategyKind::Ddp;
   c.devices = {"cpu:3"};

@@ -180,6 +180,15 @@ class TestPlanner : public QObject {
     QCOMPARE(p.config.workers, 1);
     QCOMPARE(p.globalBatch, int64_t(2));
     QVERIFY(anyContains(p.reasons, "one process with all 2 intra-op threads"));
+    // The alternatives on a CPU: DDP and DataParallel over CPU ranks (each makes the ranks when chosen).
+    std::vector<StrategyKind> kinds;
+    for (const auto& o : p.options) kinds.push_back(o.kind);
+    QCOMPARE(kinds, (std::vector<StrategyKind>{StrategyKind::Single, StrategyKind::Ddp, StrategyKind::DataParallel}));
+    UserConstraints dp;
+    dp.strategy = StrategyKind::DataParallel;
+    const Plan forced = makePlan(cpuOnly(2), volumes(320), dp);
+    QCOMPARE(forced.config.strategy, StrategyKind::DataParallel);
+    QCOMPARE(forced.config.devices, std::vector<std::string>{"cpu:2"});
   }
 
   void zeroGpusManyCoresUsesCpuRanks() {

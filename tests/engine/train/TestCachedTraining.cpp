@@ -17,7 +17,7 @@
 #include "engine/store/DatasetCache.h"
 #include "engine/train/BatchPipeline.h"
 #include "engine/train/CachedTrainingSource.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 
 namespace fs = std::filesystem;
 

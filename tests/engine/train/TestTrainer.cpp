@@ -15,7 +15,7 @@
 #include "engine/core/Error.h"
 #include "engine/model/CheckpointInfo.h"
 #include "engine/train/AtomicFile.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 #include "engine/train/ValidationPreview.h"
 
 namespace {

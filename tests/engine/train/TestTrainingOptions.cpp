@@ -16,7 +16,7 @@
 #include "engine/model/ModelPresets.h"
 #include "engine/train/LrSchedule.h"
 #include "engine/train/SkeletonTube.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 
 namespace {
 

@@ -3,7 +3,7 @@
 // trainer: onRunStart -> [onEpochStart -> trainStep x N -> validate -> onEpochEnd] x epochs.
 // What varies between single- and multi-device training lives in the TrainStrategy, not here.
 #include <atomic>
-#include <functional>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,19 +15,13 @@
 #include "engine/train/BatchPipeline.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 #include "engine/train/ValidationPreview.h"
 #include "engine/train/detail/Loss.h"
 #include "engine/train/detail/TrainStrategy.h"
 #include "engine/train/detail/WeightEma.h"
 
 namespace vwb {
-
-// Chooses the strategy for a config. Multi-device modules register theirs here
-// (registerStrategyFactory(StrategyKind::Ddp, ...)); "single" is built in.
-using StrategyFactory = std::function<std::unique_ptr<TrainStrategy>(const TrainConfig&)>;
-void registerStrategyFactory(StrategyKind kind, StrategyFactory factory);
-std::unique_ptr<TrainStrategy> makeStrategy(const TrainConfig& config);
 
 // Trainer state that checkpoints carry besides model/optimizer (all exact integers/doubles).
 struct LoopState {
@@ -58,6 +52,7 @@ class TrainingRun {
     double previewSeconds = 0;                 // what the preview added to validation
   };
   std::optional<ValidationResult> validate();
+  void adviseOnWaits(const StepEvent& e);  // the data-wait and communication warnings
   void onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation, double seconds);
 
   RunEndEvent runLocked();
@@ -82,6 +77,9 @@ class TrainingRun {
   LoopState state_;
   int64_t globalBatch_ = 0, totalSteps_ = 0, startStep_ = 0;
   double runSeconds_ = 0, samplesPerSecEma_ = 0;
+  GlobalBatch nextBatch_;  // GPUs: the next step's batch, already handed to prefetch()
+  std::deque<std::pair<double, double>> waitWindow_;  // data and comm wait of the last steps
+  bool advisedData_ = false, advisedComm_ = false;
   int64_t previewZ_ = -1;  // the preview's slice in the validated region (fixed once chosen)
   int64_t simulatedOomStep_ = -1;  // VWB_FAULT_OOM_AT_STEP (1-based), for tests
   std::atomic<bool> simulatedOomDone_{false};  // rank threads call the hook concurrently

@@ -1,7 +1,8 @@
-#include "engine/train/Trainer.h"
+#include "engine/trainer/Trainer.h"
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -12,6 +13,8 @@
 #include <sstream>
 #include <thread>
 
+#include <fmt/format.h>
+
 #include "engine/core/Error.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
@@ -21,22 +24,15 @@
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/TrainingOptions.h"
-#include "engine/train/detail/TrainingRun.h"
+#include "engine/trainer/detail/Strategies.h"
+#include "engine/trainer/detail/TrainingRun.h"
 
 namespace vwb {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-// ---------------------------------------------------------------------------------------------
-// Strategy registry
-
 namespace {
-std::mutex registryMutex;
-std::map<StrategyKind, StrategyFactory>& registry() {
-  static std::map<StrategyKind, StrategyFactory> factories;
-  return factories;
-}
 double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -45,31 +41,6 @@ double unixSeconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 }  // namespace
-
-void registerStrategyFactory(StrategyKind kind, StrategyFactory factory) {
-  std::lock_guard<std::mutex> lock(registryMutex);
-  registry()[kind] = std::move(factory);
-}
-
-std::unique_ptr<TrainStrategy> makeStrategy(const TrainConfig& config) {
-  StrategyKind kind = config.strategy;
-  // Without a registered multi-device strategy, auto means one device.
-  if (kind == StrategyKind::Auto) {
-    std::lock_guard<std::mutex> lock(registryMutex);
-    kind = registry().count(StrategyKind::Auto) ? StrategyKind::Auto : StrategyKind::Single;
-  }
-  if (kind != StrategyKind::Single) {
-    std::lock_guard<std::mutex> lock(registryMutex);
-    auto it = registry().find(kind);
-    if (it == registry().end())
-      throw Error(std::string("strategy '") + strategyName(kind) + "' is not available in this build");
-    return it->second(config);
-  }
-  if (config.devices.size() != 1 || config.devices[0].rfind("cpu:", 0) == 0)
-    throw Error("the single-device strategy takes one device (cpu or cuda:N), got " +
-                std::to_string(config.devices.size()) + " device(s)");
-  return makeSingleDeviceStrategy(config.devices[0]);
-}
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -118,9 +89,13 @@ std::string readText(const std::string& path) {
 nlohmann::json memoryJson(const std::vector<DeviceMemory>& memory) {
   auto arr = nlohmann::json::array();
   for (const auto& m : memory)
-    arr.push_back({{"device", m.device}, {"allocated", m.allocatedBytes},
-                   {"reserved", m.reservedBytes}, {"peak", m.peakBytes}, {"free", m.freeBytes},
-                   {"total", m.totalBytes}});
+  {
+    nlohmann::json d{{"device", m.device}, {"allocated", m.allocatedBytes},
+                     {"reserved", m.reservedBytes}, {"peak", m.peakBytes}, {"free", m.freeBytes},
+                     {"total", m.totalBytes}};
+    if (m.busy >= 0) d["busy"] = m.busy;
+    arr.push_back(std::move(d));
+  }
   return arr;
 }
 
@@ -309,11 +284,26 @@ void TrainingRun::onEpochStart(int64_t epoch) {
 void TrainingRun::trainStep() {
   auto start = Clock::now();
   double waitBefore = pipeline_->waitSeconds();
-  auto batch = pipeline_->next();
-  if (!batch) throw Error("internal: the batch pipeline ended early");
+  GlobalBatch current;
+  if (nextBatch_.size() > 0 && nextBatch_.step == state_.step) {
+    current = std::move(nextBatch_);  // handed to the strategy one step ago
+  } else {
+    auto batch = pipeline_->next();
+    if (!batch) throw Error("internal: the batch pipeline ended early");
+    current = withSkeletons(config_, toGlobalBatch(std::move(batch)));
+  }
+  nextBatch_ = GlobalBatch{};
+  // On a GPU the next step's batch goes to the strategy now: its host-to-device copy runs on a
+  // side stream while this step computes (TrainStrategy::prefetch, BatchStaging.h).
+  if (strategy_->overlapsCopies() && state_.step + 1 < totalSteps_) {
+    if (auto next = pipeline_->next()) {
+      nextBatch_ = withSkeletons(config_, toGlobalBatch(std::move(next)));
+      strategy_->prefetch(nextBatch_);
+    }
+  }
   double wait = pipeline_->waitSeconds() - waitBefore;
   const double lr = scheduledLearningRate(config_, state_.step, totalSteps_);
-  StepResult r = strategy_->step(withSkeletons(config_, toGlobalBatch(std::move(batch))), lr);
+  StepResult r = strategy_->step(current, lr);
   if (ema_) ema_->update(strategy_->model());
   double seconds = secondsSince(start);
   runSeconds_ += seconds;
@@ -326,6 +316,13 @@ void TrainingRun::trainStep() {
   samplesPerSecEma_ = samplesPerSecEma_ == 0 ? sps : 0.9 * samplesPerSecEma_ + 0.1 * sps;
 
   StepEvent e;
+  // Where the step's time went: waiting for data, compute, waiting for gradient communication.
+  e.secondsPerStep = seconds;
+  e.commWaitFraction = std::min(1.0, r.commSeconds / std::max(seconds, 1e-9));
+  if (r.deviceSeconds.size() > 1) {
+    const auto [lo, hi] = std::minmax_element(r.deviceSeconds.begin(), r.deviceSeconds.end());
+    e.stepSpread = *hi > 0 ? (*hi - *lo) / *hi : 0;
+  }
   e.step = state_.step;
   e.epoch = (state_.step - 1) / config_.stepsPerEpoch + 1;
   e.stepInEpoch = (state_.step - 1) % config_.stepsPerEpoch + 1;
@@ -344,9 +341,47 @@ void TrainingRun::trainStep() {
                    {"loss", r.loss},      {"lr", lr},               {"grad_norm", r.gradNorm},
                    {"skipped", r.skipped}, {"micro_batch", r.microBatch},
                    {"samples_per_s", sps}, {"data_wait", e.dataWaitFraction},
+                   {"comm_wait", e.commWaitFraction}, {"step_spread", e.stepSpread},
+                   {"step_s", seconds},
                    {"memory", memoryJson(e.memory)}};
   log_->metric(j.dump());
   sink_.onStep(e);
+  adviseOnWaits(e);
+}
+
+// A warning with the knob that helps, once per run each, when the last kWindow steps spent more
+// than 10 % of their time waiting for data or more than 20 % waiting for gradient communication.
+// The first steps of a run (or a resume) warm caches and kernels: they are left out.
+void TrainingRun::adviseOnWaits(const StepEvent& e) {
+  constexpr int64_t kWarmup = 3, kWindow = 20;
+  if (e.step - startStep_ <= kWarmup) return;
+  waitWindow_.push_back({e.dataWaitFraction, e.commWaitFraction});
+  if (int64_t(waitWindow_.size()) > kWindow) waitWindow_.pop_front();
+  if (int64_t(waitWindow_.size()) < std::min<int64_t>(kWindow, totalSteps_ - startStep_ - kWarmup)) return;
+  double data = 0, comm = 0;
+  for (const auto& [d, c] : waitWindow_) {
+    data += d / double(waitWindow_.size());
+    comm += c / double(waitWindow_.size());
+  }
+  if (data > 0.10 && !advisedData_) {
+    advisedData_ = true;
+    log_->log(LogLevel::Warning,
+              fmt::format("data wait: {:.0f} % of each step over the last {} steps goes to waiting for "
+                          "batches: more loader threads (--workers, now {}) or a deeper queue "
+                          "(--prefetch, now {}); on a slow disk, a larger chunk cache (--chunk-cache-mb)",
+                          100 * data, waitWindow_.size(), config_.workers, config_.prefetch));
+  }
+  if (comm > 0.20 && !advisedComm_) {
+    advisedComm_ = true;
+    log_->log(LogLevel::Warning,
+              fmt::format("communication wait: {:.0f} % of each step over the last {} steps goes to "
+                          "waiting for gradients to be exchanged: more work per exchange (a larger "
+                          "--batch per device, now {}, or --grad-accumulation){}",
+                          100 * comm, waitWindow_.size(), config_.batchPerDevice,
+                          strategy_->name() == "ddp"
+                              ? fmt::format("; smaller --bucket-mb (now {:g}) starts the exchange earlier in backward", config_.bucketMb)
+                              : std::string("; ddp overlaps the exchange with backward, dp does not")));
+  }
 }
 
 std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
@@ -578,6 +613,10 @@ RunEndEvent TrainingRun::runLocked() {
   prepareData();
 
   strategy_ = makeStrategy(config_);
+  // cuDNN tries its algorithms once per input shape and keeps the fastest: training's patch shape
+  // never changes, so the search pays off from the second step on.
+  for (const auto& d : config_.devices)
+    if (d.rfind("cuda", 0) == 0) at::globalContext().setBenchmarkCuDNN(true);
   StrategyContext context;
   context.config = config_;
   context.log = log_.get();

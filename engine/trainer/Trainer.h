@@ -1,7 +1,9 @@
 #pragma once
-// Runs one training run to its end (or until cancelled), writing RUN/config.json,
-// RUN/logs/training.log, RUN/metrics.jsonl and RUN/checkpoints/{last,best}.pt.
-// Blocks the calling thread; the GUI calls it from a worker thread.
+// The engine's door to training: runs one training run to its end (or until cancelled), writing
+// RUN/config.json, RUN/logs/training.log, RUN/metrics.jsonl and RUN/checkpoints/{last,best}.pt.
+// Blocks the calling thread; the GUI calls it from a worker thread. Every strategy the engine
+// has (single, ddp, dp, auto; several nodes) is available to every caller: the trainer module
+// builds them itself (detail/Strategies.h), nothing has to be registered first.
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingEvents.h"
 #include "engine/train/TrainingSource.h"
+#include "engine/train/TrainingData.h"
 #include "engine/train/TrainingVolume.h"
 
 namespace vwb {
@@ -30,21 +33,6 @@ RunEndEvent runTraining(const TrainConfig& config, const TrainingSource& source,
 std::string runConfigPath(const std::string& runDir, int nodeRank = 0);
 // Reads them (for resume and for the GUI); node R falls back to node 0's file when it has none.
 TrainConfig loadRunConfig(const std::string& runDir, int nodeRank = 0);
-
-// Scans config.dataDir, preprocesses what the chunk cache lacks (config.cacheDir, incremental)
-// and opens its labelled training volumes through a decoded-chunk cache of config.chunkCacheMb
-// (0 = defaultChunkCacheBytes()). Dataset errors (also decode failures and bad label values
-// found by preprocessing) throw vwb::Error with the report. Memory does not grow with the dataset.
-std::unique_ptr<TrainingSource> openTrainingSource(const TrainConfig& config, LogSink& log,
-                                                   ProgressSink* progress = nullptr,
-                                                   const CancelToken* cancel = nullptr);
-int64_t defaultChunkCacheBytes();  // RAM / 8 within [256 MiB, 2 GiB]
-
-// Scans config.dataDir and decodes its labelled training volumes into memory (small datasets,
-// benchmarks). Dataset errors throw vwb::Error with the scanner's report.
-std::vector<TrainingVolume> loadTrainingVolumes(const TrainConfig& config, LogSink& log,
-                                                ProgressSink* progress = nullptr,
-                                                const CancelToken* cancel = nullptr);
 
 // Throughput of the real training step (same pipeline, strategy and kernels) without a run dir.
 struct TrainBenchmark {

@@ -1,18 +1,16 @@
-#include "engine/distributed/StrategyBench.h"
+#include "engine/trainer/StrategyBench.h"
 
 #include <algorithm>
 #include <chrono>
 #include <thread>
 
-#include "engine/distributed/MultiDeviceStrategies.h"
 #include "engine/distributed/detail/DdpThreadsStrategy.h"
 #include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/TrainingRun.h"
+#include "engine/trainer/detail/Strategies.h"
 
 namespace vwb::dist {
 
 StrategyBenchResult benchStrategy(const TrainConfig& config, int warmupSteps, int steps) {
-  registerMultiDeviceStrategies();
   StrategyBenchResult r;
   r.strategy = strategyName(config.strategy);
   // 0 = every logical core, as in training (LibTorch's own default is the physical cores, which
