@@ -32,6 +32,7 @@ void MetricsSeries::truncateAfterStep(double step) {
   for (auto& [name, d] : memory) {
     d.allocatedGiB.truncateAfter(step);
     d.reservedGiB.truncateAfter(step);
+    d.peakGiB.truncateAfter(step);
     d.busyPercent.truncateAfter(step);
   }
   ema_ = lossSmoothed.size() ? lossSmoothed.y.back() : 0;
@@ -61,6 +62,7 @@ void MetricsSeries::addStep(const StepEvent& e) {
     DeviceMemorySeries& d = memory[m.device];
     d.allocatedGiB.add(step, m.allocatedBytes / kGiB);
     d.reservedGiB.add(step, m.reservedBytes / kGiB);
+    d.peakGiB.add(step, m.peakBytes / kGiB);
     if (m.busy >= 0) d.busyPercent.add(step, 100 * m.busy);
     if (m.totalBytes > 0) d.capacityGiB = m.totalBytes / kGiB;
   }

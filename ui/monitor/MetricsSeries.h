@@ -33,6 +33,7 @@ struct PreviewEntry {
 // steps stay continuous across resumes).
 struct DeviceMemorySeries {
   Series allocatedGiB, reservedGiB;
+  Series peakGiB;      // the device's peak so far (what a CPU rank shows instead of reserved)
   Series busyPercent;  // GPUs whose driver reports it (NVML); empty elsewhere
   double capacityGiB = 0;
 };

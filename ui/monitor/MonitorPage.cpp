@@ -1,5 +1,7 @@
 #include "ui/monitor/MonitorPage.h"
 
+#include <algorithm>
+
 #include <QComboBox>
 #include <QDir>
 #include <QEventLoop>
@@ -343,7 +345,11 @@ void MonitorPage::refreshPlots() {
     p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
   refreshStepTime(byEpoch);
 
-  // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted.
+  // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted. A device whose
+  // allocator reserves nothing of its own (CPU ranks) shows its peak dashed instead.
+  auto reservesNothing = [](const DeviceMemorySeries& d) {
+    return std::all_of(d.reservedGiB.y.begin(), d.reservedGiB.y.end(), [](double v) { return v == 0; });
+  };
   const int wanted = static_cast<int>(series_.memory.size()) * 3;
   if (memoryPlot_->graphCount() != wanted) {
     memoryPlot_->clearGraphs();
@@ -365,7 +371,11 @@ void MonitorPage::refreshPlots() {
     memoryPlot_->graph(3 * i + 2)->setName(QString::fromStdString(name) + tr(" capacity %1 GiB").arg(d.capacityGiB, 0, 'f', 1));
     const QVector<double> mx = keys(d.allocatedGiB, byEpoch, spe);
     memoryPlot_->graph(3 * i)->setData(mx, d.allocatedGiB.y, true);
-    memoryPlot_->graph(3 * i + 1)->setData(keys(d.reservedGiB, byEpoch, spe), d.reservedGiB.y, true);
+    const bool showPeak = reservesNothing(d) && d.allocatedGiB.size() > 0 && d.peakGiB.y.back() > d.allocatedGiB.y.back();
+    const Series& dashed = showPeak ? d.peakGiB : d.reservedGiB;
+    memoryPlot_->graph(3 * i + 1)->setName(QString::fromStdString(name) + (showPeak ? tr(" peak") : tr(" reserved")));
+    memoryPlot_->graph(3 * i + 1)->setData(keys(dashed, byEpoch, spe), dashed.y, true);
+    for (double v : dashed.y) maxUsed = std::max(maxUsed, v);
     QVector<double> cx, cy;
     if (d.capacityGiB > 0 && d.allocatedGiB.size() > 0) {
       cx = {mx.front(), mx.back()};
@@ -406,10 +416,11 @@ void MonitorPage::refreshStepTime(bool byEpoch) {
     QColor color;
     Qt::PenStyle style;
   };
+  // Short names: four plots share the row, and the legend sits under each.
   std::vector<Line> lines{{tr("data wait"), &series_.dataWaitPercent, QColor(200, 80, 30), Qt::SolidLine}};
   if (series_.severalDevices) {
-    lines.push_back({tr("communication"), &series_.commWaitPercent, QColor(25, 85, 170), Qt::SolidLine});
-    lines.push_back({tr("spread across devices"), &series_.spreadPercent, QColor(120, 120, 120), Qt::DashLine});
+    lines.push_back({tr("comm"), &series_.commWaitPercent, QColor(25, 85, 170), Qt::SolidLine});
+    lines.push_back({tr("spread"), &series_.spreadPercent, QColor(120, 120, 120), Qt::DashLine});
   }
   int device = 0;
   for (const auto& [name, d] : series_.memory) {

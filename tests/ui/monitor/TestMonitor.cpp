@@ -163,6 +163,9 @@ class TestMonitor : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(plots[0]->graph(0)->dataCount(), 120, vwbtest::kLastResortMs);
     QCOMPARE(plots[1]->graph(2)->dataCount(), 3);
     QCOMPARE(plots[3]->graphCount(), 6);  // allocated, reserved, capacity per device
+    // Two devices: the step-time plot has the data wait, the communication wait and the spread.
+    QCOMPARE(plots[5]->graphCount(), 3);
+    QCOMPARE(plots[5]->graph(1)->dataCount(), 120);
     QCOMPARE(plots[3]->graph(2)->data()->at(0)->value, 16.0);
     // Coalesced: never more replots than 40 ms slots in the run, far fewer than events.
     const int replotSlots = int(clock.elapsed() / MonitorPage::kReplotIntervalMs) + 2;
@@ -178,7 +181,7 @@ class TestMonitor : public QObject {
     QVERIFY(loss->hoverText(px).contains("= 1"));
     // Save as PNG and PDF.
     const QStringList files = page.savePlots(dir.filePath("plots"));
-    QCOMPARE(files.size(), 10);
+    QCOMPARE(files.size(), 12);  // six plots (loss, validation, lr, memory, throughput, step time), PNG and PDF
     for (const QString& file : files) QVERIFY2(QFileInfo(file).size() > 1000, qPrintable(file));
   }
 
