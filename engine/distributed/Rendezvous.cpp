@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/distributed/RendezvousAuth.h"
 
 namespace vwb::dist {
 namespace {
@@ -53,6 +54,10 @@ RendezvousSpec rendezvousFromConfig(const TrainConfig& c, int localRanks) {
     r.bindHost = c.bind;
     if (r.bindHost.size() > 2 && r.bindHost.front() == '[' && r.bindHost.back() == ']')
       r.bindHost = r.bindHost.substr(1, r.bindHost.size() - 2);
+    const RendezvousSecret secret =
+        resolveRendezvousSecret(c.rendezvousSecretFile, [](const char* k) { return std::getenv(k); });
+    r.secret = secret.bytes;
+    r.secretSource = secret.source;
   }
   return r;
 }
