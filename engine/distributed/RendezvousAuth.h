@@ -15,9 +15,10 @@
 // pass the launcher's environment on), so `export VWB_RENDEZVOUS_SECRET=...` before the launcher
 // is enough.
 //
-// Handshake (the secret never crosses the wire): on accept the store sends the 16-byte greeting
-// and a fresh 32-byte nonce Ns; the node sends the greeting, its own nonce Nc and
-// HMAC-SHA256(secret, "vwb-rendezvous-node" Ns Nc); the store answers 'K' and
+// Handshake (the secret never crosses the wire): the node sends the 16-byte greeting; the store
+// answers with it and a fresh 32-byte nonce Ns (a stranger that does not greet hears nothing);
+// the node sends its own nonce Nc and HMAC-SHA256(secret, "vwb-rendezvous-node" Ns Nc); the
+// store answers 'K' and
 // HMAC-SHA256(secret, "vwb-rendezvous-store" Ns Nc) (so the node knows the store is the run's),
 // or 'R' and closes. Fresh nonces on both sides: a recorded proof is worth nothing later.
 #include <array>
@@ -47,7 +48,7 @@ constexpr char kGreeting[] = "VWB-RENDEZVOUS/2";
 constexpr size_t kGreetingSize = sizeof kGreeting - 1;
 constexpr size_t kNonceSize = 32, kProofSize = 32;
 constexpr char kAccepted = 'K', kRefused = 'R';
-// What the node sends after reading the store's greeting and nonce.
+// All the node sends in the handshake: greeting, its nonce, its proof.
 constexpr size_t kNodeHelloSize = kGreetingSize + kNonceSize + kProofSize;
 
 using Nonce = std::array<uint8_t, kNonceSize>;

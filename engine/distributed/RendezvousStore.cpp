@@ -224,7 +224,8 @@ class RendezvousStore::Server {
   struct Conn {
     int fd = -1;
     std::string peer;
-    bool ready = false;  // past the handshake
+    bool greeted = false;  // the node's greeting came, ours and the nonce went out
+    bool ready = false;    // past the handshake
     hs::Nonce nonce{};
     std::string in, out;
     size_t outAt = 0;
@@ -337,11 +338,8 @@ class RendezvousStore::Server {
       }
       const int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      c.out.assign(hs::kGreeting, hs::kGreetingSize);
-      c.out.append(reinterpret_cast<const char*>(c.nonce.data()), c.nonce.size());
       ++pending_;
       conns_.push_back(std::move(c));
-      flush(conns_.back());
     }
   }
 
@@ -400,8 +398,15 @@ class RendezvousStore::Server {
   }
 
   void handshake(Conn& c) {
-    if (c.in.size() >= hs::kGreetingSize && std::memcmp(c.in.data(), hs::kGreeting, hs::kGreetingSize) != 0)
+    if (c.in.size() < hs::kGreetingSize) return;
+    if (std::memcmp(c.in.data(), hs::kGreeting, hs::kGreetingSize) != 0)
       return refuse(c, "its first message is not a vwb node's greeting");
+    if (!c.greeted) {  // a stranger that does not greet hears nothing at all
+      c.greeted = true;
+      c.out.assign(hs::kGreeting, hs::kGreetingSize);
+      c.out.append(reinterpret_cast<const char*>(c.nonce.data()), c.nonce.size());
+      flush(c);
+    }
     if (c.in.size() < hs::kNodeHelloSize) return;
     hs::Nonce theirs;
     std::memcpy(theirs.data(), c.in.data() + hs::kGreetingSize, theirs.size());
