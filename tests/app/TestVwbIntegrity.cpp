@@ -171,6 +171,40 @@ class TestVwbIntegrity : public QObject {
     QVERIFY2(again.exitCode == 0 && again.out.contains(", 0 damaged in 0 volume(s)"), qPrintable(why(again)));
   }
 
+  // The repro: a training on 96^3 volumes while their TIFFs are replaced (same shape) and
+  // vwb preprocess renames new chunk files over the ones it reads. A 1 MiB decoded-chunk budget
+  // keeps it reading chunk files all along; it must finish, not stop on "corrupt data".
+  void trainingSurvivesACacheRefresh() {
+    const QString data = tmp_.filePath("data-refresh"), other = tmp_.filePath("data-refresh-new");
+    for (const auto& [dir, seed] : {std::pair{data, "9"}, std::pair{other, "10"}}) {
+      auto s = run(vwbExe(), {"synth", "--out", dir, "--train", "3", "--test", "0", "--size", "96", "--seed", seed});
+      QVERIFY2(s.exitCode == 0, qPrintable(why(s)));
+    }
+    const QString out = tmp_.filePath("run-refresh");
+    QProcess train;
+    train.start(vwbExe(), tinyRun(data, out, 1200) + QStringList{"--chunk-cache-mb", "1"});
+    QVERIFY(train.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(readAll(out + "/metrics.jsonl").count("\"type\":\"step\"") >= 5 ||
+                                 train.state() == QProcess::NotRunning,
+                             vwbtest::kLastResortMs);
+    QVERIFY2(train.state() == QProcess::Running, train.readAllStandardError().constData());
+    for (const char* kind : {"train_images", "train_labels"}) {
+      const QStringList mine = QDir(data + "/" + kind).entryList({"*.tif"}, QDir::Files, QDir::Name);
+      const QStringList theirs = QDir(other + "/" + kind).entryList({"*.tif"}, QDir::Files, QDir::Name);
+      QCOMPARE(mine.size(), theirs.size());
+      for (int i = 0; i < mine.size(); ++i)
+        QVERIFY(QFile::remove(data + "/" + kind + "/" + mine[i]) &&
+                QFile::copy(other + "/" + kind + "/" + theirs[i], data + "/" + kind + "/" + mine[i]));
+    }
+    auto refresh = run(vwbExe(), {"preprocess", "--data", data});
+    QVERIFY2(refresh.exitCode == 0 && refresh.out.contains("3 preprocessed"), qPrintable(why(refresh)));
+    QVERIFY2(train.state() == QProcess::Running, "the training ended before the refresh: it needs more steps");
+    QVERIFY(train.waitForFinished(vwbtest::kLastResortMs));
+    const QString err = QString::fromUtf8(train.readAllStandardError());
+    QCOMPARE(train.exitStatus(), QProcess::NormalExit);
+    QVERIFY2(train.exitCode() == 0, qPrintable(err));
+  }
+
   // A training image replaced since the checkpoint: --resume says which, and continues only when told.
   void resumeChecksTheDataDigest() {
     const QString data = tmp_.filePath("data-resume"), other = tmp_.filePath("data-other");
