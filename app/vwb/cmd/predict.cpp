@@ -12,6 +12,7 @@
 #include "engine/core/Reporting.h"
 #include "engine/export/OutputTarget.h"
 #include "engine/export/PredictionFolder.h"
+#include "engine/infer/FolderPrediction.h"
 #include "engine/export/SubmissionIds.h"
 #include "engine/infer/EnsemblePredictor.h"
 #include "engine/infer/PostProcess.h"
@@ -99,27 +100,20 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
       std::fprintf(stderr, "model %zu: %s, patch %s, weight %.3f\n", m + 1, a->checkpoints[m].c_str(),
                    predictor.model(m).patch().str().c_str(), predictor.weights()[m]);
     std::fprintf(stderr, "%zu volume(s), devices %s\n", ids.size(), a->devices.c_str());
-    // Only now that the checkpoints loaded: a bad one leaves no output folder behind. Everything
-    // goes to a staging folder that replaces --out at the end (all or nothing: an interrupted run
-    // leaves --out as it was, never volumes of two models side by side).
-    vwb::StagedPredictionFolder staged(a->out);
-    vwb::PredictionManifest manifest;
-    for (size_t m = 0; m < predictor.size(); ++m)
-      manifest.checkpoints.push_back({fs::absolute(a->checkpoints[m]).string(),
-                                      int64_t(fs::file_size(a->checkpoints[m], ec)), predictor.weights()[m]});
-    manifest.settings = nlohmann::json{{"tta", a->tta}, {"tta_average", a->average}, {"overlap", a->options.overlap},
-                                       {"postprocess", nlohmann::json::parse(vwb::postProcessToJson(a->post))},
-                                       {"images", fs::absolute(a->images).string()}}.dump();
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const std::string id = ids[i];
-      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, ids.size(), id.c_str());
-      const vwb::VolumeU8 image = vwb::readVolumeU8((fs::path(a->images) / (id + ".tif")).string());
-      const vwb::VolumeU8 prob = predictor.predict(image, &console);
-      vwb::writeVolumeU8(staged.probPath(id), prob);
-      vwb::writeVolumeU8(staged.maskPath(id), vwb::postprocess(prob, a->post));
-      manifest.volumes.push_back({id, 0, 0});
-    }
-    staged.commit(manifest);
+    // Only now that the checkpoints loaded: a bad one leaves no output folder behind. All or
+    // nothing: an interrupted run leaves --out as it was, never volumes of two models side by side.
+    vwb::FolderPrediction request;
+    request.checkpoints = a->checkpoints;
+    request.images = a->images;
+    request.out = a->out;
+    request.ids = ids;
+    request.post = a->post;
+    request.settingsJson = nlohmann::json{{"tta", a->tta}, {"tta_average", a->average},
+                                          {"overlap", a->options.overlap}}.dump();
+    request.onVolume = [](size_t i, size_t n, const std::string& id) {
+      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, n, id.c_str());
+    };
+    vwb::predictFolder(predictor, request, &console);
     std::printf("wrote %zu masks to %s (probabilities in %s/prob, what made them in %s/%s)\n", ids.size(),
                 a->out.c_str(), a->out.c_str(), a->out.c_str(), vwb::kPredictionManifestName);
   });
