@@ -45,8 +45,9 @@ const std::vector<NumberRange>& numberRanges() {
       {"threads", "--threads", 0, 4096, true, [](const TrainConfig& c) { return double(c.threads); }},
       {"val_fraction", "--val-fraction", 0, 0.99, false, [](const TrainConfig& c) { return c.valFraction; }},
       {"val_crop", "--val-crop", 0, 4096, true, [](const TrainConfig& c) { return double(c.valCrop); }},
-      {"nnodes", "--nnodes", 1, 4096, true, [](const TrainConfig& c) { return double(c.nnodes); }},
-      {"node_rank", "--node-rank", 0, 4095, true, [](const TrainConfig& c) { return double(c.nodeRank); }},
+      // The rendezvous store serves at most 256 processes (StoreLimits::maxNodes).
+      {"nnodes", "--nnodes", 1, 256, true, [](const TrainConfig& c) { return double(c.nnodes); }},
+      {"node_rank", "--node-rank", 0, 255, true, [](const TrainConfig& c) { return double(c.nodeRank); }},
       {"timeout_sec", "--timeout", 1, 3600, true, [](const TrainConfig& c) { return double(c.timeoutSec); }},
       {"bucket_mb", "--bucket-mb", 0.001, 4096, false, [](const TrainConfig& c) { return c.bucketMb; }},
       {"memory_cap_bytes", "(config file)", 0, 1125899906842624.0, true,
