@@ -10,6 +10,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -59,10 +60,9 @@ std::string hex(const uint8_t* p, size_t n) {
 // second link fails with EEXIST and that node reads the first one's file).
 void makeDefaultSecret(const std::string& path) {
   const std::string dir = path.substr(0, path.rfind('/'));
-  const std::string parent = dir.substr(0, dir.rfind('/'));
-  ::mkdir(parent.c_str(), 0700);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST)
-    throw fileError(dir, std::string("cannot make the folder for the rendezvous secret: ") + std::strerror(errno));
+  std::error_code ec;
+  if (std::filesystem::create_directories(dir, ec)) ::chmod(dir.c_str(), 0700);  // ours: private
+  if (ec) throw fileError(dir, "cannot make the folder for the rendezvous secret: " + ec.message());
   const std::string tmp = fmt::format("{}.{}.tmp", path, ::getpid());
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) throw fileError(tmp, std::string("cannot write the rendezvous secret: ") + std::strerror(errno));

@@ -13,11 +13,13 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <thread>
 
 #include "FreePort.h"
@@ -159,6 +161,41 @@ class TestRendezvousSecurity : public QObject {
   QTemporaryDir dir_ = vwbtest::scratchDir();
 
  private Q_SLOTS:
+  // Where the secret comes from (RendezvousAuth.h): the flag's file, the variable, the variable's
+  // file, else a per-user file made once (0600, 32 random bytes) and read by every later node.
+  void secretComesFromTheDocumentedPlaces() {
+    const std::string home = dir_.path().toStdString() + "/home";
+    std::map<std::string, std::string> vars{{"HOME", home}};
+    auto env = [&](const char* k) -> const char* {
+      auto it = vars.find(k);
+      return it == vars.end() ? nullptr : it->second.c_str();
+    };
+    const RendezvousSecret made = resolveRendezvousSecret("", env);
+    const std::string path = home + "/.config/vesuvius-workbench/rendezvous-secret";
+    QCOMPARE(made.source, "file " + path);
+    QCOMPARE(made.bytes.size(), size_t(64));  // 32 bytes, hex
+    struct stat st {};
+    QVERIFY(::stat(path.c_str(), &st) == 0);
+    QCOMPARE(int(st.st_mode & 0777), 0600);
+    QCOMPARE(resolveRendezvousSecret("", env).bytes, made.bytes);  // the next node reads the same
+    vars["XDG_CONFIG_HOME"] = home + "/xdg";
+    QVERIFY(resolveRendezvousSecret("", env).bytes != made.bytes);  // its own place, its own secret
+    vars["VWB_RENDEZVOUS_SECRET"] = "short";
+    QVERIFY_THROWS_EXCEPTION(Error, resolveRendezvousSecret("", env));
+    vars["VWB_RENDEZVOUS_SECRET"] = kSecret;
+    QCOMPARE(resolveRendezvousSecret("", env).bytes, kSecret);
+    QCOMPARE(resolveRendezvousSecret("", env).source, std::string("VWB_RENDEZVOUS_SECRET"));
+    const std::string file = dir_.path().toStdString() + "/secret.txt";
+    std::ofstream(file) << "a secret from a file, 16+\n";
+    QCOMPARE(resolveRendezvousSecret(file, env).bytes, std::string("a secret from a file, 16+"));  // the flag wins
+    try {
+      resolveRendezvousSecret(dir_.path().toStdString() + "/missing", env);
+      QFAIL("a missing secret file was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("missing") && QString(e.what()).contains("--rendezvous-secret-file"), e.what());
+    }
+  }
+
   // The secret decides, and the refusal is logged on node 0 and explained on the node.
   void onlyNodesWithTheSecretGetIn() {
     const int port = vwbtest::freePort();
