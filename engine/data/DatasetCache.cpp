@@ -101,6 +101,9 @@ store::PreprocessReport preprocessDataset(Dataset& ds, const std::string& cacheD
                                  ": this build reads format " + std::to_string(store::kCacheFormatVersion));
   }
   addCacheVerdicts(ds, cache, specs);
+  for (const auto& p : report.environmentProblems)
+    ds.report.errors.push_back(p + " (a problem of the machine, not of the volume: nothing was recorded, "
+                                   "the next vwb preprocess tries again)");
   return report;
 }
 

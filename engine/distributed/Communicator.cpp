@@ -67,10 +67,11 @@ c10::intrusive_ptr<c10d::Store> makeHashStore() { return c10::make_intrusive<c10
 
 c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, bool bind,
                                              std::chrono::milliseconds timeout,
-                                             const std::string& bindHost, LogSink* log) {
+                                             const std::string& bindHost, const std::string& secret,
+                                             const std::string& secretSource, LogSink* log) {
   ignoreSigpipeOnce();
   try {
-    return c10::make_intrusive<RendezvousStore>(host, port, bind, bindHost, timeout, log);
+    return c10::make_intrusive<RendezvousStore>(host, port, bind, bindHost, timeout, secret, secretSource, log);
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

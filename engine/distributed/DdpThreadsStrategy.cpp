@@ -57,7 +57,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
   options.log = context.log;
   if (spec_.multiProcess()) {
     store_ = makeTcpStore(spec_.master.host, spec_.master.port, spec_.nodeRank == 0, timeout,
-                          spec_.bindHost, context.log);
+                          spec_.bindHost, spec_.secret, spec_.secretSource, context.log);
     options.gloohost = isLoopback(spec_.master.host) ? "127.0.0.1" : "";
     // Before the first collective: mismatched settings would make it fail (or abort) obscurely.
     checkNodesAgree(*store_, spec_,

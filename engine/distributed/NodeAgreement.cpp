@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/train/DataDigest.h"
 
 namespace vwb::dist {
 namespace {
@@ -16,24 +17,11 @@ const char* kSettingsKey = "vwb/settings/node-";
 const char* kCheckedKey = "vwb/settings/checked";
 
 // ids, shapes, intensity histograms and the (subsampled) label-1 positions of the training
-// volumes: what the source already holds, so no voxel is read for it (the chunk cache keeps
-// these per volume), yet two copies of one dataset agree and different data does not.
+// volumes (engine/train/DataDigest.h: what a resume checks too).
 std::string dataDigest(const TrainingSource* source, const std::vector<int>& trainVolumes) {
   if (!source) return "no data";
-  std::vector<int> sorted = trainVolumes;
-  const auto& volumes = source->volumes();
-  std::sort(sorted.begin(), sorted.end(), [&](int a, int b) { return volumes[size_t(a)].id < volumes[size_t(b)].id; });
-  uLong crc = crc32_z(0L, Z_NULL, 0);
-  for (int i : sorted) {
-    const SourceVolume& v = volumes[size_t(i)];
-    const std::string head = v.id + " " + v.shape.str() + '\n';
-    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(head.data()), head.size());
-    const auto& histogram = source->imageHistogram(i);
-    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(histogram.data()), sizeof(histogram));
-    const auto& foreground = source->foreground(i);
-    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(foreground.data()), foreground.size() * sizeof(int64_t));
-  }
-  return fmt::format("{} volume(s), crc32 {:08x}", sorted.size(), crc);
+  if (trainVolumes.empty()) return "0 volume(s)";
+  return digestData(*source, trainVolumes).summary();
 }
 
 void flatten(const nlohmann::json& j, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {

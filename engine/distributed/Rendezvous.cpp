@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/distributed/RendezvousAuth.h"
 
 namespace vwb::dist {
 namespace {
@@ -35,7 +36,8 @@ MasterAddress parseMaster(const std::string& text) {
 
 RendezvousSpec rendezvousFromConfig(const TrainConfig& c, int localRanks) {
   RendezvousSpec r;
-  if (c.nnodes < 1) throw Error(fmt::format("--nnodes {}: must be at least 1", c.nnodes));
+  if (c.nnodes < 1 || c.nnodes > 256)
+    throw Error(fmt::format("--nnodes {}: must be 1..256 (the rendezvous store serves at most 256 processes)", c.nnodes));
   if (c.nodeRank < 0 || c.nodeRank >= c.nnodes)
     throw Error(fmt::format("--node-rank {}: must be in [0, {})", c.nodeRank, c.nnodes));
   if (c.timeoutSec < 1 || c.timeoutSec > 3600)
@@ -53,6 +55,10 @@ RendezvousSpec rendezvousFromConfig(const TrainConfig& c, int localRanks) {
     r.bindHost = c.bind;
     if (r.bindHost.size() > 2 && r.bindHost.front() == '[' && r.bindHost.back() == ']')
       r.bindHost = r.bindHost.substr(1, r.bindHost.size() - 2);
+    const RendezvousSecret secret =
+        resolveRendezvousSecret(c.rendezvousSecretFile, [](const char* k) { return std::getenv(k); });
+    r.secret = secret.bytes;
+    r.secretSource = secret.source;
   }
   return r;
 }

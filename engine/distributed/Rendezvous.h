@@ -25,13 +25,16 @@ struct RendezvousSpec {
   MasterAddress master;  // only used when nnodes > 1
   std::string bindHost;  // node 0's store listens on exactly this address (empty: master.host)
   int timeoutSec = 60;
+  // The run's shared secret (RendezvousAuth.h), only resolved when nnodes > 1.
+  std::string secret, secretSource;
 
   int worldSize() const { return nnodes * localRanks; }
   int globalRank(int localRank) const { return nodeRank * localRanks + localRank; }
   bool multiProcess() const { return nnodes > 1; }
 };
 
-// Validates nnodes/nodeRank/master/timeout from the config (throws vwb::Error).
+// Validates nnodes/nodeRank/master/timeout from the config and, for several nodes, finds the
+// rendezvous secret (RendezvousAuth.h; throws vwb::Error).
 RendezvousSpec rendezvousFromConfig(const TrainConfig& config, int localRanks);
 
 using EnvLookup = std::function<const char*(const char*)>;

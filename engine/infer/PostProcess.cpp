@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -102,12 +104,30 @@ void removeSmallComponents(VolumeU8& mask, int64_t minVoxels) {
       }
 }
 
+std::string PostProcessRange::text() const {
+  std::ostringstream s;
+  s << std::setprecision(15) << "[" << min << ", " << max << "]";
+  return s.str();
+}
+
+std::string postProcessProblem(const PostProcessOptions& o) {
+  const PostProcessRanges r;
+  auto check = [](const char* name, double v, const PostProcessRange& range) -> std::string {
+    if (v >= range.min && v <= range.max) return {};
+    std::ostringstream s;
+    s << std::setprecision(15) << "post-processing " << name << " " << v << " is outside its range " << range.text();
+    return s.str();
+  };
+  for (const std::string& p : {check("threshold", o.threshold, r.threshold), check("border", o.borderVoxels, r.border),
+                               check("min-size", double(o.minComponentVoxels), r.minSize),
+                               check("closing", o.closingRadius, r.closing),
+                               check("sheet closing", o.sheetClosingRadius, r.sheetClosing)})
+    if (!p.empty()) return p;
+  return {};
+}
+
 VolumeU8 postprocess(const VolumeU8& probability255, const PostProcessOptions& o) {
-  if (!(o.threshold >= 0 && o.threshold <= 1))
-    throw Error("post-processing threshold " + std::to_string(o.threshold) + " is outside [0, 1]");
-  if (o.borderVoxels < 0 || o.minComponentVoxels < 0 || o.closingRadius < 0 ||
-      o.sheetClosingRadius < 0)
-    throw Error("post-processing sizes (border, min-size, closing, sheet closing) must not be negative");
+  if (const std::string p = postProcessProblem(o); !p.empty()) throw Error(p);
   VolumeU8 mask(probability255.shape);
   const double cut = o.threshold * 255.0;
   for (size_t i = 0; i < mask.size(); ++i) mask.data[i] = probability255.data[i] >= cut;

@@ -14,6 +14,7 @@
 //      the border cut go too).
 // Defaults change nothing but the threshold.
 #include <cstdint>
+#include <string>
 
 #include "engine/core/Volume.h"
 
@@ -29,7 +30,22 @@ struct PostProcessOptions {
   int sheetClosingRadius = 0;      // per-sheet closing with a cube of this radius (0 = off)
 };
 
-// Throws vwb::Error for options out of range (threshold outside [0,1], negative sizes).
+// The range of each number (presets, flags and the GUI check against these). Radii above 64
+// (a 129^3 cube) or borders above 1024 voxels are no post-processing of a 320^3 volume but its
+// erasure or filling; min-size stops at 2^40 voxels (any volume's size).
+struct PostProcessRange {
+  double min, max;
+  bool integer;
+  std::string text() const;  // "[0, 64]"
+};
+struct PostProcessRanges {
+  PostProcessRange threshold{0, 1, false}, border{0, 1024, true}, minSize{0, 1099511627776.0, true},
+      closing{0, 64, true}, sheetClosing{0, 64, true};
+};
+// Empty, or what is out of range, naming the setting and its range.
+std::string postProcessProblem(const PostProcessOptions& options);
+
+// Throws vwb::Error for options out of range (postProcessProblem).
 VolumeU8 postprocess(const VolumeU8& probability255, const PostProcessOptions& options);
 
 // The steps on their own, on 0/1 masks (in place).

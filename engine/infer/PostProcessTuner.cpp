@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+
 #include "engine/core/Error.h"
 #include "engine/metrics/Score.h"
 
@@ -82,13 +84,27 @@ PostProcessOptions postProcessFromJson(const std::string& text) {
     if (j.value("format", std::string()) != "vwb-postprocess/1")
       throw Error("not a post-processing preset (expected format vwb-postprocess/1)");
     PostProcessOptions o;
-    o.threshold = j.value("threshold", o.threshold);
-    o.borderVoxels = j.value("border", o.borderVoxels);
-    o.minComponentVoxels = j.value("min_size", o.minComponentVoxels);
-    o.closingRadius = j.value("closing", o.closingRadius);
+    // Each number is range-checked as the JSON holds it (a double), before any conversion: 1e13
+    // must be refused, not truncated to an int that happens to look fine.
+    auto number = [&](const char* key, double fallback, const PostProcessRange& range) {
+      if (!j.contains(key)) return fallback;
+      if (!j[key].is_number()) throw Error(std::string("post-processing preset: '") + key + "' is not a number");
+      const double v = j[key].get<double>();
+      if (!(v >= range.min && v <= range.max))
+        throw Error("post-processing preset: '" + std::string(key) + "' is " + j[key].dump() + ", outside its range " +
+                    range.text());
+      if (range.integer && v != std::floor(v))
+        throw Error("post-processing preset: '" + std::string(key) + "' is " + j[key].dump() + ", not a whole number");
+      return v;
+    };
+    const PostProcessRanges r;
+    o.threshold = number("threshold", o.threshold, r.threshold);
+    o.borderVoxels = int(number("border", o.borderVoxels, r.border));
+    o.minComponentVoxels = int64_t(number("min_size", double(o.minComponentVoxels), r.minSize));
+    o.closingRadius = int(number("closing", o.closingRadius, r.closing));
     o.fillHoles = j.value("fill_holes", o.fillHoles);
     o.plugHoles = j.value("plug_holes", o.plugHoles);
-    o.sheetClosingRadius = j.value("sheet_closing", o.sheetClosingRadius);
+    o.sheetClosingRadius = int(number("sheet_closing", o.sheetClosingRadius, r.sheetClosing));
     return o;
   } catch (const Error&) {
     throw;

@@ -1,9 +1,12 @@
 #include "engine/store/ChunkedVolumeFile.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include "engine/core/Error.h"
@@ -167,58 +170,120 @@ int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const
   return static_cast<int64_t>(used);
 }
 
+namespace {
+
+// The open file's descriptor, closed at scope end.
+struct OpenFile {
+  int fd = -1;
+  OpenFile(const std::string& path, const std::string& name) : fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+    if (fd < 0) {
+      const int e = errno;
+      throw fileError(path, name + (e == ENOENT ? ": cache file is missing" : ": cannot open: " + std::string(std::strerror(e))));
+    }
+  }
+  ~OpenFile() { ::close(fd); }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+};
+
+}  // namespace
+
 ChunkedVolumeFile::ChunkedVolumeFile(std::string path, std::string name) : path_(std::move(path)), name_(std::move(name)) {
+  OpenFile f(path_, name_);
+  current_ = load(f.fd);
+}
+
+ChunkedVolumeFile::~ChunkedVolumeFile() = default;
+
+std::shared_ptr<const ChunkedVolumeFile::Layout> ChunkedVolumeFile::layout() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return current_;
+}
+
+int ChunkedVolumeFile::reloads() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return int(retired_.size());
+}
+
+std::shared_ptr<const ChunkedVolumeFile::Layout> ChunkedVolumeFile::load(int fd) const {
+  auto L = std::make_shared<Layout>();
   struct stat st {};
-  if (::stat(path_.c_str(), &st) != 0) throw fileError(path_, name_ + ": cache file is missing");
-  fileBytes_ = st.st_size;
+  if (::fstat(fd, &st) != 0) throw fileError(path_, name_ + ": cannot read: " + std::strerror(errno));
+  L->fileBytes = st.st_size;
+  L->device = uint64_t(st.st_dev);
+  L->inode = uint64_t(st.st_ino);
   Header h{};
-  if (fileBytes_ < int64_t(sizeof h)) throw fileError(path_, name_ + ": cache file is truncated");
-  detail::readAt(path_, 0, sizeof h, &h);
+  if (L->fileBytes < int64_t(sizeof h)) throw fileError(path_, name_ + ": cache file is truncated");
+  detail::readAt(fd, path_, 0, sizeof h, &h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) throw fileError(path_, name_ + ": not a chunk cache file");
   if (h.version != kChunkFileVersion)
     throw fileError(path_, name_ + ": chunk file version " + std::to_string(h.version) + ", expected " +
                                std::to_string(kChunkFileVersion));
-  grid_ = ChunkGrid{{h.d, h.h, h.w}, h.edge};
-  if (h.edge == 0 || h.d <= 0 || h.h <= 0 || h.w <= 0 || uint64_t(grid_.count()) != h.chunkCount ||
+  L->grid = ChunkGrid{{h.d, h.h, h.w}, h.edge};
+  if (h.edge == 0 || h.d <= 0 || h.h <= 0 || h.w <= 0 || uint64_t(L->grid.count()) != h.chunkCount ||
       h.foregroundCount > kMaxForegroundSamples || h.labelEncoding > kLabelPacked2)
     throw fileError(path_, name_ + ": damaged header");
-  hasLabel_ = h.labelEncoding != kNoLabel;
-  packedLabel_ = h.labelEncoding == kLabelPacked2;
+  L->hasLabel = h.labelEncoding != kNoLabel;
+  L->packedLabel = h.labelEncoding == kLabelPacked2;
   const int64_t tableBytes = int64_t(h.chunkCount) * int64_t(sizeof(ChunkRecord));
   const int64_t sampleBytes = int64_t(h.foregroundCount) * int64_t(sizeof(int64_t));
-  if (int64_t(sizeof h) + tableBytes + sampleBytes > fileBytes_) throw fileError(path_, name_ + ": cache file is truncated");
+  if (int64_t(sizeof h) + tableBytes + sampleBytes > L->fileBytes) throw fileError(path_, name_ + ": cache file is truncated");
   std::string bytes(sizeof h + size_t(tableBytes + sampleBytes), '\0');
-  detail::readAt(path_, 0, int64_t(bytes.size()), &bytes[0]);
+  detail::readAt(fd, path_, 0, int64_t(bytes.size()), &bytes[0]);
   const uint32_t stored = h.crc;
   Header zero = h;
   zero.crc = 0;
   std::memcpy(&bytes[0], &zero, sizeof zero);
   if (crcOf(bytes) != stored) throw fileError(path_, name_ + ": chunk table checksum mismatch (damaged cache file)");
-  chunks_.resize(h.chunkCount);
-  std::memcpy(chunks_.data(), bytes.data() + sizeof h, size_t(tableBytes));
-  foreground_.resize(h.foregroundCount);
-  std::memcpy(foreground_.data(), bytes.data() + sizeof h + tableBytes, size_t(sampleBytes));
-  for (const auto& r : chunks_)
-    if (int64_t(r.offset) + r.imageBytes + r.labelBytes > fileBytes_) throw fileError(path_, name_ + ": cache file is truncated");
+  L->chunks.resize(h.chunkCount);
+  std::memcpy(L->chunks.data(), bytes.data() + sizeof h, size_t(tableBytes));
+  L->foreground.resize(h.foregroundCount);
+  std::memcpy(L->foreground.data(), bytes.data() + sizeof h + tableBytes, size_t(sampleBytes));
+  for (const auto& r : L->chunks)
+    if (r.offset > uint64_t(L->fileBytes) || uint64_t(r.imageBytes) + r.labelBytes > uint64_t(L->fileBytes) - r.offset)
+      throw fileError(path_, name_ + ": cache file is truncated");
+  return L;
 }
 
 void ChunkedVolumeFile::readChunk(int64_t i, int channel, std::vector<uint8_t>& out) const {
-  const ChunkRecord& r = chunks_.at(static_cast<size_t>(i));
+  // The path may name another file than the table came from (replaced by rename): read the
+  // table of the file actually opened, so offsets and file always belong together.
+  OpenFile f(path_, name_);
+  struct stat st {};
+  if (::fstat(f.fd, &st) != 0) throw fileError(path_, name_ + ": cannot read: " + std::strerror(errno));
+  std::shared_ptr<const Layout> L = layout();
+  if (uint64_t(st.st_dev) != L->device || uint64_t(st.st_ino) != L->inode) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (uint64_t(st.st_dev) != current_->device || uint64_t(st.st_ino) != current_->inode) {
+      auto fresh = load(f.fd);
+      const Shape3 was = current_->grid.shape, now = fresh->grid.shape;
+      if (was.d != now.d || was.h != now.h || was.w != now.w || fresh->grid.edge != current_->grid.edge ||
+          fresh->hasLabel != current_->hasLabel)
+        throw fileError(path_, name_ + ": the cache file was replaced by one of another shape while it was "
+                                       "read; start again (the volume changed under the run)");
+      retired_.push_back(current_);
+      current_ = fresh;
+    }
+    L = current_;
+    if (uint64_t(st.st_dev) != L->device || uint64_t(st.st_ino) != L->inode) L = load(f.fd);  // replaced again
+  }
+  const ChunkGrid& grid = L->grid;
+  const ChunkRecord& r = L->chunks.at(static_cast<size_t>(i));
   int64_t cz, cy, cx;
-  grid_.position(i, cz, cy, cx);
+  grid.position(i, cz, cy, cx);
   auto where = [&] {
     return name_ + ": " + (channel ? "label" : "image") + " chunk (" + std::to_string(cz) + ", " +
-           std::to_string(cy) + ", " + std::to_string(cx) + ") at voxel (z " + std::to_string(cz * grid_.edge) +
-           ", y " + std::to_string(cy * grid_.edge) + ", x " + std::to_string(cx * grid_.edge) + ")";
+           std::to_string(cy) + ", " + std::to_string(cx) + ") at voxel (z " + std::to_string(cz * grid.edge) +
+           ", y " + std::to_string(cy * grid.edge) + ", x " + std::to_string(cx * grid.edge) + ")";
   };
-  if (channel == 1 && !hasLabel_) throw fileError(path_, name_ + ": has no label");
+  if (channel == 1 && !L->hasLabel) throw fileError(path_, name_ + ": has no label");
   const uint64_t offset = r.offset + (channel ? r.imageBytes : 0);
   const uint32_t size = channel ? r.labelBytes : r.imageBytes;
   std::string frame(size, '\0');
-  detail::readAt(path_, int64_t(offset), size, &frame[0]);
-  out.resize(static_cast<size_t>(grid_.extent(cz, cy, cx).voxels()));
+  detail::readAt(f.fd, path_, int64_t(offset), size, &frame[0]);
+  out.resize(static_cast<size_t>(grid.extent(cz, cy, cx).voxels()));
   std::string problem;
-  if (channel == 1 && packedLabel_) {
+  if (channel == 1 && L->packedLabel) {
     thread_local std::vector<uint8_t> packed;
     packed.resize(packedLabelBytes(out.size()));
     problem = decodeChunk(frame.data(), frame.size(), packed.data(), packed.size());
@@ -226,7 +291,8 @@ void ChunkedVolumeFile::readChunk(int64_t i, int channel, std::vector<uint8_t>& 
   } else {
     problem = decodeChunk(frame.data(), frame.size(), out.data(), out.size());
   }
-  if (!problem.empty()) throw fileError(path_, where() + ": " + problem + " (run vwb preprocess to rebuild it)");
+  if (!problem.empty())
+    throw fileError(path_, where() + ": " + problem + " (run `vwb preprocess --data DATASET --verify`: it rebuilds damaged volumes)");
 }
 
 }  // namespace vwb::store

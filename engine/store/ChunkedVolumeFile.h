@@ -5,6 +5,8 @@
 // labels whose values are all <= 3 (every valid label) are packed 2 bits per voxel.
 // The header and table carry a CRC-32 of their own, so a damaged table is found at open.
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -39,28 +41,44 @@ int64_t writeChunkedVolume(const std::string& path, const VolumeU8& image, const
                            detail::AlignedBuffer* buffer = nullptr);
 
 // Reads the header, table and foreground sample; chunks are read on demand (thread-safe).
+// A file replaced while it is read (`vwb preprocess` renames a new one over it during a
+// training) is noticed by its identity (device, inode) at each chunk read: its table is read
+// again and the chunk read with it, never at the old file's offsets. A replacement of another
+// shape or label kind is an error that says so. Tables of replaced files stay alive (what
+// chunks() and foregroundSample() returned remains valid).
 class ChunkedVolumeFile {
  public:
   // `name` is how errors name the volume ("train volume 12").
   ChunkedVolumeFile(std::string path, std::string name);
+  ~ChunkedVolumeFile();
 
-  const ChunkGrid& grid() const { return grid_; }
-  bool hasLabel() const { return hasLabel_; }
-  const std::vector<ChunkRecord>& chunks() const { return chunks_; }
-  const std::vector<int64_t>& foregroundSample() const { return foreground_; }
+  const ChunkGrid& grid() const { return layout()->grid; }
+  bool hasLabel() const { return layout()->hasLabel; }
+  const std::vector<ChunkRecord>& chunks() const { return layout()->chunks; }
+  const std::vector<int64_t>& foregroundSample() const { return layout()->foreground; }
   const std::string& path() const { return path_; }
+  int reloads() const;  // times a replaced file's table was read again
 
   // Decodes chunk i (channel 0 image, 1 label) into `out` (resized to the chunk's voxels).
   // Throws vwb::Error naming the file, the volume, the chunk position and what is wrong.
   void readChunk(int64_t i, int channel, std::vector<uint8_t>& out) const;
 
  private:
+  struct Layout {
+    ChunkGrid grid;
+    bool hasLabel = false, packedLabel = false;
+    std::vector<ChunkRecord> chunks;
+    std::vector<int64_t> foreground;
+    int64_t fileBytes = 0;
+    uint64_t device = 0, inode = 0;
+  };
+  std::shared_ptr<const Layout> load(int fd) const;  // header, table, sample of the open file
+  std::shared_ptr<const Layout> layout() const;
+
   std::string path_, name_;
-  ChunkGrid grid_;
-  bool hasLabel_ = false, packedLabel_ = false;
-  std::vector<ChunkRecord> chunks_;
-  std::vector<int64_t> foreground_;
-  int64_t fileBytes_ = 0;
+  mutable std::mutex mutex_;  // current_ and retired_
+  mutable std::shared_ptr<const Layout> current_;
+  mutable std::vector<std::shared_ptr<const Layout>> retired_;
 };
 
 }  // namespace vwb::store

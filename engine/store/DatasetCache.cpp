@@ -126,11 +126,17 @@ CacheEntry build(const DatasetCache& cache, const CacheVolumeSpec& spec, int64_t
       e.dataFile = fs::path(cache.dataPath(spec.role, spec.id)).filename().string();
       int maxLabel = 255;
       while (maxLabel > 0 && e.labelHistogram[size_t(maxLabel)] == 0) --maxLabel;
-      e.dataBytes = writeChunkedVolume(cache.dataPath(spec.role, spec.id), image, &label, edge,
-                                       static_cast<int64_t>(e.labelHistogram[1]), maxLabel, &buffers.file);
+      try {
+        e.dataBytes = writeChunkedVolume(cache.dataPath(spec.role, spec.id), image, &label, edge,
+                                         static_cast<int64_t>(e.labelHistogram[1]), maxLabel, &buffers.file);
+      } catch (const Error& ex) {
+        throw EnvironmentError(ex.what());  // the data decoded: a failed write says nothing about it
+      }
     }
   } catch (const Cancelled&) {
     throw;
+  } catch (const EnvironmentError&) {
+    throw;  // a full disk or an I/O error is not the volume's verdict: no entry, retried next run
   } catch (const Error& ex) {
     e.decoded = false;
     e.problem = ex.what();
@@ -296,7 +302,7 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
   }
   std::mutex mutex;
   int64_t done = 0;
-  std::vector<std::string> problems(todo.size());
+  std::vector<std::string> problems(todo.size()), environmentProblems(todo.size());
   if (progress && !todo.empty()) progress->progress("preprocessing", 0, int64_t(todo.size()));
   const int jobs = options.jobs > 0 ? options.jobs : defaultPreprocessJobs();
   // One set of buffers per running worker, freed when preprocessing ends.
@@ -310,14 +316,27 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
       if (!idle.empty()) buffers = std::move(idle.back()), idle.pop_back();
     }
     if (!buffers) buffers = std::make_unique<BuildBuffers>();
-    CacheEntry e = build(*this, s, options.edge, *buffers);
-    // The entry last: a kill before this line leaves the volume to be redone, never half-used.
-    detail::writeFileAtomically(entryPath(s.role, s.id), e.toJson(), detail::Durability::Deferred);
+    CacheEntry e;
+    std::string environment;
+    try {
+      e = build(*this, s, options.edge, *buffers);
+      // The entry last: a kill before this line leaves the volume to be redone, never half-used.
+      detail::writeFileAtomically(entryPath(s.role, s.id), e.toJson(), detail::Durability::Deferred);
+    } catch (const EnvironmentError& ex) {
+      environment = ex.what();
+      // An older entry must not stand for the volume either (it would say "up to date").
+      std::error_code ec;
+      fs::remove(entryPath(s.role, s.id), ec);
+    }
     std::lock_guard<std::mutex> lock(mutex);
     idle.push_back(std::move(buffers));
     ++done;
-    report.bytesWritten += e.dataBytes;
-    if (!e.decoded) problems[i] = e.problem;
+    if (!environment.empty()) {
+      environmentProblems[i] = environment;
+    } else {
+      report.bytesWritten += e.dataBytes;
+      if (!e.decoded) problems[i] = e.problem;
+    }
     if (progress) {
       double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       double left = elapsed / double(done) * double(todo.size() - size_t(done));
@@ -328,13 +347,25 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
   if (!todo.empty()) detail::syncFileSystem(dir_);
   for (auto& p : problems)
     if (!p.empty()) ++report.failed, report.problems.push_back(p);
+  for (auto& p : environmentProblems)
+    if (!p.empty()) ++report.failed, report.environmentProblems.push_back(p);
   report.processed = static_cast<int64_t>(todo.size());
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return report;
 }
 
+PreprocessReport DatasetCache::rebuild(const std::vector<CacheVolumeSpec>& specs, const PreprocessOptions& options,
+                                       ProgressSink* progress, const CancelToken* cancel) {
+  for (const auto& s : specs) {
+    std::error_code ec;
+    fs::remove(entryPath(s.role, s.id), ec);  // the entry first: no moment where it vouches for a removed file
+    fs::remove(dataPath(s.role, s.id), ec);
+  }
+  return preprocess(specs, options, progress, cancel);
+}
+
 std::vector<std::string> DatasetCache::verify(const std::vector<CacheVolumeSpec>& specs, ProgressSink* progress,
-                                              const CancelToken* cancel) const {
+                                              const CancelToken* cancel, std::vector<size_t>* damaged) const {
   std::vector<std::vector<std::string>> found(specs.size());
   std::mutex mutex;
   int64_t done = 0;
@@ -361,7 +392,10 @@ std::vector<std::string> DatasetCache::verify(const std::vector<CacheVolumeSpec>
     if (progress) progress->progress("verifying the cache", ++done, int64_t(specs.size()));
   });
   std::vector<std::string> all;
-  for (auto& f : found) all.insert(all.end(), f.begin(), f.end());
+  for (size_t i = 0; i < found.size(); ++i) {
+    all.insert(all.end(), found[i].begin(), found[i].end());
+    if (damaged && !found[i].empty()) damaged->push_back(i);
+  }
   return all;
 }
 

@@ -43,6 +43,9 @@ struct PreprocessReport {
   int64_t oldFormatBytesRemoved = 0;  // the folders of older cache formats, removed
   double seconds = 0;
   std::vector<std::string> problems;  // one per volume that failed to decode
+  // One per volume the machine failed (full disk, I/O error, permission): no entry is written,
+  // so the next run tries it again.
+  std::vector<std::string> environmentProblems;
 };
 
 // What the cache holds for one volume, judged from its entry and file sizes (no chunk is read).
@@ -76,14 +79,20 @@ class DatasetCache {
   int64_t freshCount(const std::vector<CacheVolumeSpec>& specs) const;
 
   // Decodes every missing or stale volume once (parallel across volumes) and writes its files.
-  // A volume that does not decode gets an entry with the verdict, never an exception; Cancelled
-  // leaves every finished volume in place.
+  // A volume that does not decode gets an entry with the verdict, never an exception; one the
+  // machine failed (EnvironmentError: ENOSPC, EIO, EACCES...) gets no entry and is retried by the
+  // next run. Cancelled leaves every finished volume in place.
   PreprocessReport preprocess(const std::vector<CacheVolumeSpec>& specs, const PreprocessOptions& options = {},
                               ProgressSink* progress = nullptr, const CancelToken* cancel = nullptr);
 
   // Decodes every chunk of the given (fresh) volumes; one line per damaged chunk (volume, position).
+  // `damaged`, when given, receives the indices in `specs` of the volumes with a damaged chunk.
   std::vector<std::string> verify(const std::vector<CacheVolumeSpec>& specs, ProgressSink* progress = nullptr,
-                                  const CancelToken* cancel = nullptr) const;
+                                  const CancelToken* cancel = nullptr, std::vector<size_t>* damaged = nullptr) const;
+
+  // Preprocesses the given volumes again whatever their entries say (what verify found damaged).
+  PreprocessReport rebuild(const std::vector<CacheVolumeSpec>& specs, const PreprocessOptions& options = {},
+                           ProgressSink* progress = nullptr, const CancelToken* cancel = nullptr);
 
  private:
   std::string dir_;

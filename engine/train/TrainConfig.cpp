@@ -2,10 +2,95 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+#include <vector>
+
 #include "engine/core/Error.h"
 #include "engine/model/ModelConfigJson.h"
 
 namespace vwb {
+
+namespace {
+
+// One numeric setting: its config key, its flag, its range and where it lives in the config.
+struct NumberRange {
+  const char* key;
+  const char* flag;
+  double min, max;
+  bool integer;
+  double (*get)(const TrainConfig&);
+};
+
+// Bounds are generous (no real run comes near them) but keep every product the trainer forms
+// (patch^3 x batch x channels, steps x epochs) far inside 64 bits.
+const std::vector<NumberRange>& numberRanges() {
+  static const std::vector<NumberRange> ranges{
+      {"patch", "--patch", 8, 1024, true, [](const TrainConfig& c) { return double(c.patch); }},
+      {"batch_per_device", "--batch", 1, 4096, true, [](const TrainConfig& c) { return double(c.batchPerDevice); }},
+      {"grad_accumulation", "--grad-accumulation", 1, 1024, true,
+       [](const TrainConfig& c) { return double(c.gradAccumulation); }},
+      {"epochs", "--epochs", 1, 1e6, true, [](const TrainConfig& c) { return double(c.epochs); }},
+      {"steps_per_epoch", "--steps-per-epoch", 1, 1e8, true, [](const TrainConfig& c) { return double(c.stepsPerEpoch); }},
+      {"lr", "--lr", 1e-12, 10, false, [](const TrainConfig& c) { return c.lr; }},
+      {"weight_decay", "(config file)", 0, 10, false, [](const TrainConfig& c) { return c.weightDecay; }},
+      {"warmup_fraction", "(config file)", 0, 1, false, [](const TrainConfig& c) { return c.warmupFraction; }},
+      {"grad_clip", "(config file)", 0, 1e6, false, [](const TrainConfig& c) { return c.gradClip; }},
+      {"foreground_fraction", "(config file)", 0, 1, false, [](const TrainConfig& c) { return c.foregroundFraction; }},
+      {"skeleton_recall", "--skeleton-recall", 0, 100, false, [](const TrainConfig& c) { return c.skeletonRecallWeight; }},
+      {"ema", "--ema", 0, 0.999999, false, [](const TrainConfig& c) { return c.emaDecay; }},
+      {"workers", "--workers", 0, 256, true, [](const TrainConfig& c) { return double(c.workers); }},
+      {"prefetch", "--prefetch", 1, 1024, true, [](const TrainConfig& c) { return double(c.prefetch); }},
+      {"threads", "--threads", 0, 4096, true, [](const TrainConfig& c) { return double(c.threads); }},
+      {"val_fraction", "--val-fraction", 0, 0.99, false, [](const TrainConfig& c) { return c.valFraction; }},
+      {"val_crop", "--val-crop", 0, 4096, true, [](const TrainConfig& c) { return double(c.valCrop); }},
+      // The rendezvous store serves at most 256 processes (StoreLimits::maxNodes).
+      {"nnodes", "--nnodes", 1, 256, true, [](const TrainConfig& c) { return double(c.nnodes); }},
+      {"node_rank", "--node-rank", 0, 255, true, [](const TrainConfig& c) { return double(c.nodeRank); }},
+      {"timeout_sec", "--timeout", 1, 3600, true, [](const TrainConfig& c) { return double(c.timeoutSec); }},
+      {"bucket_mb", "--bucket-mb", 0.001, 4096, false, [](const TrainConfig& c) { return c.bucketMb; }},
+      {"memory_cap_bytes", "(config file)", 0, 1125899906842624.0, true,
+       [](const TrainConfig& c) { return double(c.memoryCapBytes); }},
+      {"chunk_cache_mb", "--chunk-cache-mb", 0, 16777216, true, [](const TrainConfig& c) { return double(c.chunkCacheMb); }},
+      {"val_max_volumes", "--val-max-volumes", 0, 1e6, true, [](const TrainConfig& c) { return double(c.valMaxVolumes); }},
+      {"previews_kept", "--previews-kept", 0, 10000, true, [](const TrainConfig& c) { return double(c.previewsKept); }},
+  };
+  return ranges;
+}
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(15) << v;
+  return s.str();
+}
+
+std::string outOfRange(const NumberRange& r, const std::string& value) {
+  return (r.flag == std::string("(config file)") ? std::string("config") : std::string(r.flag) + " /") + " \"" + r.key + "\" " + value + " is outside its range [" + number(r.min) + ", " +
+         number(r.max) + "]";
+}
+
+// Config files: every ranged key that is present must be a number inside its range, as JSON holds it.
+void checkJsonNumbers(const nlohmann::json& j) {
+  for (const auto& r : numberRanges()) {
+    if (!j.contains(r.key)) continue;
+    const auto& v = j.at(r.key);
+    if (!v.is_number()) throw Error(std::string("\"") + r.key + "\" is " + v.dump() + ", not a number");
+    const double d = v.get<double>();
+    if (!(d >= r.min && d <= r.max)) throw Error(outOfRange(r, v.dump()));
+    if (r.integer && d != std::floor(d)) throw Error(std::string("\"") + r.key + "\" is " + v.dump() + ", not a whole number");
+  }
+}
+
+}  // namespace
+
+std::string trainConfigRangeProblem(const TrainConfig& c) {
+  for (const auto& r : numberRanges()) {
+    const double v = r.get(c);
+    if (!(v >= r.min && v <= r.max)) return outOfRange(r, number(v));
+  }
+  return {};
+}
 
 std::string TrainConfig::toJson() const {
   nlohmann::json j{
@@ -55,6 +140,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
   try {
     auto j = nlohmann::json::parse(text);
     if (!j.is_object()) throw Error("expected a JSON object");
+    checkJsonNumbers(j);
     c.dataDir = j.value("data_dir", c.dataDir);
     c.runDir = j.value("run_dir", c.runDir);
     if (j.contains("model")) c.model = modelConfigFromJson(j.at("model"));

@@ -61,6 +61,12 @@ struct TrainConfig {
   int nodeRank = 0;
   std::string master;     // host:port of the rendezvous store (node 0 listens there)
   std::string bind;       // address node 0's store listens on instead of the master host
+  // --rendezvous-secret-file (engine/distributed/RendezvousAuth.h: where the secret comes from).
+  // Not written to config.json: a resumed node names it again (or uses the environment).
+  std::string rendezvousSecretFile;
+  // --allow-data-change: a --resume continues although the data differs from what the run's
+  // checkpoint recorded (a warning in the log says what changed). Not written to config.json.
+  bool allowDataChange = false;
   int timeoutSec = 60;    // a failing rank aborts every rank within this
   double bucketMb = 25;   // DDP gradient bucket cap (PyTorch's bucket_cap_mb): smaller buckets
                           // start all-reducing earlier in backward, at more calls per step
@@ -77,6 +83,13 @@ struct TrainConfig {
   std::string toJson() const;  // pretty-printed, every field
   static TrainConfig fromJson(const std::string& json);  // missing fields keep defaults; throws vwb::Error
 };
+
+// The range of every numeric training setting, for config files (checked on the JSON number
+// before any conversion, so 1e13 is refused, not truncated) and for flags and the wizard (checked
+// on the resolved config). Empty when all are in range; else the first one out of range, named
+// by its flag and its config key, with the range.
+std::string trainConfigRangeProblem(const TrainConfig& config);
+
 
 const char* normName(NormKind n);
 const char* ampName(AmpMode a);

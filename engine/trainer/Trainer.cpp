@@ -19,6 +19,7 @@
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/train/AtomicFile.h"
+#include "engine/train/DataDigest.h"
 #include "engine/train/LrSchedule.h"
 #include "engine/train/RunLock.h"
 #include "engine/train/ValidationSplit.h"
@@ -60,6 +61,7 @@ void checkConfig(const TrainConfig& c) {
   if (!(c.lr > 0)) throw Error("learning rate must be positive");
   if (c.devices.empty()) throw Error("no device given");
   if (c.runDir.empty()) throw Error("no run directory given (--out)");
+  if (const std::string p = trainConfigRangeProblem(c); !p.empty()) throw Error(p);
   checkPatchFitsModel(c.model, c.patch);
   checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
 }
@@ -204,6 +206,20 @@ void TrainingRun::resumeFromCheckpoint() {
   state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
   state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
   state_.bestEpoch = trainer.value("best_epoch", int64_t(0));  // absent before previews
+  // The data must be what the run trained on so far (DataDigest.h), unless the user says otherwise.
+  const auto meta = nlohmann::json::parse(info.metaJson);
+  if (!meta.contains("data")) {
+    log_->log(LogLevel::Warning, path + ": records no data digest (written by an older vwb): whether the data "
+                                        "changed since cannot be checked");
+  } else if (const std::string change = describeDataChange(DataDigest::fromJson(meta.at("data").dump()),
+                                                           digestData(source_));
+             !change.empty()) {
+    if (!config_.allowDataChange)
+      throw fileError(path, "cannot resume: the training data changed since this checkpoint: " + change +
+                                ". Resume with --allow-data-change to continue on the new data anyway, or "
+                                "start a new run with another --out");
+    log_->log(LogLevel::Warning, "resuming on changed training data (--allow-data-change): " + change);
+  }
   log_->log(LogLevel::Info, "resumed from " + path + " at step " + std::to_string(state_.step));
   if (int dropped = log_->dropMetricsAfter(state_.step))
     log_->log(LogLevel::Info, "metrics.jsonl: dropped " + std::to_string(dropped) +
@@ -220,6 +236,7 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
   info.epoch = state_.epochsDone;
   nlohmann::json extra;
   extra["config"] = nlohmann::json::parse(config_.toJson());
+  extra["data"] = nlohmann::json::parse(digestData(source_).toJson());  // what a resume checks
   extra["trainer"] = {{"epochs_done", state_.epochsDone},
                       {"epoch_loss_sum", state_.epochLossSum},
                       {"epoch_loss_count", state_.epochLossCount},
@@ -651,6 +668,9 @@ RunEndEvent TrainingRun::runLocked() {
   onRunStart();
   RunEndEvent end;
   auto epochStart = Clock::now();
+  // Any error the loop can catch (a rank that timed out, a cache read error) first saves the
+  // steps done since the last checkpoint: the run ends, but --resume loses nothing.
+  try {
   for (;;) {
     // An epoch whose steps are done but whose end has not run (e.g. stopped during validation).
     if (state_.step > 0 && state_.step % config_.stepsPerEpoch == 0 &&
@@ -669,6 +689,19 @@ RunEndEvent TrainingRun::runLocked() {
       onEpochStart(state_.step / config_.stepsPerEpoch);
     }
     trainStep();
+  }
+  } catch (const std::exception& e) {
+    pipeline_->stop();
+    if (state_.step > startStep_ && config_.nodeRank == 0) {
+      try {
+        writeCheckpoint(false);
+        log_->log(LogLevel::Info, "saved " + checkpointPath("last.pt") + " at step " + std::to_string(state_.step) +
+                                      " before ending on the error (continue with --resume)");
+      } catch (const std::exception& saving) {
+        log_->log(LogLevel::Warning, std::string("could not save a checkpoint before ending: ") + saving.what());
+      }
+    }
+    throw;
   }
   pipeline_->stop();
   end.step = state_.step;

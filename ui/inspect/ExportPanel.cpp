@@ -18,6 +18,7 @@
 #include <filesystem>
 
 #include "engine/core/Error.h"
+#include "engine/export/PredictionFolder.h"
 #include "engine/io/TiffVolume.h"
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
@@ -154,6 +155,9 @@ void ExportPanel::check() {
   runTask(tr("Checking the submission"), [this, masks, images, csv](ProgressSink& p, const CancelToken& c) {
     p.progress("checking", 0, 0);
     pending_ = checkSubmission(masks, images, csv);
+    // A folder `vwb predict` wrote: its masks must be the ones its manifest lists (no mix of runs).
+    bool hasManifest = false;
+    for (auto& problem : checkPredictionFolder(masks, hasManifest)) pending_.problems.push_back(problem);
     pendingDtypes_.clear();
     for (const auto& e : pending_.entries) {
       c.throwIfCancelled();

@@ -20,6 +20,9 @@ std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd) {
                  "HOST:PORT of node 0's rendezvous store; node 0 listens on exactly that address");
   cmd.add_option("--bind", f->bind,
                  "Address node 0's store listens on instead of the --master host (e.g. 0.0.0.0 behind NAT)");
+  cmd.add_option("--rendezvous-secret-file", f->secretFile,
+                 "File holding the run's shared secret (same on every node; else VWB_RENDEZVOUS_SECRET, "
+                 "else ~/.config/vesuvius-workbench/rendezvous-secret, made on first use)");
   cmd.add_option("--timeout", f->timeoutSec, "Seconds after which a silent rank aborts every rank");
   cmd.add_option("--bucket-mb", f->bucketMb, "DDP gradient bucket cap in MB (default 25)");
   return f;
@@ -42,6 +45,7 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
   if (given("--master")) c.master = f.master;
   if (given("--bind")) c.bind = f.bind;
   if (given("--timeout")) c.timeoutSec = f.timeoutSec;
+  if (given("--rendezvous-secret-file")) c.rendezvousSecretFile = f.secretFile;
   if (given("--bucket-mb")) c.bucketMb = f.bucketMb;
   dist::applyTorchrunEnvironment(c, given("--nnodes"), given("--master"));
 

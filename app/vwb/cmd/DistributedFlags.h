@@ -18,7 +18,7 @@ struct DistributedFlags {
   std::vector<std::string> devices;
   int nnodes = 1, nodeRank = 0, timeoutSec = 60;
   double bucketMb = 25;
-  std::string master, bind;
+  std::string master, bind, secretFile;
 };
 
 std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd);

@@ -4,14 +4,19 @@
 #include <filesystem>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 #include "CommandRegistry.h"
 #include "cmd/PresetFlags.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/OutputTarget.h"
+#include "engine/export/PredictionFolder.h"
+#include "engine/infer/FolderPrediction.h"
 #include "engine/export/SubmissionIds.h"
 #include "engine/infer/EnsemblePredictor.h"
 #include "engine/infer/PostProcess.h"
+#include "engine/infer/PostProcessTuner.h"
 #include "engine/infer/Predictor.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/model/CheckpointInfo.h"
@@ -55,15 +60,15 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
   cmd.add_option("--batch", o.batch, "patches per forward pass")->capture_default_str()->check(CLI::PositiveNumber);
   cmd.add_option("--threads", o.threads, "intra-op threads (0 = all cores)")->capture_default_str();
   cmd.add_option("--threshold", a->post.threshold, "mask where p >= T")->capture_default_str()->check(CLI::Range(0.0, 1.0));
-  cmd.add_option("--border", a->post.borderVoxels, "zero K voxels at every face")->capture_default_str()->check(CLI::NonNegativeNumber);
+  cmd.add_option("--border", a->post.borderVoxels, "zero K voxels at every face")->capture_default_str()->check(CLI::Range(0, 1024));
   cmd.add_option("--min-size", a->post.minComponentVoxels, "drop 26-connected components below N voxels")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
-  cmd.add_option("--closing", a->post.closingRadius, "binary closing radius (0 = off)")->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(CLI::Range(int64_t(0), int64_t(1) << 40));
+  cmd.add_option("--closing", a->post.closingRadius, "binary closing radius (0 = off)")->capture_default_str()->check(CLI::Range(0, 64));
   cmd.add_flag("--fill-holes", a->post.fillHoles, "fill enclosed background cavities");
   cmd.add_flag("--plug-holes", a->post.plugHoles, "plug 1-voxel holes (tunnels) in sheets");
   cmd.add_option("--sheet-closing", a->post.sheetClosingRadius,
                  "close each sheet on its own along its best projection axis, radius R (0 = off)")
-      ->capture_default_str()->check(CLI::NonNegativeNumber);
+      ->capture_default_str()->check(CLI::Range(0, 64));
   cmd.add_option("--preset", a->preset, "post-processing preset JSON from vwb tune (flags given here win)");
   cmd.callback([a, &cmd] {
     namespace fs = std::filesystem;
@@ -74,6 +79,7 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     if (!fs::exists(a->images, ec)) throw vwb::fileError(a->images, "image folder does not exist");
     if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "is not a folder");
     if (!a->preset.empty()) vwb::cli::applyPostProcessPreset(a->preset, cmd, a->post);
+    if (const std::string p = vwb::postProcessProblem(a->post); !p.empty()) throw vwb::Error(p);
     const std::vector<std::string> ids = vwb::listTifIds(a->images);
     if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
     std::vector<vwb::InputFolder> inputs{{"image folder (--images)", a->images, true}};
@@ -94,19 +100,21 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
       std::fprintf(stderr, "model %zu: %s, patch %s, weight %.3f\n", m + 1, a->checkpoints[m].c_str(),
                    predictor.model(m).patch().str().c_str(), predictor.weights()[m]);
     std::fprintf(stderr, "%zu volume(s), devices %s\n", ids.size(), a->devices.c_str());
-    // Only now that the checkpoints loaded: a bad one leaves no empty output folder behind.
-    fs::create_directories(fs::path(a->out) / "prob", ec);
-    if (!fs::is_directory(fs::path(a->out) / "prob"))
-      throw vwb::fileError((fs::path(a->out) / "prob").string(),
-                           "cannot create the output folder" + (ec ? ": " + ec.message() : std::string()));
-    for (size_t i = 0; i < ids.size(); ++i) {
-      const std::string id = ids[i];
-      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, ids.size(), id.c_str());
-      const vwb::VolumeU8 image = vwb::readVolumeU8((fs::path(a->images) / (id + ".tif")).string());
-      const vwb::VolumeU8 prob = predictor.predict(image, &console);
-      vwb::writeVolumeU8((fs::path(a->out) / "prob" / (id + ".tif")).string(), prob);
-      vwb::writeVolumeU8((fs::path(a->out) / (id + ".tif")).string(), vwb::postprocess(prob, a->post));
-    }
-    std::printf("wrote %zu masks to %s (probabilities in %s/prob)\n", ids.size(), a->out.c_str(), a->out.c_str());
+    // Only now that the checkpoints loaded: a bad one leaves no output folder behind. All or
+    // nothing: an interrupted run leaves --out as it was, never volumes of two models side by side.
+    vwb::FolderPrediction request;
+    request.checkpoints = a->checkpoints;
+    request.images = a->images;
+    request.out = a->out;
+    request.ids = ids;
+    request.post = a->post;
+    request.settingsJson = nlohmann::json{{"tta", a->tta}, {"tta_average", a->average},
+                                          {"overlap", a->options.overlap}}.dump();
+    request.onVolume = [](size_t i, size_t n, const std::string& id) {
+      std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, n, id.c_str());
+    };
+    vwb::predictFolder(predictor, request, &console);
+    std::printf("wrote %zu masks to %s (probabilities in %s/prob, what made them in %s/%s)\n", ids.size(),
+                a->out.c_str(), a->out.c_str(), a->out.c_str(), vwb::kPredictionManifestName);
   });
 });

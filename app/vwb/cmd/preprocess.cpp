@@ -29,10 +29,25 @@ void run(const PreprocessArgs& a) {
   fmt::print("volumes:  {} ({} up to date, {} preprocessed in {:.1f} s on {} jobs, {:.1f} MiB written)\n", r.volumes,
              r.reused, r.processed, r.seconds, jobs, double(r.bytesWritten) / (1 << 20));
   if (a.verify) {
+    // Damaged chunks are rebuilt from the TIFFs, then checked again: what --verify finds, it mends.
     vwb::store::DatasetCache cache(dir);
-    auto damaged = cache.verify(vwb::cacheSpecs(ds, true), &console, &cancel);
-    for (auto& d : damaged) ds.report.errors.push_back(d);
-    fmt::print("verified: every chunk decoded, {} damaged\n", damaged.size());
+    const auto specs = vwb::cacheSpecs(ds, true);
+    std::vector<size_t> volumes;
+    auto damaged = cache.verify(specs, &console, &cancel, &volumes);
+    fmt::print("verified: every chunk decoded, {} damaged in {} volume(s)\n", damaged.size(), volumes.size());
+    if (!volumes.empty()) {
+      for (auto& d : damaged) console.log(vwb::LogLevel::Warning, "damaged: " + d);
+      std::vector<vwb::store::CacheVolumeSpec> redo;
+      for (size_t i : volumes) redo.push_back(specs[i]);
+      vwb::store::PreprocessOptions options;
+      options.jobs = a.jobs;
+      auto again = cache.rebuild(redo, options, &console, &cancel);
+      for (const auto& p : again.environmentProblems) ds.report.errors.push_back(p);
+      auto still = cache.verify(redo, &console, &cancel);
+      for (auto& d : still) ds.report.errors.push_back(d);
+      fmt::print("repaired: {} volume(s) rebuilt from their TIFFs, {} damaged chunk(s) left\n", redo.size(),
+                 still.size());
+    }
   }
   fmt::print("{}", ds.report.format());
   if (!ds.report.ok()) throw vwb::cli::ExitCode{1};
@@ -45,6 +60,7 @@ VWB_COMMAND(preprocess, 15, "Decode every volume once into the chunk cache train
   cmd.add_option("--data", a->data, "Dataset folder (competition layout)")->required();
   cmd.add_option("--cache", a->cache, "Cache folder (default DATA/.vwb/cache; a user cache folder when DATA is read-only)");
   cmd.add_option("--jobs", a->jobs, "Volumes preprocessed in parallel (0 = one more than the cores: each worker also waits on its writes)");
-  cmd.add_flag("--verify", a->verify, "Afterwards decode every cached chunk and report damaged ones");
+  cmd.add_flag("--verify", a->verify,
+               "Afterwards decode every cached chunk; volumes with a damaged chunk are rebuilt from their TIFFs");
   cmd.callback([a] { run(*a); });
 });

@@ -22,7 +22,7 @@ struct TrainArgs {
   int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
   double lr = 0, valFraction = 0, skeletonRecall = 0, ema = 0;
   uint64_t seed = 0;
-  bool resume = false, residual = false, deepSupervision = false;
+  bool resume = false, residual = false, deepSupervision = false, allowDataChange = false;
 };
 
 std::string readFile(const std::string& path) {
@@ -74,6 +74,8 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--val-max-volumes", a->valMaxVolumes, "Validate on at most this many held-out volumes (0 = all; default 8)");
   cmd.add_option("--previews-kept", a->previewsKept, "Validation previews kept in RUN/previews besides the best's (0 = none; default 50)");
   cmd.add_flag("--resume", a->resume, "Continue the run in --out from checkpoints/last.pt");
+  cmd.add_flag("--allow-data-change", a->allowDataChange,
+               "With --resume: continue although the data differs from the checkpoint's (a warning says what changed)");
   cmd.callback([a, dist, &cmd] {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
     vwb::TrainConfig c;
@@ -83,6 +85,7 @@ void setup(CLI::App& cmd) {
     if (c.dataDir.empty()) throw vwb::Error("--data is required");
     c.runDir = std::filesystem::absolute(a->out).string();
     c.resume = a->resume;
+    c.allowDataChange = a->allowDataChange;
     if (given("--epochs")) c.epochs = a->epochs;
     if (given("--steps-per-epoch")) c.stepsPerEpoch = a->stepsPerEpoch;
     if (given("--patch")) c.patch = a->patch;

@@ -43,7 +43,8 @@ enum class BackendKind { Gloo, Nccl };
 c10::intrusive_ptr<c10d::Store> makeHashStore();
 c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, bool bind,
                                              std::chrono::milliseconds timeout,
-                                             const std::string& bindHost = "", LogSink* log = nullptr);
+                                             const std::string& bindHost, const std::string& secret,
+                                             const std::string& secretSource, LogSink* log = nullptr);
 
 struct CommOptions {
   BackendKind backend = BackendKind::Gloo;

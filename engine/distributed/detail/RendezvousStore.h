@@ -2,14 +2,22 @@
 // Private (torch): the key-value store in which the nodes of a multi-node run meet (a c10d::Store,
 // what ProcessGroupGloo/NCCL take). LibTorch 1.13's c10d::TCPStore cannot be told which address
 // to listen on: it binds every interface, IPv4 and IPv6 ("*:29517"), and serves any client that
-// speaks its protocol. This store listens on exactly one address (the --master host, or --bind),
-// and a connection whose first message is not a vwb node's greeting is closed unanswered.
+// speaks its protocol. This store listens on exactly one address (the --master host, or --bind)
+// and serves only the processes that prove they hold the run's secret (RendezvousAuth.h: the
+// handshake, and where the secret comes from).
 //
-// Protocol (one TCP connection per process, requests answered in order): the client sends the
-// 16-byte greeting "VWB-RENDEZVOUS/1", the server answers with it. Then frames of
-// u8 op, u32 field count (<= 3), per field u32 length (<= 256 MiB) + bytes; the answer is
-// u8 status (0 ok, 1 no such key), u32 count, fields. Waiting is done by the client (check, then
-// sleep a few ms), so that no request blocks the connection its process's rank threads share.
+// After the handshake: frames of u8 op, u32 field count (<= 3), per field u32 length + bytes, all
+// fields together at most StoreLimits::maxFrame; the answer is u8 status (0 ok, 1 no such key,
+// 2 refused, with the reason as its field), u32 count, fields. Waiting is done by the client
+// (check, then sleep a few ms), so that no request blocks the connection its process's rank
+// threads share.
+//
+// What a stranger who reaches the port can cost node 0 (README, "Threat model"): one of
+// `maxPending` handshake slots for at most `handshake` (a new connection drops the oldest), and
+// at most a handshake's bytes of memory. One thread serves every connection (poll); nothing is
+// allocated beyond the bytes received, and a frame larger than the cap closes the connection
+// before its bytes arrive. A node's connection silent for `idle` is closed; the node reconnects
+// on its next request (never resending a request the store has read).
 #include <torch/csrc/distributed/c10d/Store.hpp>
 
 #include <atomic>
@@ -22,13 +30,25 @@
 
 namespace vwb::dist {
 
+struct StoreLimits {
+  std::chrono::milliseconds handshake{5000};  // from accept to the node's proof
+  std::chrono::milliseconds frame{30000};     // a request, once begun, arrives within; an answer drains within
+  std::chrono::milliseconds idle{10 * 60 * 1000};  // a node's connection silent this long is closed
+  size_t maxNodes = 256;          // connections past the handshake at once (one per process)
+  size_t maxPending = 16;         // connections still in the handshake; a new one drops the oldest
+  size_t maxFrame = 4u << 20;     // bytes of one request's fields together (Gloo's largest: KBs)
+  size_t maxHeld = 64u << 20;     // bytes of keys and values the store holds
+};
+
 class RendezvousStore : public c10d::Store {
  public:
   // `serve`: this process hosts the store, listening on `bindHost` (empty: `host`) at `port`.
-  // Every process, the host included, then connects to host:port, retrying until `timeout`.
+  // Every process, the host included, then connects to host:port, retrying until `timeout`, and
+  // proves it holds `secret` (`secretSource` names where it came from, for messages).
   // `log` (may be null) hears about refused connections.
   RendezvousStore(const std::string& host, int port, bool serve, const std::string& bindHost,
-                  std::chrono::milliseconds timeout, LogSink* log = nullptr);
+                  std::chrono::milliseconds timeout, const std::string& secret,
+                  const std::string& secretSource, LogSink* log = nullptr, StoreLimits limits = {});
   ~RendezvousStore() override;
 
   void set(const std::string& key, const std::vector<uint8_t>& value) override;
@@ -42,19 +62,27 @@ class RendezvousStore : public c10d::Store {
   void wait(const std::vector<std::string>& keys) override;
   void wait(const std::vector<std::string>& keys, const std::chrono::milliseconds& timeout) override;
 
-  // Connections the server closed because their first message was not the greeting.
+  // Connections the server closed before or at the handshake (no greeting, wrong secret, too
+  // slow, slots full) or for a malformed or oversized request.
   int refusedConnections() const;
+  // Connections past the handshake the server holds now (this process's own included).
+  int connectedNodes() const;
 
  private:
   class Server;
   struct Reply {
-    bool found = false;
+    int status = 0;
     std::vector<std::string> fields;
   };
   Reply request(uint8_t op, const std::vector<std::string>& fields);
+  void connect(std::chrono::steady_clock::time_point deadline);
 
   std::unique_ptr<Server> server_;
+  std::string host_, service_;
   std::string where_;  // "host:port" for messages
+  std::string secret_, secretSource_;
+  std::chrono::milliseconds ioTimeout_;
+  size_t maxFrame_;
   std::mutex mutex_;   // one request at a time on the connection
   int fd_ = -1;
 };

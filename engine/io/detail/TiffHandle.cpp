@@ -61,15 +61,18 @@ uint64_t read64(const unsigned char* p, bool little) {
 
 void checkTiffFile(const std::string& path) {
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) throw fileError(path, std::strerror(errno));
+  if (::stat(path.c_str(), &st) != 0) {
+    if (isEnvironmentErrno(errno)) throwFileError(path, "cannot read", errno);
+    throw fileError(path, std::strerror(errno));
+  }
   if (S_ISDIR(st.st_mode)) throw fileError(path, "is a directory, expected a TIFF file");
   if (!S_ISREG(st.st_mode)) throw fileError(path, "is not a regular file");
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw fileError(path, std::string("cannot open: ") + std::strerror(errno));
+  if (fd < 0) throwFileError(path, "cannot open", errno);
   unsigned char h[16] = {};
   ssize_t n = ::read(fd, h, sizeof h);
   ::close(fd);
-  if (n < 0) throw fileError(path, std::string("cannot read: ") + std::strerror(errno));
+  if (n < 0) throwFileError(path, "cannot read", errno);
   if (n == 0) throw fileError(path, "is empty, not a TIFF file");
   bool little = n >= 2 && h[0] == 'I' && h[1] == 'I';
   bool big = n >= 2 && h[0] == 'M' && h[1] == 'M';

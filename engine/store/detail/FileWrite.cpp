@@ -18,8 +18,6 @@
 namespace vwb::store::detail {
 
 namespace {
-std::string why(int err) { return std::strerror(err); }
-
 constexpr const char* kTempTag = ".tmp-";
 
 const std::string& hostName() {
@@ -113,7 +111,7 @@ void finish(int fd, const std::string& tmp, const std::string& path, int err) {
   if (!err && std::rename(tmp.c_str(), path.c_str()) != 0) err = errno;
   if (err) {
     std::remove(tmp.c_str());
-    throw fileError(path, "cannot write: " + why(err));
+    throwFileError(path, "cannot write", err);
   }
 }
 }  // namespace
@@ -123,7 +121,7 @@ void writeFileDirect(const std::string& path, const char* data, size_t size) {
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_DIRECT, 0644);
   const bool direct = fd >= 0;
   if (fd < 0 && errno == EINVAL) fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
+  if (fd < 0) throwFileError(tmp, "cannot create", errno);
   size_t done = 0;
   int err = 0;
   if (direct) {
@@ -140,7 +138,7 @@ void writeFileDirect(const std::string& path, const char* data, size_t size) {
 void writeFileAtomically(const std::string& path, std::string_view head, std::string_view body, Durability durability) {
   const std::string tmp = tempName(path);
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw fileError(tmp, "cannot create: " + why(errno));
+  if (fd < 0) throwFileError(tmp, "cannot create", errno);
   int err = 0;
   for (const std::string_view* part : {&head, &body}) {
     size_t done = 0;
@@ -157,20 +155,25 @@ void writeFileAtomically(const std::string& path, std::string_view head, std::st
   }
 }
 
-void readAt(const std::string& path, int64_t offset, int64_t size, void* out) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw fileError(path, "cannot open: " + why(errno));
+void readAt(int fd, const std::string& path, int64_t offset, int64_t size, void* out) {
   int64_t done = 0;
   while (done < size) {
     ssize_t n = ::pread(fd, static_cast<char*>(out) + done, static_cast<size_t>(size - done), offset + done);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      int err = errno;
-      ::close(fd);
-      throw fileError(path, n == 0 ? "truncated (ends before byte " + std::to_string(offset + size) + ")"
-                                   : "cannot read: " + why(err));
-    }
+    if (n < 0) throwFileError(path, "cannot read", errno);
+    if (n == 0) throw fileError(path, "truncated (ends before byte " + std::to_string(offset + size) + ")");
     done += n;
+  }
+}
+
+void readAt(const std::string& path, int64_t offset, int64_t size, void* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throwFileError(path, "cannot open", errno);
+  try {
+    readAt(fd, path, offset, size, out);
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   ::close(fd);
 }

@@ -44,5 +44,7 @@ void syncFileSystem(const std::string& dir);
 int removeStaleTempFiles(const std::string& dir);
 // Reads exactly `size` bytes at `offset`; throws vwb::Error naming the file when it cannot.
 void readAt(const std::string& path, int64_t offset, int64_t size, void* out);
+// The same from an open descriptor (`path` only names it in errors).
+void readAt(int fd, const std::string& path, int64_t offset, int64_t size, void* out);
 
 }  // namespace vwb::store::detail

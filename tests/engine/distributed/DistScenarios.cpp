@@ -11,6 +11,7 @@
 #include "engine/core/Error.h"
 #include "engine/distributed/RankThreads.h"
 #include "engine/distributed/Rendezvous.h"
+#include "engine/distributed/RendezvousAuth.h"
 #include "engine/distributed/detail/Communicator.h"
 #include "engine/distributed/detail/GradientBucketer.h"
 
@@ -178,8 +179,9 @@ std::vector<double> toyDdpParameters(const ToyRun& run) {
   std::string gloohost = "127.0.0.1";
   if (run.nnodes > 1) {
     auto m = parseMaster(run.master);
+    const auto secret = resolveRendezvousSecret("", [](const char* k) { return std::getenv(k); });
     store = makeTcpStore(m.host, m.port, run.nodeRank == 0,
-                         std::chrono::milliseconds(run.timeoutSec * 1000));
+                         std::chrono::milliseconds(run.timeoutSec * 1000), "", secret.bytes, secret.source);
   } else {
     store = makeHashStore();
   }

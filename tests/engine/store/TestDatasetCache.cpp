@@ -2,8 +2,14 @@
 // corrupt chunks and strips named with their volume and position, a bounded decoded-chunk cache.
 #include <QtTest>
 
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
 
 #include <chrono>
 #include <filesystem>
@@ -23,6 +29,21 @@ using namespace vwb::store;
 namespace fs = std::filesystem;
 
 namespace {
+
+// A mount namespace of this process's own, where it may mount a tmpfs: directly as root, else
+// as root of a new user namespace (where the kernel allows unprivileged ones).
+bool enterPrivateMounts() {
+  if (::unshare(CLONE_NEWNS) != 0) {
+    const uid_t uid = ::getuid();
+    const gid_t gid = ::getgid();
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return false;
+    std::ofstream("/proc/self/setgroups") << "deny";
+    std::ofstream("/proc/self/uid_map") << "0 " << uid << " 1";
+    std::ofstream("/proc/self/gid_map") << "0 " << gid << " 1";
+  }
+  // Mounts made here stay here.
+  return ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0;
+}
 
 VolumeU8 randomVolume(Shape3 s, uint64_t seed, bool label) {
   VolumeU8 v(s);
@@ -413,6 +434,130 @@ class TestDatasetCache : public QObject {
     QVERIFY2(set.cache().peakBytes() <= budget, qPrintable(QString::number(set.cache().peakBytes())));
     QVERIFY(set.cache().bytes() <= budget);
     QVERIFY(set.cache().peakBytes() >= budget - 2 * 4096);  // and used
+  }
+
+  // `vwb preprocess` renames a new chunk file over one a training is reading (issue 27): reads
+  // continue with the new file's own table (the old offsets would decode garbage or fail as
+  // "corrupt"), through the decoded-chunk cache too. Another shape is refused by name.
+  void replacedChunkFileIsReadWithItsOwnTable() {
+    const Shape3 s{70, 40, 90};
+    std::vector<CacheVolumeSpec> specs;
+    std::vector<VolumeU8> images;
+    std::string dir = makeVolumes(1, s, specs, &images);
+    DatasetCache cache(dir + "/cache");
+    cache.preprocess(specs);
+    const std::string path = cache.dataPath("train", "0");
+    ChunkedVolumeFile file(path, "train volume 0");
+    std::vector<uint8_t> chunk;
+    file.readChunk(3, 0, chunk);
+    // Same shape, other content (other compressed sizes, so other offsets), renamed over it.
+    const VolumeU8 other = randomVolume(s, 77, false), otherLabel = randomVolume(s, 78, true);
+    VolumeU8 flat(s);  // compresses to almost nothing: every offset after chunk 0 moves
+    writeChunkedVolume(path, flat, &otherLabel, 64);
+    QVERIFY(file.chunks()[1].offset != ChunkedVolumeFile(path, "x").chunks()[1].offset);
+    for (int64_t c = 0; c < file.grid().count(); ++c) {
+      file.readChunk(c, 0, chunk);
+      QVERIFY(std::all_of(chunk.begin(), chunk.end(), [](uint8_t v) { return v == 0; }));
+      file.readChunk(c, 1, chunk);
+    }
+    QCOMPARE(file.reloads(), 1);
+    // The same through a CachedVolumeSet opened before the swap.
+    cache.rebuild(specs);
+    auto set = open(cache, specs, 1 << 20);
+    writeChunkedVolume(path, other, &otherLabel, 64);
+    std::vector<uint8_t> box(size_t(s.voxels()));
+    set->readBox(0, 0, 0, 0, s.d, s.h, s.w, box.data(), nullptr);
+    QVERIFY(box == other.data);
+    // Another shape: an error that says what happened, not "checksum mismatch".
+    writeChunkedVolume(path, randomVolume({20, 20, 20}, 5, false), nullptr, 64);
+    try {
+      file.readChunk(0, 0, chunk);
+      QFAIL("a chunk of another shape's file was read");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("replaced by one of another shape"), e.what());
+    }
+  }
+
+  // What --verify finds damaged, rebuild() makes whole again from the TIFFs.
+  void rebuildMendsWhatVerifyFinds() {
+    std::vector<CacheVolumeSpec> specs;
+    std::vector<VolumeU8> images;
+    std::string dir = makeVolumes(2, {70, 40, 90}, specs, &images);
+    DatasetCache cache(dir + "/cache");
+    cache.preprocess(specs);
+    const std::string path = cache.dataPath("train", "1");
+    int64_t target;
+    {
+      ChunkedVolumeFile f(path, "train volume 1");
+      const ChunkRecord& r = f.chunks()[2];
+      target = int64_t(r.offset) + r.imageBytes / 2;
+    }
+    {
+      std::fstream io(path, std::ios::in | std::ios::out | std::ios::binary);
+      io.seekp(target);
+      io.write("\x55\xaa", 2);
+    }
+    QVERIFY(cache.fresh(specs[1]));  // same size: the entry still vouches for it
+    std::vector<size_t> damaged;
+    QCOMPARE(cache.verify(specs, nullptr, nullptr, &damaged).size(), size_t(1));
+    QCOMPARE(damaged, std::vector<size_t>{1});
+    PreprocessReport r = cache.rebuild({specs[1]});
+    QCOMPARE(r.processed, int64_t(1));
+    QVERIFY(cache.verify(specs).empty());
+    auto set = open(cache, specs, 1 << 20);
+    std::vector<uint8_t> box(size_t(images[1].shape.voxels()));
+    set->readBox(1, 0, 0, 0, 70, 40, 90, box.data(), nullptr);
+    QVERIFY(box == images[1].data);
+  }
+
+  // A full disk is the machine's problem, not the volume's (issue 27): no entry records it, and
+  // once there is room the next preprocessing does the volume. Needs a small tmpfs, mounted in
+  // a private mount namespace of a child process (as root, or through a user namespace).
+  void fullDiskIsRetriedNotRecorded() {
+    std::vector<CacheVolumeSpec> specs;
+    std::string dir = makeVolumes(3, {64, 64, 64}, specs);
+    const std::string mnt = dir + "/small";
+    fs::create_directories(mnt);
+    int channel[2];
+    QVERIFY(::pipe(channel) == 0);
+    const pid_t child = ::fork();
+    if (child == 0) {
+      ::close(channel[0]);
+      auto say = [&](const std::string& text, int code) {
+        ssize_t ignored = ::write(channel[1], text.data(), text.size());
+        (void)ignored;
+        ::_exit(code);
+      };
+      if (!enterPrivateMounts()) say("no private mount namespace here (unshare refused)", 77);
+      // 300 KiB: the first volume's chunk file (~270 KiB) may fit, not three.
+      if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=300k") != 0) say(std::string("mount: ") + std::strerror(errno), 77);
+      DatasetCache cache(mnt + "/cache");
+      PreprocessReport full = cache.preprocess(specs, {1, 64});
+      if (full.environmentProblems.empty()) say("a full disk was not reported", 1);
+      if (full.environmentProblems[0].find("No space left on device") == std::string::npos)
+        say("not ENOSPC: " + full.environmentProblems[0], 1);
+      if (!full.problems.empty()) say("a full disk became a volume's verdict: " + full.problems[0], 1);
+      for (const auto& sp : specs)
+        if (auto e = cache.fresh(sp); e && !e->decoded) say("an entry records the full disk: " + e->problem, 1);
+      if (::mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT, "size=64m") != 0) say(std::string("remount: ") + std::strerror(errno), 1);
+      PreprocessReport roomy = cache.preprocess(specs, {1, 64});
+      if (roomy.failed != 0 || roomy.processed != int64_t(full.environmentProblems.size()))
+        say("after the disk grew: " + std::to_string(roomy.processed) + " redone, " + std::to_string(roomy.failed) +
+                " failed, expected " + std::to_string(full.environmentProblems.size()) + " redone",
+            1);
+      if (cache.freshCount(specs) != 3) say("not every volume is fresh after the retry", 1);
+      say("ok: " + std::to_string(full.environmentProblems.size()) + " volume(s) hit ENOSPC, all redone", 0);
+    }
+    ::close(channel[1]);
+    std::string message(4096, '\0');
+    message.resize(size_t(std::max<ssize_t>(0, ::read(channel[0], &message[0], message.size()))));
+    ::close(channel[0]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    QVERIFY2(WIFEXITED(status), "the child ended by a signal");
+    if (WEXITSTATUS(status) == 77) QSKIP(message.c_str());
+    QVERIFY2(WEXITSTATUS(status) == 0, message.c_str());
+    qInfo("%s", message.c_str());
   }
 };
 

@@ -12,7 +12,9 @@
 #include "InspectFixture.h"
 #include "TestSupport.h"
 #include "engine/core/Error.h"
+#include "engine/export/PredictionFolder.h"
 #include "engine/infer/PostProcess.h"
+#include "engine/io/TiffVolume.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/inspect/ExportPanel.h"
 #include "ui/inspect/PostProcessRecord.h"
@@ -146,6 +148,37 @@ class TestExportPanel : public QObject {
     panel.writeZip();
     QCOMPARE(refused.count(), 1);
     QVERIFY(!QFileInfo::exists(zip));
+  }
+
+  // A folder the engine's prediction path wrote (with its manifest) is checked against it: a mask
+  // of another run copied in is refused by name (issue 27).
+  void aMixedPredictionFolderIsRefused() {
+    const std::string out = dir_.path().toStdString() + "/vwb-pred";
+    {
+      StagedPredictionFolder staged(out);
+      PredictionManifest manifest;
+      for (const char* id : {"t1", "t2"}) {
+        writeVolumeU8(staged.probPath(id), *fixture_.probabilities[id]);
+        writeVolumeU8(staged.maskPath(id), postprocess(*fixture_.probabilities[id], {}));
+        manifest.volumes.push_back({id, 0, 0});
+      }
+      staged.commit(manifest);
+    }
+    ExportPanel panel(*context_);
+    panel.setPaths(QString::fromStdString(out), dir_.path() + "/test_images", "", dir_.path() + "/mixed.zip");
+    QSignalSpy checked(&panel, &ExportPanel::checked);
+    panel.check();
+    QVERIFY(checked.wait(vwbtest::kLastResortMs));
+    QCOMPARE(checked.takeFirst().first().toBool(), true);
+    PostProcessOptions all;
+    all.threshold = 0;
+    writeVolumeU8(out + "/t1.tif", postprocess(*fixture_.probabilities["t1"], all));
+    panel.check();
+    QVERIFY(checked.wait(vwbtest::kLastResortMs));
+    QCOMPARE(checked.takeFirst().first().toBool(), false);
+    QString problems;
+    for (int i = 0; i < panel.problemsList()->count(); ++i) problems += panel.problemsList()->item(i)->text() + "\n";
+    QVERIFY2(problems.contains("t1.tif") && problems.contains("mixes predictions of different runs"), qPrintable(problems));
   }
 };
 
