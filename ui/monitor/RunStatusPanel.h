@@ -23,6 +23,8 @@ class RunStatusPanel : public QWidget {
   QString stateText() const;
   QString epochText() const;  // what the epoch bar reads, "epoch 1 / 6 (0 done)"
   QString etaText() const;
+  QString throughputText() const;
+  QString memoryText() const;
 
  private:
   QLabel* state_;
