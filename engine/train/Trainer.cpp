@@ -674,13 +674,15 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
   } catch (const Cancelled&) {
     throw;
   } catch (const std::exception& e) {
-    // A new run that fails before its first step still leaves a run folder that says what it
-    // was and why it ended (its settings and the error in training.log): Recent runs lists it as
-    // failed, not as "not a run". A folder holding another run is left alone.
-    if (!config.resume && config.nodeRank == 0 && !config.runDir.empty() &&
-        !fs::exists(fs::path(config.runDir) / "checkpoints" / "last.pt")) {
-      std::error_code ignored;
-      fs::create_directories(config.runDir, ignored);
+    // A new run whose folder exists already (the workbench makes it to follow its log) and that
+    // fails before its first step still leaves a folder that says what it was and why it ended
+    // (its settings, the error in training.log): Recent runs lists it as failed, not as "not a
+    // run". No folder is made for it (vwb train on a broken dataset writes nothing), and a folder
+    // holding another run is left alone.
+    std::error_code ec;
+    if (!config.resume && config.nodeRank == 0 && !config.runDir.empty() && fs::is_directory(config.runDir, ec) &&
+        !fs::exists(fs::path(config.runDir) / "checkpoints" / "last.pt", ec) &&
+        !fs::exists(runConfigPath(config.runDir, 0), ec)) {
       try {
         writeFileAtomically(runConfigPath(config.runDir, 0), config.toJson() + "\n");
         std::string what = e.what();  // one line: the log's last line is the run's end

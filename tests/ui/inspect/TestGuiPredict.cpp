@@ -168,7 +168,8 @@ class TestGuiPredict : public QObject {
     QVERIFY2(child<QLabel>("stage")->text().contains("done"), qPrintable(child<QLabel>("stage")->text()));
     QVERIFY2(progress.size() > 8, "progress should move tile by tile, not once per volume");
     // The rate measured by this prediction now gives the next one a time.
-    QVERIFY2(page_->estimateText().contains("measured here"), qPrintable(page_->estimateText()));
+    QTRY_VERIFY2_WITH_TIMEOUT(page_->estimateText().contains("measured here"), qPrintable(page_->estimateText()),
+                              vwbtest::kLastResortMs);
     QObject::disconnect(bar, nullptr, &recording, nullptr);
     QVERIFY(std::is_sorted(progress.begin(), progress.end()));
     QCOMPARE(progress.back(), 4 * 1000);  // 1000 steps per volume
