@@ -167,7 +167,7 @@ QWidget* PredictionsPage::buildControls() {
   estimate_->setObjectName("estimate");
   estimate_->setTextFormat(Qt::RichText);
   estimate_->setWordWrap(true);
-  estimate_->setMinimumHeight(2 * estimate_->fontMetrics().lineSpacing() + 4);  // its two lines, whatever the layout
+  estimate_->setMinimumHeight(3 * estimate_->fontMetrics().lineSpacing() + 4);  // its lines, wrapped, whatever the layout
   pf->addRow(estimate_);
   connect(predictButton_, &QPushButton::clicked, this, &PredictionsPage::startPrediction);
   layout->addWidget(predict);
@@ -535,7 +535,7 @@ void PredictionsPage::updateEstimate() {
   if (plan.tiles > 0) text += tr(", %1 tiles").arg(QLocale().toString(qlonglong(plan.tiles)));
   const double rate = TileRates::rate(checkpoints);
   if (plan.tiles > 0 && rate > 0)
-    text += tr("<br>about <b>%1</b> at %2 tiles/s (measured here)").arg(ui::formatDuration(plan.tiles / rate)).arg(rate, 0, 'f', 2);
+    text += tr("<br>about <b>%1</b> at %2 tiles/s (measured here)").arg(ui::formatDuration(plan.tiles / rate)).arg(rate, 0, 'g', 3);
   else if (plan.tiles > 0)
     text += tr("<br>the time is measured on the first tiles");
   estimate_->setText(text);

@@ -3,6 +3,7 @@
 // quality), threshold changes and the 3D surface re-extraction. Needs an X server (Xvfb).
 //   vwb-viewer-bench [--size N] [--frames N] [--image F --prediction F [--label F]] [--screenshot F]
 //                    [--compare]   (the screenshot side by side)
+//                    [--pace MS] [--wheel-only]   (wheel steps every MS ms, all overlays; stop there)
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QMouseEvent>
@@ -169,6 +170,7 @@ int main(int argc, char** argv) {
     }
     out << line(qPrintable(QString("wheel step every %1 ms, all overlays").arg(pace)), stats(latency)) << Qt::flush;
   }
+  if (args.contains("--wheel-only")) return 0;
 
   std::vector<double> threshold;
   for (int i = 0; i < frames; ++i) {
