@@ -394,6 +394,38 @@ class TestGuiPredict : public QObject {
     QCOMPARE(page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble(), scoreBefore);
   }
 
+  // Models never measured here (a new ensemble): the prediction starts, reports tiles and time
+  // left as it goes, and once its first seconds have measured the rate it asks whether to go on;
+  // "Stop, use" the cheaper setting stops it and predicts with that one instead.
+  void unmeasuredLongPredictionAsksInItsFirstSeconds() {
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    const QString best = run_ + "/checkpoints/best.pt";
+    page_->setCheckpoint(best);
+    page_->addCheckpoint(run_ + "/checkpoints/ema.pt");
+    QVERIFY2(page_->estimateText().contains("measured on the first tiles"), qPrintable(page_->estimateText()));
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));
+    child<QDoubleSpinBox>("overlap")->setValue(0.875);
+    const double previous = page_->longPredictionSeconds();
+    page_->setLongPredictionSeconds(1.0);
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
+    QVERIFY(page_->busy());  // nothing to ask before: no rate yet
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((box = page_->findChild<QMessageBox*>("longPrediction")) && box->isVisible(), vwbtest::kLastResortMs);
+    qInfo() << "asked while predicting:" << box->text() << "|" << box->informativeText();
+    QVERIFY(box->text().contains("more") && box->text().contains("first seconds"));
+    QVERIFY2(page_->estimateText().contains("left"), qPrintable(page_->estimateText()));
+    QVERIFY(page_->busy());  // the question does not hold the prediction up
+    QTest::mouseClick(box->findChild<QPushButton*>("cheaper"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(int(page_->predictOptions().tta), int(Tta::None), vwbtest::kLastResortMs);
+    QCOMPARE(page_->predictOptions().overlap, 0.25);
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));  // the cheaper prediction ran to its end
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    QVERIFY2(child<QLabel>("stage")->text().contains("done"), qPrintable(child<QLabel>("stage")->text()));
+    page_->setLongPredictionSeconds(previous);
+    page_->setCheckpoint(best);
+  }
+
   // Closing the page while it predicts (the window or the application closing) cancels the
   // prediction and joins its worker in the destructor: no crash, and the run's files are as
   // they were, with no staging or temporary file behind.

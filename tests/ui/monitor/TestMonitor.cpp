@@ -15,6 +15,7 @@
 
 #include "FakeEngine.h"
 #include "TestSupport.h"
+#include "ui/common/Engine.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/MetricsJsonl.h"
 #include "ui/monitor/MetricsSeries.h"
@@ -507,11 +508,18 @@ class TestMonitor : public QObject {
   // decimated), hover reads exact values; the wheel over the x axis zooms x only, over the y
   // axis y only, a drag pans, a double-click gives the view back to the data. Times printed.
   void longRunLoadsInTheBackgroundZoomsAndPans() {
-    auto engine = std::make_shared<vwbtest::FakeEngine>();
-    WorkbenchContext context(engine);
+    WorkbenchContext context(makeRealEngine());  // reads the run's config.json as the app does
     auto dir = vwbtest::scratchDir();
     QDir(dir.path()).mkpath("long");
     constexpr int kSteps = 250000, kPerEpoch = 250;
+    {
+      TrainConfig c;
+      c.epochs = kSteps / kPerEpoch;
+      c.stepsPerEpoch = kPerEpoch;
+      QFile config(dir.filePath("long/config.json"));
+      QVERIFY(config.open(QIODevice::WriteOnly));
+      config.write(QByteArray::fromStdString(c.toJson()));
+    }
     auto lossAt = [](int step) { return 0.2 + 0.8 * std::exp(-step / 50000.0) + 0.05 * std::sin(step * 0.37); };
     {
       QFile m(dir.filePath("long/metrics.jsonl"));
@@ -570,6 +578,7 @@ class TestMonitor : public QObject {
              "the page showed the load in progress");
     QCOMPARE(page.series().lossRaw.size(), kSteps);
     QCOMPARE(page.series().valDice.size(), 1000);
+    QCOMPARE(page.statusPanel()->epochText(), QString("epoch 1000 / 1000"));
     QVERIFY(loss->graph(0)->adaptiveSampling());  // decimated for drawing only
     QVERIFY(loss->followsData());
 
