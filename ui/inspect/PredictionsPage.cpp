@@ -29,6 +29,7 @@
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/LongPredictionDialog.h"
 #include "ui/inspect/PostProcessRecord.h"
 #include "ui/inspect/RunLocator.h"
 
@@ -582,60 +583,37 @@ void PredictionsPage::startPrediction() {
 // with the cheaper setting and its time. Not modal: the page keeps painting (and predicting).
 void PredictionsPage::askAboutLongPrediction(double seconds, int64_t tiles, double rate, bool running) {
   if (findChild<QMessageBox*>("longPrediction")) return;
-  const PredictOptions options = predictOptions(), cheaper = cheaperPredictOptions(options);
+  LongPredictionDialog::Facts f;
+  f.volumes = tr("%n volume(s)", "", int(idsToPredict().size()));
+  f.options = predictOptions();
+  f.cheaper = cheaperPredictOptions(f.options);
+  f.seconds = seconds;
+  f.tiles = tiles;
+  f.tilesPerSecond = rate;
+  f.running = running;
   std::vector<std::string> checkpoints;
   for (const EnsembleMember& m : ensemble()) checkpoints.push_back(m.checkpoint.toStdString());
-  PredictionPlan cheap;
   try {
-    cheap = planPrediction(context_.engine(), checkpoints, cheaper, shapesOf(idsToPredict()));
+    f.cheaperTiles = planPrediction(context_.engine(), checkpoints, f.cheaper, shapesOf(idsToPredict())).tiles;
   } catch (const std::exception&) {
+    // no cheaper setting offered
   }
-  const bool offerCheaper = cheap.tiles > 0 && cheap.tiles < tiles;
-  auto* box = new QMessageBox(this);
-  box->setObjectName("longPrediction");
-  box->setIcon(QMessageBox::Warning);
-  box->setWindowTitle(tr("A long prediction"));
-  const QString volumes = tr("%n volume(s)", "", int(idsToPredict().size()));
-  box->setText(running ? tr("This prediction will take about <b>%1</b> more: %2 with %3, %4 tiles at %5 tiles/s "
-                            "measured in its first seconds.")
-                             .arg(ui::formatDuration(seconds), volumes, describePredictOptions(options))
-                             .arg(QLocale().toString(qlonglong(tiles))).arg(rate, 0, 'f', 2)
-                       : tr("Predicting %1 with %2 takes about <b>%3</b>: %4 tiles at %5 tiles/s measured on this machine.")
-                             .arg(volumes, describePredictOptions(options), ui::formatDuration(seconds))
-                             .arg(QLocale().toString(qlonglong(tiles))).arg(rate, 0, 'f', 2));
-  if (offerCheaper)
-    box->setInformativeText(tr("With %1 it takes about %2 (%3 tiles).")
-                                .arg(describePredictOptions(cheaper), ui::formatDuration(cheap.tiles / rate))
-                                .arg(QLocale().toString(qlonglong(cheap.tiles))));
-  QPushButton* go = box->addButton(running ? tr("Go on") : tr("Predict anyway"), QMessageBox::AcceptRole);
-  go->setObjectName(running ? "goOn" : "predictAnyway");
-  QPushButton* cheap_ = nullptr;
-  if (offerCheaper) {
-    cheap_ = box->addButton(running ? tr("Stop, use %1").arg(describePredictOptions(cheaper)) : tr("Use %1").arg(describePredictOptions(cheaper)),
-                            QMessageBox::ActionRole);
-    cheap_->setObjectName("cheaper");
-    box->setDefaultButton(cheap_);
-  }
-  QPushButton* stop = box->addButton(running ? tr("Stop") : tr("Cancel"), QMessageBox::RejectRole);
-  stop->setObjectName("stop");
-  box->setAttribute(Qt::WA_DeleteOnClose);
-  connect(box, &QMessageBox::buttonClicked, this, [this, box, go, cheap_, cheaper, running](QAbstractButton* b) {
-    box->setObjectName(QString());  // closing: a new warning may follow
-    if (b == go) {
-      if (!running) startPredictionNow();
-      return;
-    }
-    const bool useCheaper = b == cheap_;
-    if (running) {
-      restartCheaper_ = useCheaper;
+  auto* box = new LongPredictionDialog(f, this);
+  const PredictOptions cheaper = f.cheaper;
+  connect(box, &LongPredictionDialog::chosen, this, [this, cheaper, running](LongPredictionDialog::Choice choice) {
+    using Choice = LongPredictionDialog::Choice;
+    if (running) {  // Go on: nothing to do; else stop it (and restart with the cheaper setting)
+      if (choice == Choice::Go) return;
+      restartCheaper_ = choice == Choice::Cheaper;
       if (busy() && taskKind_ == TaskKind::Predict) task_->cancel();
       return;
     }
-    if (useCheaper) {
+    if (choice == Choice::Stop) return;
+    if (choice == Choice::Cheaper) {
       overlap_->setValue(cheaper.overlap);
       tta_->setCurrentIndex(static_cast<int>(cheaper.tta));
-      startPredictionNow();
     }
+    startPredictionNow();
   });
   box->open();
 }
