@@ -129,7 +129,8 @@ bool StartupDriver::populated() const {
   // Pages that load in the background (viewer, predictions) say so through a "busy" property.
   if (const QWidget* page = window_.page(window_.currentPageId()); page && page->property("busy").toBool()) return false;
   if (window_.dataPage()->loading()) return false;  // cache state, label fractions
-  return !window_.monitor()->isTraining();  // --start: the picture shows the whole run
+  // --start: the picture shows the whole run; --run: its whole metrics.jsonl, loaded in the background.
+  return !window_.monitor()->isTraining() && !window_.monitor()->loading();
 }
 
 void StartupDriver::pollForScreenshot() {

@@ -232,10 +232,12 @@ Dataset scanDataset(const std::string& rootPath, bool checkLabels, ProgressSink*
 
   Dataset ds;
   ds.root = root.string();
+  // Scanning only reads: findCache, which creates nothing (locateCache would make .vwb/cache in
+  // any folder opened, a dataset or not). No cache: every header is probed.
   std::unique_ptr<store::DatasetCache> cache;
   try {
-    cache = std::make_unique<store::DatasetCache>(store::locateCache(root.string()).dir);
-  } catch (const Error&) {  // no cache anywhere: probe every header
+    cache = std::make_unique<store::DatasetCache>(store::findCache(root.string()).dir);
+  } catch (const Error&) {
   }
   Scanner scanner{root, ds.report, cache.get()};
   // Anything else in the root (deprecated_* folders from older releases, .vwb caches) is ignored.

@@ -31,7 +31,8 @@ ValidationSplit splitValidation(const std::vector<std::string>& scrollIds, doubl
     for (int i = 0; i < n; ++i) split.train.push_back(i);
     split.reason = fraction == 0 ? "validation off (--val-fraction 0): training on all " +
                                        std::to_string(n) + " volumes"
-                                 : "only one training volume: no validation";
+                                 : n == 0 ? "no labelled training volumes: nothing to split"
+                                          : "only one training volume: no validation";
     return split;
   }
   const int target = std::clamp(static_cast<int>(std::lround(fraction * n)), 1, n - 1);

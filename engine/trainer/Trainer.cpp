@@ -624,6 +624,9 @@ RunEndEvent TrainingRun::runLocked() {
   if (!config_.resume && fs::exists(checkpointPath("last.pt")))
     throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
                                     "or choose another --out");
+  // The settings first: a run that fails while preparing its data or devices is still a run
+  // (Recent runs says "failed"). Rewritten below once the strategy has resolved them.
+  if (!config_.resume) writeFileAtomically(runConfigPath(config_.runDir, config_.nodeRank), config_.toJson() + "\n");
   int threads = resolveThreads(config_.threads);
   torch::set_num_threads(threads);
   keepFreedMemoryForReuse();
@@ -737,7 +740,33 @@ RunEndEvent runTraining(const TrainConfig& config, const std::vector<TrainingVol
 }
 
 RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) {
-  auto source = openTrainingSource(config, sink, nullptr, &cancel);
+  std::unique_ptr<TrainingSource> source;
+  try {
+    source = openTrainingSource(config, sink, nullptr, &cancel);
+  } catch (const Cancelled&) {
+    throw;
+  } catch (const std::exception& e) {
+    // A new run whose folder exists already (the workbench makes it to follow its log) and that
+    // fails before its first step still leaves a folder that says what it was and why it ended
+    // (its settings, the error in training.log): Recent runs lists it as failed, not as "not a
+    // run". No folder is made for it (vwb train on a broken dataset writes nothing), and a folder
+    // holding another run is left alone.
+    std::error_code ec;
+    if (!config.resume && config.nodeRank == 0 && !config.runDir.empty() && fs::is_directory(config.runDir, ec) &&
+        !fs::exists(fs::path(config.runDir) / "checkpoints" / "last.pt", ec) &&
+        !fs::exists(runConfigPath(config.runDir, 0), ec)) {
+      try {
+        writeFileAtomically(runConfigPath(config.runDir, 0), config.toJson() + "\n");
+        std::string what = e.what();  // one line: the log's last line is the run's end
+        while (!what.empty() && what.back() == '\n') what.pop_back();
+        for (char& c : what) if (c == '\n') c = ' ';
+        RunLog(config.runDir, nullptr, 0).record(LogLevel::Error, "the run ended with an error: " + what);
+      } catch (const std::exception&) {
+        // the folder cannot be written: the error itself is what the caller reports
+      }
+    }
+    throw;
+  }
   return runTraining(config, *source, sink, cancel);
 }
 

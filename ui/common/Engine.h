@@ -124,6 +124,14 @@ class Engine {
   virtual std::unique_ptr<VolumePredictor> loadPredictor(const std::vector<std::string>& checkpoints,
                                                          const std::vector<double>& weights,
                                                          const PredictOptions& options) = 0;
+  // The network evaluations (windows x TTA variants, summed over the checkpoints) predicting a
+  // volume of this shape takes, from the checkpoints' patches (their meta records only: cheap),
+  // for the Predictions page's time estimate. 0: unknown (fakes keep the default). Throws
+  // vwb::Error naming a file that is not a checkpoint.
+  virtual int64_t predictionTiles(const std::vector<std::string>& checkpoints, const PredictOptions& options,
+                                  const Shape3& shape) {
+    return 0;
+  }
   // vwb tune's search (threshold and post-processing for the best mean official score) on the
   // volumes' probabilities, no network; also scores `current` on them. Progress per setting
   // scored; a cancel throws vwb::Cancelled (nothing of the search is returned).

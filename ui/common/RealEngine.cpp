@@ -22,6 +22,8 @@
 #endif
 #if VWB_HAVE_INFER && VWB_HAVE_METRICS
 #include "engine/infer/EnsemblePredictor.h"
+#include "engine/infer/SlidingWindowPredictor.h"
+#include "engine/model/CheckpointInfo.h"
 #include "engine/infer/PostProcessTuner.h"
 #include "engine/metrics/Score.h"
 #endif
@@ -229,6 +231,24 @@ class RealEngine : public Engine {
     return std::make_unique<EnsembleVolumePredictor>(checkpoints, weights, options);
 #else
     missing("infer", "prediction");
+#endif
+  }
+
+  int64_t predictionTiles(const std::vector<std::string>& checkpoints, const PredictOptions& options,
+                          const Shape3& shape) override {
+#if VWB_HAVE_INFER && VWB_HAVE_METRICS
+    int64_t tiles = 0;
+    for (const std::string& c : checkpoints) {
+      const int64_t p = readCheckpointInfo(c).patch;
+      SlidingWindowOptions o;
+      o.overlap = options.overlap;
+      o.tta = options.tta;
+      o.batch = options.batch;
+      tiles += SlidingWindowPredictor({p, p, p}, o).evaluations(shape);
+    }
+    return tiles;
+#else
+    return 0;
 #endif
   }
 

@@ -15,6 +15,12 @@ void WorkbenchContext::setDataset(Dataset dataset, std::optional<DatasetFingerpr
   Q_EMIT datasetChanged();
 }
 
+void WorkbenchContext::clearDataset() {
+  dataset_.reset();
+  fingerprint_.reset();
+  Q_EMIT datasetChanged();
+}
+
 void WorkbenchContext::setRunDir(const QString& dir) {
   if (dir == runDir_) return;
   runDir_ = dir;

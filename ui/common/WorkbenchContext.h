@@ -24,6 +24,7 @@ class WorkbenchContext : public QObject {
   const Dataset& dataset() const { return *dataset_; }
   const std::optional<DatasetFingerprint>& fingerprint() const { return fingerprint_; }
   void setDataset(Dataset dataset, std::optional<DatasetFingerprint> fingerprint);
+  void clearDataset();  // no dataset open (e.g. the folder opened was not one)
 
   const QString& runDir() const { return runDir_; }
   void setRunDir(const QString& dir);

@@ -1,6 +1,7 @@
 #include "ui/inspect/PredictionSession.h"
 
 #include <QFile>
+#include <algorithm>
 #include <filesystem>
 
 #include "engine/core/Error.h"
@@ -53,8 +54,11 @@ struct StagingDir {
 }  // namespace
 
 void PredictionSession::predict(ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
-                                const CancelToken* cancel) {
-  if (volumes_.empty()) throw Error("no volumes to predict");
+                                const CancelToken* cancel, const std::vector<std::string>* only) {
+  std::vector<const InspectVolume*> chosen;
+  for (const InspectVolume& v : volumes_)
+    if (!only || std::find(only->begin(), only->end(), v.id) != only->end()) chosen.push_back(&v);
+  if (chosen.empty()) throw Error("no volumes to predict");
   // All or nothing: the probabilities go to a staging folder beside saveDir and replace the
   // saved ones only once every volume is done. A cancelled or failed prediction leaves the
   // run's saved probabilities (and the ones kept in memory) as they were.
@@ -68,10 +72,10 @@ void PredictionSession::predict(ui::VolumePredictor& predictor, const std::strin
     fs::create_directories(staging.path);
   }
   std::map<std::string, std::shared_ptr<const VolumeU8>> fresh;
-  const int64_t n = static_cast<int64_t>(volumes_.size());
+  const int64_t n = static_cast<int64_t>(chosen.size());
   for (int64_t i = 0; i < n; ++i) {
     if (cancel) cancel->throwIfCancelled();
-    const InspectVolume& v = volumes_[i];
+    const InspectVolume& v = *chosen[i];
     VolumeProgress tiles(progress, "predicting " + v.id, i, n);
     tiles.progress("", 0, 1);
     const VolumeU8 image = readVolumeU8(v.imagePath);

@@ -21,6 +21,7 @@ struct InspectVolume {
   std::string id;
   std::string imagePath;
   std::string labelPath;  // empty for test volumes
+  Shape3 shape;           // from the dataset scan (the TIFF header); empty when unknown
   bool labeled() const { return !labelPath.empty(); }
 };
 
@@ -44,8 +45,9 @@ class PredictionSession {
   // them there (<id>.tif) so that later sessions and the viewer find them. All or nothing: on
   // Cancelled (or an error) the kept and saved probabilities stay as they were, and no file
   // of the interrupted prediction remains. Progress counts tiles over all volumes.
+  // With `only`, just those volumes (the others keep what they had).
   void predict(ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
-               const CancelToken* cancel);
+               const CancelToken* cancel, const std::vector<std::string>* only = nullptr);
   // Takes probabilities saved by an earlier predict (missing files are skipped); returns how many.
   int loadProbabilities(const std::string& dir, ProgressSink* progress, const CancelToken* cancel);
   // Installs a probability volume directly (tests, or a prediction computed elsewhere).

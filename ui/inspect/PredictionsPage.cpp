@@ -13,6 +13,8 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLocale>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalBlocker>
@@ -27,6 +29,7 @@
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/LongPredictionDialog.h"
 #include "ui/inspect/PostProcessRecord.h"
 #include "ui/inspect/RunLocator.h"
 
@@ -138,9 +141,35 @@ QWidget* PredictionsPage::buildControls() {
   batch_->setRange(1, 64);
   batch_->setValue(2);
   pf->addRow(tr("Tiles per batch"), batch_);
+  // What to predict: the volumes whose scores estimate the test score, and the test volumes;
+  // the training volumes (seen in training) only on request.
+  predictValidation_ = new QCheckBox;
+  predictValidation_->setObjectName("predictValidation");
+  predictValidation_->setChecked(true);
+  predictTest_ = new QCheckBox;
+  predictTest_->setObjectName("predictTest");
+  predictTest_->setChecked(true);
+  predictTraining_ = new QCheckBox;
+  predictTraining_->setObjectName("predictTraining");
+  predictTraining_->setToolTip(tr("The volumes the run trained on: their scores flatter the model"));
+  auto* which = new QVBoxLayout;
+  which->setSpacing(0);
+  for (QCheckBox* c : {predictValidation_, predictTest_, predictTraining_}) {
+    which->addWidget(c);
+    connect(c, &QCheckBox::toggled, this, &PredictionsPage::updateEstimate);
+  }
+  pf->addRow(tr("Predict"), which);
+  connect(overlap_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &PredictionsPage::updateEstimate);
+  connect(tta_, qOverload<int>(&QComboBox::currentIndexChanged), this, &PredictionsPage::updateEstimate);
   predictButton_ = new QPushButton(tr("Predict"));
   predictButton_->setObjectName("predict");
   pf->addRow(predictButton_);
+  estimate_ = new QLabel;
+  estimate_->setObjectName("estimate");
+  estimate_->setTextFormat(Qt::RichText);
+  estimate_->setWordWrap(true);
+  estimate_->setMinimumHeight(3 * estimate_->fontMetrics().lineSpacing() + 4);  // its lines, wrapped, whatever the layout
+  pf->addRow(estimate_);
   connect(predictButton_, &QPushButton::clicked, this, &PredictionsPage::startPrediction);
   layout->addWidget(predict);
 
@@ -321,6 +350,7 @@ void PredictionsPage::fillModelChoice() {
       break;
     }
   }
+  updateEstimate();  // other models, other tiles and rate
 }
 
 void PredictionsPage::addChosenModel() {
@@ -391,8 +421,8 @@ void PredictionsPage::reload() {
   std::vector<InspectVolume> volumes;
   if (context_.hasDataset()) {
     for (const auto& e : context_.dataset().train)
-      if (!e.labelPath.empty()) volumes.push_back({e.id, e.imagePath, e.labelPath});
-    for (const auto& e : context_.dataset().test) volumes.push_back({e.id, e.imagePath, {}});
+      if (!e.labelPath.empty()) volumes.push_back({e.id, e.imagePath, e.labelPath, e.shape});
+    for (const auto& e : context_.dataset().test) volumes.push_back({e.id, e.imagePath, {}, e.shape});
   }
   session_.setVolumes(std::move(volumes));
   const QString run = runDir();
@@ -434,6 +464,7 @@ void PredictionsPage::reload() {
   }
   rowsPost_ = postProcessOptions();
   showRows();
+  updateEstimate();
   // Probabilities saved by an earlier prediction of this run: score them right away.
   const std::string probDir = run.isEmpty() ? "" : probabilityDir(run.toStdString());
   if (!probDir.empty() && QDir(QString::fromStdString(probDir)).exists()) {
@@ -447,6 +478,70 @@ void PredictionsPage::reload() {
   }
 }
 
+std::vector<std::string> PredictionsPage::idsToPredict() const {
+  std::vector<std::string> ids;
+  for (const auto& v : session_.volumes()) {
+    const VolumeRole role = split_.role(v.id, v.labeled());
+    const bool wanted = role == VolumeRole::Test       ? predictTest_->isChecked()
+                        : role == VolumeRole::Train    ? predictTraining_->isChecked()
+                                                       : predictValidation_->isChecked();  // or split unknown
+    if (wanted) ids.push_back(v.id);
+  }
+  return ids;
+}
+
+std::vector<Shape3> PredictionsPage::shapesOf(const std::vector<std::string>& ids) const {
+  std::vector<Shape3> shapes;
+  for (const auto& v : session_.volumes())
+    if (std::find(ids.begin(), ids.end(), v.id) != ids.end()) shapes.push_back(v.shape);
+  return shapes;
+}
+
+QString PredictionsPage::estimateText() const { return estimate_->text(); }
+
+// The choice's counts and what it would cost: tiles from the checkpoints' patches, time from the
+// tile rate measured here (this session's last prediction with the same models).
+void PredictionsPage::updateEstimate() {
+  if (!estimate_ || !predictValidation_) return;
+  int validation = 0, test = 0, training = 0, unknown = 0;
+  for (const auto& v : session_.volumes()) {
+    const VolumeRole role = split_.role(v.id, v.labeled());
+    ++(role == VolumeRole::Test ? test : role == VolumeRole::Train ? training : role == VolumeRole::Validation ? validation : unknown);
+  }
+  predictValidation_->setText(unknown > 0 ? tr("Labelled volumes, split unknown (%1)").arg(unknown + validation)
+                                          : tr("Validation volumes (%1)").arg(validation));
+  predictTest_->setText(tr("Test volumes (%1)").arg(test));
+  predictTraining_->setText(tr("Training volumes (%1)").arg(training));
+  predictTraining_->setVisible(training > 0);
+  if (busy() && taskKind_ == TaskKind::Predict) return;  // the running prediction reports its own
+  const std::vector<std::string> ids = idsToPredict();
+  std::vector<std::string> checkpoints;
+  for (const EnsembleMember& m : ensemble()) checkpoints.push_back(m.checkpoint.toStdString());
+  if (ids.empty()) {
+    estimate_->setText(tr("Nothing chosen to predict."));
+    return;
+  }
+  if (checkpoints.empty()) {
+    estimate_->setText(tr("%n volume(s) chosen; choose a checkpoint.", "", int(ids.size())));
+    return;
+  }
+  PredictionPlan plan;
+  try {
+    plan = planPrediction(context_.engine(), checkpoints, predictOptions(), shapesOf(ids));
+  } catch (const std::exception& e) {
+    estimate_->setText(QString::fromStdString(e.what()));
+    return;
+  }
+  QString text = tr("%n volume(s)", "", plan.volumes);
+  if (plan.tiles > 0) text += tr(", %1 tiles").arg(QLocale().toString(qlonglong(plan.tiles)));
+  const double rate = TileRates::rate(checkpoints);
+  if (plan.tiles > 0 && rate > 0)
+    text += tr("<br>about <b>%1</b> at %2 tiles/s (measured here)").arg(ui::formatDuration(plan.tiles / rate)).arg(rate, 0, 'g', 3);
+  else if (plan.tiles > 0)
+    text += tr("<br>the time is measured on the first tiles");
+  estimate_->setText(text);
+}
+
 void PredictionsPage::startPrediction() {
   if (busy()) return;
   const std::vector<EnsembleMember> members = ensemble();
@@ -457,28 +552,126 @@ void PredictionsPage::startPrediction() {
   }
   QString problem = members.empty() ? tr("Choose a checkpoint first.") : QString();
   std::vector<std::string> checkpoints;
-  std::vector<double> weights;
   for (const EnsembleMember& m : members) {
     if (problem.isEmpty() && !QFileInfo::exists(m.checkpoint)) problem = tr("%1: no such checkpoint").arg(m.checkpoint);
     checkpoints.push_back(m.checkpoint.toStdString());
-    weights.push_back(m.weight);
   }
+  if (problem.isEmpty() && idsToPredict().empty()) problem = tr("Choose what to predict: validation, test or training volumes.");
   if (!problem.isEmpty()) {
     stage_->setText(problem);
     Q_EMIT taskFailed(problem);
     return;
   }
+  // A rate measured here: warn before starting what would take long.
+  const double rate = TileRates::rate(checkpoints);
+  if (rate > 0) {
+    PredictionPlan plan;
+    try {
+      plan = planPrediction(context_.engine(), checkpoints, predictOptions(), shapesOf(idsToPredict()));
+    } catch (const std::exception&) {
+      // the prediction itself reports the bad checkpoint
+    }
+    if (plan.tiles > 0 && plan.tiles / rate > longPredictionSeconds_) {
+      askAboutLongPrediction(plan.tiles / rate, plan.tiles, rate, false);
+      return;
+    }
+  }
+  startPredictionNow();
+}
+
+// The warning before (or, without a measured rate, in the first seconds of) a long prediction,
+// with the cheaper setting and its time. Not modal: the page keeps painting (and predicting).
+void PredictionsPage::askAboutLongPrediction(double seconds, int64_t tiles, double rate, bool running) {
+  if (findChild<QMessageBox*>("longPrediction")) return;
+  LongPredictionDialog::Facts f;
+  f.volumes = tr("%n volume(s)", "", int(idsToPredict().size()));
+  f.options = predictOptions();
+  f.cheaper = cheaperPredictOptions(f.options);
+  f.seconds = seconds;
+  f.tiles = tiles;
+  f.tilesPerSecond = rate;
+  f.running = running;
+  std::vector<std::string> checkpoints;
+  for (const EnsembleMember& m : ensemble()) checkpoints.push_back(m.checkpoint.toStdString());
+  try {
+    f.cheaperTiles = planPrediction(context_.engine(), checkpoints, f.cheaper, shapesOf(idsToPredict())).tiles;
+  } catch (const std::exception&) {
+    // no cheaper setting offered
+  }
+  auto* box = new LongPredictionDialog(f, this);
+  const PredictOptions cheaper = f.cheaper;
+  connect(box, &LongPredictionDialog::chosen, this, [this, cheaper, running](LongPredictionDialog::Choice choice) {
+    using Choice = LongPredictionDialog::Choice;
+    if (running) {  // Go on: nothing to do; else stop it (and restart with the cheaper setting)
+      if (choice == Choice::Go) return;
+      restartCheaper_ = choice == Choice::Cheaper;
+      if (busy() && taskKind_ == TaskKind::Predict) task_->cancel();
+      return;
+    }
+    if (choice == Choice::Stop) return;
+    if (choice == Choice::Cheaper) {
+      overlap_->setValue(cheaper.overlap);
+      tta_->setCurrentIndex(static_cast<int>(cheaper.tta));
+    }
+    startPredictionNow();
+  });
+  box->open();
+}
+
+void PredictionsPage::showReading(const MeteredPredictor::Reading& r, bool rateKnownBefore) {
+  if (!(busy() && taskKind_ == TaskKind::Predict)) return;
+  QString text = tr("%1 / %2 tiles").arg(QLocale().toString(qlonglong(r.tilesDone)), QLocale().toString(qlonglong(r.tilesTotal)));
+  if (r.tilesPerSecond > 0)
+    text += tr("<br>%1 tiles/s: about <b>%2</b> left").arg(r.tilesPerSecond, 0, 'f', 2).arg(ui::formatDuration(r.secondsLeft));
+  else
+    text += tr("<br>measuring the tile rate…");
+  estimate_->setText(text);
+  if (r.firstMeasurement && !rateKnownBefore && r.secondsLeft > longPredictionSeconds_)
+    askAboutLongPrediction(r.secondsLeft, r.tilesTotal, r.tilesPerSecond, true);
+}
+
+void PredictionsPage::startPredictionNow() {
+  if (busy()) return;
+  const std::vector<EnsembleMember> members = ensemble();
+  std::vector<std::string> checkpoints;
+  std::vector<double> weights;
+  for (const EnsembleMember& m : members) {
+    checkpoints.push_back(m.checkpoint.toStdString());
+    weights.push_back(m.weight);
+  }
+  const std::vector<std::string> ids = idsToPredict();
   const PredictOptions options = predictOptions();
   const PostProcessOptions post = postProcessOptions();
   const std::string run = runDir().toStdString();
   const std::string probDir = run.empty() ? "" : probabilityDir(run);
   const std::string masks = run.empty() ? "" : maskDir(run);
   const ui::EnginePtr engine = context_.enginePtr();
+  PredictionPlan plan;
+  try {
+    plan = planPrediction(*engine, checkpoints, options, shapesOf(ids));
+  } catch (const std::exception&) {
+    // loadPredictor below names the bad checkpoint
+  }
+  const bool rateKnown = TileRates::rate(checkpoints) > 0;
   const QString title = members.size() > 1 ? tr("Predicting (ensemble of %1)").arg(members.size()) : tr("Predicting");
+  estimate_->setText(tr("%n volume(s): loading…", "", int(ids.size())));
   runTask(TaskKind::Predict, title, [=](ProgressSink& p, const CancelToken& c) {
     p.progress(checkpoints.size() > 1 ? "loading " + std::to_string(checkpoints.size()) + " checkpoints" : "loading the checkpoint", 0, 0);
-    const std::unique_ptr<ui::VolumePredictor> predictor = engine->loadPredictor(checkpoints, weights, options);
-    session_.predict(*predictor, probDir, &p, &c);
+    auto tilesOf = [engine, checkpoints, options](const Shape3& s) -> int64_t {
+      try {
+        return engine->predictionTiles(checkpoints, options, s);
+      } catch (const std::exception&) {
+        return 0;
+      }
+    };
+    MeteredPredictor metered(engine->loadPredictor(checkpoints, weights, options), tilesOf, plan.tiles,
+                             [this, checkpoints, rateKnown](const MeteredPredictor::Reading& r) {
+                               if (r.firstMeasurement) TileRates::record(checkpoints, r.tilesPerSecond);
+                               QMetaObject::invokeMethod(this, [this, r, rateKnown] { showReading(r, rateKnown); },
+                                                         Qt::QueuedConnection);
+                             });
+    session_.predict(metered, probDir, &p, &c, &ids);
+    TileRates::record(checkpoints, metered.measuredRate() > 0 ? metered.measuredRate() : metered.overallRate());
     pendingRows_ = session_.evaluate(post, masks, &p, &c);
     pendingPost_ = post;
   }, [this] {
@@ -612,11 +805,29 @@ void PredictionsPage::runTask(TaskKind kind, const QString& title, std::function
   connect(task, &ui::BackgroundTask::finished, this, [this, title, done, finish, kind] {
     done();
     stage_->setText(tr("%1: done").arg(title));
+    if (kind == TaskKind::Predict) {
+      if (auto* box = findChild<QMessageBox*>("longPrediction")) box->close();
+      QTimer::singleShot(0, this, [this] { updateEstimate(); });
+    }
     finish();
     if (kind != TaskKind::Tune && kind != TaskKind::Open) Q_EMIT rowsUpdated();
   });
   connect(task, &ui::BackgroundTask::failed, this, [this, title, finish, kind](const QString& message) {
-    stage_->setText(tr("%1 failed: %2").arg(title, message));
+    const bool cancelled = message == "cancelled";
+    stage_->setText(!cancelled ? tr("%1 failed: %2").arg(title, message)
+                    : kind == TaskKind::Predict ? tr("%1 cancelled: the run's predictions are as they were.").arg(title)
+                                                : tr("%1 cancelled.").arg(title));
+    if (kind == TaskKind::Predict) {
+      if (auto* box = findChild<QMessageBox*>("longPrediction")) box->close();  // about the prediction that ended
+      QTimer::singleShot(0, this, [this] { updateEstimate(); });
+    }
+    if (kind == TaskKind::Predict && cancelled && restartCheaper_) {
+      restartCheaper_ = false;
+      const PredictOptions cheaper = cheaperPredictOptions(predictOptions());
+      overlap_->setValue(cheaper.overlap);
+      tta_->setCurrentIndex(static_cast<int>(cheaper.tta));
+      QTimer::singleShot(0, this, [this] { startPredictionNow(); });
+    }
     if (kind == TaskKind::Tune)
       tuneResult_->setText(message == "cancelled" ? tr("Tuning cancelled: the run's post-processing is unchanged.")
                                                   : tr("Tuning failed: %1").arg(message.toHtmlEscaped()));

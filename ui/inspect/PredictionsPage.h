@@ -15,6 +15,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include "ui/inspect/PredictionEstimate.h"
 #include "ui/inspect/PredictionSession.h"
 #include "ui/inspect/RunSplit.h"
 #include "ui/viewer/VolumeViewer.h"
@@ -53,7 +54,10 @@ class PredictionsPage : public QWidget {
   // Child widgets carry object names for tests and automation: models (the checkpoints, a
   // weight spin box in each row's second cell), modelChoice, addModel, removeModel, overlap,
   // tta, predict, cancel, progress, stage; threshold, plugHoles, closing, sheetClosing,
-  // fillHoles, border, minComponent; tune, applyTuned, tuneResult.
+  // fillHoles, border, minComponent; tune, applyTuned, tuneResult; predictValidation,
+  // predictTest, predictTraining (what Predict runs on: validation and test by default), estimate
+  // (tiles and time), and the dialog longPrediction with its buttons predictAnyway / goOn,
+  // cheaper and stop.
   explicit PredictionsPage(ui::WorkbenchContext& context, QWidget* parent = nullptr);
   ~PredictionsPage() override;
 
@@ -68,7 +72,14 @@ class PredictionsPage : public QWidget {
   PostProcessOptions postProcessOptions() const;
   void setPostProcessOptions(const PostProcessOptions& options);  // the controls only (no re-score)
   PredictOptions predictOptions() const;
+  // Predicts the chosen volumes. When the measured tile rate says it would take longer than
+  // longPredictionSeconds(), asks first (the dialog offers the cheaper setting); without a
+  // measured rate it starts and asks once the first seconds have measured one.
   void startPrediction();
+  double longPredictionSeconds() const { return longPredictionSeconds_; }
+  void setLongPredictionSeconds(double seconds) { longPredictionSeconds_ = seconds; }
+  std::vector<std::string> idsToPredict() const;
+  QString estimateText() const;
   void startTuning();
   void applyTuning();  // the tuned setting becomes the run's (controls, masks, record)
   void cancel();
@@ -104,6 +115,11 @@ class PredictionsPage : public QWidget {
   void removeChosenModel();
   std::vector<std::string> tuneIds(QString* why) const;
   void openRow(int sourceRow);
+  void updateEstimate();
+  void startPredictionNow();
+  void askAboutLongPrediction(double seconds, int64_t tiles, double rate, bool running);
+  void showReading(const MeteredPredictor::Reading& reading, bool rateKnownBefore);
+  std::vector<Shape3> shapesOf(const std::vector<std::string>& ids) const;
   void setBusy(bool busy);
   QString runDir() const;
 
@@ -143,6 +159,12 @@ class PredictionsPage : public QWidget {
   QProgressBar* progress_ = nullptr;
   QLabel* stage_ = nullptr;
   QLabel* summary_ = nullptr;
+  QCheckBox* predictValidation_ = nullptr;
+  QCheckBox* predictTest_ = nullptr;
+  QCheckBox* predictTraining_ = nullptr;
+  QLabel* estimate_ = nullptr;
+  double longPredictionSeconds_ = 10 * 60;
+  bool restartCheaper_ = false;  // a running prediction was stopped for the cheaper setting
   QStandardItemModel* model_ = nullptr;
   QTableView* table_ = nullptr;
 };

@@ -123,7 +123,8 @@ void ViewerPage::openVolume(const QString& id) {
     }
   });
   status_->setText(tr("Reading %1…").arg(id));
-  connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id, generation, runThreshold, runSetting] {
+  const bool noRun = run.isEmpty();
+  connect(task_.get(), &ui::BackgroundTask::finished, this, [this, result, id, generation, runThreshold, runSetting, noRun] {
     if (generation != generation_) return;
     try {
       viewer_->setVolumes(*result);
@@ -134,7 +135,8 @@ void ViewerPage::openVolume(const QString& id) {
       showFailure(id, QString::fromUtf8(e.what()));
       return;
     }
-    status_->setText(!result->prediction ? tr("%1 (no prediction in this run yet)").arg(id)
+    status_->setText(!result->prediction && noRun ? tr("%1 (no run open: open a run to see its prediction)").arg(id)
+                     : !result->prediction ? tr("%1 (no prediction in this run yet)").arg(id)
                      : runThreshold       ? tr("%1 with the run's prediction at threshold %2 (the run's post-processing: %3; "
                                               "the overlay applies its threshold)").arg(id).arg(*runThreshold, 0, 'f', 2).arg(runSetting)
                                           : tr("%1 with the run's prediction").arg(id));

@@ -94,6 +94,7 @@ DataPage::DataPage(WorkbenchContext& context, QWidget* parent) : QWidget(parent)
   table_->setWordWrap(false);
   table_->setSortingEnabled(true);
   table_->sortByColumn(VolumeTableModel::IdColumn, Qt::AscendingOrder);  // Qt's default is descending
+  table_->resizeColumnsToContents();  // an empty table too: every header reads whole ("Shape" was cut)
 
   problems_ = new QListWidget;
   problems_->setToolTip(tr("The dataset report: errors stop training, warnings do not"));
@@ -157,8 +158,25 @@ DataPage::~DataPage() {
 
 bool DataPage::loading() const { return (cache_ && cache_->reading()) || (fractions_ && fractions_->running()); }
 
+QString DataPage::titleText() const { return title_->text(); }
+
+void DataPage::showNotADataset(const QString& root, const QString& why) {
+  stopLabelFractions();
+  model_->setRows({});
+  fillScrollFilter();
+  title_->setText(tr("<h3>%1</h3><b style='color:#a00000'>This folder is not a dataset</b>: %2")
+                      .arg(root.toHtmlEscaped(), why.toHtmlEscaped()));
+  problems_->clear();
+  auto* item = new QListWidgetItem(QString::fromUtf8("✖ ") + tr("Not a dataset: nothing was opened, nothing written"));
+  item->setForeground(QColor(170, 0, 0));
+  problems_->addItem(item);
+}
+
 void DataPage::showDataset() {
-  if (!context_.hasDataset()) return;
+  if (!context_.hasDataset()) {
+    cache_->showDataset();  // no dataset: no cache line, Preprocess off
+    return;
+  }
   const Dataset& d = context_.dataset();
   QString subtitle = tr("%1 training and %2 test volumes").arg(d.train.size()).arg(d.test.size());
   if (const auto& fp = context_.fingerprint())

@@ -40,6 +40,9 @@ class DataPage : public QWidget {
   BackgroundTask* fractionsTask() const { return fractions_.get(); }
   // The page is still filling in (cache state or label fractions being read).
   bool loading() const;
+  // The folder just opened is not a dataset: the page says so and why, and holds no volumes.
+  void showNotADataset(const QString& root, const QString& why);
+  QString titleText() const;
 
  Q_SIGNALS:
   void openFolderRequested();

@@ -60,6 +60,20 @@ void DatasetOpener::run(const QString& root, bool generateFirst) {
   BackgroundTask::retire(std::move(task_), this);  // ended; maybe inside its own signal
   task_ = std::make_unique<BackgroundTask>(title, work);
   connect(task_.get(), &BackgroundTask::finished, this, [this, root, result] {
+    // A folder with no volume at all is not a dataset: say so plainly and why; nothing of it is
+    // opened (no ticks, no roles, no Preprocess that would write a cache into it).
+    if (result->dataset.train.empty() && result->dataset.test.empty()) {
+      QString why = tr("it holds no volumes: a dataset has .tif volumes in train_images/ (with their labels in "
+                       "train_labels/ and train.csv) or in test_images/.");
+      if (!result->dataset.report.errors.empty())
+        why += " " + tr("The scan says: %1").arg(QString::fromStdString(result->dataset.report.errors.front()));
+      context_.clearDataset();
+      const QString text = tr("%1 is not a dataset: %2").arg(root, why);
+      Q_EMIT context_.statusMessage(text);
+      Q_EMIT notADataset(root, why);
+      Q_EMIT failed(text);
+      return;
+    }
     context_.setDataset(std::move(result->dataset), std::move(result->fingerprint));
     Settings().addRecentDataset(root);
     Q_EMIT context_.statusMessage(tr("Opened %1").arg(root));

@@ -30,6 +30,7 @@ class DatasetOpener : public QObject {
   void taskStarted(vwb::ui::BackgroundTask* task);
   void opened(const QString& root);
   void failed(const QString& message);
+  void notADataset(const QString& root, const QString& why);  // before failed(); no dataset is open then
 
  private:
   void run(const QString& root, bool generateFirst);

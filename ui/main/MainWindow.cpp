@@ -49,6 +49,10 @@ MainWindow::MainWindow(WorkbenchContext& context, QWidget* parent)
   viewMenu_ = new QMenu(tr("&View"), this);  // one action per page, added by addPage
 
   opener_ = new DatasetOpener(context_, this);
+  connect(opener_, &DatasetOpener::notADataset, this, [this](const QString& root, const QString& why) {
+    showPage("data");
+    dataPage_->showNotADataset(root, why);
+  });
   taskProgress_ = new TaskProgressWidget;
   statusBar()->addPermanentWidget(taskProgress_);
   connect(opener_, &DatasetOpener::taskStarted, taskProgress_, &TaskProgressWidget::track);
@@ -129,8 +133,11 @@ void MainWindow::buildGuide() {
   guide_ = new GuidedStart;
   if (auto* box = qobject_cast<QBoxLayout*>(dataPage_->layout())) box->insertWidget(1, guide_);
   connect(guide_, &GuidedStart::pageRequested, this, &MainWindow::showPage);
-  connect(&context_, &WorkbenchContext::datasetChanged, guide_,
-          [this] { guide_->setDone(GuidedStart::OpenData, context_.hasDataset()); });
+  // Another dataset (or none): the plan reviewed was the last dataset's.
+  connect(&context_, &WorkbenchContext::datasetChanged, guide_, [this] {
+    guide_->setDone(GuidedStart::OpenData, context_.hasDataset());
+    guide_->setDone(GuidedStart::ReviewPlan, false);
+  });
   connect(wizard_, &QWizard::currentIdChanged, guide_, [this](int id) {
     if (id == SetupWizard::ReviewPageId) guide_->setDone(GuidedStart::ReviewPlan);
   });

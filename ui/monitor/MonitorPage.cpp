@@ -22,6 +22,7 @@
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/LogTail.h"
 #include "ui/monitor/MetricsJsonl.h"
+#include "ui/monitor/MetricsLoader.h"
 #include "ui/monitor/MonitorPlot.h"
 #include "ui/monitor/RunStatusPanel.h"
 #include "ui/monitor/ValidationPreviewView.h"
@@ -56,7 +57,9 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   status_ = new RunStatusPanel;
   log_ = new LogTail;
   preview_ = new ValidationPreviewView(context_.engine());
+  loader_ = new MetricsLoader(this);
   buildPlots();
+  connectLoader();
 
   stop_ = new QPushButton(QIcon::fromTheme("process-stop"), tr("Stop"));
   stop_->setToolTip(tr("Finish the current step, write a checkpoint and stop"));
@@ -198,12 +201,17 @@ void MonitorPage::connectRun() {
   });
   connect(b, &TrainingBridge::batchDelivered, this, &MonitorPage::scheduleReplot);
   connect(run_.get(), &TrainingRun::finished, this, [this](const RunEndEvent& e) {
-    onRunEnded(static_cast<int>(e.outcome), QString::fromStdString(e.message));
+    // The engine's stopped message speaks to the command line ("continue with --resume").
+    const QString message = e.outcome == RunOutcome::Stopped && e.step > 0
+                                ? tr("stopped at step %1, checkpoint saved: Resume continues from it").arg(e.step)
+                                : QString::fromStdString(e.message);
+    onRunEnded(static_cast<int>(e.outcome), message);
   });
 }
 
 void MonitorPage::startRun(const TrainConfig& config) {
   if (isTraining()) return;
+  loader_->abandon();  // an opened run still loading is not this one
   if (!config.resume) {
     series_.clear();
     status_->clearWarnings();
@@ -220,24 +228,24 @@ void MonitorPage::startRun(const TrainConfig& config) {
   scheduleReplot();
 }
 
-bool MonitorPage::openRun(const QString& runDir) {
-  if (isTraining()) return false;
-  run_.reset();
-  series_.clear();
-  status_->clearWarnings();
-  runDir_ = QDir(runDir).absolutePath();
-  removeComparedRun(runDir_);  // the open run is drawn as itself
-  context_.setRunDir(runDir_);
-  log_->follow(runDir_ + "/logs/training.log");
-  bool ok = true;
-  try {
-    MetricsFile file = readMetricsJsonl(runDir_ + "/metrics.jsonl");
-    for (const MetricsRecord& r : file.records) {
+bool MonitorPage::loading() const { return loader_->loading(); }
+
+// metrics.jsonl slice by slice: the curves fill in as the file loads (the window shows at once).
+void MonitorPage::connectLoader() {
+  connect(loader_, &MetricsLoader::recordsReady, this, [this](const std::vector<MetricsRecord>& records) {
+    for (const MetricsRecord& r : records) {
       if (auto* s = std::get_if<RunStartEvent>(&r)) series_.addRunStart(*s);
       else if (auto* st = std::get_if<StepEvent>(&r)) series_.addRecordedStep(*st);
       else if (auto* ep = std::get_if<EpochEvent>(&r)) series_.addEpoch(*ep);
     }
-    for (const QString& p : file.problems) status_->addWarning(p);
+    scheduleReplot();
+  });
+  connect(loader_, &MetricsLoader::progressChanged, this, [this](qint64 done, qint64 total) {
+    if (total > 0 && done < total)
+      status_->setState(tr("Run %1 — reading metrics.jsonl… %2 %").arg(QFileInfo(runDir_).fileName()).arg(100 * done / total));
+  });
+  connect(loader_, &MetricsLoader::finished, this, [this](const QStringList& problems) {
+    for (const QString& p : problems) status_->addWarning(p);
     try {  // the progress bars need the run's length, which metrics.jsonl does not repeat
       const TrainConfig c = context_.engine().loadRunConfig(runDir_.toStdString());
       series_.epochs = c.epochs;
@@ -247,10 +255,26 @@ bool MonitorPage::openRun(const QString& runDir) {
       status_->addWarning(QString::fromStdString(e.what()));
     }
     status_->setState(tr("Run %1 — %2 steps recorded").arg(QFileInfo(runDir_).fileName()).arg(series_.lossRaw.size()));
-  } catch (const std::exception& e) {
-    ok = false;
-    status_->setState(QString::fromStdString(e.what()), "#a00000");
-  }
+    updateButtons();
+    refreshPlots();
+    Q_EMIT runLoaded();
+  });
+  for (MonitorPlot* p : plots()) connect(p, &MonitorPlot::viewReset, this, &MonitorPage::refreshPlots);
+}
+
+bool MonitorPage::openRun(const QString& runDir) {
+  if (isTraining()) return false;
+  run_.reset();
+  series_.clear();
+  status_->clearWarnings();
+  runDir_ = QDir(runDir).absolutePath();
+  removeComparedRun(runDir_);  // the open run is drawn as itself
+  context_.setRunDir(runDir_);
+  log_->follow(runDir_ + "/logs/training.log");
+  QString error;
+  const bool ok = loader_->start(runDir_ + "/metrics.jsonl", &error);
+  status_->setState(ok ? tr("Run %1 — reading metrics.jsonl…").arg(QFileInfo(runDir_).fileName()) : error,
+                    ok ? QString() : "#a00000");
   updateButtons();
   refreshPlots();
   return ok;
@@ -291,6 +315,7 @@ void MonitorPage::onRunEnded(int outcome, const QString& message) {
   status_->setState(message.isEmpty() ? what : what + " — " + message,
                     o == RunOutcome::Failed ? "#a00000" : "#1a3c7a");
   if (o == RunOutcome::Failed && !message.isEmpty()) status_->addWarning(message);
+  series_.lastStep.etaSec = 0;  // nothing is left to wait for once the run has ended
   log_->poll();
   updateButtons();
   refreshPlots();
@@ -300,8 +325,10 @@ void MonitorPage::onRunEnded(int outcome, const QString& message) {
 void MonitorPage::updateButtons() {
   const bool training = isTraining();
   stop_->setEnabled(training && !run_->stopRequested());
-  resume_->setEnabled(!training && !runDir_.isEmpty() &&
-                      QFileInfo::exists(runDir_ + "/config.json"));
+  // A finished run has nothing to resume; a run needs its settings and a checkpoint to go on.
+  const bool finished = series_.hasStep && series_.totalSteps > 0 && series_.lastStep.step >= series_.totalSteps;
+  resume_->setEnabled(!training && !loading() && !runDir_.isEmpty() && !finished &&
+                      QFileInfo::exists(runDir_ + "/config.json") && QFileInfo::exists(runDir_ + "/checkpoints/last.pt"));
   open_->setEnabled(!training);
   newRun_->setEnabled(!training);
   compare_->setEnabled(true);  // reading another run's metrics does not disturb this one
@@ -385,7 +412,9 @@ void MonitorPage::refreshPlots() {
     ++i;
   }
 
+  // A plot the user zoomed or panned keeps its view as points arrive (double-click gives it back).
   for (MonitorPlot* p : plots()) {
+    if (!p->followsData()) continue;
     p->rescaleAxes();
     padValueRange(p->yAxis);  // a point on the edge (or a single one) is drawn, not clipped
     if (p == memoryPlot_ || p == throughputPlot_ || p == stepTimePlot_) p->yAxis->setRangeLower(0);
@@ -397,11 +426,17 @@ void MonitorPage::refreshPlots() {
   for (const auto& run : compared_)
     for (const Series* s : {&run->series.valLoss, &run->series.valDice})
       if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
-  valPlot_->xAxis->setRange(0.5, lastEpoch + 0.5);
+  if (valPlot_->followsData()) valPlot_->xAxis->setRange(0.5, lastEpoch + 0.5);
   // A capacity far above the use (a CPU's whole RAM) would flatten the curves: then the line
   // goes off scale and its value stays in the legend.
-  if (maxCapacity > 0 && maxUsed < 0.25 * maxCapacity && maxUsed > 0) memoryPlot_->yAxis->setRange(0, maxUsed * 1.3);
-  else if (maxCapacity > 0) memoryPlot_->yAxis->setRange(0, maxCapacity * 1.05);
+  if (!memoryPlot_->followsData()) {
+  } else if (maxCapacity > 0 && maxUsed < 0.25 * maxCapacity && maxUsed > 0) {
+    memoryPlot_->yAxis->setRange(0, maxUsed * 1.3);
+  } else if (maxCapacity > 0) {
+    memoryPlot_->yAxis->setRange(0, maxCapacity * 1.05);
+  } else if (series_.memory.empty()) {
+    memoryPlot_->yAxis->setRange(0, 1);  // no memory reported (yet): an axis, not a squashed sliver
+  }
   for (MonitorPlot* p : plots()) p->replot(QCustomPlot::rpQueuedReplot);
   status_->showSeries(series_);
   preview_->setPreviews(series_.previews, runDir_);

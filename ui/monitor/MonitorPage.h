@@ -21,6 +21,7 @@ class QCPGraph;
 
 namespace vwb::ui {
 class LogTail;
+class MetricsLoader;
 class MonitorPlot;
 class RunStatusPanel;
 class TrainingRun;
@@ -38,8 +39,10 @@ class MonitorPage : public QWidget {
   // Starts a new run (or a resume when config.resume) on a worker thread.
   void startRun(const TrainConfig& config);
   // Shows an existing run: plots from metrics.jsonl, the log, Resume enabled. Returns false
-  // (and says why in the status) when the directory has no readable metrics.
+  // (and says why in the status) when the directory has no readable metrics. The file loads in
+  // the background (MetricsLoader): the curves fill in, loading() is true until runLoaded().
   bool openRun(const QString& runDir);
+  bool loading() const;
   void resumeRun();  // resumes the open run from its last checkpoint
   void stopRun();    // the engine finishes the step and writes a checkpoint
   bool isTraining() const;
@@ -70,10 +73,12 @@ class MonitorPage : public QWidget {
 
  Q_SIGNALS:
   void runFinished(int outcome, const QString& message);  // outcome: vwb::RunOutcome
+  void runLoaded();  // an opened run's metrics.jsonl is read to its end
 
  private:
   void buildPlots();
   void connectRun();
+  void connectLoader();
   void scheduleReplot();
   void refreshPlots();
   static void padValueRange(QCPAxis* axis);
@@ -119,6 +124,7 @@ class MonitorPage : public QWidget {
   QWidget* compareBar_;
   QHBoxLayout* compareChips_;
   ValidationPreviewView* preview_;
+  MetricsLoader* loader_;
   std::vector<std::unique_ptr<ComparedRun>> compared_;
   XAxis xAxis_ = XAxis::Step;
 };

@@ -34,6 +34,27 @@ MonitorPlot::MonitorPlot(const QString& title, const QString& xLabel, const QStr
   legend->setMargins(QMargins(4, 0, 4, 2));
   setNoAntialiasingOnDrag(true);
   setMouseTracking(true);
+  // Point markers (the validation's circles) only where they can be told apart: over ~150
+  // points in view they merge into a band, so the line alone is drawn until the user zooms in.
+  connect(this, &QCustomPlot::beforeReplot, this, [this] {
+    QHash<QCPGraph*, QCPScatterStyle> current;  // graphs removed since are forgotten
+    for (int i = 0; i < graphCount(); ++i) {
+      QCPGraph* g = graph(i);
+      if (markers_.contains(g)) current.insert(g, markers_.value(g));
+      else if (g->scatterStyle().shape() != QCPScatterStyle::ssNone) current.insert(g, g->scatterStyle());
+    }
+    markers_ = current;
+    for (int i = 0; i < graphCount(); ++i) {
+      QCPGraph* g = graph(i);
+      if (!markers_.contains(g)) continue;
+      const QCPRange r = g->keyAxis()->range();
+      const int inView = int(g->data()->findEnd(r.upper, false) - g->data()->findBegin(r.lower, false));
+      g->setScatterStyle(inView > kMaxMarkers ? QCPScatterStyle(QCPScatterStyle::ssNone) : markers_.value(g));
+    }
+  });
+  setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  axisRect()->setRangeDrag(Qt::Horizontal | Qt::Vertical);
+  axisRect()->setRangeZoom(Qt::Horizontal | Qt::Vertical);
 }
 
 QCPGraph* MonitorPlot::addLine(const QString& name, const QColor& color, Qt::PenStyle style,
@@ -42,6 +63,9 @@ QCPGraph* MonitorPlot::addLine(const QString& name, const QColor& color, Qt::Pen
   g->setName(name);
   QPen pen(color, width, style);
   g->setPen(pen);
+  // 250,000 steps are drawn as a few points per pixel column (min/max kept, so spikes show);
+  // the data, and what hover reads, stay whole.
+  g->setAdaptiveSampling(true);
   legend->setVisible(graphCount() > 1);
   return g;
 }
@@ -78,11 +102,35 @@ QString MonitorPlot::hoverText(const QPoint& pos) const {
 
 void MonitorPlot::mouseMoveEvent(QMouseEvent* event) {
   QCustomPlot::mouseMoveEvent(event);
+  // A drag (beyond a click's jitter) pans: the view is the user's from now on.
+  if ((event->buttons() & Qt::LeftButton) && (event->pos() - pressPos_).manhattanLength() > 3) followsData_ = false;
   const QString text = hoverText(event->pos());
   if (text.isEmpty())
     QToolTip::hideText();
   else
     QToolTip::showText(event->globalPosition().toPoint(), text, this);
+}
+
+void MonitorPlot::mousePressEvent(QMouseEvent* event) {
+  pressPos_ = event->pos();
+  QCustomPlot::mousePressEvent(event);
+}
+
+void MonitorPlot::wheelEvent(QWheelEvent* event) {
+  QCustomPlot::wheelEvent(event);  // the axis under the cursor, or both over the plot
+  followsData_ = false;
+}
+
+void MonitorPlot::mouseDoubleClickEvent(QMouseEvent* event) {
+  QCustomPlot::mouseDoubleClickEvent(event);
+  if (event->button() == Qt::LeftButton) resetView();
+}
+
+void MonitorPlot::resetView() {
+  followsData_ = true;
+  rescaleAxes();
+  Q_EMIT viewReset();
+  replot(rpQueuedReplot);
 }
 
 void MonitorPlot::contextMenuEvent(QContextMenuEvent* event) {

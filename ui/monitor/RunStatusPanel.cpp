@@ -74,6 +74,7 @@ void RunStatusPanel::setState(const QString& text, const QString& color) {
 QString RunStatusPanel::stateText() const { return state_->text(); }
 QString RunStatusPanel::epochText() const { return epochBar_->text(); }
 QString RunStatusPanel::etaText() const { return eta_->text(); }
+QString RunStatusPanel::throughputText() const { return throughput_->text(); }
 QString RunStatusPanel::memoryText() const { return memory_->text(); }
 QString RunStatusPanel::stepTimeText() const { return shares_->text(); }
 
@@ -87,14 +88,23 @@ void RunStatusPanel::showSeries(const MetricsSeries& s) {
   // the first epoch reads "epoch 1 / 6", not "0 / 6".
   const int64_t stepEpoch = s.lastStep.epoch > 0 ? s.lastStep.epoch : s.lastStep.step > 0 ? (s.lastStep.step - 1) / perEpoch + 1 : 0;
   const int current = static_cast<int>(std::min<int64_t>(std::max<int64_t>(epochsDone, s.hasStep ? stepEpoch : 0), std::max(1, epochs)));
-  epochBar_->setFormat(current > epochsDone ? tr("epoch %1 / %m (%v done)").arg(current) : tr("epoch %v / %m"));
+  // Before the first step (a run starting, or one that failed to start) no epoch is under way.
+  epochBar_->setFormat(!s.hasStep && !s.hasEpoch ? (epochs > 0 ? tr("not started (%m epochs)") : tr("not started"))
+                       : current > epochsDone    ? tr("epoch %1 / %m (%v done)").arg(current)
+                                                 : tr("epoch %v / %m"));
   stepBar_->setRange(0, perEpoch);
   // metrics.jsonl does not repeat the step within the epoch: derive it from the global step.
   const int64_t inEpoch = s.lastStep.stepInEpoch > 0 ? s.lastStep.stepInEpoch
                           : s.lastStep.step > 0      ? (s.lastStep.step - 1) % perEpoch + 1
                                                      : 0;
   stepBar_->setValue(s.hasStep ? static_cast<int>(std::min<int64_t>(inEpoch, perEpoch)) : 0);
-  if (!s.hasStep) return;
+  if (!s.hasStep) {  // nothing of another run stays up
+    eta_->setText(QStringLiteral("–"));
+    throughput_->setText(QStringLiteral("–"));
+    memory_->setText(QStringLiteral("–"));
+    shares_->setText(QStringLiteral("–"));
+    return;
+  }
   // metrics.jsonl records no ETA: a reloaded run has none ("–"), not "0 s".
   const bool done = s.totalSteps > 0 && s.lastStep.step >= s.totalSteps;
   eta_->setText(s.lastStep.etaSec > 0 ? formatDuration(s.lastStep.etaSec) : done ? tr("done") : QStringLiteral("–"));
@@ -119,6 +129,10 @@ void RunStatusPanel::showSeries(const MetricsSeries& s) {
 }
 
 void RunStatusPanel::addWarning(const QString& text) {
+  // One problem reaches the panel by several roads (the engine's log line, the worker's error,
+  // the run's end): a text already shown, or one a shown warning says whole, is not repeated.
+  for (int i = 0; i < warnings_->count(); ++i)
+    if (warnings_->item(i)->text().contains(text.trimmed())) return;
   warnings_->setVisible(true);
   auto* item = new QListWidgetItem(QStringLiteral("⚠ ") + text);
   item->setForeground(QColor(150, 80, 0));

@@ -23,6 +23,7 @@ class RunStatusPanel : public QWidget {
   QString stateText() const;
   QString epochText() const;  // what the epoch bar reads, "epoch 1 / 6 (0 done)"
   QString etaText() const;
+  QString throughputText() const;
   QString memoryText() const;    // "cpu:0: 120 MiB (peak 180 MiB) / 23 GiB   cpu:1: ..."
   QString stepTimeText() const;  // "0.42 s/step · data wait 3 % · communication 12 % · spread ..."
 

@@ -25,6 +25,7 @@ QString runStateName(RunState state) {
 QString RunSummary::text() const {
   if (state == RunState::NotARun) return runStateName(state);
   if (totalSteps <= 0) return runStateName(state);
+  if (state == RunState::Failed && step == 0) return QObject::tr("failed before its first step");
   return QObject::tr("%1 at step %2 of %3").arg(runStateName(state)).arg(step).arg(totalSteps);
 }
 
@@ -36,6 +37,26 @@ QString lastLogLine(const QString& path) {
   if (f.size() > tail) f.seek(f.size() - tail);
   const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
   return lines.isEmpty() ? QString() : lines.back();
+}
+
+// The last step line of metrics.jsonl, read from the file's end: a 1000-epoch run's file holds
+// ~250,000 lines, and Recent runs asks for every run it lists. 0 when none is in the tail.
+int64_t lastRecordedStep(const QString& path) {
+  QFile f(path);
+  if (!f.open(QIODevice::ReadOnly)) return 0;
+  for (qint64 tail = 64 * 1024;; tail *= 4) {
+    const qint64 from = std::max<qint64>(0, f.size() - tail);
+    f.seek(from);
+    QList<QByteArray> lines = f.readAll().split('\n');
+    if (from > 0 && !lines.isEmpty()) lines.removeFirst();  // cut mid-line
+    for (auto it = lines.crbegin(); it != lines.crend(); ++it) {  // a resume rewinds: the last one counts
+      MetricsRecord r;
+      std::string problem;
+      if (!it->trimmed().isEmpty() && parseMetricsLine(it->trimmed().toStdString(), r, problem))
+        if (const auto* st = std::get_if<StepEvent>(&r)) return st->step;
+    }
+    if (from == 0) return 0;
+  }
 }
 
 }  // namespace
@@ -52,12 +73,7 @@ RunSummary readRunSummary(const QString& runDir, Engine& engine) {
     s.state = RunState::Failed;  // an unreadable config: nothing can resume it
     return s;
   }
-  try {
-    for (const MetricsRecord& r : readMetricsJsonl(dir.filePath("metrics.jsonl")).records)
-      if (const auto* st = std::get_if<StepEvent>(&r)) s.step = st->step;  // a resume rewinds: the last line counts
-  } catch (const std::exception&) {
-    // no metrics yet: step 0
-  }
+  s.step = lastRecordedStep(dir.filePath("metrics.jsonl"));  // no metrics yet: step 0
   const QString last = lastLogLine(dir.filePath("logs/training.log"));
   const bool checkpoint = QFileInfo::exists(dir.filePath("checkpoints/last.pt"));
   if (s.totalSteps > 0 && s.step >= s.totalSteps && last.contains("finished")) s.state = RunState::Finished;

@@ -17,6 +17,8 @@
 #include "ui/viewer/ViewerControlPanel.h"
 #include "ui/viewer/VtkHostWidget.h"
 
+#include <vtkCamera.h>
+
 namespace vwb::viewer {
 namespace {
 
@@ -64,13 +66,26 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
   settleTimer_.setSingleShot(true);
   settleTimer_.setInterval(kSettleMs);
   connect(&settleTimer_, &QTimer::timeout, this, &VolumeViewer::settle3d);
+  followTimer_.setSingleShot(true);
+  followTimer_.setInterval(0);
+  connect(&followTimer_, &QTimer::timeout, this, &VolumeViewer::renderAll);
+  coarseTimer_.setSingleShot(true);
+  coarseTimer_.setInterval(kCoarseIntervalMs);
+  connect(&coarseTimer_, &QTimer::timeout, view3d_, qOverload<>(&QWidget::update));
+  // The worker delivers on its own thread; the frame is shown from the GUI thread.
+  still_ = std::make_unique<StillFrameRenderer>([this](uint64_t generation, RgbImage image, std::string error) {
+    QMetaObject::invokeMethod(this, [this, generation, image = std::move(image), error]() mutable {
+      onStillFrame(generation, std::move(image), error);
+    }, Qt::QueuedConnection);
+  });
   // A drag holds the coarse level until the button is released; a wheel step (a whole
   // interaction at once) renders coarse and settles after the pause.
   connect(view3d_, &VtkHostWidget::interactionStarted, this, [this] {
-    scene3d_->setInteractive(true);
+    interact3d();
     settleTimer_.stop();
   });
   connect(view3d_, &VtkHostWidget::interactionEnded, this, [this] { settleTimer_.start(); });
+  connect(view3d_, &VtkHostWidget::resized, this, [this] { interact3d(); });
   connectControls();
   for (int a = 0; a < 3; ++a) connectView(sliceViews_[a], a);
   connectView(view3d_, -1);
@@ -82,6 +97,7 @@ VolumeViewer::VolumeViewer(QWidget* parent) : QWidget(parent) {
 }
 
 VolumeViewer::~VolumeViewer() {
+  still_.reset();  // joins the worker: nothing is delivered to a viewer being destroyed
   // The views hold GL resources made from the scenes' data: close them while it is alive.
   for (auto*& v : sliceViews_) delete std::exchange(v, nullptr);
   delete std::exchange(view3d_, nullptr);
@@ -167,6 +183,7 @@ void VolumeViewer::setVolumes(ViewerVolumes volumes) {
   for (auto& s : slices_) s->setVolumes(ct, pred, volumes.predictionKind, gt);
   for (auto& s : gtSlices_) s->setVolumes(ct, pred, volumes.predictionKind, gt);
   scene3d_->setVolumes(ct, pred, volumes.predictionKind, gt);
+  still_->setVolumes({volumes.ct, volumes.prediction, volumes.groundTruth, volumes.predictionKind});
   volumes_ = std::move(volumes);
   ct_ = ct;
   prediction_ = pred;
@@ -190,7 +207,7 @@ void VolumeViewer::setVolumes(ViewerVolumes volumes) {
   }
   pushOverlay();
   resetCameras();
-  settle3d();  // a freshly loaded volume is shown at full quality
+  settle3d();  // a freshly loaded volume is shown at full quality as soon as the worker has it
 }
 
 void VolumeViewer::setThreshold(double threshold) {
@@ -260,14 +277,16 @@ void VolumeViewer::setPreset(TransferPreset preset) {
   scene3d_->setPreset(preset);
   const QSignalBlocker block(controls_->presetCombo);
   controls_->presetCombo->setCurrentIndex(static_cast<int>(preset));
-  view3d_->update();
+  interact3d();  // the full frame shown was of the old preset
 }
 
+// Every change of the 3D scene goes through interact3d(): a full frame of the state before it
+// is dropped (shown, or still rendering), never left on screen looking like an ignored click.
 void VolumeViewer::setVolumeRenderingVisible(bool on) {
   scene3d_->setVolumeRenderingVisible(on);
   const QSignalBlocker block(controls_->volumeRenderingCheck);
   controls_->volumeRenderingCheck->setChecked(on);
-  view3d_->update();
+  interact3d();
 }
 
 void VolumeViewer::setCompare(bool on) {
@@ -292,29 +311,47 @@ void VolumeViewer::setCursor(Voxel cursor) {
   for (auto& sc : slices_) sc->setCursor(cursor_);
   for (auto& sc : gtSlices_) sc->setCursor(cursor_);
   scene3d_->setCursor(cursor_);
-  interact3d();  // dragging the cursor through a slice view must not wait on full 3D frames
+  interact3d(false);  // stepping through slices never waits on a 3D frame
   syncingControls_ = true;
   for (int a = 0; a < 3; ++a) controls_->cursorSpin[a]->setValue(cursor_[a]);
   syncingControls_ = false;
   updateTexts();
-  renderAll();
+  if (leadAxis_ >= 0) {
+    // The view being stepped answers first; the other two (only their cross-hair moved) paint
+    // in the next pass, so a step waits on one slice render, not three.
+    sliceViews_[leadAxis_]->update();
+    if (!followTimer_.isActive()) followTimer_.start();
+  } else {
+    renderAll();
+  }
   if (changed) Q_EMIT cursorChanged(cursor_);
 }
 
 void VolumeViewer::stepSlice(SliceAxis axis, int steps) {
   Voxel c = cursor_;
   c[static_cast<int>(axis)] += steps;
+  leadAxis_ = static_cast<int>(axis);
   setCursor(c);
+  leadAxis_ = -1;
 }
 
 void VolumeViewer::resetCameras() {
   for (auto& s : slices_) s->resetCamera();
   scene3d_->resetCamera();
+  interact3d();
   renderAll();
 }
 
 bool VolumeViewer::saveScreenshot(const QString& path, QString* error) {
-  settle3d();
+  // The full level, rendered here when the worker's frame is not on screen (a screenshot may wait).
+  if (!stillShown_) {
+    settleTimer_.stop();
+    ++generation_;  // the worker's frame, if one is coming, is not needed now
+    stillRequested_ = false;
+    view3d_->clearStillFrame();
+    scene3d_->setInteractive(false);
+    stillShown_ = true;
+  }
   // QWidget::grab composes the GL views through their framebuffers (paintGL runs).
   const QImage image = grab().toImage();
   if (image.isNull() || !image.save(path, "PNG")) {
@@ -335,7 +372,9 @@ void VolumeViewer::updateTexts() {
                                                 .arg(cursor_[a]).arg(extents[a] - 1)
                                                 .arg(sliceViews_[a]->lastFrameMs(), 0, 'f', 0) +
                                             (compare_ ? tr("   ·  prediction | ground truth") : QString()));
-  header3d_->setText(QString("3D   %1   ·  %2 ms").arg(volumes_.title).arg(view3d_->lastFrameMs(), 0, 'f', 0));
+  header3d_->setText(stillShown_ && stillMs_ > 0
+                         ? QString("3D   %1   ·  full frame %2 ms (off the GUI thread)").arg(volumes_.title).arg(stillMs_, 0, 'f', 0)
+                         : QString("3D   %1   ·  %2 ms").arg(volumes_.title).arg(view3d_->lastFrameMs(), 0, 'f', 0));
   if (ct_.empty()) {
     controls_->valueLabel->setText(tr("No volume"));
     return;
@@ -353,23 +392,76 @@ void VolumeViewer::updateTexts() {
   controls_->statusLabel->setText(QString("%1  (%2)").arg(volumes_.title, QString::fromStdString(s.str())));
 }
 
-void VolumeViewer::interact3d() {
+void VolumeViewer::interact3d(bool coarseFrames) {
+  ++generation_;
+  stillShown_ = stillRequested_ = false;
+  still_->cancelPending();
   scene3d_->setInteractive(true);
   settleTimer_.start();
-  view3d_->update();
+  // A cursor move leaves the 3D view as it is (the last full frame, or whatever it showed)
+  // until the next full frame arrives: the GUI thread renders no 3D frame for a slice step (on
+  // two busy cores even the coarse level costs 100-300 ms). Camera, overlay and window changes
+  // show coarse frames meanwhile.
+  if (!coarseFrames) return;
+  view3d_->clearStillFrame();
+  if (!coarseTimer_.isActive()) coarseTimer_.start();
 }
 
 void VolumeViewer::settle3d() {
   settleTimer_.stop();
-  if (!scene3d_->interactive()) return;
-  scene3d_->setInteractive(false);
-  view3d_->update();
+  if (stillShown_ || stillRequested_) return;
+  if (ct_.empty() || !asyncStill_ || !view3d_->isVisible()) {
+    // No worker frame to wait for (nothing to show, the worker cannot render here, or no
+    // widget size to render at): the full level in the GUI thread, as a last resort.
+    scene3d_->setInteractive(false);
+    stillShown_ = true;
+    view3d_->update();
+    Q_EMIT fullFrameShown();
+    return;
+  }
+  StillFrameRequest r;
+  r.generation = generation_;
+  const qreal dpr = view3d_->devicePixelRatioF();
+  r.width = qRound(view3d_->width() * dpr);
+  r.height = qRound(view3d_->height() * dpr);
+  vtkCamera* cam = scene3d_->renderer()->GetActiveCamera();
+  cam->GetPosition(r.camera.position);
+  cam->GetFocalPoint(r.camera.focalPoint);
+  cam->GetViewUp(r.camera.viewUp);
+  r.camera.viewAngle = cam->GetViewAngle();
+  r.camera.parallel = cam->GetParallelProjection() != 0;
+  r.camera.parallelScale = cam->GetParallelScale();
+  r.overlay = overlay_;
+  r.window = controls_->windowSlider->value();
+  r.level = controls_->levelSlider->value();
+  r.preset = transferPresetFromIndex(controls_->presetCombo->currentIndex());
+  r.volumeVisible = controls_->volumeRenderingCheck->isChecked();
+  r.cursor = cursor_;
+  stillRequested_ = true;
+  stillClock_.start();
+  still_->request(r);
 }
 
+void VolumeViewer::onStillFrame(uint64_t generation, RgbImage image, const std::string& error) {
+  if (generation != generation_) return;  // something changed since: a newer frame follows
+  stillRequested_ = false;
+  if (!error.empty() || image.rgb.empty()) {
+    asyncStill_ = false;  // e.g. no offscreen GL for the worker: render the full level here
+    settle3d();
+    return;
+  }
+  const QImage frame = QImage(image.rgb.data(), image.width, image.height, image.width * 3, QImage::Format_RGB888).copy();
+  stillMs_ = stillClock_.nsecsElapsed() / 1e6;
+  view3d_->setStillFrame(frame);
+  stillShown_ = true;
+  updateTexts();
+  Q_EMIT fullFrameShown();
+}
+
+// The slice views now; the 3D view as interact3d() scheduled it.
 void VolumeViewer::renderAll() {
   for (auto* v : sliceViews_)
     if (v) v->update();
-  if (view3d_) view3d_->update();
 }
 
 }  // namespace vwb::viewer

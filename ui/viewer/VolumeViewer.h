@@ -8,11 +8,13 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QElapsedTimer>
 #include <QTimer>
 #include <QWidget>
 
 #include "engine/core/Volume.h"
 #include "ui/viewer/SliceScene.h"
+#include "ui/viewer/StillFrameRenderer.h"
 #include "ui/viewer/TransferPresets.h"
 #include "ui/viewer/ViewerTypes.h"
 #include "ui/viewer/VolumeImage.h"
@@ -65,10 +67,17 @@ class VolumeViewer : public QWidget {
   // Writes the whole viewer as a PNG, the 3D view at full quality.
   bool saveScreenshot(const QString& path, QString* error = nullptr);
 
-  // The 3D view's level of detail: coarse while the camera, the cursor or an overlay setting
-  // is changing, full once nothing has changed for kSettleMs (see VolumeScene).
+  // The 3D view's level of detail: coarse while the camera, an overlay setting or the window
+  // is changing (at most one coarse frame per kCoarseIntervalMs), full once nothing has changed
+  // for kSettleMs (see VolumeScene). The full frame renders on a worker (StillFrameRenderer) and
+  // replaces what is shown when it arrives, unless something changed meanwhile. A cursor move (a
+  // slice step) renders no 3D frame in the GUI thread at all: the last full frame stays up until
+  // the next one arrives. So no 3D frame ever holds up a slice step.
   static constexpr int kSettleMs = 250;
-  bool view3dInteractive() const { return scene3d_->interactive(); }
+  static constexpr int kCoarseIntervalMs = 100;
+  bool view3dInteractive() const { return !stillShown_; }
+  bool view3dShowsFullFrame() const { return stillShown_; }
+  double lastFullFrameMs() const { return stillMs_; }  // request to delivery
 
   VtkHostWidget* sliceView(SliceAxis axis) const { return sliceViews_[static_cast<int>(axis)]; }
   VtkHostWidget* view3d() const { return view3d_; }
@@ -81,6 +90,7 @@ class VolumeViewer : public QWidget {
  Q_SIGNALS:
   void loaded();
   void loadFailed(const QString& message);
+  void fullFrameShown();  // the 3D view shows the full-quality frame of the current state
   void cursorChanged(vwb::viewer::Voxel cursor);
 
  private:
@@ -92,8 +102,9 @@ class VolumeViewer : public QWidget {
   void pushWindowLevel();
   void updateTexts();
   void renderAll();
-  void interact3d();
+  void interact3d(bool coarseFrames = true);
   void settle3d();
+  void onStillFrame(uint64_t generation, RgbImage image, const std::string& error);
 
   ViewerVolumes volumes_;
   VolumeImage ct_, prediction_, groundTruth_;
@@ -110,6 +121,14 @@ class VolumeViewer : public QWidget {
   OverlaySettings overlay_;
   // Runs out kSettleMs after the last change: the 3D view then renders at full quality.
   QTimer settleTimer_;
+  QTimer coarseTimer_;  // throttles the coarse 3D frames
+  QTimer followTimer_;  // the slice views other than the stepped one, one pass later
+  int leadAxis_ = -1;   // the slice view being stepped, during stepSlice
+  std::unique_ptr<StillFrameRenderer> still_;
+  uint64_t generation_ = 0;  // changes of what the 3D view shows; a full frame is for one
+  bool stillShown_ = false, stillRequested_ = false, asyncStill_ = true;
+  QElapsedTimer stillClock_;
+  double stillMs_ = 0;
   bool syncingControls_ = false;
 };
 

@@ -3,6 +3,7 @@
 #include <QMouseEvent>
 #include <QOpenGLContext>
 #include <QOpenGLExtraFunctions>
+#include <QPainter>
 #include <QWheelEvent>
 
 #include <vtkCallbackCommand.h>
@@ -149,11 +150,32 @@ void VtkHostWidget::resizeGL(int, int) {
   Q_EMIT resized();
 }
 
+void VtkHostWidget::setStillFrame(const QImage& image) {
+  still_ = image;
+  update();
+}
+
+void VtkHostWidget::clearStillFrame() {
+  if (still_.isNull()) return;
+  still_ = QImage();
+  update();
+}
+
+bool VtkHostWidget::showsStillFrame() const { return !still_.isNull() && still_.size() == devicePixelSize(); }
+
 void VtkHostWidget::paintGL() {
   QElapsedTimer timer;
   timer.start();
   auto* f = context()->extraFunctions();
   const QSize s = devicePixelSize();
+  if (showsStillFrame()) {  // a copy of pixels: the frame itself was rendered off this thread
+    QPainter painter(this);
+    painter.drawImage(QRect(QPoint(0, 0), size()), still_);
+    painter.end();
+    lastFrameMs_ = timer.nsecsElapsed() / 1e6;
+    Q_EMIT framePainted(lastFrameMs_);
+    return;
+  }
   if (!renderer_) {
     f->glClearColor(0.1f, 0.1f, 0.12f, 1.f);
     f->glClear(GL_COLOR_BUFFER_BIT);

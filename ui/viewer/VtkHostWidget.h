@@ -5,6 +5,7 @@
 // vtkGenericRenderWindowInteractor whose renders become update() calls.
 // The widget only hosts: every scene lives in a Qt-free class (SliceScene, VolumeScene).
 #include <QElapsedTimer>
+#include <QImage>
 #include <QOpenGLWidget>
 
 #include <vtkGenericOpenGLRenderWindow.h>
@@ -39,6 +40,12 @@ class VtkHostWidget : public QOpenGLWidget {
   // Time of the last paintGL (VTK render + blit), in ms; with measureFrames on, it waits for
   // the GPU (glFinish) so that the number is the real frame time.
   double lastFrameMs() const { return lastFrameMs_; }
+  // A finished frame rendered elsewhere (StillFrameRenderer), shown instead of rendering the
+  // renderer while it is set and matches the widget's size in device pixels.
+  void setStillFrame(const QImage& image);
+  void clearStillFrame();
+  bool showsStillFrame() const;
+  bool hasStillFrame() const { return !still_.isNull(); }
   void setMeasureFrames(bool on) { measureFrames_ = on; }
 
   // The viewport's size in device pixels (VTK's display coordinates).
@@ -81,6 +88,7 @@ class VtkHostWidget : public QOpenGLWidget {
   bool leftHeld_ = false;
   bool measureFrames_ = false;
   double lastFrameMs_ = 0;
+  QImage still_;
 };
 
 }  // namespace vwb::viewer

@@ -61,7 +61,7 @@ void DecisionTreeView::setPlan(const Plan& plan) {
 
 namespace {
 QString leafBody(const StrategyOption& o) {
-  QString body = QString("×%1 vs one device").arg(o.estimatedSpeedup, 0, 'f', 1);
+  QString body = QObject::tr("×%1 the speed of one device").arg(o.estimatedSpeedup, 0, 'f', 1);
   if (!o.cost.empty()) body += "\n" + QString::fromStdString(o.cost);
   return body;
 }

@@ -39,18 +39,34 @@ SetupWizard::SetupWizard(WorkbenchContext& context, QWidget* parent)
 
 // Only what expresses the user's intent comes back; hardware-dependent choices (batch, patch,
 // workers, strategy) are the planner's to make afresh.
+// Epochs, steps per epoch and the patch are remembered per dataset (another dataset has its
+// own sizes): the dataset's folder names them.
+QString SetupWizard::datasetChoice(const QString& name) const {
+  const QString root = context_.hasDataset() ? QString::fromStdString(context_.dataset().root) : QString();
+  return root.isEmpty() ? QString() : "dataset/" + QString::fromLatin1(root.toUtf8().toBase64(QByteArray::Base64UrlEncoding)) + "/" + name;
+}
+
 void SetupWizard::restoreLastChoices() {
   Settings s;
-  if (const QVariant v = s.lastChoice("epochs"); v.isValid()) constraints_.epochs = v.toInt();
-  if (const QVariant v = s.lastChoice("stepsPerEpoch"); v.isValid()) overrides_.stepsPerEpoch = v.toInt();
+  constraints_.epochs.reset();
+  constraints_.patch.reset();
+  overrides_.stepsPerEpoch.reset();
+  if (!datasetChoice("epochs").isEmpty()) {
+    if (const QVariant v = s.lastChoice(datasetChoice("epochs")); v.isValid()) constraints_.epochs = v.toInt();
+    if (const QVariant v = s.lastChoice(datasetChoice("stepsPerEpoch")); v.isValid()) overrides_.stepsPerEpoch = v.toInt();
+    if (const QVariant v = s.lastChoice(datasetChoice("patch")); v.isValid()) constraints_.patch = v.toInt();
+  }
   if (const QVariant v = s.lastChoice("valFraction"); v.isValid()) overrides_.valFraction = v.toDouble();
   if (const QVariant v = s.lastChoice("seed"); v.isValid()) overrides_.seed = v.toULongLong();
 }
 
 void SetupWizard::saveLastChoices(const TrainConfig& c) const {
   Settings s;
-  s.setLastChoice("epochs", c.epochs);
-  s.setLastChoice("stepsPerEpoch", c.stepsPerEpoch);
+  if (!datasetChoice("epochs").isEmpty()) {
+    s.setLastChoice(datasetChoice("epochs"), c.epochs);
+    s.setLastChoice(datasetChoice("stepsPerEpoch"), c.stepsPerEpoch);
+    s.setLastChoice(datasetChoice("patch"), QVariant::fromValue<qlonglong>(c.patch));
+  }
   s.setLastChoice("valFraction", c.valFraction);
   s.setLastChoice("seed", QVariant::fromValue<qulonglong>(c.seed));
 }
@@ -170,16 +186,25 @@ TrainConfig SetupWizard::finalConfig() const {
   return c;
 }
 
+QString SetupWizard::freshRunDir() const {
+  // The demo's runs under DEMO/runs, any other dataset's under the settings' runs root.
+  return QDir(context_.newRunsRoot()).filePath("run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+}
+
 void SetupWizard::restartWithDataset() {
   plan_.reset();
   probe_.reset();
-  runDir_ = QDir(context_.newRunsRoot()).filePath("run-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss"));
+  runDir_ = autoRunDir_ = freshRunDir();
+  restoreLastChoices();  // this dataset's epochs, steps and patch
   restart();
   replan();
 }
 
 bool SetupWizard::startRun() {
   if (!canStart()) return false;
+  // A run is named for when it starts, not for when the wizard was reset (unless the user
+  // named it).
+  if (runDir_ == autoRunDir_) runDir_ = autoRunDir_ = freshRunDir();
   const TrainConfig config = finalConfig();
   saveLastChoices(config);
   Q_EMIT startRequested(config);

@@ -88,6 +88,8 @@ class SetupWizard : public QWizard {
  private:
   void setHardware(HardwareInventory hardware);
   void restoreLastChoices();
+  QString datasetChoice(const QString& name) const;  // a Settings key of the open dataset
+  QString freshRunDir() const;
   void saveLastChoices(const TrainConfig& c) const;
 
   WorkbenchContext& context_;
@@ -99,6 +101,7 @@ class SetupWizard : public QWizard {
   QString planError_;
   QString notice_;
   QString runDir_;
+  QString autoRunDir_;  // the name the wizard gave; a run still named so is renamed when it starts
   std::optional<ProbeResult> probe_;
 
   WizardDataPage* dataPage_;

@@ -1,5 +1,7 @@
 #include "ui/wizard/StrategyPage.h"
 
+#include <algorithm>
+
 #include <QButtonGroup>
 #include <QGroupBox>
 #include <QLabel>
@@ -82,11 +84,13 @@ QAbstractButton* StrategyPage::optionButton(StrategyKind kind) const {
 
 void StrategyPage::showPlan() {
   error_->setText(wizard_.planError());
-  for (QAbstractButton* b : group_->buttons()) {
-    group_->removeButton(b);
-    optionsBox_->removeWidget(b);
-    b->hide();
-    b->deleteLater();  // may be the button whose click triggered this re-plan
+  for (QAbstractButton* b : group_->buttons()) group_->removeButton(b);
+  while (QLayoutItem* item = optionsBox_->takeAt(0)) {
+    if (QWidget* w = item->widget()) {
+      w->hide();
+      w->deleteLater();  // may be the button whose click triggered this re-plan
+    }
+    delete item;
   }
   if (!wizard_.hasPlan()) {
     tree_->setPlan(Plan{});  // never the tree of other hardware or constraints
@@ -96,18 +100,31 @@ void StrategyPage::showPlan() {
   }
   const Plan& plan = wizard_.plan();
   tree_->setPlan(plan);
-  for (int i = 0; i < static_cast<int>(plan.options.size()); ++i) {
+  // One fixed order (by strategy), whichever is chosen: a click never moves the list under the
+  // mouse. The button names the strategy and its speed; the rest of its summary wraps under it
+  // (nothing is cut with "…", and the window does not grow to the longest summary).
+  std::vector<int> order(plan.options.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = int(i);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return plan.options[a].kind < plan.options[b].kind; });
+  for (const int i : order) {
     const StrategyOption& o = plan.options[i];
-    // Short on the button (the window must not grow to the longest summary); all in the tooltip.
-    QString text = QString::fromStdString(o.summary);
-    if (text.size() > 90) text = text.left(text.lastIndexOf(' ', 90)) + QString::fromUtf8(" …");
-    text += tr("  (×%1)").arg(o.estimatedSpeedup, 0, 'f', 1);
+    const QString summary = QString::fromStdString(o.summary);
+    const int colon = summary.indexOf(':');
+    QString text = colon > 0 ? summary.left(colon) : summary;
+    text += tr("  (×%1 the speed of one device)").arg(o.estimatedSpeedup, 0, 'f', 1);
     if (o.recommended) text += tr("  — recommended");
     auto* radio = new QRadioButton(text);
-    radio->setToolTip(QString::fromStdString(o.summary) + (o.cost.empty() ? QString() : "\n\n" + tr("Cost: ") + QString::fromStdString(o.cost)));
+    radio->setToolTip(summary + (o.cost.empty() ? QString() : "\n\n" + tr("Cost: ") + QString::fromStdString(o.cost)));
     radio->setChecked(o.kind == plan.config.strategy);
     group_->addButton(radio, i);
     optionsBox_->addWidget(radio);
+    if (colon > 0) {
+      auto* detail = new QLabel(summary.mid(colon + 1).trimmed());
+      detail->setWordWrap(true);
+      detail->setContentsMargins(24, 0, 0, 4);
+      detail->setStyleSheet("color: palette(mid)");
+      optionsBox_->addWidget(detail);
+    }
     connect(radio, &QRadioButton::clicked, this, [this, i] { chooseOption(i); });
   }
   QStringList w;

@@ -92,7 +92,7 @@ class TestExportPanel : public QObject {
   void namesAndRecordsItsPostProcessing() {
     PredictionSession session;
     std::vector<InspectVolume> volumes;
-    for (const auto& e : fixture_.dataset.test) volumes.push_back({e.id, e.imagePath, {}});
+    for (const auto& e : fixture_.dataset.test) volumes.push_back({e.id, e.imagePath, {}, e.shape});
     session.setVolumes(volumes);
     for (const char* id : {"t1", "t2"}) session.setProbability(id, fixture_.probabilities[id]);
     PostProcessOptions post;

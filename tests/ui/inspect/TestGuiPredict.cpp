@@ -9,7 +9,9 @@
 #include <QComboBox>
 #include <QDirIterator>
 #include <QDoubleSpinBox>
+#include <QCheckBox>
 #include <QLabel>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -69,6 +71,16 @@ class TestGuiPredict : public QObject {
     return w;
   }
 
+  // Clicks a check box where a user would (on its box).
+  static void click(QCheckBox* box) { QTest::mouseClick(box, Qt::LeftButton, {}, QPoint(6, box->height() / 2)); }
+
+  // Clicks Predict on `page`; when it asks first (a long prediction), answers with `button`.
+  static void predict(QWidget* page, const char* button = "predictAnyway") {
+    QTest::mouseClick(page->findChild<QPushButton*>("predict"), Qt::LeftButton);
+    if (auto* box = page->findChild<QMessageBox*>("longPrediction"))
+      QTest::mouseClick(box->findChild<QPushButton*>(button), Qt::LeftButton);
+  }
+
  private Q_SLOTS:
   void initTestCase() {
 #if !(VWB_HAVE_TRAIN && VWB_HAVE_DATA)
@@ -116,7 +128,21 @@ class TestGuiPredict : public QObject {
     QCOMPARE(page_->model()->rowCount(), 4);
     QCOMPARE(page_->model()->item(0, PredictionsPage::Shape)->text(), QString("not predicted"));
 
+    // What to predict: validation and test volumes by default, the training ones on request.
+    QVERIFY(child<QCheckBox>("predictValidation")->isChecked());
+    QVERIFY(child<QCheckBox>("predictTest")->isChecked());
+    QVERIFY(!child<QCheckBox>("predictTraining")->isChecked());
+    QVERIFY(!child<QCheckBox>("predictTraining")->isHidden());
+    size_t notTrained = 0;  // the validation and test volumes, as the run's split.json has them
+    for (const auto& v : page_->session().volumes()) notTrained += page_->split().role(v.id, v.labeled()) != VolumeRole::Train;
+    QVERIFY(notTrained >= 2 && notTrained < 4);
+    QCOMPARE(page_->idsToPredict().size(), notTrained);
+    click(child<QCheckBox>("predictTraining"));
+    QCOMPARE(page_->idsToPredict().size(), size_t(4));
     child<QComboBox>("tta")->setCurrentIndex(int(Tta::Flips));
+    // The estimate: tiles from the checkpoint's patch; no rate measured yet.
+    QVERIFY2(page_->estimateText().contains("tiles") && page_->estimateText().contains("measured on the first tiles"),
+             qPrintable(page_->estimateText()));
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
     page_->thresholdSpin()->setValue(0.4);  // re-scores (nothing predicted yet)
     QVERIFY(updated.wait(vwbtest::kLastResortMs));
@@ -141,6 +167,9 @@ class TestGuiPredict : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
     QVERIFY2(child<QLabel>("stage")->text().contains("done"), qPrintable(child<QLabel>("stage")->text()));
     QVERIFY2(progress.size() > 8, "progress should move tile by tile, not once per volume");
+    // The rate measured by this prediction now gives the next one a time.
+    QTRY_VERIFY2_WITH_TIMEOUT(page_->estimateText().contains("measured here"), qPrintable(page_->estimateText()),
+                              vwbtest::kLastResortMs);
     QObject::disconnect(bar, nullptr, &recording, nullptr);
     QVERIFY(std::is_sorted(progress.begin(), progress.end()));
     QCOMPARE(progress.back(), 4 * 1000);  // 1000 steps per volume
@@ -182,6 +211,75 @@ class TestGuiPredict : public QObject {
     QCOMPARE(off, int64_t(0));
     options.tta = Tta::None;
     QVERIFY(Predictor(checkpoint.toStdString(), options).predict(image).data != gui.data);
+  }
+
+  // The default choice predicts the validation and test volumes only: the training volumes'
+  // saved probabilities stay as they were.
+  void defaultChoicePredictsValidationAndTestOnly() {
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    click(child<QCheckBox>("predictTraining"));  // back to the default
+    QVERIFY(!child<QCheckBox>("predictTraining")->isChecked());
+    const std::vector<std::string> ids = page_->idsToPredict();
+    QVERIFY(ids.size() >= 2 && ids.size() < 4);
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::None));  // other probabilities than the flips run's
+    const QString probDir = QString::fromStdString(probabilityDir(run_.toStdString()));
+    const auto before = snapshot(probDir);
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    predict(page_.get());
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    const auto after = snapshot(probDir);
+    QCOMPARE(after.size(), before.size());
+    for (const auto& v : page_->session().volumes()) {
+      const QString file = probDir + "/" + QString::fromStdString(v.id) + ".tif";
+      const bool chosen = std::find(ids.begin(), ids.end(), v.id) != ids.end();
+      QVERIFY2(chosen == (before.at(file) != after.at(file)), qPrintable(file + (chosen ? " not predicted" : " predicted")));
+    }
+  }
+
+  // With a rate measured here, a prediction that would take long is asked about first: the
+  // dialog gives its time and the cheaper setting's; choosing that one predicts with it.
+  // Cancelling a prediction says "cancelled", not "failed".
+  void longPredictionAsksFirstAndCancelSaysCancelled() {
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));
+    child<QDoubleSpinBox>("overlap")->setValue(0.875);
+    QVERIFY2(page_->estimateText().contains("measured here"), qPrintable(page_->estimateText()));
+    const double previous = page_->longPredictionSeconds();
+    page_->setLongPredictionSeconds(1.0);  // "long" on this tiny data: a second
+    QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
+    QVERIFY(!page_->busy());  // asked first, nothing started
+    auto* box = page_->findChild<QMessageBox*>("longPrediction");
+    QVERIFY(box);
+    QTRY_VERIFY_WITH_TIMEOUT(box->isVisible(), vwbtest::kLastResortMs);
+    qInfo() << "asked:" << box->text() << "|" << box->informativeText();
+    QVERIFY(box->text().contains("takes about") && box->text().contains("tiles/s"));
+    QVERIFY(box->informativeText().contains("no TTA, overlap 0.25"));
+    if (!qEnvironmentVariableIsEmpty("VWB_TEST_SCREENSHOTS")) {
+      page_->grab().save(qEnvironmentVariable("VWB_TEST_SCREENSHOTS") + "/predictions-estimate.png");
+      box->grab().save(qEnvironmentVariable("VWB_TEST_SCREENSHOTS") + "/predictions-long-dialog.png");
+    }
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    QTest::mouseClick(box->findChild<QPushButton*>("cheaper"), Qt::LeftButton);
+    QCOMPARE(int(page_->predictOptions().tta), int(Tta::None));
+    QCOMPARE(page_->predictOptions().overlap, 0.25);
+    QVERIFY(page_->busy());
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+
+    // A dense prediction, confirmed, then cancelled with the Cancel button.
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));
+    child<QDoubleSpinBox>("overlap")->setValue(0.875);
+    predict(page_.get(), "predictAnyway");
+    QVERIFY(page_->busy());
+    QTRY_VERIFY_WITH_TIMEOUT(child<QProgressBar>("progress")->value() > 0, vwbtest::kLastResortMs);
+    QTest::mouseClick(child<QPushButton>("cancel"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    const QString stage = child<QLabel>("stage")->text();
+    QVERIFY2(stage.contains("cancelled") && !stage.contains("failed"), qPrintable(stage));
+    page_->setLongPredictionSeconds(previous);
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::None));
+    child<QDoubleSpinBox>("overlap")->setValue(0.5);
   }
 
   // The model list: this run's ema.pt chosen and added with the buttons, another run's
@@ -227,7 +325,8 @@ class TestGuiPredict : public QObject {
       if (bar->maximum() > 4) progress.push_back(v);
     });
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
-    QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
+    click(child<QCheckBox>("predictTraining"));  // every volume, as the engine's ensemble below
+    predict(page_.get());
     QVERIFY(page_->busy());
     QVERIFY(updated.wait(vwbtest::kLastResortMs));
     QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
@@ -277,7 +376,7 @@ class TestGuiPredict : public QObject {
     child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));
     child<QDoubleSpinBox>("overlap")->setValue(0.875);
     QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
-    QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
+    predict(page_.get());
     QVERIFY(page_->busy());
     // Cancel once the first volume is part-way done (the worker is inside the network).
     QTRY_VERIFY_WITH_TIMEOUT(child<QProgressBar>("progress")->value() > 0, vwbtest::kLastResortMs);
@@ -293,6 +392,38 @@ class TestGuiPredict : public QObject {
     }
     QCOMPARE(after.size(), before.size());
     QCOMPARE(page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble(), scoreBefore);
+  }
+
+  // Models never measured here (a new ensemble): the prediction starts, reports tiles and time
+  // left as it goes, and once its first seconds have measured the rate it asks whether to go on;
+  // "Stop, use" the cheaper setting stops it and predicts with that one instead.
+  void unmeasuredLongPredictionAsksInItsFirstSeconds() {
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    const QString best = run_ + "/checkpoints/best.pt";
+    page_->setCheckpoint(best);
+    page_->addCheckpoint(run_ + "/checkpoints/ema.pt");
+    QVERIFY2(page_->estimateText().contains("measured on the first tiles"), qPrintable(page_->estimateText()));
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::Full));
+    child<QDoubleSpinBox>("overlap")->setValue(0.875);
+    const double previous = page_->longPredictionSeconds();
+    page_->setLongPredictionSeconds(1.0);
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    QTest::mouseClick(child<QPushButton>("predict"), Qt::LeftButton);
+    QVERIFY(page_->busy());  // nothing to ask before: no rate yet
+    QMessageBox* box = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((box = page_->findChild<QMessageBox*>("longPrediction")) && box->isVisible(), vwbtest::kLastResortMs);
+    qInfo() << "asked while predicting:" << box->text() << "|" << box->informativeText();
+    QVERIFY(box->text().contains("more") && box->text().contains("first seconds"));
+    QVERIFY2(page_->estimateText().contains("left"), qPrintable(page_->estimateText()));
+    QVERIFY(page_->busy());  // the question does not hold the prediction up
+    QTest::mouseClick(box->findChild<QPushButton*>("cheaper"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(int(page_->predictOptions().tta), int(Tta::None), vwbtest::kLastResortMs);
+    QCOMPARE(page_->predictOptions().overlap, 0.25);
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));  // the cheaper prediction ran to its end
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    QVERIFY2(child<QLabel>("stage")->text().contains("done"), qPrintable(child<QLabel>("stage")->text()));
+    page_->setLongPredictionSeconds(previous);
+    page_->setCheckpoint(best);
   }
 
   // Closing the page while it predicts (the window or the application closing) cancels the
@@ -315,7 +446,7 @@ class TestGuiPredict : public QObject {
     // own post-processing: that is the state the interrupted prediction must leave.
     QTRY_VERIFY_WITH_TIMEOUT(!page->busy(), vwbtest::kLastResortMs);
     const auto before = snapshot(run_);
-    QTest::mouseClick(page->findChild<QPushButton*>("predict"), Qt::LeftButton);
+    predict(page.get());
     QVERIFY(page->busy());
     QProgressBar* bar = page->findChild<QProgressBar*>("progress");
     QTRY_VERIFY_WITH_TIMEOUT(bar->value() > 0, vwbtest::kLastResortMs);

@@ -61,6 +61,8 @@ class TestViewerPage : public QObject {
     page.show();
     QVERIFY(opened.wait(vwbtest::kLastResortMs));
     QCOMPARE(page.chosenVolume(), QString("a"));
+    // No run is open: the page says so, not "no prediction in this run yet".
+    QVERIFY2(page.statusText().contains("no run open") && !page.statusText().contains("this run"), qPrintable(page.statusText()));
     page.openVolume("b");
     QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, vwbtest::kLastResortMs);
     QCOMPARE(page.viewer()->volumes().title, QString("a"));

@@ -146,6 +146,22 @@ class TestDataPage : public QObject {
     QSettings().clear();
   }
 
+  // Before any dataset, every column header reads whole ("Shape" was cut on the empty table).
+  void emptyTableHeadersReadWhole() {
+    WorkbenchContext context(std::make_shared<vwbtest::FakeEngine>());
+    DataPage page(context);
+    page.resize(1000, 600);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QHeaderView* header = page.table()->horizontalHeader();
+    for (int c = 0; c < VolumeTableModel::ColumnCount - 1; ++c) {  // the last one stretches
+      const QString text = page.model()->headerData(c, Qt::Horizontal).toString();
+      // The text, the sort arrow beside it and the section's margins.
+      const int needed = header->fontMetrics().horizontalAdvance(text) + 2 * header->fontMetrics().height();
+      QVERIFY2(header->sectionSize(c) >= needed, qPrintable(QString("%1: %2 < %3").arg(text).arg(header->sectionSize(c)).arg(needed)));
+    }
+  }
+
   void manyVolumesSortAndFilterWithMouseAndKeyboard() {
     auto engine = std::make_shared<vwbtest::FakeEngine>();
     const Dataset d = bigDataset();

@@ -3,6 +3,8 @@
 // Ctrl+1…Ctrl+N reach them; Help has the guide and the keyboard shortcuts.
 #include <QAbstractButton>
 #include <QAction>
+#include <QDirIterator>
+#include <QPushButton>
 #include <QApplication>
 #include <QListWidget>
 #include <QMenuBar>
@@ -19,7 +21,11 @@
 #include "engine/train/TrainConfig.h"
 #include "ui/common/Settings.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/main/CachePanel.h"
+#include "ui/main/DataPage.h"
+#include "ui/main/DatasetOpener.h"
 #include "ui/main/GuidedStart.h"
+#include "ui/main/VolumeTableModel.h"
 #include "ui/main/HelpMenu.h"
 #include "ui/main/MainWindow.h"
 #include "ui/main/TaskProgressWidget.h"
@@ -145,6 +151,42 @@ class TestWindowBasics : public QObject {
     QVERIFY(!guide->isDone(GuidedStart::Train));
     context.setRunDir("/tmp/some-run");
     QVERIFY(guide->isDone(GuidedStart::Train));
+  }
+
+  // A folder that is not a dataset (real engine): the page says so and why, nothing ticks (and
+  // the last dataset's reviewed plan no longer does), no roles, Preprocess off, nothing written.
+  void openingAFolderThatIsNotADataset() {
+    QTemporaryDir dir = vwbtest::scratchDir();
+    QDir(dir.path()).mkpath("photos");
+    QFile note(dir.filePath("notes.txt"));
+    QVERIFY(note.open(QIODevice::WriteOnly));
+    note.write("not volumes\n");
+    note.close();
+    auto listing = [&] {
+      QStringList all;
+      QDirIterator it(dir.path(), QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+      while (it.hasNext()) all << it.next();
+      all.sort();
+      return all;
+    };
+    const QStringList before = listing();
+    WorkbenchContext context(makeRealEngine());
+    MainWindow w(context);
+    w.show();
+    context.setDataset(vwbtest::fakeDataset("/data/scrolls"), vwbtest::fakeFingerprint());  // the last dataset
+    w.guide()->setDone(GuidedStart::ReviewPlan);
+    w.opener()->open(dir.path());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.opener()->busy(), vwbtest::kLastResortMs);
+    QVERIFY(!context.hasDataset());
+    QVERIFY(!w.guide()->isDone(GuidedStart::OpenData));
+    QVERIFY(!w.guide()->isDone(GuidedStart::ReviewPlan));
+    const QString title = w.dataPage()->titleText();
+    QVERIFY2(title.contains("not a dataset") && title.contains("train_images"), qPrintable(title));
+    QVERIFY(!title.contains("only one training volume"));
+    QCOMPARE(w.dataPage()->model()->rowCount(), 0);
+    QVERIFY(!w.dataPage()->cachePanel()->preprocessButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(!w.dataPage()->loading(), vwbtest::kLastResortMs);
+    QCOMPARE(listing(), before);  // nothing created on disk (no .vwb/cache)
   }
 
   // Recent runs say how each run ended; the last one, stopped before its end, is offered at

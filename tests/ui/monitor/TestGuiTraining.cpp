@@ -5,6 +5,7 @@
 #include <QFileInfo>
 #include <QSignalSpy>
 #include <QDir>
+#include <QPushButton>
 #include <QtTest>
 
 #include "StallMeter.h"
@@ -13,12 +14,21 @@
 #include "ui/common/Engine.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/MonitorPage.h"
+#include "ui/monitor/MonitorPlot.h"
+#include "ui/monitor/RunSummary.h"
 #include "ui/monitor/RunStatusPanel.h"
 #include "ui/monitor/ValidationPreviewView.h"
 #include "ui/wizard/ProbeRunner.h"
 
 using namespace vwb;
 using namespace vwb::ui;
+
+// The page's button with this text.
+QPushButton* button(const QWidget& page, const QString& text) {
+  for (QPushButton* b : page.findChildren<QPushButton*>())
+    if (b->text() == text) return b;
+  qFatal("no button %s", qPrintable(text));
+}
 
 class TestGuiTraining : public QObject {
   Q_OBJECT
@@ -84,6 +94,7 @@ class TestGuiTraining : public QObject {
     // The same run reopened (e.g. after an app restart): plots rebuilt from metrics.jsonl.
     MonitorPage reopened(context);
     QVERIFY(reopened.openRun(scratch_.filePath("run")));
+    QTRY_VERIFY_WITH_TIMEOUT(!reopened.loading(), vwbtest::kLastResortMs);
     QCOMPARE(reopened.series().lossRaw.y, page.series().lossRaw.y);
     QCOMPARE(reopened.series().valDice.y, page.series().valDice.y);
     QCOMPARE(reopened.previewView()->count(), 2);
@@ -91,6 +102,46 @@ class TestGuiTraining : public QObject {
     QTest::keyClick(view, Qt::Key_End);
     QCOMPARE(reopened.previewView()->caption(), view->caption());  // same epoch, volume, slice, Dice
     QVERIFY(reopened.previewView()->picture(1) == view->picture(1));
+    QVERIFY(!button(reopened, "Resume")->isEnabled());  // a finished run has nothing to resume
+    QVERIFY(!button(page, "Resume")->isEnabled());
+  }
+
+  // A run that fails before its first step (a dataset folder with no volumes), started on a page
+  // that showed another run: the folder keeps config.json and the error (Recent runs: "failed"),
+  // the page drops the other run's ETA, throughput and memory, names no epoch, shows the error
+  // once, and the memory plot keeps a readable axis.
+  void failedStartLeavesAFailedRunAndACleanPage() {
+    WorkbenchContext context(engine_);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    QSignalSpy finished(&page, &MonitorPage::runFinished);
+    page.startRun(tinyConfig("before-failure", 1, 3));
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
+    QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Finished));
+    QVERIFY(page.statusPanel()->throughputText() != QString::fromUtf8("–"));
+    QVERIFY(page.statusPanel()->memoryText() != QString::fromUtf8("–"));
+
+    QDir(scratch_.path()).mkpath("no-volumes");
+    TrainConfig c = tinyConfig("failed", 1, 3);
+    c.dataDir = scratch_.filePath("no-volumes").toStdString();
+    page.startRun(c);
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
+    QCOMPARE(finished.at(1).at(0).toInt(), int(RunOutcome::Failed));
+    qInfo() << "failed start:" << page.statusPanel()->stateText();
+    QCOMPARE(page.statusPanel()->warningCount(), 1);
+    QCOMPARE(page.statusPanel()->etaText(), QString::fromUtf8("–"));
+    QCOMPARE(page.statusPanel()->throughputText(), QString::fromUtf8("–"));
+    QCOMPARE(page.statusPanel()->memoryText(), QString::fromUtf8("–"));
+    QVERIFY2(page.statusPanel()->epochText().startsWith("not started"), qPrintable(page.statusPanel()->epochText()));
+    MonitorPlot* memory = page.plots()[3];
+    QVERIFY2(memory->yAxis->range().lower == 0 && memory->yAxis->range().upper >= 1,
+             qPrintable(QString("%1..%2").arg(memory->yAxis->range().lower).arg(memory->yAxis->range().upper)));
+    QVERIFY(QFileInfo::exists(scratch_.filePath("failed/config.json")));
+    const RunSummary summary = readRunSummary(scratch_.filePath("failed"), *engine_);
+    QCOMPARE(int(summary.state), int(RunState::Failed));
+    QVERIFY2(summary.text().startsWith("failed"), qPrintable(summary.text()));  // what Recent runs lists
+    QVERIFY(!button(page, "Resume")->isEnabled());
   }
 
   void stopThenResumeContinues() {
@@ -99,9 +150,15 @@ class TestGuiTraining : public QObject {
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     page.startRun(tinyConfig("stopped", 3, 20));
     QTRY_VERIFY_WITH_TIMEOUT(page.series().lossRaw.size() >= 3, vwbtest::kLastResortMs);
-    page.stopRun();
+    QTRY_VERIFY_WITH_TIMEOUT(page.statusPanel()->etaText() != QString::fromUtf8("–"), vwbtest::kLastResortMs);
+    QTest::mouseClick(button(page, "Stop"), Qt::LeftButton);
     QVERIFY(finished.wait(vwbtest::kLastResortMs));
     QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Stopped));
+    // GUI words for a stopped run (no command-line flag), no ETA left, Resume offered.
+    const QString state = page.statusPanel()->stateText();
+    QVERIFY2(!state.contains("--resume") && state.contains("Resume"), qPrintable(state));
+    QCOMPARE(page.statusPanel()->etaText(), QString::fromUtf8("–"));
+    QVERIFY(button(page, "Resume")->isEnabled());
     const int stoppedAt = page.series().lossRaw.size();
     QVERIFY(stoppedAt < 60);
     QVERIFY(QFileInfo(scratch_.filePath("stopped/checkpoints/last.pt")).size() > 0);
@@ -109,6 +166,7 @@ class TestGuiTraining : public QObject {
     // Resume after an "app restart": a fresh page opens the run, then resumes it.
     MonitorPage restarted(context);
     QVERIFY(restarted.openRun(scratch_.filePath("stopped")));
+    QTRY_VERIFY_WITH_TIMEOUT(!restarted.loading(), vwbtest::kLastResortMs);
     QCOMPARE(restarted.series().lossRaw.size(), stoppedAt);
     QSignalSpy resumedEnd(&restarted, &MonitorPage::runFinished);
     restarted.resumeRun();

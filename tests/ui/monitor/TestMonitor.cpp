@@ -7,10 +7,15 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QToolButton>
+#include <QTimer>
+#include <QWheelEvent>
 #include <QtTest>
+#include <cmath>
+#include <cstdio>
 
 #include "FakeEngine.h"
 #include "TestSupport.h"
+#include "ui/common/Engine.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/MetricsJsonl.h"
 #include "ui/monitor/MetricsSeries.h"
@@ -21,6 +26,11 @@
 
 using namespace vwb;
 using namespace vwb::ui;
+
+// Opens a run and waits until its metrics.jsonl has loaded (in the background).
+bool openAndWait(MonitorPage& page, const QString& dir) {
+  return page.openRun(dir) && QTest::qWaitFor([&] { return !page.loading(); }, vwbtest::kLastResortMs);
+}
 
 class TestMonitor : public QObject {
   Q_OBJECT
@@ -224,7 +234,7 @@ class TestMonitor : public QObject {
                   .arg(i).arg((i - 1) / 4 + 1).arg(raw[i - 1]).toUtf8());
     m.write(R"({"type":"epoch","epoch":1,"epochs":6,"train_loss":0.7,"val_loss":0.65,"val_dice":0.31})" "\n");
     m.close();
-    QVERIFY(page.openRun(dir.filePath("run")));
+    QVERIFY(openAndWait(page, dir.filePath("run")));
     const TrainConfig config;  // what the fake engine's loadRunConfig gives: the run's length
     QCOMPARE(page.statusPanel()->epochText(), QString("epoch 2 / %1 (1 done)").arg(config.epochs));
     QCOMPARE(page.statusPanel()->etaText(), QString::fromUtf8("–"));
@@ -347,7 +357,7 @@ class TestMonitor : public QObject {
       engine->previewFiles[(run + QString("/previews/epoch-000%1.tif").arg(e)).toStdString()] = vwbtest::fakePreview(e);
     }
     m.close();
-    QVERIFY(page.openRun(run));
+    QVERIFY(openAndWait(page, run));
     ValidationPreviewView* view = page.previewView();
     QCOMPARE(view->count(), 3);
     QCOMPARE(view->currentEpoch(), int64_t(3));
@@ -361,7 +371,7 @@ class TestMonitor : public QObject {
     QVERIFY(other.open(QIODevice::WriteOnly));
     other.write(R"({"type":"step","step":1,"epoch":1,"loss":0.5,"lr":0.001})" "\n");
     other.close();
-    QVERIFY(page.openRun(run + "2"));
+    QVERIFY(openAndWait(page, run + "2"));
     QCOMPARE(view->count(), 0);
     QVERIFY(!view->loaded());
   }
@@ -396,7 +406,7 @@ class TestMonitor : public QObject {
     writeRun("mine", 12, 4, 1.0);
     writeRun("other", 20, 10, 2.0);
     writeRun("third", 6, 3, 3.0);
-    QVERIFY(page.openRun(dir.filePath("mine")));
+    QVERIFY(openAndWait(page, dir.filePath("mine")));
     MonitorPlot* loss = page.plots()[0];
     MonitorPlot* val = page.plots()[1];
     QCOMPARE(loss->graphCount(), 2);
@@ -496,6 +506,173 @@ class TestMonitor : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(int(engine->running), 0, vwbtest::kLastResortMs);
   }
 
+  // A 1000-epoch run (250,000 step lines, as the trainer writes them): openRun returns at once
+  // and the file loads in the background with progress; the curves hold every point (drawn
+  // decimated), hover reads exact values; the wheel over the x axis zooms x only, over the y
+  // axis y only, a drag pans, a double-click gives the view back to the data. Times printed.
+  void longRunLoadsInTheBackgroundZoomsAndPans() {
+    WorkbenchContext context(makeRealEngine());  // reads the run's config.json as the app does
+    auto dir = vwbtest::scratchDir();
+    QDir(dir.path()).mkpath("long");
+    constexpr int kSteps = 250000, kPerEpoch = 250;
+    {
+      TrainConfig c;
+      c.epochs = kSteps / kPerEpoch;
+      c.stepsPerEpoch = kPerEpoch;
+      QFile config(dir.filePath("long/config.json"));
+      QVERIFY(config.open(QIODevice::WriteOnly));
+      config.write(QByteArray::fromStdString(c.toJson()));
+    }
+    auto lossAt = [](int step) { return 0.2 + 0.8 * std::exp(-step / 50000.0) + 0.05 * std::sin(step * 0.37); };
+    {
+      QFile m(dir.filePath("long/metrics.jsonl"));
+      QVERIFY(m.open(QIODevice::WriteOnly));
+      m.write(R"({"type":"run_start","epochs":1000,"steps_per_epoch":250,"strategy":"single","devices":["cpu"]})" "\n");
+      QByteArray buffer;
+      char line[512];
+      for (int step = 1; step <= kSteps; ++step) {
+        std::snprintf(line, sizeof line,
+                      R"({"type":"step","step":%d,"epoch":%d,"time":1765000000.%03d,"loss":%.17g,"lr":%.6g,"grad_norm":1.25,"skipped":false,"micro_batch":2,"samples_per_s":%.4g,"data_wait":0.012,"memory":[{"device":"cpu","allocated":%lld,"reserved":2147483648,"peak":2147483648,"free":0,"total":25769803776}]})"
+                      "\n",
+                      step, (step - 1) / kPerEpoch + 1, step % 1000, lossAt(step), 1e-3 * (1.0 - step / double(kSteps)),
+                      3.0 + 0.5 * std::sin(step * 0.01), 1073741824LL + (step % 97) * 1048576LL);
+        buffer.append(line);
+        if (step % kPerEpoch == 0) {
+          std::snprintf(line, sizeof line, R"({"type":"epoch","epoch":%d,"epochs":1000,"train_loss":%.6g,"val_loss":%.6g,"val_dice":%.6g})" "\n",
+                        step / kPerEpoch, lossAt(step), lossAt(step) + 0.05, 0.3 + 0.5 * step / double(kSteps));
+          buffer.append(line);
+        }
+        if (buffer.size() > (8 << 20)) m.write(std::exchange(buffer, QByteArray()));
+      }
+      m.write(buffer);
+      qInfo("metrics.jsonl: %lld MB", (long long)(m.size() >> 20));
+    }
+    MonitorPage page(context);
+    page.resize(1400, 900);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QStringList states;
+    QObject watch;
+    QSignalSpy loaded(&page, &MonitorPage::runLoaded);
+    QElapsedTimer clock;
+    clock.start();
+    QVERIFY(page.openRun(dir.filePath("long")));
+    const double openMs = clock.nsecsElapsed() / 1e6;
+    QVERIFY(page.loading());  // the window is up and answering; the file is still being read
+    QTimer poll;  // what the user sees while it loads
+    connect(&poll, &QTimer::timeout, &watch, [&] {
+      states << page.statusPanel()->stateText();
+      if (page.series().lossRaw.size() > 0 && page.series().lossRaw.size() < kSteps) states << "partial";
+    });
+    poll.start(20);
+    QVERIFY(loaded.wait(vwbtest::kLastResortMs));
+    const double loadedMs = clock.nsecsElapsed() / 1e6;
+    poll.stop();
+    QVERIFY(!page.loading());
+    const QList<MonitorPlot*> plots = page.plots();
+    MonitorPlot* loss = plots[0];
+    QTRY_COMPARE_WITH_TIMEOUT(loss->graph(0)->dataCount(), kSteps, vwbtest::kLastResortMs);  // every point kept
+    QSignalSpy replotted(loss, &QCustomPlot::afterReplot);
+    QVERIFY(replotted.wait(vwbtest::kLastResortMs) || loss->graph(0)->dataCount() == kSteps);
+    const double curvesMs = clock.nsecsElapsed() / 1e6;
+    qInfo("250,000 step lines: openRun returned in %.1f ms, file loaded in %.0f ms, curves drawn at %.0f ms",
+          openMs, loadedMs, curvesMs);
+    QVERIFY2(states.filter("reading metrics.jsonl").size() + states.filter("partial").size() > 0,
+             "the page showed the load in progress");
+    QCOMPARE(page.series().lossRaw.size(), kSteps);
+    QCOMPARE(page.series().valDice.size(), 1000);
+    QCOMPARE(page.statusPanel()->epochText(), QString("epoch 1000 / 1000"));
+    QVERIFY(loss->graph(0)->adaptiveSampling());  // decimated for drawing only
+    QVERIFY(loss->followsData());
+
+    // Wheel over the x axis (under the plot): x zooms, y stays.
+    QCPAxisRect* rect = loss->axisRect();
+    const QCPRange x0 = loss->xAxis->range(), y0 = loss->yAxis->range();
+    auto wheel = [&](QPoint at, int notches) {
+      QElapsedTimer t;
+      t.start();
+      QWheelEvent e(at, loss->mapToGlobal(at), {}, {0, 120 * notches}, Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+      QApplication::sendEvent(loss, &e);
+      loss->replot();  // what the queued replot does next
+      return t.nsecsElapsed() / 1e6;
+    };
+    const QPoint onXAxis(rect->center().x(), rect->bottom() + 8);
+    const double zoomMs = wheel(onXAxis, 40);  // 0.85^40: ~1/660 of the range
+    qInfo("zoom (one wheel event + replot of 250,000 points): %.1f ms", zoomMs);
+    QVERIFY2(loss->xAxis->range().size() < x0.size() / 100, qPrintable(QString::number(loss->xAxis->range().size())));
+    QCOMPARE(loss->yAxis->range(), y0);
+    QVERIFY(!loss->followsData());
+    // Wheel over the y axis (left of the plot): y zooms, x stays.
+    const QCPRange x1 = loss->xAxis->range();
+    wheel(QPoint(rect->left() - 8, rect->center().y()), 3);
+    QCOMPARE(loss->xAxis->range(), x1);
+    QVERIFY(loss->yAxis->range().size() < y0.size() * 0.8);
+    // Drag pans: 100 px to the left shows later steps.
+    QElapsedTimer t;
+    t.start();
+    QTest::mousePress(loss, Qt::LeftButton, {}, rect->center());
+    QTest::mouseMove(loss, rect->center() - QPoint(50, 0));
+    QTest::mouseMove(loss, rect->center() - QPoint(100, 0));
+    QTest::mouseRelease(loss, Qt::LeftButton, {}, rect->center() - QPoint(100, 0));
+    loss->replot();
+    qInfo("pan (drag of 100 px + replot): %.1f ms", t.nsecsElapsed() / 1e6);
+    const double perPixel = x1.size() / rect->width();
+    QVERIFY2(std::abs(loss->xAxis->range().lower - (x1.lower + 100 * perPixel)) < 5 * perPixel,
+             qPrintable(QString("%1 vs %2").arg(loss->xAxis->range().lower).arg(x1.lower + 100 * perPixel)));
+    // Hover in the zoomed view reads the recorded value of that step, exactly.
+    const int step = int(loss->xAxis->range().center());
+    loss->yAxis->setRange(lossAt(step) - 0.2, lossAt(step) + 0.2);
+    loss->replot();
+    const QPoint px(int(std::lround(loss->xAxis->coordToPixel(step))), int(std::lround(loss->yAxis->coordToPixel(lossAt(step)))));
+    const QString hover = loss->hoverText(px);
+    QVERIFY2(hover.contains(QString("step = %1").arg(step)) && hover.contains(QString::number(lossAt(step), 'g', 5)),
+             qPrintable(hover + " / step " + QString::number(step)));
+    const QCPRange zoomed = loss->xAxis->range();
+    if (!qEnvironmentVariableIsEmpty("VWB_TEST_SCREENSHOTS"))
+      page.grab().save(qEnvironmentVariable("VWB_TEST_SCREENSHOTS") + "/monitor-long-run-zoomed.png");
+    page.setXAxis(MonitorPage::XAxis::Step);  // a refresh: the user's view stays
+    QCOMPARE(loss->xAxis->range(), zoomed);
+    // Double-click: the view follows the data again, all 250,000 steps.
+    QTest::mouseDClick(loss, Qt::LeftButton, {}, rect->center());
+    QVERIFY(loss->followsData());
+    QVERIFY(loss->xAxis->range().lower <= 1 && loss->xAxis->range().upper >= kSteps);
+  }
+
+  // A live run's new points do not move a view the user zoomed into; the double-click gives it
+  // back and it follows the run again.
+  void liveRunKeepsAZoomedView() {
+    auto engine = std::make_shared<vwbtest::FakeEngine>();
+    engine->script.epochs = 40;
+    engine->script.stepsPerEpoch = 20;
+    engine->script.stepDelayMs = 5;
+    WorkbenchContext context(engine);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    auto dir = vwbtest::scratchDir();
+    TrainConfig config;
+    config.runDir = dir.filePath("run").toStdString();
+    QSignalSpy finished(&page, &MonitorPage::runFinished);
+    page.startRun(config);
+    MonitorPlot* loss = page.plots()[0];
+    QTRY_VERIFY_WITH_TIMEOUT(loss->graph(0)->dataCount() >= 40, vwbtest::kLastResortMs);
+    const QPoint inside = loss->axisRect()->center();
+    QWheelEvent e(inside, loss->mapToGlobal(inside), {}, {0, 240}, Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(loss, &e);
+    const QCPRange x = loss->xAxis->range(), y = loss->yAxis->range();
+    const int pointsThen = loss->graph(0)->dataCount();
+    QTRY_VERIFY_WITH_TIMEOUT(loss->graph(0)->dataCount() >= pointsThen + 100 || !page.isTraining(), vwbtest::kLastResortMs);
+    QVERIFY(loss->graph(0)->dataCount() > pointsThen);
+    QCOMPARE(loss->xAxis->range(), x);
+    QCOMPARE(loss->yAxis->range(), y);
+    QTest::mouseDClick(loss, Qt::LeftButton, {}, inside);
+    QVERIFY(loss->followsData());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, vwbtest::kLastResortMs);
+    QTRY_VERIFY_WITH_TIMEOUT(loss->xAxis->range().upper >= page.series().lossRaw.x.back(), vwbtest::kLastResortMs);
+    page.stopAndWait();
+  }
+
   void openRunRebuildsPlots() {
     auto engine = std::make_shared<vwbtest::FakeEngine>();
     WorkbenchContext context(engine);
@@ -511,7 +688,7 @@ class TestMonitor : public QObject {
     QVERIFY(log.open(QIODevice::WriteOnly));
     log.write("[info] epoch 1\n[warn] data loader fell behind\n");
     log.close();
-    QVERIFY(page.openRun(dir.filePath("run")));
+    QVERIFY(openAndWait(page, dir.filePath("run")));
     QCOMPARE(page.series().lossRaw.size(), 7);
     QCOMPARE(page.plots()[0]->graph(0)->dataCount(), 7);
     QCOMPARE(context.runDir(), QDir(dir.filePath("run")).absolutePath());

@@ -1,10 +1,14 @@
 // The whole viewer widget on a real X server (xcb on Xvfb): the QOpenGLWidget hosts show the
 // VTK scenes (CT + prediction overlay in the axial view, not a blank frame), the threshold
 // slider changes the overlay, wheel/keys/clicks move the linked cursor, the 3D view drops to its
-// coarse level while the user drags and returns to full quality after a pause, screenshots are
-// PNGs.
+// coarse level while the user drags and returns to full quality after a pause (a frame rendered
+// on a worker thread), slice steps render no 3D frame in the GUI thread, the volume-rendering
+// check box is obeyed click after click, screenshots are PNGs.
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QImage>
+#include <QSignalSpy>
 #include <QSlider>
 #include <QWheelEvent>
 #include <QtTest>
@@ -146,7 +150,7 @@ class TestVolumeViewer : public QObject {
   void view3dIsCoarseWhileDraggingAndFullOnceSettled() {
     VtkHostWidget* v3 = viewer_->view3d();
     QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
-    QVERIFY(viewer_->volumeScene().fullVolumeShown());
+    QVERIFY(v3->showsStillFrame());  // the worker's full frame
     const QPoint centre(v3->width() / 2, v3->height() / 2);
     QTest::mousePress(v3, Qt::LeftButton, {}, centre);
     for (int i = 1; i <= 3; ++i) QTest::mouseMove(v3, centre + QPoint(15 * i, 5 * i));
@@ -159,8 +163,77 @@ class TestVolumeViewer : public QObject {
     QTest::mouseRelease(v3, Qt::LeftButton, {}, centre + QPoint(45, 15));
     QVERIFY(viewer_->view3dInteractive());  // the full frame waits for the pause
     QTRY_VERIFY_WITH_TIMEOUT(!viewer_->view3dInteractive(), vwbtest::kLastResortMs);
-    QVERIFY(viewer_->volumeScene().fullVolumeShown());
+    QVERIFY(v3->showsStillFrame());
+    QVERIFY(!viewer_->volumeScene().fullVolumeShown());  // never rendered in the GUI thread
     QVERIFY(countPixels(v3).prediction > 200);
+  }
+
+  // Wheel steps in the axial view with every overlay on: the slice view answers, the 3D view
+  // renders nothing in the GUI thread (no paint at all until the worker's frame of the new
+  // cursor arrives, which then replaces the old one).
+  void sliceStepsRenderNo3dFrameInTheGuiThread() {
+    viewer_->setShowPrediction(true);
+    viewer_->setShowGroundTruth(true);
+    viewer_->setVolumeRenderingVisible(true);
+    VtkHostWidget* axial = viewer_->sliceView(SliceAxis::Z);
+    VtkHostWidget* v3 = viewer_->view3d();
+    viewer_->setCursor({56, 48, 20});  // room to step
+    QTRY_VERIFY_WITH_TIMEOUT(viewer_->view3dShowsFullFrame(), vwbtest::kLastResortMs);
+    // Every 3D paint from here on must be a worker frame's copy, never a VTK render here.
+    std::vector<bool> stillAtPaint;
+    QObject recording;
+    connect(v3, &VtkHostWidget::framePainted, &recording, [&] { stillAtPaint.push_back(v3->showsStillFrame()); });
+    QSignalSpy full(viewer_.get(), &VolumeViewer::fullFrameShown);
+    const int z0 = viewer_->cursor().z;
+    const QPointF at(axial->width() / 2.0, axial->height() / 2.0);
+    for (int i = 1; i <= 4; ++i) {
+      QSignalSpy painted(axial, &VtkHostWidget::framePainted);
+      QWheelEvent wheel(at, axial->mapToGlobal(at), {}, {0, 120}, Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+      QApplication::sendEvent(axial, &wheel);
+      QCOMPARE(viewer_->cursor().z, z0 + i);
+      QVERIFY(viewer_->view3dInteractive());  // the frame on screen is of the old cursor
+      QVERIFY(painted.wait(vwbtest::kLastResortMs));
+      QCOMPARE(viewer_->sliceScene(SliceAxis::Z).slice(), z0 + i);
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(viewer_->view3dShowsFullFrame(), vwbtest::kLastResortMs);  // the 3D view catches up
+    QVERIFY(full.count() >= 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!stillAtPaint.empty(), vwbtest::kLastResortMs);
+    QVERIFY(std::all_of(stillAtPaint.begin(), stillAtPaint.end(), [](bool b) { return b; }));
+    QVERIFY(!viewer_->volumeScene().fullVolumeShown());
+    QObject::disconnect(v3, nullptr, &recording, nullptr);
+    viewer_->setShowGroundTruth(false);
+  }
+
+  // "Volume rendering in 3D" clicked three times: each click is obeyed in the full frame that
+  // follows (off, on, off), none is lost behind a full frame of the state before it.
+  void volumeRenderingCheckObeysEveryClick() {
+    QCheckBox* check = viewer_->controls()->volumeRenderingCheck;
+    VtkHostWidget* v3 = viewer_->view3d();
+    if (!check->isChecked()) check->setChecked(true);
+    QTRY_VERIFY_WITH_TIMEOUT(viewer_->view3dShowsFullFrame(), vwbtest::kLastResortMs);
+    const QImage on = v3->grabFramebuffer().convertToFormat(QImage::Format_RGB888);
+    auto differing = [](const QImage& a, const QImage& b) {
+      int n = 0;
+      for (int y = 0; y < a.height(); ++y)
+        for (int x = 0; x < a.width(); ++x) n += a.pixel(x, y) != b.pixel(x, y);
+      return n;
+    };
+    QImage previous = on, off;
+    for (int click = 1; click <= 3; ++click) {
+      QTest::mouseClick(check, Qt::LeftButton, {}, QPoint(8, check->height() / 2));
+      const bool expectOn = click % 2 == 0;
+      QCOMPARE(check->isChecked(), expectOn);
+      QVERIFY(viewer_->view3dInteractive());  // the frame of the state before the click is gone
+      QTRY_VERIFY_WITH_TIMEOUT(viewer_->view3dShowsFullFrame(), vwbtest::kLastResortMs);
+      const QImage now = v3->grabFramebuffer().convertToFormat(QImage::Format_RGB888);
+      qInfo() << "click" << click << (expectOn ? "on" : "off") << ":" << differing(now, previous) << "pixels changed";
+      QVERIFY2(differing(now, previous) > now.width() * now.height() / 20, "the click shows in the 3D view");
+      if (click == 1) off = now;
+      if (click == 2) QVERIFY(differing(now, on) < now.width() * now.height() / 100);
+      if (click == 3) QVERIFY(differing(now, off) < now.width() * now.height() / 100);
+      previous = now;
+    }
+    check->setChecked(true);
   }
 
   void sliceAndSliderChangesRender3dCoarseThenSettle() {

@@ -2,6 +2,9 @@
 // choice and its reasons; alternatives re-plan; memory bars turn red past the safety margin;
 // the what-if hardware goes through assumeGpus; Review shows the config and Start hands it on.
 #include <QCheckBox>
+#include <QDateTime>
+#include <QFileInfo>
+#include <QRadioButton>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -137,6 +140,80 @@ class TestWizard : public QObject {
       QVERIFY(f.wizard->strategyPage()->optionTexts().join("\n").contains(QString::fromStdString(cost)));
     f.wizard->strategyPage()->chooseOption(-1);  // back to the planner's own choice
     QCOMPARE(f.wizard->plan().config.strategy, StrategyKind::Ddp);
+  }
+
+  // Clicking a strategy keeps the list where it was (same order, same words) and no label is
+  // cut with "…"; each says its speed against one device.
+  void strategyListStaysPutAndWhole() {
+    Fixture f(2);
+    f.goTo(SetupWizard::StrategyPageId);
+    auto texts = [&] {
+      QStringList out;
+      for (QRadioButton* b : f.wizard->strategyPage()->findChildren<QRadioButton*>())
+        if (!b->isHidden()) out << b->text().remove(QStringLiteral("  — recommended"));
+      return out;
+    };
+    const QStringList before = texts();
+    QVERIFY(before.size() >= 2);
+    for (const QString& t : before) {
+      QVERIFY2(!t.contains(QString::fromUtf8("…")), qPrintable(t));
+      QVERIFY2(t.contains("the speed of one device"), qPrintable(t));
+    }
+    for (int round = 0; round < 2; ++round) {
+      QRadioButton* other = nullptr;
+      for (QRadioButton* b : f.wizard->strategyPage()->findChildren<QRadioButton*>())
+        if (!b->isHidden() && !b->isChecked()) other = b;
+      QVERIFY(other);
+      const QString chosen = other->text();
+      QTest::mouseClick(other, Qt::LeftButton, {}, QPoint(6, other->height() / 2));
+      QCOMPARE(texts(), before);
+      bool checked = false;
+      for (QRadioButton* b : f.wizard->strategyPage()->findChildren<QRadioButton*>())
+        checked = checked || (!b->isHidden() && b->isChecked() && b->text() == chosen);
+      QVERIFY2(checked, qPrintable(chosen));
+    }
+  }
+
+  // Epochs, steps per epoch and the patch come back after a restart, for the same dataset only.
+  void lastChoicesComeBackPerDataset() {
+    int patch = 0;
+    {
+      Fixture f(1);
+      const int planned = int(f.wizard->plan().config.patch);
+      patch = planned > 32 ? planned - 16 : planned + 16;
+      f.wizard->constraints().patch = patch;
+      f.wizard->constraints().epochs = 7;
+      f.wizard->overrides().stepsPerEpoch = 33;
+      f.wizard->replan();
+      QCOMPARE(int(f.wizard->plan().config.patch), patch);
+      f.goTo(SetupWizard::ReviewPageId);
+      QSignalSpy start(f.wizard.get(), &SetupWizard::startRequested);
+      QTest::mouseClick(f.wizard->button(QWizard::FinishButton), Qt::LeftButton);
+      QCOMPARE(start.size(), 1);
+    }
+    Fixture again(1);  // the app restarted, the same dataset open
+    QCOMPARE(int(again.wizard->plan().config.patch), patch);
+    QCOMPARE(int(again.wizard->plan().config.epochs), 7);
+    QCOMPARE(int(again.wizard->finalConfig().stepsPerEpoch), 33);
+    again.context.setDataset(vwbtest::fakeDataset("/data/another"), vwbtest::fakeFingerprint());
+    QVERIFY(!again.wizard->constraints().patch.has_value());  // another dataset: the planner's
+    QVERIFY(!again.wizard->constraints().epochs.has_value());
+    QVERIFY(again.wizard->finalConfig().stepsPerEpoch != 33);
+  }
+
+  // The run is named for when it starts, not for when the wizard was last reset.
+  void runIsNamedWhenItStarts() {
+    Fixture f(1);
+    const QString reset = f.wizard->runDir();
+    const QString stamp = QFileInfo(reset).fileName();
+    QTRY_VERIFY_WITH_TIMEOUT(QDateTime::currentDateTime().toString("'run-'yyyyMMdd-HHmmss") != stamp, 5000);
+    const QString before = QDateTime::currentDateTime().toString("'run-'yyyyMMdd-HHmmss");
+    f.goTo(SetupWizard::ReviewPageId);
+    QSignalSpy start(f.wizard.get(), &SetupWizard::startRequested);
+    QTest::mouseClick(f.wizard->button(QWizard::FinishButton), Qt::LeftButton);
+    QCOMPARE(start.size(), 1);
+    const QString name = QFileInfo(QString::fromStdString(start.at(0).at(0).value<TrainConfig>().runDir)).fileName();
+    QVERIFY2(name >= before && name != stamp, qPrintable(name + " reset at " + stamp));
   }
 
   void memoryBarTurnsRed() {

@@ -3,10 +3,12 @@
 // quality), threshold changes and the 3D surface re-extraction. Needs an X server (Xvfb).
 //   vwb-viewer-bench [--size N] [--frames N] [--image F --prediction F [--label F]] [--screenshot F]
 //                    [--compare]   (the screenshot side by side)
+//                    [--pace MS] [--wheel-only]   (wheel steps every MS ms, all overlays; stop there)
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QTextStream>
+#include <QWheelEvent>
 #include <QWindow>
 #include <algorithm>
 #include <cmath>
@@ -137,6 +139,39 @@ int main(int argc, char** argv) {
   }
   out << line("axial slice step (render+blit)", stats(slice)) << Qt::flush;
 
+  // Wheel steps on the axial view at a person's pace, every overlay on (prediction, ground
+  // truth, volume rendering): one step every --pace ms (default 300, longer than the settle
+  // delay, so a full 3D frame falls due after every step). The latency runs from when the step
+  // was due to the axial view's paint of it: a step that had to wait behind a full 3D frame in
+  // the GUI thread counts its wait, as the user's queued wheel event would.
+  {
+    viewer.setShowPrediction(true);
+    viewer.setShowGroundTruth(true);
+    viewer.setVolumeRenderingVisible(true);
+    const int pace = value("--pace", "300").toInt();
+    VtkHostWidget* axial = viewer.sliceView(SliceAxis::Z);
+    const QPointF at(axial->width() / 2.0, axial->height() / 2.0);
+    std::vector<double> latency;
+    const int steps = std::max(frames, 12);
+    QElapsedTimer clock;
+    clock.start();
+    for (int i = 0; i < steps; ++i) {
+      const double due = (i + 1) * double(pace);
+      while (clock.elapsed() < due) QApplication::processEvents(QEventLoop::AllEvents, 2);
+      int painted = 0;
+      const int wanted = viewer.cursor().z + (i % 8 < 4 ? 1 : -1);
+      auto c = QObject::connect(axial, &VtkHostWidget::framePainted, [&] { painted += viewer.sliceScene(SliceAxis::Z).slice() == wanted; });
+      QWheelEvent e(at, axial->mapToGlobal(at), QPoint(), QPoint(0, i % 8 < 4 ? 120 : -120), Qt::NoButton, Qt::NoModifier,
+                    Qt::NoScrollPhase, false);
+      QApplication::sendEvent(axial, &e);
+      while (!painted && clock.elapsed() < due + 60000) QApplication::processEvents(QEventLoop::AllEvents, 2);
+      QObject::disconnect(c);
+      latency.push_back(clock.nsecsElapsed() / 1e6 - due);
+    }
+    out << line(qPrintable(QString("wheel step every %1 ms, all overlays").arg(pace)), stats(latency)) << Qt::flush;
+  }
+  if (args.contains("--wheel-only")) return 0;
+
   std::vector<double> threshold;
   for (int i = 0; i < frames; ++i) {
     threshold.push_back(paintFrame(viewer.sliceView(SliceAxis::Z), [&] { viewer.setThreshold(0.3 + 0.4 * (i % 2)); }));
@@ -154,16 +189,14 @@ int main(int argc, char** argv) {
   }
 
   VtkHostWidget* v3 = viewer.view3d();
-  // Waits (event loop running, as in the GUI) until the 3D view has painted at full quality
-  // after the viewer's settle delay; returns that paint's time.
+  // Waits (event loop running, as in the GUI) until the 3D view shows the full-quality frame of
+  // the current state; returns the time from its request to its display (rendered off the GUI
+  // thread, StillFrameRenderer).
   auto settledFrame = [&] {
-    int painted = 0;
-    auto connection = QObject::connect(v3, &VtkHostWidget::framePainted, [&] { painted += !viewer.view3dInteractive(); });
     QElapsedTimer t;
     t.start();
-    while (!painted && t.elapsed() < 30000) QApplication::processEvents(QEventLoop::AllEvents, 5);
-    QObject::disconnect(connection);
-    return v3->lastFrameMs();
+    while (!viewer.view3dShowsFullFrame() && t.elapsed() < 60000) QApplication::processEvents(QEventLoop::AllEvents, 5);
+    return viewer.lastFullFrameMs();
   };
   settledFrame();
 
@@ -174,43 +207,39 @@ int main(int argc, char** argv) {
     QMouseEvent e(type, pos, v3->mapToGlobal(pos), button, buttons, Qt::NoModifier);
     QApplication::sendEvent(v3, &e);
   };
-  std::vector<double> drag;
-  QPointF pos = centre;
-  mouse(QEvent::MouseButtonPress, pos, Qt::LeftButton, Qt::LeftButton);
-  for (int i = 0; i < frames; ++i) {
-    pos += QPointF(i % 2 ? -12 : 12, 6);
-    drag.push_back(paintFrame(v3, [&] { mouse(QEvent::MouseMove, pos, Qt::NoButton, Qt::LeftButton); }));
-  }
-  timer.restart();
-  mouse(QEvent::MouseButtonRelease, pos, Qt::LeftButton, Qt::NoButton);
-  const double stillAfterDrag = settledFrame();
-  const double untilStill = timer.nsecsElapsed() / 1e6;
-  out << line("3D rotate by mouse drag (interactive)", stats(drag));
-  out << QString("%1: %2 ms paint, done %3 ms after the release\n").arg("3D full-quality frame after it", -34)
-             .arg(stillAfterDrag, 0, 'f', 1).arg(untilStill, 0, 'f', 1) << Qt::flush;
-
-  auto rotate = [&] {
-    std::vector<double> t;
-    for (int i = 0; i < frames; ++i)
-      t.push_back(paintFrame(v3, [&] { v3->renderer()->GetActiveCamera()->Azimuth(10); }));
-    return stats(t);
+  auto dragOnce = [&](int moves) {
+    std::vector<double> drag;
+    QPointF pos = centre;
+    mouse(QEvent::MouseButtonPress, pos, Qt::LeftButton, Qt::LeftButton);
+    for (int i = 0; i < moves; ++i) {
+      pos += QPointF(i % 2 ? -12 : 12, 6);
+      drag.push_back(paintFrame(v3, [&] { mouse(QEvent::MouseMove, pos, Qt::NoButton, Qt::LeftButton); }));
+    }
+    mouse(QEvent::MouseButtonRelease, pos, Qt::LeftButton, Qt::NoButton);
+    return drag;
   };
-  out << line("3D rotate, full quality", rotate()) << Qt::flush;
+  timer.restart();
+  const std::vector<double> drag = dragOnce(frames);
+  const double stillAfterDrag = settledFrame();
+  out << line("3D rotate by mouse drag (interactive)", stats(drag));
+  out << QString("%1: %2 ms from request to display\n").arg("3D full frame after it (worker)", -34)
+             .arg(stillAfterDrag, 0, 'f', 1) << Qt::flush;
   viewer.setVolumeRenderingVisible(false);
-  out << line("3D rotate, surfaces only (full)", rotate()) << Qt::flush;
+  dragOnce(2);
+  out << QString("%1: %2 ms from request to display\n").arg("3D full frame, surfaces only", -34)
+             .arg(settledFrame(), 0, 'f', 1) << Qt::flush;
   viewer.setVolumeRenderingVisible(true);
 
   // A threshold step: the next 3D frame re-extracts the coarse surface (interactive), the
-  // settled one the full surface. Each paint's time includes its flying-edges pass.
+  // worker's full frame the full surface.
   std::vector<double> coarse, full;
   for (int i = 0; i < 4; ++i) {
     coarse.push_back(paintFrame(v3, [&] { viewer.setThreshold(0.35 + 0.1 * i); }));
     full.push_back(settledFrame());
   }
   out << line("3D threshold step, interactive", stats(coarse));
-  out << line("3D threshold step, settled (full)", stats(full)) << Qt::flush;
-  out << "prediction surface: " << viewer.volumeScene().predictionTriangles(false) << " triangles full, "
-      << viewer.volumeScene().predictionTriangles(true) << " interactive (CT shrunk "
+  out << line("3D threshold step, full (worker)", stats(full)) << Qt::flush;
+  out << "prediction surface: " << viewer.volumeScene().predictionTriangles(true) << " triangles interactive (CT shrunk "
       << viewer.volumeScene().interactiveShrinkFactor() << "x)\n" << Qt::flush;
 
   const QString shot = value("--screenshot", "");
