@@ -35,6 +35,9 @@ SetupWizard::SetupWizard(WorkbenchContext& context, QWidget* parent)
   setPage(ReviewPageId, reviewPage_);
   connect(&context_, &WorkbenchContext::datasetChanged, this, &SetupWizard::restartWithDataset);
   restoreLastChoices();
+  // A wizard made while a dataset is already open starts with a run folder too (the window's
+  // wizard gets one from restartWithDataset when the first dataset opens).
+  runDir_ = autoRunDir_ = freshRunDir();
 }
 
 // Only what expresses the user's intent comes back; hardware-dependent choices (batch, patch,

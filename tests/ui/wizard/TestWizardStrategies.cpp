@@ -180,10 +180,11 @@ class TestWizardStrategies : public QObject {
     App app(engine_);
     app.window.openRun(runDir);
     MonitorPage* monitor = app.window.monitor();
-    QCOMPARE(monitor->series().lossRaw.size(), stoppedAt);
+    // metrics.jsonl loads in the background: the curves fill in.
+    QTRY_COMPARE_WITH_TIMEOUT(monitor->series().lossRaw.size(), stoppedAt, vwbtest::kLastResortMs);
     QCOMPARE(int(monitor->series().memory.size()), devices);  // rebuilt from metrics.jsonl
     QSignalSpy finished(monitor, &MonitorPage::runFinished);
-    QVERIFY(monitor->resumeButton()->isEnabled());
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->resumeButton()->isEnabled(), vwbtest::kLastResortMs);
     click(monitor->resumeButton());
     QVERIFY(finished.wait(vwbtest::kLastResortMs) || !finished.isEmpty());
     QCOMPARE(finished.at(0).at(0).toInt(), int(RunOutcome::Finished));
