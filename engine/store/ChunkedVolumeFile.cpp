@@ -200,6 +200,11 @@ std::shared_ptr<const ChunkedVolumeFile::Layout> ChunkedVolumeFile::layout() con
   return current_;
 }
 
+bool ChunkedVolumeFile::Layout::sameFile(const struct stat& st) const {
+  return uint64_t(st.st_dev) == device && uint64_t(st.st_ino) == inode && int64_t(st.st_size) == fileBytes &&
+         int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec == ctimeNs;
+}
+
 int ChunkedVolumeFile::reloads() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return int(retired_.size());
@@ -212,6 +217,7 @@ std::shared_ptr<const ChunkedVolumeFile::Layout> ChunkedVolumeFile::load(int fd)
   L->fileBytes = st.st_size;
   L->device = uint64_t(st.st_dev);
   L->inode = uint64_t(st.st_ino);
+  L->ctimeNs = int64_t(st.st_ctim.tv_sec) * 1000000000 + st.st_ctim.tv_nsec;
   Header h{};
   if (L->fileBytes < int64_t(sizeof h)) throw fileError(path_, name_ + ": cache file is truncated");
   detail::readAt(fd, path_, 0, sizeof h, &h);
@@ -252,9 +258,9 @@ void ChunkedVolumeFile::readChunk(int64_t i, int channel, std::vector<uint8_t>& 
   struct stat st {};
   if (::fstat(f.fd, &st) != 0) throw fileError(path_, name_ + ": cannot read: " + std::strerror(errno));
   std::shared_ptr<const Layout> L = layout();
-  if (uint64_t(st.st_dev) != L->device || uint64_t(st.st_ino) != L->inode) {
+  if (!L->sameFile(st)) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (uint64_t(st.st_dev) != current_->device || uint64_t(st.st_ino) != current_->inode) {
+    if (!current_->sameFile(st)) {
       auto fresh = load(f.fd);
       const Shape3 was = current_->grid.shape, now = fresh->grid.shape;
       if (was.d != now.d || was.h != now.h || was.w != now.w || fresh->grid.edge != current_->grid.edge ||
@@ -265,7 +271,7 @@ void ChunkedVolumeFile::readChunk(int64_t i, int channel, std::vector<uint8_t>& 
       current_ = fresh;
     }
     L = current_;
-    if (uint64_t(st.st_dev) != L->device || uint64_t(st.st_ino) != L->inode) L = load(f.fd);  // replaced again
+    if (!L->sameFile(st)) L = load(f.fd);  // replaced again
   }
   const ChunkGrid& grid = L->grid;
   const ChunkRecord& r = L->chunks.at(static_cast<size_t>(i));

@@ -1,4 +1,5 @@
 #pragma once
+#include <sys/stat.h>
 // One volume's cache file: a header, a chunk table (offset, sizes, label-1 count per chunk: the
 // foreground chunk index), a sample of label-1 voxel positions (for foreground oversampling
 // without reading labels) and the chunks, image then label, each an LZ4 frame with a checksum;
@@ -70,7 +71,12 @@ class ChunkedVolumeFile {
     std::vector<ChunkRecord> chunks;
     std::vector<int64_t> foreground;
     int64_t fileBytes = 0;
+    // Which file the table belongs to. An inode number is reused as soon as a replaced file is
+    // gone, so the size and the change time (ns) go with it: a new file at a reused inode has
+    // another ctime.
     uint64_t device = 0, inode = 0;
+    int64_t ctimeNs = 0;
+    bool sameFile(const struct stat& st) const;
   };
   std::shared_ptr<const Layout> load(int fd) const;  // header, table, sample of the open file
   std::shared_ptr<const Layout> layout() const;

@@ -35,9 +35,11 @@ SetupWizard::SetupWizard(WorkbenchContext& context, QWidget* parent)
   setPage(ReviewPageId, reviewPage_);
   connect(&context_, &WorkbenchContext::datasetChanged, this, &SetupWizard::restartWithDataset);
   restoreLastChoices();
-  // A wizard made while a dataset is already open starts with a run folder too (the window's
-  // wizard gets one from restartWithDataset when the first dataset opens).
+  // A wizard made while a dataset is already open starts with a run folder and a plan too (the
+  // window's wizard gets both from restartWithDataset when the first dataset opens); plan() of a
+  // wizard without one would read an empty optional.
   runDir_ = autoRunDir_ = freshRunDir();
+  if (context_.fingerprint()) replan();
 }
 
 // Only what expresses the user's intent comes back; hardware-dependent choices (batch, patch,

@@ -103,8 +103,11 @@ class TestWizardStrategies : public QObject {
       return "the typed settings did not reach the plan: " + QString::fromStdString(c.toJson());
     QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
     if (wizard->currentId() != SetupWizard::ReviewPageId) return "Next did not lead to the review page";
-    const QString runDir = wizard->runDir();
+    // The run is named when Start is pressed: its folder is the one the started config names.
+    QSignalSpy started(wizard, &SetupWizard::startRequested);
     QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);  // "Start training"
+    if (started.size() != 1) return "Start did not start training";
+    const QString runDir = QString::fromStdString(started.at(0).at(0).value<TrainConfig>().runDir);
     return app.window.monitor()->isTraining() ? runDir : "Start did not start training";
   }
 
