@@ -1,6 +1,8 @@
 #include "ui/monitor/MetricsJsonl.h"
 
 #include <QFile>
+#include <algorithm>
+#include <iterator>
 #include <initializer_list>
 #include <nlohmann/json.hpp>
 
@@ -117,9 +119,106 @@ RunEndEvent endFrom(const json& j) {
   return e;
 }
 
+// The trainer's step lines (all but one line per epoch of a long run) read in one pass with
+// nlohmann's SAX interface, straight into a StepEvent, without building a document (~3x less
+// work per line than parse + find; a 1000-epoch run has 250,000 of them). Anything else — other
+// record types, other spellings, a damaged line — goes through the document path below.
+class StepSax : public nlohmann::json_sax<json> {
+ public:
+  explicit StepSax(StepEvent& e) : e_(e) {}
+  // A step line in the trainer's own spelling (other spellings take the document path).
+  bool isStep() const { return type_ == "step" && !foreign_; }
+
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t v) override { return number(double(v), int64_t(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return number(double(v), int64_t(v)); }
+  bool number_float(number_float_t v, const string_t&) override { return number(v, int64_t(v)); }
+  bool string(string_t& v) override {
+    if (depth_ == 1 && key_ == "type") type_ = v;
+    else if (depth_ == 3 && inMemory_ && key_ == "device") device_.device = v;
+    return true;
+  }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override {
+    if (++depth_ == 3 && inMemory_) device_ = DeviceMemory{};
+    return true;
+  }
+  bool end_object() override {
+    if (depth_-- == 3 && inMemory_) e_.memory.push_back(std::move(device_));
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    if (++depth_ == 2 && key_ == "memory") inMemory_ = true;
+    return true;
+  }
+  bool end_array() override {
+    if (depth_-- == 2) inMemory_ = false;
+    return true;
+  }
+  bool key(string_t& k) override {
+    key_ = k;
+    static const char* const top[] = {"type", "step", "epoch", "time", "loss", "lr", "grad_norm", "skipped",
+                                      "micro_batch", "samples_per_s", "data_wait", "comm_wait", "step_spread",
+                                      "step_s", "memory", "step_in_epoch", "steps_per_epoch", "total_steps",
+                                      "elapsed_s", "eta_sec"};
+    static const char* const device[] = {"device", "allocated", "reserved", "peak", "free", "total", "busy"};
+    auto known = [&k](const auto& names) {
+      return std::any_of(std::begin(names), std::end(names), [&k](const char* n) { return k == n; });
+    };
+    if ((depth_ == 1 && !known(top)) || (depth_ == 3 && inMemory_ && !known(device))) foreign_ = true;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+ private:
+  bool number(double d, int64_t i) {
+    if (depth_ == 1) {
+      const std::string& k = key_;
+      if (k == "step") e_.step = i;
+      else if (k == "epoch") e_.epoch = i;
+      else if (k == "loss") e_.loss = d;
+      else if (k == "lr") e_.lr = d;
+      else if (k == "samples_per_s") e_.samplesPerSec = d;
+      else if (k == "data_wait") e_.dataWaitFraction = d;
+      else if (k == "comm_wait") e_.commWaitFraction = d;
+      else if (k == "step_spread") e_.stepSpread = d;
+      else if (k == "step_s") e_.secondsPerStep = d;
+      else if (k == "step_in_epoch") e_.stepInEpoch = i;
+      else if (k == "steps_per_epoch") e_.stepsPerEpoch = i;
+      else if (k == "total_steps") e_.totalSteps = i;
+      else if (k == "elapsed_s") e_.elapsedSec = d;
+      else if (k == "eta_sec") e_.etaSec = d;
+    } else if (depth_ == 3 && inMemory_) {
+      const std::string& k = key_;
+      if (k == "allocated") device_.allocatedBytes = i;
+      else if (k == "reserved") device_.reservedBytes = i;
+      else if (k == "peak") device_.peakBytes = i;
+      else if (k == "free") device_.freeBytes = i;
+      else if (k == "total") device_.totalBytes = i;
+      else if (k == "busy") device_.busy = d;
+    }
+    return true;
+  }
+
+  StepEvent& e_;
+  std::string type_, key_;
+  int depth_ = 0;
+  bool inMemory_ = false, foreign_ = false;
+  DeviceMemory device_;
+};
+
 }  // namespace
 
 bool parseMetricsLine(const std::string& line, MetricsRecord& out, std::string& problem) {
+  {
+    StepEvent e;
+    StepSax sax(e);
+    if (json::sax_parse(line, &sax) && sax.isStep()) {
+      out = std::move(e);
+      return true;
+    }
+  }
   json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     problem = "not a JSON object";
