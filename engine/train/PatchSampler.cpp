@@ -72,7 +72,9 @@ PatchSpec PatchSampler::draw(uint64_t key) const {
     s.y = corner(shape.h);
     s.x = corner(shape.w);
   }
-  if (augment_.enabled) {
+  if (augment_.enabled && augment_.chain) {
+    s.chain = drawChain(rng, augment_.chainOptions);
+  } else if (augment_.enabled) {
     s.flipZ = rng.chance(augment_.flipProbability);
     s.flipY = rng.chance(augment_.flipProbability);
     s.flipX = rng.chance(augment_.flipProbability);
@@ -89,6 +91,7 @@ PatchSpec PatchSampler::draw(uint64_t key) const {
 }
 
 void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) const {
+  if (s.chain.active) return extractChain(s, image, label);
   const int source = subset_.at(static_cast<size_t>(s.volume));
   const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
   const int64_t P = patch_;
@@ -142,6 +145,37 @@ void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) con
     SplitMix rng(s.noiseSeed);
     for (int64_t i = 0; i < P * P * P; ++i) image[i] += s.noiseSigma * static_cast<float>(rng.normal());
   }
+}
+
+void PatchSampler::extractChain(const PatchSpec& s, float* image, uint8_t* label) const {
+  const int source = subset_.at(static_cast<size_t>(s.volume));
+  const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
+  const int64_t P = patch_;
+  const ChainDraw& c = s.chain;
+  const Dims out{P, P, P};
+  // The loader thread's own boxes, reused patch after patch.
+  thread_local std::vector<uint8_t> boxImage, boxLabel;
+  int64_t corner[3] = {s.z, s.y, s.x};
+  Dims box = out;
+  AffineMap map;
+  const float elastic = c.elastic * static_cast<float>(P);  // share of the patch -> voxels
+  if (c.spatial) {
+    map = patchAffine(c.angles, c.scale, c.mirror);
+    const double half = static_cast<double>(P - 1) / 2;
+    const double centre[3] = {static_cast<double>(s.z) + half, static_cast<double>(s.y) + half,
+                              static_cast<double>(s.x) + half};
+    boxFor(map, centre, P, elastic, corner, box);  // the larger patch nnU-Net samples first
+  }
+  boxImage.resize(static_cast<size_t>(box.voxels()));
+  boxLabel.resize(static_cast<size_t>(box.voxels()));
+  source_->read(source, corner[0], corner[1], corner[2], box.d, box.h, box.w, boxImage.data(), boxLabel.data());
+  markOutside(boxLabel.data(), box, corner, Dims{shape.d, shape.h, shape.w});
+  if (c.spatial)
+    resamplePatch(boxImage.data(), boxLabel.data(), box, table_.data(), map, out, image, label,
+                  augment_.chainOptions.labels, elastic, c.elasticSeed);
+  else
+    gatherPatch(boxImage.data(), boxLabel.data(), box, table_.data(), c.mirror, image, label);
+  applyIntensityChain(c, image, out);
 }
 
 }  // namespace vwb
