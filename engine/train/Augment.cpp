@@ -44,6 +44,23 @@ AugmentOptions augmentOptions(AugmentPreset p) {
   return o;
 }
 
+double augmentPatchesPerSecond(AugmentPreset p, int patch) {
+  // {128^3, 192^3} per CPU-second of one loader thread (vwb bench-data, see engine/train/README.md).
+  double at128 = 0, at192 = 0;
+  switch (p) {
+    case AugmentPreset::None: at128 = 120, at192 = 40; break;
+    case AugmentPreset::Light: at128 = 75, at192 = 25; break;
+    case AugmentPreset::NnUnet: at128 = 60, at192 = 16; break;
+    case AugmentPreset::Strong: at128 = 50, at192 = 14; break;
+  }
+  const double v = std::pow(static_cast<double>(std::max(patch, 8)), 3);
+  const double v128 = 128.0 * 128 * 128, v192 = 192.0 * 192 * 192;
+  if (v <= v128) return at128 * v128 / v;  // time ~ voxels
+  if (v >= v192) return at192 * v192 / v;
+  const double t = (v - v128) / (v192 - v128);  // seconds per patch, interpolated
+  return 1 / ((1 - t) / at128 + t / at192);
+}
+
 namespace {
 
 // batchgeneratorsv2's BGContrast: half the draws below 1, half above (when the range spans 1).

@@ -63,6 +63,11 @@ struct AugmentOptions {
 };
 AugmentOptions augmentOptions(AugmentPreset p);
 
+// Augmented patches one loader thread makes per CPU-second at a cubic patch edge, warm chunk cache:
+// measured with `vwb bench-data` (engine/train/README.md), at 128^3 and 192^3, scaled by voxels
+// in between and beyond. What the planner sizes loader threads with.
+double augmentPatchesPerSecond(AugmentPreset p, int patch);
+
 // One patch's draw of the chain (all from the patch key).
 struct ChainDraw {
   bool active = false;
