@@ -181,8 +181,8 @@ class SmoothField {
     axis(d.d, tz_), axis(d.h, ty_), axis(d.w, tx_);
     rowControl_.resize(static_cast<size_t>(grid));
   }
-  // Field component `comp` along the row (z, y), times `scale`, into out[0..w).
-  void rowOf(int64_t z, int64_t y, int comp, float scale, float* out) {
+  // Field component `comp` at x in [x0, x1) of the row (z, y), times `scale`, into out[x - x0].
+  void rowOf(int64_t z, int64_t y, int comp, float scale, float* out, int64_t x0, int64_t x1) {
     const Tap& a = tz_[static_cast<size_t>(z)];
     const Tap& b = ty_[static_cast<size_t>(y)];
     const float* c = control_.data() + static_cast<size_t>(comp) * g_ * g_ * g_;
@@ -192,9 +192,9 @@ class SmoothField {
           scale * ((1 - a.t) * ((1 - b.t) * at(a.k, b.k) + b.t * at(a.k, b.k + 1)) +
                    a.t * ((1 - b.t) * at(a.k + 1, b.k) + b.t * at(a.k + 1, b.k + 1)));
     }
-    for (int64_t x = 0; x < d_.w; ++x) {
+    for (int64_t x = x0; x < x1; ++x) {
       const Tap& t = tx_[static_cast<size_t>(x)];
-      out[x] = (1 - t.t) * rowControl_[static_cast<size_t>(t.k)] + t.t * rowControl_[static_cast<size_t>(t.k) + 1];
+      out[x - x0] = (1 - t.t) * rowControl_[static_cast<size_t>(t.k)] + t.t * rowControl_[static_cast<size_t>(t.k) + 1];
     }
   }
   int comps() const { return comps_; }
@@ -223,88 +223,216 @@ inline int64_t clampIndex(int64_t i, int64_t hi) { return i < 0 ? 0 : (i > hi ? 
 
 }  // namespace
 
+namespace {
+
+struct BoxView {
+  const uint8_t* image;
+  const uint8_t* label;
+  Dims box;
+};
+
+// Output voxels [x0, x1) of one row, the row's voxel x at box position base + step * x, plus the
+// displacement d*[x - x0] where given.
+void resampleSpan(const BoxView& b, const float* table, const float base[3], const float step[3], int64_t x0,
+                  int64_t x1, const float* ez, const float* ey, const float* ex, float* o, uint8_t* ol,
+                  LabelResampling labels) {
+  const int64_t sy = b.box.w, sz = b.box.h * b.box.w;
+  const int64_t dz = b.box.d - 2, dy = b.box.h - 2, dx = b.box.w - 2;  // last corner with a +1 neighbour
+  for (int64_t x = x0; x < x1; ++x) {
+    const float xf = static_cast<float>(x);
+    float pz = base[0] + step[0] * xf, py = base[1] + step[1] * xf, px = base[2] + step[2] * xf;
+    if (ez) {
+      const size_t k = static_cast<size_t>(x - x0);
+      pz += ez[k], py += ey[k], px += ex[k];
+    }
+    // Positions are >= 1 by construction (the boxes' margins); the clamp only guards rounding.
+    const int64_t iz = clampIndex(static_cast<int64_t>(pz), dz);
+    const int64_t iy = clampIndex(static_cast<int64_t>(py), dy);
+    const int64_t ix = clampIndex(static_cast<int64_t>(px), dx);
+    const float fz = std::clamp(pz - static_cast<float>(iz), 0.0f, 1.0f);
+    const float fy = std::clamp(py - static_cast<float>(iy), 0.0f, 1.0f);
+    const float fx = std::clamp(px - static_cast<float>(ix), 0.0f, 1.0f);
+    const int64_t off = iz * sz + iy * sy + ix;
+    const uint8_t* l = b.label + off;
+    const uint8_t l0 = l[0], l1 = l[1], l2 = l[sy], l3 = l[sy + 1], l4 = l[sz], l5 = l[sz + 1], l6 = l[sz + sy],
+                  l7 = l[sz + sy + 1];
+    const uint8_t* s = b.image + off;
+    const bool uniform = ((l0 ^ l1) | (l0 ^ l2) | (l0 ^ l3) | (l0 ^ l4) | (l0 ^ l5) | (l0 ^ l6) | (l0 ^ l7)) == 0;
+    if (uniform && l0 != kOutsideLabel) {  // the common case: one class around the sample
+      const float a = table[s[0]] + fx * (table[s[1]] - table[s[0]]);
+      const float bb = table[s[sy]] + fx * (table[s[sy + 1]] - table[s[sy]]);
+      const float c = table[s[sz]] + fx * (table[s[sz + 1]] - table[s[sz]]);
+      const float d = table[s[sz + sy]] + fx * (table[s[sz + sy + 1]] - table[s[sz + sy]]);
+      const float e = a + fy * (bb - a), f = c + fy * (d - c);
+      o[x] = e + fz * (f - e);
+      ol[x] = l0;
+      continue;
+    }
+    if (uniform) {  // wholly outside the volume
+      o[x] = 0.0f;
+      ol[x] = 2;
+      continue;
+    }
+    // A class boundary: one-hot trilinear weights per class (0, 1, 2, outside) and their argmax
+    // (nnU-Net resamples each class's mask and takes the largest); the image counts outside as 0.
+    const float w[8] = {(1 - fz) * (1 - fy) * (1 - fx), (1 - fz) * (1 - fy) * fx, (1 - fz) * fy * (1 - fx),
+                        (1 - fz) * fy * fx,             fz * (1 - fy) * (1 - fx), fz * (1 - fy) * fx,
+                        fz * fy * (1 - fx),             fz * fy * fx};
+    const uint8_t ls[8] = {l0, l1, l2, l3, l4, l5, l6, l7};
+    const int64_t so[8] = {0, 1, sy, sy + 1, sz, sz + 1, sz + sy, sz + sy + 1};
+    float classWeight[4] = {0, 0, 0, 0};
+    float v = 0;
+    for (int k = 0; k < 8; ++k) {
+      classWeight[ls[k] & 3] += w[k];
+      if (ls[k] != kOutsideLabel) v += w[k] * table[s[so[k]]];
+    }
+    uint8_t best;
+    if (labels == LabelResampling::Nearest) {
+      best = ls[(fz >= 0.5f ? 4 : 0) + (fy >= 0.5f ? 2 : 0) + (fx >= 0.5f ? 1 : 0)];
+    } else {
+      best = 0;
+      for (uint8_t k = 1; k < 4; ++k)
+        if (classWeight[k] > classWeight[best]) best = k;
+    }
+    o[x] = v;
+    ol[x] = best == kOutsideLabel ? 2 : best;
+  }
+}
+
+// Box position of output row (z, y)'s voxel 0, and the step per x, for a map and a box corner.
+void rowStart(const AffineMap& map, int64_t z, int64_t y, const int64_t corner[3], float base[3], float step[3]) {
+  for (int a = 0; a < 3; ++a) {
+    base[a] = static_cast<float>(map.origin[a] - static_cast<double>(corner[a]) + map.m[a][0] * static_cast<double>(z) +
+                                 map.m[a][1] * static_cast<double>(y));
+    step[a] = static_cast<float>(map.m[a][2]);
+  }
+}
+
+}  // namespace
+
 void resamplePatch(const uint8_t* image, const uint8_t* label, Dims box, const float* table,
                    const AffineMap& map, Dims out, float* outImage, uint8_t* outLabel,
                    LabelResampling labels, float elasticMagnitude, uint64_t elasticSeed) {
-  const int64_t sy = box.w, sz = box.h * box.w;
-  const int64_t dz = box.d - 2, dy = box.h - 2, dx = box.w - 2;  // last corner index with a +1 neighbour
-  std::vector<float> ez, ey, ex;
   std::unique_ptr<SmoothField> field;
+  std::vector<float> ez, ey, ex;
   if (elasticMagnitude > 0) {
     field = std::make_unique<SmoothField>(out, 5, 3, elasticSeed);
     ez.resize(static_cast<size_t>(out.w)), ey.resize(ez.size()), ex.resize(ez.size());
   }
-  const float m02 = static_cast<float>(map.m[0][2]), m12 = static_cast<float>(map.m[1][2]),
-              m22 = static_cast<float>(map.m[2][2]);
+  const BoxView view{image, label, box};
+  const int64_t origin[3] = {0, 0, 0};
   for (int64_t z = 0; z < out.d; ++z)
     for (int64_t y = 0; y < out.h; ++y) {
-      const float bz = static_cast<float>(map.origin[0] + map.m[0][0] * z + map.m[0][1] * y);
-      const float by = static_cast<float>(map.origin[1] + map.m[1][0] * z + map.m[1][1] * y);
-      const float bx = static_cast<float>(map.origin[2] + map.m[2][0] * z + map.m[2][1] * y);
+      float base[3], step[3];
+      rowStart(map, z, y, origin, base, step);
       if (field) {
-        field->rowOf(z, y, 0, elasticMagnitude, ez.data());
-        field->rowOf(z, y, 1, elasticMagnitude, ey.data());
-        field->rowOf(z, y, 2, elasticMagnitude, ex.data());
+        field->rowOf(z, y, 0, elasticMagnitude, ez.data(), 0, out.w);
+        field->rowOf(z, y, 1, elasticMagnitude, ey.data(), 0, out.w);
+        field->rowOf(z, y, 2, elasticMagnitude, ex.data(), 0, out.w);
       }
-      float* o = outImage + (z * out.h + y) * out.w;
-      uint8_t* ol = outLabel + (z * out.h + y) * out.w;
-      for (int64_t x = 0; x < out.w; ++x) {
-        const float xf = static_cast<float>(x);
-        float pz = bz + m02 * xf, py = by + m12 * xf, px = bx + m22 * xf;
-        if (field) pz += ez[static_cast<size_t>(x)], py += ey[static_cast<size_t>(x)], px += ex[static_cast<size_t>(x)];
-        // Coordinates are >= 1 by construction (boxFor's margin); the clamp only guards rounding.
-        const int64_t iz = clampIndex(static_cast<int64_t>(pz), dz);
-        const int64_t iy = clampIndex(static_cast<int64_t>(py), dy);
-        const int64_t ix = clampIndex(static_cast<int64_t>(px), dx);
-        const float fz = std::clamp(pz - static_cast<float>(iz), 0.0f, 1.0f);
-        const float fy = std::clamp(py - static_cast<float>(iy), 0.0f, 1.0f);
-        const float fx = std::clamp(px - static_cast<float>(ix), 0.0f, 1.0f);
-        const int64_t off = iz * sz + iy * sy + ix;
-        const uint8_t* l = label + off;
-        const uint8_t l0 = l[0], l1 = l[1], l2 = l[sy], l3 = l[sy + 1], l4 = l[sz], l5 = l[sz + 1],
-                      l6 = l[sz + sy], l7 = l[sz + sy + 1];
-        const uint8_t* s = image + off;
-        const bool uniform = ((l0 ^ l1) | (l0 ^ l2) | (l0 ^ l3) | (l0 ^ l4) | (l0 ^ l5) | (l0 ^ l6) | (l0 ^ l7)) == 0;
-        if (uniform && l0 != kOutsideLabel) {  // the common case: one class around the sample
-          const float a = table[s[0]] + fx * (table[s[1]] - table[s[0]]);
-          const float b = table[s[sy]] + fx * (table[s[sy + 1]] - table[s[sy]]);
-          const float c = table[s[sz]] + fx * (table[s[sz + 1]] - table[s[sz]]);
-          const float d = table[s[sz + sy]] + fx * (table[s[sz + sy + 1]] - table[s[sz + sy]]);
-          const float e = a + fy * (b - a), f = c + fy * (d - c);
-          o[x] = e + fz * (f - e);
-          ol[x] = l0;
-          continue;
+      const int64_t row = (z * out.h + y) * out.w;
+      resampleSpan(view, table, base, step, 0, out.w, field ? ez.data() : nullptr, ey.data(), ex.data(),
+                   outImage + row, outLabel + row, labels);
+    }
+}
+
+void centreMap(AffineMap& map, const double centre[3], int64_t patch) {
+  const double half = static_cast<double>(patch - 1) / 2;
+  for (int a = 0; a < 3; ++a) map.origin[a] = centre[a] - (map.m[a][0] + map.m[a][1] + map.m[a][2]) * half;
+}
+
+void resamplePatchFrom(const BoxReader& read, const float* table, const AffineMap& map, Dims out,
+                       float* outImage, uint8_t* outLabel, LabelResampling labels, float elasticMagnitude,
+                       uint64_t elasticSeed, int64_t slabDepth) {
+  // Source z of output voxel (z, y, x) before any displacement: a(z, y) + m02 x.
+  auto sourceAt = [&](int axis, double z, double y, double x) {
+    return map.origin[axis] + map.m[axis][0] * z + map.m[axis][1] * y + map.m[axis][2] * x;
+  };
+  double zmin = 1e300, zmax = -1e300;
+  for (int c = 0; c < 8; ++c) {
+    const double v = sourceAt(0, (c & 4) ? double(out.d - 1) : 0, (c & 2) ? double(out.h - 1) : 0,
+                              (c & 1) ? double(out.w - 1) : 0);
+    zmin = std::min(zmin, v), zmax = std::max(zmax, v);
+  }
+  const int64_t D = std::max<int64_t>(1, slabDepth);
+  const double z0 = std::floor(zmin);
+  const int64_t slabs = static_cast<int64_t>((zmax - z0) / static_cast<double>(D)) + 1;
+  struct Segment {
+    int64_t row, x0, x1;
+  };
+  thread_local std::vector<std::vector<Segment>> bySlab;
+  bySlab.resize(static_cast<size_t>(slabs));
+  for (auto& v : bySlab) v.clear();
+  const double b = map.m[0][2];
+  auto slabOf = [&](double v) {
+    return std::clamp<int64_t>(static_cast<int64_t>(std::floor((v - z0) / static_cast<double>(D))), 0, slabs - 1);
+  };
+  // Each row's voxels split by slab: the source z is a line in x, so each slab holds one run.
+  for (int64_t z = 0; z < out.d; ++z)
+    for (int64_t y = 0; y < out.h; ++y) {
+      const int64_t row = z * out.h + y;
+      const double a = sourceAt(0, double(z), double(y), 0);
+      const int64_t k0 = slabOf(a), k1 = slabOf(a + b * static_cast<double>(out.w - 1));
+      int64_t x = 0;
+      for (int64_t k = k0;; k += (k1 > k0 ? 1 : -1)) {
+        int64_t end = out.w;
+        if (k != k1) {  // first x in the next slab
+          const double boundary = z0 + static_cast<double>(D) * static_cast<double>(k1 > k0 ? k + 1 : k);
+          const double t = (boundary - a) / b;
+          end = std::clamp<int64_t>(k1 > k0 ? static_cast<int64_t>(std::ceil(t)) : static_cast<int64_t>(std::floor(t)) + 1,
+                                    x, out.w);
         }
-        if (uniform) {  // wholly outside the volume
-          o[x] = 0.0f;
-          ol[x] = 2;
-          continue;
-        }
-        // A class boundary: one-hot trilinear weights per class (0, 1, 2, outside); the image
-        // counts outside corners as 0.
-        const float w[8] = {(1 - fz) * (1 - fy) * (1 - fx), (1 - fz) * (1 - fy) * fx, (1 - fz) * fy * (1 - fx),
-                            (1 - fz) * fy * fx,             fz * (1 - fy) * (1 - fx), fz * (1 - fy) * fx,
-                            fz * fy * (1 - fx),             fz * fy * fx};
-        const uint8_t ls[8] = {l0, l1, l2, l3, l4, l5, l6, l7};
-        const int64_t so[8] = {0, 1, sy, sy + 1, sz, sz + 1, sz + sy, sz + sy + 1};
-        float classWeight[4] = {0, 0, 0, 0};
-        float v = 0;
-        for (int k = 0; k < 8; ++k) {
-          classWeight[ls[k] & 3] += w[k];
-          if (ls[k] != kOutsideLabel) v += w[k] * table[s[so[k]]];
-        }
-        uint8_t best;
-        if (labels == LabelResampling::Nearest) {
-          best = ls[(fz >= 0.5f ? 4 : 0) + (fy >= 0.5f ? 2 : 0) + (fx >= 0.5f ? 1 : 0)];
-        } else {
-          best = 0;
-          for (uint8_t k = 1; k < 4; ++k)
-            if (classWeight[k] > classWeight[best]) best = k;
-        }
-        o[x] = v;
-        ol[x] = best == kOutsideLabel ? 2 : best;
+        if (end > x) bySlab[static_cast<size_t>(k)].push_back({row, x, end});
+        x = end;
+        if (k == k1) break;
       }
     }
+  // The +1 trilinear neighbour is inside floor(hi) + 1; one voxel more absorbs float rounding.
+  const int64_t margin = static_cast<int64_t>(std::ceil(elasticMagnitude)) + 1;
+  std::unique_ptr<SmoothField> field;
+  thread_local std::vector<float> ez, ey, ex;
+  if (elasticMagnitude > 0) {
+    field = std::make_unique<SmoothField>(out, 5, 3, elasticSeed);
+    ez.resize(static_cast<size_t>(out.w)), ey.resize(ez.size()), ex.resize(ez.size());
+  }
+  thread_local std::vector<uint8_t> boxImage, boxLabel;
+  for (const auto& segments : bySlab) {
+    if (segments.empty()) continue;
+    // The box of this slab's part of the footprint: each run's ends are its extremes (lines).
+    double lo[3] = {1e300, 1e300, 1e300}, hi[3] = {-1e300, -1e300, -1e300};
+    for (const Segment& g : segments) {
+      const double z = double(g.row / out.h), y = double(g.row % out.h);
+      for (double x : {double(g.x0), double(g.x1 - 1)})
+        for (int a = 0; a < 3; ++a) {
+          const double v = sourceAt(a, z, y, x);
+          lo[a] = std::min(lo[a], v), hi[a] = std::max(hi[a], v);
+        }
+    }
+    int64_t corner[3];
+    Dims box;
+    int64_t size[3];
+    for (int a = 0; a < 3; ++a) {
+      corner[a] = static_cast<int64_t>(std::floor(lo[a])) - margin;
+      size[a] = static_cast<int64_t>(std::floor(hi[a])) + margin + 1 - corner[a] + 1;  // up to floor(hi) + margin + 1
+    }
+    box = {size[0], size[1], size[2]};
+    boxImage.resize(static_cast<size_t>(box.voxels()));
+    boxLabel.resize(static_cast<size_t>(box.voxels()));
+    read(corner, box, boxImage.data(), boxLabel.data());
+    const BoxView view{boxImage.data(), boxLabel.data(), box};
+    for (const Segment& g : segments) {
+      const int64_t z = g.row / out.h, y = g.row % out.h;
+      float base[3], step[3];
+      rowStart(map, z, y, corner, base, step);
+      if (field) {
+        field->rowOf(z, y, 0, elasticMagnitude, ez.data(), g.x0, g.x1);
+        field->rowOf(z, y, 1, elasticMagnitude, ey.data(), g.x0, g.x1);
+        field->rowOf(z, y, 2, elasticMagnitude, ex.data(), g.x0, g.x1);
+      }
+      resampleSpan(view, table, base, step, g.x0, g.x1, field ? ez.data() : nullptr, ey.data(), ex.data(),
+                   outImage + g.row * out.w, outLabel + g.row * out.w, labels);
+    }
+  }
 }
 
 void gatherPatch(const uint8_t* image, const uint8_t* label, Dims box, const float* table,
@@ -552,7 +680,7 @@ void illuminate(float* v, Dims d, float strength, uint64_t seed) {
   std::vector<float> row(static_cast<size_t>(d.w));
   for (int64_t z = 0; z < d.d; ++z)
     for (int64_t y = 0; y < d.h; ++y) {
-      field.rowOf(z, y, 0, strength, row.data());
+      field.rowOf(z, y, 0, strength, row.data(), 0, d.w);
       float* r = v + (z * d.h + y) * d.w;
       for (int64_t x = 0; x < d.w; ++x) r[x] *= 1 + row[static_cast<size_t>(x)];
     }

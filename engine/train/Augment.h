@@ -11,6 +11,7 @@
 // not change under a flip, so the augmented patches have the same distribution and mirroring costs
 // nothing.
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace vwb {
@@ -115,6 +116,19 @@ void resamplePatch(const uint8_t* image, const uint8_t* label, Dims box, const f
                    const AffineMap& map, Dims out, float* outImage, uint8_t* outLabel,
                    LabelResampling labels = LabelResampling::OneHotLinear, float elasticMagnitude = 0,
                    uint64_t elasticSeed = 0);
+// The same from a volume read box by box: the output is cut into slabs of source z (`slabDepth`
+// voxels), each row's part in a slab found from its source-z line, and only the box around each
+// slab's part of the footprint is read. Memory stays a few slabs' worth and the voxels read stay
+// close to the footprint itself, where the bounding box of a rotated, scaled patch is up to ~5x
+// larger. `map.origin` is in volume coordinates; `read` fills a box (corner, dims) with labels
+// outside the volume set to kOutsideLabel.
+using BoxReader = std::function<void(const int64_t corner[3], Dims box, uint8_t* image, uint8_t* label)>;
+void resamplePatchFrom(const BoxReader& read, const float* table, const AffineMap& map, Dims out,
+                       float* outImage, uint8_t* outLabel, LabelResampling labels = LabelResampling::OneHotLinear,
+                       float elasticMagnitude = 0, uint64_t elasticSeed = 0, int64_t slabDepth = 24);
+// The map of a patch of edge `patch` centred at `centre` (volume coordinates) under `map`'s linear
+// part: sets map.origin.
+void centreMap(AffineMap& map, const double centre[3], int64_t patch);
 // The box (corner in the volume, dims) a patch of edge `patch` centred at `centre` needs under
 // `map`'s linear part (with `margin` extra voxels, e.g. the elastic magnitude); sets map.origin so
 // that output voxels land in that box.

@@ -150,31 +150,34 @@ void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) con
 void PatchSampler::extractChain(const PatchSpec& s, float* image, uint8_t* label) const {
   const int source = subset_.at(static_cast<size_t>(s.volume));
   const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
+  const Dims volume{shape.d, shape.h, shape.w};
   const int64_t P = patch_;
   const ChainDraw& c = s.chain;
   const Dims out{P, P, P};
-  // The loader thread's own boxes, reused patch after patch.
-  thread_local std::vector<uint8_t> boxImage, boxLabel;
-  int64_t corner[3] = {s.z, s.y, s.x};
-  Dims box = out;
-  AffineMap map;
-  const float elastic = c.elastic * static_cast<float>(P);  // share of the patch -> voxels
   if (c.spatial) {
-    map = patchAffine(c.angles, c.scale, c.mirror);
+    // nnU-Net samples a larger patch, then rotates/scales and crops it: here only the boxes around
+    // the output's footprint are read, slab by slab, straight from the source.
+    AffineMap map = patchAffine(c.angles, c.scale, c.mirror);
     const double half = static_cast<double>(P - 1) / 2;
     const double centre[3] = {static_cast<double>(s.z) + half, static_cast<double>(s.y) + half,
                               static_cast<double>(s.x) + half};
-    boxFor(map, centre, P, elastic, corner, box);  // the larger patch nnU-Net samples first
+    centreMap(map, centre, P);
+    auto read = [&](const int64_t corner[3], Dims box, uint8_t* boxImage, uint8_t* boxLabel) {
+      source_->read(source, corner[0], corner[1], corner[2], box.d, box.h, box.w, boxImage, boxLabel);
+      markOutside(boxLabel, box, corner, volume);
+    };
+    resamplePatchFrom(read, table_.data(), map, out, image, label, augment_.chainOptions.labels,
+                      c.elastic * static_cast<float>(P), c.elasticSeed);  // elastic: share of the patch
+  } else {
+    // The loader thread's own box, reused patch after patch.
+    thread_local std::vector<uint8_t> boxImage, boxLabel;
+    boxImage.resize(static_cast<size_t>(out.voxels()));
+    boxLabel.resize(static_cast<size_t>(out.voxels()));
+    const int64_t corner[3] = {s.z, s.y, s.x};
+    source_->read(source, s.z, s.y, s.x, P, P, P, boxImage.data(), boxLabel.data());
+    markOutside(boxLabel.data(), out, corner, volume);
+    gatherPatch(boxImage.data(), boxLabel.data(), out, table_.data(), c.mirror, image, label);
   }
-  boxImage.resize(static_cast<size_t>(box.voxels()));
-  boxLabel.resize(static_cast<size_t>(box.voxels()));
-  source_->read(source, corner[0], corner[1], corner[2], box.d, box.h, box.w, boxImage.data(), boxLabel.data());
-  markOutside(boxLabel.data(), box, corner, Dims{shape.d, shape.h, shape.w});
-  if (c.spatial)
-    resamplePatch(boxImage.data(), boxLabel.data(), box, table_.data(), map, out, image, label,
-                  augment_.chainOptions.labels, elastic, c.elasticSeed);
-  else
-    gatherPatch(boxImage.data(), boxLabel.data(), box, table_.data(), c.mirror, image, label);
   applyIntensityChain(c, image, out);
 }
 
