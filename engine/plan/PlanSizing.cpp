@@ -291,7 +291,7 @@ void chooseWorkers(PlanContext& ctx) {
     c.prefetch = 2 * n + 2;
     c.threads = cores;
     reason = fmt::format("{} cores: {} data worker{} (patch sampling is cheap next to CPU convolutions: "
-                         "{} augmentation ~{:.0f} ms of one core per {}^3 patch), prefetch {}; {} intra-op threads{}",
+                         "{} augmentation ~{:.1f} ms of one core per {}^3 patch), prefetch {}; {} intra-op threads{}",
                          cores, c.workers, c.workers == 1 ? "" : "s", augmentPresetName(c.augment),
                          1e3 / perThread, c.patch, c.prefetch, c.threads,
                          n > 1 ? fmt::format(" shared by {} ranks ({} each)", n, std::max(1, cores / n))
@@ -308,10 +308,10 @@ void chooseWorkers(PlanContext& ctx) {
     c.threads = std::max(1, std::min(4, cores / (2 * n)));
     reason = fmt::format("{} cores: one driver thread per GPU; {} augmentation makes ~{:.0f} {}^3 patches/s per "
                          "loader thread (measured), {} GPU{} take ~{:.0f}/s (assumed: {:.0f}/s per GPU at 128^3, "
-                         "a ResEnc-M on an A100), so {} loader thread{} keep the data wait under 2 %: {} data "
+                         "a ResEnc-M on an A100), so {} loader thread{} the data wait under 2 %: {} data "
                          "workers, prefetch {} batches; {} intra-op thread{} per device",
                          cores, augmentPresetName(c.augment), perThread, c.patch, n, n == 1 ? "" : "s", consumed,
-                         kAssumedGpuSamplesPerSec, needed, needed == 1 ? "" : "s", c.workers, c.prefetch,
+                         kAssumedGpuSamplesPerSec, needed, needed == 1 ? " keeps" : "s keep", c.workers, c.prefetch,
                          c.threads, c.threads == 1 ? "" : "s");
     if (needed > free)
       ctx.plan.warnings.push_back(fmt::format(
@@ -326,9 +326,12 @@ void chooseWorkers(PlanContext& ctx) {
   for (auto p : {AugmentPreset::None, AugmentPreset::Light, AugmentPreset::NnUnet, AugmentPreset::Strong})
     costs += fmt::format("{}{} {:.0f}/s", costs.empty() ? "" : ", ", augmentPresetName(p),
                          augmentPatchesPerSecond(p, c.patch));
-  ctx.plan.reasons.push_back(fmt::format(
-      "Augmentation {} (--augment none|light|nnunet|strong): {}^3 patches per loader thread per second: {}.",
-      augmentPresetName(c.augment), c.patch, costs));
+  const std::string why = fmt::format("{}^3 patches one loader thread augments per CPU-second (vwb bench-data): {}; "
+                                      "nnunet is nnU-Net's default 3D pipeline, strong adds elastic deformation, "
+                                      "illumination and blank boxes", c.patch, costs);
+  ctx.step("Augmentation?", augmentPresetName(c.augment), why);
+  ctx.plan.reasons.push_back(fmt::format("Augmentation {} (--augment none|light|nnunet|strong): {}.",
+                                         augmentPresetName(c.augment), why));
 }
 
 }  // namespace vwb::plan_detail

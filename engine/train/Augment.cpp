@@ -48,10 +48,10 @@ double augmentPatchesPerSecond(AugmentPreset p, int patch) {
   // {128^3, 192^3} per CPU-second of one loader thread (vwb bench-data, see engine/train/README.md).
   double at128 = 0, at192 = 0;
   switch (p) {
-    case AugmentPreset::None: at128 = 120, at192 = 40; break;
-    case AugmentPreset::Light: at128 = 75, at192 = 25; break;
-    case AugmentPreset::NnUnet: at128 = 60, at192 = 16; break;
-    case AugmentPreset::Strong: at128 = 50, at192 = 14; break;
+    case AugmentPreset::None: at128 = 400, at192 = 140; break;
+    case AugmentPreset::Light: at128 = 85, at192 = 50; break;
+    case AugmentPreset::NnUnet: at128 = 70, at192 = 18; break;
+    case AugmentPreset::Strong: at128 = 56, at192 = 15; break;
   }
   const double v = std::pow(static_cast<double>(std::max(patch, 8)), 3);
   const double v128 = 128.0 * 128 * 128, v192 = 192.0 * 192 * 192;

@@ -60,7 +60,7 @@ struct AugmentOptions {
   double noiseSigmaMax = 0.1;
   // nnunet / strong: the chain replaces the light transforms above
   bool chain = false;
-  ChainOptions chainOptions;
+  ChainOptions chainOptions{};
 };
 AugmentOptions augmentOptions(AugmentPreset p);
 
