@@ -13,6 +13,7 @@
 #include "engine/train/BatchPipeline.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/SplitMix.h"
+#include "engine/train/TrainConfig.h"
 
 namespace {
 
@@ -90,6 +91,21 @@ class TestAugment : public QObject {
     QVERIFY(vwb::augmentOptions(vwb::AugmentPreset::NnUnet).chain);
     QCOMPARE(vwb::augmentOptions(vwb::AugmentPreset::NnUnet).chainOptions.elasticProbability, 0.0);
     QVERIFY(vwb::augmentOptions(vwb::AugmentPreset::Strong).chainOptions.elasticProbability > 0);
+  }
+
+  void presetInTheTrainingConfig() {
+    vwb::TrainConfig c;
+    QCOMPARE(c.augment, vwb::AugmentPreset::Light);
+    c.augment = vwb::AugmentPreset::NnUnet;
+    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).augment, vwb::AugmentPreset::NnUnet);
+    // A config written before the presets existed trained with the light recipe: it reads as light.
+    QCOMPARE(vwb::TrainConfig::fromJson("{\"patch\": 32}").augment, vwb::AugmentPreset::Light);
+    try {
+      vwb::TrainConfig::fromJson("{\"augment\": \"heavy\"}");
+      QFAIL("an unknown preset was accepted");
+    } catch (const vwb::Error& e) {
+      QVERIFY2(std::string(e.what()).find("heavy") != std::string::npos, e.what());
+    }
   }
 
   void drawsFollowNnUnetsTable() {
