@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -254,10 +255,11 @@ void resampleSpan(const BoxView& b, const float* table, const float base[3], con
     const float fx = std::clamp(px - static_cast<float>(ix), 0.0f, 1.0f);
     const int64_t off = iz * sz + iy * sy + ix;
     const uint8_t* l = b.label + off;
-    const uint8_t l0 = l[0], l1 = l[1], l2 = l[sy], l3 = l[sy + 1], l4 = l[sz], l5 = l[sz + 1], l6 = l[sz + sy],
-                  l7 = l[sz + sy + 1];
+    uint16_t p0, p1, p2, p3;  // the 8 neighbours' labels as four x-pairs
+    std::memcpy(&p0, l, 2), std::memcpy(&p1, l + sy, 2), std::memcpy(&p2, l + sz, 2), std::memcpy(&p3, l + sz + sy, 2);
+    const uint8_t l0 = l[0];
     const uint8_t* s = b.image + off;
-    const bool uniform = ((l0 ^ l1) | (l0 ^ l2) | (l0 ^ l3) | (l0 ^ l4) | (l0 ^ l5) | (l0 ^ l6) | (l0 ^ l7)) == 0;
+    const bool uniform = ((p0 ^ p1) | (p0 ^ p2) | (p0 ^ p3) | (p0 ^ static_cast<uint16_t>(l0 * 0x0101))) == 0;
     if (uniform && l0 != kOutsideLabel) {  // the common case: one class around the sample
       const float a = table[s[0]] + fx * (table[s[1]] - table[s[0]]);
       const float bb = table[s[sy]] + fx * (table[s[sy + 1]] - table[s[sy]]);
@@ -278,7 +280,7 @@ void resampleSpan(const BoxView& b, const float* table, const float base[3], con
     const float w[8] = {(1 - fz) * (1 - fy) * (1 - fx), (1 - fz) * (1 - fy) * fx, (1 - fz) * fy * (1 - fx),
                         (1 - fz) * fy * fx,             fz * (1 - fy) * (1 - fx), fz * (1 - fy) * fx,
                         fz * fy * (1 - fx),             fz * fy * fx};
-    const uint8_t ls[8] = {l0, l1, l2, l3, l4, l5, l6, l7};
+    const uint8_t ls[8] = {l0, l[1], l[sy], l[sy + 1], l[sz], l[sz + 1], l[sz + sy], l[sz + sy + 1]};
     const int64_t so[8] = {0, 1, sy, sy + 1, sz, sz + 1, sz + sy, sz + sy + 1};
     float classWeight[4] = {0, 0, 0, 0};
     float v = 0;
