@@ -23,6 +23,7 @@ std::string Plan::toJson() const {
   j["global_batch"] = globalBatch;
   j["amp"] = ampName(config.amp);
   j["workers"] = config.workers;
+  j["augment"] = augmentPresetName(config.augment);
   j["prefetch"] = config.prefetch;
   j["threads"] = config.threads;
   j["model"] = modelConfigToJson(config.model);  // what vwb train --config reads (arch included)
@@ -54,7 +55,8 @@ std::string Plan::summary() const {
   for (const auto& d : config.devices) s << " " << d;
   if (config.nnodes > 1) s << " x " << config.nnodes << " nodes";
   s << ", patch " << config.patch << "^3, batch " << config.batchPerDevice << " per device (global "
-    << globalBatch << "), amp " << ampName(config.amp) << ", " << config.workers
+    << globalBatch << "), amp " << ampName(config.amp) << ", augment " << augmentPresetName(config.augment)
+    << ", " << config.workers
     << " workers, prefetch " << config.prefetch << ", " << config.threads << " threads";
   return s.str();
 }

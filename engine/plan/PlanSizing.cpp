@@ -2,6 +2,7 @@
 // data workers and threads.
 #include <algorithm>
 #include <climits>
+#include <cmath>
 
 #include <fmt/format.h>
 
@@ -20,7 +21,10 @@ constexpr int kGpuMaxBatch = 8;   // with instance norm more devices scale bette
 constexpr int kGpuMaxPatch = 128; // nnU-Net's usual 3D target; the surface is thin, context is enough
 constexpr int kCpuPatch = 64;     // CPU is compute-bound: bigger patches only slow every step
 constexpr int kCpuBatch = 2;
-constexpr int kMinPatch = 32;     // below this a 3D net sees too little context to be worth training
+constexpr int kMinPatch = 32;
+// The GPU step rate loader threads are sized for: ~12 samples/s at 128^3 per GPU (a ResEnc-M on an
+// A100, nnU-Net's users' figure); slower GPUs need fewer threads.
+constexpr double kAssumedGpuSamplesPerSec = 12;     // below this a 3D net sees too little context to be worth training
 
 int minCompute(const PlanContext& ctx, int* minor) {
   int major = INT_MAX;
@@ -276,28 +280,58 @@ void chooseWorkers(PlanContext& ctx) {
   TrainConfig& c = ctx.plan.config;
   int cores = std::max(1, ctx.hw.cpuCores);
   int n = ctx.localDevices();
+  c.augment = ctx.uc.augment.value_or(c.augment);
+  // Loader threads are sized from what one of them makes per second with this augmentation at
+  // this patch (measured by vwb bench-data) against what the devices consume.
+  const double perThread = augmentPatchesPerSecond(c.augment, c.patch);
   std::string reason;
   if (ctx.gpus.empty()) {
     // Sampling and augmentation are cheap next to CPU conv3d: few workers, all cores compute.
     c.workers = cores <= 4 ? 1 : 2;
     c.prefetch = 2 * n + 2;
     c.threads = cores;
-    reason = fmt::format("{} cores: {} data worker{} (patch sampling is cheap next to CPU convolutions), "
-                         "prefetch {}; {} intra-op threads{}",
-                         cores, c.workers, c.workers == 1 ? "" : "s", c.prefetch, c.threads,
+    reason = fmt::format("{} cores: {} data worker{} (patch sampling is cheap next to CPU convolutions: "
+                         "{} augmentation ~{:.1f} ms of one core per {}^3 patch), prefetch {}; {} intra-op threads{}",
+                         cores, c.workers, c.workers == 1 ? "" : "s", augmentPresetName(c.augment),
+                         1e3 / perThread, c.patch, c.prefetch, c.threads,
                          n > 1 ? fmt::format(" shared by {} ranks ({} each)", n, std::max(1, cores / n))
                                : "");
   } else {
-    // One driver thread per GPU; the rest produce batches so the GPUs never wait.
-    c.workers = std::clamp(cores - n, 1, 4 * n);
+    // What n fast GPUs consume (kAssumedGpuSamplesPerSec at 128^3, scaled by voxels), with 25 %
+    // headroom so the data wait stays under 2 %; at least the old rule's threads where cores are
+    // free (idle loader threads cost nothing), never more than the cores left to the drivers.
+    const double consumed = n * kAssumedGpuSamplesPerSec * std::pow(128.0 / c.patch, 3);
+    const int needed = std::max(1, int(std::ceil(consumed * 1.25 / perThread)));
+    const int free = std::max(1, cores - n);
+    c.workers = std::clamp(std::max(needed, std::min(free, 4 * n)), 1, free);
     c.prefetch = std::max(4, 2 * n);
     c.threads = std::max(1, std::min(4, cores / (2 * n)));
-    reason = fmt::format("{} cores: one driver thread per GPU, {} data workers for augmentation, "
-                         "prefetch {} batches so every device stays fed; {} intra-op thread{} per device",
-                         cores, c.workers, c.prefetch, c.threads, c.threads == 1 ? "" : "s");
+    reason = fmt::format("{} cores: one driver thread per GPU; {} augmentation makes ~{:.0f} {}^3 patches/s per "
+                         "loader thread (measured), {} GPU{} take ~{:.0f}/s (assumed: {:.0f}/s per GPU at 128^3, "
+                         "a ResEnc-M on an A100), so {} loader thread{} the data wait under 2 %: {} data "
+                         "workers, prefetch {} batches; {} intra-op thread{} per device",
+                         cores, augmentPresetName(c.augment), perThread, c.patch, n, n == 1 ? "" : "s", consumed,
+                         kAssumedGpuSamplesPerSec, needed, needed == 1 ? " keeps" : "s keep", c.workers, c.prefetch,
+                         c.threads, c.threads == 1 ? "" : "s");
+    if (needed > free)
+      ctx.plan.warnings.push_back(fmt::format(
+          "{} augmentation needs ~{} loader threads to feed {} GPU{} at {}^3, but only {} core{} are left: "
+          "expect the GPUs to wait for data; --augment light costs ~{:.0f}x less.",
+          augmentPresetName(c.augment), needed, n, n == 1 ? "" : "s", c.patch, free, free == 1 ? "" : "s",
+          perThread > 0 ? augmentPatchesPerSecond(AugmentPreset::Light, c.patch) / perThread : 1.0));
   }
   ctx.step("Data workers?", fmt::format("{} workers, prefetch {}", c.workers, c.prefetch), reason);
   ctx.plan.reasons.push_back("Workers: " + reason + ".");
+  std::string costs;
+  for (auto p : {AugmentPreset::None, AugmentPreset::Light, AugmentPreset::NnUnet, AugmentPreset::Strong})
+    costs += fmt::format("{}{} {:.0f}/s", costs.empty() ? "" : ", ", augmentPresetName(p),
+                         augmentPatchesPerSecond(p, c.patch));
+  const std::string why = fmt::format("{}^3 patches one loader thread augments per CPU-second (vwb bench-data): {}; "
+                                      "nnunet is nnU-Net's default 3D pipeline, strong adds elastic deformation, "
+                                      "illumination and blank boxes", c.patch, costs);
+  ctx.step("Augmentation?", augmentPresetName(c.augment), why);
+  ctx.plan.reasons.push_back(fmt::format("Augmentation {} (--augment none|light|nnunet|strong): {}.",
+                                         augmentPresetName(c.augment), why));
 }
 
 }  // namespace vwb::plan_detail

@@ -72,7 +72,9 @@ PatchSpec PatchSampler::draw(uint64_t key) const {
     s.y = corner(shape.h);
     s.x = corner(shape.w);
   }
-  if (augment_.enabled) {
+  if (augment_.enabled && augment_.chain) {
+    s.chain = drawChain(rng, augment_.chainOptions);
+  } else if (augment_.enabled) {
     s.flipZ = rng.chance(augment_.flipProbability);
     s.flipY = rng.chance(augment_.flipProbability);
     s.flipX = rng.chance(augment_.flipProbability);
@@ -89,6 +91,7 @@ PatchSpec PatchSampler::draw(uint64_t key) const {
 }
 
 void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) const {
+  if (s.chain.active) return extractChain(s, image, label);
   const int source = subset_.at(static_cast<size_t>(s.volume));
   const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
   const int64_t P = patch_;
@@ -142,6 +145,40 @@ void PatchSampler::extract(const PatchSpec& s, float* image, uint8_t* label) con
     SplitMix rng(s.noiseSeed);
     for (int64_t i = 0; i < P * P * P; ++i) image[i] += s.noiseSigma * static_cast<float>(rng.normal());
   }
+}
+
+void PatchSampler::extractChain(const PatchSpec& s, float* image, uint8_t* label) const {
+  const int source = subset_.at(static_cast<size_t>(s.volume));
+  const Shape3 shape = source_->volumes()[static_cast<size_t>(source)].shape;
+  const Dims volume{shape.d, shape.h, shape.w};
+  const int64_t P = patch_;
+  const ChainDraw& c = s.chain;
+  const Dims out{P, P, P};
+  if (c.spatial) {
+    // nnU-Net samples a larger patch, then rotates/scales and crops it: here only the boxes around
+    // the output's footprint are read, slab by slab, straight from the source.
+    AffineMap map = patchAffine(c.angles, c.scale, c.mirror);
+    const double half = static_cast<double>(P - 1) / 2;
+    const double centre[3] = {static_cast<double>(s.z) + half, static_cast<double>(s.y) + half,
+                              static_cast<double>(s.x) + half};
+    centreMap(map, centre, P);
+    auto read = [&](const int64_t corner[3], Dims box, uint8_t* boxImage, uint8_t* boxLabel) {
+      source_->read(source, corner[0], corner[1], corner[2], box.d, box.h, box.w, boxImage, boxLabel);
+      markOutside(boxLabel, box, corner, volume);
+    };
+    resamplePatchFrom(read, table_.data(), map, out, image, label, augment_.chainOptions.labels,
+                      c.elastic * static_cast<float>(P), c.elasticSeed);  // elastic: share of the patch
+  } else {
+    // The loader thread's own box, reused patch after patch.
+    thread_local std::vector<uint8_t> boxImage, boxLabel;
+    boxImage.resize(static_cast<size_t>(out.voxels()));
+    boxLabel.resize(static_cast<size_t>(out.voxels()));
+    const int64_t corner[3] = {s.z, s.y, s.x};
+    source_->read(source, s.z, s.y, s.x, P, P, P, boxImage.data(), boxLabel.data());
+    markOutside(boxLabel.data(), out, corner, volume);
+    gatherPatch(boxImage.data(), boxLabel.data(), out, table_.data(), c.mirror, image, label);
+  }
+  applyIntensityChain(c, image, out);
 }
 
 }  // namespace vwb

@@ -2,29 +2,21 @@
 // Cuts training patches out of a TrainingSource (torch-free): volumes in memory or the chunk
 // cache, read one patch-sized box at a time. A patch is fully determined by a
 // 64-bit key: volume (weighted by size), position (a share centred on label-1 voxels), and
-// augmentation (flips on three axes, 90-degree in-plane rotations, intensity scale/shift,
-// Gaussian noise). Normalization is a 256-entry table lookup done while gathering.
+// augmentation: the light preset's flips on three axes, 90-degree in-plane rotations, intensity
+// scale/shift and Gaussian noise, or nnU-Net's chain (Augment.h: the box a rotated/scaled patch
+// needs is read, resampled, then the intensity transforms run on the output buffer).
+// Normalization is a 256-entry table lookup done while gathering.
 #include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "engine/model/Normalization.h"
+#include "engine/train/Augment.h"
 #include "engine/train/TrainingSource.h"
 #include "engine/train/TrainingVolume.h"
 
 namespace vwb {
-
-struct AugmentOptions {
-  bool enabled = true;
-  double flipProbability = 0.5;    // per axis
-  bool rotateInPlane = true;       // k * 90 degrees in the y-x plane
-  double intensityProbability = 0.5;
-  double scaleRange = 0.1;         // x * U(1-r, 1+r)
-  double shiftRange = 0.1;         // + U(-r, r) (in normalized units)
-  double noiseProbability = 0.15;
-  double noiseSigmaMax = 0.1;
-};
 
 // Where a patch comes from and how it is transformed.
 struct PatchSpec {
@@ -34,6 +26,7 @@ struct PatchSpec {
   int rot90 = 0;                // 0..3, in the y-x plane
   float scale = 1, shift = 0, noiseSigma = 0;
   uint64_t noiseSeed = 0;
+  ChainDraw chain;              // nnunet/strong presets: replaces the light transforms above
 };
 
 class PatchSampler {
@@ -60,6 +53,7 @@ class PatchSampler {
 
  private:
   void index();
+  void extractChain(const PatchSpec& spec, float* image, uint8_t* label) const;
   std::unique_ptr<TrainingSource> owned_;  // in-memory volumes given by pointer
   const TrainingSource* source_ = nullptr;
   std::vector<int> subset_;

@@ -107,6 +107,7 @@ std::string TrainConfig::toJson() const {
       {"warmup_fraction", warmupFraction},
       {"grad_clip", gradClip},
       {"foreground_fraction", foregroundFraction},
+      {"augment", augmentPresetName(augment)},
       {"amp", ampName(amp)},
       {"skeleton_recall", skeletonRecallWeight},
       {"ema", emaDecay},
@@ -154,6 +155,7 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.warmupFraction = j.value("warmup_fraction", c.warmupFraction);
     c.gradClip = j.value("grad_clip", c.gradClip);
     c.foregroundFraction = j.value("foreground_fraction", c.foregroundFraction);
+    c.augment = parseAugmentPreset(j.value("augment", std::string(augmentPresetName(c.augment))));
     c.amp = parseAmp(j.value("amp", std::string(ampName(c.amp))));
     c.skeletonRecallWeight = j.value("skeleton_recall", c.skeletonRecallWeight);
     c.emaDecay = j.value("ema", c.emaDecay);

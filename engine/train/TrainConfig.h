@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/train/Augment.h"
+
 namespace vwb {
 
 enum class NormKind { Instance, Batch, Group };
@@ -40,6 +42,9 @@ struct TrainConfig {
   double warmupFraction = 0.05;
   double gradClip = 1.0;
   double foregroundFraction = 0.33;  // share of patches centred on label-1 voxels
+  // none | light | nnunet | strong (engine/train/Augment.h); configs without it read as light,
+  // the recipe they were trained with.
+  AugmentPreset augment = AugmentPreset::Light;
   AmpMode amp = AmpMode::Auto;
   double skeletonRecallWeight = 0;  // 0 = off; else loss += w * (1 - soft skeleton recall)
   double emaDecay = 0;              // 0 = off; else EMA of the weights (checkpoints/ema.pt)

@@ -167,7 +167,7 @@ void TrainingRun::prepareData() {
   }
   normalization_ = normalizationOf(source_, trainVolumes_);
   trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.patch,
-                                                 config_.foregroundFraction);
+                                                 config_.foregroundFraction, augmentOptions(config_.augment));
 }
 
 void TrainingRun::resumeFromCheckpoint() {
@@ -190,7 +190,7 @@ void TrainingRun::resumeFromCheckpoint() {
     throw fileError(path, "cannot resume with a different model or patch size than the run's");
   normalization_ = info.normalization;  // exactly what the run started with
   trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.patch,
-                                                 config_.foregroundFraction);
+                                                 config_.foregroundFraction, augmentOptions(config_.augment));
   readModelSection(archive, path, strategy_->model());
   strategy_->loadState(archive);
   if (ema_ && !ema_->load(archive)) {  // EMA switched on for the rest of the run
@@ -800,7 +800,8 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
   MemoryTrainingSource source(volumes);
   std::vector<int> all;
   for (int i = 0; i < static_cast<int>(volumes.size()); ++i) all.push_back(i);
-  PatchSampler sampler(source, all, normalizationOf(source, all), c.patch, c.foregroundFraction);
+  PatchSampler sampler(source, all, normalizationOf(source, all), c.patch, c.foregroundFraction,
+                       augmentOptions(c.augment));
   auto strategy = makeStrategy(c);
   StrategyContext context;
   context.config = c;

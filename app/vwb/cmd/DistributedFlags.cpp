@@ -61,6 +61,7 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
     if (!open("--patch")) uc.patch = c.patch;
     if (!open("--batch")) uc.batchPerDevice = c.batchPerDevice;
     if (!open("--amp")) uc.amp = c.amp;
+    uc.augment = c.augment;  // loader threads are sized for the preset the run will use
     uc.epochs = c.epochs;
     HardwareInventory hw = detectHardware();
     hw.nodes = c.nnodes;

@@ -1,11 +1,14 @@
 // vwb bench-data: the out-of-core data pipeline on a real-sized dataset: preprocessing next to
 // one plain TIFF decoding pass (both on all cores), and augmented patches per loader thread read
-// through the chunk cache. A benchmark that prints numbers, not a test (shared machines are noisy).
+// through the chunk cache, per augmentation preset and per transform, in wall time and in the
+// loader thread's own CPU time. A benchmark that prints numbers, not a test (shared machines are
+// noisy: the CPU figures are the steadier ones).
 #include <fmt/format.h>
 
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <functional>
 #include <filesystem>
 #include <thread>
 
@@ -14,7 +17,9 @@
 #include "engine/data/Dataset.h"
 #include "engine/data/DatasetCache.h"
 #include "engine/io/TiffVolume.h"
+#include "engine/train/Augment.h"
 #include "engine/train/PatchSampler.h"
+#include "engine/train/SplitMix.h"
 #include "engine/trainer/Trainer.h"
 
 namespace fs = std::filesystem;
@@ -25,7 +30,8 @@ struct BenchDataArgs {
   std::string data, cache;
   int jobs = 0, patches = 60, decodeVolumes = 0;
   int64_t chunkCacheMb = 0;
-  bool rebuild = false;
+  bool rebuild = false, patchesOnly = false;
+  std::vector<int> sizes{128, 192};
 };
 
 double now() {
@@ -35,6 +41,135 @@ double cpuNow() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+double threadCpuNow() {  // this thread's CPU time: what one loader thread costs, whatever else runs
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+// CPU milliseconds of one application of each transform at edge P (averaged over draws of its
+// parameters), next to how often the nnunet preset applies it: what each costs per patch.
+void benchTransforms(const vwb::TrainingSource& source, const vwb::Normalization& norm, int64_t P, int reps) {
+  const vwb::ChainOptions o = vwb::augmentOptions(vwb::AugmentPreset::Strong).chainOptions;
+  const vwb::Dims out{P, P, P};
+  const auto table = norm.tableU8();
+  const vwb::SourceVolume& volume = source.volumes()[0];
+  const vwb::Dims shape{volume.shape.d, volume.shape.h, volume.shape.w};
+  std::vector<float> image(size_t(out.voxels()));
+  std::vector<uint8_t> label(image.size()), boxImage, boxLabel;
+  vwb::SplitMix rng(P);
+  auto centre = [&](int a) { return double(std::max<int64_t>(P, a == 0 ? shape.d : a == 1 ? shape.h : shape.w)) / 2; };
+  struct Row {
+    const char* name;
+    double probability;
+    std::function<void(int)> run;
+  };
+  auto readBox = [&](const int64_t corner[3], vwb::Dims box) {
+    boxImage.resize(size_t(box.voxels()));
+    boxLabel.resize(size_t(box.voxels()));
+    source.read(0, corner[0], corner[1], corner[2], box.d, box.h, box.w, boxImage.data(), boxLabel.data());
+    vwb::markOutside(boxLabel.data(), box, corner, shape);
+  };
+  auto spatial = [&](bool rotate, bool scale, bool elastic) {
+    return [&, rotate, scale, elastic](int) {
+      float angles[3] = {0, 0, 0};
+      if (rotate)
+        for (float& a : angles) a = float(rng.uniform(-o.maxRotationDegrees, o.maxRotationDegrees) * 3.14159265358979 / 180);
+      const float s = scale ? float(rng.uniform(o.scaleMin, o.scaleMax)) : 1.0f;
+      const float e = elastic ? float(rng.uniform(0.2, 1.0) * o.elasticMagnitude * double(P)) : 0.0f;
+      const bool mirror[3] = {false, true, false};
+      vwb::AffineMap map = vwb::patchAffine(angles, s, mirror);
+      const double c[3] = {centre(0), centre(1), centre(2)};
+      int64_t corner[3];
+      vwb::Dims box;
+      vwb::boxFor(map, c, P, e, corner, box);
+      readBox(corner, box);
+      vwb::resamplePatch(boxImage.data(), boxLabel.data(), box, table.data(), map, out, image.data(), label.data(),
+                         vwb::LabelResampling::OneHotLinear, e, rng.next());
+    };
+  };
+  const double pRotate = o.rotationProbability * (1 - o.scalingProbability),
+               pScale = o.scalingProbability * (1 - o.rotationProbability),
+               pBoth = o.rotationProbability * o.scalingProbability;
+  std::vector<Row> rows = {
+      {"read + gather, mirrored (no resampling)", (1 - o.rotationProbability) * (1 - o.scalingProbability),
+       [&](int) {
+         const int64_t corner[3] = {int64_t(centre(0)) - P / 2, int64_t(centre(1)) - P / 2, int64_t(centre(2)) - P / 2};
+         readBox(corner, out);
+         const bool mirror[3] = {true, false, true};
+         vwb::gatherPatch(boxImage.data(), boxLabel.data(), out, table.data(), mirror, image.data(), label.data());
+       }},
+      {"read + rotate (one-hot labels)", pRotate, spatial(true, false, false)},
+      {"read + scale (one-hot labels)", pScale, spatial(false, true, false)},
+      {"read + rotate and scale", pBoth, spatial(true, true, false)},
+      {"read + elastic, rotate (strong)", 0, spatial(true, false, true)},
+      {"Gaussian noise", o.noiseProbability,
+       [&](int k) { vwb::addGaussianNoise(image.data(), out.voxels(), 0.05f, uint64_t(k)); }},
+      {"Gaussian blur", o.blurProbability,
+       [&](int) {
+         const float s[3] = {float(rng.uniform(0.5, 1)), float(rng.uniform(0.5, 1)), float(rng.uniform(0.5, 1))};
+         vwb::gaussianBlur(image.data(), out, s);
+       }},
+      {"brightness", o.brightnessProbability, [&](int) { vwb::multiplyBrightness(image.data(), out.voxels(), 1.01f); }},
+      {"contrast", o.contrastProbability, [&](int) { vwb::adjustContrast(image.data(), out.voxels(), 1.01f); }},
+      {"low resolution", o.lowResProbability,
+       [&](int) { vwb::simulateLowResolution(image.data(), out, float(rng.uniform(0.5, 1))); }},
+      {"gamma, inverted", o.invertedGammaProbability,
+       [&](int) { vwb::gammaKeepStats(image.data(), out.voxels(), float(rng.uniform(0.7, 1.5)), true); }},
+      {"gamma", o.gammaProbability,
+       [&](int) { vwb::gammaKeepStats(image.data(), out.voxels(), float(rng.uniform(0.7, 1.5)), false); }},
+      {"illumination (strong)", 0, [&](int k) { vwb::illuminate(image.data(), out, 0.2f, uint64_t(k)); }},
+      {"blank boxes (strong)", 0, [&](int k) { vwb::blankBoxes(image.data(), out, 3, uint64_t(k)); }},
+  };
+  fmt::print("  per transform at {}^3 (CPU ms per application; x the nnunet preset's probability = ms per patch):\n", P);
+  double total = 0;
+  for (Row& r : rows) {
+    r.run(0);  // warm: chunks decoded, buffers sized
+    const double c0 = threadCpuNow();
+    for (int k = 1; k <= reps; ++k) r.run(k);
+    const double ms = (threadCpuNow() - c0) / reps * 1e3;
+    total += ms * r.probability;
+    if (r.probability > 0)
+      fmt::print("    {:<42} {:7.2f} ms  x {:.3f} = {:6.2f} ms\n", r.name, ms, r.probability, ms * r.probability);
+    else
+      fmt::print("    {:<42} {:7.2f} ms  (strong only)\n", r.name, ms);
+  }
+  fmt::print("    {:<42} {:>30.2f} ms per nnunet patch = {:.1f} patches per CPU-second (mirroring: free, in the gather)\n",
+             "sum", total, 1e3 / total);
+}
+
+void patchRates(const BenchDataArgs& a, const vwb::Dataset& ds) {
+  double t0;
+  // 3. Augmented patches per loader thread, through the decoded-chunk cache, per preset.
+  vwb::TrainConfig c;
+  c.dataDir = ds.root;
+  c.cacheDir = a.cache;
+  c.chunkCacheMb = int(a.chunkCacheMb);
+  vwb::NullLogSink quiet;
+  auto source = vwb::openTrainingSource(c, quiet);
+  std::vector<int> all;
+  for (int i = 0; i < int(source->volumes().size()); ++i) all.push_back(i);
+  vwb::Normalization norm;
+  for (int patch : a.sizes) {
+    for (auto preset : {vwb::AugmentPreset::None, vwb::AugmentPreset::Light, vwb::AugmentPreset::NnUnet,
+                        vwb::AugmentPreset::Strong}) {
+      vwb::PatchSampler sampler(*source, all, norm, patch, 0.33, vwb::augmentOptions(preset));
+      std::vector<float> image(size_t(sampler.patchVoxels()));
+      std::vector<uint8_t> label(image.size());
+      for (int pass = 0; pass < 2; ++pass) {  // cold chunk cache (page cache warm), then warm
+        t0 = now();
+        const double c1 = threadCpuNow();
+        for (int k = 0; k < a.patches; ++k) sampler.sample(uint64_t(k) * 7919 + uint64_t(patch), image.data(), label.data());
+        const double s = now() - t0, cpu = threadCpuNow() - c1;
+        fmt::print("patches {}^3 {:<6} {}: {:6.1f} augmented patches/s on one thread, {:6.1f} per CPU-second ({} patches)\n",
+                   patch, vwb::augmentPresetName(preset), pass ? "warm" : "cold", a.patches / s, a.patches / cpu, a.patches);
+      }
+    }
+    benchTransforms(*source, norm, patch, std::max(3, a.patches / 10));
+  }
+  fmt::print("chunk cache:         budget {} MiB, peak {} MiB\n", source->cacheBudgetBytes() >> 20,
+             source->cachePeakBytes() >> 20);
 }
 
 void run(const BenchDataArgs& a) {
@@ -52,6 +187,7 @@ void run(const BenchDataArgs& a) {
              "preprocessing on {} (its default: one more than cores, as its workers wait on writes); "
              "shared machine: figures are noisy\n", labelled.size(), decodedGiB, jobs, a.jobs > 0 ? a.jobs : vwb::store::defaultPreprocessJobs());
 
+  if (a.patchesOnly) return patchRates(a, ds);
   // 1. One plain decoding pass (what any reader must do once), on all cores.
   size_t n = a.decodeVolumes > 0 ? std::min<size_t>(size_t(a.decodeVolumes), labelled.size()) : labelled.size();
   std::atomic<size_t> next{0};
@@ -84,30 +220,7 @@ void run(const BenchDataArgs& a) {
   fmt::print("cache on disk:       {:.2f} GiB in {} ({:.2f} bytes per decoded voxel)\n", double(disk) / double(1 << 30),
              where.dir, double(disk) / double(voxels));
 
-  // 3. Augmented patches per loader thread, through the decoded-chunk cache.
-  vwb::TrainConfig c;
-  c.dataDir = ds.root;
-  c.cacheDir = a.cache;
-  c.chunkCacheMb = int(a.chunkCacheMb);
-  vwb::NullLogSink quiet;
-  auto source = vwb::openTrainingSource(c, quiet);
-  std::vector<int> all;
-  for (int i = 0; i < int(source->volumes().size()); ++i) all.push_back(i);
-  vwb::Normalization norm;
-  for (int patch : {128, 192}) {
-    vwb::PatchSampler sampler(*source, all, norm, patch, 0.33);
-    std::vector<float> image(size_t(sampler.patchVoxels()));
-    std::vector<uint8_t> label(image.size());
-    for (int pass = 0; pass < 2; ++pass) {  // cold chunk cache (page cache warm), then warm
-      t0 = now();
-      for (int k = 0; k < a.patches; ++k) sampler.sample(uint64_t(k) * 7919 + uint64_t(patch), image.data(), label.data());
-      double s = now() - t0;
-      fmt::print("patches {}^3 {}:  {:.1f} augmented patches/s on one thread ({} patches)\n", patch,
-                 pass ? "warm" : "cold", a.patches / s, a.patches);
-    }
-  }
-  fmt::print("chunk cache:         budget {} MiB, peak {} MiB\n", source->cacheBudgetBytes() >> 20,
-             source->cachePeakBytes() >> 20);
+  patchRates(a, ds);
 }
 
 }  // namespace
@@ -121,5 +234,7 @@ static vwb::cli::CommandRegistrar benchDataCommand("bench-data", 93, "Benchmark 
   cmd.add_option("--decode-volumes", a->decodeVolumes, "Time the plain decode on this many volumes and extrapolate (0 = all)");
   cmd.add_option("--chunk-cache-mb", a->chunkCacheMb, "Decoded-chunk cache budget (0 = default)");
   cmd.add_flag("--rebuild", a->rebuild, "Empty the cache first, so preprocessing is measured");
+  cmd.add_flag("--patches-only", a->patchesOnly, "Only the patch rates (per preset and transform) on the cache as it is");
+  cmd.add_option("--sizes", a->sizes, "Patch edges to measure")->capture_default_str();
   cmd.callback([a] { run(*a); });
 });

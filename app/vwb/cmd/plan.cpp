@@ -17,7 +17,7 @@
 namespace {
 
 struct PlanArgs {
-  std::string data, assumeGpus, assumeRam, cache, master, strategy = "auto", amp = "auto";
+  std::string data, assumeGpus, assumeRam, cache, master, strategy = "auto", amp = "auto", augment;
   std::vector<std::string> devices;
   int nodes = 1, levels = 4, baseChannels = 16, patch = 0, batch = 0;
   double margin = 0.15;
@@ -68,6 +68,7 @@ void run(const PlanArgs& a) {
   vwb::UserConstraints uc;
   uc.strategy = vwb::parseStrategy(a.strategy);
   uc.amp = vwb::parseAmp(a.amp);
+  if (!a.augment.empty()) uc.augment = vwb::parseAugmentPreset(a.augment);
   uc.devices = a.devices;
   uc.master = a.master;
   uc.model.levels = a.levels;
@@ -153,6 +154,7 @@ VWB_COMMAND(plan, 25, "Plan training for this machine (or --assume-gpus) and a d
       ->capture_default_str();
   cmd.add_flag("--deep-supervision", a->deepSupervision, "Losses at the decoder levels too");
   cmd.add_option("--amp", a->amp, "auto|off|fp16|bf16")->capture_default_str();
+  cmd.add_option("--augment", a->augment, "none|light|nnunet|strong (default light): sizes the loader threads");
   cmd.add_option("--margin", a->margin, "Share of device memory kept free")->capture_default_str();
   cmd.add_flag("--probe", a->probe,
                "Run a few real steps at candidate batch sizes (and CPU ranks vs one process)");

@@ -16,7 +16,7 @@
 namespace {
 
 struct TrainArgs {
-  std::string data, out, configFile, norm, amp, device, cacheDir, arch, optimizer;
+  std::string data, out, configFile, norm, amp, device, cacheDir, arch, optimizer, augment;
   int chunkCacheMb = 0, valMaxVolumes = 0, previewsKept = 0;
   int epochs = 0, stepsPerEpoch = 0, patch = 0, batch = 0, levels = 0, baseChannels = 0;
   int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
@@ -61,6 +61,9 @@ void setup(CLI::App& cmd) {
                  "adamw (warm-up + cosine) or sgd (nnU-Net: Nesterov, momentum 0.99, poly 0.9, "
                  "lr 0.01 and weight decay 3e-5 unless --lr is given)");
   cmd.add_option("--lr", a->lr, "Peak learning rate (AdamW, warm-up then cosine)");
+  cmd.add_option("--augment", a->augment,
+                 "Augmentation: none | light (flips, 90-degree turns, intensity, noise) | nnunet (nnU-Net's "
+                 "default 3D pipeline) | strong (nnunet + elastic, illumination, blank boxes)");
   cmd.add_option("--workers", a->workers, "Batch-producing threads");
   cmd.add_option("--prefetch", a->prefetch, "Ready batches kept in the queue");
   cmd.add_option("--device", a->device, "cpu or cuda:N");
@@ -107,6 +110,7 @@ void setup(CLI::App& cmd) {
       }
     }
     if (given("--lr")) c.lr = a->lr;
+    if (given("--augment")) c.augment = vwb::parseAugmentPreset(a->augment);
     if (given("--workers")) c.workers = a->workers;
     if (given("--prefetch")) c.prefetch = a->prefetch;
     if (given("--device")) c.devices = {a->device};

@@ -122,6 +122,22 @@ class TestVwbTrain : public QObject {
     QVERIFY(!QFile::exists(out + "/checkpoints/last.pt"));
   }
 
+  void augmentPresetIsKeptInTheRunAndOnResume() {
+    // --augment strong (nnU-Net's pipeline and more) trains, is written to config.json and is what
+    // --resume continues with; an unknown preset is refused naming the choices.
+    QString out = tmp_.filePath("strong");
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--augment", "strong", "--epochs", "1",
+                                                             "--steps-per-epoch", "3"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QCOMPARE(readJson(out + "/config.json").value("augment").toString(), QString("strong"));
+    auto more = run(vwbExe(), {"train", "--out", out, "--resume", "--epochs", "2"});
+    QVERIFY2(more.exitCode == 0 && more.err.contains("step 6/6"), qPrintable(why(more)));
+    QCOMPARE(readJson(out + "/config.json").value("augment").toString(), QString("strong"));
+    auto bad = run(vwbExe(), smallRun(data_, tmp_.filePath("bad")) + QStringList{"--augment", "heavy"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("heavy") && bad.err.contains("nnunet"), qPrintable(bad.err));
+  }
+
   void trainsFromTheChunkCacheWithATinyBudget() {
     // The old memory cap no longer refuses anything: volumes are read from the chunk cache.
     QString config = tmp_.filePath("tiny-cap.json");

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <cmath>
+
 #include "engine/core/CpuFeatures.h"
 #include "engine/core/Error.h"
 #include "engine/model/ModelPresets.h"
@@ -248,6 +250,32 @@ class TestPlanner : public QObject {
     QCOMPARE(p.config.amp, AmpMode::Bf16);
     QCOMPARE(p.globalBatch, int64_t(64));
     QVERIFY(p.config.workers <= 32 && p.config.workers >= 8);
+  }
+
+  void augmentationSizesLoaderThreads() {
+    // The preset's measured rate per loader thread against what the GPUs take: a costlier preset
+    // never gets fewer threads, the plan says what each preset costs, and too few cores warn.
+    UserConstraints strong;
+    strong.augment = AugmentPreset::Strong;
+    Plan light = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), {});
+    Plan heavy = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), strong);
+    QCOMPARE(light.config.augment, AugmentPreset::Light);  // the default
+    QCOMPARE(heavy.config.augment, AugmentPreset::Strong);
+    QVERIFY(heavy.config.workers >= light.config.workers);
+    QVERIFY(anyContains(heavy.reasons, "Augmentation strong"));
+    QVERIFY(anyContains(heavy.reasons, "nnunet"));  // every preset's cost is listed
+    // vwb train --config reads it from the plan's JSON.
+    QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(heavy.toJson())).object()["augment"].toString(),
+             QString("strong"));
+    const double perThread = augmentPatchesPerSecond(AugmentPreset::Strong, heavy.config.patch);
+    const double consumed = 2 * 12 * std::pow(128.0 / heavy.config.patch, 3);
+    QVERIFY(heavy.config.workers * perThread >= consumed * 1.25);
+    // Eight GPUs on 4 cores cannot be fed with the strong preset at 128^3.
+    UserConstraints at128 = strong;
+    at128.patch = 128;
+    Plan starved = makePlan(withGpus(8, 80, 8, 0, 4), volumes(320), at128);
+    QVERIFY(anyContains(starved.warnings, "loader threads"));
+    QVERIFY(!anyContains(light.warnings, "loader threads"));
   }
 
   void smallMemoryShrinksBatchOrPatch() {
