@@ -72,32 +72,40 @@ vwb_torch_variant() {
   echo cuda
 }
 
+# vwb_release_for_packages: this machine's release as the package list names it.
+vwb_release_for_packages() {
+  local release
+  release=$(vwb_release)
+  case "$release" in
+    bookworm|trixie) echo "$release" ;;
+    *) echo "== packaging: Debian '$release' is not one we test (Debian 12 bookworm and 13 trixie are); using trixie's list" >&2
+       echo trixie ;;
+  esac
+}
+
+# vwb_missing_packages RELEASE VARIANT: the listed packages that are not installed, one per line.
+# A name another installed package provides (a virtual package) counts as installed.
+vwb_missing_packages() {
+  local pkg missing=() provided
+  while read -r pkg; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done < <(vwb_packages "$1" "$2")
+  [ ${#missing[@]} -eq 0 ] && return 0
+  provided=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null | sed -n 's/^ii *|//p' |
+               tr ',' '\n' | sed 's/(.*//; s/[[:space:]]//g' | sort -u | tr '\n' ' ') "
+  for pkg in "${missing[@]}"; do
+    case "$provided" in *" $pkg "*) ;; *) echo "$pkg" ;; esac
+  done
+}
+
 # Installs what the package list names for this release and variant and is not installed. A
 # second run finds everything installed and neither updates apt's lists nor installs anything.
 vwb_install_deps() {
-  local release variant missing=() pkg
-  release=$(vwb_release)
-  case "$release" in
-    bookworm|trixie) ;;
-    *) echo "== packaging: Debian '$release' is not one we test (Debian 12 bookworm and 13 trixie are); using trixie's list" >&2
-       release=trixie ;;
-  esac
+  local release variant missing=()
+  release=$(vwb_release_for_packages)
   variant=$(vwb_torch_variant "$release")
   VWB_TORCH_VARIANT=$variant
-  while read -r pkg; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
-  done < <(vwb_packages "$release" "$variant")
-  if [ ${#missing[@]} -gt 0 ]; then
-    # A name another installed package provides (a virtual package) is there too.
-    local provided
-    provided=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null | sed -n 's/^ii *|//p' |
-                 tr ',' '\n' | sed 's/(.*//; s/[[:space:]]//g' | sort -u | tr '\n' ' ') "
-    local still=()
-    for pkg in "${missing[@]}"; do
-      case "$provided" in *" $pkg "*) ;; *) still+=("$pkg") ;; esac
-    done
-    missing=("${still[@]}")
-  fi
+  mapfile -t missing < <(vwb_missing_packages "$release" "$variant")
   if [ ${#missing[@]} -gt 0 ]; then
     echo "== installing ${#missing[@]} Debian packages ($release, LibTorch $variant): ${missing[*]}"
     local sudo=""
