@@ -1,4 +1,5 @@
 # Shared by packaging/run and packaging/test. Sourced, not run.
+# (No `| grep -q` here: with pipefail, grep -q leaving early can fail the pipeline by SIGPIPE.)
 set -euo pipefail
 VWB_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VWB_BUILD=${VWB_BUILD:-$VWB_ROOT/build}
@@ -50,7 +51,7 @@ vwb_torch_variant() {
     echo cpu; return 0
   fi
   local why=()
-  if ! apt-cache policy libtorch-cuda-dev 2>/dev/null | grep -q "Candidate: [0-9]"; then
+  if ! apt-cache policy libtorch-cuda-dev 2>/dev/null | grep "Candidate: [0-9]" >/dev/null; then
     why+=("libtorch-cuda-dev (LibTorch with CUDA) is in contrib and its CUDA libraries in non-free:"
           "add 'contrib non-free' to the Components of /etc/apt/sources.list.d/debian.sources"
           "(or to each 'deb' line of /etc/apt/sources.list), then run 'apt-get update'")
@@ -58,7 +59,7 @@ vwb_torch_variant() {
   if [ ! -e /proc/driver/nvidia/version ]; then
     why+=("the NVIDIA driver is not loaded: install 'nvidia-driver' (non-free) and reboot")
   fi
-  if ! /sbin/ldconfig -p | grep -q 'libcudnn\.so\.9'; then
+  if ! /sbin/ldconfig -p | grep 'libcudnn\.so\.9' >/dev/null; then
     why+=("cuDNN 9 (libcudnn.so.9, which libtorch_cuda loads) is not in Debian: the package 'nvidia-cudnn'"
           "downloads it from NVIDIA once you accept NVIDIA's licence: run 'apt-get install nvidia-cudnn'"
           "in a terminal and accept it (needs contrib and non-free)")
@@ -88,7 +89,7 @@ vwb_release_for_packages() {
 vwb_missing_packages() {
   local pkg missing=() provided
   while read -r pkg; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep "install ok installed" >/dev/null || missing+=("$pkg")
   done < <(vwb_packages "$1" "$2")
   [ ${#missing[@]} -eq 0 ] && return 0
   provided=" $(dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null | sed -n 's/^ii *|//p' |
@@ -113,7 +114,7 @@ vwb_install_deps() {
       command -v sudo >/dev/null || { echo "packaging: ${#missing[@]} packages are missing; run this as root or install sudo" >&2; exit 2; }
       sudo=sudo
     fi
-    if [ "$variant" = cuda ] && ! dpkg-query -W -f='${Status}' nvidia-cudnn 2>/dev/null | grep -q "ok installed"; then
+    if [ "$variant" = cuda ] && ! dpkg-query -W -f='${Status}' nvidia-cudnn 2>/dev/null | grep "ok installed" >/dev/null; then
       # libtorch-cuda depends on nvidia-cudnn, an installer whose postinst downloads cuDNN from
       # NVIDIA once its licence is accepted, which an unattended install cannot do (and without
       # network it fails, taking LibTorch down with it). Declined, it installs nothing; cuDNN
@@ -123,7 +124,7 @@ vwb_install_deps() {
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
   fi
-  if [ "$variant" = cuda ] && ! /sbin/ldconfig -p | grep -q 'libcudnn\.so\.9'; then
+  if [ "$variant" = cuda ] && ! /sbin/ldconfig -p | grep 'libcudnn\.so\.9' >/dev/null; then
     echo "== packaging: no cuDNN 9 (libcudnn.so.9): the CUDA build links, but vwb cannot start until" \
          "'dpkg-reconfigure nvidia-cudnn' has downloaded it (accept NVIDIA's licence)" >&2
   fi
@@ -167,4 +168,18 @@ vwb_cuda_cmake_args() {
   else
     echo "-DCMAKE_CUDA_ARCHITECTURES=80"
   fi
+}
+
+# A display number for xvfb-run no X server uses. xvfb-run -a only looks for lock files in /tmp,
+# which a chroot has its own of, while X's abstract sockets (@/tmp/.X11-unix/XN) are shared with
+# the host's network namespace: a clash there connects the tests to someone else's server.
+vwb_free_display() {
+  local n i
+  for i in $(seq 0 99); do
+    n=$(( 100 + ($$ + i) % 400 ))
+    [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ] && continue
+    grep "@/tmp/.X11-unix/X$n\$" >/dev/null /proc/net/unix 2>/dev/null && continue
+    echo "$n"; return 0
+  done
+  echo 99
 }
