@@ -33,6 +33,9 @@ function(vwb_add_qtest name)
     VWB_SOURCE_DIR="${PROJECT_SOURCE_DIR}" VWB_BINARY_DIR="${PROJECT_BINARY_DIR}"
     VWB_PYTHON="${VWB_PYTHON}")
   vwb_warnings(${name})
+  if(T_GUI OR T_GL)
+    vwb_link_llvm_first(${name})
+  endif()
   add_test(NAME ${name} COMMAND ${name})
   # CTest's timeout is only the last resort against a hang, never a speed budget: tests wait for
   # conditions (each wait bounded by vwbtest::kLastResortMs = 5 min), so a loaded machine makes
@@ -48,4 +51,67 @@ function(vwb_add_qtest name)
     list(APPEND env "QT_QPA_PLATFORM=offscreen")
   endif()
   set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT} ENVIRONMENT "${env}" LABELS "${T_LABELS}")
+endfunction()
+
+# Debian 13's libtorch_cpu.so.2.6 carries LLVM inside and exports ~590 of its symbols
+# (LLVMInitializeX86Target, ...). Mesa's gallium driver (llvmpipe: every VM, remote desktop and
+# machine without a GPU driver) is dlopen()ed later, and its references to LLVM resolve in the
+# global scope first: the executable and its DT_NEEDED libraries, breadth first, so LibTorch's
+# copy wins over Mesa's own libLLVM.so and the first GL context crashes in
+# driCreateContextAttribs (pytorch/pytorch#96060, #87642). An executable that shows OpenGL and
+# links LibTorch therefore names Mesa's libLLVM as its *first* DT_NEEDED entry: libLLVM is then
+# ahead of libtorch_cpu in the global scope and gallium binds to the LLVM it was built against.
+# Nothing changes where LibTorch exports no LLVM (Debian 12's 1.13) or no libLLVM is installed.
+function(vwb_find_llvm_for_mesa)
+  if(DEFINED VWB_LLVM_FIRST_LIBRARY)
+    return()
+  endif()
+  set(found "")
+  find_library(VWB_TORCH_CPU_LIBRARY torch_cpu HINTS "${TORCH_INSTALL_PREFIX}/lib")
+  find_program(VWB_READELF NAMES readelf ${CMAKE_READELF})
+  if(VWB_TORCH_CPU_LIBRARY AND VWB_READELF)
+    execute_process(COMMAND ${VWB_READELF} --dyn-syms -W ${VWB_TORCH_CPU_LIBRARY}
+                    OUTPUT_VARIABLE syms ERROR_QUIET)
+    string(REGEX MATCH "GLOBAL +DEFAULT +[0-9]+ LLVMInitializeX86Target" exports_llvm "${syms}")
+    if(exports_llvm)
+      # The libLLVM Mesa's drivers are linked against (gallium 24+: libgallium-*.so; before:
+      # dri/*_dri.so), else the newest one installed.
+      set(multiarch "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}")
+      file(GLOB drivers "${multiarch}/libgallium*.so" "${multiarch}/dri/swrast_dri.so" "${multiarch}/dri/*_dri.so")
+      list(SORT drivers COMPARE NATURAL ORDER DESCENDING)  # the newest libgallium first
+      foreach(driver IN LISTS drivers)
+        execute_process(COMMAND ${VWB_READELF} -d -W ${driver} OUTPUT_VARIABLE dyn ERROR_QUIET)
+        string(REGEX MATCH "\\[(libLLVM[^]]*)\\]" m "${dyn}")
+        if(m AND EXISTS "${multiarch}/${CMAKE_MATCH_1}")
+          set(found "${multiarch}/${CMAKE_MATCH_1}")
+          break()
+        endif()
+      endforeach()
+      if(NOT found)
+        file(GLOB candidates "${multiarch}/libLLVM.so.*" "${multiarch}/libLLVM-*.so.*")
+        list(SORT candidates COMPARE NATURAL ORDER DESCENDING)
+        if(candidates)
+          list(GET candidates 0 found)
+        endif()
+      endif()
+      if(found)
+        message(STATUS "vwb: ${VWB_TORCH_CPU_LIBRARY} exports LLVM: GL executables load ${found} first, for Mesa")
+      else()
+        message(WARNING "vwb: ${VWB_TORCH_CPU_LIBRARY} exports LLVM symbols and no libLLVM.so is installed: "
+                        "Mesa's llvmpipe would bind to LibTorch's LLVM and crash. Install Mesa (libgl1-mesa-dri).")
+      endif()
+    endif()
+  endif()
+  set(VWB_LLVM_FIRST_LIBRARY "${found}" CACHE INTERNAL "libLLVM an OpenGL executable loads before LibTorch")
+endfunction()
+
+# vwb_link_llvm_first(target): for an executable that shows OpenGL (see above).
+function(vwb_link_llvm_first target)
+  vwb_find_llvm_for_mesa()
+  if(VWB_LLVM_FIRST_LIBRARY)
+    # Link options precede the objects and libraries on the link line, so this DT_NEEDED entry is
+    # the first; --no-as-needed keeps it although the program calls nothing in it.
+    target_link_options(${target} PRIVATE
+      "SHELL:-Wl,--push-state,--no-as-needed ${VWB_LLVM_FIRST_LIBRARY} -Wl,--pop-state")
+  endif()
 endfunction()

@@ -65,6 +65,23 @@ class TestDebPackage : public QObject {
                  text.contains("License: GPL-3+") && text.contains("/usr/share/common-licenses/GPL-3"),
              text.constData());
   }
+
+  // Depends (dpkg-shlibdeps, which needs `file`) names the package of the LibTorch vwb was
+  // linked with: the CUDA one (libtorch-cuda-2.6 on Debian 13) when the build has CUDA on.
+  void dependsOnTheLibTorchItWasBuiltWith() {
+    const QString depends = run("dpkg-deb", {"-f", deb_, "Depends"}).trimmed();
+    const QString ldd = run("ldd", {VWB_BINARY_DIR "/app/vwb/vwb"});
+    const QRegularExpressionMatch lib = QRegularExpression("libtorch_cpu\\.so\\S* => (\\S+)").match(ldd);
+    QVERIFY2(lib.hasMatch(), qPrintable(ldd));
+    // "libtorch2.6:amd64: /usr/lib/x86_64-linux-gnu/libtorch_cpu.so.2.6"
+    const QString owner = run("dpkg", {"-S", QFileInfo(lib.captured(1)).canonicalFilePath()}).section(':', 0, 0).trimmed();
+    QVERIFY2(!owner.isEmpty(), qPrintable(lib.captured(1)));
+    QVERIFY2(QRegularExpression("(^|, )" + QRegularExpression::escape(owner) + "( |,|$)").match(depends).hasMatch(),
+             qPrintable(owner + " not in Depends: " + depends));
+#ifdef VWB_WITH_CUDA
+    QVERIFY2(owner.startsWith("libtorch-cuda"), qPrintable(owner));
+#endif
+  }
 };
 
 QTEST_GUILESS_MAIN(TestDebPackage)
