@@ -44,6 +44,10 @@ function(vwb_add_qtest name)
     set(T_TIMEOUT 1200)
   endif()
   set(env "VWB_TEST_TMP=${PROJECT_BINARY_DIR}/test-tmp")
+  # Qt Test's own watchdog (5 min per test function by default) would fire together with a
+  # 5-min wait that expires, and abort with a stack dump instead of the wait's FAIL and line:
+  # it stays as a backstop behind the waits (15 min), under CTest's timeout.
+  list(APPEND env "QTEST_FUNCTION_TIMEOUT=900000")
   if(T_GL)
     list(APPEND env "QT_QPA_PLATFORM=xcb")
     list(APPEND T_LABELS gl)

@@ -31,26 +31,27 @@ void BackgroundTask::start() {
 }
 
 void BackgroundTask::progress(const std::string& stage, int64_t done, int64_t total) {
+  // Bounded: an engine that names a new stage on every call between two deliveries drops the
+  // oldest undelivered readings (the display is behind them anyway), never the latest.
+  constexpr size_t kMaxPending = 32;
   std::lock_guard<std::mutex> lock(mutex_);
-  stage_ = stage;
-  done_ = done;
-  total_ = total;
-  if (progressPosted_) return;
-  progressPosted_ = true;
-  QMetaObject::invokeMethod(this, &BackgroundTask::deliverProgress, Qt::QueuedConnection);
+  const bool post = pending_.empty();
+  if (!pending_.empty() && pending_.back().stage == stage) {
+    pending_.back() = Reading{stage, done, total};
+  } else {
+    if (pending_.size() >= kMaxPending) pending_.pop_front();
+    pending_.push_back(Reading{stage, done, total});
+  }
+  if (post) QMetaObject::invokeMethod(this, &BackgroundTask::deliverProgress, Qt::QueuedConnection);
 }
 
 void BackgroundTask::deliverProgress() {
-  QString stage;
-  int64_t done, total;
+  std::deque<Reading> readings;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stage = QString::fromStdString(stage_);
-    done = done_;
-    total = total_;
-    progressPosted_ = false;
+    readings.swap(pending_);
   }
-  Q_EMIT progressChanged(stage, done, total);
+  for (const Reading& r : readings) Q_EMIT progressChanged(QString::fromStdString(r.stage), r.done, r.total);
 }
 
 void BackgroundTask::onWorkerDone(bool ok, QString message) {

@@ -1,14 +1,16 @@
 #pragma once
 // A long engine operation (scanning a dataset, loading volumes, generating the demo data, the
 // probe) on a worker thread, with progress and cancel. The work gets a ProgressSink and a
-// CancelToken; progress reaches the GUI thread coalesced (the latest value wins), so a chatty
-// engine loop cannot flood the event queue. finished()/failed() fire on the GUI thread.
+// CancelToken; progress reaches the GUI thread coalesced (within a stage the latest value wins),
+// so a chatty engine loop cannot flood the event queue, yet a stage's last reading (its 100 %)
+// is always shown before the next stage's. finished()/failed() fire on the GUI thread.
 #include <QObject>
 #include <QString>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <deque>
 
 #include "engine/core/Reporting.h"
 
@@ -54,10 +56,12 @@ class BackgroundTask : public QObject, private ProgressSink {
   std::thread worker_;
   bool running_ = false;
 
+  struct Reading {
+    std::string stage;
+    int64_t done = 0, total = 0;
+  };
   std::mutex mutex_;
-  std::string stage_;
-  int64_t done_ = 0, total_ = 0;
-  bool progressPosted_ = false;
+  std::deque<Reading> pending_;   // not yet delivered: one per stage, in order; posted when non-empty
 };
 
 }  // namespace vwb::ui

@@ -106,6 +106,36 @@ class TestTrainingBridge : public QObject {
     QVERIFY(progress.size() < 10000);  // coalesced: the latest value wins
     QCOMPARE(progress.last().at(1).toLongLong(), 10000);
 
+    // Stages in turn, with no wait between them (the worker always outruns the GUI thread here):
+    // each stage's last reading is delivered, in order, before the next stage's, even though
+    // the readings within a stage are coalesced. The ensemble's prediction counted on this.
+    // (Ten rounds: twenty stage changes, under the 32 undelivered ones a task keeps.)
+    BackgroundTask staged("stages", [](ProgressSink& p, const CancelToken&) {
+      for (int round = 0; round < 10; ++round) {
+        for (int i = 1; i <= 1000; ++i) p.progress("predicting", round * 1000 + i, 10000);
+        p.progress("scoring", round, 10);
+      }
+    });
+    QSignalSpy stagedProgress(&staged, &BackgroundTask::progressChanged);
+    QSignalSpy stagedDone(&staged, &BackgroundTask::finished);
+    staged.start();
+    QVERIFY(stagedDone.wait(vwbtest::kLastResortMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!stagedProgress.isEmpty() && stagedProgress.last().at(0).toString() == "scoring" &&
+                                 stagedProgress.last().at(1).toLongLong() == 9,
+                             vwbtest::kLastResortMs);
+    int64_t lastPredicted = 0;
+    for (int i = 0; i < stagedProgress.size(); ++i) {
+      const QString stage = stagedProgress.at(i).at(0).toString();
+      const int64_t value = stagedProgress.at(i).at(1).toLongLong();
+      if (stage == "predicting") {
+        QVERIFY(value > lastPredicted);  // only rises
+        lastPredicted = value;
+      } else if (i > 0 && stagedProgress.at(i - 1).at(0).toString() == "predicting") {
+        QCOMPARE(lastPredicted % 1000, int64_t(0));  // a round's 100 % came before its score
+      }
+    }
+    QCOMPARE(lastPredicted, int64_t(10000));
+
     BackgroundTask slow("slow", [](ProgressSink&, const CancelToken& c) {
       for (;;) {
         c.throwIfCancelled();
