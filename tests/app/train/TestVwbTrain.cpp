@@ -171,7 +171,11 @@ class TestVwbTrain : public QObject {
     ::kill(static_cast<pid_t>(p.processId()), SIGINT);
     QVERIFY(p.waitForFinished(vwbtest::kLastResortMs));
     err += p.readAllStandardError();
-    QCOMPARE(p.exitCode(), 130);
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 130,
+             qPrintable(QString("%1 %2; stderr:\n%3")
+                            .arg(p.exitStatus() == QProcess::NormalExit ? "exit code" : "killed by signal")
+                            .arg(p.exitCode())
+                            .arg(QString::fromUtf8(err.right(4000)))));
     QVERIFY2(err.contains("stopped at step"), err.constData());
     QVERIFY(QFile::exists(out + "/checkpoints/last.pt"));
     QVERIFY(!QFile::exists(out + "/checkpoints/last.pt.tmp"));
