@@ -181,6 +181,38 @@ class TestVwbTrain : public QObject {
     QVERIFY(!QFile::exists(out + "/checkpoints/last.pt.tmp"));
   }
 
+  // A run whose caller ignores SIGINT (started with `&` from a script, or under nohup) keeps it
+  // ignored: it trains on through a SIGINT (steps after the signal are the proof) and SIGTERM
+  // still stops it with a checkpoint and 128 + 15.
+  void ignoredInterruptStaysIgnored() {
+    QString out = tmp_.filePath("nohup");
+    QProcess p;
+    p.setChildProcessModifier([] { std::signal(SIGINT, SIG_IGN); });
+    p.start(vwbExe(), smallRun(data_, out) + QStringList{"--epochs", "1000000", "--steps-per-epoch", "50"});
+    QVERIFY(p.waitForStarted());
+    QByteArray err;
+    auto readUntil = [&](const QByteArray& what, qsizetype from) {
+      QElapsedTimer timer;
+      timer.start();
+      while (err.indexOf(what, from) < 0 && p.state() == QProcess::Running && timer.elapsed() < vwbtest::kLastResortMs) {
+        p.waitForReadyRead(200);
+        err += p.readAllStandardError();
+      }
+      return err.indexOf(what, from) >= 0;
+    };
+    QVERIFY2(readUntil(" step ", 0), err.constData());
+    ::kill(static_cast<pid_t>(p.processId()), SIGINT);
+    const qsizetype afterInterrupt = err.size();
+    QVERIFY2(readUntil(" step ", afterInterrupt), err.constData());  // still training
+    QVERIFY(!err.contains("stopping after this step"));
+    ::kill(static_cast<pid_t>(p.processId()), SIGTERM);
+    QVERIFY(p.waitForFinished(vwbtest::kLastResortMs));
+    err += p.readAllStandardError();
+    QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 143,
+             qPrintable(QString::number(p.exitCode()) + "\n" + QString::fromUtf8(err.right(2000))));
+    QVERIFY(QFile::exists(out + "/checkpoints/last.pt"));
+  }
+
   void benchTrainPrintsThroughput() {
     auto r = run(vwbExe(), {"bench-train", "--patch", "16", "--levels", "2", "--base-channels", "4",
                             "--steps", "2", "--warmup", "1"});
