@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "engine/core/Error.h"
+#include "engine/core/HeapReuse.h"
 #include "engine/infer/SlidingWindowPredictor.h"
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/train/detail/DeviceSupport.h"
@@ -31,6 +32,7 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
   // LibTorch defaults to one intra-op thread on these machines: use the cores unless told.
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
   torch::set_num_threads(std::max(1, threads));
+  keepFreedMemoryForReuse();  // every tile's activations reuse the last tile's memory
   const std::vector<std::string> names = options.devices.empty() ? std::vector<std::string>{"cpu"} : options.devices;
   for (const std::string& name : names) {
     const torch::Device device = parseDevice(name);

@@ -1,6 +1,5 @@
 #include "engine/trainer/Trainer.h"
 
-#include <malloc.h>
 
 #include <algorithm>
 #include <chrono>
@@ -16,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
+#include "engine/core/HeapReuse.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/train/AtomicFile.h"
@@ -64,15 +64,6 @@ void checkConfig(const TrainConfig& c) {
   if (const std::string p = trainConfigRangeProblem(c); !p.empty()) throw Error(p);
   checkPatchFitsModel(c.model, c.patch);
   checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
-}
-
-// CPU training frees and re-allocates the same large activation buffers every step. glibc
-// serves blocks above 32 MiB with mmap and returns them at free, so every step page-faults its
-// activations in again (a large share of system time). Serving everything from the heap and
-// not trimming it makes the process keep and reuse them, like a caching allocator.
-void keepFreedMemoryForReuse() {
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
 
 int resolveThreads(int requested) {
