@@ -47,6 +47,17 @@ std::optional<ValidationResult> TrainingRun::validate() {
                         r->full ? "full sliding window" : fmt::format("{} fixed patches", config_.valPatches),
                         r->full ? "Dice" : "pseudo-Dice", r->dice, r->tiles, r->seconds,
                         r->tiles / std::max(r->seconds, 1e-9), 100 * share, trained, 100 * validationPlan_.share));
+  // Far above the plan (a machine where a tile costs more than kTileCostPerTrainingSample says):
+  // once, the setting that brings it back to the target.
+  if (!advisedValidation_ && share > 2 * kValidationShare && r->tiles > kMinValidationPatches && trained > 0) {
+    advisedValidation_ = true;
+    const double perTile = r->seconds / double(r->tiles);
+    const int64_t fits = int64_t(kValidationShare * trained / std::max(perTile, 1e-9));
+    log_->log(LogLevel::Warning,
+              fmt::format("validation took {:.0f} % of the training time since the last one: --val-patches {} "
+                          "(or a larger --val-every) keeps it near {:.0f} % on this machine",
+                          100 * share, std::max<int64_t>(kMinValidationPatches, fits), 100 * kValidationShare));
+  }
   if (r->full) {
     lastFull_ = r;
     lastFullStep_ = state_.step;

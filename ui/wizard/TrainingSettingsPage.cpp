@@ -40,10 +40,12 @@ QString augmentItemText(AugmentPreset p, int patch) {
                                      QT_TRANSLATE_NOOP("TrainingSettingsPage", "flips, 90° turns, intensity, noise"),
                                      QT_TRANSLATE_NOOP("TrainingSettingsPage", "nnU-Net's default 3D pipeline"),
                                      QT_TRANSLATE_NOOP("TrainingSettingsPage", "nnunet + elastic, illumination, blank boxes")};
-  return QString("%1 — %2 · ~%3 patches/s per loader thread at %4³")
-      .arg(QString::fromLatin1(augmentPresetName(p)), QCoreApplication::translate("TrainingSettingsPage", what[int(p)]))
-      .arg(augmentPatchesPerSecond(p, patch), 0, 'f', 0)
-      .arg(patch);
+  // (³ after the last placeholder would read as a digit of it: appended.)
+  return QString("%1 — %2 · ~%3 patches/s per loader thread at %4")
+             .arg(QString::fromLatin1(augmentPresetName(p)), QCoreApplication::translate("TrainingSettingsPage", what[int(p)]))
+             .arg(augmentPatchesPerSecond(p, patch), 0, 'f', 0)
+             .arg(patch) +
+         QString::fromUtf8("³");
 }
 }  // namespace
 

@@ -78,6 +78,7 @@ class TrainingRun {
   double runSecondsAtValidation_ = 0;  // training seconds when the last validation ended
   std::optional<ValidationResult> lastFull_;  // a full validation's result and its step
   int64_t lastFullStep_ = -1;
+  bool advisedValidation_ = false;  // the warning of a validation far above its planned share
   std::unique_ptr<BatchPipeline> pipeline_;
   std::unique_ptr<WeightEma> ema_;  // --ema
   LoopState state_;
