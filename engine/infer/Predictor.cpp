@@ -11,6 +11,7 @@
 #include "engine/infer/SlidingWindowPredictor.h"
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/detail/MixedPrecision.h"
 
 namespace vwb {
 
@@ -19,6 +20,8 @@ struct Predictor::Impl {
   CheckpointInfo info;
   std::vector<torch::Device> devices;
   std::vector<UNet3D> models;  // one replica per device, in eval mode
+  std::vector<Precision> precisions;  // per device (autocast for the forward pass)
+  std::string precisionNote;
   std::array<float, 256> normalize{};
 };
 
@@ -31,6 +34,14 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
   const std::vector<std::string> names = options.devices.empty() ? std::vector<std::string>{"cpu"} : options.devices;
   for (const std::string& name : names) {
     const torch::Device device = parseDevice(name);
+    std::string why;
+    // Refused here, before any volume, when the device cannot run the mode (fp16 on a CPU...).
+    impl_->precisions.push_back(resolvePrecision(options.amp, device, &why));
+    // The choice is training's; inference has no gradients to scale.
+    if (const size_t at = why.find(" with dynamic loss scaling"); at != std::string::npos) why.erase(at);
+    impl_->precisionNote += (impl_->precisionNote.empty() ? "" : "\n") + name + ": " + why;
+    // cuDNN picks the fastest convolution algorithm for the tile shape once, then reuses it.
+    if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
     LoadedModel loaded = loadModelCheckpoint(checkpointPath, device);
     impl_->info = loaded.info;
     impl_->devices.push_back(device);
@@ -44,6 +55,8 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
 }
 
 Predictor::~Predictor() = default;
+
+std::string Predictor::precisionNote() const { return impl_->precisionNote; }
 
 Shape3 Predictor::patch() const {
   const int64_t p = impl_->info.patch;
@@ -61,7 +74,12 @@ VolumeU8 Predictor::predict(const VolumeU8& image, ProgressSink* progress, const
       c10::InferenceMode inference;
       const torch::Device device = impl_->devices[d];
       torch::Tensor x = torch::from_blob(const_cast<float*>(in), {count, 1, p.d, p.h, p.w}, torch::kFloat32);
-      torch::Tensor y = impl_->models[d]->forward(x.to(device)).to(torch::kCPU, torch::kFloat32).contiguous();
+      torch::Tensor y;
+      {
+        AutocastScope autocast(impl_->precisions[d], device);
+        y = impl_->models[d]->forward(x.to(device));
+      }
+      y = y.to(torch::kCPU, torch::kFloat32).contiguous();
       if (y.numel() != count * p.voxels())
         throw Error("the network returned " + std::to_string(y.numel()) + " values for " +
                     std::to_string(count) + " patches");

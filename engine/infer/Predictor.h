@@ -9,6 +9,7 @@
 
 #include "engine/core/Reporting.h"
 #include "engine/core/Volume.h"
+#include "engine/train/TrainConfig.h"  // AmpMode
 
 namespace vwb {
 
@@ -22,6 +23,10 @@ struct PredictOptions {
   std::vector<std::string> devices;  // {"cpu"} by default; "cuda:0", ... (a model replica and
                                      // worker thread each, sharing the tiles of a volume)
   int threads = 0;                   // intra-op threads (0 = all cores)
+  // Autocast for the network's forward pass, chosen per device as training chooses it: auto is
+  // fp32 on the CPU (the masks of a CPU run are those of fp32) and fp16 or bf16 on a GPU with
+  // tensor cores (a T4: fp16, twice the fp32 rate and half the activation memory).
+  AmpMode amp = AmpMode::Auto;
 };
 
 class Predictor {
@@ -37,6 +42,8 @@ class Predictor {
   VolumeU8 predict(const VolumeU8& image, ProgressSink* progress = nullptr,
                    const CancelToken* cancel = nullptr);
   Shape3 patch() const;
+  // What each device computes in, with the reason: "cpu: CPU: fp32 (...)", one line per device.
+  std::string precisionNote() const;
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 #include <c10/cuda/CUDACachingAllocator.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
@@ -308,6 +309,7 @@ const std::vector<Check>& checks() {
          for (size_t i = 0; i < image.data.size(); ++i) image.data[i] = uint8_t((i * 37) % 251);
          PredictOptions gpu;
          gpu.devices = {"cuda:0"};
+         gpu.amp = AmpMode::Off;  // fp32 against fp32 (PredictCudaAmp checks autocast)
          PredictOptions cpu;
          cpu.devices = {"cpu"};
          VolumeU8 a = Predictor(path, gpu).predict(image), b = Predictor(path, cpu).predict(image);
@@ -316,6 +318,51 @@ const std::vector<Check>& checks() {
          std::printf("    %zu voxels: largest CUDA vs CPU difference %d/255\n", a.data.size(), worst);
          check(a.shape == image.shape, "prediction shape differs from the image");
          check(worst <= 2, "CUDA and CPU predictions differ by " + std::to_string(worst) + "/255");
+       }},
+      {"PredictCudaAmp",
+       [] {
+         needCuda();
+         // --amp auto on a GPU with tensor cores: fp16 (T4, V100) or bf16 (sm80+) autocast for
+         // the forward pass. The probabilities stay those of fp32 up to the half type's rounding
+         // (fp16: 11-bit mantissa, bf16: 8; convolutions accumulate in fp32 and instance norm
+         // runs in fp32 under autocast), bounded here at 12/255 worst and 1 level on average;
+         // and it is faster: both timed on the same volume (printed, not asserted).
+         at::globalContext().setAllowTF32CuDNN(false);
+         const char* tmp = std::getenv("TMPDIR");
+         std::string path = std::string(tmp ? tmp : "/tmp") + "/vwb-cuda-tests-predict-amp.pt";
+         vwbtest::writeTinyCheckpoint(path, 64, 11);
+         VolumeU8 image(Shape3{160, 160, 160});
+         for (size_t i = 0; i < image.data.size(); ++i) image.data[i] = uint8_t((i * 37) % 251);
+         PredictOptions fp32, amp;
+         fp32.devices = amp.devices = {"cuda:0"};
+         fp32.batch = amp.batch = 4;
+         fp32.amp = AmpMode::Off;
+         Predictor full(path, fp32), half(path, amp);
+         std::printf("    %s\n", half.precisionNote().c_str());
+         check(half.precisionNote().find("fp32") == std::string::npos || half.precisionNote().find("no tensor cores") != std::string::npos,
+               "auto chose fp32 on a GPU with tensor cores: " + half.precisionNote());
+         full.predict(image);  // cuDNN's algorithm search, once per shape
+         half.predict(image);
+         auto timed = [&](Predictor& p, VolumeU8* out) {
+           torch::cuda::synchronize();
+           const auto t0 = std::chrono::steady_clock::now();
+           *out = p.predict(image);
+           return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+         };
+         VolumeU8 a, b;
+         const double t32 = timed(full, &a), t16 = timed(half, &b);
+         int worst = 0;
+         double sum = 0;
+         for (size_t i = 0; i < a.data.size(); ++i) {
+           const int d = std::abs(int(a.data[i]) - int(b.data[i]));
+           worst = std::max(worst, d);
+           sum += d;
+         }
+         const double mean = sum / double(a.data.size());
+         std::printf("    160^3, patch 64, overlap 0.5, batch 4: fp32 %.2f s, autocast %.2f s (%.2fx); "
+                     "difference worst %d/255, mean %.3f\n", t32, t16, t32 / t16, worst, mean);
+         check(worst <= 12 && mean <= 1.0, "autocast probabilities differ from fp32 by " + std::to_string(worst) +
+                                               "/255 worst, " + std::to_string(mean) + " mean");
        }},
   };
   return all;

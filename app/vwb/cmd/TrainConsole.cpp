@@ -68,6 +68,7 @@ void TrainConsole::onRunEnd(const RunEndEvent&) {
 namespace {
 CancelToken* interruptTarget = nullptr;
 volatile std::sig_atomic_t lastSignal = SIGINT;
+struct sigaction previousInt, previousTerm;
 void onInterrupt(int sig) {
   lastSignal = sig;
   if (interruptTarget) interruptTarget->cancel();
@@ -76,19 +77,31 @@ void onInterrupt(int sig) {
   (void)ignored;
   std::signal(sig, SIG_DFL);
 }
+// A signal the caller set to be ignored stays ignored (a job started with `&` from a script, or
+// under nohup, ignores SIGINT by convention): only a signal that would have ended vwb is turned
+// into a stop with a checkpoint.
+void route(int sig, struct sigaction* previous) {
+  struct sigaction now {};
+  sigaction(sig, nullptr, previous);
+  if (previous->sa_handler == SIG_IGN) return;
+  now.sa_handler = onInterrupt;
+  sigemptyset(&now.sa_mask);
+  now.sa_flags = SA_RESTART;
+  sigaction(sig, &now, nullptr);
+}
 }  // namespace
 
 int InterruptToCancel::exitCode() { return 128 + lastSignal; }
 
 InterruptToCancel::InterruptToCancel(CancelToken& token) {
   interruptTarget = &token;
-  std::signal(SIGINT, onInterrupt);
-  std::signal(SIGTERM, onInterrupt);
+  route(SIGINT, &previousInt);
+  route(SIGTERM, &previousTerm);
 }
 
 InterruptToCancel::~InterruptToCancel() {
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
+  sigaction(SIGINT, &previousInt, nullptr);
+  sigaction(SIGTERM, &previousTerm, nullptr);
   interruptTarget = nullptr;
 }
 

@@ -26,7 +26,7 @@ namespace {
 struct PredictArgs {
   std::vector<std::string> checkpoints;
   std::vector<double> weights;
-  std::string preset, images, out, tta = "none", average = "probability", devices = "cpu";
+  std::string preset, images, out, tta = "none", average = "probability", devices = "cpu", amp = "auto";
   vwb::PredictOptions options;
   vwb::PostProcessOptions post;
 };
@@ -59,6 +59,8 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
   cmd.add_option("--devices", a->devices, "comma-separated: cpu, cuda:0, cuda:1, ...")->capture_default_str();
   cmd.add_option("--batch", o.batch, "patches per forward pass")->capture_default_str()->check(CLI::PositiveNumber);
   cmd.add_option("--threads", o.threads, "intra-op threads (0 = all cores)")->capture_default_str();
+  cmd.add_option("--amp", a->amp, "forward pass precision: auto (fp32 on the CPU, fp16/bf16 on a GPU with tensor cores) | off | fp16 | bf16")
+      ->capture_default_str()->check(CLI::IsMember({"auto", "off", "fp16", "bf16"}));
   cmd.add_option("--threshold", a->post.threshold, "mask where p >= T")->capture_default_str()->check(CLI::Range(0.0, 1.0));
   cmd.add_option("--border", a->post.borderVoxels, "zero K voxels at every face")->capture_default_str()->check(CLI::Range(0, 1024));
   cmd.add_option("--min-size", a->post.minComponentVoxels, "drop 26-connected components below N voxels")
@@ -89,6 +91,7 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     a->options.tta = a->tta == "full" ? vwb::Tta::Full : a->tta == "flips" ? vwb::Tta::Flips : vwb::Tta::None;
     a->options.averageLogits = a->average == "logit";
     a->options.devices = splitList(a->devices);
+    a->options.amp = vwb::parseAmp(a->amp);
     vwb::ConsoleSink console;
     // Verifies each checksum and recorded architecture before anything is written.
     for (const auto& checkpoint : a->checkpoints)
@@ -99,6 +102,7 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     for (size_t m = 0; m < predictor.size(); ++m)
       std::fprintf(stderr, "model %zu: %s, patch %s, weight %.3f\n", m + 1, a->checkpoints[m].c_str(),
                    predictor.model(m).patch().str().c_str(), predictor.weights()[m]);
+    std::fprintf(stderr, "precision: %s\n", predictor.model(0).precisionNote().c_str());
     std::fprintf(stderr, "%zu volume(s), devices %s\n", ids.size(), a->devices.c_str());
     // Only now that the checkpoints loaded: a bad one leaves no output folder behind. All or
     // nothing: an interrupted run leaves --out as it was, never volumes of two models side by side.

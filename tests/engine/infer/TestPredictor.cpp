@@ -81,6 +81,36 @@ class TestPredictor : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, Predictor(checkpoint_, bad));
   }
 
+  // The forward pass's precision: auto is fp32 on the CPU, so a CPU prediction is the same
+  // whatever --amp auto/off says (bit for bit: the same kernels run); a mode the CPU cannot run
+  // fast is refused when the predictor is made, before any volume, with what to use instead.
+  void precisionOnTheCpu() {
+    PredictOptions automatic, off;
+    automatic.threads = off.threads = 1;
+    off.amp = AmpMode::Off;
+    Predictor a(checkpoint_, automatic), b(checkpoint_, off);
+    QVERIFY2(QString::fromStdString(a.precisionNote()).startsWith("cpu: CPU: fp32"), a.precisionNote().c_str());
+    const VolumeU8 image = randomImage(Shape3{20, 18, 17}, 4);
+    QVERIFY(a.predict(image).data == b.predict(image).data);
+    PredictOptions fp16;
+    fp16.amp = AmpMode::Fp16;
+    try {
+      Predictor p(checkpoint_, fp16);
+      QFAIL("fp16 on the CPU was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("needs a CUDA device") != std::string::npos, e.what());
+    }
+    const std::string root = dir_.path().toStdString();
+    std::filesystem::create_directories(root + "/amp_images");
+    writeVolumeU8(root + "/amp_images/1.tif", image);
+    const auto r = vwbtest::run(vwbtest::vwbExe(), {"predict", "--checkpoint", QString::fromStdString(checkpoint_),
+                                                    "--images", dir_.path() + "/amp_images", "--out",
+                                                    dir_.path() + "/amp_pred", "--amp", "fp16"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains("--amp fp16 needs a CUDA device"), qPrintable(r.err));
+    QVERIFY(!std::filesystem::exists(root + "/amp_pred"));  // refused before anything was written
+  }
+
   void cliPredictThenExport() {
     const std::string root = dir_.path().toStdString();
     std::filesystem::create_directories(root + "/test_images");
