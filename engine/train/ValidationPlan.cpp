@@ -31,6 +31,7 @@ ValidationPlan planValidation(int64_t samplesPerEpoch, int64_t fullTiles, int ev
   ValidationPlan p;
   p.fullTiles = fullTiles;
   p.every = std::max(1, every);
+  samplesPerEpoch = std::max<int64_t>(1, samplesPerEpoch);  // the loop below ends
   const double perTile = kTileCostPerTrainingSample;
   // Tiles one validation may cost within the share.
   auto budget = [&](int e) {

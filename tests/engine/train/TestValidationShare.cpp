@@ -83,7 +83,7 @@ class TestValidationShare : public QObject {
     QCOMPARE(cpu.every, 1);
     QVERIFY(cpu.share <= vwb::kValidationShare);
     QVERIFY2(cpu.reason.find("57 fixed foreground patches every epoch") != std::string::npos, cpu.reason.c_str());
-    for (int64_t samples : {1, 4, 10, 200, 1000, 100000})
+    for (int64_t samples : {0, 1, 4, 10, 200, 1000, 100000})
       for (int64_t tiles : {1, 8, 16, 17, 100, 1000, 27000})
         for (int every : {1, 3}) {
           const vwb::ValidationPlan p = vwb::planValidation(samples, tiles, every);
