@@ -45,7 +45,7 @@ nlohmann::json agreedSettings(const TrainConfig& c, int localRanks, const Traini
   nlohmann::json j;
   for (const char* key : {"model", "patch", "batch_per_device", "grad_accumulation", "epochs",
                           "steps_per_epoch", "lr", "weight_decay", "warmup_fraction", "grad_clip",
-                          "foreground_fraction", "amp", "val_fraction", "val_crop", "seed",
+                          "foreground_fraction", "amp", "val_fraction", "val_crop", "val_patches", "val_every", "seed",
                           "strategy", "nnodes", "bucket_mb", "resume"})
     if (all.contains(key)) j[key] = all.at(key);
   j["local_ranks"] = localRanks;

@@ -28,6 +28,7 @@ Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& finge
   plan_detail::chooseAmp(ctx);
   plan_detail::choosePatchAndBatch(ctx);
   plan_detail::chooseWorkers(ctx);
+  plan_detail::chooseValidation(ctx);
   return plan;
 }
 

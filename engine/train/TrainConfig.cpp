@@ -45,6 +45,8 @@ const std::vector<NumberRange>& numberRanges() {
       {"threads", "--threads", 0, 4096, true, [](const TrainConfig& c) { return double(c.threads); }},
       {"val_fraction", "--val-fraction", 0, 0.99, false, [](const TrainConfig& c) { return c.valFraction; }},
       {"val_crop", "--val-crop", 0, 4096, true, [](const TrainConfig& c) { return double(c.valCrop); }},
+      {"val_patches", "--val-patches", -1, 1e6, true, [](const TrainConfig& c) { return double(c.valPatches); }},
+      {"val_every", "--val-every", 1, 1e6, true, [](const TrainConfig& c) { return double(c.valEvery); }},
       // The rendezvous store serves at most 256 processes (StoreLimits::maxNodes).
       {"nnodes", "--nnodes", 1, 256, true, [](const TrainConfig& c) { return double(c.nnodes); }},
       {"node_rank", "--node-rank", 0, 255, true, [](const TrainConfig& c) { return double(c.nodeRank); }},
@@ -117,6 +119,8 @@ std::string TrainConfig::toJson() const {
       {"threads", threads},
       {"val_fraction", valFraction},
       {"val_crop", valCrop},
+      {"val_patches", valPatches},
+      {"val_every", valEvery},
       {"seed", seed},
       {"strategy", strategyName(strategy)},
       {"devices", devices},
@@ -165,6 +169,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.threads = j.value("threads", c.threads);
     c.valFraction = j.value("val_fraction", c.valFraction);
     c.valCrop = j.value("val_crop", c.valCrop);
+    c.valPatches = j.value("val_patches", 0);  // older runs: the full sliding window they had
+    c.valEvery = j.value("val_every", c.valEvery);
     c.seed = j.value("seed", c.seed);
     c.strategy = parseStrategy(j.value("strategy", std::string(strategyName(c.strategy))));
     c.devices = j.value("devices", c.devices);

@@ -56,6 +56,13 @@ struct TrainConfig {
 
   double valFraction = 0.2;  // 0 = train on everything, no validation
   int valCrop = 0;           // 0 = whole volumes, else a fixed centred crop of this edge
+  // Validation during training (engine/train/ValidationPlan.h): -1 = auto (sized at the run's
+  // start so validation costs <= 10 % of training, the resolved values written back here); 0 = the
+  // full sliding window over the held-out volumes; N = a fixed set of N foreground patches
+  // (pseudo-Dice), with the full sliding window at the end of the run. Configs without it (runs
+  // started before it existed) read as 0, the validation they had.
+  int valPatches = -1;
+  int valEvery = 1;          // validate every this many epochs (and after the last one)
   uint64_t seed = 1;
 
   StrategyKind strategy = StrategyKind::Auto;

@@ -5,7 +5,8 @@
 //   page 1  the predicted probability x 255 (rounded),
 //   page 2  the label slice as stored (0 background, 1 surface, 2 ignored).
 // The volume (the run's first validation volume) and the slice (the median z of its foreground
-// inside the validated region) are the same every epoch, so successive previews show the model
+// inside the validated region; with a validation patch set, the window of the set's first patch at
+// the median z of its foreground) are the same every epoch, so successive previews show the model
 // learn on the same voxels. Written atomically (temp file + rename); the folder keeps the last
 // previews_kept (config, default 50) epochs and the best one.
 #include <cstdint>

@@ -103,16 +103,6 @@ GlobalBatch toGlobalBatch(std::shared_ptr<Batch> batch) {
   return g;
 }
 
-// Tile starts covering [0, extent) with windows of `patch`, the last one flush with the end;
-// a single centred (padded) window when the extent is smaller than the patch.
-std::vector<int64_t> tileStarts(int64_t extent, int64_t patch) {
-  if (extent <= patch) return {-(patch - extent) / 2};
-  std::vector<int64_t> starts;
-  for (int64_t s = 0; s + patch < extent; s += patch) starts.push_back(s);
-  starts.push_back(extent - patch);
-  return starts;
-}
-
 Normalization normalizationOf(const TrainingSource& source, const std::vector<int>& volumes) {
   std::array<int64_t, 256> histogram{};
   for (int v : volumes) {
@@ -392,127 +382,6 @@ void TrainingRun::adviseOnWaits(const StepEvent& e) {
   }
 }
 
-std::optional<TrainingRun::ValidationResult> TrainingRun::validate() {
-  if (!valSampler_)
-    valSampler_ = std::make_unique<PatchSampler>(source_, valVolumes_, normalization_, config_.patch,
-                                                 0.0, AugmentOptions{false});
-  EmaScope emaWeights(ema_.get(), strategy_->model());  // --ema: validate the averaged weights
-  const int64_t P = config_.patch, voxels = P * P * P;
-  const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
-  DiceCounts dice;
-  double lossSum = 0;
-  int64_t tiles = 0;
-  std::optional<ValidationPreview> preview;
-  double previewSeconds = 0;
-  for (int vi = 0; vi < static_cast<int>(valVolumes_.size()); ++vi) {
-    const Shape3 shape = source_.volumes()[static_cast<size_t>(valVolumes_[static_cast<size_t>(vi)])].shape;
-    // Whole volume, or a fixed centred crop: the same voxels every epoch.
-    auto region = [&](int64_t extent) {
-      int64_t size = config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent;
-      return std::make_pair((extent - size) / 2, size);
-    };
-    auto [z0, dz] = region(shape.d);
-    auto [y0, dy] = region(shape.h);
-    auto [x0, dx] = region(shape.w);
-    // Predictions of the region (tiles may overlap at the far edges; the last write wins).
-    std::vector<uint8_t> predicted(static_cast<size_t>(dz * dy * dx), 0);
-    // The region's labels, read through the source (from the cache: chunk by chunk).
-    std::vector<uint8_t> lab(predicted.size());
-    source_.read(valVolumes_[static_cast<size_t>(vi)], z0, y0, x0, dz, dy, dx, nullptr, lab.data());
-    // The preview (node 0, first volume): the probabilities of one fixed slice, taken from the
-    // tiles validation predicts anyway.
-    const bool withPreview = vi == 0 && config_.nodeRank == 0 && config_.previewsKept > 0;
-    std::vector<uint8_t> previewProbability;
-    if (withPreview) {
-      auto start = Clock::now();
-      if (previewZ_ < 0 || previewZ_ >= dz) previewZ_ = previewSlice(lab.data(), dz, dy, dx);
-      previewProbability.assign(static_cast<size_t>(dy * dx), 0);
-      previewSeconds += secondsSince(start);
-    }
-    std::vector<PatchSpec> specs;
-    for (int64_t tz : tileStarts(dz, P))
-      for (int64_t ty : tileStarts(dy, P))
-        for (int64_t tx : tileStarts(dx, P)) {
-          PatchSpec s;
-          s.volume = vi;
-          s.z = z0 + tz, s.y = y0 + ty, s.x = x0 + tx;
-          specs.push_back(s);
-        }
-    for (size_t first = 0; first < specs.size(); first += tilesPerBatch) {
-      if (cancel_.cancelled()) return std::nullopt;
-      int64_t n = std::min<int64_t>(tilesPerBatch, static_cast<int64_t>(specs.size() - first));
-      auto image = torch::empty({n, 1, P, P, P}, torch::kFloat32);
-      auto label = torch::empty({n, 1, P, P, P}, torch::kUInt8);
-      for (int64_t k = 0; k < n; ++k)
-        valSampler_->extract(specs[first + k], image.data_ptr<float>() + k * voxels,
-                             label.data_ptr<uint8_t>() + k * voxels);
-      auto logits = strategy_->predictLogits(image);
-      lossSum += perSampleLoss(logits, label).sum().item<double>();
-      tiles += n;
-      auto positive = (logits > 0).to(torch::kUInt8).contiguous();
-      const uint8_t* pos = positive.data_ptr<uint8_t>();
-      for (int64_t k = 0; k < n; ++k) {
-        const PatchSpec& s = specs[first + k];
-        if (const int64_t pz = previewZ_ + z0 - s.z; withPreview && pz >= 0 && pz < P) {
-          auto start = Clock::now();
-          auto plane = (torch::sigmoid(logits[k][0][pz]) * 255.0f).round().to(torch::kUInt8).contiguous();
-          const uint8_t* prob = plane.data_ptr<uint8_t>();
-          for (int64_t y = 0; y < P; ++y) {
-            const int64_t ry = s.y + y - y0;
-            if (ry < 0 || ry >= dy) continue;
-            for (int64_t x = 0; x < P; ++x) {
-              const int64_t rx = s.x + x - x0;
-              if (rx >= 0 && rx < dx) previewProbability[static_cast<size_t>(ry * dx + rx)] = prob[y * P + x];
-            }
-          }
-          previewSeconds += secondsSince(start);
-        }
-        for (int64_t z = 0; z < P; ++z) {
-          int64_t rz = s.z + z - z0;
-          if (rz < 0 || rz >= dz) continue;
-          for (int64_t y = 0; y < P; ++y) {
-            int64_t ry = s.y + y - y0;
-            if (ry < 0 || ry >= dy) continue;
-            for (int64_t x = 0; x < P; ++x) {
-              int64_t rx = s.x + x - x0;
-              if (rx < 0 || rx >= dx) continue;
-              predicted[static_cast<size_t>((rz * dy + ry) * dx + rx)] =
-                  pos[k * voxels + (z * P + y) * P + x];
-            }
-          }
-        }
-      }
-    }
-    if (withPreview) {
-      auto start = Clock::now();
-      ValidationPreview p;
-      p.volumeId = source_.volumes()[static_cast<size_t>(valVolumes_[0])].id;
-      p.z = z0 + previewZ_;
-      p.height = dy;
-      p.width = dx;
-      p.image.resize(static_cast<size_t>(dy * dx));
-      source_.read(valVolumes_[0], p.z, y0, x0, 1, dy, dx, p.image.data(), nullptr);
-      const auto plane = lab.begin() + static_cast<std::ptrdiff_t>(previewZ_ * dy * dx);
-      p.label.assign(plane, plane + static_cast<std::ptrdiff_t>(dy * dx));
-      p.probability = std::move(previewProbability);
-      preview = std::move(p);
-      previewSeconds += secondsSince(start);
-    }
-    for (int64_t z = 0; z < dz; ++z)
-      for (int64_t y = 0; y < dy; ++y)
-        for (int64_t x = 0; x < dx; ++x) {
-          uint8_t t = lab[static_cast<size_t>((z * dy + y) * dx + x)];
-          if (t == 2) continue;
-          bool p = predicted[static_cast<size_t>((z * dy + y) * dx + x)] != 0;
-          dice.predicted += p;
-          dice.truth += t == 1;
-          dice.intersection += p && t == 1;
-        }
-  }
-  return ValidationResult{lossSum / static_cast<double>(std::max<int64_t>(tiles, 1)), dice.dice(),
-                          std::move(preview), previewSeconds};
-}
-
 void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation) {
   const ValidationPreview& p = *validation.preview;
   const std::string relative = previewRelativePath(e.epoch);
@@ -556,7 +425,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
     best = state_.valDiceEma > state_.bestValDiceEma;
     if (best) state_.bestValDiceEma = state_.valDiceEma;
   } else {
-    best = true;  // no validation: best.pt is the latest model
+    best = !state_.hasEma;  // not validated (yet): best.pt is the latest model until it is
   }
   e.valDiceEma = state_.valDiceEma;
   e.best = best;
@@ -577,6 +446,8 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
     j["val_loss"] = validation->loss;
     j["val_dice"] = validation->dice;
     j["val_dice_ema"] = state_.valDiceEma;
+    j["val_kind"] = validation->full ? "full" : "patches";
+    j["val_s"] = validation->seconds;
     line += ", val loss " + std::to_string(validation->loss) + ", val Dice " +
             std::to_string(validation->dice) + " (avg " + std::to_string(state_.valDiceEma) + ")";
   }
@@ -642,6 +513,7 @@ RunEndEvent TrainingRun::runLocked() {
   strategy_->setup(context);
   if (config_.emaDecay > 0) ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
   if (config_.resume) resumeFromCheckpoint();
+  planValidation();  // before config.json: it records what auto chose
   // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume
   // reads) under nodes/node-R/, so a folder shared by all nodes is never written twice.
   writeFileAtomically(runConfigPath(config_.runDir, config_.nodeRank), config_.toJson() + "\n");
@@ -671,7 +543,7 @@ RunEndEvent TrainingRun::runLocked() {
         state_.epochsDone < state_.step / config_.stepsPerEpoch) {
       int64_t epoch = state_.step / config_.stepsPerEpoch - 1;
       std::optional<ValidationResult> validation;
-      if (!valVolumes_.empty()) {
+      if (!valVolumes_.empty() && validatesAfter(epoch)) {
         validation = validate();
         if (!validation) break;  // cancelled: last.pt below, the epoch end reruns on resume
       }
@@ -705,6 +577,10 @@ RunEndEvent TrainingRun::runLocked() {
     end.outcome = RunOutcome::Stopped;
     end.message = "stopped at step " + std::to_string(state_.step) + "; checkpoint " +
                   checkpointPath("last.pt") + " (continue with --resume)";
+  } else if (!validateAtEnd()) {
+    end.outcome = RunOutcome::Stopped;
+    end.message = "finished " + std::to_string(state_.step) + " steps; the full validation at the end was " +
+                  "stopped (it runs again on --resume, or: vwb validate --run " + config_.runDir + ")";
   } else {
     end.outcome = RunOutcome::Finished;
     end.message = "finished " + std::to_string(state_.step) + " steps; checkpoints in " +

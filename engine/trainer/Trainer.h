@@ -14,6 +14,7 @@
 #include "engine/train/TrainingSource.h"
 #include "engine/train/TrainingData.h"
 #include "engine/train/TrainingVolume.h"
+#include "engine/train/ValidationRecord.h"
 
 namespace vwb {
 
@@ -33,6 +34,15 @@ RunEndEvent runTraining(const TrainConfig& config, const TrainingSource& source,
 std::string runConfigPath(const std::string& runDir, int nodeRank = 0);
 // Reads them (for resume and for the GUI); node R falls back to node 0's file when it has none.
 TrainConfig loadRunConfig(const std::string& runDir, int nodeRank = 0);
+
+// The full sliding-window validation of one of a run's checkpoints (best | last | ema) on the
+// run's held-out volumes, as the run's end does it for its final model: reads RUN/config.json and
+// the dataset it names, takes the run folder's lock (not while the run trains), writes
+// RUN/validation/NAME.json and returns it. `vwb validate --run RUN`; the GUI calls it on a worker
+// thread. Throws vwb::Error naming the file for a missing checkpoint or a run without held-out
+// volumes, vwb::Cancelled when cancelled (nothing is written then).
+FullValidationRecord validateRun(const std::string& runDir, const std::string& checkpoint, LogSink& log,
+                                 ProgressSink* progress, const CancelToken& cancel);
 
 // Throughput of the real training step (same pipeline, strategy and kernels) without a run dir.
 struct TrainBenchmark {

@@ -100,12 +100,13 @@ void SetupWizard::setHardware(HardwareInventory hardware) {
 
 bool SetupWizard::clearPlannerChoices() {
   UserConstraints& c = constraints_;
-  const bool any = c.strategy || c.patch || c.batchPerDevice || c.amp || !c.devices.empty() ||
+  const bool any = c.strategy || c.patch || c.batchPerDevice || c.amp || c.augment || !c.devices.empty() ||
                    overrides_.workers || overrides_.prefetch;
   c.strategy.reset();
   c.patch.reset();
   c.batchPerDevice.reset();
   c.amp.reset();
+  c.augment.reset();
   c.devices.clear();
   overrides_.workers.reset();
   overrides_.prefetch.reset();

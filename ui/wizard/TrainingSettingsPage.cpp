@@ -5,6 +5,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QApplication>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QPointer>
 #include <QKeyEvent>
@@ -30,6 +31,22 @@ QSpinBox* spin(int lo, int hi, int step = 1) {
   return s;
 }
 const AmpMode kAmpModes[] = {AmpMode::Auto, AmpMode::Off, AmpMode::Fp16, AmpMode::Bf16};
+const AugmentPreset kAugmentPresets[] = {AugmentPreset::None, AugmentPreset::Light, AugmentPreset::NnUnet,
+                                         AugmentPreset::Strong};
+// What each preset does and costs: patches one loader thread augments per CPU-second at this patch
+// (the planner's measured table, vwb bench-data).
+QString augmentItemText(AugmentPreset p, int patch) {
+  static const char* const what[] = {QT_TRANSLATE_NOOP("TrainingSettingsPage", "no augmentation"),
+                                     QT_TRANSLATE_NOOP("TrainingSettingsPage", "flips, 90° turns, intensity, noise"),
+                                     QT_TRANSLATE_NOOP("TrainingSettingsPage", "nnU-Net's default 3D pipeline"),
+                                     QT_TRANSLATE_NOOP("TrainingSettingsPage", "nnunet + elastic, illumination, blank boxes")};
+  // (³ after the last placeholder would read as a digit of it: appended.)
+  return QString("%1 — %2 · ~%3 patches/s per loader thread at %4")
+             .arg(QString::fromLatin1(augmentPresetName(p)), QCoreApplication::translate("TrainingSettingsPage", what[int(p)]))
+             .arg(augmentPatchesPerSecond(p, patch), 0, 'f', 0)
+             .arg(patch) +
+         QString::fromUtf8("³");
+}
 }  // namespace
 
 TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard) {
@@ -41,6 +58,9 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   batch_ = spin(1, 1024);
   amp_ = new QComboBox;
   amp_->addItems({tr("auto"), tr("off"), tr("fp16"), tr("bf16")});
+  augment_ = new QComboBox;
+  for (AugmentPreset p : kAugmentPresets) augment_->addItem(augmentItemText(p, 64));
+  augment_->setToolTip(tr("Augmentation of the training patches; the planner sizes the loader threads for it"));
   workers_ = spin(0, 64);
   prefetch_ = spin(1, 64);
   valFraction_ = new QDoubleSpinBox;
@@ -55,6 +75,7 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   form->addRow(tr("Patch edge (voxels)"), patch_);
   form->addRow(tr("Batch per device"), batch_);
   form->addRow(tr("Mixed precision"), amp_);
+  form->addRow(tr("Augmentation"), augment_);
   form->addRow(tr("Loader workers"), workers_);
   form->addRow(tr("Prefetch (batches)"), prefetch_);
   form->addRow(tr("Validation fraction"), valFraction_);
@@ -115,6 +136,11 @@ TrainingSettingsPage::TrainingSettingsPage(SetupWizard& wizard) : wizard_(wizard
   connect(amp_, &QComboBox::currentIndexChanged, this, [this](int i) {
     if (showing_) return;
     wizard_.constraints().amp = kAmpModes[std::max(0, i)];
+    replanKeepingFocus();
+  });
+  connect(augment_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    if (showing_) return;
+    wizard_.constraints().augment = kAugmentPresets[std::max(0, i)];
     replanKeepingFocus();
   });
   auto overrideField = [this](QSpinBox* box, std::optional<int> UserOverrides::*field) {
@@ -227,6 +253,10 @@ void TrainingSettingsPage::showPlan() {
   batch_->setValue(c.batchPerDevice);
   for (int i = 0; i < 4; ++i)
     if (kAmpModes[i] == c.amp) amp_->setCurrentIndex(i);
+  for (int i = 0; i < 4; ++i) {
+    augment_->setItemText(i, augmentItemText(kAugmentPresets[i], c.patch));
+    if (kAugmentPresets[i] == c.augment) augment_->setCurrentIndex(i);
+  }
   workers_->setValue(c.workers);
   prefetch_->setValue(c.prefetch);
   valFraction_->setValue(c.valFraction);

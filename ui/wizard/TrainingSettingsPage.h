@@ -1,7 +1,9 @@
 #pragma once
 // Wizard page 4: epochs, patch, per-device batch (with a memory bar per device from the
-// planner's estimate), workers/prefetch, AMP, validation fraction, seed, and the probe.
-// Patch, batch, epochs and AMP go back to the planner as constraints; the rest are overrides.
+// planner's estimate), workers/prefetch, AMP, augmentation preset (each with what one loader
+// thread makes of it per second at the planned patch), validation fraction, seed, and the probe.
+// Patch, batch, epochs, AMP and augmentation go back to the planner as constraints (the loader
+// threads are sized for the preset); the rest are overrides.
 #include <QWizardPage>
 #include <vector>
 
@@ -32,6 +34,7 @@ class TrainingSettingsPage : public QWizardPage {
   QSpinBox* stepsBox() const { return steps_; }
   QPushButton* probeButton() const { return probeButton_; }
   QComboBox* ampBox() const { return amp_; }
+  QComboBox* augmentBox() const { return augment_; }  // none | light | nnunet | strong, with costs
   QPushButton* resetButton() const { return reset_; }
   const std::vector<MemoryBar*>& memoryBars() const { return bars_; }
   QString reasonsText() const;
@@ -50,6 +53,7 @@ class TrainingSettingsPage : public QWizardPage {
   QSpinBox* patch_;
   QSpinBox* batch_;
   QComboBox* amp_;
+  QComboBox* augment_;
   QSpinBox* workers_;
   QSpinBox* prefetch_;
   QDoubleSpinBox* valFraction_;

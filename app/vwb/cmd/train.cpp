@@ -17,7 +17,7 @@ namespace {
 
 struct TrainArgs {
   std::string data, out, configFile, norm, amp, device, cacheDir, arch, optimizer, augment;
-  int chunkCacheMb = 0, valMaxVolumes = 0, previewsKept = 0;
+  int chunkCacheMb = 0, valMaxVolumes = 0, previewsKept = 0, valPatches = 0, valEvery = 0;
   int epochs = 0, stepsPerEpoch = 0, patch = 0, batch = 0, levels = 0, baseChannels = 0;
   int workers = 0, prefetch = 0, threads = 0, valCrop = 0, gradAccumulation = 0;
   double lr = 0, valFraction = 0, skeletonRecall = 0, ema = 0;
@@ -71,6 +71,11 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--amp", a->amp, "Mixed precision: auto|off|fp16|bf16");
   cmd.add_option("--val-fraction", a->valFraction, "Share of volumes held out (0 = no validation)");
   cmd.add_option("--val-crop", a->valCrop, "Validate on a centred crop of this edge (0 = whole volumes)");
+  cmd.add_option("--val-patches", a->valPatches,
+                 "Validate during training on this many fixed foreground patches (pseudo-Dice; the full sliding "
+                 "window runs at the end), 0 = the full sliding window every time, -1 = auto (default: sized so "
+                 "validation costs <= 10 % of training)");
+  cmd.add_option("--val-every", a->valEvery, "Validate every this many epochs, and after the last (auto may raise it)");
   cmd.add_option("--seed", a->seed, "Seed of weights, split, patches and augmentation");
   cmd.add_option("--cache", a->cacheDir, "Preprocessed chunk cache (default DATA/.vwb/cache; preprocessed first where missing or stale)");
   cmd.add_option("--chunk-cache-mb", a->chunkCacheMb, "Decoded-chunk cache budget in MiB (default RAM/8 within 256..2048)");
@@ -118,6 +123,8 @@ void setup(CLI::App& cmd) {
     if (given("--amp")) c.amp = vwb::parseAmp(a->amp);
     if (given("--val-fraction")) c.valFraction = a->valFraction;
     if (given("--val-crop")) c.valCrop = a->valCrop;
+    if (given("--val-patches")) c.valPatches = a->valPatches;
+    if (given("--val-every")) c.valEvery = a->valEvery;
     if (given("--seed")) c.seed = a->seed;
     if (given("--cache")) c.cacheDir = std::filesystem::absolute(a->cacheDir).string();
     if (given("--chunk-cache-mb")) c.chunkCacheMb = a->chunkCacheMb;

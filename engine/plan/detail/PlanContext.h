@@ -42,5 +42,6 @@ void chooseDataCache(PlanContext& ctx);
 void chooseAmp(PlanContext& ctx);
 void choosePatchAndBatch(PlanContext& ctx);
 void chooseWorkers(PlanContext& ctx);
+void chooseValidation(PlanContext& ctx);  // PlanValidation.cpp
 
 }  // namespace vwb::plan_detail

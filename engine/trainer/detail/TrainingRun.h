@@ -16,6 +16,8 @@
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
 #include "engine/trainer/Trainer.h"
+#include "engine/trainer/detail/Validator.h"
+#include "engine/train/ValidationPlan.h"
 #include "engine/train/ValidationPreview.h"
 #include "engine/train/detail/Loss.h"
 #include "engine/train/detail/TrainStrategy.h"
@@ -45,13 +47,12 @@ class TrainingRun {
   void onRunStart();
   void onEpochStart(int64_t epoch);
   void trainStep();
-  // Validation of the held-out volumes; nullopt when cancelled part-way.
-  struct ValidationResult {
-    double loss = 0, dice = 0;
-    std::optional<ValidationPreview> preview;  // node 0: one slice of the first volume
-    double previewSeconds = 0;                 // what the preview added to validation
-  };
+  // Validation of the held-out volumes (TrainingValidation.cpp): the fixed patch set or the full
+  // sliding window, as planned at the start (val_patches, val_every); nullopt when cancelled.
   std::optional<ValidationResult> validate();
+  void planValidation();                       // resolves val_patches auto, builds validator_
+  bool validatesAfter(int64_t epoch) const;    // every val_every epochs and after the last
+  bool validateAtEnd();                        // the full sliding window; false when cancelled
   void adviseOnWaits(const StepEvent& e);  // the data-wait and communication warnings
   void onEpochEnd(int64_t epoch, std::optional<ValidationResult> validation, double seconds);
 
@@ -71,7 +72,13 @@ class TrainingRun {
   std::unique_ptr<TrainStrategy> strategy_;
   Normalization normalization_;
   std::vector<int> trainVolumes_, valVolumes_;  // indices into source_.volumes()
-  std::unique_ptr<PatchSampler> trainSampler_, valSampler_;
+  std::unique_ptr<PatchSampler> trainSampler_;
+  std::unique_ptr<Validator> validator_;
+  ValidationPlan validationPlan_;
+  double runSecondsAtValidation_ = 0;  // training seconds when the last validation ended
+  std::optional<ValidationResult> lastFull_;  // a full validation's result and its step
+  int64_t lastFullStep_ = -1;
+  bool advisedValidation_ = false;  // the warning of a validation far above its planned share
   std::unique_ptr<BatchPipeline> pipeline_;
   std::unique_ptr<WeightEma> ema_;  // --ema
   LoopState state_;
@@ -80,7 +87,6 @@ class TrainingRun {
   GlobalBatch nextBatch_;  // GPUs: the next step's batch, already handed to prefetch()
   std::deque<std::pair<double, double>> waitWindow_;  // data and comm wait of the last steps
   bool advisedData_ = false, advisedComm_ = false;
-  int64_t previewZ_ = -1;  // the preview's slice in the validated region (fixed once chosen)
   int64_t simulatedOomStep_ = -1;  // VWB_FAULT_OOM_AT_STEP (1-based), for tests
   std::atomic<bool> simulatedOomDone_{false};  // rank threads call the hook concurrently
 };

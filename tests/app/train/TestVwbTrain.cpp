@@ -181,6 +181,47 @@ class TestVwbTrain : public QObject {
     QVERIFY(!QFile::exists(out + "/checkpoints/last.pt.tmp"));
   }
 
+  // --val-patches: validation during training on a fixed patch set (the same set on one device
+  // and on two CPU ranks: drawn from the seed alone), the full sliding window of the final model
+  // at the end (validation/last.json); vwb validate runs it on request for best.pt.
+  void validationPatchesAtTheEndAndOnRequest() {
+    QString out = tmp_.filePath("patches");
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--val-patches", "4", "--epochs", "2",
+                                                             "--steps-per-epoch", "3", "--devices", "cpu"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QCOMPARE(readJson(out + "/config.json").value("val_patches").toInt(), 4);
+    const QRegularExpression digest("validation patch set ([0-9a-f]{16})");
+    const auto set = digest.match(r.err);
+    QVERIFY2(set.hasMatch(), qPrintable(r.err));
+    QVERIFY2(r.err.contains("validation (4 fixed patches): pseudo-Dice"), qPrintable(r.err));
+    // The held-out 24^3 volume is 8 tiles of 16^3.
+    const QJsonObject last = readJson(out + "/validation/last.json");
+    QCOMPARE(last.value("format").toString(), QString("vwb-validation-1"));
+    QCOMPARE(last.value("step").toInt(), 6);
+    QCOMPARE(last.value("tiles").toInt(), 8);
+    QCOMPARE(last.value("volumes").toArray().size(), 1);
+    QVERIFY2(r.err.contains("full validation of last.pt (sliding window, 8 tiles"), qPrintable(r.err));
+
+    QString ranks = tmp_.filePath("patches-ranks");
+    auto two = run(vwbExe(), smallRun(data_, ranks) + QStringList{"--val-patches", "4", "--epochs", "1",
+                                                                 "--steps-per-epoch", "2", "--devices", "cpu:2",
+                                                                 "--strategy", "ddp"});
+    QVERIFY2(two.exitCode == 0, qPrintable(why(two)));
+    QCOMPARE(digest.match(two.err).captured(1), set.captured(1));
+
+    auto v = run(vwbExe(), {"validate", "--run", out, "--checkpoint", "best", "--json"});
+    QVERIFY2(v.exitCode == 0, qPrintable(why(v)));
+    const QJsonObject best = readJson(out + "/validation/best.json");
+    QCOMPARE(best.value("checkpoint").toString(), QString("best"));
+    QCOMPARE(best.value("tiles").toInt(), 8);
+    QCOMPARE(QJsonDocument::fromJson(v.out.toUtf8()).object().value("dice").toDouble(), best.value("dice").toDouble());
+    const double dice = best.value("dice").toDouble();
+    QVERIFY(dice >= 0 && dice <= 1);
+    auto missing = run(vwbExe(), {"validate", "--run", out, "--checkpoint", "ema"});
+    QCOMPARE(missing.exitCode, 1);
+    QVERIFY2(missing.err.contains("ema.pt") && missing.err.contains("no such checkpoint"), qPrintable(missing.err));
+  }
+
   // A run whose caller ignores SIGINT (started with `&` from a script, or under nohup) keeps it
   // ignored: it trains on through a SIGINT (steps after the signal are the proof) and SIGTERM
   // still stops it with a checkpoint and 128 + 15.

@@ -252,6 +252,23 @@ class TestPlanner : public QObject {
     QVERIFY(p.config.workers <= 32 && p.config.workers >= 8);
   }
 
+  // The "Validation?" step: on the release's layout (786 x 320^3, 8 held out) a CPU plan validates
+  // a fixed patch set within 10 % of training, and says so; the config leaves the exact choice to
+  // the run's start (auto). A handful of small volumes keeps the full sliding window.
+  void validationIsAPlannedShare() {
+    Plan release = makePlan(cpuOnly(2), volumes(320, 786), {});
+    QCOMPARE(release.config.valPatches, -1);
+    QVERIFY(anyContains(release.reasons, "Validation 57 patches"));
+    QVERIFY(anyContains(release.reasons, "fixed foreground patches every epoch"));
+    QVERIFY(anyContains(release.reasons, "8 held-out volumes of up to 320x320x320"));
+    QVERIFY(anyContains(release.reasons, "(1000 tiles) runs at the end of the run"));
+    bool step = false;
+    for (const auto& d : release.path) step = step || (d.question == "Validation?" && d.answer == "57 patches");
+    QVERIFY(step);
+    Plan small = makePlan(cpuOnly(2), volumes(64, 4), {});
+    QVERIFY(anyContains(small.reasons, "Validation full sliding window"));
+  }
+
   void augmentationSizesLoaderThreads() {
     // The preset's measured rate per loader thread against what the GPUs take: a costlier preset
     // never gets fewer threads, the plan says what each preset costs, and too few cores warn.

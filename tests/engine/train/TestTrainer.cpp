@@ -133,7 +133,12 @@ class TestTrainer : public QObject {
     RecordingSink sink;
     vwb::runTraining(c, volumes, sink, cancel);
     auto config = vwb::loadRunConfig(c.runDir);
+    // The settings as given, with what auto validation chose (the held-out 24^3 volume is 8 tiles
+    // of 16^3: the full sliding window, ValidationPlan.h) written in place of -1.
+    QCOMPARE(c.valPatches, -1);
+    c.valPatches = 0;
     QCOMPARE(config.toJson(), c.toJson());
+    QVERIFY(QFile::exists(QString::fromStdString(c.runDir + "/validation/last.json")));
     auto lines = readJsonLines(c.runDir + "/metrics.jsonl");
     int stepLines = 0, epochLines = 0;
     for (const auto& j : lines) {

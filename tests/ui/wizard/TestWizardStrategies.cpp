@@ -7,8 +7,12 @@
 // each strategy too. A new run of a dataset other than the demo goes under the runs root of the
 // settings. (The wizard's own logic against scripted plans is TestWizard/TestWizardWalk.)
 #include <QAbstractButton>
+#include <QAbstractItemView>
 #include <QApplication>
+#include <QComboBox>
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QFileInfo>
 #include <QPushButton>
 #include <QSettings>
@@ -16,6 +20,8 @@
 #include <QSpinBox>
 #include <QStandardPaths>
 #include <QtTest>
+
+#include <functional>
 
 #include "TestSupport.h"
 #include "ui/common/Engine.h"
@@ -94,7 +100,10 @@ class TestWizardStrategies : public QObject {
   // Walks the wizard to Start with the given strategy: a tiny model (levels and base channels
   // as --levels/--base-channels set them: the settings page has no field for them), patch 16,
   // 2 epochs of `steps` steps typed into the settings page.
-  QString startFromWizard(App& app, StrategyKind kind, int steps) {
+  // `onSettings` (optional) acts on the settings page after those fields; a non-empty return is a
+  // failure, returned as is.
+  QString startFromWizard(App& app, StrategyKind kind, int steps,
+                          const std::function<QString(TrainingSettingsPage*)>& onSettings = {}) {
     SetupWizard* wizard = app.window.wizard();
     app.window.showPage("wizard");
     wizard->constraints().model.levels = 2;
@@ -119,6 +128,8 @@ class TestWizardStrategies : public QObject {
     enter(settings->epochsBox(), 2);
     enter(settings->stepsBox(), steps);
     enter(settings->batchBox(), 1);
+    if (onSettings)
+      if (QString problem = onSettings(settings); !problem.isEmpty()) return problem;
     const TrainConfig c = wizard->finalConfig();
     if (c.strategy != kind || c.patch != 16 || c.epochs != 2 || c.stepsPerEpoch != steps || c.batchPerDevice != 1)
       return "the typed settings did not reach the plan: " + QString::fromStdString(c.toJson());
@@ -219,6 +230,42 @@ class TestWizardStrategies : public QObject {
     QCOMPARE(monitor->series().valDice.size(), 2);
     QVERIFY(QFileInfo(runDir + "/checkpoints/best.pt").size() > 0);
     QVERIFY(monitor->statusPanel()->stateText().startsWith("Finished"));
+  }
+
+  // The settings page's augmentation control: each preset with what one loader thread makes of it
+  // per second at the planned patch; the preset picked there (keys in its list, as a person does)
+  // re-plans and is what the started run trains with (its config.json), here nnunet.
+  void augmentationPresetReachesTheRun() {
+    App app(engine_);
+    QVERIFY(app.open(data()));
+    SetupWizard* wizard = app.window.wizard();
+    const QString runDir = startFromWizard(app, StrategyKind::Single, 100, [wizard](TrainingSettingsPage* settings) -> QString {
+      QComboBox* box = settings->augmentBox();
+      if (box->count() != 4) return "the augmentation control lists " + QString::number(box->count()) + " presets";
+      for (int i = 0; i < 4; ++i)
+        if (!box->itemText(i).contains(QString::fromUtf8("patches/s per loader thread at 16³")))
+          return "no cost at the planned patch in \"" + box->itemText(i) + "\"";
+      if (!box->currentText().startsWith(augmentPresetName(TrainConfig().augment)))
+        return "the control does not start at the default preset: " + box->currentText();
+      QTest::mouseClick(box, Qt::LeftButton);  // opens the list
+      if (!QTest::qWaitFor([&] { return box->view()->isVisible(); }, vwbtest::kLastResortMs)) return "no list opened";
+      for (int i = box->currentIndex(); i < 2; ++i) QTest::keyClick(box->view(), Qt::Key_Down);
+      QTest::keyClick(box->view(), Qt::Key_Return);
+      if (!QTest::qWaitFor([&] { return !box->view()->isVisible(); }, vwbtest::kLastResortMs)) return "the list stayed open";
+      if (!box->currentText().startsWith("nnunet")) return "picked " + box->currentText();
+      if (wizard->finalConfig().augment != AugmentPreset::NnUnet) return "the pick did not reach the plan";
+      if (!settings->reasonsText().contains("Augmentation nnunet")) return "the plan's reasons do not say nnunet";
+      return {};
+    });
+    QVERIFY2(QFileInfo(runDir).isAbsolute(), qPrintable(runDir));
+    MonitorPage* monitor = app.window.monitor();
+    QTRY_VERIFY_WITH_TIMEOUT(monitor->series().lossRaw.size() >= 1, vwbtest::kLastResortMs);
+    QFile config(runDir + "/config.json");
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(config.readAll()).object().value("augment").toString(), QString("nnunet"));
+    QSignalSpy finished(monitor, &MonitorPage::runFinished);
+    click(monitor->stopButton());
+    QVERIFY(!finished.isEmpty() || finished.wait(vwbtest::kLastResortMs));
   }
 
   // The settings page's Measure button: a few seconds of the planned strategy on this machine.
