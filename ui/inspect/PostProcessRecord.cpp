@@ -5,10 +5,13 @@
 
 #include "engine/core/Error.h"
 #include "engine/infer/PostProcessRecord.h"
+#include "engine/run/RunFolder.h"
 
 namespace vwb::inspect {
 
-QString postProcessRecordPath(const QString& maskDir) { return QDir(maskDir).filePath("postprocess.json"); }
+QString postProcessRecordPath(const QString& maskDir) {
+  return QString::fromStdString(RunFolder::postProcessRecordIn(maskDir.toStdString()));
+}
 
 void writePostProcessRecord(const QString& path, const PostProcessOptions& o) {
   writePostProcessFile(path.toStdString(), o);

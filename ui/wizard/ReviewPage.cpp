@@ -15,6 +15,7 @@
 #include <QRegularExpression>
 #include <QVBoxLayout>
 
+#include "engine/run/RunFolder.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/wizard/SetupWizard.h"
@@ -93,7 +94,7 @@ bool ReviewPage::isComplete() const { return wizard_.canStart() && !runDir_->tex
 
 bool ReviewPage::validatePage() {
   const QString dir = runDir_->text().trimmed();
-  if (QFileInfo::exists(dir + "/config.json")) {
+  if (QFileInfo::exists(QString::fromStdString(RunFolder(dir.toStdString()).config()))) {
     error_->setText(tr("%1 already holds a run: choose another folder, or open it on the Monitor page to resume it.").arg(dir));
     return false;
   }

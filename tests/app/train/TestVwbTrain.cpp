@@ -52,6 +52,8 @@ class TestVwbTrain : public QObject {
     QFile metrics(out + "/metrics.jsonl");
     QVERIFY(metrics.open(QIODevice::ReadOnly));
     const double now = double(QDateTime::currentSecsSinceEpoch());
+    // The format line first (engine/train/MetricsJsonl.h), then records with their wall clock.
+    QCOMPARE(QJsonDocument::fromJson(metrics.readLine()).object().value("format").toString(), QString("vwb-metrics/1"));
     const double stamp = QJsonDocument::fromJson(metrics.readLine()).object().value("time").toDouble();
     QVERIFY2(stamp > now - 600 && stamp <= now + 1, qPrintable(QString::number(stamp, 'f', 1)));
     // Not a terminal: plain progress lines, no carriage-return bar.
