@@ -6,8 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-#include "engine/train/AtomicFile.h"
 
 namespace vwb {
 

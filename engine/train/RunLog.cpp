@@ -8,9 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/run/RunFolder.h"
-#include "engine/train/AtomicFile.h"
 #include "engine/train/MetricsJsonl.h"
 
 namespace vwb {

@@ -15,11 +15,11 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/run/RunFolder.h"
-#include "engine/train/AtomicFile.h"
 #include "engine/train/DataDigest.h"
 #include "engine/train/LrSchedule.h"
 #include "engine/train/RunLock.h"
