@@ -1,4 +1,5 @@
 // Dataset fingerprint: statistics the planner needs, computed from exact histograms.
+#include "engine/core/AtomicFile.h"
 #include "engine/data/Fingerprint.h"
 
 #include <sys/stat.h>
@@ -224,7 +225,7 @@ DatasetFingerprint loadOrComputeFingerprint(const Dataset& ds, ProgressSink* pro
     fs::create_directories(cacheDir, ec);
     if (!ec) {
       json cached = {{"key", key}, {"fingerprint", json::parse(f.toJson())}};
-      detail::writeTextFileAtomically(cacheFile.string(), cached.dump(1) + "\n");
+      writeFileAtomically(cacheFile.string(), cached.dump(1) + "\n");
     }
   } catch (const Error&) {
   }

@@ -2,6 +2,7 @@
 #include <filesystem>
 #include <set>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticScrolls.h"
 #include "engine/data/detail/RandomFields.h"
@@ -60,8 +61,8 @@ void writeSyntheticDataset(const std::string& dir, const SynthOptions& o, Progre
     writeVolumeU8((labels / (id + ".tif")).string(), v.label, TiffCompression::LZW);
     (train ? trainCsv : testCsv) += id + "," + scroll + "\n";
   }
-  detail::writeTextFileAtomically((root / "train.csv").string(), trainCsv);
-  detail::writeTextFileAtomically((root / "test.csv").string(), testCsv);
+  writeFileAtomically((root / "train.csv").string(), trainCsv);
+  writeFileAtomically((root / "test.csv").string(), testCsv);
   if (progress) progress->progress("writing synthetic volumes", total, total);
 }
 

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/export/SubmissionIds.h"
 
@@ -184,14 +185,7 @@ bool updatePredictionMasks(const std::string& dir, const std::string& postproces
   auto settings = nlohmann::json::parse(m.settings.empty() ? "{}" : m.settings);
   settings["postprocess"] = nlohmann::json::parse(postprocessJson);
   m.settings = settings.dump();
-  const std::string tmp = path + ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-    f << m.toJson();
-    f.flush();
-    if (!f) throw fileError(tmp, "cannot write the prediction manifest");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throwFileError(path, "cannot replace the prediction manifest", errno);
+  writeFileAtomically(path, m.toJson());
   return true;
 }
 

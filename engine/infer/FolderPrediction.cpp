@@ -6,7 +6,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/export/PredictionFolder.h"
-#include "engine/infer/PostProcessTuner.h"
+#include "engine/infer/PostProcessRecord.h"
 #include "engine/io/TiffVolume.h"
 
 namespace fs = std::filesystem;

@@ -2,8 +2,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <cmath>
-
 #include "engine/core/Error.h"
 #include "engine/metrics/Score.h"
 
@@ -68,49 +66,6 @@ TuneResult tunePostProcessing(const std::vector<TuneCase>& cases, const TuneGrid
       break;
   }
   return r;
-}
-
-std::string postProcessToJson(const PostProcessOptions& o) {
-  nlohmann::json j{{"format", "vwb-postprocess/1"},  {"threshold", o.threshold},
-                   {"border", o.borderVoxels},        {"min_size", o.minComponentVoxels},
-                   {"closing", o.closingRadius},      {"fill_holes", o.fillHoles},
-                   {"plug_holes", o.plugHoles},       {"sheet_closing", o.sheetClosingRadius}};
-  return j.dump(2);
-}
-
-PostProcessOptions postProcessFromJson(const std::string& text) {
-  try {
-    auto j = nlohmann::json::parse(text);
-    if (j.value("format", std::string()) != "vwb-postprocess/1")
-      throw Error("not a post-processing preset (expected format vwb-postprocess/1)");
-    PostProcessOptions o;
-    // Each number is range-checked as the JSON holds it (a double), before any conversion: 1e13
-    // must be refused, not truncated to an int that happens to look fine.
-    auto number = [&](const char* key, double fallback, const PostProcessRange& range) {
-      if (!j.contains(key)) return fallback;
-      if (!j[key].is_number()) throw Error(std::string("post-processing preset: '") + key + "' is not a number");
-      const double v = j[key].get<double>();
-      if (!(v >= range.min && v <= range.max))
-        throw Error("post-processing preset: '" + std::string(key) + "' is " + j[key].dump() + ", outside its range " +
-                    range.text());
-      if (range.integer && v != std::floor(v))
-        throw Error("post-processing preset: '" + std::string(key) + "' is " + j[key].dump() + ", not a whole number");
-      return v;
-    };
-    const PostProcessRanges r;
-    o.threshold = number("threshold", o.threshold, r.threshold);
-    o.borderVoxels = int(number("border", o.borderVoxels, r.border));
-    o.minComponentVoxels = int64_t(number("min_size", double(o.minComponentVoxels), r.minSize));
-    o.closingRadius = int(number("closing", o.closingRadius, r.closing));
-    o.fillHoles = j.value("fill_holes", o.fillHoles);
-    o.plugHoles = j.value("plug_holes", o.plugHoles);
-    o.sheetClosingRadius = int(number("sheet_closing", o.sheetClosingRadius, r.sheetClosing));
-    return o;
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Error(std::string("post-processing preset: ") + e.what());
-  }
 }
 
 }  // namespace vwb

@@ -3,7 +3,8 @@
 // re-run) for the best mean competition score (engine/metrics/Score.h's scoreVolume, so the
 // search follows whatever that score computes). Coordinate search: the threshold over its grid
 // first, then each step's setting in pipeline order with the others held, twice round.
-// Presets are JSON files that `vwb postprocess` and `vwb predict` read with --preset.
+// Its result is written as a post-processing record (PostProcessRecord.h), the preset that
+// `vwb postprocess` and `vwb predict` read with --preset.
 #include <string>
 #include <vector>
 
@@ -38,8 +39,5 @@ struct TuneResult {
 // Throws vwb::Error for no cases; returns the best so far when cancelled.
 TuneResult tunePostProcessing(const std::vector<TuneCase>& cases, const TuneGrid& grid,
                               ProgressSink* progress = nullptr, const CancelToken* cancel = nullptr);
-
-std::string postProcessToJson(const PostProcessOptions& options);
-PostProcessOptions postProcessFromJson(const std::string& json);  // throws vwb::Error
 
 }  // namespace vwb

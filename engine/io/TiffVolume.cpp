@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/io/detail/TiffHandle.h"
 #include "engine/io/detail/TiffPages.h"
@@ -178,7 +179,7 @@ void writeVolumeU8(const std::string& path, const VolumeU8& volume, TiffCompress
                               "': not available in this libtiff");
   // Classic TIFF offsets are 32-bit; leave room for directories and compression overhead.
   const bool big = static_cast<uint64_t>(s.voxels()) > 3'500'000'000ull;
-  const std::string tmp = path + ".tmp";
+  const std::string tmp = atomicTempPath(path);
   // Strips of ~64 KiB: small enough to keep the codec's working set in cache, large enough that
   // the per-strip overhead does not matter.
   const int64_t rowsPerStrip = std::clamp<int64_t>(65536 / s.w, 1, s.h);
@@ -214,11 +215,7 @@ void writeVolumeU8(const std::string& path, const VolumeU8& volume, TiffCompress
     std::remove(tmp.c_str());
     throw;
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    std::remove(tmp.c_str());
-    throw fileError(path, std::string("cannot replace with the written file: ") + std::strerror(err));
-  }
+  commitAtomically(tmp, path, Durability::Deferred);  // synced above
 }
 
 }  // namespace vwb

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/model/ModelConfig.h"
 #include "engine/model/Normalization.h"
-#include "engine/train/TrainConfig.h"
 
 namespace vwb {
 

@@ -4,8 +4,6 @@
 
 namespace vwb {
 
-// Declared in engine/train/TrainConfig.h; defined here because the model module (below train)
-// needs them to read checkpoints.
 const char* normName(NormKind n) {
   switch (n) {
     case NormKind::Instance: return "instance";
@@ -20,44 +18,6 @@ NormKind parseNorm(const std::string& s) {
   if (s == "batch") return NormKind::Batch;
   if (s == "group") return NormKind::Group;
   throw Error("unknown norm '" + s + "' (expected instance, batch or group)");
-}
-
-// The other TrainConfig enum names live here too, so that the planner (which links this
-// module, not the trainer) prints the same names the config uses.
-const char* ampName(AmpMode a) {
-  switch (a) {
-    case AmpMode::Auto: return "auto";
-    case AmpMode::Off: return "off";
-    case AmpMode::Fp16: return "fp16";
-    case AmpMode::Bf16: return "bf16";
-  }
-  return "?";
-}
-
-const char* strategyName(StrategyKind s) {
-  switch (s) {
-    case StrategyKind::Auto: return "auto";
-    case StrategyKind::Single: return "single";
-    case StrategyKind::DataParallel: return "dp";
-    case StrategyKind::Ddp: return "ddp";
-  }
-  return "?";
-}
-
-AmpMode parseAmp(const std::string& s) {
-  if (s == "auto") return AmpMode::Auto;
-  if (s == "off") return AmpMode::Off;
-  if (s == "fp16") return AmpMode::Fp16;
-  if (s == "bf16") return AmpMode::Bf16;
-  throw Error("unknown amp mode '" + s + "' (expected auto, off, fp16 or bf16)");
-}
-
-StrategyKind parseStrategy(const std::string& s) {
-  if (s == "auto") return StrategyKind::Auto;
-  if (s == "single") return StrategyKind::Single;
-  if (s == "dp") return StrategyKind::DataParallel;
-  if (s == "ddp") return StrategyKind::Ddp;
-  throw Error("unknown strategy '" + s + "' (expected auto, single, dp or ddp)");
 }
 
 const char* archName(ArchKind a) {
@@ -76,14 +36,6 @@ ArchKind parseArch(const std::string& s) {
   if (s == "resenc-l") return ArchKind::ResEncL;
   if (s == "resenc-xl") return ArchKind::ResEncXL;
   throw Error("unknown architecture '" + s + "' (expected unet, resenc-m, resenc-l or resenc-xl)");
-}
-
-const char* optimizerName(OptimizerKind o) { return o == OptimizerKind::Sgd ? "sgd" : "adamw"; }
-
-OptimizerKind parseOptimizer(const std::string& s) {
-  if (s == "adamw") return OptimizerKind::AdamW;
-  if (s == "sgd") return OptimizerKind::Sgd;
-  throw Error("unknown optimizer '" + s + "' (expected adamw or sgd)");
 }
 
 nlohmann::json modelConfigToJson(const ModelConfig& c) {

@@ -3,7 +3,8 @@
 // the network from the checkpoint alone.
 #include <nlohmann/json.hpp>
 
-#include "engine/train/TrainConfig.h"
+#include "engine/model/ModelConfig.h"
+
 
 namespace vwb {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "engine/core/Volume.h"
-#include "engine/train/TrainConfig.h"
+#include "engine/model/ModelConfig.h"
 
 namespace vwb {
 

@@ -6,7 +6,8 @@
 // for 8 / 24 / 40 GB of GPU memory, which is what makes their patches and batches differ.
 #include <cstdint>
 
-#include "engine/train/TrainConfig.h"
+#include "engine/model/ModelConfig.h"
+
 
 namespace vwb {
 

@@ -11,7 +11,7 @@
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/plan/detail/Format.h"
 #include "engine/plan/detail/PlanContext.h"
-#include "engine/train/detail/MixedPrecisionChoice.h"
+#include "engine/train/MixedPrecisionChoice.h"
 
 namespace vwb::plan_detail {
 namespace {

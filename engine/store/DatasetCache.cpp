@@ -13,6 +13,7 @@
 #include <sstream>
 #include <thread>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/store/ChunkedVolumeFile.h"
@@ -298,7 +299,7 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
   for (const char* role : {"train", "test"}) {
     const fs::path dir = fs::path(entryPath(role, "x")).parent_path();
     fs::create_directories(dir);
-    report.staleTempFilesRemoved += detail::removeStaleTempFiles(dir.string());
+    report.staleTempFilesRemoved += int64_t(removeStaleTempFiles(dir.string()).size());
   }
   std::mutex mutex;
   int64_t done = 0;
@@ -321,7 +322,7 @@ PreprocessReport DatasetCache::preprocess(const std::vector<CacheVolumeSpec>& sp
     try {
       e = build(*this, s, options.edge, *buffers);
       // The entry last: a kill before this line leaves the volume to be redone, never half-used.
-      detail::writeFileAtomically(entryPath(s.role, s.id), e.toJson(), detail::Durability::Deferred);
+      writeFileAtomically(entryPath(s.role, s.id), e.toJson(), Durability::Deferred);
     } catch (const EnvironmentError& ex) {
       environment = ex.what();
       // An older entry must not stand for the volume either (it would say "up to date").

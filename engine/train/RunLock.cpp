@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "engine/core/Error.h"
+#include "engine/run/RunFolder.h"
 
 namespace vwb {
 
@@ -51,8 +52,7 @@ std::string RunLockOwner::text() const {
 }
 
 std::string runLockPath(const std::string& runDir, int nodeRank) {
-  fs::path dir = nodeRank == 0 ? fs::path(runDir) : fs::path(runDir) / "nodes" / ("node-" + std::to_string(nodeRank));
-  return (dir / "run.lock").string();
+  return RunFolder(runDir, nodeRank).lock();
 }
 
 RunLock::RunLock(const std::string& runDir, int nodeRank) {

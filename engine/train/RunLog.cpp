@@ -8,23 +8,30 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-#include "engine/train/AtomicFile.h"
+#include "engine/run/RunFolder.h"
+#include "engine/train/MetricsJsonl.h"
 
 namespace vwb {
 
 RunLog::RunLog(const std::string& runDir, LogSink* forward, int nodeRank) : forward_(forward) {
   namespace fs = std::filesystem;
-  fs::path logDir = nodeRank == 0 ? fs::path(runDir) / "logs"
-                                  : fs::path(runDir) / "nodes" / ("node-" + std::to_string(nodeRank));
-  fs::create_directories(logDir);
-  std::string logPath = (logDir / "training.log").string();
+  const RunFolder run(runDir, nodeRank);
+  fs::create_directories(run.logs());
+  const std::string logPath = run.trainingLog();
   log_.open(logPath, std::ios::app);
   if (!log_) throw fileError(logPath, "cannot open for writing");
   if (nodeRank != 0) return;
-  metricsPath_ = (fs::path(runDir) / "metrics.jsonl").string();
+  metricsPath_ = run.metrics();
   metrics_.open(metricsPath_, std::ios::app);
   if (!metrics_) throw fileError(metricsPath_, "cannot open for writing");
+  // A new file starts with its format line (MetricsJsonl.h); a resumed run's file keeps its own.
+  std::error_code ec;
+  if (fs::is_regular_file(metricsPath_, ec) && fs::file_size(metricsPath_, ec) == 0 && !ec) {
+    metrics_ << metricsFormatLine() << '\n';
+    metrics_.flush();
+  }
 }
 
 void RunLog::record(LogLevel level, const std::string& message) {

@@ -12,6 +12,50 @@
 
 namespace vwb {
 
+const char* ampName(AmpMode a) {
+  switch (a) {
+    case AmpMode::Auto: return "auto";
+    case AmpMode::Off: return "off";
+    case AmpMode::Fp16: return "fp16";
+    case AmpMode::Bf16: return "bf16";
+  }
+  return "?";
+}
+
+const char* strategyName(StrategyKind s) {
+  switch (s) {
+    case StrategyKind::Auto: return "auto";
+    case StrategyKind::Single: return "single";
+    case StrategyKind::DataParallel: return "dp";
+    case StrategyKind::Ddp: return "ddp";
+  }
+  return "?";
+}
+
+AmpMode parseAmp(const std::string& s) {
+  if (s == "auto") return AmpMode::Auto;
+  if (s == "off") return AmpMode::Off;
+  if (s == "fp16") return AmpMode::Fp16;
+  if (s == "bf16") return AmpMode::Bf16;
+  throw Error("unknown amp mode '" + s + "' (expected auto, off, fp16 or bf16)");
+}
+
+StrategyKind parseStrategy(const std::string& s) {
+  if (s == "auto") return StrategyKind::Auto;
+  if (s == "single") return StrategyKind::Single;
+  if (s == "dp") return StrategyKind::DataParallel;
+  if (s == "ddp") return StrategyKind::Ddp;
+  throw Error("unknown strategy '" + s + "' (expected auto, single, dp or ddp)");
+}
+
+const char* optimizerName(OptimizerKind o) { return o == OptimizerKind::Sgd ? "sgd" : "adamw"; }
+
+OptimizerKind parseOptimizer(const std::string& s) {
+  if (s == "adamw") return OptimizerKind::AdamW;
+  if (s == "sgd") return OptimizerKind::Sgd;
+  throw Error("unknown optimizer '" + s + "' (expected adamw or sgd)");
+}
+
 namespace {
 
 // One numeric setting: its config key, its flag, its range and where it lives in the config.

@@ -5,33 +5,20 @@
 #include <string>
 #include <vector>
 
+#include "engine/model/ModelConfig.h"
 #include "engine/train/Augment.h"
 
 namespace vwb {
 
-enum class NormKind { Instance, Batch, Group };
 enum class AmpMode { Auto, Off, Fp16, Bf16 };
 enum class StrategyKind { Auto, Single, DataParallel, Ddp };
-// The network: the plain U-Net, or nnU-Net's residual-encoder U-Net. ResEnc M/L/XL share one
-// shape (engine/model/ModelPresets.h); they differ in the memory the planner sizes patches for.
-enum class ArchKind { UNet, ResEncM, ResEncL, ResEncXL };
 enum class OptimizerKind { AdamW, Sgd };  // AdamW + warm-up/cosine, or SGD-Nesterov + poly
-
-struct ModelConfig {
-  int levels = 4;
-  int baseChannels = 16;
-  int maxChannels = 320;
-  NormKind norm = NormKind::Instance;
-  bool residual = false;
-  ArchKind arch = ArchKind::UNet;
-  bool deepSupervision = false;  // extra 1x1x1 heads at the decoder levels (training loss only)
-};
 
 struct TrainConfig {
   std::string dataDir;
   std::string runDir;
 
-  ModelConfig model;
+  ModelConfig model;  // engine/model/ModelConfig.h
   int patch = 64;                 // cubic patch edge
   int batchPerDevice = 2;         // micro-batch per device
   int gradAccumulation = 1;
@@ -102,16 +89,13 @@ struct TrainConfig {
 // by its flag and its config key, with the range.
 std::string trainConfigRangeProblem(const TrainConfig& config);
 
-
-const char* normName(NormKind n);
+// The names config files and flags use (the model's: engine/model/ModelConfig.h); parse* throw
+// vwb::Error naming the choices. Defined in TrainConfig.cpp.
 const char* ampName(AmpMode a);
 const char* strategyName(StrategyKind s);
-const char* archName(ArchKind a);
 const char* optimizerName(OptimizerKind o);
-NormKind parseNorm(const std::string& s);
 AmpMode parseAmp(const std::string& s);
 StrategyKind parseStrategy(const std::string& s);
-ArchKind parseArch(const std::string& s);
 OptimizerKind parseOptimizer(const std::string& s);
 
 }  // namespace vwb

@@ -60,7 +60,7 @@ int64_t writeValidationPreview(const std::string& runDir, int64_t epoch, const V
   std::copy(p.image.begin(), p.image.end(), pages.data.begin());
   std::copy(p.probability.begin(), p.probability.end(), pages.data.begin() + static_cast<std::ptrdiff_t>(n));
   std::copy(p.label.begin(), p.label.end(), pages.data.begin() + static_cast<std::ptrdiff_t>(2 * n));
-  writeVolumeU8(path.string(), pages, TiffCompression::Deflate);  // <path>.tmp, then rename
+  writeVolumeU8(path.string(), pages, TiffCompression::Deflate);  // atomic (engine/core/AtomicFile.h)
   return static_cast<int64_t>(fs::file_size(path, ec));
 #else
   (void)epoch, (void)p;

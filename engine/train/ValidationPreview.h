@@ -13,9 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "engine/run/RunFolder.h"
+
 namespace vwb {
 
-inline constexpr const char* kPreviewsFolder = "previews";
+inline constexpr const char* kPreviewsFolder = RunFolder::kPreviewsFolder;
 
 struct ValidationPreview {
   std::string volumeId;

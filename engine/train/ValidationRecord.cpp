@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
-#include "engine/train/AtomicFile.h"
+#include "engine/core/AtomicFile.h"
 
 namespace vwb {
 

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/run/RunFolder.h"
+
 namespace vwb {
 
 struct ValidationSplit {
@@ -19,7 +21,7 @@ ValidationSplit splitValidation(const std::vector<std::string>& scrollIds, doubl
 // The split as a run folder records it (split.json), so that tools that score a run tell the
 // volumes it trained on from those it held out: {"train": [ids], "validation": [ids],
 // "reason": "..."}. ids are the volume ids in the order the split's indices refer to.
-inline constexpr const char* kSplitFileName = "split.json";
+inline constexpr const char* kSplitFileName = RunFolder::kSplitFile;
 std::string splitToJson(const std::vector<std::string>& ids, const ValidationSplit& split);
 
 }  // namespace vwb

@@ -14,11 +14,12 @@
 
 #include <fmt/format.h>
 
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/train/AtomicFile.h"
+#include "engine/run/RunFolder.h"
 #include "engine/train/DataDigest.h"
 #include "engine/train/LrSchedule.h"
 #include "engine/train/RunLock.h"
@@ -123,7 +124,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainingSource& source
 }
 
 std::string TrainingRun::checkpointPath(const std::string& name) const {
-  return (fs::path(config_.runDir) / "checkpoints" / name).string();
+  return RunFolder(config_.runDir).checkpoint(name);
 }
 
 void TrainingRun::prepareData() {
@@ -138,7 +139,7 @@ void TrainingRun::prepareData() {
   if (config_.nodeRank == 0) {  // node 0 owns the run folder's files
     std::vector<std::string> ids;
     for (const auto& v : source_.volumes()) ids.push_back(v.id);
-    writeFileAtomically((fs::path(config_.runDir) / kSplitFileName).string(), splitToJson(ids, split) + "\n");
+    writeFileAtomically(RunFolder(config_.runDir).split(), splitToJson(ids, split) + "\n");
   }
   // Validation stays a small share of an epoch at real scale: the first valMaxVolumes held out.
   if (config_.valMaxVolumes > 0 && static_cast<int>(valVolumes_.size()) > config_.valMaxVolumes) {
@@ -152,7 +153,7 @@ void TrainingRun::prepareData() {
 }
 
 void TrainingRun::resumeFromCheckpoint() {
-  const std::string path = checkpointPath("last.pt");
+  const std::string path = checkpointPath(RunFolder::kLastCheckpoint);
   // Node 0's last.pt is the run's state; other nodes receive it (their folder may not be shared).
   std::string bytes;
   if (config_.nodeRank == 0) {
@@ -236,11 +237,11 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
     if (withState && ema_) ema_->save(archive);
     return sealedCheckpointBytes(archive);  // + a checksum over everything, verified on load
   };
-  writeFileAtomically(checkpointPath("last.pt"), serialize(true));
-  sink_.onCheckpoint(checkpointPath("last.pt"));
+  writeFileAtomically(checkpointPath(RunFolder::kLastCheckpoint), serialize(true));
+  sink_.onCheckpoint(checkpointPath(RunFolder::kLastCheckpoint));
   if (alsoBest) {
-    writeFileAtomically(checkpointPath("best.pt"), serialize(false));
-    sink_.onCheckpoint(checkpointPath("best.pt"));
+    writeFileAtomically(checkpointPath(RunFolder::kBestCheckpoint), serialize(false));
+    sink_.onCheckpoint(checkpointPath(RunFolder::kBestCheckpoint));
   }
   if (ema_) {  // ema.pt: the averaged weights, loadable like best.pt
     std::string bytes;
@@ -248,8 +249,8 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
       EmaScope emaWeights(ema_.get(), strategy_->model());
       bytes = serialize(false);
     }
-    writeFileAtomically(checkpointPath("ema.pt"), bytes);
-    sink_.onCheckpoint(checkpointPath("ema.pt"));
+    writeFileAtomically(checkpointPath(RunFolder::kEmaCheckpoint), bytes);
+    sink_.onCheckpoint(checkpointPath(RunFolder::kEmaCheckpoint));
   }
 }
 
@@ -461,14 +462,14 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
 
 RunEndEvent TrainingRun::run() {
   checkConfig(config_);
-  fs::create_directories(fs::path(config_.runDir) / "checkpoints");
+  fs::create_directories(RunFolder(config_.runDir).checkpoints());
   RunLock lock(config_.runDir, config_.nodeRank);  // this process owns the folder until we return
   log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
   // Temp files of a process killed mid-write (kill -9, SIGXFSZ): nobody else can be writing them
   // (node R owns only its nodes/node-R/ of a folder it may share with node 0).
   std::vector<fs::path> ownDirs{fs::path(runConfigPath(config_.runDir, config_.nodeRank)).parent_path()};
   if (config_.nodeRank == 0) ownDirs.push_back(checkpointPath(""));
-  if (config_.nodeRank == 0) ownDirs.push_back(fs::path(config_.runDir) / kPreviewsFolder);
+  if (config_.nodeRank == 0) ownDirs.push_back(RunFolder(config_.runDir).previews());
   for (const fs::path& dir : ownDirs)
     for (const std::string& name : removeStaleTempFiles(dir.string()))
       log_->log(LogLevel::Info, "removed the stale temporary file " + (dir / name).string());
@@ -483,7 +484,7 @@ RunEndEvent TrainingRun::run() {
 }
 
 RunEndEvent TrainingRun::runLocked() {
-  if (!config_.resume && fs::exists(checkpointPath("last.pt")))
+  if (!config_.resume && fs::exists(checkpointPath(RunFolder::kLastCheckpoint)))
     throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
                                     "or choose another --out");
   // The settings first: a run that fails while preparing its data or devices is still a run
@@ -561,7 +562,7 @@ RunEndEvent TrainingRun::runLocked() {
     if (state_.step > startStep_ && config_.nodeRank == 0) {
       try {
         writeCheckpoint(false);
-        log_->log(LogLevel::Info, "saved " + checkpointPath("last.pt") + " at step " + std::to_string(state_.step) +
+        log_->log(LogLevel::Info, "saved " + checkpointPath(RunFolder::kLastCheckpoint) + " at step " + std::to_string(state_.step) +
                                       " before ending on the error (continue with --resume)");
       } catch (const std::exception& saving) {
         log_->log(LogLevel::Warning, std::string("could not save a checkpoint before ending: ") + saving.what());
@@ -576,7 +577,7 @@ RunEndEvent TrainingRun::runLocked() {
     writeCheckpoint(false);
     end.outcome = RunOutcome::Stopped;
     end.message = "stopped at step " + std::to_string(state_.step) + "; checkpoint " +
-                  checkpointPath("last.pt") + " (continue with --resume)";
+                  checkpointPath(RunFolder::kLastCheckpoint) + " (continue with --resume)";
   } else if (!validateAtEnd()) {
     end.outcome = RunOutcome::Stopped;
     end.message = "finished " + std::to_string(state_.step) + " steps; the full validation at the end was " +
@@ -584,7 +585,7 @@ RunEndEvent TrainingRun::runLocked() {
   } else {
     end.outcome = RunOutcome::Finished;
     end.message = "finished " + std::to_string(state_.step) + " steps; checkpoints in " +
-                  (fs::path(config_.runDir) / "checkpoints").string();
+                  RunFolder(config_.runDir).checkpoints();
   }
   log_->log(LogLevel::Info, end.message);
   sink_.onRunEnd(end);
@@ -620,7 +621,7 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
     // holding another run is left alone.
     std::error_code ec;
     if (!config.resume && config.nodeRank == 0 && !config.runDir.empty() && fs::is_directory(config.runDir, ec) &&
-        !fs::exists(fs::path(config.runDir) / "checkpoints" / "last.pt", ec) &&
+        !fs::exists(RunFolder(config.runDir).lastCheckpoint(), ec) &&
         !fs::exists(runConfigPath(config.runDir, 0), ec)) {
       try {
         writeFileAtomically(runConfigPath(config.runDir, 0), config.toJson() + "\n");
@@ -638,8 +639,7 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
 }
 
 std::string runConfigPath(const std::string& runDir, int nodeRank) {
-  if (nodeRank == 0) return (fs::path(runDir) / "config.json").string();
-  return (fs::path(runDir) / "nodes" / ("node-" + std::to_string(nodeRank)) / "config.json").string();
+  return RunFolder(runDir, nodeRank).config();
 }
 
 TrainConfig loadRunConfig(const std::string& runDir, int nodeRank) {

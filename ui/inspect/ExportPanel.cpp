@@ -20,6 +20,7 @@
 #include "engine/core/Error.h"
 #include "engine/export/PredictionFolder.h"
 #include "engine/io/TiffVolume.h"
+#include "engine/run/RunFolder.h"
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
@@ -123,7 +124,7 @@ void ExportPanel::resetPaths() {
   setPaths(run.isEmpty() ? QString() : QString::fromStdString(maskDir(run.toStdString())),
            root.isEmpty() ? QString() : QDir(root).filePath("test_images"),
            root.isEmpty() || !QFileInfo::exists(QDir(root).filePath("test.csv")) ? QString() : QDir(root).filePath("test.csv"),
-           run.isEmpty() ? QString() : QDir(run).filePath("submission.zip"));
+           run.isEmpty() ? QString() : QString::fromStdString(RunFolder(run.toStdString()).submission()));
   if (isVisible() && !maskDir_->text().isEmpty() && !testImages_->text().isEmpty()) check();
 }
 
@@ -228,7 +229,7 @@ void ExportPanel::writeZip() {
   const SubmissionCheck check = check_;
   // The zip's post-processing goes beside it: <zip name>.postprocess.json.
   const QString record = postProcessRecordPath(maskDir_->text());
-  const QString besideZip = QFileInfo(zip_->text()).absoluteDir().filePath(QFileInfo(zip_->text()).completeBaseName() + ".postprocess.json");
+  const QString besideZip = QString::fromStdString(RunFolder::postProcessBeside(QFileInfo(zip_->text()).absoluteFilePath().toStdString()));
   runTask(tr("Writing submission.zip"), [this, check, zip, record, besideZip](ProgressSink& p, const CancelToken& c) {
     writtenBytes_ = writeSubmission(check, zip, &p, &c);
     if (const auto post = readPostProcessRecord(record)) writePostProcessRecord(besideZip, *post);

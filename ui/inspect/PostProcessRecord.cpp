@@ -1,45 +1,31 @@
 #include "ui/inspect/PostProcessRecord.h"
 
 #include <QDir>
-#include <QFile>
-#include <QJsonDocument>
-#include <QJsonObject>
-#include <QSaveFile>
+#include <QFileInfo>
 
 #include "engine/core/Error.h"
+#include "engine/infer/PostProcessRecord.h"
+#include "engine/run/RunFolder.h"
 
 namespace vwb::inspect {
 
-QString postProcessRecordPath(const QString& maskDir) { return QDir(maskDir).filePath("postprocess.json"); }
+QString postProcessRecordPath(const QString& maskDir) {
+  return QString::fromStdString(RunFolder::postProcessRecordIn(maskDir.toStdString()));
+}
 
 void writePostProcessRecord(const QString& path, const PostProcessOptions& o) {
-  const QJsonObject j{{"threshold", o.threshold},
-                      {"border_voxels", o.borderVoxels},
-                      {"min_component_voxels", qint64(o.minComponentVoxels)},
-                      {"closing_radius", o.closingRadius},
-                      {"fill_holes", o.fillHoles},
-                      {"plug_holes", o.plugHoles},
-                      {"sheet_closing_radius", o.sheetClosingRadius}};
-  QSaveFile f(path);
-  const QByteArray bytes = QJsonDocument(j).toJson();
-  if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit())
-    throw Error(path.toStdString() + ": cannot write the post-processing record: " + f.errorString().toStdString());
+  writePostProcessFile(path.toStdString(), o);
 }
 
 std::optional<PostProcessOptions> readPostProcessRecord(const QString& path) {
-  QFile f(path);
-  if (!f.open(QIODevice::ReadOnly)) return std::nullopt;
-  const QJsonObject j = QJsonDocument::fromJson(f.readAll()).object();
-  if (!j.contains("threshold")) return std::nullopt;
-  PostProcessOptions o;
-  o.threshold = j.value("threshold").toDouble();
-  o.borderVoxels = j.value("border_voxels").toInt();
-  o.minComponentVoxels = j.value("min_component_voxels").toInteger();
-  o.closingRadius = j.value("closing_radius").toInt();
-  o.fillHoles = j.value("fill_holes").toBool();
-  o.plugHoles = j.value("plug_holes").toBool();                  // absent in older records: off
-  o.sheetClosingRadius = j.value("sheet_closing_radius").toInt();
-  return o;
+  if (!QFileInfo::exists(path)) return std::nullopt;
+  try {
+    return readPostProcessFile(path.toStdString());
+  } catch (const Error& e) {
+    // A record this build cannot read is shown as none (the defaults), and said where it is.
+    qWarning("%s", e.what());
+    return std::nullopt;
+  }
 }
 
 QString describePostProcess(const PostProcessOptions& o) {

@@ -12,8 +12,10 @@
 namespace vwb::inspect {
 
 QString postProcessRecordPath(const QString& maskDir);
-// Temp file + rename; throws vwb::Error naming the file on failure.
+// The engine's record (engine/infer/PostProcessRecord.h, vwb-postprocess/1: the preset `vwb tune`
+// writes and `vwb postprocess --preset` reads). Atomic; throws vwb::Error naming the file on failure.
 void writePostProcessRecord(const QString& path, const PostProcessOptions& options);
+// None when the file is absent, or (with a warning naming the file) when it cannot be read.
 std::optional<PostProcessOptions> readPostProcessRecord(const QString& path);
 // The steps in pipeline order: "threshold 0.30 · 1-voxel holes plugged · closing 1 · sheet
 // closing 2 · holes filled · border 2 · components ≥ 50 voxels"

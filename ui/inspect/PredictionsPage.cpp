@@ -26,6 +26,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/io/TiffVolume.h"
+#include "engine/run/RunFolder.h"
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
@@ -305,7 +306,7 @@ void PredictionsPage::addCheckpoint(const QString& path, double weight) {
   models_->insertRow(row);
   // A checkpoint of the inspected run by its file name, another run's with its run folder.
   const QFileInfo info(path);
-  const QString runCheckpoints = QDir(runDir()).filePath("checkpoints");
+  const QString runCheckpoints = QString::fromStdString(RunFolder(runDir().toStdString()).checkpoints());
   const QString shown = !runDir().isEmpty() && QFileInfo(info.absolutePath()) == QFileInfo(runCheckpoints)
                             ? info.fileName()
                             : QFileInfo(info.absolutePath()).dir().dirName() + "/" + info.fileName();
@@ -335,8 +336,8 @@ std::vector<PredictionsPage::EnsembleMember> PredictionsPage::ensemble() const {
 void PredictionsPage::fillModelChoice() {
   modelChoice_->clear();
   const QString run = runDir();
-  for (const char* name : {"best.pt", "last.pt", "ema.pt"}) {
-    const QString path = QDir(run).filePath(QString("checkpoints/") + name);
+  for (const char* name : {RunFolder::kBestCheckpoint, RunFolder::kLastCheckpoint, RunFolder::kEmaCheckpoint}) {
+    const QString path = QString::fromStdString(RunFolder(run.toStdString()).checkpoint(name));
     if (!run.isEmpty() && QFileInfo::exists(path)) modelChoice_->addItem(tr("This run: %1").arg(name), path);
   }
   modelChoice_->addItem(tr("Other checkpoint…"), QString());
@@ -432,8 +433,8 @@ void PredictionsPage::reload() {
   for (const EnsembleMember& m : ensemble()) keep = keep && QFileInfo::exists(m.checkpoint);
   if (!keep) {
     models_->setRowCount(0);
-    for (const char* name : {"best.pt", "last.pt"}) {
-      const QString candidate = QDir(run).filePath(QString("checkpoints/") + name);
+    for (const char* name : {RunFolder::kBestCheckpoint, RunFolder::kLastCheckpoint}) {
+      const QString candidate = QString::fromStdString(RunFolder(run.toStdString()).checkpoint(name));
       if (!run.isEmpty() && QFileInfo::exists(candidate)) {
         setCheckpoint(candidate);
         break;

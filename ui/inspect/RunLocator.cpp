@@ -3,12 +3,13 @@
 #include <QDir>
 #include <QFileInfo>
 
+#include "engine/run/RunFolder.h"
 #include "ui/common/WorkbenchContext.h"
 
 namespace vwb::inspect {
 
-std::string probabilityDir(const std::string& runDir) { return runDir + "/predictions/prob"; }
-std::string maskDir(const std::string& runDir) { return runDir + "/predictions"; }
+std::string probabilityDir(const std::string& runDir) { return RunFolder(runDir).probabilities(); }
+std::string maskDir(const std::string& runDir) { return RunFolder(runDir).predictions(); }
 
 QString inspectedRunDir(const ui::WorkbenchContext& context) {
   if (!context.runDir().isEmpty()) return context.runDir();
@@ -18,8 +19,9 @@ QString inspectedRunDir(const ui::WorkbenchContext& context) {
   if (context.hasDataset() && !context.demoDatasetOpen()) return {};
   const QDir runs(context.demoDir() + "/runs");
   for (const QFileInfo& run : runs.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Time)) {
-    const QDir dir(run.absoluteFilePath());
-    if (dir.exists("checkpoints/best.pt") || dir.exists("checkpoints/last.pt") || dir.exists("predictions/prob"))
+    const RunFolder dir(run.absoluteFilePath().toStdString());
+    auto exists = [](const std::string& p) { return QFileInfo::exists(QString::fromStdString(p)); };
+    if (exists(dir.bestCheckpoint()) || exists(dir.lastCheckpoint()) || exists(dir.probabilities()))
       return run.absoluteFilePath();
   }
   return {};

@@ -6,6 +6,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include "engine/run/RunFolder.h"
 #include "ui/common/Engine.h"
 
 namespace vwb::inspect {
@@ -29,7 +30,7 @@ QString roleName(VolumeRole role) {
 RunSplit readRunSplit(const QString& runDir, ui::Engine& engine, const Dataset* dataset) {
   RunSplit split;
   if (runDir.isEmpty()) return split;
-  QFile file(QDir(runDir).filePath("split.json"));
+  QFile file(QString::fromStdString(RunFolder(runDir.toStdString()).split()));
   if (file.open(QIODevice::ReadOnly)) {
     const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
     if (o.contains("train") && o.contains("validation")) {
@@ -40,7 +41,7 @@ RunSplit readRunSplit(const QString& runDir, ui::Engine& engine, const Dataset* 
       return split;
     }
   }
-  if (!dataset || !QFile::exists(QDir(runDir).filePath("config.json"))) return split;
+  if (!dataset || !QFile::exists(QString::fromStdString(RunFolder(runDir.toStdString()).config()))) return split;
   try {
     // The trainer splits the labelled volumes in the dataset's order by scroll id.
     const TrainConfig config = engine.loadRunConfig(runDir.toStdString());

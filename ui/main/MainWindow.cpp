@@ -16,6 +16,7 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 
+#include "engine/run/RunFolder.h"
 #include "ui/common/Settings.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/main/DataPage.h"
@@ -264,7 +265,7 @@ void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
 void MainWindow::dropEvent(QDropEvent* event) {
   const QString dir = event->mimeData()->urls().value(0).toLocalFile();
   // A run directory (it has config.json) opens in the monitor; anything else as a dataset.
-  if (QFileInfo::exists(dir + "/config.json")) openRun(dir);
+  if (QFileInfo::exists(QString::fromStdString(RunFolder(dir.toStdString()).config()))) openRun(dir);
   else {
     showPage("data");
     opener_->open(dir);

@@ -12,6 +12,7 @@ namespace {
 struct ParsedSlice {
   std::vector<MetricsRecord> records;
   QStringList problems;
+  bool otherFormat = false;  // a format line of another format: the file is refused
 };
 
 // Parses lines [begin, end) of `lines` (views into one buffer) into `out`, in order.
@@ -27,17 +28,23 @@ void parseRange(const std::vector<std::pair<const char*, size_t>>& lines, size_t
     if (n == 0) continue;
     line.assign(p, n);
     MetricsRecord record;
-    if (parseMetricsLine(line, record, problem))
+    const MetricsLine kind = parseMetricsLine(line, record, problem);
+    if (kind == MetricsLine::Record) {
       out.records.push_back(std::move(record));
-    else
+    } else if (kind != MetricsLine::Format) {
       out.problems << QString("%1:%2: %3").arg(path).arg(firstLineNo + int64_t(i)).arg(QString::fromStdString(problem));
+      if (kind == MetricsLine::OtherFormat) {
+        out.otherFormat = true;
+        return;
+      }
+    }
   }
 }
 
 }  // namespace
 
 MetricsLoader::MetricsLoader(QObject* parent) : QObject(parent) {
-  qRegisterMetaType<std::vector<vwb::ui::MetricsRecord>>("std::vector<vwb::ui::MetricsRecord>");
+  qRegisterMetaType<std::vector<vwb::MetricsRecord>>("std::vector<vwb::MetricsRecord>");
 }
 
 MetricsLoader::~MetricsLoader() { join(); }
@@ -106,6 +113,12 @@ void MetricsLoader::run(QString path, int generation) {
       parseRange(lines, 0, lines.size() / parts, lineNo, path, parsed[0]);
       for (std::thread& th : pool) th.join();
       lineNo += int64_t(lines.size());
+      // A file of another format is refused whole, naming its format line: none of it is shown.
+      const auto other = std::find_if(parsed.begin(), parsed.end(), [](const ParsedSlice& p) { return p.otherFormat; });
+      if (other != parsed.end()) {
+        problems << other->problems.back();
+        break;
+      }
       auto records = std::make_shared<std::vector<MetricsRecord>>();
       size_t count = 0;
       for (const ParsedSlice& p : parsed) count += p.records.size();

@@ -1,7 +1,7 @@
 #pragma once
 // Reads a run's metrics.jsonl off the GUI thread, so that the monitor shows its window at once
 // and fills in as the file loads (a 1000-epoch run has ~250,000 step lines, ~60 MB). The file is
-// read in slices; each slice's lines are parsed by parseMetricsLine on every core (the lines are
+// read in slices; each slice's lines are parsed by the engine's parseMetricsLine on every core (the lines are
 // independent), and the records reach the GUI thread in file order, one queued call per slice.
 // Progress is in bytes. A new start() or the destructor abandons a load: its stale slices never
 // arrive.
@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "ui/monitor/MetricsJsonl.h"
+#include "engine/train/MetricsJsonl.h"
 
 namespace vwb::ui {
 
@@ -34,7 +34,7 @@ class MetricsLoader : public QObject {
 
  Q_SIGNALS:
   // In file order; every slice before finished().
-  void recordsReady(const std::vector<vwb::ui::MetricsRecord>& records);
+  void recordsReady(const std::vector<vwb::MetricsRecord>& records);
   void progressChanged(qint64 bytesRead, qint64 bytesTotal);
   void finished(const QStringList& problems);  // the malformed lines, "file:line: why"
 

@@ -18,10 +18,11 @@
 #include <variant>
 
 #include "engine/core/Error.h"
+#include "engine/run/RunFolder.h"
+#include "engine/train/MetricsJsonl.h"
 #include "ui/common/TrainingRun.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/LogTail.h"
-#include "ui/monitor/MetricsJsonl.h"
 #include "ui/monitor/MetricsLoader.h"
 #include "ui/monitor/MonitorPlot.h"
 #include "ui/monitor/RunStatusPanel.h"
@@ -191,7 +192,7 @@ void MonitorPage::connectRun() {
                       "#1a5c1a");
     if (!e.runDir.empty() && QString::fromStdString(e.runDir) != runDir_) {
       runDir_ = QString::fromStdString(e.runDir);
-      log_->follow(runDir_ + "/logs/training.log");
+      log_->follow(runPath(&RunFolder::trainingLog));
     }
   });
   connect(b, &TrainingBridge::stepReceived, this, [this](const StepEvent& e) { series_.addStep(e); });
@@ -217,8 +218,8 @@ void MonitorPage::startRun(const TrainConfig& config) {
     status_->clearWarnings();
   }
   runDir_ = QString::fromStdString(config.runDir);
-  QDir().mkpath(runDir_ + "/logs");  // so the log tail can follow from the first line
-  log_->follow(runDir_ + "/logs/training.log");
+  QDir().mkpath(runPath(&RunFolder::logs));  // so the log tail can follow from the first line
+  log_->follow(runPath(&RunFolder::trainingLog));
   context_.setRunDir(runDir_);
   run_ = std::make_unique<TrainingRun>(context_.enginePtr(), config);
   connectRun();
@@ -234,8 +235,7 @@ bool MonitorPage::loading() const { return loader_->loading(); }
 void MonitorPage::connectLoader() {
   connect(loader_, &MetricsLoader::recordsReady, this, [this](const std::vector<MetricsRecord>& records) {
     for (const MetricsRecord& r : records) {
-      if (auto* s = std::get_if<RunStartEvent>(&r)) series_.addRunStart(*s);
-      else if (auto* st = std::get_if<StepEvent>(&r)) series_.addRecordedStep(*st);
+      if (auto* st = std::get_if<StepEvent>(&r)) series_.addRecordedStep(*st);
       else if (auto* ep = std::get_if<EpochEvent>(&r)) series_.addEpoch(*ep);
     }
     scheduleReplot();
@@ -270,9 +270,9 @@ bool MonitorPage::openRun(const QString& runDir) {
   runDir_ = QDir(runDir).absolutePath();
   removeComparedRun(runDir_);  // the open run is drawn as itself
   context_.setRunDir(runDir_);
-  log_->follow(runDir_ + "/logs/training.log");
+  log_->follow(runPath(&RunFolder::trainingLog));
   QString error;
-  const bool ok = loader_->start(runDir_ + "/metrics.jsonl", &error);
+  const bool ok = loader_->start(runPath(&RunFolder::metrics), &error);
   status_->setState(ok ? tr("Run %1 — reading metrics.jsonl…").arg(QFileInfo(runDir_).fileName()) : error,
                     ok ? QString() : "#a00000");
   updateButtons();
@@ -328,7 +328,7 @@ void MonitorPage::updateButtons() {
   // A finished run has nothing to resume; a run needs its settings and a checkpoint to go on.
   const bool finished = series_.hasStep && series_.totalSteps > 0 && series_.lastStep.step >= series_.totalSteps;
   resume_->setEnabled(!training && !loading() && !runDir_.isEmpty() && !finished &&
-                      QFileInfo::exists(runDir_ + "/config.json") && QFileInfo::exists(runDir_ + "/checkpoints/last.pt"));
+                      QFileInfo::exists(runPath(&RunFolder::config)) && QFileInfo::exists(runPath(&RunFolder::lastCheckpoint)));
   open_->setEnabled(!training);
   newRun_->setEnabled(!training);
   compare_->setEnabled(true);  // reading another run's metrics does not disturb this one
@@ -505,7 +505,7 @@ bool MonitorPage::compareRun(const QString& dir) {
   auto run = std::make_unique<ComparedRun>();
   run->dir = abs;
   try {
-    const MetricsFile file = readMetricsJsonl(abs + "/metrics.jsonl");
+    const MetricsFile file = readMetricsFile(RunFolder(abs.toStdString()).metrics());
     for (const MetricsRecord& r : file.records) {
       if (auto* st = std::get_if<StepEvent>(&r)) run->series.addRecordedStep(*st);
       else if (auto* ep = std::get_if<EpochEvent>(&r)) run->series.addEpoch(*ep);

@@ -10,6 +10,7 @@
 #include <memory>
 #include <vector>
 
+#include "engine/run/RunFolder.h"
 #include "engine/train/TrainConfig.h"
 #include "ui/monitor/MetricsSeries.h"
 
@@ -103,6 +104,10 @@ class MonitorPage : public QWidget {
   MetricsSeries series_;
   std::unique_ptr<TrainingRun> run_;
   QString runDir_;
+  // A path of the shown run folder (engine/run/RunFolder.h).
+  QString runPath(std::string (RunFolder::*path)() const) const {
+    return QString::fromStdString((RunFolder(runDir_.toStdString()).*path)());
+  }
   QTimer replotTimer_;
   int replots_ = 0;
 

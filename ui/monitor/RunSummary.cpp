@@ -5,8 +5,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include "engine/run/RunFolder.h"
+#include "engine/train/MetricsJsonl.h"
 #include "ui/common/Engine.h"
-#include "ui/monitor/MetricsJsonl.h"
 
 namespace vwb::ui {
 
@@ -52,7 +53,7 @@ int64_t lastRecordedStep(const QString& path) {
     for (auto it = lines.crbegin(); it != lines.crend(); ++it) {  // a resume rewinds: the last one counts
       MetricsRecord r;
       std::string problem;
-      if (!it->trimmed().isEmpty() && parseMetricsLine(it->trimmed().toStdString(), r, problem))
+      if (!it->trimmed().isEmpty() && parseMetricsLine(it->trimmed().toStdString(), r, problem) == MetricsLine::Record)
         if (const auto* st = std::get_if<StepEvent>(&r)) return st->step;
     }
     if (from == 0) return 0;
@@ -63,8 +64,9 @@ int64_t lastRecordedStep(const QString& path) {
 
 RunSummary readRunSummary(const QString& runDir, Engine& engine) {
   RunSummary s;
-  const QDir dir(runDir);
-  if (!QFileInfo::exists(dir.filePath("config.json"))) return s;
+  const RunFolder run(runDir.toStdString());
+  auto path = [](const std::string& p) { return QString::fromStdString(p); };
+  if (!QFileInfo::exists(path(run.config()))) return s;
   try {
     const TrainConfig c = engine.loadRunConfig(runDir.toStdString());
     s.totalSteps = int64_t(c.epochs) * c.stepsPerEpoch;
@@ -73,9 +75,9 @@ RunSummary readRunSummary(const QString& runDir, Engine& engine) {
     s.state = RunState::Failed;  // an unreadable config: nothing can resume it
     return s;
   }
-  s.step = lastRecordedStep(dir.filePath("metrics.jsonl"));  // no metrics yet: step 0
-  const QString last = lastLogLine(dir.filePath("logs/training.log"));
-  const bool checkpoint = QFileInfo::exists(dir.filePath("checkpoints/last.pt"));
+  s.step = lastRecordedStep(path(run.metrics()));  // no metrics yet: step 0
+  const QString last = lastLogLine(path(run.trainingLog()));
+  const bool checkpoint = QFileInfo::exists(path(run.lastCheckpoint()));
   if (s.totalSteps > 0 && s.step >= s.totalSteps && last.contains("finished")) s.state = RunState::Finished;
   else if (!engine.runOwner(runDir.toStdString()).empty()) s.state = RunState::Running;
   else if (last.contains("[error]")) s.state = RunState::Failed;

@@ -4,7 +4,6 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QGuiApplication>
-#include <QSaveFile>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -15,6 +14,8 @@
 #include <QRegularExpression>
 #include <QVBoxLayout>
 
+#include "engine/core/AtomicFile.h"
+#include "engine/run/RunFolder.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/wizard/SetupWizard.h"
@@ -93,7 +94,7 @@ bool ReviewPage::isComplete() const { return wizard_.canStart() && !runDir_->tex
 
 bool ReviewPage::validatePage() {
   const QString dir = runDir_->text().trimmed();
-  if (QFileInfo::exists(dir + "/config.json")) {
+  if (QFileInfo::exists(QString::fromStdString(RunFolder(dir.toStdString()).config()))) {
     error_->setText(tr("%1 already holds a run: choose another folder, or open it on the Monitor page to resume it.").arg(dir));
     return false;
   }
@@ -121,10 +122,14 @@ QString ReviewPage::commandLine() const {
 }
 
 bool ReviewPage::saveConfig(const QString& path) {
-  QSaveFile file(path);
-  const QByteArray json = json_->toPlainText().toUtf8() + "\n";
-  if (json_->toPlainText().isEmpty() || !file.open(QIODevice::WriteOnly) || file.write(json) != json.size() || !file.commit()) {
-    error_->setText(tr("Could not write %1: %2").arg(path, json_->toPlainText().isEmpty() ? tr("there is no config") : file.errorString()));
+  if (json_->toPlainText().isEmpty()) {
+    error_->setText(tr("Could not write %1: %2").arg(path, tr("there is no config")));
+    return false;
+  }
+  try {
+    writeFileAtomically(path.toStdString(), (json_->toPlainText() + "\n").toStdString());
+  } catch (const std::exception& e) {
+    error_->setText(tr("Could not write %1").arg(QString::fromStdString(e.what())));
     return false;
   }
   savedConfig_ = path;

@@ -1,24 +1,12 @@
 #include "cmd/PresetFlags.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "engine/core/Error.h"
-#include "engine/infer/PostProcessTuner.h"
+#include "engine/infer/PostProcessRecord.h"
 
 namespace vwb::cli {
 
 void applyPostProcessPreset(const std::string& path, const CLI::App& cmd, PostProcessOptions& o) {
-  std::ifstream in(path);
-  if (!in) throw fileError(path, "cannot open the post-processing preset");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  PostProcessOptions p;
-  try {
-    p = postProcessFromJson(ss.str());
-  } catch (const Error& e) {
-    throw fileError(path, e.what());
-  }
+  PostProcessOptions p = readPostProcessFile(path);
   auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
   if (given("--threshold")) p.threshold = o.threshold;
   if (given("--border")) p.borderVoxels = o.borderVoxels;

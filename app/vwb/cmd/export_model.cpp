@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "CommandRegistry.h"
+#include "engine/core/AtomicFile.h"
 #include "engine/model/TorchScriptExport.h"
-#include "engine/train/AtomicFile.h"
 
 namespace {
 

@@ -9,7 +9,7 @@
 #include "engine/export/PredictionFolder.h"
 #include "engine/export/SubmissionIds.h"
 #include "engine/infer/PostProcess.h"
-#include "engine/infer/PostProcessTuner.h"
+#include "engine/infer/PostProcessRecord.h"
 #include "engine/io/TiffVolume.h"
 
 namespace {

@@ -7,9 +7,9 @@
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/SubmissionIds.h"
+#include "engine/infer/PostProcessRecord.h"
 #include "engine/infer/PostProcessTuner.h"
 #include "engine/io/TiffVolume.h"
-#include "engine/train/AtomicFile.h"
 #include "cmd/TrainConsole.h"
 
 namespace {
@@ -42,7 +42,7 @@ VWB_COMMAND(tune, 57, "Tune threshold and post-processing on validation probabil
     vwb::cli::InterruptToCancel interrupt(cancel);
     vwb::ConsoleSink console;
     auto r = vwb::tunePostProcessing(cases, vwb::TuneGrid{}, &console, &cancel);
-    vwb::writeFileAtomically(a->out, vwb::postProcessToJson(r.best) + "\n");
+    vwb::writePostProcessFile(a->out, r.best);
     std::printf("%zu volume(s), %d settings scored%s\nscore at threshold 0.5: %.4f\ntuned: %.4f "
                 "(%+.4f)\nwrote %s\n",
                 cases.size(), r.evaluations, cancel.cancelled() ? " (cancelled: best so far)" : "",

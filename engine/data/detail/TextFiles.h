@@ -1,13 +1,11 @@
 #pragma once
-// Private to engine/data: whole-file text IO with errors naming the file.
+// Private to engine/data: whole-file text reads with errors naming the file (writes go through
+// the engine's one atomic writer, engine/core/AtomicFile.h).
 #include <string>
 
 namespace vwb::detail {
 
 // Throws vwb::Error naming the file when it cannot be read.
 std::string readTextFile(const std::string& path);
-
-// Writes "<path>.tmp", flushes it to disk and renames it over path: readers never see half a file.
-void writeTextFileAtomically(const std::string& path, const std::string& content);
 
 }  // namespace vwb::detail

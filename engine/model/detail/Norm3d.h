@@ -4,7 +4,8 @@
 
 #include <cstdint>
 
-#include "engine/train/TrainConfig.h"
+#include "engine/model/ModelConfig.h"
+
 
 namespace vwb {
 

@@ -6,9 +6,9 @@
 #include <cstdint>
 #include <vector>
 
+#include "engine/model/ModelConfig.h"
 #include "engine/model/detail/Norm3d.h"
 #include "engine/model/detail/ResEncBlocks.h"
-#include "engine/train/TrainConfig.h"
 
 namespace vwb {
 

@@ -1,6 +1,6 @@
 #pragma once
-// Private to engine/store: whole-file writes that never leave a half-written file (temp file,
-// fsync, rename, fsync of the folder), and positioned reads with errors naming the file.
+// Private to engine/store: O_DIRECT whole-file writes (committed by the engine's one atomic
+// writer, engine/core/AtomicFile.h) and positioned reads with errors naming the file.
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -9,14 +9,6 @@
 
 namespace vwb::store::detail {
 
-// Fsync: the file and its folder reach the disk before the call returns. Deferred: no fsync (a
-// kill -9 still never leaves a half-written file; after a power loss the file may be missing or
-// empty): for the regenerable, checksummed cache, which syncs once at the end (syncFileSystem).
-enum class Durability { Fsync, Deferred };
-void writeFileAtomically(const std::string& path, const std::string& bytes, Durability durability = Durability::Fsync);
-// The same for a file made of two parts (header and data), without joining them in memory.
-void writeFileAtomically(const std::string& path, std::string_view head, std::string_view body,
-                         Durability durability = Durability::Fsync);
 // A reusable buffer aligned for O_DIRECT. Its contents do not survive a growth.
 class AlignedBuffer {
  public:
@@ -31,17 +23,13 @@ class AlignedBuffer {
   std::unique_ptr<char, Free> p_;
   size_t capacity_ = 0;
 };
-// The same as Deferred writeFileAtomically for `size` bytes at `data` (AlignedBuffer-aligned),
+// The same as a Deferred writeFileAtomically (engine/core/AtomicFile.h) for `size` bytes at `data` (AlignedBuffer-aligned),
 // written with O_DIRECT where the file system takes it (the whole blocks; the tail buffered):
 // no copy into the page cache, which on the full release would be ~24 GiB of it and the kernel's
 // copy the biggest cost of preprocessing after decoding. Falls back to a buffered write.
 void writeFileDirect(const std::string& path, const char* data, size_t size);
 // Flushes the file system that holds `dir` (syncfs): what Deferred writes left in memory.
 void syncFileSystem(const std::string& dir);
-// Temporary files are named PATH.tmp-HOST-PID-N. Removes those in `dir` that no process will
-// rename any more: this host's whose process is gone (a kill -9 mid-write), and other hosts'
-// (a cache folder shared by the nodes of a run) once a day old. Returns how many it removed.
-int removeStaleTempFiles(const std::string& dir);
 // Reads exactly `size` bytes at `offset`; throws vwb::Error naming the file when it cannot.
 void readAt(const std::string& path, int64_t offset, int64_t size, void* out);
 // The same from an open descriptor (`path` only names it in errors).

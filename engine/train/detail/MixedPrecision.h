@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "engine/train/TrainConfig.h"
-#include "engine/train/detail/MixedPrecisionChoice.h"
+#include "engine/train/MixedPrecisionChoice.h"
 
 namespace vwb {
 

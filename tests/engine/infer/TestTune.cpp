@@ -2,10 +2,12 @@
 // threshold is not 0.5 and whose dust must go; and the preset JSON round trip.
 #include <QtTest>
 
+#include <fstream>
 #include <random>
 
 #include "engine/core/Error.h"
 #include "engine/infer/PostProcess.h"
+#include "engine/infer/PostProcessRecord.h"
 #include "engine/infer/PostProcessTuner.h"
 #include "engine/metrics/Score.h"
 
@@ -114,6 +116,47 @@ class TestTune : public QObject {
     QVERIFY(back.plugHoles && back.fillHoles);
     QCOMPARE(back.sheetClosingRadius, 2);
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::postProcessFromJson("{\"threshold\": 0.3}"));
+    QVERIFY(vwb::postProcessToJson(o).find("\"format\": \"vwb-postprocess/1\"") != std::string::npos);
+  }
+
+  // The GUI's records before the schema was shared (no format tag, its own key names) still load.
+  void olderGuiRecordLoads() {
+    const auto o = vwb::postProcessFromJson(R"({"threshold": 0.35, "border_voxels": 2, "min_component_voxels": 50,
+        "closing_radius": 1, "fill_holes": true, "sheet_closing_radius": 3})");
+    QCOMPARE(o.threshold, 0.35);
+    QCOMPARE(o.borderVoxels, 2);
+    QCOMPARE(o.minComponentVoxels, int64_t(50));
+    QCOMPARE(o.closingRadius, 1);
+    QVERIFY(o.fillHoles);
+    QVERIFY(!o.plugHoles);  // absent in the oldest records: off
+    QCOMPARE(o.sheetClosingRadius, 3);
+    // Its ranges hold as the schema's do.
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::postProcessFromJson(R"({"threshold": 0.35, "border_voxels": 2000})"));
+  }
+
+  // An unknown format is refused, and a file's error names the file.
+  void unknownFormatRefusedNamingTheFile() {
+    QTemporaryDir dir;
+    const std::string path = (dir.path() + "/later.postprocess.json").toStdString();
+    {
+      std::ofstream f(path);
+      f << R"({"format": "vwb-postprocess/2", "threshold": 0.4})";
+    }
+    try {
+      vwb::readPostProcessFile(path);
+      QFAIL("a record of an unknown format was read");
+    } catch (const vwb::Error& e) {
+      const QString what = e.what();
+      QVERIFY2(what.contains(QString::fromStdString(path)) && what.contains("vwb-postprocess/2") &&
+                   what.contains("vwb-postprocess/1"), qPrintable(what));
+    }
+    vwb::PostProcessOptions o;
+    o.threshold = 0.4;
+    o.borderVoxels = 3;
+    vwb::writePostProcessFile(path, o);
+    const auto back = vwb::readPostProcessFile(path);
+    QCOMPARE(back.threshold, 0.4);
+    QCOMPARE(back.borderVoxels, 3);
   }
 };
 

@@ -2,14 +2,17 @@
 // it), stale temp files removed, metric lines that cannot be written are reported.
 #include <QtTest>
 
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <algorithm>
 
 #include <filesystem>
 #include <fstream>
 
 #include "TestSupport.h"
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
-#include "engine/train/AtomicFile.h"
 #include "engine/train/RunLock.h"
 #include "engine/train/RunLog.h"
 
@@ -61,16 +64,30 @@ class TestRunFolder : public QObject {
     RunLock again(run);
   }
 
+  // The one stale-temp policy (engine/core/AtomicFile.h): a dead writer's temp file and an older
+  // build's PATH.tmp go; a live writer's, the files themselves and folders stay.
   void staleTempFilesAreRemoved() {
     QTemporaryDir tmp = vwbtest::scratchDir();
     const std::string dir = tmp.path().toStdString();
     std::ofstream(dir + "/last.pt.tmp") << "half";
     std::ofstream(dir + "/last.pt") << "whole";
     fs::create_directory(dir + "/folder.tmp");
-    const auto removed = removeStaleTempFiles(dir);
-    QCOMPARE(removed, std::vector<std::string>{"last.pt.tmp"});
-    QVERIFY(!fs::exists(dir + "/last.pt.tmp"));
-    QVERIFY(fs::exists(dir + "/last.pt") && fs::is_directory(dir + "/folder.tmp"));
+    const pid_t dead = ::fork();
+    if (dead == 0) ::_exit(0);
+    QVERIFY(dead > 0);
+    QCOMPARE(::waitpid(dead, nullptr, 0), dead);
+    const std::string live = atomicTempPath(dir + "/best.pt");  // this process: alive
+    std::ofstream(live) << "being written";
+    std::string deadName = fs::path(atomicTempPath(dir + "/ema.pt")).filename().string();
+    const std::string ownPid = "-" + std::to_string(::getpid()) + "-";
+    deadName.replace(deadName.rfind(ownPid), ownPid.size(), "-" + std::to_string(dead) + "-");
+    std::ofstream(dir + "/" + deadName) << "half";
+    QVERIFY(isAtomicTempName(deadName) && isAtomicTempName("last.pt.tmp") && !isAtomicTempName("last.pt"));
+    auto removed = removeStaleTempFiles(dir);
+    std::sort(removed.begin(), removed.end());
+    QCOMPARE(removed, (std::vector<std::string>{deadName, "last.pt.tmp"}));
+    QVERIFY(!fs::exists(dir + "/last.pt.tmp") && !fs::exists(dir + "/" + deadName));
+    QVERIFY(fs::exists(dir + "/last.pt") && fs::is_directory(dir + "/folder.tmp") && fs::exists(live));
   }
 
   // metrics.jsonl on a full disk (a link to /dev/full: every write fails with ENOSPC).

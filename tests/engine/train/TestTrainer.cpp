@@ -12,9 +12,9 @@
 #include "TestSupport.h"
 #include "TinyConfig.h"
 #include "TrainChecks.h"
+#include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/model/CheckpointInfo.h"
-#include "engine/train/AtomicFile.h"
 #include "engine/trainer/Trainer.h"
 #include "engine/train/ValidationPreview.h"
 
@@ -303,7 +303,7 @@ class TestTrainer : public QObject {
     // Bounded: the last 3 epochs and the best; nothing half-written.
     std::set<int64_t> kept, expected{4, 5, 6, bestEpoch};
     for (const auto& f : fs::directory_iterator(c.runDir + "/previews")) {
-      QVERIFY2(f.path().extension() != ".tmp", qPrintable(QString::fromStdString(f.path().string())));
+      QVERIFY2(!vwb::isAtomicTempName(f.path().filename().string()), qPrintable(QString::fromStdString(f.path().string())));
       kept.insert(vwb::previewEpochOf(f.path().filename().string()));
     }
     QVERIFY(kept == expected);
@@ -328,6 +328,7 @@ class TestTrainer : public QObject {
     QCOMPARE(vwb::previewSlice(empty.data(), 5, 2, 2), int64_t(2));  // no foreground: the middle
     QCOMPARE(vwb::previewEpochOf("epoch-0012.tif"), int64_t(12));
     QCOMPARE(vwb::previewEpochOf("epoch-0012.tif.tmp"), int64_t(-1));
+    QCOMPARE(vwb::previewEpochOf("epoch-0012.tif.tmp-host-123-0"), int64_t(-1));
     QCOMPARE(vwb::previewEpochOf("epoch-.tif"), int64_t(-1));
     QCOMPARE(vwb::previewRelativePath(12345), std::string("previews/epoch-12345.tif"));
 
@@ -357,11 +358,12 @@ class TestTrainer : public QObject {
     child.start(QCoreApplication::applicationFilePath(), {"--train-child", run});
     QVERIFY2(child.waitForFinished(vwbtest::kLastResortMs), qPrintable(child.errorString()));
     QCOMPARE(child.exitCode(), vwb::kCrashInWriteExitCode);
-    QVERIFY(QFile::exists(run + "/checkpoints/last.pt.tmp"));
+    const QStringList half = QDir(run + "/checkpoints").entryList({"last.pt.tmp-*"}, QDir::Files);
+    QCOMPARE(half.size(), 1);  // the crashed write's temp file (engine/core/AtomicFile.h's name)
     auto info = vwb::readCheckpointInfo((run + "/checkpoints/last.pt").toStdString());
     QCOMPARE(info.epoch, int64_t(1));
     QVERIFY_THROWS_EXCEPTION(vwb::Error,
-                             vwb::readCheckpointInfo((run + "/checkpoints/last.pt.tmp").toStdString()));
+                             vwb::readCheckpointInfo((run + "/checkpoints/" + half[0]).toStdString()));
 
     // kill -9 at arbitrary moments of a run that writes a checkpoint every step: once last.pt
     // exists, wait a little longer (different each round) and kill; last.pt must always load.

@@ -210,6 +210,37 @@ class TestTunePage : public QObject {
     QVERIFY2(viewer.statusText().contains(describePostProcess(tuned_)), qPrintable(viewer.statusText()));
   }
 
+  // One schema for one setting: `vwb postprocess --preset` takes the submission.postprocess.json
+  // the Export page wrote beside the zip, and the page takes a `vwb tune` preset as a run's record.
+  void guiRecordsAndCliPresetsAreOneFormat() {
+    const QString probDir = QString::fromStdString(probabilityDir(fixture_.runDir.toStdString()));
+    const QString gui = fixture_.runDir + "/submission.postprocess.json";
+    QVERIFY(QFileInfo::exists(gui));
+    const QString out = dir_.path() + "/cli-masks";
+    auto r = vwbtest::run(vwbtest::vwbExe(), {"postprocess", "--prob", probDir, "--out", out, "--preset", gui});
+    QVERIFY2(r.exitCode == 0, qPrintable(vwbtest::why(r)));
+    for (const char* id : {"a", "t1"}) {
+      const VolumeU8 mask = readVolumeU8((out + "/" + id + ".tif").toStdString());
+      QVERIFY2(mask.data == postprocess(*fixture_.probabilities[id], tuned_).data, id);
+    }
+
+    const QString cliRun = dir_.path() + "/cli-run";
+    QDir().mkpath(cliRun + "/predictions");
+    const QString preset = postProcessRecordPath(cliRun + "/predictions");
+    r = vwbtest::run(vwbtest::vwbExe(), {"tune", "--prob", probDir, "--labels", dir_.path() + "/train_labels", "--out", preset});
+    QVERIFY2(r.exitCode == 0, qPrintable(vwbtest::why(r)));
+    const PostProcessOptions cliTuned = tunePostProcessing(cases(), TuneGrid{}).best;
+    QVERIFY(fileBytes(preset).contains("\"format\": \"vwb-postprocess/1\""));
+    context_->setRunDir(cliRun);
+    compareControls(page_.get(), cliTuned);
+    if (QTest::currentTestFailed()) return;
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    context_->setRunDir(fixture_.runDir);
+    QVERIFY(updated.wait(vwbtest::kLastResortMs));
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    compareControls(page_.get(), tuned_);
+  }
+
   // Opening a run sets the post-processing controls from its record, and scores with it.
   void openingARunRestoresItsControls() {
     PostProcessOptions custom;

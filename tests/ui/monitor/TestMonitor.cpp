@@ -17,7 +17,8 @@
 #include "TestSupport.h"
 #include "ui/common/Engine.h"
 #include "ui/common/WorkbenchContext.h"
-#include "ui/monitor/MetricsJsonl.h"
+#include "engine/train/MetricsJsonl.h"
+#include "ui/monitor/MetricsLoader.h"
 #include "ui/monitor/MetricsSeries.h"
 #include "ui/monitor/MonitorPage.h"
 #include "ui/monitor/MonitorPlot.h"
@@ -112,37 +113,75 @@ class TestMonitor : public QObject {
     QCOMPARE(s.lossRaw.y.back(), 0.25);
   }
 
+  // metrics.jsonl through the engine's codec: what the trainer writes is read; what it never
+  // writes (other type fields, other spellings, run_start) is refused and named by its line; a
+  // file of another format is refused whole, naming its format line.
   void parsesMetricsJsonl() {
     auto dir = vwbtest::scratchDir();
     const QString path = dir.filePath("metrics.jsonl");
     QFile f(path);
     QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(vwb::metricsFormatLine()) + "\n");
     f.write(R"({"type":"run_start","epochs":3,"steps_per_epoch":4,"devices":["cpu:0"],"strategy":"single"})" "\n");
-    f.write(R"({"type":"step","step":1,"epoch":1,"loss":0.8,"lr":0.001,"samples_per_sec":5.5,"elapsed_sec":1.5,"memory":[{"device":"cpu:0","allocated_bytes":1073741824,"total_bytes":4294967296}]})" "\n");
+    f.write(R"({"type":"step","step":1,"epoch":1,"time":1765000000.5,"loss":0.8,"lr":0.001,"grad_norm":1.5,"skipped":false,"micro_batch":2,"samples_per_s":5.5,"data_wait":0.1,"comm_wait":0.02,"step_spread":0.03,"step_s":0.4,"memory":[{"device":"cpu:0","allocated":1073741824,"reserved":0,"peak":2147483648,"free":0,"total":4294967296,"busy":-1}]})" "\n");
     f.write(R"({"event":"step","step":2,"epoch":1,"loss":0.6,"lr":0.002,"samplesPerSec":6.5,"elapsedSec":3})" "\n");
-    // What engine/train writes (samples_per_s, memory "allocated"/"total").
-    f.write(R"({"type":"step","step":3,"epoch":1,"loss":0.5,"lr":0.003,"samples_per_s":7.5,"data_wait":0.1,"memory":[{"device":"cpu","allocated":536870912,"reserved":0,"peak":0,"free":0,"total":1073741824}]})" "\n");
-    f.write(R"({"type":"epoch","epoch":1,"epochs":3,"train_loss":0.7,"val_loss":0.65,"val_dice":0.31,"best":true})" "\n");
+    // A key this build does not know (a later writer of the same format) is passed over.
+    f.write(R"({"type":"step","step":3,"epoch":1,"loss":0.5,"lr":0.003,"samples_per_s":7.5,"later_key":{"x":[1,2]},"memory":[{"device":"cpu","allocated":536870912,"reserved":0,"peak":0,"free":0,"total":1073741824}]})" "\n");
+    f.write(R"({"type":"epoch","epoch":1,"step":3,"time":1765000001,"train_loss":0.7,"epoch_s":2.5,"best":true,"val_loss":0.65,"val_dice":0.31,"val_dice_ema":0.31,"preview":"previews/epoch-0001.tif","preview_volume":"a","preview_z":12})" "\n");
     f.write("{\"type\":\"step\",\"step\":3,\"lo");  // a killed run's half-written last line
     f.close();
-    MetricsFile m = readMetricsJsonl(path);
-    QCOMPARE(int(m.records.size()), 5);
-    QCOMPARE(m.problems.size(), 1);
-    QVERIFY(m.problems[0].contains(":6:"));
-    const auto& s3 = std::get<StepEvent>(m.records[3]);
-    QCOMPARE(s3.samplesPerSec, 7.5);
-    QCOMPARE(s3.dataWaitFraction, 0.1);
-    QCOMPARE(s3.memory.at(0).allocatedBytes, int64_t(512) << 20);
-    QCOMPARE(s3.memory.at(0).totalBytes, int64_t(1) << 30);
-    const auto& s1 = std::get<StepEvent>(m.records[1]);
+    MetricsFile m = readMetricsFile(path.toStdString());
+    QCOMPARE(int(m.records.size()), 3);
+    QCOMPARE(int(m.problems.size()), 3);
+    auto problem = [&](int i) { return QString::fromStdString(m.problems.at(size_t(i))); };
+    QVERIFY2(problem(0).contains(path + ":2:") && problem(0).contains("unknown record type 'run_start'"), qPrintable(problem(0)));
+    QVERIFY2(problem(1).contains(path + ":4:") && problem(1).contains("without a \"type\""), qPrintable(problem(1)));
+    QVERIFY2(problem(2).contains(path + ":7:") && problem(2).contains("not a JSON object"), qPrintable(problem(2)));
+    const auto& s1 = std::get<StepEvent>(m.records[0]);
+    QCOMPARE(s1.step, int64_t(1));
     QCOMPARE(s1.samplesPerSec, 5.5);
+    QCOMPARE(s1.dataWaitFraction, 0.1);
+    QCOMPARE(s1.commWaitFraction, 0.02);
+    QCOMPARE(s1.stepSpread, 0.03);
+    QCOMPARE(s1.secondsPerStep, 0.4);
+    QCOMPARE(s1.memory.at(0).device, std::string("cpu:0"));
     QCOMPARE(s1.memory.at(0).allocatedBytes, int64_t(1) << 30);
-    QCOMPARE(std::get<StepEvent>(m.records[2]).samplesPerSec, 6.5);
-    const auto& ep = std::get<EpochEvent>(m.records[4]);
+    QCOMPARE(s1.memory.at(0).peakBytes, int64_t(2) << 30);
+    QCOMPARE(s1.memory.at(0).totalBytes, int64_t(4) << 30);
+    const auto& s3 = std::get<StepEvent>(m.records[1]);
+    QCOMPARE(s3.samplesPerSec, 7.5);
+    QCOMPARE(s3.memory.size(), size_t(1));
+    QCOMPARE(s3.memory.at(0).allocatedBytes, int64_t(512) << 20);
+    const auto& ep = std::get<EpochEvent>(m.records[2]);
     QVERIFY(ep.best);
     QCOMPARE(*ep.valDice, 0.31);
-    QCOMPARE(std::get<RunStartEvent>(m.records[0]).stepsPerEpoch, int64_t(4));
-    QVERIFY_THROWS_EXCEPTION(vwb::Error, readMetricsJsonl(dir.filePath("missing.jsonl")));
+    QCOMPARE(ep.epochSec, 2.5);
+    QCOMPARE(ep.previewPath, std::string("previews/epoch-0001.tif"));
+    QCOMPARE(ep.previewZ, int64_t(12));
+    QVERIFY_THROWS_EXCEPTION(vwb::Error, readMetricsFile(dir.filePath("missing.jsonl").toStdString()));
+
+    // Another format: refused whole, naming the file and its format line.
+    const QString later = dir.filePath("later.jsonl");
+    QFile g(later);
+    QVERIFY(g.open(QIODevice::WriteOnly));
+    g.write(R"({"type":"format","format":"vwb-metrics/2"})" "\n" R"({"type":"step","step":1,"loss":0.5})" "\n");
+    g.close();
+    try {
+      readMetricsFile(later.toStdString());
+      QFAIL("a metrics file of another format was read");
+    } catch (const vwb::Error& e) {
+      QVERIFY2(QString(e.what()).contains(later + ":1:") && QString(e.what()).contains("vwb-metrics/2"), e.what());
+    }
+    // The monitor's background loader refuses it the same way: no curve, the line named.
+    MetricsLoader loader;
+    QSignalSpy records(&loader, &MetricsLoader::recordsReady);
+    QSignalSpy finished(&loader, &MetricsLoader::finished);
+    QVERIFY(loader.start(later));
+    QVERIFY(finished.wait(vwbtest::kLastResortMs));
+    QCOMPARE(records.count(), 0);
+    const QStringList problems = finished.at(0).at(0).toStringList();
+    QCOMPARE(problems.size(), 1);
+    QVERIFY2(problems[0].contains(later + ":1:") && problems[0].contains("vwb-metrics/2"), qPrintable(problems[0]));
   }
 
   void pageShowsLiveRunAndCoalesces() {
@@ -227,7 +266,7 @@ class TestMonitor : public QObject {
     QDir(dir.path()).mkpath("run");
     QFile m(dir.filePath("run/metrics.jsonl"));
     QVERIFY(m.open(QIODevice::WriteOnly));
-    m.write(R"({"type":"run_start","epochs":6,"steps_per_epoch":4})" "\n");
+    m.write(QByteArray::fromStdString(vwb::metricsFormatLine()) + "\n");
     const double raw[] = {10, 20, 10, 20, 10, 20};
     for (int i = 1; i <= 6; ++i)  // steps 1-4 of epoch 1, 1-2 of epoch 2
       m.write(QString(R"({"type":"step","step":%1,"epoch":%2,"loss":0.5,"lr":0.001,"samples_per_s":%3,"memory":[{"device":"cpu","allocated":1073741824,"total":4294967296}]})" "\n")
@@ -527,7 +566,7 @@ class TestMonitor : public QObject {
     {
       QFile m(dir.filePath("long/metrics.jsonl"));
       QVERIFY(m.open(QIODevice::WriteOnly));
-      m.write(R"({"type":"run_start","epochs":1000,"steps_per_epoch":250,"strategy":"single","devices":["cpu"]})" "\n");
+      m.write(QByteArray::fromStdString(vwb::metricsFormatLine()) + "\n");
       QByteArray buffer;
       char line[512];
       for (int step = 1; step <= kSteps; ++step) {
