@@ -40,7 +40,7 @@ struct KitHardware {
   std::string name;
   int gpus = 1;
   double peakTflops = 0;     // fp32, the vendor's figure
-  double efficiency = 0.4;   // share of peak cuDNN's fp32 3D convolutions reach (assumed)
+  double efficiency = 0.25;  // share of peak cuDNN's fp32 3D convolutions reach (assumed, see kaggleNotebookHardware)
 };
 std::vector<KitHardware> kaggleNotebookHardware();  // 2xT4, P100
 

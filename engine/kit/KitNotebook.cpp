@@ -24,8 +24,8 @@ nlohmann::json markdown(const std::string& text) {
 }
 
 nlohmann::json code(const std::string& text) {
-  return {{"cell_type", "code"},       {"execution_count", nullptr}, {"metadata", nlohmann::json::object()},
-          {"outputs", nlohmann::json::array()}, {"source", lines(text)}};
+  return {{"cell_type", "code"},    {"execution_count", nullptr},
+          {"metadata", nlohmann::json::object()}, {"outputs", nlohmann::json::array()}, {"source", lines(text)}};
 }
 
 // The kit in a few lines of markdown: models, settings, post-processing, the time estimate.
@@ -93,6 +93,7 @@ std::string kaggleKitNotebook(const std::string& kitJson) {
       "## 4. Check the submission\n\n"
       "The zip is read back: every test id exactly once, each mask uint8 0/1 with its image's shape."));
   cells.push_back(code("vwbkit.check_submission('/kaggle/working/submission.zip', kit.data_dir(), lib)"));
+  for (size_t i = 0; i < cells.size(); ++i) cells[i]["id"] = "step-" + std::to_string(i + 1);  // nbformat 4.5: unique ids
   const nlohmann::json nb{
       {"cells", cells},
       {"metadata",

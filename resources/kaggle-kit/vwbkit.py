@@ -107,6 +107,7 @@ def build(kit, work='/kaggle/working', jobs=None):
     os.makedirs(target)
     includes = ';'.join(cpp_extension.include_paths())
     configure = ['cmake', '-S', os.path.join(kit.path, 'src'), '-B', target, '-DCMAKE_BUILD_TYPE=Release',
+                 '-DCMAKE_COLOR_MAKEFILE=OFF',
                  f'-DTORCH_INCLUDE_DIRS={includes}', f'-DTORCH_LIBRARY_DIR={cpp_extension.library_paths()[0]}',
                  f'-DTORCH_CXX11_ABI={stamp["cxx11_abi"]}']
     for step in (configure, ['cmake', '--build', target, '-j', str(jobs)]):
