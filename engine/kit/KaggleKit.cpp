@@ -167,13 +167,16 @@ KaggleKitPlan planKaggleKit(const KaggleKitRequest& r) {
   nlohmann::json settings = nlohmann::json::object();
   const fs::path manifest = run / "predictions" / kPredictionManifestName;
   if (fs::is_regular_file(manifest, ec)) {
-    settings = nlohmann::json::parse(PredictionManifest::fromJson(readText(manifest.string()), manifest.string()).settings);
+    const std::string text = PredictionManifest::fromJson(readText(manifest.string()), manifest.string()).settings;
+    settings = nlohmann::json::parse(text.empty() ? "{}" : text);
     plan.settingsSource = manifest.string();
   }
   plan.tta = r.tta.value_or(settings.value("tta", plan.tta));
   plan.ttaAverage = r.ttaAverage.value_or(settings.value("tta_average", plan.ttaAverage));
   plan.overlap = r.overlap.value_or(settings.value("overlap", plan.overlap));
-  if (plan.settingsSource.empty() || r.tta || r.overlap) plan.settingsSource = r.tta || r.overlap ? "flags" : "defaults";
+  const bool flags = r.tta || r.ttaAverage || r.overlap;
+  if (flags) plan.settingsSource = plan.settingsSource.empty() ? "flags" : "flags, the rest from " + plan.settingsSource;
+  else if (plan.settingsSource.empty()) plan.settingsSource = "defaults";
   parseTta(plan.tta);
   if (plan.ttaAverage != "probability" && plan.ttaAverage != "logit")
     throw Error("TTA average '" + plan.ttaAverage + "' is not probability or logit");
