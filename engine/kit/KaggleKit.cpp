@@ -195,7 +195,12 @@ KaggleKitPlan planKaggleKit(const KaggleKitRequest& r) {
   if (!r.preset.empty()) {
     plan.post = readPreset(r.preset), plan.postSource = r.preset;
   } else if (fs::is_regular_file(record, ec)) {
-    plan.post = readPreset(record.string()), plan.postSource = record.string();
+    try {
+      plan.post = readPreset(record.string()), plan.postSource = record.string();
+    } catch (const Error& e) {
+      throw Error(std::string(e.what()) + " (give the run's post-processing as a preset in the engine's format "
+                                          "instead: --preset, e.g. from vwb tune)");
+    }
   } else if (settings.contains("postprocess")) {
     try {
       plan.post = postProcessFromJson(settings["postprocess"].dump());

@@ -190,6 +190,17 @@ class TestVwbKaggleKit : public QObject {
     QVERIFY2(d.err.contains(bad) && d.err.contains("threshold"), qPrintable(d.err));
     QVERIFY(!QFileInfo::exists(tmp_.filePath("k2")));
 
+    // The run's record in a schema the engine's codec does not read: refused, naming the file
+    // and the way out.
+    const QString record = run_ + "/predictions/postprocess.json";
+    QVERIFY(QDir().mkpath(run_ + "/predictions"));
+    QVERIFY(writeText(record, "{\"threshold\": 0.4, \"border_voxels\": 0}"));
+    auto g = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", tmp_.filePath("k2")});
+    QFile::remove(record);
+    QCOMPARE(g.exitCode, 1);
+    QVERIFY2(g.err.contains(record) && g.err.contains("--preset"), qPrintable(g.err));
+    QVERIFY(!QFileInfo::exists(tmp_.filePath("k2")));
+
     // An earlier kit is replaced whole; no staging folder is left beside it.
     const QString kit = tmp_.filePath("k3");
     auto e = run(vwbExe(), {"kaggle-kit", "--run", run_, "--tta", "full", "--out", kit});
