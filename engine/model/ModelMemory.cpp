@@ -115,6 +115,45 @@ int64_t estimateActivationBytes(const ModelConfig& m, Shape3 patch, int64_t batc
   return batch * (elements * bytes + indexBytes);
 }
 
+double estimateForwardFlops(const ModelConfig& m, Shape3 patch) {
+  auto voxels = [&](int l) { return double(patch.voxels() >> (3 * l)); };
+  // Multiply-adds of a k^3 convolution from `in` to `out` channels at level l's resolution.
+  auto conv = [&](int64_t in, int64_t out, int64_t k, int l) { return double(k * k * k * in * out) * voxels(l); };
+  double macs = 0;
+  if (isResEnc(m.arch)) {
+    macs += conv(1, levelChannels(m, 0), 3, 0);  // stem
+    int64_t in = levelChannels(m, 0);
+    for (int s = 0; s < m.levels; ++s) {
+      const int64_t c = levelChannels(m, s);
+      for (int b = 0; b < resEncBlocks(s); ++b) {
+        const int64_t bin = b == 0 ? in : c;
+        macs += conv(bin, c, 3, s) + conv(c, c, 3, s);  // the first one strided: output at level s
+        if (bin != c) macs += conv(bin, c, 1, s);
+      }
+      in = c;
+    }
+  } else {
+    int64_t in = 1;
+    for (int l = 0; l < m.levels; ++l) {
+      const int64_t c = levelChannels(m, l);
+      macs += conv(in, c, 3, l) + conv(c, c, 3, l);
+      if (m.residual && in != c) macs += conv(in, c, 1, l);
+      in = c;
+    }
+  }
+  for (int l = m.levels - 2; l >= 0; --l) {
+    const int64_t c = levelChannels(m, l), below = levelChannels(m, l + 1);
+    macs += conv(below, c, 2, l + 1);  // transposed, kernel 2 stride 2: k^3 outputs per input voxel
+    if (isResEnc(m.arch)) macs += conv(2 * c, c, 3, l);
+    else {
+      macs += conv(2 * c, c, 3, l) + conv(c, c, 3, l);
+      if (m.residual) macs += conv(2 * c, c, 1, l);
+    }
+  }
+  macs += conv(levelChannels(m, 0), 1, 1, 0);  // head
+  return 2 * macs;
+}
+
 int64_t estimateTrainingBytes(const ModelConfig& m, Shape3 patch, int64_t batch,
                               ActivationDType dtype) {
   return parameterCount(m) * 4 * 4 + estimateActivationBytes(m, patch, batch, dtype);

@@ -25,6 +25,12 @@ int64_t parameterCount(const ModelConfig& config);
 int64_t estimateActivationBytes(const ModelConfig& config, Shape3 patch, int64_t batch,
                                 ActivationDType dtype);
 
+// Floating-point operations of one forward pass over one patch (inference: no deep-supervision
+// heads): 2 per multiply-add of every convolution, the transposed ones included; norms and
+// activations are left out (a few percent). What the Kaggle kit's time estimate divides by a
+// GPU's throughput.
+double estimateForwardFlops(const ModelConfig& config, Shape3 patch);
+
 // Parameters + gradients + AdamW moments (fp32) + activations: what one device holds in training.
 int64_t estimateTrainingBytes(const ModelConfig& config, Shape3 patch, int64_t batch,
                               ActivationDType dtype);

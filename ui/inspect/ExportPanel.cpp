@@ -24,6 +24,7 @@
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/Format.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/inspect/KaggleKitDialog.h"
 #include "ui/inspect/PostProcessRecord.h"
 #include "ui/inspect/PredictionSession.h"
 #include "ui/inspect/RunLocator.h"
@@ -77,6 +78,11 @@ ExportPanel::ExportPanel(ui::WorkbenchContext& context, QWidget* parent) : QWidg
   buttons->addWidget(writeButton_);
   buttons->addWidget(cancelButton_);
   buttons->addWidget(progress_, 1);
+  kaggleButton_ = new QPushButton(tr("Export for a Kaggle notebook…"));
+  kaggleButton_->setObjectName("kaggleKit");
+  kaggleButton_->setToolTip(tr("The run's model, settings and post-processing as a Kaggle dataset whose notebook "
+                               "predicts the hidden test set offline with this engine"));
+  buttons->addWidget(kaggleButton_);
   layout->addLayout(buttons);
 
   entries_ = new QTableWidget(0, 5);
@@ -100,6 +106,7 @@ ExportPanel::ExportPanel(ui::WorkbenchContext& context, QWidget* parent) : QWidg
   connect(checkButton_, &QPushButton::clicked, this, &ExportPanel::check);
   connect(writeButton_, &QPushButton::clicked, this, &ExportPanel::writeZip);
   connect(cancelButton_, &QPushButton::clicked, this, &ExportPanel::cancel);
+  connect(kaggleButton_, &QPushButton::clicked, this, &ExportPanel::openKaggleKit);
   // Any path edit invalidates the last check.
   for (QLineEdit* e : {maskDir_, testImages_, csv_, zip_})
     connect(e, &QLineEdit::textEdited, this, [this] {
@@ -126,6 +133,18 @@ void ExportPanel::resetPaths() {
            root.isEmpty() || !QFileInfo::exists(QDir(root).filePath("test.csv")) ? QString() : QDir(root).filePath("test.csv"),
            run.isEmpty() ? QString() : QString::fromStdString(RunFolder(run.toStdString()).submission()));
   if (isVisible() && !maskDir_->text().isEmpty() && !testImages_->text().isEmpty()) check();
+}
+
+void ExportPanel::openKaggleKit() {
+  const QString run = inspectedRunDir(context_);
+  if (run.isEmpty()) {
+    result_->setText(tr("No run to export: open or train one first."));
+    return;
+  }
+  auto* dialog = new KaggleKitDialog(run, this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  kaggleDialog_ = dialog;
+  dialog->open();
 }
 
 void ExportPanel::setPaths(const QString& maskDirPath, const QString& testImages, const QString& csv, const QString& zip) {

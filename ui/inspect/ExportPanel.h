@@ -5,6 +5,8 @@
 // cancel, and then shows where the zip is and how big it is.
 #include <memory>
 
+#include <QDialog>
+#include <QPointer>
 #include <QWidget>
 
 #include "engine/export/SubmissionWriter.h"
@@ -40,6 +42,9 @@ class ExportPanel : public QWidget {
   void writeZip();      // refused (problems listed) unless the last check passed
   bool busy() const;
   void cancel();
+  void openKaggleKit();  // "Export for a Kaggle notebook…" on the inspected run (KaggleKitDialog)
+  QPushButton* kaggleButton() const { return kaggleButton_; }
+  QDialog* kaggleDialog() const { return kaggleDialog_; }  // the one open, if any
 
   const SubmissionCheck& lastCheck() const { return check_; }
   bool checkPassed() const { return checked_ && check_.ok(); }
@@ -77,6 +82,8 @@ class ExportPanel : public QWidget {
   QPushButton* checkButton_ = nullptr;
   QPushButton* writeButton_ = nullptr;
   QPushButton* cancelButton_ = nullptr;
+  QPushButton* kaggleButton_ = nullptr;
+  QPointer<QDialog> kaggleDialog_;
   QTableWidget* entries_ = nullptr;
   QListWidget* problems_ = nullptr;
   QProgressBar* progress_ = nullptr;

@@ -17,6 +17,26 @@
 class TestModelMemory : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  // The forward-pass cost the Kaggle kit's time estimate rests on: every convolution's weights
+  // touch every output voxel of its level once, so the total lies between all parameters at the
+  // deepest level's voxel count and all of them at full resolution, and grows with the patch's
+  // voxels exactly.
+  void forwardFlopsAreBoundedByTheParameters() {
+    for (const vwb::ArchKind arch : {vwb::ArchKind::UNet, vwb::ArchKind::ResEncM}) {
+      vwb::ModelConfig m;
+      m.arch = arch;
+      m.levels = arch == vwb::ArchKind::UNet ? 4 : 5;
+      if (arch != vwb::ArchKind::UNet) m.baseChannels = 32;
+      const vwb::Shape3 patch{64, 64, 64};
+      const double flops = vwb::estimateForwardFlops(m, patch);
+      const double params = double(vwb::parameterCount(m));
+      const double deepest = double(patch.voxels() >> (3 * (m.levels - 1)));
+      QVERIFY2(flops > 2 * params * deepest && flops < 2 * params * double(patch.voxels()),
+               qPrintable(QString("%1 GFLOP, %2 parameters").arg(flops / 1e9).arg(params)));
+      QCOMPARE(vwb::estimateForwardFlops(m, {128, 128, 128}), 8 * flops);
+    }
+  }
+
   void estimateMatchesMeasuredPeak_data() {
     QTest::addColumn<QString>("arch");
     QTest::addColumn<bool>("deepSupervision");

@@ -1,0 +1,11 @@
+#pragma once
+// The Kaggle kit's generated notebook (.ipynb, nbformat 4) and README, from its kit.json: a few
+// markdown cells that say what each step does, and short code cells that call vwbkit.py.
+#include <string>
+
+namespace vwb {
+
+std::string kaggleKitNotebook(const std::string& kitJson);
+std::string kaggleKitReadme(const std::string& kitJson);
+
+}  // namespace vwb

@@ -1,0 +1,234 @@
+// The Kaggle kit (issue 22) end to end on this machine: `vwb kaggle-kit` writes a kit from a run,
+// the kit's own vwbkit.py drives libvwbkit.so (the engine's C entry points, built here from the
+// engine's libraries, as the kit builds them from its copy of the sources) over the test images,
+// and its submission.zip equals `vwb predict` + `vwb postprocess` + `vwb export`'s voxel for
+// voxel. Bad input is refused and nothing is half-written; the notebook drops TTA variants when
+// its budget runs short, saying so. packaging/kaggle-check runs the same kit's notebook in an
+// offline minimal chroot with Debian 13's PyTorch, building libvwbkit.so from the kit's sources.
+#include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QtTest>
+
+#include "TestSupport.h"
+
+using vwbtest::run;
+using vwbtest::vwbExe;
+using vwbtest::why;
+
+namespace {
+
+QByteArray readAll(const QString& path) {
+  QFile f(path);
+  return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+bool writeText(const QString& path, const QByteArray& text) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(text) == text.size();
+}
+
+QString kitLib() { return QStringLiteral(VWB_BINARY_DIR) + "/engine/kit/libvwbkit.so"; }
+
+// The kit's vwbkit.py over `data`'s test images into `zip`, with the library built here.
+vwbtest::ProcessResult runKit(const QString& kit, const QString& data, const QString& zip,
+                              const QStringList& env = {}) {
+  QProcess p;
+  QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+  e.insert("VWB_KIT_THREADS", "1");
+  e.insert("VWB_KIT_NO_TORCH", "1");  // the library links LibTorch itself; Python's torch is not needed
+  for (const QString& kv : env) e.insert(kv.section('=', 0, 0), kv.section('=', 1));
+  p.setProcessEnvironment(e);
+  p.start(QStringLiteral(VWB_PYTHON),
+          {kit + "/vwbkit.py", "--kit", kit, "--lib", kitLib(), "--data", data, "--out", zip});
+  vwbtest::ProcessResult r;
+  if (!p.waitForStarted()) return r;
+  p.waitForFinished(vwbtest::kLastResortMs);
+  r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+  r.out = QString::fromUtf8(p.readAllStandardOutput());
+  r.err = QString::fromUtf8(p.readAllStandardError());
+  return r;
+}
+
+// Per entry of two submission zips: "<name> <differing voxels> <foreground share>", or an error.
+QString compareZips(const QString& a, const QString& b) {
+  auto r = vwbtest::python(
+      "import io, sys, zipfile, tifffile\n"
+      "a, b = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2])\n"
+      "assert sorted(a.namelist()) == sorted(b.namelist()), (a.namelist(), b.namelist())\n"
+      "for n in sorted(a.namelist()):\n"
+      "    x, y = tifffile.imread(io.BytesIO(a.read(n))), tifffile.imread(io.BytesIO(b.read(n)))\n"
+      "    assert x.shape == y.shape and x.dtype == y.dtype, (n, x.shape, y.shape)\n"
+      "    print(n, int((x != y).sum()), round(float(x.mean()), 4))\n",
+      {a, b});
+  return r.exitCode == 0 ? r.out.trimmed() : "error: " + why(r);
+}
+
+}  // namespace
+
+class TestVwbKaggleKit : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_ = vwbtest::scratchDir();
+  QString data_, run_;
+
+ private Q_SLOTS:
+  void initTestCase() {
+    data_ = tmp_.filePath("data");
+    auto s = run(vwbExe(), {"synth", "--out", data_, "--train", "3", "--test", "2", "--size", "32", "--seed", "5"});
+    QVERIFY2(s.exitCode == 0, qPrintable(why(s)));
+    run_ = tmp_.filePath("run");
+    auto t = run(vwbExe(), {"train", "--data", data_, "--out", run_, "--patch", "16", "--levels", "2", "--base-channels",
+                            "4", "--batch", "1", "--threads", "1", "--workers", "1", "--val-fraction", "0", "--seed",
+                            "2", "--epochs", "1", "--steps-per-epoch", "3"});
+    QVERIFY2(t.exitCode == 0, qPrintable(why(t)));
+  }
+
+  // The workbench's submission and the kit's, from the same run and images: the same masks.
+  void kitSubmissionEqualsVwbs() {
+    const QString pred = run_ + "/predictions";
+    auto p = run(vwbExe(), {"predict", "--checkpoint", run_ + "/checkpoints/best.pt", "--images", data_ + "/test_images",
+                            "--out", pred, "--tta", "flips", "--overlap", "0.25", "--threads", "1"});
+    QVERIFY2(p.exitCode == 0, qPrintable(why(p)));
+    // The threshold at the probabilities' median: masks neither empty nor full, so that equal
+    // masks say something.
+    auto m = vwbtest::python("import glob, numpy, tifffile, sys\n"
+                             "v = numpy.concatenate([tifffile.imread(f).ravel() for f in glob.glob(sys.argv[1] + '/*.tif')])\n"
+                             "print(numpy.median(v) / 255 + 1e-6)",
+                             {pred + "/prob"});
+    QVERIFY2(m.exitCode == 0, qPrintable(why(m)));
+    // The run's post-processing record, in the engine's format (a tuned preset), applied to
+    // the run's predictions by vwb postprocess.
+    const QString preset = tmp_.filePath("post.json");
+    QVERIFY(writeText(preset, "{\"format\": \"vwb-postprocess/1\", \"threshold\": " + m.out.trimmed().toUtf8() +
+                                  ", \"min_size\": 4, \"border\": 1}"));
+    auto pp = run(vwbExe(), {"postprocess", "--prob", pred + "/prob", "--out", pred, "--preset", preset});
+    QVERIFY2(pp.exitCode == 0, qPrintable(why(pp)));
+    const QString reference = tmp_.filePath("reference.zip");
+    auto e = run(vwbExe(), {"export", "--pred", pred, "--images", data_ + "/test_images", "--csv", data_ + "/test.csv",
+                            "--out", reference});
+    QVERIFY2(e.exitCode == 0, qPrintable(why(e)));
+
+    // No --tta, --overlap or --preset: the kit takes what made the run's predictions.
+    const QString kit = tmp_.filePath("kit");
+    auto k = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", kit, "--hidden-volumes", "120"});
+    QVERIFY2(k.exitCode == 0, qPrintable(why(k)));
+    QVERIFY2(k.err.contains("estimate 2xT4: 120 volumes"), qPrintable(k.err));
+    const QJsonObject j = QJsonDocument::fromJson(readAll(kit + "/kit.json")).object();
+    QCOMPARE(j["format"].toString(), QString("vwb-kaggle-kit/1"));
+    QCOMPARE(j["inference"].toObject()["tta"].toString(), QString("flips"));
+    QCOMPARE(j["inference"].toObject()["overlap"].toDouble(), 0.25);
+    QCOMPARE(j["postprocess"].toObject()["border"].toInt(), 1);
+    QCOMPARE(j["postprocess"].toObject()["min_size"].toInt(), 4);
+    QVERIFY(QFile::exists(kit + "/models/model-1.pt"));
+    QVERIFY(QFile::exists(kit + "/vesuvius-kit.ipynb"));
+    // The kit's C++ is the repository's own engine, copied byte for byte.
+    for (const char* f : {"engine/infer/Predictor.cpp", "engine/kit/KitCApi.cpp", "engine/infer/PostProcess.cpp"})
+      QVERIFY2(readAll(kit + "/src/" + f) == readAll(QStringLiteral(VWB_SOURCE_DIR) + "/" + f), f);
+    // The notebook is a notebook: markdown saying what each step does, code calling vwbkit.
+    const QJsonArray cells = QJsonDocument::fromJson(readAll(kit + "/vesuvius-kit.ipynb")).object()["cells"].toArray();
+    int markdown = 0, code = 0;
+    for (const auto& c : cells) (c.toObject()["cell_type"].toString() == "markdown" ? markdown : code)++;
+    QVERIFY2(markdown >= 4 && code >= 3, qPrintable(QString("%1 markdown, %2 code cells").arg(markdown).arg(code)));
+
+    const QString zip = tmp_.filePath("kit-submission.zip");
+    auto r = runKit(kit, data_, zip);
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QVERIFY2(r.out.contains("[2/2]") && r.out.contains("every test id once"), qPrintable(r.out));
+    const QString diff = compareZips(reference, zip);
+    QVERIFY2(!diff.startsWith("error"), qPrintable(diff));
+    const QStringList lines = diff.split('\n');
+    QCOMPARE(lines.size(), 2);
+    for (const QString& line : lines) {
+      const QStringList f = line.split(' ');
+      QCOMPARE(f.value(1), QString("0"));  // voxels that differ
+      const double share = f.value(2).toDouble();
+      QVERIFY2(share > 0.05 && share < 0.95, qPrintable(line));
+    }
+
+    // A budget the volumes cannot meet: after the first volume the notebook drops to cheaper
+    // TTA and says so; the submission is still complete and checked.
+    const QString late = tmp_.filePath("late.zip");
+    auto l = runKit(kit, data_, late, {"VWB_KIT_BUDGET_S=0.001"});
+    QVERIFY2(l.exitCode == 0, qPrintable(why(l)));
+    QVERIFY2(l.out.contains("dropping TTA variants: flips -> none"), qPrintable(l.out));
+    const QJsonObject made = QJsonDocument::fromJson(readAll(tmp_.filePath("late.vwbkit.json"))).object();
+    QStringList ttas;
+    for (const auto& v : made["tta_per_volume"].toObject()) ttas << v.toString();
+    ttas.sort();
+    QCOMPARE(ttas, QStringList({"flips", "none"}));
+  }
+
+  void refusesBadInput() {
+    // A run without a checkpoint.
+    const QString empty = tmp_.filePath("empty-run");
+    QVERIFY(QDir().mkpath(empty));
+    auto a = run(vwbExe(), {"kaggle-kit", "--run", empty, "--out", tmp_.filePath("k1")});
+    QCOMPARE(a.exitCode, 1);
+    QVERIFY2(a.err.contains("has no checkpoint"), qPrintable(a.err));
+    QVERIFY(!QFileInfo::exists(tmp_.filePath("k1")));
+
+    // An --out that holds something else: refused, left exactly as it was.
+    const QString other = tmp_.filePath("not-a-kit");
+    QVERIFY(QDir().mkpath(other));
+    QVERIFY(writeText(other + "/notes.txt", "mine"));
+    auto b = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", other});
+    QCOMPARE(b.exitCode, 1);
+    QVERIFY2(b.err.contains("is not a Kaggle kit"), qPrintable(b.err));
+    QCOMPARE(QDir(other).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden), QStringList{"notes.txt"});
+    QCOMPARE(readAll(other + "/notes.txt"), QByteArray("mine"));
+
+    // Weights that do not match the checkpoints; a preset out of range, naming the file.
+    auto c = run(vwbExe(), {"kaggle-kit", "--run", run_, "--weights", "1", "2", "--out", tmp_.filePath("k2")});
+    QCOMPARE(c.exitCode, 1);
+    QVERIFY2(c.err.contains("2 weights for 1 checkpoints"), qPrintable(c.err));
+    const QString bad = tmp_.filePath("bad.json");
+    QVERIFY(writeText(bad, "{\"format\": \"vwb-postprocess/1\", \"threshold\": 2}"));
+    auto d = run(vwbExe(), {"kaggle-kit", "--run", run_, "--preset", bad, "--out", tmp_.filePath("k2")});
+    QCOMPARE(d.exitCode, 1);
+    QVERIFY2(d.err.contains(bad) && d.err.contains("threshold"), qPrintable(d.err));
+    QVERIFY(!QFileInfo::exists(tmp_.filePath("k2")));
+
+    // The run's record in a schema the engine's codec does not read: refused, naming the file
+    // and the way out.
+    const QString record = run_ + "/predictions/postprocess.json";
+    QVERIFY(QDir().mkpath(run_ + "/predictions"));
+    QVERIFY(writeText(record, "{\"threshold\": 0.4, \"border_voxels\": 0}"));
+    auto g = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", tmp_.filePath("k2")});
+    QFile::remove(record);
+    QCOMPARE(g.exitCode, 1);
+    QVERIFY2(g.err.contains(record) && g.err.contains("--preset"), qPrintable(g.err));
+    QVERIFY(!QFileInfo::exists(tmp_.filePath("k2")));
+
+    // An earlier kit is replaced whole; no staging folder is left beside it.
+    const QString kit = tmp_.filePath("k3");
+    auto e = run(vwbExe(), {"kaggle-kit", "--run", run_, "--tta", "full", "--out", kit});
+    QVERIFY2(e.exitCode == 0, qPrintable(why(e)));
+    QVERIFY(writeText(kit + "/stale.txt", "old"));
+    auto f = run(vwbExe(), {"kaggle-kit", "--run", run_, "--tta", "none", "--out", kit});
+    QVERIFY2(f.exitCode == 0, qPrintable(why(f)));
+    QVERIFY(!QFileInfo::exists(kit + "/stale.txt"));
+    QCOMPARE(QJsonDocument::fromJson(readAll(kit + "/kit.json")).object()["inference"].toObject()["tta"].toString(),
+             QString("none"));
+    QCOMPARE(QDir(tmp_.path()).entryList({".k3.kit-*"}, QDir::Dirs | QDir::Hidden), QStringList());
+  }
+
+  // The time estimate follows the TTA: full TTA costs 16 forward passes per window, none 1.
+  void estimateFollowsTta() {
+    auto full = run(vwbExe(), {"kaggle-kit", "--run", run_, "--tta", "full", "--hidden-volumes", "1000", "--out",
+                               tmp_.filePath("k4")});
+    auto none = run(vwbExe(), {"kaggle-kit", "--run", run_, "--tta", "none", "--hidden-volumes", "1000", "--out",
+                               tmp_.filePath("k5")});
+    QVERIFY2(full.exitCode == 0 && none.exitCode == 0, qPrintable(why(full) + why(none)));
+    auto tflop = [](const QString& kit) {
+      return QJsonDocument::fromJson(readAll(kit + "/kit.json"))
+          .object()["estimates"].toObject()["2xT4"].toObject()["tflop_per_volume"].toDouble();
+    };
+    const double f = tflop(tmp_.filePath("k4")), n = tflop(tmp_.filePath("k5"));
+    QVERIFY2(n > 0 && std::abs(f / n - 16) < 1e-9, qPrintable(QString("%1 / %2").arg(f).arg(n)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestVwbKaggleKit)
+#include "TestVwbKaggleKit.moc"
