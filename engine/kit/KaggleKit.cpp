@@ -21,6 +21,7 @@
 #include "engine/core/Error.h"
 #include "engine/export/PredictionFolder.h"
 #include "engine/export/TempFolder.h"
+#include "engine/infer/PostProcessRecord.h"
 #include "engine/infer/PostProcessTuner.h"
 #include "engine/infer/SlidingWindow.h"
 #include "engine/infer/TestTimeAugmentation.h"

@@ -11,6 +11,7 @@
 #include "engine/export/SubmissionIds.h"
 #include "engine/infer/EnsemblePredictor.h"
 #include "engine/infer/PostProcess.h"
+#include "engine/infer/PostProcessRecord.h"
 #include "engine/infer/PostProcessTuner.h"
 
 namespace {
