@@ -5,11 +5,11 @@
 #include <algorithm>
 
 #include "engine/core/Error.h"
+#include "engine/data/DatasetPreprocessing.h"
 #include "engine/train/TrainingData.h"
 
 #ifdef VWB_HAVE_DATASET_IO
 #include "engine/data/Dataset.h"
-#include "engine/data/DatasetCache.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/train/CachedTrainingSource.h"
 #endif

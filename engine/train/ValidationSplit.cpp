@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -78,12 +80,45 @@ ValidationSplit splitValidation(const std::vector<std::string>& scrollIds, doubl
 
 std::string splitToJson(const std::vector<std::string>& ids, const ValidationSplit& split) {
   nlohmann::json j;
+  j["format"] = kSplitFormat;
   j["train"] = nlohmann::json::array();
   j["validation"] = nlohmann::json::array();
   for (int i : split.train) j["train"].push_back(ids.at(i));
   for (int i : split.validation) j["validation"].push_back(ids.at(i));
   j["reason"] = split.reason;
   return j.dump(2);
+}
+
+RecordedSplit splitFromJson(const std::string& text) {
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) throw Error("a split is a JSON object");
+  if (j.contains("format") && !(j["format"].is_string() && j["format"].get<std::string>() == kSplitFormat))
+    throw Error("split of format " + j["format"].dump() + ": this build reads " + kSplitFormat);
+  RecordedSplit s;
+  auto ids = [&](const char* key, std::vector<std::string>& out) {
+    auto it = j.find(key);
+    if (it == j.end() || !it->is_array()) throw Error(std::string("a split without its \"") + key + "\" list");
+    for (const auto& v : *it) {
+      if (!v.is_string()) throw Error(std::string("\"") + key + "\" holds " + v.dump() + ", not a volume id");
+      out.push_back(v.get<std::string>());
+    }
+  };
+  ids("train", s.train);
+  ids("validation", s.validation);
+  if (auto it = j.find("reason"); it != j.end() && it->is_string()) s.reason = it->get<std::string>();
+  return s;
+}
+
+RecordedSplit readSplitFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw fileError(path, "cannot open the split");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  try {
+    return splitFromJson(ss.str());
+  } catch (const Error& e) {
+    throw fileError(path, e.what());
+  }
 }
 
 }  // namespace vwb

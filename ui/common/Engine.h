@@ -2,7 +2,7 @@
 // The GUI's one door into the engine. Every engine call the widgets make goes through this
 // interface so that tests can hand the pages a fake (fake inventories, a scripted event stream)
 // and the real implementation (RealEngine) can be swapped in without touching a widget.
-// Methods may block: call them from a worker (BackgroundTask, TrainingRun), except the cheap,
+// Methods may block: call them from a worker (BackgroundTask, TrainingThread), except the cheap,
 // pure ones (makePlan, configJson, assumeGpus).
 #include <memory>
 #include <optional>

@@ -4,12 +4,12 @@
 #include <array>
 
 #include "engine/core/Error.h"
+#include "engine/data/DatasetPreprocessing.h"
 #include "ui/common/Engine.h"
 #if VWB_HAVE_IO
 #include "engine/io/TiffVolume.h"
 #endif
 #if VWB_HAVE_DATA
-#include "engine/data/DatasetCache.h"
 #include "engine/store/DatasetCache.h"
 #endif
 #if VWB_HAVE_TRAIN

@@ -2,11 +2,10 @@
 
 #include <QDir>
 #include <QFile>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QFileInfo>
 
 #include "engine/run/RunFolder.h"
+#include "engine/train/ValidationSplit.h"
 #include "ui/common/Engine.h"
 
 namespace vwb::inspect {
@@ -30,15 +29,16 @@ QString roleName(VolumeRole role) {
 RunSplit readRunSplit(const QString& runDir, ui::Engine& engine, const Dataset* dataset) {
   RunSplit split;
   if (runDir.isEmpty()) return split;
-  QFile file(QString::fromStdString(RunFolder(runDir.toStdString()).split()));
-  if (file.open(QIODevice::ReadOnly)) {
-    const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
-    if (o.contains("train") && o.contains("validation")) {
-      for (const QJsonValue& v : o.value("train").toArray()) split.roles[v.toString().toStdString()] = VolumeRole::Train;
-      for (const QJsonValue& v : o.value("validation").toArray())
-        split.roles[v.toString().toStdString()] = VolumeRole::Validation;
+  const std::string splitPath = RunFolder(runDir.toStdString()).split();
+  if (QFileInfo::exists(QString::fromStdString(splitPath))) {
+    try {
+      const RecordedSplit recorded = readSplitFile(splitPath);  // the engine's codec (vwb-split/1)
+      for (const std::string& id : recorded.train) split.roles[id] = VolumeRole::Train;
+      for (const std::string& id : recorded.validation) split.roles[id] = VolumeRole::Validation;
       split.source = QObject::tr("the run's split.json");
       return split;
+    } catch (const std::exception& e) {
+      qWarning("%s", e.what());  // named; the split is worked out from the run's config below
     }
   }
   if (!dataset || !QFile::exists(QString::fromStdString(RunFolder(runDir.toStdString()).config()))) return split;

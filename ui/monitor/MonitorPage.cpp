@@ -20,7 +20,7 @@
 #include "engine/core/Error.h"
 #include "engine/run/RunFolder.h"
 #include "engine/train/MetricsJsonl.h"
-#include "ui/common/TrainingRun.h"
+#include "ui/common/TrainingThread.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/monitor/LogTail.h"
 #include "ui/monitor/MetricsLoader.h"
@@ -201,7 +201,7 @@ void MonitorPage::connectRun() {
     if (level >= static_cast<int>(LogLevel::Warning)) status_->addWarning(text);
   });
   connect(b, &TrainingBridge::batchDelivered, this, &MonitorPage::scheduleReplot);
-  connect(run_.get(), &TrainingRun::finished, this, [this](const RunEndEvent& e) {
+  connect(run_.get(), &TrainingThread::finished, this, [this](const RunEndEvent& e) {
     // The engine's stopped message speaks to the command line ("continue with --resume").
     const QString message = e.outcome == RunOutcome::Stopped && e.step > 0
                                 ? tr("stopped at step %1, checkpoint saved: Resume continues from it").arg(e.step)
@@ -221,7 +221,7 @@ void MonitorPage::startRun(const TrainConfig& config) {
   QDir().mkpath(runPath(&RunFolder::logs));  // so the log tail can follow from the first line
   log_->follow(runPath(&RunFolder::trainingLog));
   context_.setRunDir(runDir_);
-  run_ = std::make_unique<TrainingRun>(context_.enginePtr(), config);
+  run_ = std::make_unique<TrainingThread>(context_.enginePtr(), config);
   connectRun();
   status_->setState(config.resume ? tr("Resuming…") : tr("Starting…"));
   run_->start();
@@ -303,7 +303,7 @@ void MonitorPage::stopAndWait() {
   if (!isTraining()) return;
   stopRun();
   QEventLoop loop;  // keeps the window painting while the engine finishes its step
-  connect(run_.get(), &TrainingRun::finished, &loop, &QEventLoop::quit);
+  connect(run_.get(), &TrainingThread::finished, &loop, &QEventLoop::quit);
   if (isTraining()) loop.exec();
 }
 

@@ -2,7 +2,7 @@
 // The training monitor: live plots of a run (or of an opened run directory, rebuilt from
 // metrics.jsonl), its status and warnings, a tail of training.log, Stop and Resume; the
 // validation previews (ValidationPreviewView); other runs' curves overlaid for comparison.
-// Events arrive through TrainingRun's bridge; plots refresh on a single-shot 40 ms timer with
+// Events arrive through TrainingThread's bridge; plots refresh on a single-shot 40 ms timer with
 // QCustomPlot::rpQueuedReplot, so a fast event stream costs at most ~25 replots per second.
 #include <QPointer>
 #include <QTimer>
@@ -25,7 +25,7 @@ class LogTail;
 class MetricsLoader;
 class MonitorPlot;
 class RunStatusPanel;
-class TrainingRun;
+class TrainingThread;
 class ValidationPreviewView;
 class WorkbenchContext;
 
@@ -102,7 +102,7 @@ class MonitorPage : public QWidget {
 
   WorkbenchContext& context_;
   MetricsSeries series_;
-  std::unique_ptr<TrainingRun> run_;
+  std::unique_ptr<TrainingThread> run_;
   QString runDir_;
   // A path of the shown run folder (engine/run/RunFolder.h).
   QString runPath(std::string (RunFolder::*path)() const) const {

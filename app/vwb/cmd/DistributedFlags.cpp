@@ -1,7 +1,7 @@
 #include "cmd/DistributedFlags.h"
 
 #include "engine/data/Dataset.h"
-#include "engine/data/DatasetCache.h"
+#include "engine/data/DatasetPreprocessing.h"
 #include "engine/data/Fingerprint.h"
 #include "engine/distributed/Rendezvous.h"
 #include "engine/plan/Planner.h"

@@ -15,7 +15,7 @@
 #include "CommandRegistry.h"
 #include "engine/core/Error.h"
 #include "engine/data/Dataset.h"
-#include "engine/data/DatasetCache.h"
+#include "engine/data/DatasetPreprocessing.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/train/Augment.h"
 #include "engine/train/PatchSampler.h"

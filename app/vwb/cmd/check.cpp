@@ -6,7 +6,7 @@
 #include "CommandRegistry.h"
 #include "engine/core/Reporting.h"
 #include "engine/data/Dataset.h"
-#include "engine/data/DatasetCache.h"
+#include "engine/data/DatasetPreprocessing.h"
 #include "engine/data/Fingerprint.h"
 
 namespace {

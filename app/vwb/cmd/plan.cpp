@@ -9,7 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
 #include "engine/data/Dataset.h"
-#include "engine/data/DatasetCache.h"
+#include "engine/data/DatasetPreprocessing.h"
 #include "engine/data/Fingerprint.h"
 #include "engine/trainer/StrategyBench.h"
 #include "engine/plan/Planner.h"

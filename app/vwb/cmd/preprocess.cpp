@@ -7,7 +7,7 @@
 #include "cmd/TrainConsole.h"
 #include "engine/core/Reporting.h"
 #include "engine/data/Dataset.h"
-#include "engine/data/DatasetCache.h"
+#include "engine/data/DatasetPreprocessing.h"
 
 namespace {
 

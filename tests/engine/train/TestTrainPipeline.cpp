@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <fstream>
+
 #include <set>
 
 #include "SheetVolumes.h"
@@ -171,6 +173,26 @@ class TestTrainPipeline : public QObject {
     for (int k = 0; k < int(split.validation.size()); ++k)
       QCOMPARE(j.value("validation").toArray().at(k).toString().toStdString(), ids[split.validation[k]]);
     QCOMPARE(j.value("reason").toString().toStdString(), split.reason);
+    QCOMPARE(j.value("format").toString(), QString("vwb-split/1"));
+    // The one codec reads it back; splits from before the tag still load; another format, or a
+    // split without its lists, is refused naming the file.
+    const vwb::RecordedSplit back = vwb::splitFromJson(vwb::splitToJson(ids, split));
+    QCOMPARE(back.validation.size(), split.validation.size());
+    QCOMPARE(back.train.front(), ids[split.train.front()]);
+    QCOMPARE(back.reason, split.reason);
+    const vwb::RecordedSplit older = vwb::splitFromJson(R"({"train": ["a"], "validation": ["b", "c"], "reason": "r"})");
+    QCOMPARE(older.validation, (std::vector<std::string>{"b", "c"}));
+    QTemporaryDir dir;
+    for (const char* bad : {R"({"format": "vwb-split/2", "train": [], "validation": []})", R"({"train": ["a"]})"}) {
+      const std::string path = dir.filePath("split.json").toStdString();
+      { std::ofstream(path) << bad; }
+      try {
+        vwb::readSplitFile(path);
+        QFAIL(bad);
+      } catch (const vwb::Error& e) {
+        QVERIFY2(std::string(e.what()).find(path) != std::string::npos, e.what());
+      }
+    }
   }
 
   // A resume redoes the steps after its checkpoint: their metric lines (and a line cut short by

@@ -10,7 +10,7 @@
 #include "FakeEngine.h"
 #include "ui/common/BackgroundTask.h"
 #include "ui/common/TrainingBridge.h"
-#include "ui/common/TrainingRun.h"
+#include "ui/common/TrainingThread.h"
 
 using namespace vwb;
 using namespace vwb::ui;
@@ -60,9 +60,9 @@ class TestTrainingBridge : public QObject {
     engine->script.epochs = 1;
     TrainConfig config;
     config.runDir = "/tmp/x";
-    TrainingRun run(engine, config);
+    TrainingThread run(engine, config);
     QSignalSpy checkpoints(run.bridge(), &TrainingBridge::checkpointWritten);
-    QSignalSpy ends(&run, &TrainingRun::finished);
+    QSignalSpy ends(&run, &TrainingThread::finished);
     run.start();
     QVERIFY(ends.wait(vwbtest::kLastResortMs));
     QCOMPARE(ends.at(0).at(0).value<RunEndEvent>().outcome, RunOutcome::Finished);
@@ -73,9 +73,9 @@ class TestTrainingBridge : public QObject {
 
   void failureIsReported() {
     auto engine = std::make_shared<ThrowingEngine>();
-    TrainingRun run(engine, TrainConfig{});
+    TrainingThread run(engine, TrainConfig{});
     QSignalSpy logs(run.bridge(), &TrainingBridge::logLine);
-    QSignalSpy ends(&run, &TrainingRun::finished);
+    QSignalSpy ends(&run, &TrainingThread::finished);
     run.start();
     QVERIFY(ends.wait(vwbtest::kLastResortMs));
     const RunEndEvent end = ends.at(0).at(0).value<RunEndEvent>();
@@ -87,7 +87,7 @@ class TestTrainingBridge : public QObject {
   void destroyingARunningRunJoins() {
     auto engine = std::make_shared<vwbtest::FakeEngine>();
     engine->script.epochs = 1000;
-    auto run = std::make_unique<TrainingRun>(engine, TrainConfig{});
+    auto run = std::make_unique<TrainingThread>(engine, TrainConfig{});
     run->start();
     QTest::qWait(30);
     run.reset();  // cancels and joins: no thread left writing into a dead sink

@@ -1,4 +1,4 @@
-#include "engine/data/DatasetCache.h"
+#include "engine/data/DatasetPreprocessing.h"
 
 #include <sys/statvfs.h>
 

@@ -13,11 +13,11 @@
 
 namespace vwb::ui {
 
-class TrainingRun : public QObject {
+class TrainingThread : public QObject {
   Q_OBJECT
  public:
-  TrainingRun(EnginePtr engine, TrainConfig config, QObject* parent = nullptr);
-  ~TrainingRun() override;  // stops and joins: never leaves a thread writing into a dead sink
+  TrainingThread(EnginePtr engine, TrainConfig config, QObject* parent = nullptr);
+  ~TrainingThread() override;  // stops and joins: never leaves a thread writing into a dead sink
 
   TrainingBridge* bridge() { return &bridge_; }
   const TrainConfig& config() const { return config_; }

@@ -1,4 +1,4 @@
-#include "ui/common/TrainingRun.h"
+#include "ui/common/TrainingThread.h"
 
 #include <QMetaObject>
 #include <QPointer>
@@ -8,15 +8,15 @@
 
 namespace vwb::ui {
 
-TrainingRun::TrainingRun(EnginePtr engine, TrainConfig config, QObject* parent)
+TrainingThread::TrainingThread(EnginePtr engine, TrainConfig config, QObject* parent)
     : QObject(parent), engine_(std::move(engine)), config_(std::move(config)) {}
 
-TrainingRun::~TrainingRun() {
+TrainingThread::~TrainingThread() {
   cancel_.cancel();
   if (worker_.joinable()) worker_.join();
 }
 
-void TrainingRun::start() {
+void TrainingThread::start() {
   if (running_ || worker_.joinable()) return;
   running_ = true;
   worker_ = std::thread([this] {
@@ -36,9 +36,9 @@ void TrainingRun::start() {
   });
 }
 
-void TrainingRun::stop() { cancel_.cancel(); }
+void TrainingThread::stop() { cancel_.cancel(); }
 
-void TrainingRun::onWorkerDone(RunEndEvent end) {
+void TrainingThread::onWorkerDone(RunEndEvent end) {
   if (endReported_) return;
   endReported_ = true;
   if (worker_.joinable()) worker_.join();
@@ -47,7 +47,7 @@ void TrainingRun::onWorkerDone(RunEndEvent end) {
   Q_EMIT finished(end);
 }
 
-void TrainingRun::waitForEnd() {
+void TrainingThread::waitForEnd() {
   if (!worker_.joinable()) return;
   worker_.join();
   running_ = false;
