@@ -190,16 +190,29 @@ class TestVwbKaggleKit : public QObject {
     QVERIFY2(d.err.contains(bad) && d.err.contains("threshold"), qPrintable(d.err));
     QVERIFY(!QFileInfo::exists(tmp_.filePath("k2")));
 
-    // The run's record in a schema the engine's codec does not read: refused, naming the file
+    // The run's record in a format the engine's codec does not know: refused, naming the file
     // and the way out.
     const QString record = run_ + "/predictions/postprocess.json";
     QVERIFY(QDir().mkpath(run_ + "/predictions"));
-    QVERIFY(writeText(record, "{\"threshold\": 0.4, \"border_voxels\": 0}"));
+    QVERIFY(writeText(record, "{\"format\": \"vwb-postprocess/9\", \"threshold\": 0.4}"));
     auto g = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", tmp_.filePath("k2")});
-    QFile::remove(record);
     QCOMPARE(g.exitCode, 1);
     QVERIFY2(g.err.contains(record) && g.err.contains("--preset"), qPrintable(g.err));
     QVERIFY(!QFileInfo::exists(tmp_.filePath("k2")));
+    // A record the GUI wrote before the schema was shared (untagged, its own key names) is read
+    // by the same codec: the kit carries its setting.
+    QVERIFY(writeText(record, "{\"threshold\": 0.35, \"border_voxels\": 3}"));
+    auto older = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", tmp_.filePath("k2")});
+    QFile::remove(record);
+    QVERIFY2(older.exitCode == 0, qPrintable(older.err));
+    {
+      QFile f(tmp_.filePath("k2/kit.json"));
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      const QJsonObject post = QJsonDocument::fromJson(f.readAll()).object().value("postprocess").toObject();
+      QCOMPARE(post.value("threshold").toDouble(), 0.35);
+      QCOMPARE(post.value("border").toInt(), 3);
+    }
+    QVERIFY(QDir(tmp_.filePath("k2")).removeRecursively());
 
     // An earlier kit is replaced whole; no staging folder is left beside it.
     const QString kit = tmp_.filePath("k3");
