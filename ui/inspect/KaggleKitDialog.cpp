@@ -81,6 +81,14 @@ KaggleKitDialog::KaggleKitDialog(const QString& runDir, QWidget* parent) : QDial
   write_ = buttons->addButton(tr("Write kit"), QDialogButtonBox::ActionRole);
   write_->setObjectName("writeKit");
   layout->addWidget(buttons);
+  // Enter in a field commits that field and nothing else: no button is the dialog's default, so
+  // it neither closes the dialog (Qt 6.8 made Close the default: the dialog was deleted under the
+  // "would not fit" question) nor writes a kit by accident.
+  for (QAbstractButton* b : buttons->buttons())
+    if (auto* push = qobject_cast<QPushButton*>(b)) {
+      push->setAutoDefault(false);
+      push->setDefault(false);
+    }
   connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
   connect(write_, &QPushButton::clicked, this, &KaggleKitDialog::writeKit);
   connect(checkpoint_, &QLineEdit::textChanged, this, &KaggleKitDialog::refresh);

@@ -96,6 +96,8 @@ class TestKaggleKitDialog : public QObject {
     QCOMPARE(dialog->ttaBox()->currentText(), QString("full"));
     typeInto(dialog->hiddenVolumesBox(), 100000);
     QCOMPARE(dialog->hiddenVolumesBox()->value(), 100000);
+    QVERIFY2(dialog->isVisible() && dialog->resultLabel()->text().isEmpty(),
+             "Enter in a field closed the dialog or wrote a kit");
     QTRY_VERIFY2(!dialog->fits(), qPrintable(dialog->planLabel()->text()));
     QVERIFY2(dialog->warningLabel()->text().contains("would not fit"), qPrintable(dialog->warningLabel()->text()));
     bool answered = false;
