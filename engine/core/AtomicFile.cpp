@@ -1,4 +1,5 @@
 #include "engine/core/AtomicFile.h"
+#include "engine/core/WriteAll.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -51,16 +52,10 @@ bool parseTempName(const std::string& name, std::string& host, long& pid) {
 
 bool olderTempName(const std::string& name) { return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0; }
 
-// Writes data[done, size); returns 0 or the errno.
+// Writes all of data; returns 0 or the errno.
 int writeAll(int fd, const char* data, size_t size) {
   size_t done = 0;
-  while (done < size) {
-    ssize_t n = ::write(fd, data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n < 0 ? errno : ENOSPC;
-    done += static_cast<size_t>(n);
-  }
-  return 0;
+  return vwb::writeAll(fd, data, size, done);
 }
 
 bool crashRequested(const std::string& path) {

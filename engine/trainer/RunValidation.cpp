@@ -47,16 +47,7 @@ FullValidationRecord validateRun(const std::string& runDir, const std::string& c
   };
   auto r = validator.full(predict, cancel, false, progress);
   if (!r) throw Cancelled();
-  FullValidationRecord record;
-  record.checkpoint = checkpoint;
-  record.step = loaded.info.step;
-  record.epoch = loaded.info.epoch;
-  record.dice = r->dice;
-  record.loss = r->loss;
-  record.tiles = r->tiles;
-  record.seconds = r->seconds;
-  record.crop = config.valCrop;
-  record.volumes = r->volumes;
+  const FullValidationRecord record = fullValidationRecord(*r, checkpoint, loaded.info.step, loaded.info.epoch, config.valCrop);
   writeFullValidation(runDir, record);
   log.log(LogLevel::Info, fmt::format("Dice {:.4f}, loss {:.4f} ({} tiles, {:.1f} s) -> {}", r->dice, r->loss, r->tiles,
                                       r->seconds, fullValidationPath(runDir, checkpoint)));

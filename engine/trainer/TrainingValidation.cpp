@@ -88,17 +88,7 @@ bool TrainingRun::validateAtEnd() {
                          cancel_, false);
     if (!r) return false;
   }
-  FullValidationRecord record;
-  record.checkpoint = name;
-  record.step = state_.step;
-  record.epoch = state_.epochsDone;
-  record.dice = r->dice;
-  record.loss = r->loss;
-  record.tiles = r->tiles;
-  record.seconds = r->seconds;
-  record.crop = config_.valCrop;
-  record.volumes = r->volumes;
-  writeFullValidation(config_.runDir, record);
+  writeFullValidation(config_.runDir, fullValidationRecord(*r, name, state_.step, state_.epochsDone, config_.valCrop));
   log_->log(LogLevel::Info, fmt::format("full validation of {}.pt (sliding window, {} tiles, {:.1f} s): Dice {:.4f}, "
                                         "loss {:.4f} on {} volume{} -> {}",
                                         name, r->tiles, r->seconds, r->dice, r->loss, r->volumes.size(),

@@ -36,6 +36,21 @@ Validator::Validator(const TrainingSource& source, std::vector<int> volumes, con
     : source_(source), volumes_(std::move(volumes)), config_(config),
       sampler_(source, volumes_, norm, config.patch, 1.0, AugmentOptions{false}) {}
 
+FullValidationRecord fullValidationRecord(const ValidationResult& r, const std::string& checkpoint, int64_t step,
+                                          int64_t epoch, int crop) {
+  FullValidationRecord record;
+  record.checkpoint = checkpoint;
+  record.step = step;
+  record.epoch = epoch;
+  record.dice = r.dice;
+  record.loss = r.loss;
+  record.tiles = r.tiles;
+  record.seconds = r.seconds;
+  record.crop = crop;
+  record.volumes = r.volumes;
+  return record;
+}
+
 const std::vector<PatchSpec>& Validator::patchSet() {
   if (!drawn_) {
     for (int i = 0; i < std::max(0, config_.valPatches); ++i)

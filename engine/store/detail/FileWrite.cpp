@@ -1,5 +1,7 @@
 #include "engine/store/detail/FileWrite.h"
 
+#include "engine/core/WriteAll.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -35,20 +37,6 @@ void AlignedBuffer::reserve(size_t bytes) {
   p_.reset(p);
   capacity_ = rounded;
 }
-
-namespace {
-// Writes data[done, size) at the file offset, advancing `done`; returns 0 or the errno.
-int writeAll(int fd, const char* data, size_t size, size_t& done) {
-  while (done < size) {
-    ssize_t n = ::write(fd, data + done, size - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n < 0 ? errno : ENOSPC;
-    done += static_cast<size_t>(n);
-  }
-  return 0;
-}
-
-}  // namespace
 
 void writeFileDirect(const std::string& path, const char* data, size_t size) {
   const std::string tmp = atomicTempPath(path);

@@ -39,6 +39,10 @@ struct ValidationResult {
   double previewSeconds = 0;                          // what the preview added
 };
 
+// The record of a full validation (RUN/validation/NAME.json) from its result.
+FullValidationRecord fullValidationRecord(const ValidationResult& r, const std::string& checkpoint, int64_t step,
+                                          int64_t epoch, int crop);
+
 class Validator {
  public:
   // `volumes`: indices into source.volumes(), validated in this order. The config gives the
