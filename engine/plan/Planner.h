@@ -15,7 +15,7 @@ struct UserConstraints {
   std::optional<StrategyKind> strategy;  // forced by the user
   std::optional<int> patch, batchPerDevice, epochs;
   std::optional<AmpMode> amp;
-  std::optional<AugmentPreset> augment;  // default: TrainConfig's (light)
+  std::optional<AugmentPreset> augment;  // default: TrainConfig's (nnunet)
   std::vector<std::string> devices;      // forced device list
   ModelConfig model;
   double memorySafetyMargin = 0.15;      // keep this share of each device's memory free

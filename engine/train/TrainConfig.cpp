@@ -203,7 +203,9 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     c.warmupFraction = j.value("warmup_fraction", c.warmupFraction);
     c.gradClip = j.value("grad_clip", c.gradClip);
     c.foregroundFraction = j.value("foreground_fraction", c.foregroundFraction);
-    c.augment = parseAugmentPreset(j.value("augment", std::string(augmentPresetName(c.augment))));
+    // Written before the presets existed: those runs trained with the light recipe, and a resume
+    // must keep it (not today's default).
+    c.augment = parseAugmentPreset(j.value("augment", std::string(augmentPresetName(AugmentPreset::Light))));
     c.amp = parseAmp(j.value("amp", std::string(ampName(c.amp))));
     c.skeletonRecallWeight = j.value("skeleton_recall", c.skeletonRecallWeight);
     c.emaDecay = j.value("ema", c.emaDecay);

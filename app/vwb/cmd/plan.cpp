@@ -154,7 +154,7 @@ VWB_COMMAND(plan, 25, "Plan training for this machine (or --assume-gpus) and a d
       ->capture_default_str();
   cmd.add_flag("--deep-supervision", a->deepSupervision, "Losses at the decoder levels too");
   cmd.add_option("--amp", a->amp, "auto|off|fp16|bf16")->capture_default_str();
-  cmd.add_option("--augment", a->augment, "none|light|nnunet|strong (default light): sizes the loader threads");
+  cmd.add_option("--augment", a->augment, "none|light|nnunet|strong (default nnunet): sizes the loader threads");
   cmd.add_option("--margin", a->margin, "Share of device memory kept free")->capture_default_str();
   cmd.add_flag("--probe", a->probe,
                "Run a few real steps at candidate batch sizes (and CPU ranks vs one process)");

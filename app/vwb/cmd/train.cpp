@@ -63,7 +63,7 @@ void setup(CLI::App& cmd) {
   cmd.add_option("--lr", a->lr, "Peak learning rate (AdamW, warm-up then cosine)");
   cmd.add_option("--augment", a->augment,
                  "Augmentation: none | light (flips, 90-degree turns, intensity, noise) | nnunet (nnU-Net's "
-                 "default 3D pipeline) | strong (nnunet + elastic, illumination, blank boxes)");
+                 "default 3D pipeline; the default) | strong (nnunet + elastic, illumination, blank boxes)");
   cmd.add_option("--workers", a->workers, "Batch-producing threads");
   cmd.add_option("--prefetch", a->prefetch, "Ready batches kept in the queue");
   cmd.add_option("--device", a->device, "cpu or cuda:N");

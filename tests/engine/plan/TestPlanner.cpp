@@ -274,11 +274,11 @@ class TestPlanner : public QObject {
     // never gets fewer threads, the plan says what each preset costs, and too few cores warn.
     UserConstraints strong;
     strong.augment = AugmentPreset::Strong;
-    Plan light = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), {});
+    Plan byDefault = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), {});
     Plan heavy = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), strong);
-    QCOMPARE(light.config.augment, AugmentPreset::Light);  // the default
+    QCOMPARE(byDefault.config.augment, AugmentPreset::NnUnet);  // the default
     QCOMPARE(heavy.config.augment, AugmentPreset::Strong);
-    QVERIFY(heavy.config.workers >= light.config.workers);
+    QVERIFY(heavy.config.workers >= byDefault.config.workers);
     QVERIFY(anyContains(heavy.reasons, "Augmentation strong"));
     QVERIFY(anyContains(heavy.reasons, "nnunet"));  // every preset's cost is listed
     // vwb train --config reads it from the plan's JSON.
@@ -292,7 +292,7 @@ class TestPlanner : public QObject {
     at128.patch = 128;
     Plan starved = makePlan(withGpus(8, 80, 8, 0, 4), volumes(320), at128);
     QVERIFY(anyContains(starved.warnings, "loader threads"));
-    QVERIFY(!anyContains(light.warnings, "loader threads"));
+    QVERIFY(!anyContains(byDefault.warnings, "loader threads"));
   }
 
   void smallMemoryShrinksBatchOrPatch() {

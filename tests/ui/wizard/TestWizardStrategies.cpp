@@ -234,7 +234,7 @@ class TestWizardStrategies : public QObject {
 
   // The settings page's augmentation control: each preset with what one loader thread makes of it
   // per second at the planned patch; the preset picked there (keys in its list, as a person does)
-  // re-plans and is what the started run trains with (its config.json), here nnunet.
+  // re-plans and is what the started run trains with (its config.json), here strong (not the default).
   void augmentationPresetReachesTheRun() {
     App app(engine_);
     QVERIFY(app.open(data()));
@@ -249,12 +249,12 @@ class TestWizardStrategies : public QObject {
         return "the control does not start at the default preset: " + box->currentText();
       QTest::mouseClick(box, Qt::LeftButton);  // opens the list
       if (!QTest::qWaitFor([&] { return box->view()->isVisible(); }, vwbtest::kLastResortMs)) return "no list opened";
-      for (int i = box->currentIndex(); i < 2; ++i) QTest::keyClick(box->view(), Qt::Key_Down);
+      for (int i = box->currentIndex(); i < 3; ++i) QTest::keyClick(box->view(), Qt::Key_Down);
       QTest::keyClick(box->view(), Qt::Key_Return);
       if (!QTest::qWaitFor([&] { return !box->view()->isVisible(); }, vwbtest::kLastResortMs)) return "the list stayed open";
-      if (!box->currentText().startsWith("nnunet")) return "picked " + box->currentText();
-      if (wizard->finalConfig().augment != AugmentPreset::NnUnet) return "the pick did not reach the plan";
-      if (!settings->reasonsText().contains("Augmentation nnunet")) return "the plan's reasons do not say nnunet";
+      if (!box->currentText().startsWith("strong")) return "picked " + box->currentText();
+      if (wizard->finalConfig().augment != AugmentPreset::Strong) return "the pick did not reach the plan";
+      if (!settings->reasonsText().contains("Augmentation strong")) return "the plan's reasons do not say strong";
       return {};
     });
     QVERIFY2(QFileInfo(runDir).isAbsolute(), qPrintable(runDir));
@@ -262,7 +262,7 @@ class TestWizardStrategies : public QObject {
     QTRY_VERIFY_WITH_TIMEOUT(monitor->series().lossRaw.size() >= 1, vwbtest::kLastResortMs);
     QFile config(runDir + "/config.json");
     QVERIFY(config.open(QIODevice::ReadOnly));
-    QCOMPARE(QJsonDocument::fromJson(config.readAll()).object().value("augment").toString(), QString("nnunet"));
+    QCOMPARE(QJsonDocument::fromJson(config.readAll()).object().value("augment").toString(), QString("strong"));
     QSignalSpy finished(monitor, &MonitorPage::runFinished);
     click(monitor->stopButton());
     QVERIFY(!finished.isEmpty() || finished.wait(vwbtest::kLastResortMs));
