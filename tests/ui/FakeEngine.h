@@ -326,6 +326,12 @@ class FakeEngine : public ui::Engine {
     return it->second;
   }
 
+  // Validation on request is the real engine's (TestGuiTraining::validatesACheckpointOnRequest).
+  FullValidationRecord validateRun(const std::string& runDir, const std::string&, ProgressSink*,
+                                   const CancelToken&) override {
+    throw fileError(runDir, "the fake engine does not validate runs");
+  }
+
   RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const CancelToken& cancel) override {
     Busy busy(running);
     const FakeRunScript s = script;

@@ -21,6 +21,7 @@
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingEvents.h"
 #include "engine/train/ValidationPreview.h"
+#include "engine/train/ValidationRecord.h"
 
 namespace vwb::ui {
 
@@ -143,6 +144,14 @@ class Engine {
   // one slice; engine/train/ValidationPreview.h). Cheap enough for the GUI thread: three small
   // deflated pages (~185 KB at 320 x 320, read only when the preview shown changes). Throws vwb::Error naming the file (e.g. pruned).
   virtual ValidationPreview readValidationPreview(const std::string& path) = 0;
+
+  // The full sliding-window validation of a run's checkpoint (best | last | ema) on its held-out
+  // volumes, as `vwb validate` and a run's end do it (engine/trainer/Trainer.h: validateRun):
+  // writes RUN/validation/NAME.json and returns it. Long: call it on a worker thread. Throws
+  // vwb::Error naming the file (no such checkpoint, no held-out volumes, the run is training) and
+  // vwb::Cancelled when cancelled (nothing written then).
+  virtual FullValidationRecord validateRun(const std::string& runDir, const std::string& checkpoint,
+                                           ProgressSink* progress, const CancelToken& cancel) = 0;
 };
 
 using EnginePtr = std::shared_ptr<Engine>;

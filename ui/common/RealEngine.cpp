@@ -284,6 +284,16 @@ class RealEngine : public Engine {
 #endif
   }
 
+  FullValidationRecord validateRun(const std::string& runDir, const std::string& checkpoint, ProgressSink* progress,
+                                   const CancelToken& cancel) override {
+#if VWB_HAVE_TRAINER
+    NullLogSink log;  // the GUI shows the progress and the record; the lines are vwb validate's
+    return vwb::validateRun(runDir, checkpoint, log, progress, cancel);
+#else
+    missing("train", "validating a run");
+#endif
+  }
+
   ValidationPreview readValidationPreview(const std::string& path) override {
 #if VWB_HAVE_TRAIN
     return vwb::readValidationPreview(path);

@@ -26,6 +26,7 @@
 #include "ui/monitor/MetricsLoader.h"
 #include "ui/monitor/MonitorPlot.h"
 #include "ui/monitor/RunStatusPanel.h"
+#include "ui/monitor/RunValidationControl.h"
 #include "ui/monitor/ValidationPreviewView.h"
 
 namespace vwb::ui {
@@ -92,6 +93,9 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
       if (isWarningLine(l)) status_->addWarning(l);
   });
 
+  validation_ = new RunValidationControl(context_);
+  connect(validation_, &RunValidationControl::busyChanged, this, [this] { updateButtons(); });
+
   auto* buttons = new QHBoxLayout;
   for (QPushButton* b : {stop_, resume_, open_, save_, newRun_, compare_}) buttons->addWidget(b);
   buttons->addWidget(xAxisBox_);
@@ -133,6 +137,7 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   layout->addLayout(buttons);
   layout->addWidget(compareBar_);
   layout->addWidget(status_);
+  layout->addWidget(validation_);
   layout->addWidget(grid, 1);
 
   replotTimer_.setSingleShot(true);
@@ -327,10 +332,12 @@ void MonitorPage::updateButtons() {
   stop_->setEnabled(training && !run_->stopRequested());
   // A finished run has nothing to resume; a run needs its settings and a checkpoint to go on.
   const bool finished = series_.hasStep && series_.totalSteps > 0 && series_.lastStep.step >= series_.totalSteps;
-  resume_->setEnabled(!training && !loading() && !runDir_.isEmpty() && !finished &&
+  const bool validating = validation_->validating();  // it holds the run folder's lock
+  resume_->setEnabled(!training && !validating && !loading() && !runDir_.isEmpty() && !finished &&
                       QFileInfo::exists(runPath(&RunFolder::config)) && QFileInfo::exists(runPath(&RunFolder::lastCheckpoint)));
   open_->setEnabled(!training);
   newRun_->setEnabled(!training);
+  validation_->setRun(runDir_, !training && !loading());
   compare_->setEnabled(true);  // reading another run's metrics does not disturb this one
 }
 

@@ -25,6 +25,7 @@ class LogTail;
 class MetricsLoader;
 class MonitorPlot;
 class RunStatusPanel;
+class RunValidationControl;
 class TrainingThread;
 class ValidationPreviewView;
 class WorkbenchContext;
@@ -59,6 +60,7 @@ class MonitorPage : public QWidget {
   QStringList savePlots(const QString& dir);
   RunStatusPanel* statusPanel() const { return status_; }
   ValidationPreviewView* previewView() const { return preview_; }
+  RunValidationControl* validationControl() const { return validation_; }
 
   // Overlays another run's loss and validation curves (from its metrics.jsonl, read once) in a
   // colour of its own, named in the legends. False, with the reason in the status, for the open
@@ -112,6 +114,7 @@ class MonitorPage : public QWidget {
   int replots_ = 0;
 
   RunStatusPanel* status_;
+  RunValidationControl* validation_;
   LogTail* log_;
   MonitorPlot* lossPlot_;
   MonitorPlot* valPlot_;

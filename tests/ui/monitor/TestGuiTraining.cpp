@@ -6,6 +6,9 @@
 #include <QSignalSpy>
 #include <QDir>
 #include <QPushButton>
+#include <QComboBox>
+#include <QAbstractItemView>
+#include "engine/train/ValidationRecord.h"
 #include <QtTest>
 
 #include "StallMeter.h"
@@ -16,6 +19,7 @@
 #include "ui/monitor/MonitorPage.h"
 #include "ui/monitor/MonitorPlot.h"
 #include "ui/monitor/RunSummary.h"
+#include "ui/monitor/RunValidationControl.h"
 #include "ui/monitor/RunStatusPanel.h"
 #include "ui/monitor/ValidationPreviewView.h"
 #include "ui/wizard/ProbeRunner.h"
@@ -104,6 +108,62 @@ class TestGuiTraining : public QObject {
     QVERIFY(reopened.previewView()->picture(1) == view->picture(1));
     QVERIFY(!button(reopened, "Resume")->isEnabled());  // a finished run has nothing to resume
     QVERIFY(!button(page, "Resume")->isEnabled());
+  }
+
+  // The full sliding-window validation on request, from the monitor (what `vwb validate` does),
+  // on the finished run above: the checkpoint picked with keys, Validate clicked; the record it
+  // writes is the one the run's end wrote for the same weights, and a reopened page shows it.
+  void validatesACheckpointOnRequest() {
+    const std::string run = scratch_.filePath("run").toStdString();
+    const std::string recordPath = fullValidationPath(run, "last");
+    const FullValidationRecord atTheEnd = readFullValidation(recordPath);  // the run's own, at its end
+    QVERIFY(QFile::remove(QString::fromStdString(recordPath)));
+    WorkbenchContext context(engine_);
+    MonitorPage page(context);
+    page.resize(1200, 800);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QVERIFY(page.openRun(scratch_.filePath("run")));
+    QTRY_VERIFY_WITH_TIMEOUT(!page.loading(), vwbtest::kLastResortMs);
+    RunValidationControl* control = page.validationControl();
+    QComboBox* box = control->checkpointBox();
+    QTRY_VERIFY_WITH_TIMEOUT(control->validateButton()->isEnabled(), vwbtest::kLastResortMs);
+    QStringList names;
+    for (int i = 0; i < box->count(); ++i) names << box->itemText(i);
+    QCOMPARE(names, QStringList({"best", "last"}));  // no --ema: no ema.pt
+    QCOMPARE(box->currentText(), QString("best"));
+    QTest::mouseClick(box, Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(box->view()->isVisible(), vwbtest::kLastResortMs);
+    QTest::keyClick(box->view(), Qt::Key_Down);
+    QTest::keyClick(box->view(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!box->view()->isVisible(), vwbtest::kLastResortMs);
+    QCOMPARE(box->currentText(), QString("last"));
+    QVERIFY(control->resultText().isEmpty());  // its record was removed above
+    QSignalSpy done(control, &RunValidationControl::validated);
+    QTest::mouseClick(control->validateButton(), Qt::LeftButton);
+    QVERIFY(control->validating() || !done.isEmpty());
+    QVERIFY(!done.isEmpty() || done.wait(vwbtest::kLastResortMs));
+    QVERIFY2(control->resultText().startsWith("Full validation of last.pt"), qPrintable(control->resultText()));
+    QVERIFY(!control->validating());
+    QCOMPARE(control->validateButton()->text(), QString("Validate"));
+    const FullValidationRecord onRequest = readFullValidation(recordPath);
+    QCOMPARE(onRequest.checkpoint, std::string("last"));
+    QCOMPARE(onRequest.step, atTheEnd.step);
+    QCOMPARE(onRequest.tiles, atTheEnd.tiles);
+    QCOMPARE(onRequest.volumes.size(), atTheEnd.volumes.size());
+    // The same weights, the same kernels on this CPU: the same hard Dice, up to a voxel whose
+    // logit sits within float rounding of 0 (one voxel moves a 16^3 crop's Dice by < 1e-3).
+    QVERIFY2(std::abs(onRequest.dice - atTheEnd.dice) < 1e-3,
+             qPrintable(QString("%1 vs %2").arg(onRequest.dice).arg(atTheEnd.dice)));
+    QCOMPARE(control->resultText(), describeValidation(onRequest));
+    QVERIFY(button(page, "Open run…")->isEnabled());
+
+    // Reopened, with "last" picked: the record on disk is shown.
+    MonitorPage reopened(context);
+    QVERIFY(reopened.openRun(scratch_.filePath("run")));
+    QTRY_VERIFY_WITH_TIMEOUT(!reopened.loading(), vwbtest::kLastResortMs);
+    reopened.validationControl()->checkpointBox()->setCurrentText("last");
+    QCOMPARE(reopened.validationControl()->resultText(), describeValidation(onRequest));
   }
 
   // A run that fails before its first step (a dataset folder with no volumes), started on a page
