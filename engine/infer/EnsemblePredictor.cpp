@@ -1,5 +1,6 @@
 #include "engine/infer/EnsemblePredictor.h"
 
+#include <chrono>
 #include <cmath>
 
 #include "engine/core/Error.h"
@@ -46,13 +47,22 @@ EnsemblePredictor::EnsemblePredictor(const std::vector<std::string>& checkpoints
 
 VolumeU8 EnsemblePredictor::predict(const VolumeU8& image, ProgressSink* progress,
                                     const CancelToken* cancel) {
-  if (models_.size() == 1) return models_[0]->predict(image, progress, cancel);
+  if (models_.size() == 1) {
+    VolumeU8 p = models_[0]->predict(image, progress, cancel);
+    last_ = models_[0]->lastTiming();
+    return p;
+  }
+  const auto start = std::chrono::steady_clock::now();
   std::vector<double> sum(image.data.size(), 0.0);
+  last_ = {};
   for (size_t m = 0; m < models_.size(); ++m) {
     ModelShare share(progress, int64_t(m), int64_t(models_.size()));
     const VolumeU8 p = models_[m]->predict(image, progress ? &share : nullptr, cancel);
+    if (m == 0) last_.workers = models_[m]->lastTiming().workers;
+    last_ += models_[m]->lastTiming();
     for (size_t i = 0; i < sum.size(); ++i) sum[i] += weights_[m] * p.data[i];
   }
+  last_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   VolumeU8 out(image.shape);
   for (size_t i = 0; i < sum.size(); ++i)
     out.data[i] = static_cast<uint8_t>(std::lround(std::min(255.0, sum[i])));

@@ -22,9 +22,13 @@ class EnsemblePredictor {
   size_t size() const { return models_.size(); }
   const std::vector<double>& weights() const { return weights_; }
   const Predictor& model(size_t i) const { return *models_[i]; }
+  // The last predict() over every model (evaluations and seconds summed; the ensemble's own
+  // averaging counts as outside the network).
+  PredictTiming lastTiming() const { return last_; }
 
  private:
   std::vector<std::unique_ptr<Predictor>> models_;
+  PredictTiming last_;
   std::vector<double> weights_;  // normalized
 };
 

@@ -1,5 +1,6 @@
 #include "engine/infer/FolderPrediction.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
@@ -30,11 +31,16 @@ size_t predictFolder(EnsemblePredictor& predictor, const FolderPrediction& r, Pr
     if (cancel) cancel->throwIfCancelled();
     const std::string& id = r.ids[i];
     if (r.onVolume) r.onVolume(i, r.ids.size(), id);
+    const auto start = std::chrono::steady_clock::now();
     const VolumeU8 image = readVolumeU8((fs::path(r.images) / (id + ".tif")).string());
     const VolumeU8 prob = predictor.predict(image, progress, cancel);
     writeVolumeU8(staged.probPath(id), prob);
     writeVolumeU8(staged.maskPath(id), postprocess(prob, r.post));
     manifest.volumes.push_back({id, 0, 0});
+    if (r.onVolumeDone)
+      r.onVolumeDone(i, r.ids.size(), id,
+                     {image.shape, predictor.lastTiming(),
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()});
   }
   staged.commit(manifest);
   return r.ids.size();

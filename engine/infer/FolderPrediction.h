@@ -22,6 +22,14 @@ struct FolderPrediction {
   std::string settingsJson = "{}";       // recorded in the manifest, with the post-processing added
   // Called before each volume (index, count, id), e.g. to print "[2/5] 17".
   std::function<void(size_t, size_t, const std::string&)> onVolume;
+  // Called after each volume is written: what it cost (the predictor's timing, and the wall
+  // seconds of the whole volume: read, predict, post-process, write), e.g. for a tiles/s line.
+  struct VolumeCost {
+    Shape3 shape;
+    PredictTiming timing;
+    double seconds = 0;
+  };
+  std::function<void(size_t, size_t, const std::string&, const VolumeCost&)> onVolumeDone;
 };
 
 // Throws vwb::Error (out of range post-processing, an unreadable volume, a failed write...);

@@ -3,9 +3,18 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <optional>
 #include <thread>
+
+#ifdef VWB_WITH_CUDA
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
 
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
@@ -24,7 +33,20 @@ struct Predictor::Impl {
   std::vector<Precision> precisions;  // per device (autocast for the forward pass)
   std::string precisionNote;
   std::array<float, 256> normalize{};
+  PredictTiming last;
 };
+
+PredictTiming& PredictTiming::operator+=(const PredictTiming& o) {
+  evaluations += o.evaluations;
+  networkSeconds += o.networkSeconds / std::max(1, o.workers) * std::max(1, workers);
+  seconds += o.seconds;
+  return *this;
+}
+
+double PredictTiming::outsideNetworkShare() const {
+  if (seconds <= 0) return 0;
+  return std::clamp(1.0 - networkSeconds / std::max(1, workers) / seconds, 0.0, 1.0);
+}
 
 Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& options)
     : impl_(std::make_unique<Impl>()) {
@@ -34,11 +56,13 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
   torch::set_num_threads(std::max(1, threads));
   keepFreedMemoryForReuse();  // every tile's activations reuse the last tile's memory
   const std::vector<std::string> names = options.devices.empty() ? std::vector<std::string>{"cpu"} : options.devices;
-  for (const std::string& name : names) {
+  for (size_t d = 0; d < names.size(); ++d) {
+    const std::string& name = names[d];
     const torch::Device device = parseDevice(name);
     std::string why;
     // Refused here, before any volume, when the device cannot run the mode (fp16 on a CPU...).
-    impl_->precisions.push_back(resolvePrecision(options.amp, device, &why));
+    const std::pair<int, int> known = d < options.cudaCapabilities.size() ? options.cudaCapabilities[d] : std::pair{0, 0};
+    impl_->precisions.push_back(resolvePrecision(options.amp, device, &why, known));
     // The choice is training's; inference has no gradients to scale.
     if (const size_t at = why.find(" with dynamic loss scaling"); at != std::string::npos) why.erase(at);
     impl_->precisionNote += (impl_->precisionNote.empty() ? "" : "\n") + name + ": " + why;
@@ -65,28 +89,44 @@ Shape3 Predictor::patch() const {
   return {p, p, p};
 }
 
+PredictTiming Predictor::lastTiming() const { return impl_->last; }
+
 VolumeU8 Predictor::predict(const VolumeU8& image, ProgressSink* progress, const CancelToken* cancel) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  std::atomic<int64_t> networkNs{0}, evaluations{0};
   const Shape3 p = patch();
   VolumeF32 input(image.shape);
   for (size_t i = 0; i < image.size(); ++i) input.data[i] = impl_->normalize[image.data[i]];
 
   std::vector<TileModel> models;
-  for (size_t d = 0; d < impl_->models.size(); ++d)
-    models.push_back([this, d, p](const float* in, int64_t count, float* out) {
-      c10::InferenceMode inference;
-      const torch::Device device = impl_->devices[d];
-      torch::Tensor x = torch::from_blob(const_cast<float*>(in), {count, 1, p.d, p.h, p.w}, torch::kFloat32);
-      torch::Tensor y;
-      {
-        AutocastScope autocast(impl_->precisions[d], device);
-        y = impl_->models[d]->forward(x.to(device));
-      }
-      y = y.to(torch::kCPU, torch::kFloat32).contiguous();
-      if (y.numel() != count * p.voxels())
-        throw Error("the network returned " + std::to_string(y.numel()) + " values for " +
-                    std::to_string(count) + " patches");
-      std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(y.numel()));
-    });
+  for (size_t d = 0; d < impl_->models.size(); ++d) {
+    const torch::Device device = impl_->devices[d];
+    const int workers = impl_->options.workersPerDevice > 0 ? impl_->options.workersPerDevice : device.is_cuda() ? 2 : 1;
+    for (int k = 0; k < workers; ++k)
+      models.push_back([this, d, p, device, &networkNs, &evaluations](const float* in, int64_t count, float* out) {
+        const auto called = Clock::now();
+        c10::InferenceMode inference;
+#ifdef VWB_WITH_CUDA
+        // A stream per worker: this worker's copies and kernels overlap the other worker's.
+        std::optional<c10::cuda::CUDAStreamGuard> stream;
+        if (device.is_cuda()) stream.emplace(c10::cuda::getStreamFromPool(false, device.index()));
+#endif
+        torch::Tensor x = torch::from_blob(const_cast<float*>(in), {count, 1, p.d, p.h, p.w}, torch::kFloat32);
+        torch::Tensor y;
+        {
+          AutocastScope autocast(impl_->precisions[d], device);
+          y = impl_->models[d]->forward(x.to(device));
+        }
+        y = y.to(torch::kCPU, torch::kFloat32).contiguous();  // waits for this worker's stream only
+        if (y.numel() != count * p.voxels())
+          throw Error("the network returned " + std::to_string(y.numel()) + " values for " +
+                      std::to_string(count) + " patches");
+        std::memcpy(out, y.data_ptr<float>(), sizeof(float) * static_cast<size_t>(y.numel()));
+        networkNs += std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - called).count();
+        evaluations += count;
+      });
+  }
   SlidingWindowOptions sw;
   sw.overlap = impl_->options.overlap;
   sw.tta = impl_->options.tta;
@@ -96,6 +136,10 @@ VolumeU8 Predictor::predict(const VolumeU8& image, ProgressSink* progress, const
   VolumeU8 out(image.shape);
   for (size_t i = 0; i < out.size(); ++i)
     out.data[i] = static_cast<uint8_t>(std::lround(std::clamp(prob.data[i], 0.0f, 1.0f) * 255.0f));
+  impl_->last.evaluations = evaluations;
+  impl_->last.networkSeconds = 1e-9 * double(networkNs);
+  impl_->last.seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  impl_->last.workers = static_cast<int>(models.size());
   return out;
 }
 

@@ -71,6 +71,11 @@ void* vwbkit_open(const char* settingsJson) {
     o.batch = s.value("batch", o.batch);
     o.threads = s.value("threads", o.threads);
     o.devices = s.value("devices", std::vector<std::string>{"cpu"});
+    o.amp = vwb::parseAmp(s.value("amp", std::string("auto")));
+    // [[7, 5], [7, 5]]: torch.cuda.get_device_capability of each device (this library cannot ask
+    // CUDA), so that auto is fp16 on a T4 and fp32 on a P100, as vwb predict chooses.
+    for (const auto& cc : s.value("cuda_capability", std::vector<std::vector<int>>{}))
+      o.cudaCapabilities.push_back(cc.size() == 2 ? std::pair{cc[0], cc[1]} : std::pair{0, 0});
     const auto checkpoints = s.at("checkpoints").get<std::vector<std::string>>();
     const auto weights = s.value("weights", std::vector<double>{});
     predictor = std::make_unique<vwb::EnsemblePredictor>(checkpoints, weights, o);

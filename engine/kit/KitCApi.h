@@ -20,7 +20,8 @@ const char* vwbkit_last_error(void);
 
 // settings: a JSON object {"checkpoints": [paths], "weights": [w...] (optional), "tta":
 // "none|flips|full", "tta_average": "probability|logit", "overlap": 0.5, "devices": ["cpu"] or
-// ["cuda:0", "cuda:1"], "batch": 2, "threads": 0}. Returns a handle, or NULL.
+// ["cuda:0", "cuda:1"], "batch": 2, "threads": 0, "amp": "auto|off|fp16|bf16" (auto: as vwb
+// predict), "cuda_capability": [[7, 5], ...] (torch.cuda.get_device_capability per device)}. Returns a handle, or NULL.
 void* vwbkit_open(const char* settingsJson);
 void vwbkit_close(void* handle);
 // The largest patch edge of the ensemble's models, or -1.

@@ -168,6 +168,19 @@ def devices():
     return [f'cuda:{i}' for i in range(n)] or ['cpu']
 
 
+def capabilities(devs):
+    """Each CUDA device's compute capability: the library cannot ask CUDA itself, and --amp auto
+    needs it (fp16 on a T4, sm75; fp32 on a P100, sm60, which has no tensor cores)."""
+    caps = []
+    for d in devs:
+        if d.startswith('cuda'):
+            import torch
+            caps.append(list(torch.cuda.get_device_capability(int(d.split(':')[1]) if ':' in d else 0)))
+        else:
+            caps.append([0, 0])
+    return caps
+
+
 def test_ids(L, data):
     csv = os.path.join(data, 'test.csv')
     raw = L.vwbkit_read_ids(csv.encode())
@@ -188,7 +201,8 @@ def _open(L, kit, tta):
     settings = {'checkpoints': [os.path.join(kit.path, m['file']) for m in kit.json['models']],
                 'weights': [m['weight'] for m in kit.json['models']], 'tta': tta,
                 'tta_average': inf['tta_average'], 'overlap': inf['overlap'], 'batch': inf.get('batch', 2),
-                'devices': devices(), 'threads': int(os.environ.get('VWB_KIT_THREADS', '0'))}
+                'devices': devices(), 'threads': int(os.environ.get('VWB_KIT_THREADS', '0')),
+                'amp': inf.get('amp', 'auto'), 'cuda_capability': capabilities(devices())}
     handle = L.vwbkit_open(json.dumps(settings).encode())
     if not handle:
         raise RuntimeError(f'loading the models: {_error(L)}')

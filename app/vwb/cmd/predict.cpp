@@ -117,6 +117,13 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     request.onVolume = [](size_t i, size_t n, const std::string& id) {
       std::fprintf(stderr, "[%zu/%zu] %s\n", i + 1, n, id.c_str());
     };
+    // What each volume cost: bench-predict's figures (the README's table) for every run.
+    request.onVolumeDone = [](size_t, size_t, const std::string& id, const vwb::FolderPrediction::VolumeCost& c) {
+      std::fprintf(stderr, "%s: %s, %lld network evaluations in %.1f s (%.2f/s), %.1f %% of the time outside the "
+                   "network, %.1f s with reading and writing\n", id.c_str(), c.shape.str().c_str(),
+                   static_cast<long long>(c.timing.evaluations), c.timing.seconds, c.timing.evaluationsPerSecond(),
+                   100 * c.timing.outsideNetworkShare(), c.seconds);
+    };
     vwb::predictFolder(predictor, request, &console);
     std::printf("wrote %zu masks to %s (probabilities in %s/prob, what made them in %s/%s)\n", ids.size(),
                 a->out.c_str(), a->out.c_str(), a->out.c_str(), vwb::kPredictionManifestName);

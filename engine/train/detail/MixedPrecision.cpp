@@ -3,6 +3,8 @@
 #include <ATen/autocast_mode.h>
 #include <torch/version.h>
 
+#include <tuple>
+
 #include "engine/core/CpuFeatures.h"
 #include "engine/core/Error.h"
 
@@ -26,11 +28,13 @@ const char* precisionName(Precision p) {
   return "?";
 }
 
-Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why) {
+Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why,
+                           std::pair<int, int> knownCapability) {
   PrecisionHardware hw;
   hw.cuda = device.is_cuda();
+  if (hw.cuda) std::tie(hw.computeMajor, hw.computeMinor) = knownCapability;
 #ifdef VWB_WITH_CUDA
-  if (hw.cuda) {
+  if (hw.cuda && hw.computeMajor == 0) {
     auto* props = at::cuda::getDeviceProperties(device.index() < 0 ? 0 : device.index());
     hw.computeMajor = props->major;
     hw.computeMinor = props->minor;

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/train/TrainConfig.h"
@@ -16,7 +17,11 @@ const char* precisionName(Precision p);
 
 // choosePrecision() for this device: its compute capability (CUDA) or this CPU's features.
 // Throws vwb::Error for a mode the device would only emulate. `why` gets a one-line reason.
-Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why = nullptr);
+// `knownCapability` ({major, minor}; {0, 0} = ask CUDA) is the CUDA device's compute capability as
+// the caller learned it: for builds that cannot ask CUDA themselves (no VWB_WITH_CUDA: the Kaggle
+// kit's library, whose notebook asks torch.cuda.get_device_capability).
+Precision resolvePrecision(AmpMode mode, const torch::Device& device, std::string* why = nullptr,
+                           std::pair<int, int> knownCapability = {0, 0});
 
 // Enables autocast for `device` while alive (no-op for fp32); restores the previous state.
 class AutocastScope {

@@ -10,6 +10,7 @@
 #include "TinyCheckpoint.h"
 #include "engine/core/Error.h"
 #include "engine/infer/Predictor.h"
+#include "engine/infer/SlidingWindowPredictor.h"
 #include "engine/io/TiffVolume.h"
 
 using namespace vwb;
@@ -65,6 +66,45 @@ class TestPredictor : public QObject {
     int maxDiff = 0;
     for (size_t i = 0; i < a.size(); ++i) maxDiff = std::max(maxDiff, std::abs(int(a.data[i]) - int(b.data[i])));
     QVERIFY(maxDiff <= 1);  // thread order only changes float rounding
+  }
+
+  // Two worker threads sharing one model replica (a GPU's default: one's host work overlaps the
+  // other's forward pass) give the one-worker probabilities, and the predictor says what the
+  // volume cost: every window evaluated once, the network's seconds, the share outside it.
+  void workersShareAReplicaAndTheCostIsReported() {
+    PredictOptions one, two;
+    one.threads = two.threads = 1;
+    one.workersPerDevice = 1;
+    two.workersPerDevice = 2;
+    Predictor a(checkpoint_, one), b(checkpoint_, two);
+    const VolumeU8 image = randomImage(Shape3{40, 36, 30}, 7);
+    const VolumeU8 pa = a.predict(image), pb = b.predict(image);
+    int worst = 0;
+    for (size_t i = 0; i < pa.size(); ++i) worst = std::max(worst, std::abs(int(pa.data[i]) - int(pb.data[i])));
+    QVERIFY2(worst <= 1, qPrintable(QString::number(worst)));  // blending order only changes float rounding
+    SlidingWindowOptions sw;
+    const int64_t windows = SlidingWindowPredictor(a.patch(), sw).evaluations(image.shape);
+    QVERIFY(windows > 8);
+    for (const Predictor* p : {&a, &b}) {
+      const PredictTiming t = p->lastTiming();
+      QCOMPARE(t.evaluations, windows);
+      QVERIFY(t.networkSeconds > 0);
+      // Each worker's time in the network lies within the call.
+      QVERIFY(t.networkSeconds / t.workers <= t.seconds);
+      QVERIFY(t.outsideNetworkShare() >= 0 && t.outsideNetworkShare() < 1);
+      QVERIFY(t.evaluationsPerSecond() > 0);
+    }
+    QCOMPARE(a.lastTiming().workers, 1);
+    QCOMPARE(b.lastTiming().workers, 2);
+  }
+
+  // A build that cannot ask CUDA (the Kaggle kit's library) is told each GPU's compute capability
+  // and picks what vwb predict picks: fp16 on a T4 (sm75), fp32 on a P100 (sm60), bf16 on sm80.
+  void knownComputeCapabilityPicksThePrecision() {
+    QCOMPARE(vwbtest::autoPrecisionWithCapability("cuda:0", 7, 5), std::string("fp16"));
+    QCOMPARE(vwbtest::autoPrecisionWithCapability("cuda:1", 6, 0), std::string("fp32"));
+    QCOMPARE(vwbtest::autoPrecisionWithCapability("cuda:0", 8, 0), std::string("bf16"));
+    QCOMPARE(vwbtest::autoPrecisionWithCapability("cpu", 7, 5), std::string("fp32"));  // a CPU has none
   }
 
   void badCheckpointNamesTheFile() {

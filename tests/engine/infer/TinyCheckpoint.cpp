@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/train/detail/MixedPrecision.h"
 
 namespace vwbtest {
 
@@ -29,6 +30,10 @@ std::vector<float> directProbabilities(const std::string& checkpoint, const vwb:
   torch::Tensor in = torch::from_blob(x.data(), {1, 1, image.shape.d, image.shape.h, image.shape.w});
   torch::Tensor p = torch::sigmoid(loaded.model->forward(in)).contiguous();
   return std::vector<float>(p.data_ptr<float>(), p.data_ptr<float>() + p.numel());
+}
+
+std::string autoPrecisionWithCapability(const std::string& device, int major, int minor) {
+  return vwb::precisionName(vwb::resolvePrecision(vwb::AmpMode::Auto, torch::Device(device), nullptr, {major, minor}));
 }
 
 }  // namespace vwbtest

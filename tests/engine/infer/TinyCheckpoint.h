@@ -14,4 +14,8 @@ void writeTinyCheckpoint(const std::string& path, int patch, unsigned seed);
 // The network of that checkpoint run once on a whole patch-sized volume: sigmoid of its logits.
 std::vector<float> directProbabilities(const std::string& checkpoint, const vwb::VolumeU8& image);
 
+// What --amp auto runs on `device` ("cuda:0", "cpu") when its compute capability is given by the
+// caller (the Kaggle kit's notebook asks torch for it): "fp32", "fp16" or "bf16". No GPU needed.
+std::string autoPrecisionWithCapability(const std::string& device, int major, int minor);
+
 }  // namespace vwbtest
