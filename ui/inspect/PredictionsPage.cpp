@@ -671,7 +671,7 @@ void PredictionsPage::startPredictionNow() {
                                QMetaObject::invokeMethod(this, [this, r, rateKnown] { showReading(r, rateKnown); },
                                                          Qt::QueuedConnection);
                              });
-    session_.predict(metered, probDir, &p, &c, &ids);
+    session_.predict(*engine, metered, probDir, &p, &c, &ids);
     TileRates::record(checkpoints, metered.measuredRate() > 0 ? metered.measuredRate() : metered.overallRate());
     pendingRows_ = session_.evaluate(post, masks, &p, &c);
     pendingPost_ = post;
