@@ -4,7 +4,6 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -13,7 +12,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
-#include <QToolButton>
 #include <QVBoxLayout>
 #include <variant>
 
@@ -22,9 +20,12 @@
 #include "engine/train/MetricsJsonl.h"
 #include "ui/common/TrainingThread.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/monitor/ComparedRuns.h"
+#include "ui/monitor/ComparedRunsBar.h"
 #include "ui/monitor/LogTail.h"
 #include "ui/monitor/MetricsLoader.h"
 #include "ui/monitor/MonitorPlot.h"
+#include "ui/monitor/RunControl.h"
 #include "ui/monitor/RunStatusPanel.h"
 #include "ui/monitor/ValidationPreviewView.h"
 
@@ -35,9 +36,6 @@ const QColor kRaw(150, 170, 200);
 const QColor kSmooth(25, 85, 170);
 const QColor kVal(200, 80, 30);
 const QColor kDice(30, 140, 60);
-// Compared runs: colours none of the open run's loss and validation curves use.
-const QColor kComparedColors[] = {QColor(210, 0, 110), QColor(170, 120, 0), QColor(150, 50, 150),
-                                  QColor(0, 130, 130), QColor(110, 75, 35), QColor(80, 80, 80)};
 
 // Keys of a step series, by step or by epoch (step / steps per epoch).
 QVector<double> keys(const vwb::ui::Series& s, bool byEpoch, double stepsPerEpoch) {
@@ -59,16 +57,14 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   log_ = new LogTail;
   preview_ = new ValidationPreviewView(context_.engine());
   loader_ = new MetricsLoader(this);
+  control_ = new RunControl(*this, context_);
+  compared_ = new ComparedRuns(context_.engine(), this);
+  connect(compared_, &ComparedRuns::added, this, &MonitorPage::drawComparedRun);
+  connect(compared_, &ComparedRuns::removed, this, &MonitorPage::eraseComparedRun);
   buildPlots();
   connectLoader();
 
-  stop_ = new QPushButton(QIcon::fromTheme("process-stop"), tr("Stop"));
-  stop_->setToolTip(tr("Finish the current step, write a checkpoint and stop"));
-  resume_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Resume"));
-  resume_->setToolTip(tr("Continue this run from its last checkpoint"));
-  open_ = new QPushButton(QIcon::fromTheme("document-open"), tr("Open run…"));
   save_ = new QPushButton(QIcon::fromTheme("document-save"), tr("Save plots…"));
-  newRun_ = new QPushButton(tr("New run…"));
   compare_ = new QPushButton(QIcon::fromTheme("list-add"), tr("Compare with run…"));
   compare_->setObjectName("compareRun");
   compare_->setToolTip(tr("Overlay another run's loss and validation curves"));
@@ -81,32 +77,22 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   connect(compare_, &QPushButton::clicked, this, &MonitorPage::compareRunDialog);
   connect(xAxisBox_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
-  connect(stop_, &QPushButton::clicked, this, &MonitorPage::stopRun);
-  connect(resume_, &QPushButton::clicked, this, &MonitorPage::resumeRun);
-  connect(open_, &QPushButton::clicked, this, &MonitorPage::openRunDialog);
   connect(save_, &QPushButton::clicked, this, &MonitorPage::saveAllDialog);
-  connect(newRun_, &QPushButton::clicked, this, [this] { Q_EMIT context_.pageRequested("wizard"); });
   connect(log_, &LogTail::linesAppended, this, [this](const QStringList& lines) {
-    if (run_) return;  // live runs report warnings through the bridge
+    if (control_->hasRun()) return;  // live runs report warnings through the bridge
     for (const QString& l : lines)
       if (isWarningLine(l)) status_->addWarning(l);
   });
 
   auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {stop_, resume_, open_, save_, newRun_, compare_}) buttons->addWidget(b);
+  for (QPushButton* b : {control_->stopButton(), control_->resumeButton(), control_->openButton(), save_,
+                         control_->newRunButton(), compare_})
+    buttons->addWidget(b);
   buttons->addWidget(xAxisBox_);
   buttons->addStretch();
 
   // The compared runs: a coloured name and a remove button each, in one row (hidden when none).
-  compareBar_ = new QWidget;
-  auto* bar = new QHBoxLayout(compareBar_);
-  bar->setContentsMargins(0, 0, 0, 0);
-  bar->addWidget(new QLabel(tr("Compared with:")));
-  compareChips_ = new QHBoxLayout;
-  compareChips_->setSpacing(10);
-  bar->addLayout(compareChips_);
-  bar->addStretch();
-  compareBar_->setVisible(false);
+  compareBar_ = new ComparedRunsBar(*compared_);
 
   auto* grid = new QWidget;
   auto* g = new QGridLayout(grid);
@@ -142,7 +128,7 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
 }
 
 // The run goes first (stops and joins its worker) while everything its events reach still exists.
-MonitorPage::~MonitorPage() { run_.reset(); }
+MonitorPage::~MonitorPage() { control_->release(); }
 
 void MonitorPage::buildPlots() {
   lossPlot_ = new MonitorPlot(tr("Training loss"), tr("step"), tr("loss"));
@@ -180,10 +166,12 @@ QColor MonitorPage::deviceColor(int index) const {
   return colors[index % 6];
 }
 
-bool MonitorPage::isTraining() const { return run_ && run_->running(); }
+bool MonitorPage::isTraining() const { return control_->training(); }
+QPushButton* MonitorPage::stopButton() const { return control_->stopButton(); }
+QPushButton* MonitorPage::resumeButton() const { return control_->resumeButton(); }
 
-void MonitorPage::connectRun() {
-  TrainingBridge* b = run_->bridge();
+void MonitorPage::connectRun(TrainingThread* run) {
+  TrainingBridge* b = run->bridge();
   connect(b, &TrainingBridge::runStarted, this, [this](const RunStartEvent& e) {
     series_.addRunStart(e);
     status_->setState(tr("Training — %1 on %2").arg(QString::fromStdString(e.strategy),
@@ -201,7 +189,7 @@ void MonitorPage::connectRun() {
     if (level >= static_cast<int>(LogLevel::Warning)) status_->addWarning(text);
   });
   connect(b, &TrainingBridge::batchDelivered, this, &MonitorPage::scheduleReplot);
-  connect(run_.get(), &TrainingThread::finished, this, [this](const RunEndEvent& e) {
+  connect(run, &TrainingThread::finished, this, [this](const RunEndEvent& e) {
     // The engine's stopped message speaks to the command line ("continue with --resume").
     const QString message = e.outcome == RunOutcome::Stopped && e.step > 0
                                 ? tr("stopped at step %1, checkpoint saved: Resume continues from it").arg(e.step)
@@ -221,10 +209,10 @@ void MonitorPage::startRun(const TrainConfig& config) {
   QDir().mkpath(runPath(&RunFolder::logs));  // so the log tail can follow from the first line
   log_->follow(runPath(&RunFolder::trainingLog));
   context_.setRunDir(runDir_);
-  run_ = std::make_unique<TrainingThread>(context_.enginePtr(), config);
-  connectRun();
+  TrainingThread* run = control_->launch(config);
+  connectRun(run);
   status_->setState(config.resume ? tr("Resuming…") : tr("Starting…"));
-  run_->start();
+  run->start();
   updateButtons();
   scheduleReplot();
 }
@@ -264,7 +252,7 @@ void MonitorPage::connectLoader() {
 
 bool MonitorPage::openRun(const QString& runDir) {
   if (isTraining()) return false;
-  run_.reset();
+  control_->release();
   series_.clear();
   status_->clearWarnings();
   runDir_ = QDir(runDir).absolutePath();
@@ -280,32 +268,9 @@ bool MonitorPage::openRun(const QString& runDir) {
   return ok;
 }
 
-void MonitorPage::resumeRun() {
-  if (isTraining() || runDir_.isEmpty()) return;
-  try {
-    TrainConfig config = context_.engine().loadRunConfig(runDir_.toStdString());
-    config.runDir = runDir_.toStdString();
-    config.resume = true;
-    startRun(config);
-  } catch (const std::exception& e) {
-    status_->setState(tr("Cannot resume: %1").arg(QString::fromStdString(e.what())), "#a00000");
-  }
-}
-
-void MonitorPage::stopRun() {
-  if (!isTraining()) return;
-  run_->stop();
-  status_->setState(tr("Stopping — finishing the step and writing a checkpoint…"), "#8a5a00");
-  updateButtons();
-}
-
-void MonitorPage::stopAndWait() {
-  if (!isTraining()) return;
-  stopRun();
-  QEventLoop loop;  // keeps the window painting while the engine finishes its step
-  connect(run_.get(), &TrainingThread::finished, &loop, &QEventLoop::quit);
-  if (isTraining()) loop.exec();
-}
+void MonitorPage::resumeRun() { control_->resume(); }
+void MonitorPage::stopRun() { control_->stop(); }
+void MonitorPage::stopAndWait() { control_->stopAndWait(); }
 
 void MonitorPage::onRunEnded(int outcome, const QString& message) {
   const auto o = static_cast<RunOutcome>(outcome);
@@ -323,14 +288,7 @@ void MonitorPage::onRunEnded(int outcome, const QString& message) {
 }
 
 void MonitorPage::updateButtons() {
-  const bool training = isTraining();
-  stop_->setEnabled(training && !run_->stopRequested());
-  // A finished run has nothing to resume; a run needs its settings and a checkpoint to go on.
-  const bool finished = series_.hasStep && series_.totalSteps > 0 && series_.lastStep.step >= series_.totalSteps;
-  resume_->setEnabled(!training && !loading() && !runDir_.isEmpty() && !finished &&
-                      QFileInfo::exists(runPath(&RunFolder::config)) && QFileInfo::exists(runPath(&RunFolder::lastCheckpoint)));
-  open_->setEnabled(!training);
-  newRun_->setEnabled(!training);
+  control_->updateButtons();
   compare_->setEnabled(true);  // reading another run's metrics does not disturb this one
 }
 
@@ -362,7 +320,7 @@ void MonitorPage::refreshPlots() {
   throughputPlot_->graph(0)->setData(keys(series_.throughput, byEpoch, spe), series_.throughput.y, true);
   refreshComparedRuns(byEpoch);
   // Beside other runs the open run's curves carry its name too.
-  const QString own = compared_.empty() ? QString() : QFileInfo(runDir_).fileName() + " ";
+  const QString own = compared_->empty() ? QString() : QFileInfo(runDir_).fileName() + " ";
   lossPlot_->graph(0)->setName(own + tr("raw"));
   lossPlot_->graph(1)->setName(own + tr("smoothed"));
   valPlot_->graph(0)->setName(own + tr("train loss"));
@@ -423,7 +381,7 @@ void MonitorPage::refreshPlots() {
   double lastEpoch = std::max<double>(1.0, double(series_.epochs));
   for (const Series* s : {&series_.trainLossPerEpoch, &series_.valLoss, &series_.valDice})
     if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
-  for (const auto& run : compared_)
+  for (const auto& run : compared_->runs())
     for (const Series* s : {&run->series.valLoss, &run->series.valDice})
       if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
   if (valPlot_->followsData()) valPlot_->xAxis->setRange(0.5, lastEpoch + 0.5);
@@ -472,11 +430,12 @@ void MonitorPage::refreshStepTime(bool byEpoch) {
 }
 
 void MonitorPage::refreshComparedRuns(bool byEpoch) {
-  for (const auto& run : compared_) {
+  for (const auto& run : compared_->runs()) {
     const MetricsSeries& s = run->series;
-    run->loss->setData(keys(s.lossSmoothed, byEpoch, double(s.stepsPerEpoch)), s.lossSmoothed.y, true);
-    run->valDice->setData(s.valDice.x, s.valDice.y, true);
-    run->valLoss->setData(s.valLoss.x, s.valLoss.y, true);
+    const ComparedGraphs& g = comparedGraphs_.at(run->dir);
+    g.loss->setData(keys(s.lossSmoothed, byEpoch, double(s.stepsPerEpoch)), s.lossSmoothed.y, true);
+    g.valDice->setData(s.valDice.x, s.valDice.y, true);
+    g.valLoss->setData(s.valLoss.x, s.valLoss.y, true);
   }
 }
 
@@ -487,99 +446,38 @@ void MonitorPage::setXAxis(XAxis axis) {
   refreshPlots();
 }
 
-QStringList MonitorPage::comparedRuns() const {
-  QStringList dirs;
-  for (const auto& run : compared_) dirs << run->dir;
-  return dirs;
-}
+QStringList MonitorPage::comparedRuns() const { return compared_->dirs(); }
 
 bool MonitorPage::compareRun(const QString& dir) {
-  const QString abs = QDir(dir).absolutePath();
-  auto refuse = [&](const QString& why) {
-    Q_EMIT context_.statusMessage(why);
-    status_->addWarning(why);
-    return false;
-  };
-  if (abs == runDir_) return refuse(tr("%1 is the run shown: compare it with another one").arg(abs));
-  if (comparedRuns().contains(abs)) return refuse(tr("%1 is compared already").arg(abs));
-  auto run = std::make_unique<ComparedRun>();
-  run->dir = abs;
-  try {
-    const MetricsFile file = readMetricsFile(RunFolder(abs.toStdString()).metrics());
-    for (const MetricsRecord& r : file.records) {
-      if (auto* st = std::get_if<StepEvent>(&r)) run->series.addRecordedStep(*st);
-      else if (auto* ep = std::get_if<EpochEvent>(&r)) run->series.addEpoch(*ep);
-    }
-  } catch (const std::exception& e) {
-    return refuse(tr("Cannot compare: %1").arg(QString::fromStdString(e.what())));
-  }
-  try {  // the epoch length, for plotting by epoch (metrics.jsonl does not repeat it)
-    run->series.stepsPerEpoch = context_.engine().loadRunConfig(abs.toStdString()).stepsPerEpoch;
-  } catch (const std::exception&) {
-    const StepEvent& last = run->series.lastStep;  // step lines carry their epoch: an estimate
-    if (last.epoch > 0) run->series.stepsPerEpoch = (last.step + last.epoch - 1) / last.epoch;
-  }
-  // A name the legend can tell apart: the folder, with its parent when another run has that name.
-  run->name = QFileInfo(abs).fileName();
-  bool clash = QFileInfo(runDir_).fileName() == run->name;
-  for (const auto& other : compared_) clash = clash || other->name == run->name;
-  if (clash) run->name = QFileInfo(QFileInfo(abs).path()).fileName() + "/" + run->name;
-  // A colour no compared run uses.
-  run->color = kComparedColors[0];
-  for (const QColor& c : kComparedColors) {
-    bool used = false;
-    for (const auto& other : compared_) used = used || other->color == c;
-    if (!used) {
-      run->color = c;
-      break;
-    }
-  }
-  run->loss = lossPlot_->addLine(run->name, run->color, Qt::SolidLine, 1.8);
-  run->valDice = valPlot_->addLine(run->name + tr(" val dice"), run->color, Qt::SolidLine, 1.5);
-  run->valLoss = valPlot_->addLine(run->name + tr(" val loss"), run->color, Qt::DashLine, 1.5);
-  for (QCPGraph* g : {run->valDice, run->valLoss}) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 5));
-
-  auto* chip = new QWidget;
-  auto* row = new QHBoxLayout(chip);
-  row->setContentsMargins(0, 0, 0, 0);
-  row->setSpacing(3);
-  auto* swatch = new QLabel;
-  swatch->setFixedSize(14, 10);
-  swatch->setStyleSheet(QString("background: %1;").arg(run->color.name()));
-  auto* name = new QLabel(run->name);
-  name->setToolTip(abs);
-  auto* remove = new QToolButton;
-  remove->setObjectName("removeCompared");
-  remove->setText(QString::fromUtf8("×"));
-  remove->setAutoRaise(true);
-  remove->setToolTip(tr("Stop comparing with %1").arg(run->name));
-  remove->setAccessibleName(tr("Remove %1").arg(run->name));
-  row->addWidget(swatch);
-  row->addWidget(name);
-  row->addWidget(remove);
-  connect(remove, &QToolButton::clicked, this, [this, abs] { removeComparedRun(abs); });
-  compareChips_->addWidget(chip);
-  run->chip = chip;
-  compared_.push_back(std::move(run));
-  compareBar_->setVisible(true);
-  refreshPlots();
-  return true;
+  const QString why = compared_->add(dir, runDir_);
+  if (why.isEmpty()) return true;
+  Q_EMIT context_.statusMessage(why);
+  status_->addWarning(why);
+  return false;
 }
 
-void MonitorPage::removeComparedRun(const QString& dir) {
-  const QString abs = QDir(dir).absolutePath();
-  for (auto it = compared_.begin(); it != compared_.end(); ++it) {
-    if ((*it)->dir != abs) continue;
-    lossPlot_->removeGraph((*it)->loss);
-    valPlot_->removeGraph((*it)->valDice);
-    valPlot_->removeGraph((*it)->valLoss);
-    (*it)->chip->deleteLater();
-    (*it)->chip->hide();
-    compared_.erase(it);
-    compareBar_->setVisible(!compared_.empty());
-    refreshPlots();
-    return;
-  }
+void MonitorPage::removeComparedRun(const QString& dir) { compared_->remove(dir); }
+
+// A run just compared: its curves in its colour, named in the legends.
+void MonitorPage::drawComparedRun(const QString& dir) {
+  const ComparedRun& run = *compared_->runs().back();
+  ComparedGraphs g;
+  g.loss = lossPlot_->addLine(run.name, run.color, Qt::SolidLine, 1.8);
+  g.valDice = valPlot_->addLine(run.name + tr(" val dice"), run.color, Qt::SolidLine, 1.5);
+  g.valLoss = valPlot_->addLine(run.name + tr(" val loss"), run.color, Qt::DashLine, 1.5);
+  for (QCPGraph* graph : {g.valDice, g.valLoss}) graph->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 5));
+  comparedGraphs_[dir] = g;
+  refreshPlots();
+}
+
+void MonitorPage::eraseComparedRun(const QString& dir) {
+  auto it = comparedGraphs_.find(dir);
+  if (it == comparedGraphs_.end()) return;
+  lossPlot_->removeGraph(it->second.loss);
+  valPlot_->removeGraph(it->second.valDice);
+  valPlot_->removeGraph(it->second.valLoss);
+  comparedGraphs_.erase(it);
+  refreshPlots();
 }
 
 void MonitorPage::compareRunDialog() {
@@ -612,11 +510,6 @@ void MonitorPage::saveAllDialog() {
   if (dir.isEmpty()) return;
   const QStringList files = savePlots(dir);
   Q_EMIT context_.statusMessage(tr("Saved %1 plot files in %2").arg(files.size()).arg(dir));
-}
-
-void MonitorPage::openRunDialog() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run directory"), runDir_);
-  if (!dir.isEmpty()) openRun(dir);
 }
 
 }  // namespace vwb::ui

@@ -4,6 +4,11 @@
 // validation previews (ValidationPreviewView); other runs' curves overlaid for comparison.
 // Events arrive through TrainingThread's bridge; plots refresh on a single-shot 40 ms timer with
 // QCustomPlot::rpQueuedReplot, so a fast event stream costs at most ~25 replots per second.
+//
+// The page assembles and draws (ParaView's way): RunControl (Stop, Resume, Open run…, New run…
+// and the training thread they control), ComparedRuns (the compared runs' model) with its
+// ComparedRunsBar; what is left here is feeding and drawing the plots.
+#include <map>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
@@ -15,15 +20,17 @@
 #include "ui/monitor/MetricsSeries.h"
 
 class QComboBox;
-class QHBoxLayout;
 class QPushButton;
 class QCPAxis;
 class QCPGraph;
 
 namespace vwb::ui {
+class ComparedRuns;
+class ComparedRunsBar;
 class LogTail;
 class MetricsLoader;
 class MonitorPlot;
+class RunControl;
 class RunStatusPanel;
 class TrainingThread;
 class ValidationPreviewView;
@@ -47,8 +54,9 @@ class MonitorPage : public QWidget {
   void resumeRun();  // resumes the open run from its last checkpoint
   void stopRun();    // the engine finishes the step and writes a checkpoint
   bool isTraining() const;
-  QPushButton* stopButton() const { return stop_; }
-  QPushButton* resumeButton() const { return resume_; }
+  QPushButton* stopButton() const;
+  QPushButton* resumeButton() const;
+  QString runDir() const { return runDir_; }  // the run shown (absolute), "" before any
   // Closing while training: stop, then wait (processing events) until the worker returned.
   void stopAndWait();
 
@@ -78,7 +86,7 @@ class MonitorPage : public QWidget {
 
  private:
   void buildPlots();
-  void connectRun();
+  void connectRun(TrainingThread* run);
   void connectLoader();
   void scheduleReplot();
   void refreshPlots();
@@ -86,23 +94,20 @@ class MonitorPage : public QWidget {
   void updateButtons();
   void onRunEnded(int outcome, const QString& message);
   void saveAllDialog();
-  void openRunDialog();
   void compareRunDialog();
   QColor deviceColor(int index) const;
   void refreshStepTime(bool byEpoch);  // data wait, communication, spread, GPU busy
   void refreshComparedRuns(bool byEpoch);
+  void drawComparedRun(const QString& dir);
+  void eraseComparedRun(const QString& dir);
 
-  struct ComparedRun {
-    QString dir, name;
-    QColor color;
-    MetricsSeries series;
+  // A compared run's curves (ComparedRuns holds its data).
+  struct ComparedGraphs {
     QCPGraph *loss = nullptr, *valDice = nullptr, *valLoss = nullptr;
-    QWidget* chip = nullptr;
   };
 
   WorkbenchContext& context_;
   MetricsSeries series_;
-  std::unique_ptr<TrainingThread> run_;
   QString runDir_;
   // A path of the shown run folder (engine/run/RunFolder.h).
   QString runPath(std::string (RunFolder::*path)() const) const {
@@ -111,6 +116,7 @@ class MonitorPage : public QWidget {
   QTimer replotTimer_;
   int replots_ = 0;
 
+  RunControl* control_;
   RunStatusPanel* status_;
   LogTail* log_;
   MonitorPlot* lossPlot_;
@@ -119,18 +125,14 @@ class MonitorPage : public QWidget {
   MonitorPlot* memoryPlot_;
   MonitorPlot* throughputPlot_;
   MonitorPlot* stepTimePlot_;
-  QPushButton* stop_;
-  QPushButton* resume_;
-  QPushButton* open_;
   QPushButton* save_;
-  QPushButton* newRun_;
   QPushButton* compare_;
   QComboBox* xAxisBox_;
-  QWidget* compareBar_;
-  QHBoxLayout* compareChips_;
   ValidationPreviewView* preview_;
   MetricsLoader* loader_;
-  std::vector<std::unique_ptr<ComparedRun>> compared_;
+  ComparedRuns* compared_;
+  ComparedRunsBar* compareBar_;
+  std::map<QString, ComparedGraphs> comparedGraphs_;
   XAxis xAxis_ = XAxis::Step;
 };
 
