@@ -5,9 +5,10 @@
 // Events arrive through TrainingThread's bridge; plots refresh on a single-shot 40 ms timer with
 // QCustomPlot::rpQueuedReplot, so a fast event stream costs at most ~25 replots per second.
 //
-// The page assembles and draws (ParaView's way): RunControl (Stop, Resume, Open run…, New run…
-// and the training thread they control), ComparedRuns (the compared runs' model) with its
-// ComparedRunsBar; what is left here is feeding and drawing the plots.
+// The page assembles (ParaView's way): RunControl (Stop, Resume, Open run…, New run… and the
+// training thread they control), ComparedRuns (the compared runs' model) with its
+// ComparedRunsBar, MonitorPlots (the plots and how series are drawn on them); what is left here
+// is feeding the series from a live run or a loaded metrics.jsonl and saying when to draw.
 #include <map>
 #include <QPointer>
 #include <QTimer>
@@ -21,8 +22,6 @@
 
 class QComboBox;
 class QPushButton;
-class QCPAxis;
-class QCPGraph;
 
 namespace vwb::ui {
 class ComparedRuns;
@@ -30,6 +29,7 @@ class ComparedRunsBar;
 class LogTail;
 class MetricsLoader;
 class MonitorPlot;
+class MonitorPlots;
 class RunControl;
 class RunStatusPanel;
 class TrainingThread;
@@ -85,26 +85,14 @@ class MonitorPage : public QWidget {
   void runLoaded();  // an opened run's metrics.jsonl is read to its end
 
  private:
-  void buildPlots();
   void connectRun(TrainingThread* run);
   void connectLoader();
   void scheduleReplot();
   void refreshPlots();
-  static void padValueRange(QCPAxis* axis);
   void updateButtons();
   void onRunEnded(int outcome, const QString& message);
   void saveAllDialog();
   void compareRunDialog();
-  QColor deviceColor(int index) const;
-  void refreshStepTime(bool byEpoch);  // data wait, communication, spread, GPU busy
-  void refreshComparedRuns(bool byEpoch);
-  void drawComparedRun(const QString& dir);
-  void eraseComparedRun(const QString& dir);
-
-  // A compared run's curves (ComparedRuns holds its data).
-  struct ComparedGraphs {
-    QCPGraph *loss = nullptr, *valDice = nullptr, *valLoss = nullptr;
-  };
 
   WorkbenchContext& context_;
   MetricsSeries series_;
@@ -119,12 +107,7 @@ class MonitorPage : public QWidget {
   RunControl* control_;
   RunStatusPanel* status_;
   LogTail* log_;
-  MonitorPlot* lossPlot_;
-  MonitorPlot* valPlot_;
-  MonitorPlot* lrPlot_;
-  MonitorPlot* memoryPlot_;
-  MonitorPlot* throughputPlot_;
-  MonitorPlot* stepTimePlot_;
+  MonitorPlots* plots_;
   QPushButton* save_;
   QPushButton* compare_;
   QComboBox* xAxisBox_;
@@ -132,7 +115,6 @@ class MonitorPage : public QWidget {
   MetricsLoader* loader_;
   ComparedRuns* compared_;
   ComparedRunsBar* compareBar_;
-  std::map<QString, ComparedGraphs> comparedGraphs_;
   XAxis xAxis_ = XAxis::Step;
 };
 
