@@ -36,14 +36,16 @@ std::string readText(const std::string& path) {
 
 bool isTif(const fs::path& p) { return p.extension() == ".tif"; }
 
-// Only <id>.tif and prob/<id>.tif (what vwb predict always wrote), or a manifest.
-std::string foreignContent(const fs::path& out) {
+// Only <id>.tif and prob/<id>.tif (what vwb predict always wrote), or a manifest; with the
+// Probabilities layout only <id>.tif.
+std::string foreignContent(const fs::path& out, PredictionLayout layout) {
   std::error_code ec;
-  if (fs::exists(out / kPredictionManifestName, ec)) return {};
+  const bool probabilities = layout == PredictionLayout::Probabilities;
+  if (!probabilities && fs::exists(out / kPredictionManifestName, ec)) return {};
   for (const auto& e : fs::directory_iterator(out, ec)) {
     const fs::path name = e.path().filename();
     if (e.is_regular_file(ec) && isTif(name)) continue;
-    if (name == "prob" && e.is_directory(ec)) {
+    if (!probabilities && name == "prob" && e.is_directory(ec)) {
       for (const auto& p : fs::directory_iterator(e.path(), ec))
         if (!(p.is_regular_file(ec) && isTif(p.path().filename()))) return ("prob" / p.path().filename()).string();
       continue;
@@ -119,12 +121,13 @@ PredictionManifest PredictionManifest::fromJson(const std::string& text, const s
   return m;
 }
 
-StagedPredictionFolder::StagedPredictionFolder(std::string out) : out_(std::move(out)) {
+StagedPredictionFolder::StagedPredictionFolder(std::string out, PredictionLayout layout)
+    : out_(std::move(out)), layout_(layout) {
   const fs::path target = fs::absolute(out_).lexically_normal();
   std::error_code ec;
   if (fs::exists(target, ec)) {
     if (!fs::is_directory(target, ec)) throw fileError(out_, "exists and is not a folder: choose another --out");
-    const std::string foreign = foreignContent(target);
+    const std::string foreign = foreignContent(target, layout_);
     if (!foreign.empty())
       throw fileError(out_, "holds '" + foreign + "', which is not part of a vwb prediction: choose an empty or new "
                             "--out (a prediction replaces the whole folder)");
@@ -136,6 +139,7 @@ StagedPredictionFolder::StagedPredictionFolder(std::string out) : out_(std::move
   if (!::mkdtemp(pattern.data()))
     throwFileError(pattern, "cannot create the staging folder for the predictions", errno);
   staging_ = pattern;
+  if (layout_ == PredictionLayout::Probabilities) return;
   fs::create_directory(fs::path(staging_) / "prob", ec);
   if (ec) throw fileError(staging_ + "/prob", "cannot create: " + ec.message());
 }
@@ -146,10 +150,36 @@ StagedPredictionFolder::~StagedPredictionFolder() {
   fs::remove_all(staging_, ec);
 }
 
-std::string StagedPredictionFolder::maskPath(const std::string& id) const { return staging_ + "/" + id + ".tif"; }
-std::string StagedPredictionFolder::probPath(const std::string& id) const { return staging_ + "/prob/" + id + ".tif"; }
+std::string StagedPredictionFolder::maskPath(const std::string& id) const {
+  if (layout_ != PredictionLayout::Prediction) throw Error("a probabilities folder holds no masks");
+  return staging_ + "/" + id + ".tif";
+}
+std::string StagedPredictionFolder::probPath(const std::string& id) const {
+  return staging_ + (layout_ == PredictionLayout::Probabilities ? "/" : "/prob/") + id + ".tif";
+}
+
+void StagedPredictionFolder::commit() {
+  if (layout_ != PredictionLayout::Probabilities) throw Error("a prediction folder commits with its manifest");
+  const fs::path target = fs::absolute(out_).lexically_normal();
+  std::error_code ec;
+  if (fs::is_directory(target, ec)) {
+    for (const auto& e : fs::directory_iterator(target, ec)) {
+      const fs::path staged = fs::path(staging_) / e.path().filename();
+      if (!e.is_regular_file(ec) || fs::exists(staged, ec)) continue;
+      std::error_code linked;
+      fs::create_hard_link(e.path(), staged, linked);
+      if (linked) {
+        std::error_code copied;
+        fs::copy_file(e.path(), staged, copied);
+        if (copied) throw fileError(e.path().string(), "cannot carry the earlier probabilities over: " + copied.message());
+      }
+    }
+  }
+  swapIn();
+}
 
 void StagedPredictionFolder::commit(PredictionManifest manifest) {
+  if (layout_ != PredictionLayout::Prediction) throw Error("a probabilities folder has no manifest");
   for (auto& v : manifest.volumes) {
     v.maskCrc = fileCrc32(maskPath(v.id));
     v.probCrc = fileCrc32(probPath(v.id));
@@ -161,6 +191,10 @@ void StagedPredictionFolder::commit(PredictionManifest manifest) {
     f.flush();
     if (!f) throw fileError(manifestPath, "cannot write the prediction manifest");
   }
+  swapIn();
+}
+
+void StagedPredictionFolder::swapIn() {
   const std::string target = fs::absolute(out_).lexically_normal().string();
   std::error_code ec;
   if (fs::exists(target, ec)) {

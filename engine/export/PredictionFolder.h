@@ -35,26 +35,45 @@ struct PredictionManifest {
 // CRC-32 (zlib) of a whole file; throws vwb::Error naming it when it cannot be read.
 uint32_t fileCrc32(const std::string& path);
 
+// What a staged folder holds.
+enum class PredictionLayout {
+  // `vwb predict --out`: <id>.tif masks, prob/<id>.tif probabilities and the manifest; the new
+  // folder holds exactly this run's volumes.
+  Prediction,
+  // The workbench's RUN/predictions/prob: <id>.tif probabilities only, no manifest; the volumes
+  // of the earlier folder that this run does not predict are carried into the new one unchanged
+  // (the Predictions page predicts a chosen few).
+  Probabilities,
+};
+
 class StagedPredictionFolder {
  public:
   // Refuses (vwb::Error naming `out`) an `out` that exists and holds anything but an earlier
-  // prediction (a manifest, or only <id>.tif and prob/<id>.tif): the swap would take those files
-  // away. Removes staging folders of earlier runs whose process is gone; makes its own.
-  explicit StagedPredictionFolder(std::string out);
+  // prediction (a manifest, or only <id>.tif and prob/<id>.tif; with Probabilities only <id>.tif):
+  // the swap would take those files away. Removes staging folders of earlier runs whose process
+  // is gone; makes its own.
+  explicit StagedPredictionFolder(std::string out, PredictionLayout layout = PredictionLayout::Prediction);
   ~StagedPredictionFolder();  // removes the staging folder unless committed
   StagedPredictionFolder(const StagedPredictionFolder&) = delete;
   StagedPredictionFolder& operator=(const StagedPredictionFolder&) = delete;
 
-  std::string maskPath(const std::string& id) const;
+  std::string maskPath(const std::string& id) const;  // Prediction layout only
   std::string probPath(const std::string& id) const;
   const std::string& stagingDir() const { return staging_; }
+  PredictionLayout layout() const { return layout_; }
 
-  // Fills in each volume's CRCs, writes the manifest, and swaps the staging folder into `out`;
-  // the earlier prediction, if any, is then removed.
+  // Prediction layout: fills in each volume's CRCs, writes the manifest, and swaps the staging
+  // folder into `out`; the earlier prediction, if any, is then removed.
   void commit(PredictionManifest manifest);
+  // Probabilities layout: carries the earlier folder's other volumes over (hard links, else
+  // copies) and swaps the staging folder into `out` in one step.
+  void commit();
 
  private:
+  void swapIn();
+
   std::string out_, staging_;
+  PredictionLayout layout_;
   bool committed_ = false;
 };
 

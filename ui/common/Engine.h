@@ -4,6 +4,7 @@
 // and the real implementation (RealEngine) can be swapped in without touching a widget.
 // Methods may block: call them from a worker (BackgroundTask, TrainingThread), except the cheap,
 // pure ones (makePlan, configJson, assumeGpus).
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,11 @@ class VolumePredictor {
   virtual VolumeU8 predict(const VolumeU8& image, ProgressSink* progress, const CancelToken* cancel) = 0;
 };
 
+// A volume to predict into a folder: its id (the file <id>.tif there) and its image.
+struct PredictionInput {
+  std::string id, imagePath;
+};
+
 // A labelled volume's saved probabilities for tuning the post-processing (vwb tune).
 struct TuneVolume {
   std::string id;
@@ -108,6 +114,13 @@ class Engine {
   virtual Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& fingerprint,
                         const UserConstraints& constraints) = 0;
   virtual std::string configJson(const TrainConfig& config) = 0;
+  // The one planning call `vwb plan` and `vwb train --strategy auto` make (engine/plan/AutoConfig.h,
+  // planTraining) through this engine's makePlan: the chunk cache's state from `cache` (null: none
+  // known), the plan, and a forced strategy, patch, batch or AMP explained against the plan the
+  // planner would make on its own (engine/plan/PlanExplainer.h). Not virtual: every engine, the
+  // fakes too, plans through the engine's steps; only makePlan may differ.
+  Plan planTraining(const HardwareInventory& hardware, const DatasetFingerprint& fingerprint,
+                    const DatasetCacheStatus* cache, const UserConstraints& constraints);
   // What the engine was built with (LibTorch, CUDA, NCCL, oneDNN ISA), one fact per line, for the
   // About box (cheap). Fakes may keep the default.
   virtual std::string buildInfo() { return "engine build information not available"; }
@@ -125,6 +138,17 @@ class Engine {
   virtual std::unique_ptr<VolumePredictor> loadPredictor(const std::vector<std::string>& checkpoints,
                                                          const std::vector<double>& weights,
                                                          const PredictOptions& options) = 0;
+  // The engine's one predict-into-a-folder (engine/infer/FolderPrediction.h, vwb predict's staging
+  // and swap) with this predictor: `volumes` into `dir` as <id>.tif probabilities (p*255), the
+  // earlier files of other volumes kept. All or nothing: the new files appear together once every
+  // volume is done; a failure or cancel at any volume leaves `dir` exactly as it was, with no
+  // staging folder behind. onProbability gets each volume's probability as it is computed (it is
+  // the folder's only if this returns). Progress: "predicting <id>", tiles over all volumes, 1000
+  // steps per volume. Not virtual: the fakes stage through the engine too; only the predictor differs.
+  void predictIntoFolder(VolumePredictor& predictor, const std::vector<PredictionInput>& volumes, const std::string& dir,
+                         const std::function<void(const std::string&, VolumeU8)>& onProbability, ProgressSink* progress,
+                         const CancelToken* cancel);
+
   // The network evaluations (windows x TTA variants, summed over the checkpoints) predicting a
   // volume of this shape takes, from the checkpoints' patches (their meta records only: cheap),
   // for the Predictions page's time estimate. 0: unknown (fakes keep the default). Throws

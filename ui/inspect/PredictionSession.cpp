@@ -42,55 +42,36 @@ class VolumeProgress : public ProgressSink {
   int64_t volume_, volumes_;
 };
 
-// Removes a staging directory however predict() leaves (cancel, error).
-struct StagingDir {
-  fs::path path;
-  ~StagingDir() {
-    std::error_code ignored;
-    if (!path.empty()) fs::remove_all(path, ignored);
-  }
-};
-
 }  // namespace
 
-void PredictionSession::predict(ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
-                                const CancelToken* cancel, const std::vector<std::string>* only) {
+void PredictionSession::predict(ui::Engine& engine, ui::VolumePredictor& predictor, const std::string& saveDir,
+                                ProgressSink* progress, const CancelToken* cancel, const std::vector<std::string>* only) {
   std::vector<const InspectVolume*> chosen;
   for (const InspectVolume& v : volumes_)
     if (!only || std::find(only->begin(), only->end(), v.id) != only->end()) chosen.push_back(&v);
   if (chosen.empty()) throw Error("no volumes to predict");
-  // All or nothing: the probabilities go to a staging folder beside saveDir and replace the
-  // saved ones only once every volume is done. A cancelled or failed prediction leaves the
-  // run's saved probabilities (and the ones kept in memory) as they were.
-  StagingDir staging;
-  if (!saveDir.empty()) {
-    fs::path dir = fs::path(saveDir).lexically_normal();
-    if (dir.filename().empty()) dir = dir.parent_path();  // "…/prob/"
-    fs::create_directories(dir.parent_path().empty() ? fs::path(".") : dir.parent_path());
-    staging.path = dir.parent_path() / ("." + dir.filename().string() + ".partial");
-    fs::remove_all(staging.path);
-    fs::create_directories(staging.path);
-  }
+  // Kept in memory only once every volume is done (and, with saveDir, the folder swapped in).
   std::map<std::string, std::shared_ptr<const VolumeU8>> fresh;
   const int64_t n = static_cast<int64_t>(chosen.size());
-  for (int64_t i = 0; i < n; ++i) {
+  if (!saveDir.empty()) {
+    std::vector<ui::PredictionInput> inputs;
+    for (const InspectVolume* v : chosen) inputs.push_back({v->id, v->imagePath});
+    engine.predictIntoFolder(
+        predictor, inputs, saveDir,
+        [&fresh](const std::string& id, VolumeU8 probability) { fresh[id] = std::make_shared<const VolumeU8>(std::move(probability)); },
+        progress, cancel);
+  } else {
+    for (int64_t i = 0; i < n; ++i) {
+      if (cancel) cancel->throwIfCancelled();
+      const InspectVolume& v = *chosen[i];
+      VolumeProgress tiles(progress, "predicting " + v.id, i, n);
+      tiles.progress("", 0, 1);
+      fresh[v.id] = std::make_shared<const VolumeU8>(predictor.predict(readVolumeU8(v.imagePath), &tiles, cancel));
+    }
     if (cancel) cancel->throwIfCancelled();
-    const InspectVolume& v = *chosen[i];
-    VolumeProgress tiles(progress, "predicting " + v.id, i, n);
-    tiles.progress("", 0, 1);
-    const VolumeU8 image = readVolumeU8(v.imagePath);
-    auto probability = std::make_shared<VolumeU8>(predictor.predict(image, &tiles, cancel));
-    if (!staging.path.empty()) writeVolumeU8((staging.path / (v.id + ".tif")).string(), *probability);
-    fresh[v.id] = std::move(probability);
-  }
-  if (cancel) cancel->throwIfCancelled();
-  if (!staging.path.empty()) {
-    fs::create_directories(saveDir);
-    for (const auto& [id, unused] : fresh)
-      fs::rename(staging.path / (id + ".tif"), fs::path(saveDir) / (id + ".tif"));  // atomic per file
+    if (progress) progress->progress("predicting", n * VolumeProgress::kSteps, n * VolumeProgress::kSteps);
   }
   for (auto& [id, probability] : fresh) probabilities_[id] = std::move(probability);
-  if (progress) progress->progress("predicting", n * VolumeProgress::kSteps, n * VolumeProgress::kSteps);
 }
 
 int PredictionSession::loadProbabilities(const std::string& dir, ProgressSink* progress, const CancelToken* cancel) {

@@ -41,12 +41,13 @@ class PredictionSession {
   const std::vector<InspectVolume>& volumes() const { return volumes_; }
 
   // Runs the network (one checkpoint or an ensemble, loaded by Engine::loadPredictor) on every
-  // volume and keeps the probabilities; with saveDir, also writes
-  // them there (<id>.tif) so that later sessions and the viewer find them. All or nothing: on
-  // Cancelled (or an error) the kept and saved probabilities stay as they were, and no file
-  // of the interrupted prediction remains. Progress counts tiles over all volumes.
+  // volume and keeps the probabilities; with saveDir, also writes them there (<id>.tif) so that
+  // later sessions and the viewer find them, through the engine's one predict-into-a-folder
+  // (Engine::predictIntoFolder: vwb predict's staging and swap). All or nothing: on Cancelled
+  // (or an error) the kept and saved probabilities stay as they were, and no file of the
+  // interrupted prediction remains. Progress counts tiles over all volumes.
   // With `only`, just those volumes (the others keep what they had).
-  void predict(ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
+  void predict(ui::Engine& engine, ui::VolumePredictor& predictor, const std::string& saveDir, ProgressSink* progress,
                const CancelToken* cancel, const std::vector<std::string>* only = nullptr);
   // Takes probabilities saved by an earlier predict (missing files are skipped); returns how many.
   int loadProbabilities(const std::string& dir, ProgressSink* progress, const CancelToken* cancel);

@@ -9,47 +9,44 @@
 // post-processing (its record, RUN/predictions/postprocess.json, which the controls reload
 // when a run is opened). Double-clicking a row asks the viewer to show volume, prediction and
 // ground truth.
+//
+// The page assembles (ParaView's way): EnsembleChooser (the models), PostProcessControls,
+// PredictReaction (Predict, the estimate, the long-prediction question), TuneReaction (Tune,
+// Apply), ScoreTableModel (the table and its headline) and PredictionTasks (one task at a time,
+// progress and Cancel). What is left here: loading a run, re-scoring, opening a row.
 #include <memory>
 #include <optional>
 
 #include <QTimer>
 #include <QWidget>
 
-#include "ui/inspect/PredictionEstimate.h"
+#include "ui/inspect/EnsembleChooser.h"
 #include "ui/inspect/PredictionSession.h"
+#include "ui/inspect/PredictionTasks.h"
 #include "ui/inspect/RunSplit.h"
+#include "ui/inspect/ScoreTableModel.h"
 #include "ui/viewer/VolumeViewer.h"
 
-class QCheckBox;
-class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
-class QProgressBar;
-class QPushButton;
-class QSpinBox;
-class QStandardItemModel;
 class QTableView;
-class QTableWidget;
 
 namespace vwb::ui {
-class BackgroundTask;
 class WorkbenchContext;
 }  // namespace vwb::ui
 
 namespace vwb::inspect {
 
-class PredictionsPage : public QWidget {
+class PostProcessControls;
+class PredictReaction;
+class TuneReaction;
+
+class PredictionsPage : public QWidget, public ScoreColumns {
   Q_OBJECT
   Q_PROPERTY(bool busy READ busy)
 
  public:
-  enum Column { Id, Role, Shape, SurfaceDice, VoiScore, TopoScore, Score, Foreground, Components, ColumnCount };
-
-  // One model of the prediction; several are an ensemble (weights normalized to sum 1).
-  struct EnsembleMember {
-    QString checkpoint;
-    double weight = 1;
-  };
+  using EnsembleMember = EnsembleChooser::Member;
 
   // Child widgets carry object names for tests and automation: models (the checkpoints, a
   // weight spin box in each row's second cell), modelChoice, addModel, removeModel, overlap,
@@ -76,24 +73,32 @@ class PredictionsPage : public QWidget {
   // longPredictionSeconds(), asks first (the dialog offers the cheaper setting); without a
   // measured rate it starts and asks once the first seconds have measured one.
   void startPrediction();
-  double longPredictionSeconds() const { return longPredictionSeconds_; }
-  void setLongPredictionSeconds(double seconds) { longPredictionSeconds_ = seconds; }
+  double longPredictionSeconds() const;
+  void setLongPredictionSeconds(double seconds);
   std::vector<std::string> idsToPredict() const;
   QString estimateText() const;
   void startTuning();
   void applyTuning();  // the tuned setting becomes the run's (controls, masks, record)
   void cancel();
   void rescore();  // post-process + score the kept probabilities (no network)
-  const std::optional<ui::PostProcessTuning>& lastTuning() const { return tuning_; }
+  const std::optional<ui::PostProcessTuning>& lastTuning() const;
 
   bool busy() const;
   PredictionSession& session() { return session_; }
-  QStandardItemModel* model() const { return model_; }
+  ScoreTableModel* model() const { return model_; }
   QTableView* table() const { return table_; }
-  QDoubleSpinBox* thresholdSpin() const { return threshold_; }
+  QDoubleSpinBox* thresholdSpin() const;
   const std::vector<InspectRow>& rows() const { return rows_; }
   const RunSplit& split() const { return split_; }
   QString summaryText() const;
+
+  // For the page's reactions.
+  ui::WorkbenchContext& context() const { return context_; }
+  QString runDir() const;
+  // A task that cannot start: said on the stage line (setStage) and by taskFailed.
+  void reportProblem(const QString& message, bool setStage = true);
+  // A prediction's scores: they replace the table's, and the tuning made on the old ones goes.
+  void showPrediction(const std::vector<InspectRow>& rows, const PostProcessOptions& post);
 
  Q_SIGNALS:
   void rowsUpdated();                                // the table shows fresh scores
@@ -102,26 +107,10 @@ class PredictionsPage : public QWidget {
   void viewRequested(const vwb::viewer::ViewerVolumes& volumes, double threshold);
 
  private:
-  enum class TaskKind { Load, Score, Predict, Tune, Open };
-
-  QWidget* buildControls();
-  QWidget* buildModels();
-  void runTask(TaskKind kind, const QString& title, std::function<void(ProgressSink&, const CancelToken&)> work,
-               std::function<void()> done);
+  void showScores(const std::vector<InspectRow>& rows, const PostProcessOptions& post);
   void showRows();
-  void showTuning();
-  void fillModelChoice();
-  void addChosenModel();
-  void removeChosenModel();
-  std::vector<std::string> tuneIds(QString* why) const;
   void openRow(int sourceRow);
-  void updateEstimate();
-  void startPredictionNow();
-  void askAboutLongPrediction(double seconds, int64_t tiles, double rate, bool running);
-  void showReading(const MeteredPredictor::Reading& reading, bool rateKnownBefore);
-  std::vector<Shape3> shapesOf(const std::vector<std::string>& ids) const;
-  void setBusy(bool busy);
-  QString runDir() const;
+  void taskEnded(PredictionTasks::Kind kind, const QString& failure);
 
   ui::WorkbenchContext& context_;
   PredictionSession session_;
@@ -129,43 +118,16 @@ class PredictionsPage : public QWidget {
   RunSplit split_;  // train/validation roles as the trainer split the run's volumes
   std::vector<InspectRow> pendingRows_;
   PostProcessOptions rowsPost_, pendingPost_;  // what rows_ (and the pending rows) were scored with
-  std::optional<ui::PostProcessTuning> tuning_, pendingTuning_;
-  QString tuningNote_;  // which volumes the tuning used
-  bool tuningApplied_ = false;
-  QString lastRun_;     // the run of the last reload: another one resets the models
-  std::unique_ptr<ui::BackgroundTask> task_;
-  TaskKind taskKind_ = TaskKind::Load;
+  QString lastRun_;     // the run of the last reload: another one resets the tuning
   bool rescoreQueued_ = false;
   QTimer rescoreTimer_;
 
-  QTableWidget* models_ = nullptr;
-  QComboBox* modelChoice_ = nullptr;
-  QPushButton* removeModel_ = nullptr;
-  QDoubleSpinBox* overlap_ = nullptr;
-  QComboBox* tta_ = nullptr;
-  QSpinBox* batch_ = nullptr;
-  QDoubleSpinBox* threshold_ = nullptr;
-  QSpinBox* border_ = nullptr;
-  QSpinBox* minComponent_ = nullptr;
-  QSpinBox* closing_ = nullptr;
-  QSpinBox* sheetClosing_ = nullptr;
-  QCheckBox* plugHoles_ = nullptr;
-  QCheckBox* fillHoles_ = nullptr;
-  QPushButton* tuneButton_ = nullptr;
-  QPushButton* applyButton_ = nullptr;
-  QLabel* tuneResult_ = nullptr;
-  QPushButton* predictButton_ = nullptr;
-  QPushButton* cancelButton_ = nullptr;
-  QProgressBar* progress_ = nullptr;
-  QLabel* stage_ = nullptr;
+  PredictionTasks* tasks_ = nullptr;
+  PredictReaction* predict_ = nullptr;
+  TuneReaction* tune_ = nullptr;
+  PostProcessControls* post_ = nullptr;
   QLabel* summary_ = nullptr;
-  QCheckBox* predictValidation_ = nullptr;
-  QCheckBox* predictTest_ = nullptr;
-  QCheckBox* predictTraining_ = nullptr;
-  QLabel* estimate_ = nullptr;
-  double longPredictionSeconds_ = 10 * 60;
-  bool restartCheaper_ = false;  // a running prediction was stopped for the cheaper setting
-  QStandardItemModel* model_ = nullptr;
+  ScoreTableModel* model_ = nullptr;
   QTableView* table_ = nullptr;
 };
 

@@ -4,16 +4,12 @@
 
 #include <QComboBox>
 #include <QDir>
-#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
-#include <QSplitter>
-#include <QToolButton>
 #include <QVBoxLayout>
 #include <variant>
 
@@ -22,9 +18,13 @@
 #include "engine/train/MetricsJsonl.h"
 #include "ui/common/TrainingThread.h"
 #include "ui/common/WorkbenchContext.h"
+#include "ui/monitor/ComparedRuns.h"
+#include "ui/monitor/ComparedRunsBar.h"
 #include "ui/monitor/LogTail.h"
 #include "ui/monitor/MetricsLoader.h"
 #include "ui/monitor/MonitorPlot.h"
+#include "ui/monitor/MonitorPlots.h"
+#include "ui/monitor/RunControl.h"
 #include "ui/monitor/RunStatusPanel.h"
 #include "ui/monitor/RunValidationControl.h"
 #include "ui/monitor/ValidationPreviewView.h"
@@ -32,22 +32,6 @@
 namespace vwb::ui {
 
 namespace {
-const QColor kRaw(150, 170, 200);
-const QColor kSmooth(25, 85, 170);
-const QColor kVal(200, 80, 30);
-const QColor kDice(30, 140, 60);
-// Compared runs: colours none of the open run's loss and validation curves use.
-const QColor kComparedColors[] = {QColor(210, 0, 110), QColor(170, 120, 0), QColor(150, 50, 150),
-                                  QColor(0, 130, 130), QColor(110, 75, 35), QColor(80, 80, 80)};
-
-// Keys of a step series, by step or by epoch (step / steps per epoch).
-QVector<double> keys(const vwb::ui::Series& s, bool byEpoch, double stepsPerEpoch) {
-  if (!byEpoch || stepsPerEpoch <= 0) return s.x;
-  QVector<double> k = s.x;
-  for (double& v : k) v /= stepsPerEpoch;
-  return k;
-}
-
 bool isWarningLine(const QString& line) {
   return line.contains("[warn", Qt::CaseInsensitive) || line.contains("[error", Qt::CaseInsensitive) ||
          line.contains("out of memory", Qt::CaseInsensitive);
@@ -60,16 +44,21 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   log_ = new LogTail;
   preview_ = new ValidationPreviewView(context_.engine());
   loader_ = new MetricsLoader(this);
-  buildPlots();
+  control_ = new RunControl(*this, context_);
+  compared_ = new ComparedRuns(context_.engine(), this);
+  plots_ = new MonitorPlots(this);
+  connect(plots_, &MonitorPlots::viewReset, this, &MonitorPage::refreshPlots);
+  connect(compared_, &ComparedRuns::added, this, [this] {
+    plots_->addCompared(*compared_->runs().back());
+    refreshPlots();
+  });
+  connect(compared_, &ComparedRuns::removed, this, [this](const QString& dir) {
+    plots_->removeCompared(dir);
+    refreshPlots();
+  });
   connectLoader();
 
-  stop_ = new QPushButton(QIcon::fromTheme("process-stop"), tr("Stop"));
-  stop_->setToolTip(tr("Finish the current step, write a checkpoint and stop"));
-  resume_ = new QPushButton(QIcon::fromTheme("media-playback-start"), tr("Resume"));
-  resume_->setToolTip(tr("Continue this run from its last checkpoint"));
-  open_ = new QPushButton(QIcon::fromTheme("document-open"), tr("Open run…"));
   save_ = new QPushButton(QIcon::fromTheme("document-save"), tr("Save plots…"));
-  newRun_ = new QPushButton(tr("New run…"));
   compare_ = new QPushButton(QIcon::fromTheme("list-add"), tr("Compare with run…"));
   compare_->setObjectName("compareRun");
   compare_->setToolTip(tr("Overlay another run's loss and validation curves"));
@@ -82,13 +71,9 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   connect(compare_, &QPushButton::clicked, this, &MonitorPage::compareRunDialog);
   connect(xAxisBox_, &QComboBox::currentIndexChanged, this,
           [this](int i) { setXAxis(i == 1 ? XAxis::Epoch : XAxis::Step); });
-  connect(stop_, &QPushButton::clicked, this, &MonitorPage::stopRun);
-  connect(resume_, &QPushButton::clicked, this, &MonitorPage::resumeRun);
-  connect(open_, &QPushButton::clicked, this, &MonitorPage::openRunDialog);
   connect(save_, &QPushButton::clicked, this, &MonitorPage::saveAllDialog);
-  connect(newRun_, &QPushButton::clicked, this, [this] { Q_EMIT context_.pageRequested("wizard"); });
   connect(log_, &LogTail::linesAppended, this, [this](const QStringList& lines) {
-    if (run_) return;  // live runs report warnings through the bridge
+    if (control_->hasRun()) return;  // live runs report warnings through the bridge
     for (const QString& l : lines)
       if (isWarningLine(l)) status_->addWarning(l);
   });
@@ -97,33 +82,28 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
   connect(validation_, &RunValidationControl::busyChanged, this, [this] { updateButtons(); });
 
   auto* buttons = new QHBoxLayout;
-  for (QPushButton* b : {stop_, resume_, open_, save_, newRun_, compare_}) buttons->addWidget(b);
+  for (QPushButton* b : {control_->stopButton(), control_->resumeButton(), control_->openButton(), save_,
+                         control_->newRunButton(), compare_})
+    buttons->addWidget(b);
   buttons->addWidget(xAxisBox_);
   buttons->addStretch();
 
   // The compared runs: a coloured name and a remove button each, in one row (hidden when none).
-  compareBar_ = new QWidget;
-  auto* bar = new QHBoxLayout(compareBar_);
-  bar->setContentsMargins(0, 0, 0, 0);
-  bar->addWidget(new QLabel(tr("Compared with:")));
-  compareChips_ = new QHBoxLayout;
-  compareChips_->setSpacing(10);
-  bar->addLayout(compareChips_);
-  bar->addStretch();
-  compareBar_->setVisible(false);
+  compareBar_ = new ComparedRunsBar(*compared_);
 
   auto* grid = new QWidget;
   auto* g = new QGridLayout(grid);
   g->setContentsMargins(0, 0, 0, 0);
   g->setSpacing(4);
   // Curves and the preview of what they measure side by side; the log's tail runs underneath.
-  g->addWidget(lossPlot_, 0, 0);
-  g->addWidget(valPlot_, 0, 1);
+  g->addWidget(plots_->loss(), 0, 0);
+  g->addWidget(plots_->validation(), 0, 1);
   g->addWidget(preview_, 0, 2);
   // The second row holds four plots over the three columns.
   auto* second = new QHBoxLayout;
   second->setSpacing(4);
-  for (MonitorPlot* p : {lrPlot_, memoryPlot_, throughputPlot_, stepTimePlot_}) second->addWidget(p, 1);
+  for (MonitorPlot* p : {plots_->learningRate(), plots_->memory(), plots_->throughput(), plots_->stepTime()})
+    second->addWidget(p, 1);
   g->addLayout(second, 1, 0, 1, 3);
   g->addWidget(log_, 2, 0, 1, 3);
   for (int c = 0; c < 3; ++c) g->setColumnStretch(c, 1);  // equal columns whatever the log holds
@@ -147,48 +127,16 @@ MonitorPage::MonitorPage(WorkbenchContext& context, QWidget* parent)
 }
 
 // The run goes first (stops and joins its worker) while everything its events reach still exists.
-MonitorPage::~MonitorPage() { run_.reset(); }
+MonitorPage::~MonitorPage() { control_->release(); }
 
-void MonitorPage::buildPlots() {
-  lossPlot_ = new MonitorPlot(tr("Training loss"), tr("step"), tr("loss"));
-  lossPlot_->addLine(tr("raw"), kRaw, Qt::SolidLine, 1.0);
-  lossPlot_->addLine(tr("smoothed"), kSmooth, Qt::SolidLine, 2.0);
+QList<MonitorPlot*> MonitorPage::plots() const { return plots_->all(); }
 
-  valPlot_ = new MonitorPlot(tr("Validation per epoch"), tr("epoch"), tr("value"));
-  auto epochTicks = QSharedPointer<QCPAxisTickerFixed>::create();  // epochs are whole numbers
-  epochTicks->setTickStep(1.0);
-  epochTicks->setScaleStrategy(QCPAxisTickerFixed::ssMultiples);
-  valPlot_->xAxis->setTicker(epochTicks);
-  for (QCPGraph* gr : {valPlot_->addLine(tr("train loss"), kRaw), valPlot_->addLine(tr("val loss"), kVal),
-                       valPlot_->addLine(tr("val dice"), kDice)})
-    gr->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+bool MonitorPage::isTraining() const { return control_->training(); }
+QPushButton* MonitorPage::stopButton() const { return control_->stopButton(); }
+QPushButton* MonitorPage::resumeButton() const { return control_->resumeButton(); }
 
-  lrPlot_ = new MonitorPlot(tr("Learning rate"), tr("step"), tr("lr"));
-  lrPlot_->addLine(tr("lr"), QColor(120, 60, 160));
-
-  memoryPlot_ = new MonitorPlot(tr("Device memory"), tr("step"), tr("GiB"));
-  throughputPlot_ = new MonitorPlot(tr("Throughput"), tr("step"), tr("samples/s"));
-  throughputPlot_->addLine(tr("samples/s"), QColor(0, 130, 130));
-  // Where each step's time goes; the communication and spread lines, and each GPU's busy
-  // share, appear once the run has several devices (or a driver that reports it).
-  stepTimePlot_ = new MonitorPlot(tr("Step time"), tr("step"), tr("% of the step"));
-  stepTimePlot_->addLine(tr("data wait"), QColor(200, 80, 30));
-}
-
-QList<MonitorPlot*> MonitorPage::plots() const {
-  return {lossPlot_, valPlot_, lrPlot_, memoryPlot_, throughputPlot_, stepTimePlot_};
-}
-
-QColor MonitorPage::deviceColor(int index) const {
-  static const QColor colors[] = {QColor(25, 85, 170), QColor(200, 80, 30), QColor(30, 140, 60),
-                                  QColor(150, 50, 150), QColor(0, 130, 130), QColor(160, 120, 0)};
-  return colors[index % 6];
-}
-
-bool MonitorPage::isTraining() const { return run_ && run_->running(); }
-
-void MonitorPage::connectRun() {
-  TrainingBridge* b = run_->bridge();
+void MonitorPage::connectRun(TrainingThread* run) {
+  TrainingBridge* b = run->bridge();
   connect(b, &TrainingBridge::runStarted, this, [this](const RunStartEvent& e) {
     series_.addRunStart(e);
     status_->setState(tr("Training — %1 on %2").arg(QString::fromStdString(e.strategy),
@@ -206,7 +154,7 @@ void MonitorPage::connectRun() {
     if (level >= static_cast<int>(LogLevel::Warning)) status_->addWarning(text);
   });
   connect(b, &TrainingBridge::batchDelivered, this, &MonitorPage::scheduleReplot);
-  connect(run_.get(), &TrainingThread::finished, this, [this](const RunEndEvent& e) {
+  connect(run, &TrainingThread::finished, this, [this](const RunEndEvent& e) {
     // The engine's stopped message speaks to the command line ("continue with --resume").
     const QString message = e.outcome == RunOutcome::Stopped && e.step > 0
                                 ? tr("stopped at step %1, checkpoint saved: Resume continues from it").arg(e.step)
@@ -226,10 +174,10 @@ void MonitorPage::startRun(const TrainConfig& config) {
   QDir().mkpath(runPath(&RunFolder::logs));  // so the log tail can follow from the first line
   log_->follow(runPath(&RunFolder::trainingLog));
   context_.setRunDir(runDir_);
-  run_ = std::make_unique<TrainingThread>(context_.enginePtr(), config);
-  connectRun();
+  TrainingThread* run = control_->launch(config);
+  connectRun(run);
   status_->setState(config.resume ? tr("Resuming…") : tr("Starting…"));
-  run_->start();
+  run->start();
   updateButtons();
   scheduleReplot();
 }
@@ -264,12 +212,11 @@ void MonitorPage::connectLoader() {
     refreshPlots();
     Q_EMIT runLoaded();
   });
-  for (MonitorPlot* p : plots()) connect(p, &MonitorPlot::viewReset, this, &MonitorPage::refreshPlots);
 }
 
 bool MonitorPage::openRun(const QString& runDir) {
   if (isTraining()) return false;
-  run_.reset();
+  control_->release();
   series_.clear();
   status_->clearWarnings();
   runDir_ = QDir(runDir).absolutePath();
@@ -285,32 +232,9 @@ bool MonitorPage::openRun(const QString& runDir) {
   return ok;
 }
 
-void MonitorPage::resumeRun() {
-  if (isTraining() || runDir_.isEmpty()) return;
-  try {
-    TrainConfig config = context_.engine().loadRunConfig(runDir_.toStdString());
-    config.runDir = runDir_.toStdString();
-    config.resume = true;
-    startRun(config);
-  } catch (const std::exception& e) {
-    status_->setState(tr("Cannot resume: %1").arg(QString::fromStdString(e.what())), "#a00000");
-  }
-}
-
-void MonitorPage::stopRun() {
-  if (!isTraining()) return;
-  run_->stop();
-  status_->setState(tr("Stopping — finishing the step and writing a checkpoint…"), "#8a5a00");
-  updateButtons();
-}
-
-void MonitorPage::stopAndWait() {
-  if (!isTraining()) return;
-  stopRun();
-  QEventLoop loop;  // keeps the window painting while the engine finishes its step
-  connect(run_.get(), &TrainingThread::finished, &loop, &QEventLoop::quit);
-  if (isTraining()) loop.exec();
-}
+void MonitorPage::resumeRun() { control_->resume(); }
+void MonitorPage::stopRun() { control_->stop(); }
+void MonitorPage::stopAndWait() { control_->stopAndWait(); }
 
 void MonitorPage::onRunEnded(int outcome, const QString& message) {
   const auto o = static_cast<RunOutcome>(outcome);
@@ -328,16 +252,10 @@ void MonitorPage::onRunEnded(int outcome, const QString& message) {
 }
 
 void MonitorPage::updateButtons() {
-  const bool training = isTraining();
-  stop_->setEnabled(training && !run_->stopRequested());
-  // A finished run has nothing to resume; a run needs its settings and a checkpoint to go on.
-  const bool finished = series_.hasStep && series_.totalSteps > 0 && series_.lastStep.step >= series_.totalSteps;
-  const bool validating = validation_->validating();  // it holds the run folder's lock
-  resume_->setEnabled(!training && !validating && !loading() && !runDir_.isEmpty() && !finished &&
-                      QFileInfo::exists(runPath(&RunFolder::config)) && QFileInfo::exists(runPath(&RunFolder::lastCheckpoint)));
-  open_->setEnabled(!training);
-  newRun_->setEnabled(!training);
-  validation_->setRun(runDir_, !training && !loading());
+  control_->updateButtons();
+  // The validation holds the run folder's lock: no resume while it runs.
+  if (validation_->validating()) control_->resumeButton()->setEnabled(false);
+  validation_->setRun(runDir_, !isTraining() && !loading());
   compare_->setEnabled(true);  // reading another run's metrics does not disturb this one
 }
 
@@ -345,146 +263,11 @@ void MonitorPage::scheduleReplot() {
   if (!replotTimer_.isActive()) replotTimer_.start();
 }
 
-// 5 % room above and below the data; a flat or single-valued series gets a range around it.
-void MonitorPage::padValueRange(QCPAxis* axis) {
-  const QCPRange r = axis->range();
-  const double span = r.size();
-  if (span <= 1e-12 * std::max(1.0, std::abs(r.center()))) {
-    const double half = std::max(0.05, 0.1 * std::abs(r.center()));
-    axis->setRange(r.center() - half, r.center() + half);
-  } else {
-    axis->setRange(r.lower - 0.05 * span, r.upper + 0.05 * span);
-  }
-}
-
 void MonitorPage::refreshPlots() {
-  const bool byEpoch = xAxis_ == XAxis::Epoch;
-  const double spe = double(series_.stepsPerEpoch);
-  lossPlot_->graph(0)->setData(keys(series_.lossRaw, byEpoch, spe), series_.lossRaw.y, true);
-  lossPlot_->graph(1)->setData(keys(series_.lossSmoothed, byEpoch, spe), series_.lossSmoothed.y, true);
-  valPlot_->graph(0)->setData(series_.trainLossPerEpoch.x, series_.trainLossPerEpoch.y, true);
-  valPlot_->graph(1)->setData(series_.valLoss.x, series_.valLoss.y, true);
-  valPlot_->graph(2)->setData(series_.valDice.x, series_.valDice.y, true);
-  lrPlot_->graph(0)->setData(keys(series_.learningRate, byEpoch, spe), series_.learningRate.y, true);
-  throughputPlot_->graph(0)->setData(keys(series_.throughput, byEpoch, spe), series_.throughput.y, true);
-  refreshComparedRuns(byEpoch);
-  // Beside other runs the open run's curves carry its name too.
-  const QString own = compared_.empty() ? QString() : QFileInfo(runDir_).fileName() + " ";
-  lossPlot_->graph(0)->setName(own + tr("raw"));
-  lossPlot_->graph(1)->setName(own + tr("smoothed"));
-  valPlot_->graph(0)->setName(own + tr("train loss"));
-  valPlot_->graph(1)->setName(own + tr("val loss"));
-  valPlot_->graph(2)->setName(own + tr("val dice"));
-  for (MonitorPlot* p : {lossPlot_, lrPlot_, memoryPlot_, throughputPlot_, stepTimePlot_})
-    p->xAxis->setLabel(byEpoch ? tr("epoch") : tr("step"));
-  refreshStepTime(byEpoch);
-
-  // Memory: allocated (solid) and reserved (dashed) per device, capacity dotted. A device whose
-  // allocator reserves nothing of its own (CPU ranks) shows its peak dashed instead.
-  auto reservesNothing = [](const DeviceMemorySeries& d) {
-    return std::all_of(d.reservedGiB.y.begin(), d.reservedGiB.y.end(), [](double v) { return v == 0; });
-  };
-  const int wanted = static_cast<int>(series_.memory.size()) * 3;
-  if (memoryPlot_->graphCount() != wanted) {
-    memoryPlot_->clearGraphs();
-    int i = 0;
-    for (const auto& [name, d] : series_.memory) {
-      const QString dev = QString::fromStdString(name);
-      memoryPlot_->addLine(dev + tr(" allocated"), deviceColor(i), Qt::SolidLine, 1.8);
-      memoryPlot_->addLine(dev + tr(" reserved"), deviceColor(i), Qt::DashLine, 1.2);
-      memoryPlot_->addLine(dev + tr(" capacity"), deviceColor(i), Qt::DotLine, 1.2);
-      ++i;
-    }
-  }
-  int i = 0;
-  double maxUsed = 0, maxCapacity = 0;
-  for (const auto& [name, d] : series_.memory) {
-    for (double v : d.allocatedGiB.y) maxUsed = std::max(maxUsed, v);
-    for (double v : d.reservedGiB.y) maxUsed = std::max(maxUsed, v);
-    maxCapacity = std::max(maxCapacity, d.capacityGiB);
-    memoryPlot_->graph(3 * i + 2)->setName(QString::fromStdString(name) + tr(" capacity %1 GiB").arg(d.capacityGiB, 0, 'f', 1));
-    const QVector<double> mx = keys(d.allocatedGiB, byEpoch, spe);
-    memoryPlot_->graph(3 * i)->setData(mx, d.allocatedGiB.y, true);
-    const bool showPeak = reservesNothing(d) && d.allocatedGiB.size() > 0 && d.peakGiB.y.back() > d.allocatedGiB.y.back();
-    const Series& dashed = showPeak ? d.peakGiB : d.reservedGiB;
-    memoryPlot_->graph(3 * i + 1)->setName(QString::fromStdString(name) + (showPeak ? tr(" peak") : tr(" reserved")));
-    memoryPlot_->graph(3 * i + 1)->setData(keys(dashed, byEpoch, spe), dashed.y, true);
-    for (double v : dashed.y) maxUsed = std::max(maxUsed, v);
-    QVector<double> cx, cy;
-    if (d.capacityGiB > 0 && d.allocatedGiB.size() > 0) {
-      cx = {mx.front(), mx.back()};
-      cy = {d.capacityGiB, d.capacityGiB};
-    }
-    memoryPlot_->graph(3 * i + 2)->setData(cx, cy, true);
-    ++i;
-  }
-
-  // A plot the user zoomed or panned keeps its view as points arrive (double-click gives it back).
-  for (MonitorPlot* p : plots()) {
-    if (!p->followsData()) continue;
-    p->rescaleAxes();
-    padValueRange(p->yAxis);  // a point on the edge (or a single one) is drawn, not clipped
-    if (p == memoryPlot_ || p == throughputPlot_ || p == stepTimePlot_) p->yAxis->setRangeLower(0);
-  }
-  // The validation plot spans the run's epochs 1…N: one point sits at its epoch, not in -1.5…3.5.
-  double lastEpoch = std::max<double>(1.0, double(series_.epochs));
-  for (const Series* s : {&series_.trainLossPerEpoch, &series_.valLoss, &series_.valDice})
-    if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
-  for (const auto& run : compared_)
-    for (const Series* s : {&run->series.valLoss, &run->series.valDice})
-      if (s->size() > 0) lastEpoch = std::max(lastEpoch, s->x.back());
-  if (valPlot_->followsData()) valPlot_->xAxis->setRange(0.5, lastEpoch + 0.5);
-  // A capacity far above the use (a CPU's whole RAM) would flatten the curves: then the line
-  // goes off scale and its value stays in the legend.
-  if (!memoryPlot_->followsData()) {
-  } else if (maxCapacity > 0 && maxUsed < 0.25 * maxCapacity && maxUsed > 0) {
-    memoryPlot_->yAxis->setRange(0, maxUsed * 1.3);
-  } else if (maxCapacity > 0) {
-    memoryPlot_->yAxis->setRange(0, maxCapacity * 1.05);
-  } else if (series_.memory.empty()) {
-    memoryPlot_->yAxis->setRange(0, 1);  // no memory reported (yet): an axis, not a squashed sliver
-  }
-  for (MonitorPlot* p : plots()) p->replot(QCustomPlot::rpQueuedReplot);
+  plots_->draw(series_, QFileInfo(runDir_).fileName(), *compared_, xAxis_ == XAxis::Epoch);
   status_->showSeries(series_);
   preview_->setPreviews(series_.previews, runDir_);
   ++replots_;
-}
-
-void MonitorPage::refreshStepTime(bool byEpoch) {
-  const double spe = double(series_.stepsPerEpoch);
-  struct Line {
-    QString name;
-    const Series* series;
-    QColor color;
-    Qt::PenStyle style;
-  };
-  // Short names: four plots share the row, and the legend sits under each.
-  std::vector<Line> lines{{tr("data wait"), &series_.dataWaitPercent, QColor(200, 80, 30), Qt::SolidLine}};
-  if (series_.severalDevices) {
-    lines.push_back({tr("comm"), &series_.commWaitPercent, QColor(25, 85, 170), Qt::SolidLine});
-    lines.push_back({tr("spread"), &series_.spreadPercent, QColor(120, 120, 120), Qt::DashLine});
-  }
-  int device = 0;
-  for (const auto& [name, d] : series_.memory) {
-    if (d.busyPercent.size() > 0)
-      lines.push_back({QString::fromStdString(name) + tr(" busy"), &d.busyPercent, deviceColor(device), Qt::DotLine});
-    ++device;
-  }
-  if (stepTimePlot_->graphCount() != int(lines.size())) {
-    stepTimePlot_->clearGraphs();
-    for (const Line& l : lines) stepTimePlot_->addLine(l.name, l.color, l.style, 1.4);
-  }
-  for (int i = 0; i < int(lines.size()); ++i)
-    stepTimePlot_->graph(i)->setData(keys(*lines[size_t(i)].series, byEpoch, spe), lines[size_t(i)].series->y, true);
-}
-
-void MonitorPage::refreshComparedRuns(bool byEpoch) {
-  for (const auto& run : compared_) {
-    const MetricsSeries& s = run->series;
-    run->loss->setData(keys(s.lossSmoothed, byEpoch, double(s.stepsPerEpoch)), s.lossSmoothed.y, true);
-    run->valDice->setData(s.valDice.x, s.valDice.y, true);
-    run->valLoss->setData(s.valLoss.x, s.valLoss.y, true);
-  }
 }
 
 void MonitorPage::setXAxis(XAxis axis) {
@@ -494,100 +277,17 @@ void MonitorPage::setXAxis(XAxis axis) {
   refreshPlots();
 }
 
-QStringList MonitorPage::comparedRuns() const {
-  QStringList dirs;
-  for (const auto& run : compared_) dirs << run->dir;
-  return dirs;
-}
+QStringList MonitorPage::comparedRuns() const { return compared_->dirs(); }
 
 bool MonitorPage::compareRun(const QString& dir) {
-  const QString abs = QDir(dir).absolutePath();
-  auto refuse = [&](const QString& why) {
-    Q_EMIT context_.statusMessage(why);
-    status_->addWarning(why);
-    return false;
-  };
-  if (abs == runDir_) return refuse(tr("%1 is the run shown: compare it with another one").arg(abs));
-  if (comparedRuns().contains(abs)) return refuse(tr("%1 is compared already").arg(abs));
-  auto run = std::make_unique<ComparedRun>();
-  run->dir = abs;
-  try {
-    const MetricsFile file = readMetricsFile(RunFolder(abs.toStdString()).metrics());
-    for (const MetricsRecord& r : file.records) {
-      if (auto* st = std::get_if<StepEvent>(&r)) run->series.addRecordedStep(*st);
-      else if (auto* ep = std::get_if<EpochEvent>(&r)) run->series.addEpoch(*ep);
-    }
-  } catch (const std::exception& e) {
-    return refuse(tr("Cannot compare: %1").arg(QString::fromStdString(e.what())));
-  }
-  try {  // the epoch length, for plotting by epoch (metrics.jsonl does not repeat it)
-    run->series.stepsPerEpoch = context_.engine().loadRunConfig(abs.toStdString()).stepsPerEpoch;
-  } catch (const std::exception&) {
-    const StepEvent& last = run->series.lastStep;  // step lines carry their epoch: an estimate
-    if (last.epoch > 0) run->series.stepsPerEpoch = (last.step + last.epoch - 1) / last.epoch;
-  }
-  // A name the legend can tell apart: the folder, with its parent when another run has that name.
-  run->name = QFileInfo(abs).fileName();
-  bool clash = QFileInfo(runDir_).fileName() == run->name;
-  for (const auto& other : compared_) clash = clash || other->name == run->name;
-  if (clash) run->name = QFileInfo(QFileInfo(abs).path()).fileName() + "/" + run->name;
-  // A colour no compared run uses.
-  run->color = kComparedColors[0];
-  for (const QColor& c : kComparedColors) {
-    bool used = false;
-    for (const auto& other : compared_) used = used || other->color == c;
-    if (!used) {
-      run->color = c;
-      break;
-    }
-  }
-  run->loss = lossPlot_->addLine(run->name, run->color, Qt::SolidLine, 1.8);
-  run->valDice = valPlot_->addLine(run->name + tr(" val dice"), run->color, Qt::SolidLine, 1.5);
-  run->valLoss = valPlot_->addLine(run->name + tr(" val loss"), run->color, Qt::DashLine, 1.5);
-  for (QCPGraph* g : {run->valDice, run->valLoss}) g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, 5));
-
-  auto* chip = new QWidget;
-  auto* row = new QHBoxLayout(chip);
-  row->setContentsMargins(0, 0, 0, 0);
-  row->setSpacing(3);
-  auto* swatch = new QLabel;
-  swatch->setFixedSize(14, 10);
-  swatch->setStyleSheet(QString("background: %1;").arg(run->color.name()));
-  auto* name = new QLabel(run->name);
-  name->setToolTip(abs);
-  auto* remove = new QToolButton;
-  remove->setObjectName("removeCompared");
-  remove->setText(QString::fromUtf8("×"));
-  remove->setAutoRaise(true);
-  remove->setToolTip(tr("Stop comparing with %1").arg(run->name));
-  remove->setAccessibleName(tr("Remove %1").arg(run->name));
-  row->addWidget(swatch);
-  row->addWidget(name);
-  row->addWidget(remove);
-  connect(remove, &QToolButton::clicked, this, [this, abs] { removeComparedRun(abs); });
-  compareChips_->addWidget(chip);
-  run->chip = chip;
-  compared_.push_back(std::move(run));
-  compareBar_->setVisible(true);
-  refreshPlots();
-  return true;
+  const QString why = compared_->add(dir, runDir_);
+  if (why.isEmpty()) return true;
+  Q_EMIT context_.statusMessage(why);
+  status_->addWarning(why);
+  return false;
 }
 
-void MonitorPage::removeComparedRun(const QString& dir) {
-  const QString abs = QDir(dir).absolutePath();
-  for (auto it = compared_.begin(); it != compared_.end(); ++it) {
-    if ((*it)->dir != abs) continue;
-    lossPlot_->removeGraph((*it)->loss);
-    valPlot_->removeGraph((*it)->valDice);
-    valPlot_->removeGraph((*it)->valLoss);
-    (*it)->chip->deleteLater();
-    (*it)->chip->hide();
-    compared_.erase(it);
-    compareBar_->setVisible(!compared_.empty());
-    refreshPlots();
-    return;
-  }
-}
+void MonitorPage::removeComparedRun(const QString& dir) { compared_->remove(dir); }
 
 void MonitorPage::compareRunDialog() {
   // Not modal-blocking: the page keeps updating (a run may be training) while the user chooses.
@@ -601,29 +301,13 @@ void MonitorPage::compareRunDialog() {
   dialog->open();
 }
 
-QStringList MonitorPage::savePlots(const QString& dir) {
-  QStringList written;
-  QDir().mkpath(dir);
-  const QStringList names = {"loss", "validation", "lr", "memory", "throughput", "step-time"};
-  const QList<MonitorPlot*> all = plots();
-  for (int i = 0; i < all.size(); ++i)
-    for (const char* suffix : {".png", ".pdf"}) {
-      const QString path = dir + "/" + names[i] + suffix;
-      if (all[i]->saveTo(path)) written << path;
-    }
-  return written;
-}
+QStringList MonitorPage::savePlots(const QString& dir) { return plots_->save(dir); }
 
 void MonitorPage::saveAllDialog() {
   const QString dir = QFileDialog::getExistingDirectory(this, tr("Save plots into"), runDir_);
   if (dir.isEmpty()) return;
   const QStringList files = savePlots(dir);
   Q_EMIT context_.statusMessage(tr("Saved %1 plot files in %2").arg(files.size()).arg(dir));
-}
-
-void MonitorPage::openRunDialog() {
-  const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run directory"), runDir_);
-  if (!dir.isEmpty()) openRun(dir);
 }
 
 }  // namespace vwb::ui

@@ -4,6 +4,12 @@
 // validation previews (ValidationPreviewView); other runs' curves overlaid for comparison.
 // Events arrive through TrainingThread's bridge; plots refresh on a single-shot 40 ms timer with
 // QCustomPlot::rpQueuedReplot, so a fast event stream costs at most ~25 replots per second.
+//
+// The page assembles (ParaView's way): RunControl (Stop, Resume, Open run…, New run… and the
+// training thread they control), ComparedRuns (the compared runs' model) with its
+// ComparedRunsBar, MonitorPlots (the plots and how series are drawn on them); what is left here
+// is feeding the series from a live run or a loaded metrics.jsonl and saying when to draw.
+#include <map>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
@@ -15,15 +21,16 @@
 #include "ui/monitor/MetricsSeries.h"
 
 class QComboBox;
-class QHBoxLayout;
 class QPushButton;
-class QCPAxis;
-class QCPGraph;
 
 namespace vwb::ui {
+class ComparedRuns;
+class ComparedRunsBar;
 class LogTail;
 class MetricsLoader;
 class MonitorPlot;
+class MonitorPlots;
+class RunControl;
 class RunStatusPanel;
 class RunValidationControl;
 class TrainingThread;
@@ -48,8 +55,9 @@ class MonitorPage : public QWidget {
   void resumeRun();  // resumes the open run from its last checkpoint
   void stopRun();    // the engine finishes the step and writes a checkpoint
   bool isTraining() const;
-  QPushButton* stopButton() const { return stop_; }
-  QPushButton* resumeButton() const { return resume_; }
+  QPushButton* stopButton() const;
+  QPushButton* resumeButton() const;
+  QString runDir() const { return runDir_; }  // the run shown (absolute), "" before any
   // Closing while training: stop, then wait (processing events) until the worker returned.
   void stopAndWait();
 
@@ -79,32 +87,17 @@ class MonitorPage : public QWidget {
   void runLoaded();  // an opened run's metrics.jsonl is read to its end
 
  private:
-  void buildPlots();
-  void connectRun();
+  void connectRun(TrainingThread* run);
   void connectLoader();
   void scheduleReplot();
   void refreshPlots();
-  static void padValueRange(QCPAxis* axis);
   void updateButtons();
   void onRunEnded(int outcome, const QString& message);
   void saveAllDialog();
-  void openRunDialog();
   void compareRunDialog();
-  QColor deviceColor(int index) const;
-  void refreshStepTime(bool byEpoch);  // data wait, communication, spread, GPU busy
-  void refreshComparedRuns(bool byEpoch);
-
-  struct ComparedRun {
-    QString dir, name;
-    QColor color;
-    MetricsSeries series;
-    QCPGraph *loss = nullptr, *valDice = nullptr, *valLoss = nullptr;
-    QWidget* chip = nullptr;
-  };
 
   WorkbenchContext& context_;
   MetricsSeries series_;
-  std::unique_ptr<TrainingThread> run_;
   QString runDir_;
   // A path of the shown run folder (engine/run/RunFolder.h).
   QString runPath(std::string (RunFolder::*path)() const) const {
@@ -113,27 +106,18 @@ class MonitorPage : public QWidget {
   QTimer replotTimer_;
   int replots_ = 0;
 
+  RunControl* control_;
   RunStatusPanel* status_;
   RunValidationControl* validation_;
   LogTail* log_;
-  MonitorPlot* lossPlot_;
-  MonitorPlot* valPlot_;
-  MonitorPlot* lrPlot_;
-  MonitorPlot* memoryPlot_;
-  MonitorPlot* throughputPlot_;
-  MonitorPlot* stepTimePlot_;
-  QPushButton* stop_;
-  QPushButton* resume_;
-  QPushButton* open_;
+  MonitorPlots* plots_;
   QPushButton* save_;
-  QPushButton* newRun_;
   QPushButton* compare_;
   QComboBox* xAxisBox_;
-  QWidget* compareBar_;
-  QHBoxLayout* compareChips_;
   ValidationPreviewView* preview_;
   MetricsLoader* loader_;
-  std::vector<std::unique_ptr<ComparedRun>> compared_;
+  ComparedRuns* compared_;
+  ComparedRunsBar* compareBar_;
   XAxis xAxis_ = XAxis::Step;
 };
 

@@ -9,7 +9,6 @@
 #include "ui/common/Settings.h"
 #include "ui/common/WorkbenchContext.h"
 #include "ui/wizard/HardwarePage.h"
-#include "ui/wizard/PlanExplainer.h"
 #include "ui/wizard/ReviewPage.h"
 #include "ui/wizard/StrategyPage.h"
 #include "ui/wizard/TrainingSettingsPage.h"
@@ -150,26 +149,11 @@ void SetupWizard::replan() {
   try {
     Engine& engine = context_.engine();
     // What the data page knows of the chunk cache: the plan says whether training must
-    // preprocess first and whether the disk holds the cache (as vwb plan does).
-    UserConstraints c = constraints_;
-    if (context_.hasDataset()) {
-      const DatasetCacheStatus cache = engine.cacheStatus(context_.dataset(), nullptr);
-      if (!cache.train.empty()) {
-        const auto cached = std::count_if(cache.train.begin(), cache.train.end(),
-                                          [](const VolumeCacheStatus& v) { return v.state == CacheState::Cached; });
-        c.cachedFraction = double(cached) / double(cache.train.size());
-      }
-      c.diskFreeBytes = cache.diskFreeBytes;
-    }
-    Plan plan = engine.makePlan(hardware_, *context_.fingerprint(), c);
-    if (c.strategy || c.patch || c.batchPerDevice || c.amp) {
-      UserConstraints planners = c;
-      planners.strategy.reset();
-      planners.patch.reset();
-      planners.batchPerDevice.reset();
-      planners.amp.reset();
-      plan = explainUserChoices(std::move(plan), engine.makePlan(hardware_, *context_.fingerprint(), planners));
-    }
+    // preprocess first and whether the disk holds the cache (as vwb plan does); a forced choice
+    // comes back explained (the engine's planTraining, vwb plan's).
+    std::optional<DatasetCacheStatus> cache;
+    if (context_.hasDataset()) cache = engine.cacheStatus(context_.dataset(), nullptr);
+    Plan plan = engine.planTraining(hardware_, *context_.fingerprint(), cache ? &*cache : nullptr, constraints_);
     plan_ = std::move(plan);
     planError_.clear();
   } catch (const std::exception& e) {

@@ -1,10 +1,7 @@
 #include "cmd/DistributedFlags.h"
 
-#include "engine/data/Dataset.h"
-#include "engine/data/DatasetPreprocessing.h"
-#include "engine/data/Fingerprint.h"
 #include "engine/distributed/Rendezvous.h"
-#include "engine/plan/Planner.h"
+#include "engine/plan/AutoConfig.h"
 
 namespace vwb::cli {
 
@@ -55,36 +52,10 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
   bool devicesChosen = given("--devices") || given("--device") || c.resume;
   if (c.strategy == StrategyKind::Auto && !devicesChosen) {
     const bool fromFile = given("--config") || c.resume;
-    auto open = [&](const char* flag) { return !fromFile && !given(flag); };
-    UserConstraints uc;
-    uc.model = c.model;
-    if (!open("--patch")) uc.patch = c.patch;
-    if (!open("--batch")) uc.batchPerDevice = c.batchPerDevice;
-    if (!open("--amp")) uc.amp = c.amp;
-    uc.augment = c.augment;  // loader threads are sized for the preset the run will use
-    uc.epochs = c.epochs;
-    HardwareInventory hw = detectHardware();
-    hw.nodes = c.nnodes;
-    uc.master = c.master;
-    DatasetFingerprint fingerprint;
-    if (!c.dataDir.empty()) {
-      Dataset dataset = scanDataset(c.dataDir, false, nullptr);
-      if (dataset.report.ok()) fingerprint = loadOrComputeFingerprint(dataset);
-      // Whether training must preprocess first, as vwb plan says it.
-      const CacheReadiness cache = cacheReadiness(dataset, c.cacheDir);
-      uc.cachedFraction = cache.cachedFraction;
-      uc.diskFreeBytes = cache.diskFreeBytes;
-      // A broken dataset is reported with every problem by the training's own scan.
-    }
-    Plan plan = makePlan(hw, fingerprint, uc);
-    c.strategy = plan.config.strategy;
-    c.devices = plan.config.devices;
-    c.patch = plan.config.patch;
-    c.batchPerDevice = plan.config.batchPerDevice;
-    c.amp = plan.config.amp;
-    if (open("--workers")) c.workers = plan.config.workers;
-    if (open("--prefetch")) c.prefetch = plan.config.prefetch;
-    if (open("--threads")) c.threads = plan.config.threads;
+    auto chosen = [&](const char* flag) { return fromFile || given(flag); };
+    ChosenSettings settings{chosen("--patch"),   chosen("--batch"),    chosen("--amp"),
+                            chosen("--workers"), chosen("--prefetch"), chosen("--threads")};
+    const Plan plan = resolveAutoConfig(c, detectHardware(), settings);
     if (log) {
       log->log(LogLevel::Info, "--strategy auto: " + plan.summary() + " (" + plan.hardware + ")");
       for (const auto& r : plan.reasons) log->log(LogLevel::Info, "  " + r);

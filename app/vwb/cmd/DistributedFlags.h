@@ -28,10 +28,10 @@ std::shared_ptr<DistributedFlags> addDistributedFlags(CLI::App& cmd);
 int nodeRankOf(const DistributedFlags& flags, const CLI::App& cmd);
 
 // Flags first, then the environment for what they left unset; registers the DDP/DP strategies.
-// --strategy auto without --device/--devices applies the planner to this machine and the dataset:
-// its strategy and devices (every GPU with DDP, or CPU ranks where it expects them to be faster),
-// and its patch, batch per device, AMP, workers, prefetch and threads wherever the user gave none
-// (flags, a --config file or a resumed run count as given). The plan's reasons go to `log`.
+// --strategy auto without --device/--devices is the engine's resolveAutoConfig (engine/plan/
+// AutoConfig.h) for this machine and the dataset: its strategy and devices, and its patch, batch
+// per device, AMP, workers, prefetch and threads wherever the user gave none (flags, a --config
+// file or a resumed run count as given). The plan's reasons go to `log`.
 void applyDistributedFlags(const DistributedFlags& flags, const CLI::App& cmd, TrainConfig& config,
                            LogSink* log = nullptr);
 

@@ -8,11 +8,8 @@
 #include "CommandRegistry.h"
 #include "engine/core/Error.h"
 #include "engine/core/Reporting.h"
-#include "engine/data/Dataset.h"
-#include "engine/data/DatasetPreprocessing.h"
-#include "engine/data/Fingerprint.h"
+#include "engine/plan/AutoConfig.h"
 #include "engine/trainer/StrategyBench.h"
-#include "engine/plan/Planner.h"
 
 namespace {
 
@@ -60,10 +57,10 @@ void run(const PlanArgs& a) {
     hw.assumed = true;
   }
   if (a.probe && hw.assumed) throw vwb::Error("--probe runs real steps on this machine: drop --assume-gpus");
-  vwb::Dataset dataset = vwb::scanDataset(a.data, false, &console);
-  if (!dataset.report.ok())
-    throw vwb::Error(a.data + ": the dataset has errors:\n" + dataset.report.format());
-  vwb::DatasetFingerprint fp = vwb::loadOrComputeFingerprint(dataset, &console);
+  const vwb::DatasetPlanFacts facts = vwb::readDatasetPlanFacts(a.data, a.cache, &console);
+  if (!facts.dataset.report.ok())
+    throw vwb::Error(a.data + ": the dataset has errors:\n" + facts.dataset.report.format());
+  const vwb::DatasetFingerprint& fp = facts.fingerprint;
 
   vwb::UserConstraints uc;
   uc.strategy = vwb::parseStrategy(a.strategy);
@@ -76,13 +73,11 @@ void run(const PlanArgs& a) {
   uc.model.arch = vwb::parseArch(a.arch);
   uc.model.deepSupervision = a.deepSupervision;
   uc.memorySafetyMargin = a.margin;
-  // The chunk cache's state and the free disk where it lives (the planner itself reads no files).
-  const vwb::CacheReadiness cache = vwb::cacheReadiness(dataset, a.cache);
-  uc.cachedFraction = cache.cachedFraction;
-  uc.diskFreeBytes = cache.diskFreeBytes;
   if (a.patch > 0) uc.patch = a.patch;
   if (a.batch > 0) uc.batchPerDevice = a.batch;
-  vwb::Plan plan = vwb::makePlan(hw, fp, uc);
+  // The chunk cache's state and the free disk where it lives go into the constraints; a forced
+  // choice is explained against the planner's own (what the wizard shows).
+  vwb::Plan plan = vwb::planTraining(hw, fp, facts.cache, uc);
 
   nlohmann::json probe = nlohmann::json::array();
   if (a.probe) {
@@ -111,7 +106,7 @@ void run(const PlanArgs& a) {
       auto s = bench(single), d = bench(ranks);
       if (s.samplesPerSec > 0 && d.samplesPerSec > 0) {
         uc.measuredCpuRanksSpeedup = d.samplesPerSec / s.samplesPerSec;
-        plan = vwb::makePlan(hw, fp, uc);
+        plan = vwb::planTraining(hw, fp, facts.cache, uc);
       }
     }
     // The planned batch and the next larger: the largest that fits and the faster of the two.

@@ -104,6 +104,19 @@ class TestVwbTrain : public QObject {
     QCOMPARE(kept.value("patch").toInt(), otherPatch);
     QCOMPARE(kept.value("batch_per_device").toInt(), 1);
     QCOMPARE(kept.value("workers").toInt(), 0);
+    // The forced values are explained against the plan's own (engine/plan/PlanExplainer), in the
+    // run's log as in vwb plan's text.
+    QVERIFY2(f.err.contains("You chose " + QString::number(otherPatch)) && f.err.contains("the plan would choose") &&
+                 !f.err.contains("Set with --patch"),
+             qPrintable(f.err));
+    auto t = run(vwbExe(), {"plan", "--data", data, "--levels", "2", "--base-channels", "4", "--patch",
+                            QString::number(otherPatch)});
+    QVERIFY2(t.exitCode == 0, qPrintable(why(t)));
+    QVERIFY2(t.out.contains(QString("You chose %1^3; the plan would choose %2^3")
+                                .arg(otherPatch)
+                                .arg(plan.value("patch").toInt())) &&
+                 !t.out.contains("Set with --patch"),
+             qPrintable(t.out));
   }
 
   void datasetErrorsStopBeforeTraining() {

@@ -10,7 +10,9 @@
 #include "engine/core/CpuFeatures.h"
 #include "engine/core/Error.h"
 #include "engine/model/ModelPresets.h"
+#include "engine/plan/AutoConfig.h"
 #include "engine/plan/MemoryEstimate.h"
+#include "engine/plan/PlanExplainer.h"
 #include "engine/plan/Planner.h"
 
 using namespace vwb;
@@ -352,6 +354,86 @@ class TestPlanner : public QObject {
     UserConstraints fp16;
     fp16.amp = AmpMode::Fp16;
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(cpuOnly(2), volumes(320), fp16));
+  }
+
+  // The plan's explanations (engine/plan/PlanExplainer, shown by the wizard and printed by vwb
+  // plan): a forced value is named beside the planner's own choice and reason; the strategies
+  // keep the unforced plan's labels; nothing forced, nothing rewritten.
+  void forcedChoicesAreExplainedAgainstThePlannersOwn() {
+    const HardwareInventory h = withGpus(2, 16, 7, 0);
+    const Plan own = makePlan(h, volumes(320), {});
+    UserConstraints forced;
+    forced.batchPerDevice = own.config.batchPerDevice + 1;
+    forced.strategy = StrategyKind::Single;
+    QVERIFY(anyContains(makePlan(h, volumes(320), forced).reasons, "Set with --batch."));
+    const Plan explained = planTraining(h, volumes(320), CacheReadiness{1.0, -1}, forced);
+    QCOMPARE(explained.config.batchPerDevice, own.config.batchPerDevice + 1);
+    QVERIFY(!anyContains(explained.reasons, "Set with"));
+    QVERIFY(anyContains(explained.reasons, "You chose "));
+    QVERIFY(anyContains(explained.reasons, "the plan would choose"));
+    bool stepSaysBoth = false;
+    for (const DecisionStep& s : explained.path)
+      if (s.question == "Batch per device?")
+        stepSaysBoth = s.reason.find("You chose " + std::to_string(own.config.batchPerDevice + 1)) != std::string::npos &&
+                       s.reason.find("the plan would choose " + std::to_string(own.config.batchPerDevice)) != std::string::npos;
+    QVERIFY(stepSaysBoth);
+    // Forcing the single strategy does not make it the recommended one.
+    for (const StrategyOption& o : explained.options)
+      for (const StrategyOption& p : own.options)
+        if (o.kind == p.kind) QCOMPARE(o.recommended, p.recommended);
+    QVERIFY(!withoutUserChoices(UserConstraints{}));
+    QVERIFY(!withoutUserChoices(forced)->batchPerDevice && !withoutUserChoices(forced)->strategy);
+    // Nothing forced: planTraining is makePlan with the cache's state in the constraints.
+    UserConstraints withCache;
+    withCache.cachedFraction = 0.25;
+    withCache.diskFreeBytes = 5 * GiB;
+    QCOMPARE(planTraining(h, volumes(320), CacheReadiness{0.25, 5 * GiB}, {}).toJson(),
+             makePlan(h, volumes(320), withCache).toJson());
+    // The planner given is the one asked, once per plan (the wizard passes its Engine's).
+    int calls = 0;
+    planTraining(h, volumes(320), {}, forced, [&](const HardwareInventory& a, const DatasetFingerprint& b,
+                                                  const UserConstraints& c) {
+      ++calls;
+      return makePlan(a, b, c);
+    });
+    QCOMPARE(calls, 2);
+    // Volumes below the planner's smallest patch: a given patch plans, and says why the planner
+    // alone has no choice (it used to fail the explanation, and with it the plan).
+    UserConstraints small;
+    small.patch = 16;
+    small.model.levels = 2;
+    UserConstraints planners = small;
+    planners.patch.reset();
+    QVERIFY_THROWS_EXCEPTION(Error, makePlan(cpuOnly(4), volumes(24), planners));
+    const Plan given = planTraining(cpuOnly(4), volumes(24), {}, small);
+    QCOMPARE(given.config.patch, 16);
+    QVERIFY(anyContains(given.reasons, "You chose 16^3; the plan alone has no choice here (The smallest training volume"));
+  }
+
+  // vwb train --strategy auto: the plan sets what the user left open and keeps what they chose.
+  void autoConfigKeepsChosenSettings() {
+    const HardwareInventory h = cpuOnly(4);
+    TrainConfig open;
+    open.patch = 32;
+    open.workers = 7;
+    const Plan plan = resolveAutoConfig(open, h, ChosenSettings{});
+    QCOMPARE(open.patch, plan.config.patch);
+    QCOMPARE(open.workers, plan.config.workers);
+    QCOMPARE(open.threads, plan.config.threads);
+    QCOMPARE(open.strategy, plan.config.strategy);
+    QVERIFY(open.strategy != StrategyKind::Auto);
+    QCOMPARE(open.devices, plan.config.devices);
+
+    TrainConfig chosen;
+    chosen.patch = 32;
+    chosen.workers = 7;
+    ChosenSettings given;
+    given.patch = given.workers = true;
+    const Plan kept = resolveAutoConfig(chosen, h, given);
+    QCOMPARE(chosen.patch, 32);
+    QCOMPARE(chosen.workers, 7);
+    QCOMPARE(chosen.threads, kept.config.threads);
+    QVERIFY(anyContains(kept.reasons, "You chose"));  // the forced patch, explained
   }
 
   void multiNodeUsesDdpOverTcpStore() {

@@ -460,6 +460,50 @@ class TestGuiPredict : public QObject {
     QCOMPARE(after.size(), before.size());
   }
 
+  // A failure mid-way (the last chosen volume's image does not read, after the others were
+  // predicted and staged) through the page's Predict button on the real engine: the run's files
+  // are exactly as they were, no staging or temporary file is left, the table keeps its scores,
+  // and the page says it failed, naming the file. (The engine's one predict-into-a-folder,
+  // vwb predict's; TestVwbIntegrity checks the same for vwb predict.)
+  void failureMidwayLeavesTheRunAsItWas() {
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    child<QComboBox>("tta")->setCurrentIndex(int(Tta::None));
+    child<QDoubleSpinBox>("overlap")->setValue(0.5);
+    const std::vector<std::string> ids = page_->idsToPredict();
+    QVERIFY(ids.size() >= 2);
+    // The session predicts in its volumes' order: the last chosen one fails after the others.
+    QString brokenImage;
+    for (const auto& v : page_->session().volumes())
+      if (std::find(ids.begin(), ids.end(), v.id) != ids.end()) brokenImage = QString::fromStdString(v.imagePath);
+    QFile image(brokenImage);
+    QVERIFY(image.open(QIODevice::ReadOnly));
+    const QByteArray original = image.readAll();
+    image.close();
+    const auto before = snapshot(run_);
+    const double scoreBefore = page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble();
+    QVERIFY(image.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    image.write(original.left(300));  // a TIFF header and nothing after it
+    image.close();
+    QSignalSpy updated(page_.get(), &PredictionsPage::rowsUpdated);
+    QSignalSpy failed(page_.get(), &PredictionsPage::taskFailed);
+    predict(page_.get());
+    QTRY_VERIFY_WITH_TIMEOUT(!page_->busy(), vwbtest::kLastResortMs);
+    QVERIFY(image.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    image.write(original);
+    image.close();
+    QCOMPARE(failed.count(), 1);
+    const QString why = failed.front().front().toString();
+    QVERIFY2(why.contains(QFileInfo(brokenImage).fileName()), qPrintable(why));
+    QCOMPARE(updated.count(), 0);
+    const auto after = snapshot(run_);
+    for (const auto& [path, bytes] : after) {
+      QVERIFY2(!path.contains(".tmp") && !path.contains(".partial"), qPrintable(path + " left behind"));
+      QVERIFY2(before.count(path) && before.at(path) == bytes, qPrintable(path + " changed"));
+    }
+    QCOMPARE(after.size(), before.size());
+    QCOMPARE(page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble(), scoreBefore);
+  }
+
   void cleanupTestCase() {
     page_.reset();
     context_.reset();

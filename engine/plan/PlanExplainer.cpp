@@ -1,6 +1,6 @@
-#include "ui/wizard/PlanExplainer.h"
+#include "engine/plan/PlanExplainer.h"
 
-namespace vwb::ui {
+namespace vwb {
 
 namespace {
 struct Forced {
@@ -50,4 +50,26 @@ Plan explainUserChoices(Plan chosen, const Plan& planners) {
   return chosen;
 }
 
-}  // namespace vwb::ui
+Plan explainUserChoices(Plan chosen, const std::string& whyNoPlan) {
+  for (const Forced& f : kForced) {
+    const DecisionStep* mine = findStep(chosen, f.question);
+    if (!mine || mine->reason.find(f.marker) == std::string::npos) continue;
+    const std::string text = "You chose " + mine->answer + "; the plan alone has no choice here (" + whyNoPlan + ").";
+    for (DecisionStep& s : chosen.path)
+      if (s.question == f.question) replace(s.reason, f.marker, text);
+    for (std::string& r : chosen.reasons) replace(r, f.marker, text);
+  }
+  return chosen;
+}
+
+std::optional<UserConstraints> withoutUserChoices(const UserConstraints& constraints) {
+  if (!constraints.strategy && !constraints.patch && !constraints.batchPerDevice && !constraints.amp) return std::nullopt;
+  UserConstraints own = constraints;
+  own.strategy.reset();
+  own.patch.reset();
+  own.batchPerDevice.reset();
+  own.amp.reset();
+  return own;
+}
+
+}  // namespace vwb
