@@ -179,17 +179,13 @@ void TrainingRun::resumeFromCheckpoint() {
     ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
     log_->log(LogLevel::Info, "EMA of the weights starts from the resumed model");
   }
-  auto trainer = nlohmann::json::parse(info.metaJson).at("trainer");
-  state_.step = info.step;
-  state_.epochsDone = trainer.at("epochs_done").get<int64_t>();
-  state_.epochLossSum = trainer.at("epoch_loss_sum").get<double>();
-  state_.epochLossCount = trainer.at("epoch_loss_count").get<int64_t>();
-  state_.hasEma = trainer.at("has_ema").get<bool>();
-  state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
-  state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
-  state_.bestEpoch = trainer.value("best_epoch", int64_t(0));  // absent before previews
-  // The data must be what the run trained on so far (DataDigest.h), unless the user says otherwise.
   const auto meta = nlohmann::json::parse(info.metaJson);
+  try {
+    state_ = loopStateFromJson(meta.value("trainer", nlohmann::json()), info.step);
+  } catch (const std::exception& e) {
+    throw fileError(path, std::string("cannot resume: ") + e.what());
+  }
+  // The data must be what the run trained on so far (DataDigest.h), unless the user says otherwise.
   if (!meta.contains("data")) {
     log_->log(LogLevel::Warning, path + ": records no data digest (written by an older vwb): whether the data "
                                         "changed since cannot be checked");
@@ -219,15 +215,10 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
   nlohmann::json extra;
   extra["config"] = nlohmann::json::parse(config_.toJson());
   extra["data"] = nlohmann::json::parse(digestData(source_).toJson());  // what a resume checks
-  extra["trainer"] = {{"epochs_done", state_.epochsDone},
-                      {"epoch_loss_sum", state_.epochLossSum},
-                      {"epoch_loss_count", state_.epochLossCount},
-                      {"has_ema", state_.hasEma},
-                      {"val_dice_ema", state_.valDiceEma},
-                      {"best_val_dice_ema", state_.bestValDiceEma},
-                      {"best_epoch", state_.bestEpoch},
-                      {"global_batch", globalBatch_},
-                      {"strategy", strategy_->name()}};
+  LoopState state = state_;
+  state.globalBatch = globalBatch_;
+  state.strategy = strategy_->name();
+  extra["trainer"] = loopStateToJson(state);
   // last.pt: everything a resume needs. best.pt: the model alone (what predict loads; about a
   // third of the size without AdamW's two moment tensors per weight).
   auto serialize = [&](bool withState) {
@@ -310,6 +301,8 @@ void TrainingRun::trainStep() {
   if (!r.skipped) {
     state_.epochLossSum += r.loss;
     ++state_.epochLossCount;
+  } else if (strategy_->precisionName() != std::string("fp16")) {  // fp16: the loss scale was too high
+    log_->log(LogLevel::Warning, fmt::format("step {}: non-finite loss or gradients, update skipped", state_.step));
   }
   double sps = static_cast<double>(globalBatch_) / std::max(seconds, 1e-9);
   samplesPerSecEma_ = samplesPerSecEma_ == 0 ? sps : 0.9 * samplesPerSecEma_ + 0.1 * sps;

@@ -15,6 +15,7 @@
 #include "engine/train/BatchPipeline.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
+#include "engine/trainer/LoopState.h"
 #include "engine/trainer/Trainer.h"
 #include "engine/trainer/detail/Validator.h"
 #include "engine/train/ValidationPlan.h"
@@ -24,17 +25,6 @@
 #include "engine/train/detail/WeightEma.h"
 
 namespace vwb {
-
-// Trainer state that checkpoints carry besides model/optimizer (all exact integers/doubles).
-struct LoopState {
-  int64_t step = 0;            // completed optimizer steps
-  int64_t epochsDone = 0;      // epochs whose end (validation, checkpoint) has run
-  double epochLossSum = 0;     // of the epoch in progress
-  int64_t epochLossCount = 0;
-  bool hasEma = false;
-  double valDiceEma = 0, bestValDiceEma = -1;
-  int64_t bestEpoch = 0;       // epoch (1-based) whose end wrote best.pt: its preview is kept
-};
 
 class TrainingRun {
  public:
