@@ -22,6 +22,7 @@
 #include "engine/run/RunFolder.h"
 #include "engine/train/DataDigest.h"
 #include "engine/train/LrSchedule.h"
+#include "engine/train/MetricsJsonl.h"
 #include "engine/train/RunLock.h"
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
@@ -78,19 +79,6 @@ std::string readText(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-nlohmann::json memoryJson(const std::vector<DeviceMemory>& memory) {
-  auto arr = nlohmann::json::array();
-  for (const auto& m : memory)
-  {
-    nlohmann::json d{{"device", m.device}, {"allocated", m.allocatedBytes},
-                     {"reserved", m.reservedBytes}, {"peak", m.peakBytes}, {"free", m.freeBytes},
-                     {"total", m.totalBytes}};
-    if (m.busy >= 0) d["busy"] = m.busy;
-    arr.push_back(std::move(d));
-  }
-  return arr;
 }
 
 // The batch's buffers become the tensors' storage (no copy); the tensors keep the batch alive.
@@ -328,15 +316,7 @@ void TrainingRun::trainStep() {
   int64_t done = state_.step - startStep_;
   e.etaSec = runSeconds_ / static_cast<double>(done) * static_cast<double>(totalSteps_ - state_.step);
   e.memory = strategy_->memory();
-  nlohmann::json j{{"type", "step"},      {"step", e.step},         {"epoch", e.epoch},
-                   {"time", unixSeconds()},
-                   {"loss", r.loss},      {"lr", lr},               {"grad_norm", r.gradNorm},
-                   {"skipped", r.skipped}, {"micro_batch", r.microBatch},
-                   {"samples_per_s", sps}, {"data_wait", e.dataWaitFraction},
-                   {"comm_wait", e.commWaitFraction}, {"step_spread", e.stepSpread},
-                   {"step_s", seconds},
-                   {"memory", memoryJson(e.memory)}};
-  log_->metric(j.dump());
+  log_->metric(encodeStepLine(e, {unixSeconds(), r.gradNorm, r.skipped, r.microBatch, sps}));
   sink_.onStep(e);
   adviseOnWaits(e);
 }
@@ -376,7 +356,7 @@ void TrainingRun::adviseOnWaits(const StepEvent& e) {
   }
 }
 
-void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation) {
+void TrainingRun::writePreview(EpochEvent& e, EpochLineExtras& line, const ValidationResult& validation) {
   const ValidationPreview& p = *validation.preview;
   const std::string relative = previewRelativePath(e.epoch);
   try {
@@ -387,9 +367,7 @@ void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const Valida
     e.previewPath = (fs::path(config_.runDir) / relative).string();
     e.previewVolume = p.volumeId;
     e.previewZ = p.z;
-    line["preview"] = relative;
-    line["preview_volume"] = p.volumeId;
-    line["preview_z"] = p.z;
+    line.preview = relative;
     std::string text = "validation preview " + relative + ": volume " + p.volumeId + " slice " +
                        std::to_string(p.z) + ", " + std::to_string(bytes) + " bytes, " +
                        std::to_string(1e3 * validation.previewSeconds) + " ms taking it, " +
@@ -427,9 +405,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   state_.epochsDone = epoch + 1;
   state_.epochLossSum = 0;
   state_.epochLossCount = 0;
-  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step}, {"time", unixSeconds()},
-                   {"train_loss", e.trainLoss}, {"epoch_s", seconds}, {"best", best},
-                   {"memory", memoryJson(strategy_->memory())}};
+  EpochLineExtras j{state_.step, unixSeconds(), strategy_->memory(), {}, {}, 0};
   // Before the checkpoint: a kill in between reruns this epoch end, which rewrites the preview.
   if (validation && validation->preview) writePreview(e, j, *validation);
   writeCheckpoint(best);
@@ -437,18 +413,15 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +
                      ": train loss " + std::to_string(e.trainLoss);
   if (validation) {
-    j["val_loss"] = validation->loss;
-    j["val_dice"] = validation->dice;
-    j["val_dice_ema"] = state_.valDiceEma;
-    j["val_kind"] = validation->full ? "full" : "patches";
-    j["val_s"] = validation->seconds;
+    j.valKind = validation->full ? "full" : "patches";
+    j.valSeconds = validation->seconds;
     line += ", val loss " + std::to_string(validation->loss) + ", val Dice " +
             std::to_string(validation->dice) + " (avg " + std::to_string(state_.valDiceEma) + ")";
   }
   line += ", " + std::to_string(seconds) + " s, " + std::to_string(samplesPerSecEma_) +
           " samples/s" +
          (best ? (config_.nodeRank == 0 ? ", best.pt updated" : ", best so far (node 0 saves it)") : "");
-  log_->metric(j.dump());
+  log_->metric(encodeEpochLine(e, j));
   log_->log(LogLevel::Info, line);
   sink_.onEpoch(e);
 }
@@ -640,11 +613,7 @@ TrainConfig loadRunConfig(const std::string& runDir, int nodeRank) {
   // Another node in a folder that only node 0 wrote to (shared, or copied): node 0's settings;
   // the caller's --node-rank applies on top.
   if (nodeRank != 0 && !fs::exists(path)) path = runConfigPath(runDir, 0);
-  try {
-    return TrainConfig::fromJson(readText(path));
-  } catch (const Error& e) {
-    throw fileError(path, e.what());
-  }
+  return readTrainConfigFile(path);
 }
 
 TrainBenchmark benchmarkTraining(const TrainConfig& config,

@@ -13,6 +13,7 @@
 
 #include "engine/model/Normalization.h"
 #include "engine/train/BatchPipeline.h"
+#include "engine/train/MetricsJsonl.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
 #include "engine/trainer/LoopState.h"
@@ -51,7 +52,7 @@ class TrainingRun {
   void resumeFromCheckpoint();
   void writeCheckpoint(bool alsoBest);
   // RUN/previews/epoch-NNNN.tif and the pruning (a failure is a warning: previews are for looking).
-  void writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation);
+  void writePreview(EpochEvent& e, EpochLineExtras& line, const ValidationResult& validation);
   std::string checkpointPath(const std::string& name) const;
 
   TrainConfig config_;
