@@ -7,11 +7,11 @@
 #include <cstring>
 #include <thread>
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/infer/SlidingWindowPredictor.h"
 #include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/MixedPrecision.h"
 
 namespace vwb {
@@ -35,7 +35,10 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
   keepFreedMemoryForReuse();  // every tile's activations reuse the last tile's memory
   const std::vector<std::string> names = options.devices.empty() ? std::vector<std::string>{"cpu"} : options.devices;
   for (const std::string& name : names) {
-    const torch::Device device = parseDevice(name);
+    const DeviceName parsed = parseDeviceName(name);
+    requireVisibleGpu(name, parsed, torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0);
+    const torch::Device device = parsed.cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(parsed.index))
+                                             : torch::Device(torch::kCPU);
     std::string why;
     // Refused here, before any volume, when the device cannot run the mode (fp16 on a CPU...).
     impl_->precisions.push_back(resolvePrecision(options.amp, device, &why));
