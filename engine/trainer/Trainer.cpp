@@ -26,7 +26,6 @@
 #include "engine/train/RunLock.h"
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/TrainingOptions.h"
 #include "engine/trainer/detail/Strategies.h"
 #include "engine/trainer/detail/TrainingRun.h"
 
@@ -49,56 +48,12 @@ double unixSeconds() {
 // Settings
 
 namespace {
-void checkConfig(const TrainConfig& c) {
-  auto positive = [](int v, const char* what) {
-    if (v < 1) throw Error(std::string(what) + " must be at least 1, got " + std::to_string(v));
-  };
-  positive(c.epochs, "epochs");
-  positive(c.stepsPerEpoch, "steps per epoch");
-  positive(c.batchPerDevice, "batch");
-  positive(c.gradAccumulation, "gradient accumulation");
-  positive(c.prefetch, "prefetch");
-  if (c.workers < 0) throw Error("workers must be 0 or more");
-  if (c.previewsKept < 0) throw Error("previews kept must be 0 or more");
-  if (!(c.lr > 0)) throw Error("learning rate must be positive");
-  if (c.devices.empty()) throw Error("no device given");
-  if (c.runDir.empty()) throw Error("no run directory given (--out)");
-  if (const std::string p = trainConfigRangeProblem(c); !p.empty()) throw Error(p);
-  checkPatchFitsModel(c.model, c.patch);
-  checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
-}
-
-int resolveThreads(int requested) {
-  int cores = static_cast<int>(std::thread::hardware_concurrency());
-  return requested > 0 ? requested : std::max(1, cores);
-}
-
 std::string readText(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw fileError(path, "cannot open");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-// The batch's buffers become the tensors' storage (no copy); the tensors keep the batch alive.
-GlobalBatch toGlobalBatch(std::shared_ptr<Batch> batch) {
-  GlobalBatch g;
-  g.step = batch->step;
-  std::vector<int64_t> sizes{batch->size, 1, batch->patch, batch->patch, batch->patch};
-  auto keep = [batch](void*) {};
-  g.image = torch::from_blob(batch->image.data(), sizes, keep, torch::kFloat32);
-  g.label = torch::from_blob(batch->label.data(), sizes, keep, torch::kUInt8);
-  return g;
-}
-
-Normalization normalizationOf(const TrainingSource& source, const std::vector<int>& volumes) {
-  std::array<int64_t, 256> histogram{};
-  for (int v : volumes) {
-    const auto& h = source.imageHistogram(v);
-    for (size_t k = 0; k < 256; ++k) histogram[k] += h[k];
-  }
-  return normalizationFromHistogram(histogram);
 }
 }  // namespace
 
@@ -427,7 +382,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
 }
 
 RunEndEvent TrainingRun::run() {
-  checkConfig(config_);
+  checkTrainConfig(config_);
   fs::create_directories(RunFolder(config_.runDir).checkpoints());
   RunLock lock(config_.runDir, config_.nodeRank);  // this process owns the folder until we return
   log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
@@ -614,57 +569,6 @@ TrainConfig loadRunConfig(const std::string& runDir, int nodeRank) {
   // the caller's --node-rank applies on top.
   if (nodeRank != 0 && !fs::exists(path)) path = runConfigPath(runDir, 0);
   return readTrainConfigFile(path);
-}
-
-TrainBenchmark benchmarkTraining(const TrainConfig& config,
-                                 const std::vector<TrainingVolume>& volumes, int warmupSteps,
-                                 int steps, LogSink& log) {
-  TrainConfig c = config;
-  if (c.runDir.empty()) c.runDir = "(benchmark)";
-  checkConfig(c);
-  TrainBenchmark b;
-  b.threads = resolveThreads(c.threads);
-  torch::set_num_threads(b.threads);
-  keepFreedMemoryForReuse();
-  MemoryTrainingSource source(volumes);
-  std::vector<int> all;
-  for (int i = 0; i < static_cast<int>(volumes.size()); ++i) all.push_back(i);
-  PatchSampler sampler(source, all, normalizationOf(source, all), c.patch, c.foregroundFraction,
-                       augmentOptions(c.augment));
-  auto strategy = makeStrategy(c);
-  StrategyContext context;
-  context.config = c;
-  context.log = &log;
-  strategy->setup(context);
-  b.globalBatch = static_cast<int64_t>(c.batchPerDevice) *
-                  static_cast<int64_t>(strategy->devices().size()) * c.gradAccumulation;
-  b.precision = strategy->precisionName();
-  b.device = strategy->devices()[0];
-  BatchPipelineOptions po;
-  po.batchSize = b.globalBatch;
-  po.workers = c.workers;
-  po.prefetch = c.prefetch;
-  po.seed = c.seed;
-  po.endStep = warmupSteps + steps;
-  BatchPipeline pipeline(sampler, po);
-  double waited = 0;
-  Clock::time_point start;
-  for (int s = 0; s < warmupSteps + steps; ++s) {
-    if (s == warmupSteps) {
-      start = Clock::now();
-      waited = pipeline.waitSeconds();
-    }
-    auto batch = pipeline.next();
-    strategy->step(withSkeletons(c, toGlobalBatch(std::move(batch))), c.lr);
-  }
-  double total = secondsSince(start);
-  b.steps = steps;
-  b.secondsPerStep = total / steps;
-  b.samplesPerSec = static_cast<double>(b.globalBatch * steps) / total;
-  b.dataWaitFraction = (pipeline.waitSeconds() - waited) / total;
-  auto memory = strategy->memory();
-  if (!memory.empty()) b.peakMemoryBytes = std::max(memory[0].peakBytes, memory[0].allocatedBytes);
-  return b;
 }
 
 }  // namespace vwb

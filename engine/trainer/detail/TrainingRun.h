@@ -21,11 +21,22 @@
 #include "engine/trainer/detail/Validator.h"
 #include "engine/train/ValidationPlan.h"
 #include "engine/train/ValidationPreview.h"
-#include "engine/train/detail/Loss.h"
 #include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/detail/TrainingOptions.h"
 #include "engine/train/detail/WeightEma.h"
 
 namespace vwb {
+
+// What the run and the training benchmark (TrainBenchmark.cpp) set up alike (TrainingSetup.cpp).
+// Throws vwb::Error naming the first setting a run cannot start with.
+void checkTrainConfig(const TrainConfig& c);
+// `requested`, or every core when 0.
+int resolveThreads(int requested);
+// The batch's buffers become the tensors' storage (no copy); the tensors keep the batch alive.
+GlobalBatch toGlobalBatch(std::shared_ptr<Batch> batch);
+// From the summed intensity histograms of `volumes` (indices into source.volumes()).
+Normalization normalizationOf(const TrainingSource& source, const std::vector<int>& volumes);
+
 
 class TrainingRun {
  public:
