@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <vector>
 
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/model/ModelConfigJson.h"
 
 namespace vwb {
@@ -243,12 +243,9 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
 }
 
 TrainConfig readTrainConfigFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fileError(path, "cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
+  const std::string text = readWholeFile(path, "the training config");
   try {
-    return TrainConfig::fromJson(text.str());
+    return TrainConfig::fromJson(text);
   } catch (const Error& e) {
     throw fileError(path, e.what());
   }

@@ -5,17 +5,16 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
@@ -47,15 +46,6 @@ double unixSeconds() {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-namespace {
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fileError(path, "cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // The run
@@ -101,7 +91,7 @@ void TrainingRun::resumeFromCheckpoint() {
   std::string bytes;
   if (config_.nodeRank == 0) {
     if (!fs::exists(path)) throw fileError(path, "cannot resume: the run has no checkpoint yet");
-    bytes = readText(path);
+    bytes = readWholeFile(path);
   }
   bytes = strategy_->fromNodeZero(std::move(bytes), "sending node 0's checkpoint to every node");
   auto archive = openCheckpointData(bytes, config_.nodeRank == 0 ? path : "node 0's " + path,

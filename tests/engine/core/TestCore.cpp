@@ -9,6 +9,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/core/Reporting.h"
+#include "engine/core/TextFile.h"
 #include "engine/core/Volume.h"
 
 class TestCore : public QObject {
@@ -58,6 +59,30 @@ class TestCore : public QObject {
         QVERIFY2(std::string(e.what()).find(visible ? "only 1 CUDA device(s)" : "no GPU is visible") != std::string::npos,
                  e.what());
       }
+    }
+  }
+
+  // The one whole-file reader (TextFile.h): bytes as they are (binary too), and a file that
+  // cannot be read is named with what it is for and why.
+  void wholeFileReadsNameTheFile() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("bytes.bin").toStdString();
+    const std::string bytes("a\0b\r\n\xff", 6);
+    {
+      QFile f(QString::fromStdString(path));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      QCOMPARE(f.write(bytes.data(), qint64(bytes.size())), qint64(bytes.size()));
+    }
+    QCOMPARE(vwb::readWholeFile(path), bytes);
+    const std::string missing = dir.filePath("missing.json").toStdString();
+    try {
+      vwb::readWholeFile(missing, "the split");
+      QFAIL("a missing file was read");
+    } catch (const vwb::Error& e) {
+      const std::string what = e.what();
+      QVERIFY2(what.find(missing) != std::string::npos && what.find("cannot read the split") != std::string::npos &&
+                   what.find("No such file") != std::string::npos,
+               e.what());
     }
   }
 
