@@ -14,7 +14,7 @@
 #include "engine/store/DatasetCache.h"
 #include "engine/data/detail/IdCsv.h"
 #include "engine/core/ParallelFor.h"
-#include "engine/data/detail/TextFiles.h"
+#include "engine/core/TextFile.h"
 #include "engine/io/TiffVolume.h"
 
 namespace fs = std::filesystem;
@@ -84,7 +84,7 @@ struct Scanner {
       return out;
     }
     try {
-      auto csv = detail::parseIdCsv(detail::readTextFile(p.string()), name);
+      auto csv = detail::parseIdCsv(readWholeFile(p.string()), name);
       for (auto& e : csv.errors) error(e);
       for (auto& w : csv.warnings) warning(w);
       for (auto& row : csv.rows) out[row.id] = row.scrollId;

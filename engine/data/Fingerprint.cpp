@@ -17,7 +17,7 @@
 #include "engine/core/Error.h"
 #include "engine/data/Dataset.h"
 #include "engine/core/ParallelFor.h"
-#include "engine/data/detail/TextFiles.h"
+#include "engine/core/TextFile.h"
 #include "engine/io/TiffVolume.h"
 #include "engine/store/DatasetCache.h"
 
@@ -215,7 +215,7 @@ DatasetFingerprint loadOrComputeFingerprint(const Dataset& ds, ProgressSink* pro
   std::error_code ec;
   if (fs::exists(cacheFile, ec)) {
     try {  // a stale, foreign or corrupt cache is simply recomputed
-      json cached = json::parse(detail::readTextFile(cacheFile.string()));
+      json cached = json::parse(readWholeFile(cacheFile.string()));
       if (cached.at("key") == key) return DatasetFingerprint::fromJson(cached.at("fingerprint").dump());
     } catch (const std::exception&) {
     }

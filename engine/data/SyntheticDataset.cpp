@@ -6,7 +6,6 @@
 #include "engine/core/Error.h"
 #include "engine/data/SyntheticScrolls.h"
 #include "engine/data/detail/RandomFields.h"
-#include "engine/data/detail/TextFiles.h"
 #include "engine/io/TiffVolume.h"
 
 namespace fs = std::filesystem;

@@ -7,10 +7,6 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
-#include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/Loss.h"
-#include "engine/train/detail/Optimizers.h"
-#include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
 namespace {
@@ -38,7 +34,6 @@ void DataParallelStrategy::setup(const StrategyContext& context) {
   std::string why;
   precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
-  microBatch_ = std::max(1, config_.batchPerDevice);
   for (size_t i = 0; i < local_.size(); ++i) {
     memory_.push_back(std::make_unique<CpuRankMemory>());
     staging_.push_back(std::make_unique<BatchStaging>(local_[i].device));
@@ -61,8 +56,7 @@ void DataParallelStrategy::setup(const StrategyContext& context) {
   }
   losses_.assign(local_.size(), 0.0);
   deviceSeconds_.assign(local_.size(), 0.0);
-  optimizer_ = makeOptimizer(config_, master->parameters());
-  scaler_ = LossScaler(precision_ == Precision::F16);
+  update_ = OptimizerUpdate(config_, master->parameters(), precision_ == Precision::F16);
   int total = std::max(1, torch::get_num_threads());
   int share = local_.front().device.is_cpu() ? std::max(1, total / int(local_.size())) : 1;
   workers_ = std::make_unique<RankWorkers>(int(local_.size()), abort_);
@@ -106,7 +100,7 @@ void DataParallelStrategy::prefetch(const GlobalBatch& next) {
 }
 
 StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
-  setLearningRate(*optimizer_, lr);
+  update_.setLearningRate(lr);
   const int64_t n = batch.size();
   const int64_t devices = int64_t(replicas_.size());
   if (n % devices != 0)
@@ -124,32 +118,18 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
     std::vector<char> outOfMemory(replicas_.size(), 0);
     // Scatter + parallel forward/backward: device i takes samples [i*shard, (i+1)*shard).
     workers_->run([&](int i) {
-      auto& model = replicas_[size_t(i)];
       const auto& device = local_[size_t(i)].device;
       std::optional<CpuRankMemory::Scope> metered;
       if (device.is_cpu()) metered.emplace(*memory_[size_t(i)]);
       const auto start = Clock::now();
+      ShardPass pass{replicas_[size_t(i)].get(), precision_, device, &config_, &update_.scaler(), nullptr, nullptr};
+      if (context_.beforeMicroBatch)
+        pass.beforeMicroBatch = [&](int64_t len) { context_.beforeMicroBatch(batch.step, i, len); };
       double sum = 0;
-      torch::Tensor lossAcc;  // summed on the device in double: one host synchronisation per step
       try {
-        const BatchStaging::DeviceShard onDevice = staging_[size_t(i)]->take(batch, i * shard, shard);
-        for (int64_t start = 0; start < shard; start += microBatch_) {
-          int64_t len = std::min(microBatch_, shard - start);
-          if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, i, len);
-          auto image = onDevice.image.narrow(0, start, len);
-          auto label = onDevice.label.narrow(0, start, len);
-          auto skeleton = onDevice.skeleton.defined() ? onDevice.skeleton.narrow(0, start, len) : torch::Tensor();
-          torch::Tensor loss;
-          {
-            AutocastScope autocast(precision_, device);
-            // Sum over the global batch size: the replicas' gradients add up to the batch mean.
-            loss = trainingLoss(*model, image, label, skeleton, lossOptionsFor(config_)).sum() / double(n);
-          }
-          (scaler_.enabled() ? loss * scaler_.scale() : loss).backward();
-          auto l = loss.detach().to(torch::kFloat64);
-          lossAcc = lossAcc.defined() ? lossAcc + l : l;
-        }
-        if (lossAcc.defined()) sum = lossAcc.item<double>();
+        // Sum over the global batch size: the replicas' gradients add up to the batch mean.
+        sum = accumulateShard(staging_[size_t(i)]->take(batch, i * shard, shard), shard,
+                              update_.microBatchSize(), double(n), pass);
       } catch (const std::exception& e) {
         if (!isOutOfMemory(e)) throw;  // a real failure stops the run
         outOfMemory[size_t(i)] = 1;
@@ -165,17 +145,9 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
         if (p.grad().defined()) p.mutable_grad().zero_();
       releaseCachedMemory(local_[i].device);
     }
-    if (microBatch_ <= 1)
-      throw Error(fmt::format("out of memory on {} device{} even with a micro-batch of 1: use a "
-                              "smaller --patch or fewer --base-channels", failed,
-                              failed == 1 ? "" : "s"));
-    const int64_t before = microBatch_;
-    microBatch_ = std::max<int64_t>(1, before / 2);
-    if (context_.log)
-      context_.log->log(LogLevel::Warning,
-                        fmt::format("out of memory on {} device{} at step {}: micro-batch {} -> {}, "
-                                    "global batch {} kept by gradient accumulation", failed,
-                                    failed == 1 ? "" : "s", batch.step + 1, before, microBatch_, n));
+    const std::string warning =
+        update_.microBatch().halve(fmt::format("{} device{}", failed, failed == 1 ? "" : "s"), batch.step, n);
+    if (context_.log) context_.log->log(LogLevel::Warning, warning);
   }
   // Gather on device 0: loss, gradients, then the single optimizer step.
   StepResult result;
@@ -185,18 +157,10 @@ StepResult DataParallelStrategy::step(const GlobalBatch& batch, double lr) {
   commSec += since(commStart);
   result.commSeconds = commSec;
   result.deviceSeconds = deviceSeconds_;
-  result.microBatch = microBatch_;
-  auto params = replicas_.front()->parameters();
-  bool finite = scaler_.unscale(params) && std::isfinite(result.loss);
-  if (finite) {
-    double clip = config_.gradClip > 0 ? config_.gradClip : std::numeric_limits<double>::infinity();
-    result.gradNorm = torch::nn::utils::clip_grad_norm_(params, clip);
-    finite = std::isfinite(result.gradNorm);
-  }
-  scaler_.update(finite);
-  result.skipped = !finite;
-  if (finite) optimizer_->step();
-  else optimizer_->zero_grad();
+  result.microBatch = update_.microBatchSize();
+  const OptimizerUpdate::Outcome outcome = update_.apply(replicas_.front()->parameters(), result.loss);
+  result.gradNorm = outcome.gradNorm;
+  result.skipped = outcome.skipped;
   return result;
 }
 
@@ -214,20 +178,10 @@ torch::Tensor DataParallelStrategy::predictLogits(const torch::Tensor& image) {
   return out.to(torch::kCPU, torch::kFloat32);
 }
 
-void DataParallelStrategy::saveState(torch::serialize::OutputArchive& archive) {
-  torch::serialize::OutputArchive opt;
-  optimizer_->save(opt);
-  archive.write("optimizer", opt);
-  scaler_.save(archive);
-}
+void DataParallelStrategy::saveState(torch::serialize::OutputArchive& archive) { update_.save(archive); }
 
 void DataParallelStrategy::loadState(torch::serialize::InputArchive& archive) {
-  torch::serialize::InputArchive opt;
-  if (archive.try_read("optimizer", opt)) {
-    optimizer_->load(opt);
-    adoptState(*optimizer_, local_.front().device);  // the master copy lives on device 0
-  }
-  scaler_.load(archive);
+  update_.load(archive, local_.front().device);  // the master copy lives on device 0
   replicate();
 }
 

@@ -9,10 +9,6 @@
 
 #include "engine/core/Error.h"
 #include "engine/distributed/detail/NodeAgreement.h"
-#include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/Loss.h"
-#include "engine/train/detail/Optimizers.h"
-#include "engine/train/detail/TrainingLoss.h"
 
 namespace vwb::dist {
 namespace {
@@ -79,7 +75,6 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     auto r = std::make_unique<Rank>();
     r->device = local_[i];
     r->globalRank = spec_.globalRank(int(i));
-    r->microBatch = std::max(1, config_.batchPerDevice);
     r->staging = std::make_unique<BatchStaging>(r->device.device);
     ranks_.push_back(std::move(r));
   }
@@ -104,10 +99,9 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     std::vector<at::Tensor> state = r.model->parameters();
     for (auto& b : r.model->buffers()) state.push_back(b);
     r.comm->broadcast(state, 0, "initial parameter broadcast");
-    r.optimizer = makeOptimizer(config_, r.model->parameters());
+    r.update = OptimizerUpdate(config_, r.model->parameters(), precision_ == Precision::F16);
     r.bucketer = std::make_unique<GradientBucketer>(*r.comm, r.model->parameters(),
                                                     int64_t(config_.bucketMb * 1024 * 1024));
-    r.scaler = LossScaler(precision_ == Precision::F16);
   });
   if (context.log)
     context.log->log(LogLevel::Info,
@@ -131,43 +125,29 @@ void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) 
   std::optional<CpuRankMemory::Scope> metered;
   if (r.device.device.is_cpu()) metered.emplace(r.memory);
   r.computeSec = r.commSec = 0;
-  setLearningRate(*r.optimizer, lr);
+  r.update.setLearningRate(lr);
   const int world = spec_.worldSize();
-  const int64_t n = batch.size();
-  const int64_t shard = n / world;
+  const int64_t shard = batch.size() / world;
   const int64_t first = shard * r.globalRank;
+  bool prepared = false;
+  ShardPass pass{r.model.get(), precision_, r.device.device, &config_, &r.update.scaler(), nullptr,
+                 [&] {  // only the shard's last backward synchronises
+                   r.bucketer->prepare();
+                   prepared = true;
+                 }};
+  if (context_.beforeMicroBatch)
+    pass.beforeMicroBatch = [&](int64_t len) { context_.beforeMicroBatch(batch.step, int(r.globalRank), len); };
   for (;;) {
     const BatchStaging::DeviceShard onDevice = r.staging->take(batch, first, shard);
-    r.optimizer->zero_grad();
+    r.update.zeroGrad();
     const auto computeStart = Clock::now();
     double lossSum = 0;
-    torch::Tensor lossAcc;  // summed on the device: one host synchronisation per step, not per micro-batch
-    bool prepared = false, outOfMemory = false;
+    bool outOfMemory = false;
+    prepared = false;
     try {
-      for (int64_t start = 0; start < shard; start += r.microBatch) {
-        int64_t len = std::min(r.microBatch, shard - start);
-        bool last = start + len >= shard;
-        if (context_.beforeMicroBatch) context_.beforeMicroBatch(batch.step, int(r.globalRank), len);
-        auto image = onDevice.image.narrow(0, start, len);
-        auto label = onDevice.label.narrow(0, start, len);
-        auto skeleton = onDevice.skeleton.defined() ? onDevice.skeleton.narrow(0, start, len) : torch::Tensor();
-        torch::Tensor loss;
-        {
-          AutocastScope autocast(precision_, r.device.device);
-          // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
-          loss = trainingLoss(*r.model, image, label, skeleton, lossOptionsFor(config_)).sum() / double(shard);
-        }
-        if (last) {  // only the shard's last backward synchronises
-          r.bucketer->prepare();
-          prepared = true;
-        }
-        (r.scaler.enabled() ? loss * r.scaler.scale() : loss).backward();
-        // In double, in micro-batch order: the same sum as adding each loss on the host.
-        auto l = loss.detach().to(torch::kFloat64);
-        lossAcc = lossAcc.defined() ? lossAcc + l : l;
-      }
-      // The step's one host synchronisation: its compute is done (what the timing measures).
-      if (lossAcc.defined()) lossSum = lossAcc.item<double>();
+      // Mean over this rank's shard; the bucketer averages over ranks: the global-batch mean.
+      // The loss's host synchronisation ends the compute (what the timing measures).
+      lossSum = accumulateShard(onDevice, shard, r.update.microBatchSize(), double(shard), pass);
     } catch (const std::exception& e) {
       if (!isOutOfMemory(e)) throw;
       outOfMemory = true;
@@ -186,33 +166,17 @@ void DdpThreadsStrategy::stepRank(Rank& r, const GlobalBatch& batch, double lr) 
       r.result.loss = sums[0] / world;
       break;
     }
-    r.optimizer->zero_grad();
+    r.update.zeroGrad();
     releaseCachedMemory(r.device.device);
-    if (r.microBatch <= 1)
-      throw Error(fmt::format("out of memory on {} rank{} even with a micro-batch of 1: use a "
-                              "smaller --patch or fewer --base-channels", int(sums[1]),
-                              sums[1] == 1 ? "" : "s"));
-    const int64_t before = r.microBatch;
-    r.microBatch = std::max<int64_t>(1, before / 2);
-    if (r.globalRank == 0 && context_.log)
-      context_.log->log(LogLevel::Warning,
-                        fmt::format("out of memory on {} rank{} at step {}: micro-batch {} -> {} on "
-                                    "every rank, global batch {} kept by gradient accumulation",
-                                    int(sums[1]), sums[1] == 1 ? "" : "s", batch.step + 1, before,
-                                    r.microBatch, batch.size()));
+    const std::string warning = r.update.microBatch().halve(
+        fmt::format("{} rank{}", int(sums[1]), sums[1] == 1 ? "" : "s"), batch.step, batch.size(), true);
+    if (r.globalRank == 0 && context_.log) context_.log->log(LogLevel::Warning, warning);
   }
-  r.result.microBatch = r.microBatch;
-  auto params = r.model->parameters();
-  bool finite = r.scaler.unscale(params) && std::isfinite(r.result.loss);
-  if (finite) {
-    double clip = config_.gradClip > 0 ? config_.gradClip : std::numeric_limits<double>::infinity();
-    r.result.gradNorm = torch::nn::utils::clip_grad_norm_(params, clip);
-    finite = std::isfinite(r.result.gradNorm);
-  }
-  r.scaler.update(finite);
-  r.result.skipped = !finite;
-  if (finite) r.optimizer->step();
-  else r.optimizer->zero_grad();
+  r.result.microBatch = r.update.microBatchSize();
+  // All ranks hold the same averaged gradients: clipping, skips and updates agree.
+  const OptimizerUpdate::Outcome outcome = r.update.apply(r.model->parameters(), r.result.loss);
+  r.result.gradNorm = outcome.gradNorm;
+  r.result.skipped = outcome.skipped;
 }
 
 void DdpThreadsStrategy::prefetch(const GlobalBatch& next) {
@@ -234,9 +198,6 @@ StepResult DdpThreadsStrategy::step(const GlobalBatch& batch, double lr) {
   ranks_.front()->result.commSeconds = ranks_.front()->commSec;
   ranks_.front()->result.deviceSeconds.clear();
   for (const auto& r : ranks_) ranks_.front()->result.deviceSeconds.push_back(r->computeSec);
-  if (ranks_.front()->result.skipped && !ranks_.front()->scaler.enabled() && context_.log)
-    context_.log->log(LogLevel::Warning, fmt::format("step {}: non-finite loss or gradients, update "
-                                                     "skipped", batch.step + 1));
   return ranks_.front()->result;
 }
 
@@ -259,24 +220,13 @@ torch::Tensor DdpThreadsStrategy::predictLogits(const torch::Tensor& image) {
 }
 
 void DdpThreadsStrategy::saveState(torch::serialize::OutputArchive& archive) {
-  torch::serialize::OutputArchive opt;
-  ranks_.front()->optimizer->save(opt);
-  archive.write("optimizer", opt);
-  ranks_.front()->scaler.save(archive);
+  ranks_.front()->update.save(archive);  // every rank holds the same state
 }
 
 void DdpThreadsStrategy::loadState(torch::serialize::InputArchive& archive) {
   // The loop loaded rank 0's replica: every rank takes its weights (across nodes by broadcast)
-  // and the same optimizer and scaler state.
-  torch::serialize::InputArchive opt;
-  bool haveOpt = archive.try_read("optimizer", opt);
-  for (auto& r : ranks_) {
-    if (haveOpt) {
-      r->optimizer->load(opt);
-      adoptState(*r->optimizer, r->device.device);  // each rank its own moments
-    }
-    r->scaler.load(archive);
-  }
+  // and the same optimizer, scaler and micro-batch state (each rank its own moments).
+  for (auto& r : ranks_) r->update.load(archive, r->device.device);
   std::vector<at::Tensor> reference = ranks_.front()->model->parameters();
   workers_->run([&](int i) {
     Rank& r = *ranks_[size_t(i)];

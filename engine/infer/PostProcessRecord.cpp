@@ -3,11 +3,10 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 
 namespace vwb {
 
@@ -81,12 +80,9 @@ void writePostProcessFile(const std::string& path, const PostProcessOptions& opt
 }
 
 PostProcessOptions readPostProcessFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fileError(path, "cannot open the post-processing record");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = readWholeFile(path, "the post-processing record");
   try {
-    return postProcessFromJson(ss.str());
+    return postProcessFromJson(text);
   } catch (const Error& e) {
     throw fileError(path, e.what());
   }

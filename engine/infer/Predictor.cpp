@@ -16,11 +16,11 @@
 #include <c10/cuda/CUDAStream.h>
 #endif
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/infer/SlidingWindowPredictor.h"
 #include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/train/detail/DeviceSupport.h"
 #include "engine/train/detail/MixedPrecision.h"
 
 namespace vwb {
@@ -58,7 +58,10 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
   const std::vector<std::string> names = options.devices.empty() ? std::vector<std::string>{"cpu"} : options.devices;
   for (size_t d = 0; d < names.size(); ++d) {
     const std::string& name = names[d];
-    const torch::Device device = parseDevice(name);
+    const DeviceName parsed = parseDeviceName(name);
+    requireVisibleGpu(name, parsed, torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0);
+    const torch::Device device = parsed.cuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(parsed.index))
+                                             : torch::Device(torch::kCPU);
     std::string why;
     // Refused here, before any volume, when the device cannot run the mode (fp16 on a CPU...).
     const std::pair<int, int> known = d < options.cudaCapabilities.size() ? options.cudaCapabilities[d] : std::pair{0, 0};

@@ -1,6 +1,7 @@
 // Decision tree, first half: how many machines and devices, and which strategy drives them.
 #include <fmt/format.h>
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
 #include "engine/plan/detail/Format.h"
 #include "engine/plan/detail/PlanContext.h"
@@ -20,29 +21,21 @@ const char* kThreadsNotNotebook =
 // --devices given: "cpu", "cpu:N" or a list of "cuda:I".
 void applyForcedDevices(PlanContext& ctx) {
   for (const auto& d : ctx.uc.devices) {
-    if (d == "cpu") {
-      ctx.cpuRanks = 1;
-    } else if (d.rfind("cpu:", 0) == 0) {
-      int n = 0;
-      try {
-        n = std::stoi(d.substr(4));
-      } catch (...) {
-      }
-      if (n < 1 || n > 256) throw Error("--devices '" + d + "': expected cpu:N with N >= 1");
-      ctx.cpuRanks = n;
-    } else if (d.rfind("cuda:", 0) == 0) {
-      int i = -1;
-      try {
-        i = std::stoi(d.substr(5));
-      } catch (...) {
-      }
-      if (i < 0 || i >= int(ctx.hw.gpus.size()))
+    DeviceName parsed;
+    try {
+      parsed = parseDeviceName(d);  // engine/core/DeviceName.h
+    } catch (const Error& e) {
+      throw Error(std::string("--devices: ") + e.what());
+    }
+    if (!parsed.cuda) {
+      if (parsed.index == 0 || parsed.index > 256) throw Error("--devices '" + d + "': expected cpu:N with N >= 1");
+      ctx.cpuRanks = parsed.index < 0 ? 1 : parsed.index;
+    } else {
+      if (parsed.index >= int(ctx.hw.gpus.size()))
         throw Error(fmt::format("--devices '{}': no such GPU (this {} has {} GPU{})", d,
                                 ctx.hw.assumed ? "assumed inventory" : "machine",
                                 ctx.hw.gpus.size(), ctx.hw.gpus.size() == 1 ? "" : "s"));
-      ctx.gpus.push_back(i);
-    } else {
-      throw Error("--devices '" + d + "': expected cpu, cpu:N or cuda:I");
+      ctx.gpus.push_back(parsed.index);
     }
   }
   bool anyCpu = ctx.uc.devices.size() > ctx.gpus.size();

@@ -115,6 +115,57 @@ class StepSax : public nlohmann::json_sax<json> {
 
 std::string metricsFormatLine() { return json{{"type", "format"}, {"format", kMetricsFormat}}.dump(); }
 
+namespace {
+json memoryJson(const std::vector<DeviceMemory>& memory) {
+  auto arr = json::array();
+  for (const auto& m : memory) {
+    json d{{"device", m.device}, {"allocated", m.allocatedBytes}, {"reserved", m.reservedBytes},
+           {"peak", m.peakBytes},  {"free", m.freeBytes},           {"total", m.totalBytes}};
+    if (m.busy >= 0) d["busy"] = m.busy;
+    arr.push_back(std::move(d));
+  }
+  return arr;
+}
+}  // namespace
+
+std::string encodeStepLine(const StepEvent& e, const StepLineExtras& x) {
+  return json{{"type", "step"},
+              {"step", e.step},
+              {"epoch", e.epoch},
+              {"time", x.time},
+              {"loss", e.loss},
+              {"lr", e.lr},
+              {"grad_norm", x.gradNorm},
+              {"skipped", x.skipped},
+              {"micro_batch", x.microBatch},
+              {"samples_per_s", x.samplesPerSec},
+              {"data_wait", e.dataWaitFraction},
+              {"comm_wait", e.commWaitFraction},
+              {"step_spread", e.stepSpread},
+              {"step_s", e.secondsPerStep},
+              {"memory", memoryJson(e.memory)}}
+      .dump();
+}
+
+std::string encodeEpochLine(const EpochEvent& e, const EpochLineExtras& x) {
+  json j{{"type", "epoch"},          {"epoch", e.epoch},      {"step", x.step},
+         {"time", x.time},           {"train_loss", e.trainLoss}, {"epoch_s", e.epochSec},
+         {"best", e.best},           {"memory", memoryJson(x.memory)}};
+  if (!x.preview.empty()) {
+    j["preview"] = x.preview;
+    j["preview_volume"] = e.previewVolume;
+    j["preview_z"] = e.previewZ;
+  }
+  if (e.valLoss) {
+    j["val_loss"] = *e.valLoss;
+    j["val_dice"] = e.valDice.value_or(0.0);
+    j["val_dice_ema"] = e.valDiceEma;
+    j["val_kind"] = x.valKind;
+    j["val_s"] = x.valSeconds;
+  }
+  return j.dump();
+}
+
 MetricsLine parseMetricsLine(const std::string& line, MetricsRecord& out, std::string& problem) {
   {
     StepEvent e;

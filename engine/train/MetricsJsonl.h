@@ -29,6 +29,28 @@ using MetricsRecord = std::variant<StepEvent, EpochEvent>;
 // {"type":"format","format":"vwb-metrics/1"}
 std::string metricsFormatLine();
 
+// The trainer's lines (without the newline), written by RunLog::metric. What a line records
+// besides its event:
+struct StepLineExtras {
+  double time = 0;           // seconds since 1970 (UTC): plots against time, gaps of a resume
+  double gradNorm = 0;       // before clipping
+  bool skipped = false;      // inf/NaN: no update
+  int64_t microBatch = 0;    // per device, smaller after an out-of-memory
+  double samplesPerSec = 0;  // this step's own rate (the event carries the moving average)
+};
+std::string encodeStepLine(const StepEvent& e, const StepLineExtras& x);
+
+struct EpochLineExtras {
+  int64_t step = 0;  // optimizer steps done at the epoch's end
+  double time = 0;
+  std::vector<DeviceMemory> memory;
+  std::string preview;  // relative to the run folder (the event holds the full path); "": none
+  std::string valKind;  // "full" or "patches" when validated
+  double valSeconds = 0;
+};
+// The validation keys are written when e.valLoss holds a value.
+std::string encodeEpochLine(const EpochEvent& e, const EpochLineExtras& x);
+
 enum class MetricsLine {
   Record,       // `out` holds it
   Format,       // this build's format line

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/model/ModelConfigJson.h"
 
 namespace vwb {
@@ -140,6 +141,7 @@ std::string trainConfigRangeProblem(const TrainConfig& c) {
 
 std::string TrainConfig::toJson() const {
   nlohmann::json j{
+      {"format", kConfigFormat},
       {"data_dir", dataDir},
       {"run_dir", runDir},
       {"model", modelConfigToJson(model)},
@@ -189,6 +191,8 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
   try {
     auto j = nlohmann::json::parse(text);
     if (!j.is_object()) throw Error("expected a JSON object");
+    if (j.contains("format") && !(j["format"].is_string() && j["format"].get<std::string>() == kConfigFormat))
+      throw Error("format " + j["format"].dump() + ": this build reads " + kConfigFormat);
     checkJsonNumbers(j);
     c.dataDir = j.value("data_dir", c.dataDir);
     c.runDir = j.value("run_dir", c.runDir);
@@ -238,6 +242,15 @@ TrainConfig TrainConfig::fromJson(const std::string& text) {
     throw Error(std::string("training config: ") + e.what());
   }
   return c;
+}
+
+TrainConfig readTrainConfigFile(const std::string& path) {
+  const std::string text = readWholeFile(path, "the training config");
+  try {
+    return TrainConfig::fromJson(text);
+  } catch (const Error& e) {
+    throw fileError(path, e.what());
+  }
 }
 
 }  // namespace vwb

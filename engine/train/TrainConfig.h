@@ -80,9 +80,17 @@ struct TrainConfig {
   int previewsKept = 50;  // validation previews kept in RUN/previews, besides the best's (0 = none)
   bool resume = false;
 
-  std::string toJson() const;  // pretty-printed, every field
-  static TrainConfig fromJson(const std::string& json);  // missing fields keep defaults; throws vwb::Error
+  // The codec of config.json (and of --config files, checkpoints' "config"): pretty-printed,
+  // every field, tagged {"format": "vwb-config/1"}. fromJson: missing fields keep defaults; an
+  // untagged config (older builds) loads; another format or a bad value throws vwb::Error.
+  std::string toJson() const;
+  static TrainConfig fromJson(const std::string& json);
 };
+
+inline constexpr const char* kConfigFormat = "vwb-config/1";
+
+// TrainConfig::fromJson of a file; every error names the file.
+TrainConfig readTrainConfigFile(const std::string& path);
 
 // The range of every numeric training setting, for config files (checked on the JSON number
 // before any conversion, so 1e13 is refused, not truncated) and for flags and the wizard (checked

@@ -1,12 +1,11 @@
 #include "engine/train/ValidationRecord.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/core/AtomicFile.h"
 
 namespace vwb {
@@ -56,12 +55,9 @@ void writeFullValidation(const std::string& runDir, const FullValidationRecord& 
 }
 
 FullValidationRecord readFullValidation(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fileError(path, "cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = readWholeFile(path, "the validation record");
   try {
-    return FullValidationRecord::fromJson(ss.str());
+    return FullValidationRecord::fromJson(text);
   } catch (const Error& e) {
     throw fileError(path, e.what());
   }

@@ -2,13 +2,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/train/SplitMix.h"
 
 namespace vwb {
@@ -110,12 +109,9 @@ RecordedSplit splitFromJson(const std::string& text) {
 }
 
 RecordedSplit readSplitFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fileError(path, "cannot open the split");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = readWholeFile(path, "the split");
   try {
-    return splitFromJson(ss.str());
+    return splitFromJson(text);
   } catch (const Error& e) {
     throw fileError(path, e.what());
   }

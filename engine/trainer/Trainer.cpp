@@ -5,27 +5,26 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 
 #include <fmt/format.h>
 
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/model/ModelConfigJson.h"
 #include "engine/model/detail/ModelCheckpoint.h"
 #include "engine/run/RunFolder.h"
 #include "engine/train/DataDigest.h"
 #include "engine/train/LrSchedule.h"
+#include "engine/train/MetricsJsonl.h"
 #include "engine/train/RunLock.h"
 #include "engine/train/ValidationSplit.h"
 #include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/TrainingOptions.h"
 #include "engine/trainer/detail/Strategies.h"
 #include "engine/trainer/detail/TrainingRun.h"
 
@@ -47,72 +46,6 @@ double unixSeconds() {
 // ---------------------------------------------------------------------------------------------
 // Settings
 
-namespace {
-void checkConfig(const TrainConfig& c) {
-  auto positive = [](int v, const char* what) {
-    if (v < 1) throw Error(std::string(what) + " must be at least 1, got " + std::to_string(v));
-  };
-  positive(c.epochs, "epochs");
-  positive(c.stepsPerEpoch, "steps per epoch");
-  positive(c.batchPerDevice, "batch");
-  positive(c.gradAccumulation, "gradient accumulation");
-  positive(c.prefetch, "prefetch");
-  if (c.workers < 0) throw Error("workers must be 0 or more");
-  if (c.previewsKept < 0) throw Error("previews kept must be 0 or more");
-  if (!(c.lr > 0)) throw Error("learning rate must be positive");
-  if (c.devices.empty()) throw Error("no device given");
-  if (c.runDir.empty()) throw Error("no run directory given (--out)");
-  if (const std::string p = trainConfigRangeProblem(c); !p.empty()) throw Error(p);
-  checkPatchFitsModel(c.model, c.patch);
-  checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
-}
-
-int resolveThreads(int requested) {
-  int cores = static_cast<int>(std::thread::hardware_concurrency());
-  return requested > 0 ? requested : std::max(1, cores);
-}
-
-std::string readText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw fileError(path, "cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-nlohmann::json memoryJson(const std::vector<DeviceMemory>& memory) {
-  auto arr = nlohmann::json::array();
-  for (const auto& m : memory)
-  {
-    nlohmann::json d{{"device", m.device}, {"allocated", m.allocatedBytes},
-                     {"reserved", m.reservedBytes}, {"peak", m.peakBytes}, {"free", m.freeBytes},
-                     {"total", m.totalBytes}};
-    if (m.busy >= 0) d["busy"] = m.busy;
-    arr.push_back(std::move(d));
-  }
-  return arr;
-}
-
-// The batch's buffers become the tensors' storage (no copy); the tensors keep the batch alive.
-GlobalBatch toGlobalBatch(std::shared_ptr<Batch> batch) {
-  GlobalBatch g;
-  g.step = batch->step;
-  std::vector<int64_t> sizes{batch->size, 1, batch->patch, batch->patch, batch->patch};
-  auto keep = [batch](void*) {};
-  g.image = torch::from_blob(batch->image.data(), sizes, keep, torch::kFloat32);
-  g.label = torch::from_blob(batch->label.data(), sizes, keep, torch::kUInt8);
-  return g;
-}
-
-Normalization normalizationOf(const TrainingSource& source, const std::vector<int>& volumes) {
-  std::array<int64_t, 256> histogram{};
-  for (int v : volumes) {
-    const auto& h = source.imageHistogram(v);
-    for (size_t k = 0; k < 256; ++k) histogram[k] += h[k];
-  }
-  return normalizationFromHistogram(histogram);
-}
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // The run
@@ -158,7 +91,7 @@ void TrainingRun::resumeFromCheckpoint() {
   std::string bytes;
   if (config_.nodeRank == 0) {
     if (!fs::exists(path)) throw fileError(path, "cannot resume: the run has no checkpoint yet");
-    bytes = readText(path);
+    bytes = readWholeFile(path);
   }
   bytes = strategy_->fromNodeZero(std::move(bytes), "sending node 0's checkpoint to every node");
   auto archive = openCheckpointData(bytes, config_.nodeRank == 0 ? path : "node 0's " + path,
@@ -179,17 +112,13 @@ void TrainingRun::resumeFromCheckpoint() {
     ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
     log_->log(LogLevel::Info, "EMA of the weights starts from the resumed model");
   }
-  auto trainer = nlohmann::json::parse(info.metaJson).at("trainer");
-  state_.step = info.step;
-  state_.epochsDone = trainer.at("epochs_done").get<int64_t>();
-  state_.epochLossSum = trainer.at("epoch_loss_sum").get<double>();
-  state_.epochLossCount = trainer.at("epoch_loss_count").get<int64_t>();
-  state_.hasEma = trainer.at("has_ema").get<bool>();
-  state_.valDiceEma = trainer.at("val_dice_ema").get<double>();
-  state_.bestValDiceEma = trainer.at("best_val_dice_ema").get<double>();
-  state_.bestEpoch = trainer.value("best_epoch", int64_t(0));  // absent before previews
-  // The data must be what the run trained on so far (DataDigest.h), unless the user says otherwise.
   const auto meta = nlohmann::json::parse(info.metaJson);
+  try {
+    state_ = loopStateFromJson(meta.value("trainer", nlohmann::json()), info.step);
+  } catch (const std::exception& e) {
+    throw fileError(path, std::string("cannot resume: ") + e.what());
+  }
+  // The data must be what the run trained on so far (DataDigest.h), unless the user says otherwise.
   if (!meta.contains("data")) {
     log_->log(LogLevel::Warning, path + ": records no data digest (written by an older vwb): whether the data "
                                         "changed since cannot be checked");
@@ -219,15 +148,10 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
   nlohmann::json extra;
   extra["config"] = nlohmann::json::parse(config_.toJson());
   extra["data"] = nlohmann::json::parse(digestData(source_).toJson());  // what a resume checks
-  extra["trainer"] = {{"epochs_done", state_.epochsDone},
-                      {"epoch_loss_sum", state_.epochLossSum},
-                      {"epoch_loss_count", state_.epochLossCount},
-                      {"has_ema", state_.hasEma},
-                      {"val_dice_ema", state_.valDiceEma},
-                      {"best_val_dice_ema", state_.bestValDiceEma},
-                      {"best_epoch", state_.bestEpoch},
-                      {"global_batch", globalBatch_},
-                      {"strategy", strategy_->name()}};
+  LoopState state = state_;
+  state.globalBatch = globalBatch_;
+  state.strategy = strategy_->name();
+  extra["trainer"] = loopStateToJson(state);
   // last.pt: everything a resume needs. best.pt: the model alone (what predict loads; about a
   // third of the size without AdamW's two moment tensors per weight).
   auto serialize = [&](bool withState) {
@@ -310,6 +234,8 @@ void TrainingRun::trainStep() {
   if (!r.skipped) {
     state_.epochLossSum += r.loss;
     ++state_.epochLossCount;
+  } else if (strategy_->precisionName() != std::string("fp16")) {  // fp16: the loss scale was too high
+    log_->log(LogLevel::Warning, fmt::format("step {}: non-finite loss or gradients, update skipped", state_.step));
   }
   double sps = static_cast<double>(globalBatch_) / std::max(seconds, 1e-9);
   samplesPerSecEma_ = samplesPerSecEma_ == 0 ? sps : 0.9 * samplesPerSecEma_ + 0.1 * sps;
@@ -335,15 +261,7 @@ void TrainingRun::trainStep() {
   int64_t done = state_.step - startStep_;
   e.etaSec = runSeconds_ / static_cast<double>(done) * static_cast<double>(totalSteps_ - state_.step);
   e.memory = strategy_->memory();
-  nlohmann::json j{{"type", "step"},      {"step", e.step},         {"epoch", e.epoch},
-                   {"time", unixSeconds()},
-                   {"loss", r.loss},      {"lr", lr},               {"grad_norm", r.gradNorm},
-                   {"skipped", r.skipped}, {"micro_batch", r.microBatch},
-                   {"samples_per_s", sps}, {"data_wait", e.dataWaitFraction},
-                   {"comm_wait", e.commWaitFraction}, {"step_spread", e.stepSpread},
-                   {"step_s", seconds},
-                   {"memory", memoryJson(e.memory)}};
-  log_->metric(j.dump());
+  log_->metric(encodeStepLine(e, {unixSeconds(), r.gradNorm, r.skipped, r.microBatch, sps}));
   sink_.onStep(e);
   adviseOnWaits(e);
 }
@@ -383,7 +301,7 @@ void TrainingRun::adviseOnWaits(const StepEvent& e) {
   }
 }
 
-void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation) {
+void TrainingRun::writePreview(EpochEvent& e, EpochLineExtras& line, const ValidationResult& validation) {
   const ValidationPreview& p = *validation.preview;
   const std::string relative = previewRelativePath(e.epoch);
   try {
@@ -394,9 +312,7 @@ void TrainingRun::writePreview(EpochEvent& e, nlohmann::json& line, const Valida
     e.previewPath = (fs::path(config_.runDir) / relative).string();
     e.previewVolume = p.volumeId;
     e.previewZ = p.z;
-    line["preview"] = relative;
-    line["preview_volume"] = p.volumeId;
-    line["preview_z"] = p.z;
+    line.preview = relative;
     std::string text = "validation preview " + relative + ": volume " + p.volumeId + " slice " +
                        std::to_string(p.z) + ", " + std::to_string(bytes) + " bytes, " +
                        std::to_string(1e3 * validation.previewSeconds) + " ms taking it, " +
@@ -434,9 +350,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   state_.epochsDone = epoch + 1;
   state_.epochLossSum = 0;
   state_.epochLossCount = 0;
-  nlohmann::json j{{"type", "epoch"}, {"epoch", e.epoch}, {"step", state_.step}, {"time", unixSeconds()},
-                   {"train_loss", e.trainLoss}, {"epoch_s", seconds}, {"best", best},
-                   {"memory", memoryJson(strategy_->memory())}};
+  EpochLineExtras j{state_.step, unixSeconds(), strategy_->memory(), {}, {}, 0};
   // Before the checkpoint: a kill in between reruns this epoch end, which rewrites the preview.
   if (validation && validation->preview) writePreview(e, j, *validation);
   writeCheckpoint(best);
@@ -444,24 +358,21 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   std::string line = "epoch " + std::to_string(e.epoch) + "/" + std::to_string(e.epochs) +
                      ": train loss " + std::to_string(e.trainLoss);
   if (validation) {
-    j["val_loss"] = validation->loss;
-    j["val_dice"] = validation->dice;
-    j["val_dice_ema"] = state_.valDiceEma;
-    j["val_kind"] = validation->full ? "full" : "patches";
-    j["val_s"] = validation->seconds;
+    j.valKind = validation->full ? "full" : "patches";
+    j.valSeconds = validation->seconds;
     line += ", val loss " + std::to_string(validation->loss) + ", val Dice " +
             std::to_string(validation->dice) + " (avg " + std::to_string(state_.valDiceEma) + ")";
   }
   line += ", " + std::to_string(seconds) + " s, " + std::to_string(samplesPerSecEma_) +
           " samples/s" +
          (best ? (config_.nodeRank == 0 ? ", best.pt updated" : ", best so far (node 0 saves it)") : "");
-  log_->metric(j.dump());
+  log_->metric(encodeEpochLine(e, j));
   log_->log(LogLevel::Info, line);
   sink_.onEpoch(e);
 }
 
 RunEndEvent TrainingRun::run() {
-  checkConfig(config_);
+  checkTrainConfig(config_);
   fs::create_directories(RunFolder(config_.runDir).checkpoints());
   RunLock lock(config_.runDir, config_.nodeRank);  // this process owns the folder until we return
   log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
@@ -647,62 +558,7 @@ TrainConfig loadRunConfig(const std::string& runDir, int nodeRank) {
   // Another node in a folder that only node 0 wrote to (shared, or copied): node 0's settings;
   // the caller's --node-rank applies on top.
   if (nodeRank != 0 && !fs::exists(path)) path = runConfigPath(runDir, 0);
-  try {
-    return TrainConfig::fromJson(readText(path));
-  } catch (const Error& e) {
-    throw fileError(path, e.what());
-  }
-}
-
-TrainBenchmark benchmarkTraining(const TrainConfig& config,
-                                 const std::vector<TrainingVolume>& volumes, int warmupSteps,
-                                 int steps, LogSink& log) {
-  TrainConfig c = config;
-  if (c.runDir.empty()) c.runDir = "(benchmark)";
-  checkConfig(c);
-  TrainBenchmark b;
-  b.threads = resolveThreads(c.threads);
-  torch::set_num_threads(b.threads);
-  keepFreedMemoryForReuse();
-  MemoryTrainingSource source(volumes);
-  std::vector<int> all;
-  for (int i = 0; i < static_cast<int>(volumes.size()); ++i) all.push_back(i);
-  PatchSampler sampler(source, all, normalizationOf(source, all), c.patch, c.foregroundFraction,
-                       augmentOptions(c.augment));
-  auto strategy = makeStrategy(c);
-  StrategyContext context;
-  context.config = c;
-  context.log = &log;
-  strategy->setup(context);
-  b.globalBatch = static_cast<int64_t>(c.batchPerDevice) *
-                  static_cast<int64_t>(strategy->devices().size()) * c.gradAccumulation;
-  b.precision = strategy->precisionName();
-  b.device = strategy->devices()[0];
-  BatchPipelineOptions po;
-  po.batchSize = b.globalBatch;
-  po.workers = c.workers;
-  po.prefetch = c.prefetch;
-  po.seed = c.seed;
-  po.endStep = warmupSteps + steps;
-  BatchPipeline pipeline(sampler, po);
-  double waited = 0;
-  Clock::time_point start;
-  for (int s = 0; s < warmupSteps + steps; ++s) {
-    if (s == warmupSteps) {
-      start = Clock::now();
-      waited = pipeline.waitSeconds();
-    }
-    auto batch = pipeline.next();
-    strategy->step(withSkeletons(c, toGlobalBatch(std::move(batch))), c.lr);
-  }
-  double total = secondsSince(start);
-  b.steps = steps;
-  b.secondsPerStep = total / steps;
-  b.samplesPerSec = static_cast<double>(b.globalBatch * steps) / total;
-  b.dataWaitFraction = (pipeline.waitSeconds() - waited) / total;
-  auto memory = strategy->memory();
-  if (!memory.empty()) b.peakMemoryBytes = std::max(memory[0].peakBytes, memory[0].allocatedBytes);
-  return b;
+  return readTrainConfigFile(path);
 }
 
 }  // namespace vwb

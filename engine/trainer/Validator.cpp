@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 
 #include <fmt/format.h>
 
+#include "engine/infer/SlidingWindow.h"
+#include "engine/metrics/Dice.h"
 #include "engine/train/SplitMix.h"
 #include "engine/train/detail/Loss.h"
 
@@ -16,15 +19,11 @@ double secondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
 
-// Tile starts covering [0, extent) with windows of `patch`, the last one flush with the end;
-// a single centred (padded) window when the extent is smaller than the patch.
-std::vector<int64_t> tileStarts(int64_t extent, int64_t patch) {
-  if (extent <= patch) return {-(patch - extent) / 2};
-  std::vector<int64_t> starts;
-  for (int64_t s = 0; s + patch < extent; s += patch) starts.push_back(s);
-  starts.push_back(extent - patch);
-  return starts;
-}
+// The sliding window of a full validation is infer's (SlidingWindow.h) at overlap 0: each voxel
+// predicted about once keeps validation cheap; the windows are spread evenly, the first at 0 and
+// the last flush with the end (a region smaller than the patch: one window at 0, padded past the
+// end like a prediction), and where two windows meet they blend by Gaussian importance.
+constexpr double kValidationOverlap = 0.0;
 
 // The key of the validation patch set's i-th patch: the run's seed alone (not the step, not the
 // rank), so the set is the same whenever and wherever it is drawn.
@@ -87,7 +86,8 @@ std::optional<ValidationResult> Validator::patches(const PredictLogits& predict,
                        label.data_ptr<uint8_t>() + k * voxels);
     auto logits = predict(image);
     lossSum += perSampleLoss(logits, label).sum().item<double>();
-    dice.add(hardDiceCounts(logits, label));
+    const auto positive = (logits > 0).to(torch::kUInt8).contiguous();
+    dice.add(countDice(positive.data_ptr<uint8_t>(), label.data_ptr<uint8_t>(), size_t(n * voxels)));
     r.tiles += n;
     if (first == 0 && withPreview) {  // the first patch's slice through the most of its surface
       auto t = Clock::now();
@@ -118,101 +118,82 @@ std::optional<ValidationResult> Validator::full(const PredictLogits& predict, co
   const auto start = Clock::now();
   const int64_t P = config_.patch, voxels = P * P * P;
   const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
+  const std::vector<float> importance = gaussianImportance({P, P, P});
+  auto starts = [&](int64_t extent) { return windowStarts(extent, P, kValidationOverlap); };
+  // Whole volume, or a fixed centred crop: the same voxels every time.
+  auto region = [&](int64_t extent) {
+    const int64_t size = config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent;
+    return std::make_pair((extent - size) / 2, size);
+  };
   ValidationResult r;
   r.full = true;
   DiceCounts dice;
   double lossSum = 0;
-  std::vector<Shape3> shapes;
-  for (int v : volumes_) shapes.push_back(source_.volumes()[size_t(v)].shape);
   int64_t totalTiles = 0;
-  for (const Shape3& shape : shapes) {
-    auto n = [&](int64_t extent) {
-      return int64_t(tileStarts(config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent, P).size());
-    };
-    totalTiles += n(shape.d) * n(shape.h) * n(shape.w);
+  for (int v : volumes_) {
+    const Shape3 shape = source_.volumes()[size_t(v)].shape;
+    totalTiles += int64_t(starts(region(shape.d).second).size() * starts(region(shape.h).second).size() *
+                          starts(region(shape.w).second).size());
   }
   for (int vi = 0; vi < static_cast<int>(volumes_.size()); ++vi) {
-    const Shape3 shape = shapes[size_t(vi)];
-    // Whole volume, or a fixed centred crop: the same voxels every time.
-    auto region = [&](int64_t extent) {
-      int64_t size = config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent;
-      return std::make_pair((extent - size) / 2, size);
-    };
+    const Shape3 shape = source_.volumes()[size_t(volumes_[size_t(vi)])].shape;
     auto [z0, dz] = region(shape.d);
     auto [y0, dy] = region(shape.h);
     auto [x0, dx] = region(shape.w);
-    // Predictions of the region (tiles may overlap at the far edges; the last write wins).
-    std::vector<uint8_t> predicted(static_cast<size_t>(dz * dy * dx), 0);
+    const size_t count = size_t(dz * dy * dx);
+    // The Gaussian-weighted sum of the windows' probabilities and of their weights, per voxel.
+    std::vector<float> sum(count, 0.0f), weight(count, 0.0f);
     // The region's labels, read through the source (from the cache: chunk by chunk).
-    std::vector<uint8_t> lab(predicted.size());
-    source_.read(volumes_[static_cast<size_t>(vi)], z0, y0, x0, dz, dy, dx, nullptr, lab.data());
-    // The preview (first volume): the probabilities of one fixed slice, taken from the tiles
-    // validation predicts anyway.
-    const bool withPreview = vi == 0 && withPreviewWanted;
-    std::vector<uint8_t> previewProbability;
-    if (withPreview) {
-      auto t = Clock::now();
-      if (previewZ_ < 0 || previewZ_ >= dz) previewZ_ = previewSlice(lab.data(), dz, dy, dx);
-      previewProbability.assign(static_cast<size_t>(dy * dx), 0);
-      r.previewSeconds += secondsSince(t);
-    }
-    std::vector<PatchSpec> specs;
-    for (int64_t tz : tileStarts(dz, P))
-      for (int64_t ty : tileStarts(dy, P))
-        for (int64_t tx : tileStarts(dx, P)) {
-          PatchSpec s;
-          s.volume = vi;
-          s.z = z0 + tz, s.y = y0 + ty, s.x = x0 + tx;
-          specs.push_back(s);
-        }
-    for (size_t first = 0; first < specs.size(); first += tilesPerBatch) {
+    std::vector<uint8_t> lab(count);
+    source_.read(volumes_[size_t(vi)], z0, y0, x0, dz, dy, dx, nullptr, lab.data());
+    struct Window {
+      int64_t z, y, x;  // in the region
+    };
+    std::vector<Window> windows;
+    for (int64_t tz : starts(dz))
+      for (int64_t ty : starts(dy))
+        for (int64_t tx : starts(dx)) windows.push_back({tz, ty, tx});
+    for (size_t first = 0; first < windows.size(); first += size_t(tilesPerBatch)) {
       if (cancel.cancelled()) return std::nullopt;
-      int64_t n = std::min<int64_t>(tilesPerBatch, static_cast<int64_t>(specs.size() - first));
+      const int64_t n = std::min<int64_t>(tilesPerBatch, int64_t(windows.size() - first));
       auto image = torch::empty({n, 1, P, P, P}, torch::kFloat32);
       auto label = torch::empty({n, 1, P, P, P}, torch::kUInt8);
-      for (int64_t k = 0; k < n; ++k)
-        sampler_.extract(specs[first + k], image.data_ptr<float>() + k * voxels,
-                         label.data_ptr<uint8_t>() + k * voxels);
+      for (int64_t k = 0; k < n; ++k) {
+        const Window& w = windows[first + size_t(k)];
+        PatchSpec s;
+        s.volume = vi;
+        s.z = z0 + w.z, s.y = y0 + w.y, s.x = x0 + w.x;
+        sampler_.extract(s, image.data_ptr<float>() + k * voxels, label.data_ptr<uint8_t>() + k * voxels);
+      }
       auto logits = predict(image);
       lossSum += perSampleLoss(logits, label).sum().item<double>();
       r.tiles += n;
       if (progress) progress->progress("validating", r.tiles, totalTiles);
-      auto positive = (logits > 0).to(torch::kUInt8).contiguous();
-      const uint8_t* pos = positive.data_ptr<uint8_t>();
+      const auto probability = torch::sigmoid(logits).contiguous();
+      const float* prob = probability.data_ptr<float>();
       for (int64_t k = 0; k < n; ++k) {
-        const PatchSpec& s = specs[first + k];
-        if (const int64_t pz = previewZ_ + z0 - s.z; withPreview && pz >= 0 && pz < P) {
-          auto t = Clock::now();
-          auto plane = (torch::sigmoid(logits[k][0][pz]) * 255.0f).round().to(torch::kUInt8).contiguous();
-          const uint8_t* prob = plane.data_ptr<uint8_t>();
-          for (int64_t y = 0; y < P; ++y) {
-            const int64_t ry = s.y + y - y0;
-            if (ry < 0 || ry >= dy) continue;
-            for (int64_t x = 0; x < P; ++x) {
-              const int64_t rx = s.x + x - x0;
-              if (rx >= 0 && rx < dx) previewProbability[static_cast<size_t>(ry * dx + rx)] = prob[y * P + x];
+        const Window& w = windows[first + size_t(k)];
+        // The window's voxels inside the region (all of them unless the region is smaller).
+        const int64_t ez = std::min(P, dz - w.z), ey = std::min(P, dy - w.y), ex = std::min(P, dx - w.x);
+        for (int64_t z = 0; z < ez; ++z)
+          for (int64_t y = 0; y < ey; ++y) {
+            const size_t to = size_t(((w.z + z) * dy + w.y + y) * dx + w.x);
+            const int64_t from = (z * P + y) * P;
+            for (int64_t x = 0; x < ex; ++x) {
+              const float g = importance[size_t(from + x)];
+              sum[to + size_t(x)] += g * prob[k * voxels + from + x];
+              weight[to + size_t(x)] += g;
             }
           }
-          r.previewSeconds += secondsSince(t);
-        }
-        for (int64_t z = 0; z < P; ++z) {
-          int64_t rz = s.z + z - z0;
-          if (rz < 0 || rz >= dz) continue;
-          for (int64_t y = 0; y < P; ++y) {
-            int64_t ry = s.y + y - y0;
-            if (ry < 0 || ry >= dy) continue;
-            for (int64_t x = 0; x < P; ++x) {
-              int64_t rx = s.x + x - x0;
-              if (rx < 0 || rx >= dx) continue;
-              predicted[static_cast<size_t>((rz * dy + ry) * dx + rx)] =
-                  pos[k * voxels + (z * P + y) * P + x];
-            }
-          }
-        }
       }
     }
-    if (withPreview) {
+    // Foreground where the blended probability is above 1/2 (the Gaussian weights are positive).
+    std::vector<uint8_t> predicted(count);
+    for (size_t i = 0; i < count; ++i) predicted[i] = sum[i] > 0.5f * weight[i];
+    // The preview (first volume): one fixed slice of the blended probabilities.
+    if (vi == 0 && withPreviewWanted) {
       auto t = Clock::now();
+      if (previewZ_ < 0 || previewZ_ >= dz) previewZ_ = previewSlice(lab.data(), dz, dy, dx);
       ValidationPreview p;
       p.volumeId = source_.volumes()[static_cast<size_t>(volumes_[0])].id;
       p.z = z0 + previewZ_;
@@ -220,23 +201,15 @@ std::optional<ValidationResult> Validator::full(const PredictLogits& predict, co
       p.width = dx;
       p.image.resize(static_cast<size_t>(dy * dx));
       source_.read(volumes_[0], p.z, y0, x0, 1, dy, dx, p.image.data(), nullptr);
-      const auto plane = lab.begin() + static_cast<std::ptrdiff_t>(previewZ_ * dy * dx);
-      p.label.assign(plane, plane + static_cast<std::ptrdiff_t>(dy * dx));
-      p.probability = std::move(previewProbability);
+      const size_t plane = size_t(previewZ_ * dy * dx);
+      p.label.assign(lab.begin() + std::ptrdiff_t(plane), lab.begin() + std::ptrdiff_t(plane + size_t(dy * dx)));
+      p.probability.resize(size_t(dy * dx));
+      for (size_t i = 0; i < p.probability.size(); ++i)
+        p.probability[i] = uint8_t(std::clamp(std::lround(255.0f * sum[plane + i] / weight[plane + i]), 0L, 255L));
       r.preview = std::move(p);
       r.previewSeconds += secondsSince(t);
     }
-    DiceCounts volume;
-    for (int64_t z = 0; z < dz; ++z)
-      for (int64_t y = 0; y < dy; ++y)
-        for (int64_t x = 0; x < dx; ++x) {
-          uint8_t t = lab[static_cast<size_t>((z * dy + y) * dx + x)];
-          if (t == 2) continue;
-          bool p = predicted[static_cast<size_t>((z * dy + y) * dx + x)] != 0;
-          volume.predicted += p;
-          volume.truth += t == 1;
-          volume.intersection += p && t == 1;
-        }
+    const DiceCounts volume = countDice(predicted.data(), lab.data(), count);
     dice.add(volume);
     r.volumes.push_back({source_.volumes()[size_t(volumes_[size_t(vi)])].id, volume.dice()});
   }

@@ -25,14 +25,6 @@ struct TrainArgs {
   bool resume = false, residual = false, deepSupervision = false, allowDataChange = false;
 };
 
-std::string readFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw vwb::fileError(path, "cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void setup(CLI::App& cmd) {
   auto a = std::make_shared<TrainArgs>();
   auto dist = vwb::cli::addDistributedFlags(cmd);  // --strategy --devices --nnodes ... (dist)
@@ -88,7 +80,7 @@ void setup(CLI::App& cmd) {
     auto given = [&](const char* name) { return cmd.count(name) > 0; };
     vwb::TrainConfig c;
     if (a->resume) c = vwb::loadRunConfig(a->out, vwb::cli::nodeRankOf(*dist, cmd));
-    else if (given("--config")) c = vwb::TrainConfig::fromJson(readFile(a->configFile));
+    else if (given("--config")) c = vwb::readTrainConfigFile(a->configFile);
     if (given("--data")) c.dataDir = std::filesystem::absolute(a->data).string();
     if (c.dataDir.empty()) throw vwb::Error("--data is required");
     c.runDir = std::filesystem::absolute(a->out).string();

@@ -10,10 +10,7 @@
 
 #include "engine/distributed/RankWorkers.h"
 #include "engine/distributed/detail/DeviceList.h"
-#include "engine/train/detail/BatchStaging.h"
-#include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/MixedPrecision.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/detail/StrategyStep.h"
 
 namespace vwb::dist {
 
@@ -45,13 +42,11 @@ class DataParallelStrategy : public TrainStrategy {
   std::vector<UNet3D> replicas_;  // [0] is the master on device 0
   std::vector<double> losses_;
   std::vector<double> deviceSeconds_;  // this step's forward/backward per device
-  std::vector<std::unique_ptr<CpuRankMemory>> memory_;
-  std::vector<std::unique_ptr<BatchStaging>> staging_;  // each device's next shard, copied ahead  // CPU devices: each worker's tensor bytes
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;  // AdamW or SGD (Optimizers.h)
-  LossScaler scaler_;
+  std::vector<std::unique_ptr<CpuRankMemory>> memory_;  // CPU devices: each worker's tensor bytes
+  std::vector<std::unique_ptr<BatchStaging>> staging_;  // each device's next shard, copied ahead
+  OptimizerUpdate update_;  // the master's optimizer, loss scaler and the micro-batch of every device
   std::shared_ptr<AbortSignal> abort_ = std::make_shared<AbortSignal>();
   std::unique_ptr<RankWorkers> workers_;
-  int64_t microBatch_ = 1;
 };
 
 }  // namespace vwb::dist

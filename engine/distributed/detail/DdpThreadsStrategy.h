@@ -14,10 +14,7 @@
 #include "engine/distributed/Rendezvous.h"
 #include "engine/distributed/detail/DeviceList.h"
 #include "engine/distributed/detail/GradientBucketer.h"
-#include "engine/train/detail/BatchStaging.h"
-#include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/MixedPrecision.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/detail/StrategyStep.h"
 
 namespace vwb::dist {
 
@@ -48,10 +45,8 @@ class DdpThreadsStrategy : public TrainStrategy {
     int globalRank = 0;
     std::unique_ptr<Communicator> comm;
     UNet3D model{nullptr};
-    std::unique_ptr<torch::optim::Optimizer> optimizer;  // AdamW or SGD (Optimizers.h)
+    OptimizerUpdate update;  // optimizer, loss scaler, micro-batch (halved on every rank together)
     std::unique_ptr<GradientBucketer> bucketer;
-    LossScaler scaler;
-    int64_t microBatch = 1;  // halved on every rank together after an out-of-memory
     StepResult result;
     CommStats stats;
     double computeSec = 0, commSec = 0;  // this step: forward/backward, then waiting on comms

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
 
 namespace vwb::dist {
@@ -18,24 +19,15 @@ struct LocalDevice {
 inline std::vector<LocalDevice> parseLocalDevices(const std::vector<std::string>& names) {
   std::vector<LocalDevice> out;
   for (const auto& n : names) {
-    if (n == "cpu") {
-      out.push_back({torch::Device(torch::kCPU), "cpu:0"});
-    } else if (n.rfind("cpu:", 0) == 0) {
-      int count = 0;
-      try {
-        count = std::stoi(n.substr(4));
-      } catch (...) {
-      }
-      if (count < 1) throw Error("device '" + n + "': expected cpu:N with N >= 1");
+    const DeviceName d = parseDeviceName(n);  // engine/core/DeviceName.h
+    if (!d.cuda) {
+      if (d.index == 0) throw Error("device '" + n + "': expected cpu:N with N >= 1");
+      const int count = d.index < 0 ? 1 : d.index;  // "cpu": one rank
       for (int i = 0; i < count; ++i)
         out.push_back({torch::Device(torch::kCPU), "cpu:" + std::to_string(i)});
-    } else if (n.rfind("cuda", 0) == 0) {
-      torch::Device d(n);  // throws for malformed names
-      if (!torch::cuda::is_available() || d.index() >= int(torch::cuda::device_count()))
-        throw Error("device '" + n + "': no such CUDA device in this process");
-      out.push_back({d, n});
     } else {
-      throw Error("device '" + n + "': expected cpu, cpu:N or cuda:I");
+      requireVisibleGpu(n, d, torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0);
+      out.push_back({torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index)), n});
     }
   }
   if (out.empty()) throw Error("no devices given");

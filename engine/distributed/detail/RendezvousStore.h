@@ -6,9 +6,8 @@
 // and serves only the processes that prove they hold the run's secret (RendezvousAuth.h: the
 // handshake, and where the secret comes from).
 //
-// After the handshake: frames of u8 op, u32 field count (<= 3), per field u32 length + bytes, all
-// fields together at most StoreLimits::maxFrame; the answer is u8 status (0 ok, 1 no such key,
-// 2 refused, with the reason as its field), u32 count, fields. Waiting is done by the client
+// Three files: the wire format (RendezvousWire.h: frames of u8 op, u32 field count, fields; the
+// answer's status), the server (RendezvousServer.h) and this client. Waiting is done by the client
 // (check, then sleep a few ms), so that no request blocks the connection its process's rank
 // threads share.
 //
@@ -27,18 +26,9 @@
 #include <string>
 
 #include "engine/core/Reporting.h"
+#include "engine/distributed/detail/RendezvousServer.h"
 
 namespace vwb::dist {
-
-struct StoreLimits {
-  std::chrono::milliseconds handshake{5000};  // from accept to the node's proof
-  std::chrono::milliseconds frame{30000};     // a request, once begun, arrives within; an answer drains within
-  std::chrono::milliseconds idle{10 * 60 * 1000};  // a node's connection silent this long is closed
-  size_t maxNodes = 256;          // connections past the handshake at once (one per process)
-  size_t maxPending = 16;         // connections still in the handshake; a new one drops the oldest
-  size_t maxFrame = 4u << 20;     // bytes of one request's fields together (Gloo's largest: KBs)
-  size_t maxHeld = 64u << 20;     // bytes of keys and values the store holds
-};
 
 class RendezvousStore : public c10d::Store {
  public:
@@ -69,7 +59,6 @@ class RendezvousStore : public c10d::Store {
   int connectedNodes() const;
 
  private:
-  class Server;
   struct Reply {
     int status = 0;
     std::vector<std::string> fields;
@@ -77,7 +66,7 @@ class RendezvousStore : public c10d::Store {
   Reply request(uint8_t op, const std::vector<std::string>& fields);
   void connect(std::chrono::steady_clock::time_point deadline);
 
-  std::unique_ptr<Server> server_;
+  std::unique_ptr<RendezvousServer> server_;  // node 0 (RendezvousServer.h)
   std::string host_, service_;
   std::string where_;  // "host:port" for messages
   std::string secret_, secretSource_;

@@ -11,6 +11,7 @@
 #include <c10/core/Allocator.h>
 #include <c10/util/ThreadLocalDebugInfo.h>
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
 
 #ifdef VWB_WITH_CUDA
@@ -23,17 +24,10 @@
 namespace vwb {
 
 torch::Device parseDevice(const std::string& name) {
-  if (name == "cpu" || name.rfind("cpu:", 0) == 0) return torch::Device(torch::kCPU);
-  if (name == "cuda" || name.rfind("cuda:", 0) == 0) {
-    if (!torch::cuda::is_available())
-      throw Error("device " + name + ": this build of LibTorch has no CUDA or no GPU is visible");
-    int index = name == "cuda" ? 0 : std::stoi(name.substr(5));
-    if (index < 0 || index >= static_cast<int>(torch::cuda::device_count()))
-      throw Error("device " + name + ": only " + std::to_string(torch::cuda::device_count()) +
-                  " CUDA device(s) visible");
-    return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(index));
-  }
-  throw Error("unknown device '" + name + "' (expected cpu or cuda:N)");
+  const DeviceName d = parseDeviceName(name);
+  if (!d.cuda) return torch::Device(torch::kCPU);
+  requireVisibleGpu(name, d, torch::cuda::is_available() ? int(torch::cuda::device_count()) : 0);
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(d.index));
 }
 
 namespace {

@@ -13,7 +13,8 @@
 
 namespace vwb {
 
-// "cpu", "cpu:N" (a CPU rank), "cuda", "cuda:N". Throws vwb::Error for unknown or absent devices.
+// "cpu", "cpu:N" (a CPU rank), "cuda", "cuda:N" (engine/core/DeviceName.h) as a torch::Device.
+// Throws vwb::Error for malformed names and absent GPUs.
 torch::Device parseDevice(const std::string& name);
 
 // Allocator figures and busy share for CUDA; process RSS and physical RAM for the CPU.

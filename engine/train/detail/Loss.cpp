@@ -18,16 +18,4 @@ torch::Tensor perSampleLoss(const torch::Tensor& logits, const torch::Tensor& la
   return bceMean + dice;
 }
 
-DiceCounts hardDiceCounts(const torch::Tensor& logits, const torch::Tensor& label) {
-  auto lab = label.to(logits.device());
-  auto valid = lab != 2;
-  auto pred = (logits > 0).logical_and(valid);
-  auto truth = (lab == 1);
-  DiceCounts c;
-  c.intersection = pred.logical_and(truth).sum().item<double>();
-  c.predicted = pred.sum().item<double>();
-  c.truth = truth.sum().item<double>();
-  return c;
-}
-
 }  // namespace vwb

@@ -13,18 +13,4 @@ inline constexpr double kDiceSmooth = 1.0;
 //   loss_i = bce_i + dice_i
 torch::Tensor perSampleLoss(const torch::Tensor& logits, const torch::Tensor& label);
 
-// Hard Dice statistics for validation: {intersection, predicted, truth} voxel counts over valid
-// voxels with prediction = logit > 0. Summed over the batch.
-struct DiceCounts {
-  double intersection = 0, predicted = 0, truth = 0;
-  void add(const DiceCounts& o) {
-    intersection += o.intersection; predicted += o.predicted; truth += o.truth;
-  }
-  // 1 when both are empty (nothing to find, nothing found).
-  double dice() const {
-    return predicted + truth == 0 ? 1.0 : 2.0 * intersection / (predicted + truth);
-  }
-};
-DiceCounts hardDiceCounts(const torch::Tensor& logits, const torch::Tensor& label);
-
 }  // namespace vwb

@@ -5,9 +5,7 @@
 #include <memory>
 #include <optional>
 
-#include "engine/train/detail/MixedPrecision.h"
-#include "engine/train/detail/BatchStaging.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/detail/StrategyStep.h"
 
 namespace vwb {
 
@@ -28,8 +26,6 @@ class SingleDeviceStrategy : public TrainStrategy {
   void prefetch(const GlobalBatch& next) override { staging_->stage(next, 0, next.size()); }
 
  private:
-  // Forward + backward of the whole batch in chunks of microBatch_; returns the summed loss.
-  double accumulate(const GlobalBatch& batch);
   void log(LogLevel level, const std::string& message) const;
 
   std::string deviceName_;
@@ -37,9 +33,7 @@ class SingleDeviceStrategy : public TrainStrategy {
   StrategyContext context_;
   Precision precision_ = Precision::F32;
   UNet3D model_{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer_;  // AdamW or SGD (Optimizers.h)
-  LossScaler scaler_;
-  int64_t microBatch_ = 1;
+  OptimizerUpdate update_;  // optimizer, loss scaler, micro-batch (StrategyStep.h)
   std::unique_ptr<BatchStaging> staging_;  // the next batch's copy to a GPU, overlapping compute
 };
 

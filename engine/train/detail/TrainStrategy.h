@@ -35,7 +35,7 @@ struct GlobalBatch {
 struct StepResult {
   double loss = 0;        // mean per-sample loss over the global batch
   double gradNorm = 0;    // total gradient norm before clipping
-  bool skipped = false;   // fp16 found inf/NaN gradients: no update, loss scale reduced
+  bool skipped = false;   // inf/NaN loss or gradients: no update (fp16: loss scale reduced)
   int64_t microBatch = 0; // per-device micro-batch in use (smaller after an out-of-memory)
   // Where the step's time went. commSeconds: what the step waited for gradient communication
   // after its own compute (DDP: the all-reduce not hidden behind backward, and the loss

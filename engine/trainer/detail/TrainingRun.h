@@ -13,28 +13,30 @@
 
 #include "engine/model/Normalization.h"
 #include "engine/train/BatchPipeline.h"
+#include "engine/train/MetricsJsonl.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
+#include "engine/trainer/LoopState.h"
 #include "engine/trainer/Trainer.h"
 #include "engine/trainer/detail/Validator.h"
 #include "engine/train/ValidationPlan.h"
 #include "engine/train/ValidationPreview.h"
-#include "engine/train/detail/Loss.h"
 #include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/detail/TrainingOptions.h"
 #include "engine/train/detail/WeightEma.h"
 
 namespace vwb {
 
-// Trainer state that checkpoints carry besides model/optimizer (all exact integers/doubles).
-struct LoopState {
-  int64_t step = 0;            // completed optimizer steps
-  int64_t epochsDone = 0;      // epochs whose end (validation, checkpoint) has run
-  double epochLossSum = 0;     // of the epoch in progress
-  int64_t epochLossCount = 0;
-  bool hasEma = false;
-  double valDiceEma = 0, bestValDiceEma = -1;
-  int64_t bestEpoch = 0;       // epoch (1-based) whose end wrote best.pt: its preview is kept
-};
+// What the run and the training benchmark (TrainBenchmark.cpp) set up alike (TrainingSetup.cpp).
+// Throws vwb::Error naming the first setting a run cannot start with.
+void checkTrainConfig(const TrainConfig& c);
+// `requested`, or every core when 0.
+int resolveThreads(int requested);
+// The batch's buffers become the tensors' storage (no copy); the tensors keep the batch alive.
+GlobalBatch toGlobalBatch(std::shared_ptr<Batch> batch);
+// From the summed intensity histograms of `volumes` (indices into source.volumes()).
+Normalization normalizationOf(const TrainingSource& source, const std::vector<int>& volumes);
+
 
 class TrainingRun {
  public:
@@ -61,7 +63,7 @@ class TrainingRun {
   void resumeFromCheckpoint();
   void writeCheckpoint(bool alsoBest);
   // RUN/previews/epoch-NNNN.tif and the pruning (a failure is a warning: previews are for looking).
-  void writePreview(EpochEvent& e, nlohmann::json& line, const ValidationResult& validation);
+  void writePreview(EpochEvent& e, EpochLineExtras& line, const ValidationResult& validation);
   std::string checkpointPath(const std::string& name) const;
 
   TrainConfig config_;

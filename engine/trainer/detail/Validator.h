@@ -4,10 +4,12 @@
 //   - patches(): a fixed set of foreground patches, drawn once per run from the validation
 //     volumes by a key of the run's seed alone (the same set every epoch, after a resume and on
 //     every rank and node); pseudo-Dice = hard Dice of the summed counts of all patches (nnU-Net's
-//     online evaluation), label 2 ignored. Cheap and steady: its moving average picks best.pt.
-//   - full(): the sliding window over each volume (or its centred val_crop), non-overlapping tiles,
-//     the last one flush with the end: the exact Dice, per volume too. At the end of a run and on
-//     request (Trainer.h: validateRun).
+//     online evaluation). Cheap and steady: its moving average picks best.pt.
+//   - full(): infer's sliding window (engine/infer/SlidingWindow.h) over each volume (or its
+//     centred val_crop) at overlap 0, windows spread evenly with the last flush with the end,
+//     blended by Gaussian importance where they meet: the Dice of the whole region, per volume
+//     too. At the end of a run and on request (Trainer.h: validateRun).
+// Both count with the engine's one Dice (engine/metrics/Dice.h), label 2 ignored.
 // The preview (node 0): one slice of the first validated region, the same every time.
 #include <functional>
 #include <optional>

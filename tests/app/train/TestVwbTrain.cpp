@@ -73,6 +73,40 @@ class TestVwbTrain : public QObject {
 
   // --strategy auto (the default) without --devices: what the planner prints for this machine and
   // dataset is what the run uses, for every setting the user left open; a given flag still wins.
+  // config.json is tagged {"format": "vwb-config/1"} (TrainConfig's codec); an untagged one of an
+  // older build still resumes; another format is refused naming the file and both formats, on
+  // --resume (the run's config.json) and on --config.
+  void configJsonCarriesItsFormat() {
+    const QString out = tmp_.filePath("config-format");
+    auto r = run(vwbExe(), smallRun(data_, out) + QStringList{"--epochs", "1", "--steps-per-epoch", "2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    const QString path = out + "/config.json";
+    QJsonObject config = readJson(path);
+    QCOMPARE(config.value("format").toString(), QString("vwb-config/1"));
+    auto rewrite = [&](const QJsonObject& j) {
+      QFile f(path);
+      return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(QJsonDocument(j).toJson()) > 0;
+    };
+    config.remove("format");
+    QVERIFY(rewrite(config));
+    r = run(vwbExe(), {"train", "--out", out, "--resume", "--epochs", "2"});
+    QVERIFY2(r.exitCode == 0, qPrintable(why(r)));
+    QCOMPARE(readJson(path).value("format").toString(), QString("vwb-config/1"));  // rewritten tagged
+
+    config["format"] = "vwb-config/9";
+    QVERIFY(rewrite(config));
+    r = run(vwbExe(), {"train", "--out", out, "--resume", "--epochs", "3"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(path) && r.err.contains("vwb-config/9") && r.err.contains("vwb-config/1"), qPrintable(r.err));
+
+    const QString other = tmp_.filePath("config-format-9.json");
+    QVERIFY(QFile::copy(path, other));
+    r = run(vwbExe(), smallRun(data_, tmp_.filePath("config-format-other")) + QStringList{"--config", other});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(other) && r.err.contains("vwb-config/9"), qPrintable(r.err));
+    QVERIFY(!QFile::exists(tmp_.filePath("config-format-other") + "/checkpoints/last.pt"));
+  }
+
   void autoStrategyTakesThePlanForWhatWasNotGiven() {
     // The planner's smallest patch is 32^3, so this needs larger volumes than the other cases.
     const QString data = tmp_.filePath("data40");

@@ -5,9 +5,11 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/core/Reporting.h"
+#include "engine/core/TextFile.h"
 #include "engine/core/Volume.h"
 
 class TestCore : public QObject {
@@ -22,6 +24,68 @@ class TestCore : public QObject {
     for (const char* bad : {"", "x", "12x", "1x2", "1x2x3x4", "0", "-4", "a"})
       QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::Shape3::parse(bad));
   }
+  // One torch-free parser of device names for the planner, inference and training
+  // (DeviceName.h): what each name means, and malformed names refused naming them.
+  void deviceNamesParseAlike() {
+    struct Case {
+      const char* name;
+      bool cuda;
+      int index;
+    };
+    for (const Case& c : {Case{"cpu", false, -1}, Case{"cpu:0", false, 0}, Case{"cpu:4", false, 4},
+                          Case{"cuda", true, 0}, Case{"cuda:0", true, 0}, Case{"cuda:12", true, 12}}) {
+      const vwb::DeviceName d = vwb::parseDeviceName(c.name);
+      QCOMPARE(d.cuda, c.cuda);
+      QCOMPARE(d.index, c.index);
+    }
+    for (const char* bad : {"", "gpu", "cpu:", "cpu:x", "cpu:1x", "cuda:", "cuda:-1", "cuda:1 ", "CUDA:0",
+                            "cuda:99999999999", "mps"}) {
+      try {
+        vwb::parseDeviceName(bad);
+        QFAIL(qPrintable(QString("accepted '%1'").arg(bad)));
+      } catch (const vwb::Error& e) {
+        QVERIFY2(std::string(e.what()).find(std::string("'") + bad + "'") != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find("expected cpu, cpu:N or cuda:I") != std::string::npos, e.what());
+      }
+    }
+    vwb::requireVisibleGpu("cpu:2", vwb::parseDeviceName("cpu:2"), 0);  // a CPU needs no GPU
+    vwb::requireVisibleGpu("cuda:1", vwb::parseDeviceName("cuda:1"), 2);
+    for (int visible : {0, 1}) {
+      try {
+        vwb::requireVisibleGpu("cuda:1", vwb::parseDeviceName("cuda:1"), visible);
+        QFAIL("cuda:1 accepted without a second GPU");
+      } catch (const vwb::Error& e) {
+        QVERIFY2(std::string(e.what()).find("cuda:1") != std::string::npos, e.what());
+        QVERIFY2(std::string(e.what()).find(visible ? "only 1 CUDA device(s)" : "no GPU is visible") != std::string::npos,
+                 e.what());
+      }
+    }
+  }
+
+  // The one whole-file reader (TextFile.h): bytes as they are (binary too), and a file that
+  // cannot be read is named with what it is for and why.
+  void wholeFileReadsNameTheFile() {
+    QTemporaryDir dir;
+    const std::string path = dir.filePath("bytes.bin").toStdString();
+    const std::string bytes("a\0b\r\n\xff", 6);
+    {
+      QFile f(QString::fromStdString(path));
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      QCOMPARE(f.write(bytes.data(), qint64(bytes.size())), qint64(bytes.size()));
+    }
+    QCOMPARE(vwb::readWholeFile(path), bytes);
+    const std::string missing = dir.filePath("missing.json").toStdString();
+    try {
+      vwb::readWholeFile(missing, "the split");
+      QFAIL("a missing file was read");
+    } catch (const vwb::Error& e) {
+      const std::string what = e.what();
+      QVERIFY2(what.find(missing) != std::string::npos && what.find("cannot read the split") != std::string::npos &&
+                   what.find("No such file") != std::string::npos,
+               e.what());
+    }
+  }
+
   void volumeIndexIsZMajor() {
     vwb::VolumeU8 v({2, 3, 4});
     QCOMPARE(v.size(), size_t(24));

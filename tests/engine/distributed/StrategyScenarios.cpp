@@ -142,4 +142,11 @@ std::vector<double> checkpointParameters(const std::string& path) {
   return out;
 }
 
+long long checkpointMicroBatch(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  c10::IValue v;
+  return archive.try_read("micro_batch", v) ? v.toInt() : -1;
+}
+
 }  // namespace vwbtest::dist

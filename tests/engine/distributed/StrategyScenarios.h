@@ -27,4 +27,7 @@ StrategyFailure ddpRankFailureStopsStep(int timeoutSec);
 // The network weights stored in a vwb checkpoint, flattened (throws vwb::Error if unreadable).
 std::vector<double> checkpointParameters(const std::string& path);
 
+// The micro-batch a vwb checkpoint's strategy state records (-1 when it records none).
+long long checkpointMicroBatch(const std::string& path);
+
 }  // namespace vwbtest::dist

@@ -165,6 +165,20 @@ class TestDistributedTraining : public QObject {
     QCOMPARE(lines.count("\"micro_batch\":1"), 2);  // both steps ran in micro-batches of 1
     const double diff = lastCheckpointRelDiff(faulty, reference);
     QVERIFY2(diff == 0, qPrintable(QString::number(diff)));
+
+    // The halved micro-batch is part of the strategy's state in last.pt (the one schema of every
+    // strategy, StrategyStep.h) and a resume goes on with it: it does not run out of memory again
+    // to find it. Before, only the single-device strategy saved it.
+    QCOMPARE(vwbtest::dist::checkpointMicroBatch((faulty + "/checkpoints/last.pt").toStdString()), 1LL);
+    QCOMPARE(vwbtest::dist::checkpointMicroBatch((reference + "/checkpoints/last.pt").toStdString()), 1LL);
+    auto resumed = vwbtest::run(vwbtest::vwbExe(), {"train", "--out", faulty, "--resume", "--epochs", "2"});
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    QFile again(faulty + "/metrics.jsonl");
+    QVERIFY(again.open(QIODevice::ReadOnly));
+    const QByteArray all = again.readAll();
+    QCOMPARE(all.count("\"type\":\"step\""), 4);
+    QCOMPARE(all.count("\"micro_batch\":1"), 4);  // the resumed steps too (not 2 again)
+    QCOMPARE(vwbtest::dist::checkpointMicroBatch((faulty + "/checkpoints/last.pt").toStdString()), 1LL);
   }
 
   void killedRankStopsTheOtherAndKeepsTheCheckpoint() {

@@ -15,6 +15,8 @@
 #include "engine/core/AtomicFile.h"
 #include "engine/core/Error.h"
 #include "engine/model/CheckpointInfo.h"
+#include "engine/train/MetricsJsonl.h"
+#include "engine/trainer/LoopState.h"
 #include "engine/trainer/Trainer.h"
 #include "engine/train/ValidationPreview.h"
 
@@ -207,6 +209,134 @@ class TestTrainer : public QObject {
     vwb::runTraining(c, volumes, more, never);
     QCOMPARE(more.steps.front().step, int64_t(11));
     QCOMPARE(vwb::readCheckpointInfo(checkpoint(c, "last.pt")).step, int64_t(15));
+  }
+
+  // The trainer writes metrics.jsonl through the engine's codec (MetricsJsonl.h): what it encodes
+  // reads back through the same codec, key for key; an epoch line without validation has no
+  // validation keys.
+  void metricsLinesRoundTripThroughTheCodec() {
+    vwb::StepEvent e;
+    e.step = 7;
+    e.epoch = 2;
+    e.loss = 0.1 + 0.2;
+    e.lr = 3e-4;
+    e.dataWaitFraction = 0.125;
+    e.commWaitFraction = 0.25;
+    e.stepSpread = 0.0625;
+    e.secondsPerStep = 1.5;
+    e.samplesPerSec = 99;  // the moving average: not what the line records
+    e.memory = {{"cpu:1", 1 << 20, 2 << 20, 3 << 20, 4 << 20, 5 << 20, 0.5}};
+    const std::string step = vwb::encodeStepLine(e, {1765000000.25, 2.5, true, 2, 6.75});
+    const nlohmann::json j = nlohmann::json::parse(step);
+    QCOMPARE(j.at("grad_norm").get<double>(), 2.5);
+    QCOMPARE(j.at("skipped").get<bool>(), true);
+    QCOMPARE(j.at("micro_batch").get<int>(), 2);
+    QCOMPARE(j.at("time").get<double>(), 1765000000.25);
+    vwb::MetricsRecord record;
+    std::string problem;
+    QCOMPARE(int(vwb::parseMetricsLine(step, record, problem)), int(vwb::MetricsLine::Record));
+    const auto& s = std::get<vwb::StepEvent>(record);
+    QCOMPARE(s.step, e.step);
+    QCOMPARE(s.epoch, e.epoch);
+    QCOMPARE(s.loss, e.loss);
+    QCOMPARE(s.lr, e.lr);
+    QCOMPARE(s.samplesPerSec, 6.75);
+    QCOMPARE(s.dataWaitFraction, e.dataWaitFraction);
+    QCOMPARE(s.commWaitFraction, e.commWaitFraction);
+    QCOMPARE(s.stepSpread, e.stepSpread);
+    QCOMPARE(s.secondsPerStep, e.secondsPerStep);
+    QCOMPARE(s.memory.size(), size_t(1));
+    QCOMPARE(s.memory[0].device, std::string("cpu:1"));
+    QCOMPARE(s.memory[0].peakBytes, int64_t(3 << 20));
+    QCOMPARE(s.memory[0].busy, 0.5);
+
+    vwb::EpochEvent ep;
+    ep.epoch = 2;
+    ep.trainLoss = 0.5;
+    ep.valLoss = 0.75;
+    ep.valDice = 0.375;
+    ep.valDiceEma = 0.3;
+    ep.best = true;
+    ep.epochSec = 12.5;
+    ep.previewVolume = "vol-a";
+    ep.previewZ = 11;
+    vwb::EpochLineExtras x;
+    x.step = 20;
+    x.time = 1765000100.5;
+    x.preview = "previews/epoch-0002.tif";
+    x.valKind = "full";
+    x.valSeconds = 3.25;
+    const std::string epoch = vwb::encodeEpochLine(ep, x);
+    QCOMPARE(nlohmann::json::parse(epoch).at("val_kind").get<std::string>(), std::string("full"));
+    QCOMPARE(int(vwb::parseMetricsLine(epoch, record, problem)), int(vwb::MetricsLine::Record));
+    const auto& b = std::get<vwb::EpochEvent>(record);
+    QCOMPARE(b.epoch, ep.epoch);
+    QCOMPARE(b.trainLoss, ep.trainLoss);
+    QCOMPARE(*b.valLoss, *ep.valLoss);
+    QCOMPARE(*b.valDice, *ep.valDice);
+    QCOMPARE(b.valDiceEma, ep.valDiceEma);
+    QCOMPARE(b.best, true);
+    QCOMPARE(b.epochSec, ep.epochSec);
+    QCOMPARE(b.previewPath, x.preview);
+    QCOMPARE(b.previewVolume, ep.previewVolume);
+    QCOMPARE(b.previewZ, ep.previewZ);
+
+    vwb::EpochEvent plain;
+    plain.epoch = 1;
+    const nlohmann::json p = nlohmann::json::parse(vwb::encodeEpochLine(plain, {}));
+    for (const char* key : {"val_loss", "val_dice", "val_dice_ema", "val_kind", "val_s", "preview"})
+      QVERIFY2(!p.contains(key), key);
+  }
+
+  // The loop's state in last.pt has one codec (LoopState.h), the same for every strategy: it
+  // round-trips exactly, a checkpoint of an older build without best_epoch/global_batch/strategy
+  // still loads, and a missing or mistyped key is refused naming the key.
+  void loopStateCodec() {
+    vwb::LoopState s;
+    s.epochsDone = 3;
+    s.epochLossSum = 0.1 + 0.2;  // not exactly representable: must come back bit-identical
+    s.epochLossCount = 7;
+    s.hasEma = true;
+    s.valDiceEma = 1.0 / 3.0;
+    s.bestValDiceEma = 2.0 / 3.0;
+    s.bestEpoch = 2;
+    s.globalBatch = 8;
+    s.strategy = "dp";
+    const nlohmann::json j = nlohmann::json::parse(vwb::loopStateToJson(s).dump());
+    const vwb::LoopState back = vwb::loopStateFromJson(j, 42);
+    QCOMPARE(back.step, int64_t(42));
+    QCOMPARE(back.epochsDone, s.epochsDone);
+    QCOMPARE(back.epochLossSum, s.epochLossSum);
+    QCOMPARE(back.epochLossCount, s.epochLossCount);
+    QCOMPARE(back.hasEma, s.hasEma);
+    QCOMPARE(back.valDiceEma, s.valDiceEma);
+    QCOMPARE(back.bestValDiceEma, s.bestValDiceEma);
+    QCOMPARE(back.bestEpoch, s.bestEpoch);
+    QCOMPARE(back.globalBatch, s.globalBatch);
+    QCOMPARE(back.strategy, s.strategy);
+
+    nlohmann::json older = j;
+    for (const char* key : {"best_epoch", "global_batch", "strategy"}) older.erase(key);
+    const vwb::LoopState old = vwb::loopStateFromJson(older, 5);
+    QCOMPARE(old.bestEpoch, int64_t(0));
+    QCOMPARE(old.epochsDone, int64_t(3));
+
+    nlohmann::json missing = j;
+    missing.erase("epoch_loss_count");
+    try {
+      vwb::loopStateFromJson(missing, 5);
+      QFAIL("a loop state without epoch_loss_count was accepted");
+    } catch (const vwb::Error& e) {
+      QVERIFY2(std::string(e.what()).find("epoch_loss_count") != std::string::npos, e.what());
+    }
+    nlohmann::json mistyped = j;
+    mistyped["has_ema"] = "yes";
+    try {
+      vwb::loopStateFromJson(mistyped, 5);
+      QFAIL("a loop state with a string has_ema was accepted");
+    } catch (const vwb::Error& e) {
+      QVERIFY2(std::string(e.what()).find("has_ema") != std::string::npos, e.what());
+    }
   }
 
   // An out-of-memory at the first step (the loop's fault hook throws what a CUDA OOM throws)
