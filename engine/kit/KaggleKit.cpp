@@ -28,6 +28,7 @@
 #include "engine/kit/KitNotebook.h"
 #include "engine/model/CheckpointInfo.h"
 #include "engine/model/ModelMemory.h"
+#include "engine/train/TrainConfig.h"
 
 namespace fs = std::filesystem;
 
@@ -164,6 +165,38 @@ KaggleKitPlan planKaggleKit(const KaggleKitRequest& r) {
     plan.models.push_back(m);
   }
 
+  // The training notebook's settings: --train-config, else the run's own (RUN/config.json), through
+  // TrainConfig's codec; what names this machine or this dataset is reset.
+  {
+    const std::string file = !r.trainConfig.empty() ? r.trainConfig : (run / "config.json").string();
+    TrainConfig c;
+    if (r.trainConfig.empty() && !fs::exists(file, ec)) {
+      plan.warnings.push_back(file + " is missing: the training notebook starts from the default settings");
+    } else {
+      try {
+        c = TrainConfig::fromJson(readText(file));
+      } catch (const Error& e) {
+        throw fileError(file, e.what());
+      }
+    }
+    if (r.trainConfig.empty()) {
+      c.valPatches = -1;  // auto: sized again on the notebook's data
+      c.valEvery = 1;
+    }
+    c.runDir.clear();
+    c.dataDir.clear();
+    c.cacheDir.clear();
+    c.resume = false;
+    c.devices = {"cpu"};  // the notebook gives every GPU present, and the strategy follows them
+    c.strategy = StrategyKind::Auto;
+    c.nnodes = 1;
+    c.nodeRank = 0;
+    c.master.clear();
+    c.bind.clear();
+    plan.trainConfigJson = c.toJson();
+    plan.trainConfigSource = fs::exists(file, ec) ? file : "defaults";
+  }
+
   // What made the run's last predictions (predictions.json): their TTA and overlap are the run's.
   nlohmann::json settings = nlohmann::json::object();
   const fs::path manifest = run / "predictions" / kPredictionManifestName;
@@ -282,6 +315,12 @@ int64_t writeKaggleKit(const KaggleKitRequest& r, const KaggleKitPlan& plan) {
   if (ec) throw fileError((json / "nlohmann").string(), "cannot be copied into the kit: " + ec.message());
   if (fs::is_regular_file(VWB_KIT_NLOHMANN_LICENSE, ec))
     copyInto(VWB_KIT_NLOHMANN_LICENSE, dir / "src" / "third_party" / "nlohmann" / "COPYRIGHT");
+  // {fmt} (MIT), used header-only (FMT_HEADER_ONLY) by the trainer's sources: the same way.
+  const fs::path fmtDir = fs::path(VWB_KIT_FMT_DIR) / "fmt";
+  fs::copy(fmtDir, dir / "src" / "third_party" / "fmt", fs::copy_options::recursive, ec);
+  if (ec) throw fileError(fmtDir.string(), "cannot be copied into the kit: " + ec.message());
+  if (fs::is_regular_file(VWB_KIT_FMT_LICENSE, ec))
+    copyInto(VWB_KIT_FMT_LICENSE, dir / "src" / "third_party" / "fmt" / "COPYRIGHT");
 
   nlohmann::json estimates = nlohmann::json::object();
   for (const auto& e : plan.estimates)
@@ -306,9 +345,14 @@ int64_t writeKaggleKit(const KaggleKitRequest& r, const KaggleKitPlan& plan) {
       {"estimates", estimates},
       {"competition", {{"data", "/kaggle/input/vesuvius-challenge-surface-detection"},
                        {"submission", "/kaggle/working/submission.zip"}}},
+      {"training", {{"config", kKaggleKitTrainConfig}, {"from", plan.trainConfigSource},
+                    {"notebook", kKaggleKitTrainNotebook}, {"run_folder", kKaggleKitRunFolder},
+                    {"session_hours", 11.0}}},
   };
   writeText(dir / "kit.json", kit.dump(2) + "\n");
   writeText(dir / kKaggleKitNotebook, kaggleKitNotebook(kit.dump()));
+  writeText(dir / kKaggleKitTrainConfig, plan.trainConfigJson + "\n");
+  writeText(dir / kKaggleKitTrainNotebook, kaggleKitTrainNotebook(kit.dump(), plan.trainConfigJson));
   writeText(dir / "README.md", kaggleKitReadme(kit.dump()));
 
   int64_t bytes = 0;

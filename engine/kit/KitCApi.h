@@ -66,6 +66,7 @@ typedef void (*vwbkit_line_fn)(const char* line);
 //   "resume":  true = continue RUN/checkpoints/last.pt with RUN/config.json's settings, exactly as
 //              `vwb train --resume` ("config" is then not read)
 //   "devices": optional, overrides the config's devices (["cuda:0", "cuda:1"], ["cpu:2"], ["cpu"])
+//   "strategy": optional, overrides (auto | single | ddp | dp)
 //   "epochs":  optional, overrides (with resume: a larger value extends the run, as --epochs does)
 //   "max_seconds": optional, > 0: stop after the step during which this much time has passed
 //              (last.pt is written; the next session resumes from it)

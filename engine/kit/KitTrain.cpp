@@ -147,7 +147,13 @@ const char* vwbkit_train(const char* request, const vwbkit_volume* volumes, int6
     c.resume = resume;
     c.allowDataChange = r.value("allow_data_change", false);
     c.dataDir = "(volumes handed over by the Kaggle kit)";
+    // Validation previews are TIFFs (engine/io), which the kit's build does not have: none, said once.
+    if (c.previewsKept != 0) {
+      c.previewsKept = 0;
+      if (line) line("validation previews: none in the notebook (the kit's build writes no TIFF); the metrics and checkpoints are all there");
+    }
     if (r.contains("devices")) c.devices = r.at("devices").get<std::vector<std::string>>();
+    if (r.contains("strategy")) c.strategy = vwb::parseStrategy(r.at("strategy").get<std::string>());
     if (r.contains("epochs")) c.epochs = r.at("epochs").get<int>();
     if (count < 1 || !volumes) throw vwb::Error("no training volumes given");
     std::vector<vwb::VolumeView> views;
@@ -173,11 +179,11 @@ const char* vwbkit_train(const char* request, const vwbkit_volume* volumes, int6
 const char* vwbkit_checkpoint_info(const char* path) {
   return guardedText([&] {
     vwb::LoadedModel m = vwb::loadModelCheckpoint(path, torch::kCPU);
-    uLong crc = crc32(0L, Z_NULL, 0);
+    uLong crc = crc32_z(0L, Z_NULL, 0);
     int64_t tensors = 0;
     auto add = [&](const torch::Tensor& t) {
       const torch::Tensor c = t.contiguous();
-      crc = crc32(crc, static_cast<const Bytef*>(c.data_ptr()), static_cast<uInt>(c.numel() * c.element_size()));
+      crc = crc32_z(crc, static_cast<const Bytef*>(c.data_ptr()), static_cast<size_t>(c.numel() * c.element_size()));
       ++tensors;
     };
     for (const auto& p : m.model->named_parameters()) add(p.value());
