@@ -106,12 +106,21 @@ std::string KitTimeEstimate::text() const {
   return buf;
 }
 
+std::vector<std::string> kaggleKitSourceList(const std::string& root, bool training) {
+  std::vector<std::string> files;
+  std::istringstream in(readText(root + "/engine/kit/kit-sources.txt"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const bool trainOnly = line.rfind("train ", 0) == 0;
+    if (trainOnly == training) files.push_back(trainOnly ? line.substr(6) : line);
+  }
+  return files;
+}
+
 std::vector<std::string> kaggleKitSources(const std::string& root) {
   const std::string list = root + "/engine/kit/kit-sources.txt";
-  std::vector<std::string> files;
-  std::istringstream in(readText(list));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line[0] != '#') files.push_back(line);
+  std::vector<std::string> files = kaggleKitSourceList(root, false);
+  for (const auto& f : kaggleKitSourceList(root, true)) files.push_back(f);
   // Every engine header the listed sources include, transitively.
   static const std::regex include(R"(^\s*#\s*include\s*["<](engine/[^">]+)[">])");
   std::set<std::string> seen(files.begin(), files.end());
@@ -298,12 +307,13 @@ int64_t writeKaggleKit(const KaggleKitRequest& r, const KaggleKitPlan& plan) {
     models.push_back({{"file", file}, {"source", m.source}, {"weight", m.weight}, {"arch", m.arch},
                       {"patch", m.patch}, {"parameters", m.parameters}, {"forward_gflop_per_patch", m.forwardFlops / 1e9}});
   }
-  std::string list = "# The engine sources of libvwbkit.so (copied from " + root + ")\n";
-  for (const std::string& s : sources) {
-    copyInto(fs::path(root) / s, dir / "src" / s);
-    if (s.size() > 4 && s.compare(s.size() - 4, 4, ".cpp") == 0) list += s + "\n";
+  for (const std::string& s : sources) copyInto(fs::path(root) / s, dir / "src" / s);
+  for (const bool training : {false, true}) {
+    std::string list = std::string("# The engine sources of libvwbkit.so") + (training ? "'s training build" : "") +
+                       " (copied from " + root + ")\n";
+    for (const std::string& s : kaggleKitSourceList(root, training)) list += s + "\n";
+    writeText(dir / "src" / (training ? "train-sources.txt" : "sources.txt"), list);
   }
-  writeText(dir / "src" / "sources.txt", list);
   copyInto(resources / "CMakeLists.txt", dir / "src" / "CMakeLists.txt");
   copyInto(resources / "compat" / "zlib.h", dir / "src" / "compat" / "zlib.h");
   copyInto(resources / "vwbkit.py", dir / "vwbkit.py");

@@ -99,5 +99,8 @@ int64_t writeKaggleKit(const KaggleKitRequest& request, const KaggleKitPlan& pla
 // The engine sources (relative paths) the kit compiles: engine/kit/kit-sources.txt and every
 // engine header they include. Throws vwb::Error naming a missing file.
 std::vector<std::string> kaggleKitSources(const std::string& sourceRoot);
+// The .cpp files of kit-sources.txt: the prediction build's (training false), or those only the
+// training build adds (lines `train engine/...`).
+std::vector<std::string> kaggleKitSourceList(const std::string& sourceRoot, bool training);
 
 }  // namespace vwb

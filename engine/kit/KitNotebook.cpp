@@ -153,9 +153,11 @@ std::string kaggleKitTrainNotebook(const std::string& kitJson, const std::string
   cells.push_back(markdown(
       "## 2. Build the engine against this notebook's PyTorch\n\n"
       "As in the kit's prediction notebook: CMake compiles `src/` into `libvwbkit.so` with this `torch`'s paths "
-      "and C++ ABI. A build of the same kit and PyTorch left in `/kaggle/working` or in an attached notebook "
-      "output (`vwbkit-build/`, e.g. the previous version of this notebook) is used instead."));
-  cells.push_back(code("lib = vwbkit.build(kit, work='/kaggle/working')"));
+      "and C++ ABI, here with the training entry (the trainer and DDP: about twice the files of the prediction "
+      "build). A training build of the same kit and PyTorch left in `/kaggle/working` or in an attached notebook "
+      "output (`vwbkit-build/`, e.g. the previous version of this notebook) is used instead; it also serves the "
+      "prediction notebook."));
+  cells.push_back(code("lib = vwbkit.build(kit, work='/kaggle/working', training=True)"));
   cells.push_back(markdown(
       "## 3. The run folder: a new run, or the previous session's\n\n"
       "A Kaggle session ends after 12 hours, so a long training is several versions of this notebook. When an "

@@ -102,27 +102,31 @@ class Kit:
         return h.hexdigest()
 
 
-def build(kit, work='/kaggle/working', jobs=None):
+def build(kit, work='/kaggle/working', jobs=None, training=False):
     """libvwbkit.so for this PyTorch: an earlier build of the same kit and PyTorch (in `work` or
-    in an attached notebook output), else CMake in work/vwbkit-build. Returns its path."""
+    in an attached notebook output), else CMake in work/vwbkit-build. `training`: with the
+    training entry (vwbkit_train; 79 files instead of 43); a training build serves prediction too.
+    Returns its path."""
     import torch
     from torch.utils import cpp_extension
     stamp = {'sources': kit.sources_digest(), 'torch': torch.__version__, 'cuda': torch.version.cuda,
-             'cxx11_abi': int(torch._C._GLIBCXX_USE_CXX11_ABI), 'python': sys.version.split()[0]}
+             'cxx11_abi': int(torch._C._GLIBCXX_USE_CXX11_ABI), 'python': sys.version.split()[0],
+             'training': bool(training)}
     target = os.path.join(work, 'vwbkit-build')
     candidates = [target] + sorted(glob.glob('/kaggle/input/**/vwbkit-build', recursive=True))
     for c in candidates:
         try:
             with open(os.path.join(c, 'stamp.json')) as f:
-                same = json.load(f) == stamp
+                found = json.load(f)
         except (OSError, ValueError):
             continue
+        same = found == stamp or (not training and found == dict(stamp, training=True))
         if same and os.path.isfile(os.path.join(c, 'libvwbkit.so')):
             log(f'using the build in {c} (same kit sources, same PyTorch {torch.__version__})')
             return os.path.join(c, 'libvwbkit.so')
     jobs = jobs or os.cpu_count() or 2
-    log(f'building libvwbkit.so against PyTorch {torch.__version__} (CUDA {torch.version.cuda}) '
-        f'with {jobs} jobs in {target}')
+    log(f'building libvwbkit.so{" with the training entry" if training else ""} against PyTorch '
+        f'{torch.__version__} (CUDA {torch.version.cuda}) with {jobs} jobs in {target}')
     t0 = time.time()
     if os.path.isdir(target):
         subprocess.run(['rm', '-rf', target], check=True)
@@ -131,7 +135,7 @@ def build(kit, work='/kaggle/working', jobs=None):
     configure = ['cmake', '-S', os.path.join(kit.path, 'src'), '-B', target, '-DCMAKE_BUILD_TYPE=Release',
                  '-DCMAKE_COLOR_MAKEFILE=OFF',
                  f'-DTORCH_INCLUDE_DIRS={includes}', f'-DTORCH_LIBRARY_DIR={cpp_extension.library_paths()[0]}',
-                 f'-DTORCH_CXX11_ABI={stamp["cxx11_abi"]}']
+                 f'-DTORCH_CXX11_ABI={stamp["cxx11_abi"]}', f'-DVWBKIT_TRAIN={"ON" if training else "OFF"}']
     if torch.version.cuda:  # the CUDA runtime's and NCCL's headers: the toolkit, or the nvidia-* wheels
         hints = [os.environ.get('CUDA_HOME', ''), '/usr/local/cuda']
         site = os.path.dirname(os.path.dirname(torch.__file__))
@@ -541,7 +545,8 @@ def train(kit, lib, run, volumes, hours_per_session=None, devices_=None):
     if raw is None:
         raise RuntimeError(f'training: {_error(L)}')
     end = json.loads(raw)
-    log(f'{end["outcome"]} at step {end["step"]}: {end["message"]}')
+    log(end['message'].replace('(continue with --resume)', '').rstrip() +
+        (': attach this version\'s output to the next version to go on' if end['outcome'] == 'stopped' else ''))
     return end
 
 
