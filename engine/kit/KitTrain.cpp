@@ -4,8 +4,6 @@
 // Progress goes out as lines a person can read; a time budget stops the run the way the GUI's
 // Stop does (the current step ends, last.pt is written), so a Kaggle session ends with a
 // checkpoint the next session resumes from exactly.
-#include <zlib.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -17,7 +15,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/kit/KitCApi.h"
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/CheckpointInfo.h"
 #include "engine/train/TrainingSource.h"
 #include "engine/trainer/Trainer.h"
 
@@ -178,19 +176,10 @@ const char* vwbkit_train(const char* request, const vwbkit_volume* volumes, int6
 
 const char* vwbkit_checkpoint_info(const char* path) {
   return guardedText([&] {
-    vwb::LoadedModel m = vwb::loadModelCheckpoint(path, torch::kCPU);
-    uLong crc = crc32_z(0L, Z_NULL, 0);
-    int64_t tensors = 0;
-    auto add = [&](const torch::Tensor& t) {
-      const torch::Tensor c = t.contiguous();
-      crc = crc32_z(crc, static_cast<const Bytef*>(c.data_ptr()), static_cast<size_t>(c.numel() * c.element_size()));
-      ++tensors;
-    };
-    for (const auto& p : m.model->named_parameters()) add(p.value());
-    for (const auto& b : m.model->named_buffers()) add(b.value());
+    const vwb::CheckpointWeightsDigest d = vwb::checkpointWeightsDigest(path);
     char hex[16];
-    std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc));
-    return nlohmann::json{{"step", m.info.step}, {"epoch", m.info.epoch}, {"weights_crc32", hex}, {"tensors", tensors}}
+    std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(d.crc32));
+    return nlohmann::json{{"step", d.info.step}, {"epoch", d.info.epoch}, {"weights_crc32", hex}, {"tensors", d.tensors}}
         .dump();
   });
 }
