@@ -27,12 +27,14 @@ const char* kAbortKey = "vwb/abort";
 constexpr std::chrono::milliseconds kWaitSlice{20};
 constexpr double kStorePollSec = 0.25;
 
+#ifdef USE_C10D_GLOO  // LibTorch's CMake targets define it; the Kaggle kit where Gloo's headers exist
 std::shared_ptr<::gloo::transport::Device> glooDevice(const std::string& host) {
   if (!host.empty()) return c10d::ProcessGroupGloo::createDeviceForHostname(host);
   if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"))
     return c10d::ProcessGroupGloo::createDeviceForInterface(ifname);
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
+#endif
 
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 
@@ -69,6 +71,10 @@ c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, 
                                              std::chrono::milliseconds timeout,
                                              const std::string& bindHost, const std::string& secret,
                                              const std::string& secretSource, LogSink* log) {
+#ifdef VWB_ONE_MACHINE  // the Kaggle kit's build (engine/kit/README.md): no TCP rendezvous, no nettle
+  (void)host, (void)port, (void)bind, (void)timeout, (void)bindHost, (void)secret, (void)secretSource, (void)log;
+  throw Error("several nodes: this build (the Kaggle kit) trains on the devices of one machine only");
+#else
   ignoreSigpipeOnce();
   try {
     return c10::make_intrusive<RendezvousStore>(host, port, bind, bindHost, timeout, secret, secretSource, log);
@@ -79,6 +85,7 @@ c10::intrusive_ptr<c10d::Store> makeTcpStore(const std::string& host, int port, 
                             bind ? "binding" : "connecting to", host, port,
                             timeout.count() / 1000, messageOf(e)));
   }
+#endif
 }
 
 Communicator::Communicator(c10::intrusive_ptr<c10d::Store> store, int rank, int size,
@@ -96,9 +103,14 @@ Communicator::Communicator(c10::intrusive_ptr<c10d::Store> store, int rank, int 
       throw Error("NCCL was requested but this build's LibTorch has no CUDA/NCCL; use Gloo (CPU)");
 #endif
     } else {
+#ifdef USE_C10D_GLOO
       auto o = c10d::ProcessGroupGloo::Options::create(options_.timeout);
       o->devices.push_back(glooDevice(options_.gloohost));
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, rank, size, o);
+#else
+      throw Error("Gloo was requested but this build has no Gloo process groups (the PyTorch it was built "
+                  "against ships no Gloo headers): use NCCL on GPUs, or one device");
+#endif
     }
   } catch (const Error&) {
     throw;

@@ -55,10 +55,15 @@ RendezvousSpec rendezvousFromConfig(const TrainConfig& c, int localRanks) {
     r.bindHost = c.bind;
     if (r.bindHost.size() > 2 && r.bindHost.front() == '[' && r.bindHost.back() == ']')
       r.bindHost = r.bindHost.substr(1, r.bindHost.size() - 2);
+#ifdef VWB_ONE_MACHINE  // the Kaggle kit's build: no TCP rendezvous (Communicator.cpp), no secret to read
+    throw Error(fmt::format("--nnodes {}: this build (the Kaggle kit) trains on the devices of one machine only",
+                            c.nnodes));
+#else
     const RendezvousSecret secret =
         resolveRendezvousSecret(c.rendezvousSecretFile, [](const char* k) { return std::getenv(k); });
     r.secret = secret.bytes;
     r.secretSource = secret.source;
+#endif
   }
   return r;
 }

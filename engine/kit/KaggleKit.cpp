@@ -28,6 +28,7 @@
 #include "engine/kit/KitNotebook.h"
 #include "engine/model/CheckpointInfo.h"
 #include "engine/model/ModelMemory.h"
+#include "engine/train/TrainConfig.h"
 
 namespace fs = std::filesystem;
 
@@ -105,12 +106,21 @@ std::string KitTimeEstimate::text() const {
   return buf;
 }
 
+std::vector<std::string> kaggleKitSourceList(const std::string& root, bool training) {
+  std::vector<std::string> files;
+  std::istringstream in(readText(root + "/engine/kit/kit-sources.txt"));
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    const bool trainOnly = line.rfind("train ", 0) == 0;
+    if (trainOnly == training) files.push_back(trainOnly ? line.substr(6) : line);
+  }
+  return files;
+}
+
 std::vector<std::string> kaggleKitSources(const std::string& root) {
   const std::string list = root + "/engine/kit/kit-sources.txt";
-  std::vector<std::string> files;
-  std::istringstream in(readText(list));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line[0] != '#') files.push_back(line);
+  std::vector<std::string> files = kaggleKitSourceList(root, false);
+  for (const auto& f : kaggleKitSourceList(root, true)) files.push_back(f);
   // Every engine header the listed sources include, transitively.
   static const std::regex include(R"(^\s*#\s*include\s*["<](engine/[^">]+)[">])");
   std::set<std::string> seen(files.begin(), files.end());
@@ -162,6 +172,38 @@ KaggleKitPlan planKaggleKit(const KaggleKitRequest& r) {
     m.parameters = parameterCount(info.model);
     m.forwardFlops = estimateForwardFlops(info.model, {info.patch, info.patch, info.patch});
     plan.models.push_back(m);
+  }
+
+  // The training notebook's settings: --train-config, else the run's own (RUN/config.json), through
+  // TrainConfig's codec; what names this machine or this dataset is reset.
+  {
+    const std::string file = !r.trainConfig.empty() ? r.trainConfig : (run / "config.json").string();
+    TrainConfig c;
+    if (r.trainConfig.empty() && !fs::exists(file, ec)) {
+      plan.warnings.push_back(file + " is missing: the training notebook starts from the default settings");
+    } else {
+      try {
+        c = TrainConfig::fromJson(readText(file));
+      } catch (const Error& e) {
+        throw fileError(file, e.what());
+      }
+    }
+    if (r.trainConfig.empty()) {
+      c.valPatches = -1;  // auto: sized again on the notebook's data
+      c.valEvery = 1;
+    }
+    c.runDir.clear();
+    c.dataDir.clear();
+    c.cacheDir.clear();
+    c.resume = false;
+    c.devices = {"cpu"};  // the notebook gives every GPU present, and the strategy follows them
+    c.strategy = StrategyKind::Auto;
+    c.nnodes = 1;
+    c.nodeRank = 0;
+    c.master.clear();
+    c.bind.clear();
+    plan.trainConfigJson = c.toJson();
+    plan.trainConfigSource = fs::exists(file, ec) ? file : "defaults";
   }
 
   // What made the run's last predictions (predictions.json): their TTA and overlap are the run's.
@@ -265,12 +307,13 @@ int64_t writeKaggleKit(const KaggleKitRequest& r, const KaggleKitPlan& plan) {
     models.push_back({{"file", file}, {"source", m.source}, {"weight", m.weight}, {"arch", m.arch},
                       {"patch", m.patch}, {"parameters", m.parameters}, {"forward_gflop_per_patch", m.forwardFlops / 1e9}});
   }
-  std::string list = "# The engine sources of libvwbkit.so (copied from " + root + ")\n";
-  for (const std::string& s : sources) {
-    copyInto(fs::path(root) / s, dir / "src" / s);
-    if (s.size() > 4 && s.compare(s.size() - 4, 4, ".cpp") == 0) list += s + "\n";
+  for (const std::string& s : sources) copyInto(fs::path(root) / s, dir / "src" / s);
+  for (const bool training : {false, true}) {
+    std::string list = std::string("# The engine sources of libvwbkit.so") + (training ? "'s training build" : "") +
+                       " (copied from " + root + ")\n";
+    for (const std::string& s : kaggleKitSourceList(root, training)) list += s + "\n";
+    writeText(dir / "src" / (training ? "train-sources.txt" : "sources.txt"), list);
   }
-  writeText(dir / "src" / "sources.txt", list);
   copyInto(resources / "CMakeLists.txt", dir / "src" / "CMakeLists.txt");
   copyInto(resources / "compat" / "zlib.h", dir / "src" / "compat" / "zlib.h");
   copyInto(resources / "vwbkit.py", dir / "vwbkit.py");
@@ -282,6 +325,12 @@ int64_t writeKaggleKit(const KaggleKitRequest& r, const KaggleKitPlan& plan) {
   if (ec) throw fileError((json / "nlohmann").string(), "cannot be copied into the kit: " + ec.message());
   if (fs::is_regular_file(VWB_KIT_NLOHMANN_LICENSE, ec))
     copyInto(VWB_KIT_NLOHMANN_LICENSE, dir / "src" / "third_party" / "nlohmann" / "COPYRIGHT");
+  // {fmt} (MIT), used header-only (FMT_HEADER_ONLY) by the trainer's sources: the same way.
+  const fs::path fmtDir = fs::path(VWB_KIT_FMT_DIR) / "fmt";
+  fs::copy(fmtDir, dir / "src" / "third_party" / "fmt", fs::copy_options::recursive, ec);
+  if (ec) throw fileError(fmtDir.string(), "cannot be copied into the kit: " + ec.message());
+  if (fs::is_regular_file(VWB_KIT_FMT_LICENSE, ec))
+    copyInto(VWB_KIT_FMT_LICENSE, dir / "src" / "third_party" / "fmt" / "COPYRIGHT");
 
   nlohmann::json estimates = nlohmann::json::object();
   for (const auto& e : plan.estimates)
@@ -306,9 +355,14 @@ int64_t writeKaggleKit(const KaggleKitRequest& r, const KaggleKitPlan& plan) {
       {"estimates", estimates},
       {"competition", {{"data", "/kaggle/input/vesuvius-challenge-surface-detection"},
                        {"submission", "/kaggle/working/submission.zip"}}},
+      {"training", {{"config", kKaggleKitTrainConfig}, {"from", plan.trainConfigSource},
+                    {"notebook", kKaggleKitTrainNotebook}, {"run_folder", kKaggleKitRunFolder},
+                    {"session_hours", 11.0}}},
   };
   writeText(dir / "kit.json", kit.dump(2) + "\n");
   writeText(dir / kKaggleKitNotebook, kaggleKitNotebook(kit.dump()));
+  writeText(dir / kKaggleKitTrainConfig, plan.trainConfigJson + "\n");
+  writeText(dir / kKaggleKitTrainNotebook, kaggleKitTrainNotebook(kit.dump(), plan.trainConfigJson));
   writeText(dir / "README.md", kaggleKitReadme(kit.dump()));
 
   int64_t bytes = 0;

@@ -17,6 +17,12 @@ namespace vwb {
 
 inline constexpr char kKaggleKitFormat[] = "vwb-kaggle-kit/1";
 inline constexpr char kKaggleKitNotebook[] = "vesuvius-kit.ipynb";
+// Training in a notebook with the same kit (vwbkit_train): the settings and the notebook.
+inline constexpr char kKaggleKitTrainNotebook[] = "vesuvius-train.ipynb";
+inline constexpr char kKaggleKitTrainConfig[] = "train.json";
+// The run folder the training notebook keeps in /kaggle/working (and finds again among the
+// inputs of its next version).
+inline constexpr char kKaggleKitRunFolder[] = "vwb-run";
 
 // The hidden test set's size is not published. 120 volumes of 320^3: the planning figure,
 // about 15% of the 786 training volumes (a usual hold-out share); a higher count only costs TTA.
@@ -30,6 +36,7 @@ struct KaggleKitRequest {
   std::optional<std::string> tta, ttaAverage;  // none|flips|full; probability|logit
   std::optional<double> overlap;
   int hiddenVolumes = kDefaultHiddenVolumes;
+  std::string trainConfig;  // settings for training in a notebook (RUN/config.json's format); empty: the run's
   std::string out;
   std::string sourceRoot;  // the repository the engine sources are copied from; empty: the one
                            // vwb was built from ($VWB_SOURCE_DIR overrides)
@@ -74,6 +81,11 @@ struct KaggleKitPlan {
   std::string settingsSource;  // where TTA and overlap came from
   std::vector<KitTimeEstimate> estimates;
   std::vector<std::string> warnings;  // e.g. an estimate over the budget
+  // The training notebook's settings (TrainConfig's JSON, through its codec): from --train-config,
+  // else the run's config.json, with what belongs to one machine and one dataset reset (folders,
+  // devices, nodes; validation patches back to auto, sized on the notebook's data).
+  std::string trainConfigJson;
+  std::string trainConfigSource;
 };
 
 // Reads and checks everything the kit needs (run, checkpoints, weights, post-processing record,
@@ -87,5 +99,8 @@ int64_t writeKaggleKit(const KaggleKitRequest& request, const KaggleKitPlan& pla
 // The engine sources (relative paths) the kit compiles: engine/kit/kit-sources.txt and every
 // engine header they include. Throws vwb::Error naming a missing file.
 std::vector<std::string> kaggleKitSources(const std::string& sourceRoot);
+// The .cpp files of kit-sources.txt: the prediction build's (training false), or those only the
+// training build adds (lines `train engine/...`).
+std::vector<std::string> kaggleKitSourceList(const std::string& sourceRoot, bool training);
 
 }  // namespace vwb

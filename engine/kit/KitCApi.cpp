@@ -14,9 +14,16 @@
 #include "engine/infer/PostProcessRecord.h"
 #include "engine/infer/PostProcessTuner.h"
 
+namespace vwb {
+// The reason of the last failure on this thread, for vwbkit_last_error() (KitTrain.cpp sets it too).
+std::string& kitLastError() {
+  thread_local std::string text;
+  return text;
+}
+}  // namespace vwb
+
 namespace {
 
-thread_local std::string lastError;
 thread_local std::string lastText;
 
 // Runs f; a C++ exception becomes -1 and the message of vwbkit_last_error().
@@ -26,9 +33,9 @@ int guarded(F&& f) {
     f();
     return 0;
   } catch (const std::exception& e) {
-    lastError = e.what();
+    vwb::kitLastError() = e.what();
   } catch (...) {
-    lastError = "unknown error";
+    vwb::kitLastError() = "unknown error";
   }
   return -1;
 }
@@ -56,7 +63,7 @@ vwb::Shape3 shapeOf(int64_t d, int64_t h, int64_t w) {
 extern "C" {
 
 const char* vwbkit_version(void) { return "vwbkit/1"; }
-const char* vwbkit_last_error(void) { return lastError.c_str(); }
+const char* vwbkit_last_error(void) { return vwb::kitLastError().c_str(); }
 
 void* vwbkit_open(const char* settingsJson) {
   std::unique_ptr<vwb::EnsemblePredictor> predictor;

@@ -104,12 +104,108 @@ std::string kaggleKitNotebook(const std::string& kitJson) {
   return nb.dump(1) + "\n";
 }
 
+namespace {
+// The training settings in a few table rows (TrainConfig's JSON keys).
+std::string trainSettingsText(const nlohmann::json& c) {
+  std::ostringstream s;
+  s << "| | |\n|---|---|\n";
+  const auto& m = c.value("model", nlohmann::json::object());
+  s << "| network | `" << m.value("arch", std::string("unet")) << "`, " << m.value("levels", 0) << " levels, base "
+    << m.value("base_channels", 0) << " channels |\n";
+  s << "| patch, batch | " << c.value("patch", 0) << "³ patches, " << c.value("batch_per_device", 0)
+    << " per GPU (global batch = that × GPUs × " << c.value("grad_accumulation", 1) << ") |\n";
+  s << "| schedule | " << c.value("epochs", 0) << " epochs × " << c.value("steps_per_epoch", 0) << " steps, lr "
+    << c.value("lr", 0.0) << ", optimizer " << c.value("optimizer", std::string("adamw")) << " |\n";
+  s << "| augmentation, precision | `" << c.value("augment", std::string("light")) << "`, amp `"
+    << c.value("amp", std::string("auto")) << "` |\n";
+  return s.str();
+}
+}  // namespace
+
+std::string kaggleKitTrainNotebook(const std::string& kitJson, const std::string& trainConfigJson) {
+  const nlohmann::json kit = nlohmann::json::parse(kitJson);
+  const nlohmann::json config = nlohmann::json::parse(trainConfigJson);
+  const std::string format = kit["format"].get<std::string>();
+  const std::string runFolder = kit["training"]["run_folder"].get<std::string>();
+  nlohmann::json cells = nlohmann::json::array();
+  cells.push_back(markdown(
+      "# Vesuvius Workbench: train in this notebook\n\n"
+      "`vwb train` inside this notebook's kernel: the workbench's own trainer (the C++ of `vwb train`), built "
+      "here against this notebook's PyTorch. On several GPUs (2×T4) it runs DDP as one worker thread per GPU in "
+      "this very process, gradients all-reduced through PyTorch's c10d — no processes to spawn, so nothing "
+      "has to be launched apart from the kernel. Checkpoints go to `/kaggle/working/" + runFolder + "`; a next "
+      "version of this notebook that has this version's output attached continues the run exactly where it "
+      "stopped (as `vwb train --resume`).\n\n"
+      "Settings (`train.json` in the kit, from `" + kit["training"]["from"].get<std::string>() + "`):\n\n" +
+      trainSettingsText(config)));
+  cells.push_back(markdown(
+      "## 1. Find the kit\n\n"
+      "The kit is a dataset attached to this notebook: the folder under `/kaggle/input` whose `kit.json` has the "
+      "format `" + format + "`."));
+  cells.push_back(code(
+      "import glob, json, os, sys\n"
+      "KIT = next(os.path.dirname(p) for p in sorted(glob.glob('/kaggle/input/**/kit.json', recursive=True))\n"
+      "           if json.load(open(p)).get('format') == '" + format + "')\n"
+      "sys.path.insert(0, KIT)\n"
+      "import vwbkit\n"
+      "kit = vwbkit.Kit(KIT)\n"
+      "print(kit.training_summary())"));
+  cells.push_back(markdown(
+      "## 2. Build the engine against this notebook's PyTorch\n\n"
+      "As in the kit's prediction notebook: CMake compiles `src/` into `libvwbkit.so` with this `torch`'s paths "
+      "and C++ ABI, here with the training entry (the trainer and DDP: about twice the files of the prediction "
+      "build). A training build of the same kit and PyTorch left in `/kaggle/working` or in an attached notebook "
+      "output (`vwbkit-build/`, e.g. the previous version of this notebook) is used instead; it also serves the "
+      "prediction notebook."));
+  cells.push_back(code("lib = vwbkit.build(kit, work='/kaggle/working', training=True)"));
+  cells.push_back(markdown(
+      "## 3. The run folder: a new run, or the previous session's\n\n"
+      "A Kaggle session ends after 12 hours, so a long training is several versions of this notebook. When an "
+      "attached input holds a `" + runFolder + "/` with a checkpoint (Add data → this notebook's previous "
+      "version output), the one furthest along is copied to `/kaggle/working/" + runFolder + "` and training "
+      "resumes from its `checkpoints/last.pt`: same step, same optimizer state, same batches — the same "
+      "weights as one uninterrupted run. Otherwise a new run starts with the kit's settings."));
+  cells.push_back(code("run = vwbkit.prepare_run(kit, lib, work='/kaggle/working')"));
+  cells.push_back(markdown(
+      "## 4. Read the training volumes\n\n"
+      "`tifffile` reads each `train_images/<id>.tif` and its `train_labels/<id>.tif` once and keeps them as "
+      "`.npy` files in `/tmp` (not in the notebook's output); training reads them memory-mapped, so the page "
+      "cache holds what fits and the rest comes from the local disk. Scroll ids come from `train.csv`: the "
+      "validation split holds out whole scrolls, as `vwb train` does."));
+  cells.push_back(code("volumes = vwbkit.read_training_volumes(kit.data_dir())"));
+  cells.push_back(markdown(
+      "## 5. Train\n\n"
+      "Every GPU present (the CPU when there is none). A line every 30 s says the step, the loss, the speed and "
+      "the time left; one per epoch the validation. When this session's training time is spent (11 h of "
+      "Kaggle's 12 by default; `hours=` changes it) the current step ends, `last.pt` is written and the "
+      "notebook ends normally, so its output keeps the run for the next version."));
+  cells.push_back(code("result = vwbkit.train(kit, lib, run, volumes)"));
+  cells.push_back(markdown(
+      "## 6. What this version leaves\n\n"
+      "`/kaggle/working/" + runFolder + "`: `config.json`, `checkpoints/last.pt` (everything a resume needs), "
+      "`checkpoints/best.pt` (the model), `metrics.jsonl`, `logs/training.log` — the workbench's run folder. "
+      "Save a version with this output attached to continue; download the folder to open it in the workbench "
+      "(Recent runs) or to make a prediction kit from it (`vwb kaggle-kit --run " + runFolder + "`)."));
+  cells.push_back(code("vwbkit.summarize_run(lib, run)"));
+  for (size_t i = 0; i < cells.size(); ++i) cells[i]["id"] = "train-step-" + std::to_string(i + 1);
+  const nlohmann::json nb{
+      {"cells", cells},
+      {"metadata",
+       {{"kernelspec", {{"display_name", "Python 3"}, {"language", "python"}, {"name", "python3"}}},
+        {"language_info", {{"name", "python"}}}}},
+      {"nbformat", 4},
+      {"nbformat_minor", 5}};
+  return nb.dump(1) + "\n";
+}
+
 std::string kaggleKitReadme(const std::string& kitJson) {
   const nlohmann::json kit = nlohmann::json::parse(kitJson);
   return "# Vesuvius Workbench Kaggle kit\n\n"
          "Made by `vwb kaggle-kit` from `" + kit["run"].get<std::string>() + "`. Upload this folder as a Kaggle "
          "dataset, attach it and the competition's data to a GPU notebook (internet off), and run "
-         "`vesuvius-kit.ipynb` (File → Import notebook). It writes `/kaggle/working/submission.zip`.\n\n" +
+         "`vesuvius-kit.ipynb` (File → Import notebook). It writes `/kaggle/working/submission.zip`. "
+         "`vesuvius-train.ipynb` trains in a notebook with the same engine (`train.json`: the settings; every GPU, "
+         "DDP in threads; a next version with this one's output attached resumes the run).\n\n" +
          settingsText(kit) +
          "\n`kit.json` holds every setting (format `" + kit["format"].get<std::string>() + "`); `src/` the engine "
          "sources `libvwbkit.so` is built from (CMake + a C++17 compiler, against the notebook's own PyTorch); "

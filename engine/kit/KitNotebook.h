@@ -7,5 +7,7 @@ namespace vwb {
 
 std::string kaggleKitNotebook(const std::string& kitJson);
 std::string kaggleKitReadme(const std::string& kitJson);
+// The training notebook: `vwb train` (and its --resume) in the notebook's kernel, on every GPU.
+std::string kaggleKitTrainNotebook(const std::string& kitJson, const std::string& trainConfigJson);
 
 }  // namespace vwb

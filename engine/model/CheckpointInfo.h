@@ -33,4 +33,14 @@ struct CheckpointInfo {
 // Reads only the meta record. Throws vwb::Error naming the file when it is not a vwb checkpoint.
 CheckpointInfo readCheckpointInfo(const std::string& path);
 
+// A digest of a checkpoint's weights: CRC-32 over the bytes of every parameter and buffer of its
+// network, in the network's order, as stored. Equal digests: bit-identical weights (what a resume
+// check compares; the Kaggle kit's notebooks print it). Throws vwb::Error naming the file.
+struct CheckpointWeightsDigest {
+  uint32_t crc32 = 0;
+  int64_t tensors = 0;
+  CheckpointInfo info;
+};
+CheckpointWeightsDigest checkpointWeightsDigest(const std::string& path);
+
 }  // namespace vwb

@@ -250,4 +250,20 @@ LoadedModel loadModelCheckpoint(const std::string& path, const torch::Device& de
   return loaded;
 }
 
+CheckpointWeightsDigest checkpointWeightsDigest(const std::string& path) {
+  LoadedModel m = loadModelCheckpoint(path, torch::kCPU);
+  CheckpointWeightsDigest d;
+  d.info = m.info;
+  uLong crc = crc32_z(0L, Z_NULL, 0);
+  auto add = [&](const torch::Tensor& t) {
+    const torch::Tensor c = t.contiguous();
+    crc = crc32_z(crc, static_cast<const Bytef*>(c.data_ptr()), static_cast<size_t>(c.numel() * c.element_size()));
+    ++d.tensors;
+  };
+  for (const auto& p : m.model->named_parameters()) add(p.value());
+  for (const auto& b : m.model->named_buffers()) add(b.value());
+  d.crc32 = static_cast<uint32_t>(crc);
+  return d;
+}
+
 }  // namespace vwb

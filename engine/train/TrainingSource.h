@@ -34,11 +34,21 @@ class TrainingSource {
   virtual int64_t cachePeakBytes() const { return 0; }
 };
 
-// Volumes already in memory; they must outlive the source.
+// A labelled volume in memory the source does not own: shape voxels of image and label (0/1/2),
+// z-major. The Kaggle kit hands over volumes Python read (numpy arrays, memory-mapped .npy files).
+struct VolumeView {
+  std::string id, scrollId;
+  Shape3 shape;
+  const uint8_t* image = nullptr;
+  const uint8_t* label = nullptr;
+};
+
+// Volumes already in memory; they must outlive the source. Same batches whichever constructor.
 class MemoryTrainingSource : public TrainingSource {
  public:
   explicit MemoryTrainingSource(const std::vector<const TrainingVolume*>& volumes);
   explicit MemoryTrainingSource(const std::vector<TrainingVolume>& volumes);
+  explicit MemoryTrainingSource(std::vector<VolumeView> views);
 
   const std::vector<SourceVolume>& volumes() const override { return info_; }
   const std::vector<int64_t>& foreground(int volume) const override { return foreground_[size_t(volume)]; }
@@ -48,7 +58,7 @@ class MemoryTrainingSource : public TrainingSource {
 
  private:
   void index();
-  std::vector<const TrainingVolume*> volumes_;
+  std::vector<VolumeView> volumes_;
   std::vector<SourceVolume> info_;
   std::vector<std::vector<int64_t>> foreground_;
   mutable std::vector<std::array<int64_t, 256>> histograms_;  // computed on first use

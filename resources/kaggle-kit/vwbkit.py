@@ -8,6 +8,12 @@ volume the rest is projected from what was measured, and TTA variants are droppe
 flips -> none), saying so, when the rest would not end within the budget.
 
     python3 vwbkit.py --kit KIT [--lib libvwbkit.so] --data DATA --out submission.zip
+
+Training (the kit's vesuvius-train.ipynb): read_training_volumes() reads the labelled volumes
+(tifffile) once into .npy files in /tmp and maps them; prepare_run() finds the run folder of the
+notebook's previous version among the inputs and copies it to /kaggle/working; train() hands
+the mapped voxels to the engine's trainer (vwbkit_train: `vwb train`, DDP over every GPU as
+threads of this process) and resumes a copied run exactly, as `vwb train --resume`.
 """
 import argparse
 import ctypes
@@ -16,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -67,6 +74,21 @@ class Kit:
             lines.append(f'  estimate {e["text"]}')
         return '\n'.join(lines)
 
+    def training_config(self):
+        with open(os.path.join(self.path, self.json['training']['config'])) as f:
+            return json.load(f)
+
+    def training_summary(self):
+        c, t = self.training_config(), self.json['training']
+        m = c['model']
+        return '\n'.join([
+            f'kit {self.path}: training settings from {t["from"]}',
+            f'  network {m["arch"]}, {m["levels"]} levels, base {m["base_channels"]} channels; patch {c["patch"]}, '
+            f'batch {c["batch_per_device"]} per device x {c["grad_accumulation"]} accumulation',
+            f'  {c["epochs"]} epochs x {c["steps_per_epoch"]} steps, lr {c["lr"]}, optimizer {c["optimizer"]}, '
+            f'augment {c["augment"]}, amp {c["amp"]}, seed {c["seed"]}',
+            f'  run folder /kaggle/working/{t["run_folder"]}; {t["session_hours"]} h of training per session'])
+
     def sources_digest(self):
         h = hashlib.sha256()
         src = os.path.join(self.path, 'src')
@@ -80,27 +102,31 @@ class Kit:
         return h.hexdigest()
 
 
-def build(kit, work='/kaggle/working', jobs=None):
+def build(kit, work='/kaggle/working', jobs=None, training=False):
     """libvwbkit.so for this PyTorch: an earlier build of the same kit and PyTorch (in `work` or
-    in an attached notebook output), else CMake in work/vwbkit-build. Returns its path."""
+    in an attached notebook output), else CMake in work/vwbkit-build. `training`: with the
+    training entry (vwbkit_train; 79 files instead of 43); a training build serves prediction too.
+    Returns its path."""
     import torch
     from torch.utils import cpp_extension
     stamp = {'sources': kit.sources_digest(), 'torch': torch.__version__, 'cuda': torch.version.cuda,
-             'cxx11_abi': int(torch._C._GLIBCXX_USE_CXX11_ABI), 'python': sys.version.split()[0]}
+             'cxx11_abi': int(torch._C._GLIBCXX_USE_CXX11_ABI), 'python': sys.version.split()[0],
+             'training': bool(training)}
     target = os.path.join(work, 'vwbkit-build')
     candidates = [target] + sorted(glob.glob('/kaggle/input/**/vwbkit-build', recursive=True))
     for c in candidates:
         try:
             with open(os.path.join(c, 'stamp.json')) as f:
-                same = json.load(f) == stamp
+                found = json.load(f)
         except (OSError, ValueError):
             continue
+        same = found == stamp or (not training and found == dict(stamp, training=True))
         if same and os.path.isfile(os.path.join(c, 'libvwbkit.so')):
             log(f'using the build in {c} (same kit sources, same PyTorch {torch.__version__})')
             return os.path.join(c, 'libvwbkit.so')
     jobs = jobs or os.cpu_count() or 2
-    log(f'building libvwbkit.so against PyTorch {torch.__version__} (CUDA {torch.version.cuda}) '
-        f'with {jobs} jobs in {target}')
+    log(f'building libvwbkit.so{" with the training entry" if training else ""} against PyTorch '
+        f'{torch.__version__} (CUDA {torch.version.cuda}) with {jobs} jobs in {target}')
     t0 = time.time()
     if os.path.isdir(target):
         subprocess.run(['rm', '-rf', target], check=True)
@@ -109,7 +135,12 @@ def build(kit, work='/kaggle/working', jobs=None):
     configure = ['cmake', '-S', os.path.join(kit.path, 'src'), '-B', target, '-DCMAKE_BUILD_TYPE=Release',
                  '-DCMAKE_COLOR_MAKEFILE=OFF',
                  f'-DTORCH_INCLUDE_DIRS={includes}', f'-DTORCH_LIBRARY_DIR={cpp_extension.library_paths()[0]}',
-                 f'-DTORCH_CXX11_ABI={stamp["cxx11_abi"]}']
+                 f'-DTORCH_CXX11_ABI={stamp["cxx11_abi"]}', f'-DVWBKIT_TRAIN={"ON" if training else "OFF"}']
+    if torch.version.cuda:  # the CUDA runtime's and NCCL's headers: the toolkit, or the nvidia-* wheels
+        hints = [os.environ.get('CUDA_HOME', ''), '/usr/local/cuda']
+        site = os.path.dirname(os.path.dirname(torch.__file__))
+        hints += sorted(glob.glob(os.path.join(site, 'nvidia', '*')))
+        configure += ['-DTORCH_CUDA=1', '-DVWBKIT_CUDA_HINTS=' + ';'.join(h for h in hints if h and os.path.isdir(h))]
     for step in (configure, ['cmake', '--build', target, '-j', str(jobs)]):
         tail = []
         with subprocess.Popen(step, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as p:
@@ -339,6 +370,219 @@ def check_submission(path, data, lib_or_L, ids=None):
     if problems:
         raise RuntimeError('submission check failed:\n  ' + '\n  '.join(problems))
     log(f'{path}: {len(ids)} masks, every test id once, uint8 0/1, shapes as the images')
+
+
+# ---------------------------------------------------------------------------------------------
+# Training in the notebook (vesuvius-train.ipynb)
+
+class _Volume(ctypes.Structure):  # engine/kit/KitCApi.h: vwbkit_volume
+    _fields_ = [('id', ctypes.c_char_p), ('scroll_id', ctypes.c_char_p), ('d', ctypes.c_int64),
+                ('h', ctypes.c_int64), ('w', ctypes.c_int64), ('image', _u8), ('label', _u8)]
+
+
+LINE = ctypes.CFUNCTYPE(None, ctypes.c_char_p)
+
+
+def _train_api(L):
+    L.vwbkit_train.restype = ctypes.c_char_p
+    L.vwbkit_train.argtypes = [ctypes.c_char_p, ctypes.POINTER(_Volume), ctypes.c_int64, LINE]
+    L.vwbkit_checkpoint_info.restype = ctypes.c_char_p
+    L.vwbkit_checkpoint_info.argtypes = [ctypes.c_char_p]
+    L.vwbkit_features.restype = ctypes.c_char_p
+    return L
+
+
+def checkpoint_info(L, path):
+    """Step, epoch and weights digest of a checkpoint (the engine reads it), or None if unreadable."""
+    raw = _train_api(L).vwbkit_checkpoint_info(path.encode())
+    return json.loads(raw) if raw is not None else None
+
+
+def _id_key(i):  # the engine's order of volume ids (engine/data/Dataset.cpp: numbers first, by value)
+    return (0, len(i), i) if i.isdigit() else (1, 0, i)
+
+
+def _tif_files(folder):
+    out = {}
+    for p in glob.glob(os.path.join(folder, '*')):
+        name = os.path.basename(p)
+        stem, ext = os.path.splitext(name)
+        if not name.startswith('.') and ext.lower() in ('.tif', '.tiff'):
+            out[stem] = p
+    return out
+
+
+def read_training_volumes(data, scratch=None, max_volumes=None):
+    """The labelled training volumes of the competition layout (train_images/<id>.tif,
+    train_labels/<id>.tif, train.csv's scroll ids), each read once with tifffile into .npy files in
+    `scratch` (default /tmp/vwbkit-volumes, $VWB_KIT_SCRATCH) and returned memory-mapped. A volume
+    whose files are unchanged (size, mtime) is not read again. When the local disk cannot hold them
+    all, the first ones that fit are used, and the notebook says so."""
+    import csv
+    scratch = scratch or os.environ.get('VWB_KIT_SCRATCH', '/tmp/vwbkit-volumes')
+    images, labels = _tif_files(os.path.join(data, 'train_images')), _tif_files(os.path.join(data, 'train_labels'))
+    if not images:
+        raise RuntimeError(f'{data}/train_images: no training volumes (.tif)')
+    missing = sorted(set(images) - set(labels), key=_id_key)
+    if missing:
+        raise RuntimeError(f'{data}/train_labels: no label for ' + ', '.join(f'{i}.tif' for i in missing[:10]) +
+                           (f' and {len(missing) - 10} more' if len(missing) > 10 else ''))
+    scrolls = {}
+    csv_path = os.path.join(data, 'train.csv')
+    if os.path.isfile(csv_path):
+        with open(csv_path, newline='') as f:
+            for row in csv.DictReader(f):
+                row = {k.strip().lower(): (v or '').strip() for k, v in row.items() if k}
+                if 'id' in row:
+                    scrolls[row['id']] = row.get('scroll_id', '')
+    ids = sorted(images, key=_id_key)
+    limit = max_volumes or int(os.environ.get('VWB_KIT_MAX_VOLUMES', '0')) or len(ids)
+    os.makedirs(scratch, exist_ok=True)
+    out, t0, last = [], time.time(), 0.0
+    for n, vid in enumerate(ids[:limit]):
+        stamp = {k: [os.stat(p).st_size, os.stat(p).st_mtime_ns] for k, p in (('image', images[vid]), ('label', labels[vid]))}
+        base = os.path.join(scratch, vid)
+        try:
+            with open(base + '.json') as f:
+                fresh = json.load(f) == stamp
+        except (OSError, ValueError):
+            fresh = False
+        if not fresh:
+            image, label = _read_image(images[vid]), _read_image(labels[vid])
+            if image.shape != label.shape:
+                raise RuntimeError(f'{labels[vid]}: label is {label.shape}, the image {image.shape}')
+            if label.max(initial=0) > 2:
+                raise RuntimeError(f'{labels[vid]}: label values must be 0, 1 or 2 (found {label.max()})')
+            need = 2 * image.nbytes + (1 << 30)
+            if shutil.disk_usage(scratch).free < need:
+                log(f'the local disk holds no more volumes ({shutil.disk_usage(scratch).free / 1e9:.1f} GB free in '
+                    f'{scratch}): training on the first {len(out)} of {len(ids)}')
+                break
+            for kind, array in (('image', image), ('label', label)):
+                np.save(base + f'.{kind}.npy.partial.npy', array)
+                os.replace(base + f'.{kind}.npy.partial.npy', base + f'.{kind}.npy')
+            with open(base + '.json', 'w') as f:
+                json.dump(stamp, f)
+        out.append({'id': vid, 'scroll_id': scrolls.get(vid, ''),
+                    'image': np.load(base + '.image.npy', mmap_mode='r'),
+                    'label': np.load(base + '.label.npy', mmap_mode='r')})
+        now = time.time()
+        if now - last >= 30 or n + 1 == min(limit, len(ids)):
+            last = now
+            log(f'training volumes: {n + 1}/{min(limit, len(ids))} ready in {scratch} ({hours(now - t0)})')
+    if limit < len(ids):
+        log(f'using {limit} of the {len(ids)} training volumes (max_volumes / VWB_KIT_MAX_VOLUMES)')
+    scrolls_seen = sorted({v['scroll_id'] for v in out if v['scroll_id']})
+    log(f'{len(out)} training volumes, {len(scrolls_seen)} scroll(s)' +
+        ('' if scrolls_seen else f' ({csv_path} gives no scroll ids: the validation split goes by volume)'))
+    return out
+
+
+def _writable(tree):
+    for root, dirs, files in os.walk(tree):
+        os.chmod(root, 0o755)
+        for name in files:
+            os.chmod(os.path.join(root, name), 0o644)
+
+
+def prepare_run(kit, lib, work='/kaggle/working', inputs='/kaggle/input'):
+    """The run folder to train in: work/<run folder>. When an input (the previous version's output)
+    holds a run folder with a checkpoint further along than the one in `work`, it is copied there
+    (writable) and the run resumes from it. Returns {'dir', 'resume', 'from', 'step'}."""
+    L = _train_api(load(lib))
+    name = kit.json['training']['run_folder']
+    target = os.path.join(work, name)
+    found = []
+    for last in sorted(glob.glob(os.path.join(inputs, '**', name, 'checkpoints', 'last.pt'), recursive=True)) + \
+            [os.path.join(target, 'checkpoints', 'last.pt')]:
+        if os.path.isfile(last):
+            info = checkpoint_info(L, last)
+            if info is None:
+                log(f'{last}: not a readable checkpoint ({_error(L)}): left aside')
+            else:
+                found.append((info['step'], os.path.dirname(os.path.dirname(last)), info))
+    if not found:
+        if os.path.exists(target) and os.listdir(target):
+            aside = f'{target}.before-{time.strftime("%Y%m%d-%H%M%S")}'
+            os.rename(target, aside)
+            log(f'{target} held no checkpoint: moved to {aside}')
+        log(f'no earlier run among the inputs: a new run in {target}')
+        return {'dir': target, 'resume': False, 'from': None, 'step': 0}
+    step, source, info = max(found, key=lambda f: f[0])
+    if os.path.abspath(source) != os.path.abspath(target):
+        if os.path.exists(target):
+            aside = f'{target}.before-{time.strftime("%Y%m%d-%H%M%S")}'
+            os.rename(target, aside)
+            log(f'{target} is behind {source}: moved to {aside}')
+        t0 = time.time()
+        shutil.copytree(source, target, copy_function=shutil.copyfile)
+        _writable(target)
+        log(f'copied the previous run {source} to {target} in {time.time() - t0:.0f} s')
+    log(f'resuming the run at step {step} (epoch {info["epoch"]}, weights {info["weights_crc32"]})')
+    return {'dir': target, 'resume': True, 'from': source, 'step': step}
+
+
+def train(kit, lib, run, volumes, hours_per_session=None, devices_=None):
+    """`vwb train` (or its --resume) in this kernel on every GPU present; stops when the session's
+    training time is spent, with last.pt written. Returns the engine's end: {'outcome', 'step', ...}."""
+    L = _train_api(load(lib))
+    devs = devices_ or devices()
+    features = json.loads(L.vwbkit_features())
+    request = {'run_dir': run['dir'], 'resume': run['resume'], 'devices': devs,
+               'line_every_s': float(os.environ.get('VWB_KIT_LINE_EVERY_S', '30'))}
+    if not run['resume']:
+        request['config'] = kit.training_config()
+    gpus = [d for d in devs if d.startswith('cuda')]
+    if len(gpus) > 1 and not (features['nccl'] or features['gloo']):
+        request['strategy'] = 'dp'
+        log('no NCCL and no Gloo in this build: DataParallel over the GPUs instead of DDP')
+    hours_per_session = hours_per_session or kit.json['training']['session_hours']
+    budget = hours_per_session * 3600 - (time.time() - kit.started)
+    if os.environ.get('VWB_KIT_TRAIN_SECONDS'):
+        budget = float(os.environ['VWB_KIT_TRAIN_SECONDS'])
+    request['max_seconds'] = max(budget, 1.0)
+    if os.environ.get('VWB_KIT_STOP_AFTER_STEP'):  # a session cut short at a known step (packaging/kaggle-check)
+        request['stop_after_step'] = int(os.environ['VWB_KIT_STOP_AFTER_STEP'])
+    keep = [(v['id'].encode(), v['scroll_id'].encode()) for v in volumes]
+    array = (_Volume * len(volumes))()
+    for i, v in enumerate(volumes):
+        d, h, w = v['image'].shape
+        array[i] = _Volume(keep[i][0], keep[i][1], d, h, w, v['image'].ctypes.data_as(_u8), v['label'].ctypes.data_as(_u8))
+
+    @LINE
+    def line(text):
+        log(text.decode(errors='replace'))
+
+    log(f'training on {", ".join(devs)} (build: gloo {features["gloo"]}, nccl {features["nccl"]}, CUDA paths '
+        f'{features["cuda_paths"]}); {hours(request["max_seconds"])} of training time this session')
+    raw = L.vwbkit_train(json.dumps(request).encode(), array, len(volumes), line)
+    if raw is None:
+        raise RuntimeError(f'training: {_error(L)}')
+    end = json.loads(raw)
+    log(end['message'].replace('(continue with --resume)', '').rstrip() +
+        (': attach this version\'s output to the next version to go on' if end['outcome'] == 'stopped' else ''))
+    return end
+
+
+def summarize_run(lib, run):
+    """What the run folder holds now: its checkpoints (step, weights digest), its last epoch line."""
+    L = load(lib)
+    for name in ('last.pt', 'best.pt', 'ema.pt'):
+        p = os.path.join(run['dir'], 'checkpoints', name)
+        if os.path.isfile(p):
+            info = checkpoint_info(L, p)
+            log(f'{p}: step {info["step"]}, epoch {info["epoch"]}, weights {info["weights_crc32"]}, '
+                f'{os.path.getsize(p) / 1e6:.1f} MB')
+    epochs = []
+    with open(os.path.join(run['dir'], 'metrics.jsonl')) as f:
+        for text in f:
+            j = json.loads(text)
+            if j.get('type') == 'epoch':
+                epochs.append(j)
+    if epochs:
+        e = epochs[-1]
+        log(f'last epoch {e["epoch"]}: train loss {e["train_loss"]:.4f}' +
+            (f', validation Dice {e["val_dice"]:.4f}' if 'val_dice' in e else ''))
 
 
 def main():

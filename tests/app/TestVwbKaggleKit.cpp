@@ -228,6 +228,103 @@ class TestVwbKaggleKit : public QObject {
   }
 
   // The time estimate follows the TTA: full TTA costs 16 forward passes per window, none 1.
+  // The kit's training notebook path, as vesuvius-train.ipynb calls it (vwbkit.py over the
+  // library built here): train.json from the run, the volumes read with tifffile into memory-
+  // mapped .npy files, DDP over two CPU ranks; a session stopped after step 2, its output
+  // attached read-only to the next session, which copies it, resumes and ends bit-identical to
+  // an uninterrupted run (weights digest and every step's loss).
+  void kitTrainsAndResumesAcrossSessions() {
+    const QString kit = tmp_.filePath("kit-train");
+    auto k = run(vwbExe(), {"kaggle-kit", "--run", run_, "--out", kit});
+    QVERIFY2(k.exitCode == 0, qPrintable(why(k)));
+    QVERIFY2(k.err.contains("training notebook: settings from " + run_ + "/config.json"), qPrintable(k.err));
+    const QJsonObject t = QJsonDocument::fromJson(readAll(kit + "/train.json")).object();
+    const QJsonObject c = QJsonDocument::fromJson(readAll(run_ + "/config.json")).object();
+    for (const char* same : {"model", "patch", "batch_per_device", "epochs", "steps_per_epoch", "lr", "seed", "augment"})
+      QVERIFY2(t[same] == c[same], same);
+    QCOMPARE(t["run_dir"].toString(), QString());
+    QCOMPARE(t["data_dir"].toString(), QString());
+    QCOMPARE(t["strategy"].toString(), QString("auto"));
+    QCOMPARE(t["val_patches"].toInt(), -1);
+    const QJsonArray cells = QJsonDocument::fromJson(readAll(kit + "/vesuvius-train.ipynb")).object()["cells"].toArray();
+    int markdown = 0, code = 0;
+    for (const auto& cell : cells) (cell.toObject()["cell_type"].toString() == "markdown" ? markdown : code)++;
+    QVERIFY2(markdown >= 6 && code >= 5, qPrintable(QString("%1 markdown, %2 code cells").arg(markdown).arg(code)));
+
+    const QString script =
+        "import json, os, sys, stat\n"
+        "kit_dir, lib, data, root, session = sys.argv[1:6]\n"
+        "sys.path.insert(0, kit_dir)\n"
+        "import vwbkit\n"
+        "kit = vwbkit.Kit(kit_dir)\n"
+        "work, inputs = os.path.join(root, session), os.path.join(root, session + '-inputs')\n"
+        "os.makedirs(work); os.makedirs(inputs)\n"
+        "if session == 'v2':\n"
+        "    os.symlink(os.path.join(root, 'v1'), os.path.join(inputs, 'previous-version'))\n"
+        "run = vwbkit.prepare_run(kit, lib, work=work, inputs=inputs)\n"
+        "volumes = vwbkit.read_training_volumes(data, scratch=os.path.join(root, session + '-tmp'))\n"
+        "end = vwbkit.train(kit, lib, run, volumes)\n"
+        "vwbkit.summarize_run(lib, run)\n"
+        "L = vwbkit._train_api(vwbkit.load(lib))\n"
+        "info = vwbkit.checkpoint_info(L, os.path.join(run['dir'], 'checkpoints', 'last.pt'))\n"
+        "losses = {}\n"
+        "for line in open(os.path.join(run['dir'], 'metrics.jsonl')):\n"
+        "    j = json.loads(line)\n"
+        "    if j.get('type') == 'step': losses[j['step']] = j['loss']\n"
+        "print('RESULT', json.dumps({'end': end, 'info': info, 'losses': losses, 'resume': run['resume']}))\n";
+    const QString root = tmp_.filePath("sessions");
+    QVERIFY(QDir().mkpath(root));
+    auto session = [&](const QString& name, const QStringList& env) {
+      QProcess p;
+      QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+      e.insert("VWB_KIT_NO_TORCH", "1");
+      e.insert("VWB_KIT_DEVICES", "cpu:2");
+      e.insert("VWB_KIT_LINE_EVERY_S", "0");
+      for (const QString& kv : env) e.insert(kv.section('=', 0, 0), kv.section('=', 1));
+      p.setProcessEnvironment(e);
+      p.start(QStringLiteral(VWB_PYTHON), {"-c", script, kit, kitLib(), data_, root, name});
+      vwbtest::ProcessResult r;
+      if (p.waitForStarted()) p.waitForFinished(vwbtest::kLastResortMs);
+      r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+      r.out = QString::fromUtf8(p.readAllStandardOutput());
+      r.err = QString::fromUtf8(p.readAllStandardError());
+      return r;
+    };
+    auto result = [](const vwbtest::ProcessResult& r) {
+      const int at = r.out.lastIndexOf("RESULT ");
+      return at < 0 ? QJsonObject() : QJsonDocument::fromJson(r.out.mid(at + 7).toUtf8()).object();
+    };
+    auto straight = session("straight", {});
+    QVERIFY2(straight.exitCode == 0, qPrintable(why(straight)));
+    QVERIFY2(straight.out.contains("strategy ddp on cpu:0, cpu:1"), qPrintable(straight.out));
+    QVERIFY2(straight.out.contains("a new run in"), qPrintable(straight.out));
+    auto v1 = session("v1", {"VWB_KIT_STOP_AFTER_STEP=2"});
+    QVERIFY2(v1.exitCode == 0, qPrintable(why(v1)));
+    QCOMPARE(result(v1)["end"].toObject()["outcome"].toString(), QString("stopped"));
+    // The previous version's output is read-only, as Kaggle mounts it.
+    auto ro = vwbtest::python("import os, stat, sys\n"
+                              "for r, ds, fs in os.walk(sys.argv[1]):\n"
+                              "    for n in fs: os.chmod(os.path.join(r, n), 0o444)\n"
+                              "    os.chmod(r, 0o555)\n",
+                              {root + "/v1"});
+    QVERIFY2(ro.exitCode == 0, qPrintable(why(ro)));
+    auto v2 = session("v2", {});
+    QVERIFY2(v2.exitCode == 0, qPrintable(why(v2)));
+    QVERIFY2(v2.out.contains("resuming the run at step 2"), qPrintable(v2.out));
+    QVERIFY2(v2.out.contains("resuming at step 3"), qPrintable(v2.out));
+    const QJsonObject a = result(straight), b = result(v2);
+    QCOMPARE(b["resume"].toBool(), true);
+    QCOMPARE(b["end"].toObject()["outcome"].toString(), QString("finished"));
+    QCOMPARE(b["info"].toObject()["step"].toInt(), a["info"].toObject()["step"].toInt());
+    QVERIFY(a["info"].toObject()["step"].toInt() >= 3);
+    QCOMPARE(b["info"].toObject()["weights_crc32"].toString(), a["info"].toObject()["weights_crc32"].toString());
+    QVERIFY(!a["losses"].toObject().isEmpty());
+    QCOMPARE(b["losses"].toObject(), a["losses"].toObject());
+    // Nothing of the read-only input was changed, and its run folder is still the stopped one.
+    QVERIFY(QFile::exists(root + "/v1/vwb-run/checkpoints/last.pt"));
+    vwbtest::python("import os, sys\nfor r, ds, fs in os.walk(sys.argv[1]): os.chmod(r, 0o755)\n", {root + "/v1"});
+  }
+
   void estimateFollowsTta() {
     auto full = run(vwbExe(), {"kaggle-kit", "--run", run_, "--tta", "full", "--hidden-volumes", "1000", "--out",
                                tmp_.filePath("k4")});

@@ -24,6 +24,8 @@ static vwb::cli::CommandRegistrar kaggleKitCommand(
   cmd.add_option("--hidden-volumes", r->hiddenVolumes,
                  "hidden test volumes the time estimate assumes (320^3 each; not published)")
       ->capture_default_str()->check(CLI::Range(1, 100000));
+  cmd.add_option("--train-config", r->trainConfig,
+                 "settings for the kit's training notebook, in RUN/config.json's format (default: the run's config.json)");
   cmd.add_option("--out", r->out, "the kit folder (new, empty, or an earlier kit: replaced whole)")->required();
   cmd.callback([r, tta, average, overlap] {
     if (!tta->empty()) r->tta = *tta;
@@ -40,7 +42,8 @@ static vwb::cli::CommandRegistrar kaggleKitCommand(
     // Said before anything is written.
     for (const auto& w : plan.warnings) std::fprintf(stderr, "[warn] %s\n", w.c_str());
     const int64_t bytes = vwb::writeKaggleKit(*r, plan);
-    std::printf("wrote the Kaggle kit %s (%.1f MB): upload it as a dataset and run its %s\n", r->out.c_str(),
-                double(bytes) / 1e6, vwb::kKaggleKitNotebook);
+    std::fprintf(stderr, "training notebook: settings from %s\n", plan.trainConfigSource.c_str());
+    std::printf("wrote the Kaggle kit %s (%.1f MB): upload it as a dataset and run its %s (or %s to train)\n",
+                r->out.c_str(), double(bytes) / 1e6, vwb::kKaggleKitNotebook, vwb::kKaggleKitTrainNotebook);
   });
 });

@@ -1,5 +1,5 @@
 /* Used only where the notebook's image has no zlib.h: the declarations of what
-   engine/model/ModelCheckpoint.cpp calls, as zlib 1.2.9+ exports them from libz.so.1. */
+   engine/model/ModelCheckpoint.cpp and engine/train/DataDigest.cpp call, as zlib 1.2.9+ exports them from libz.so.1. */
 #ifndef VWBKIT_COMPAT_ZLIB_H
 #define VWBKIT_COMPAT_ZLIB_H
 #include <stddef.h>
