@@ -41,6 +41,9 @@ RunValidationControl::RunValidationControl(WorkbenchContext& context, QWidget* p
   result_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   auto* row = new QHBoxLayout(this);
   row->setContentsMargins(0, 0, 0, 0);
+  auto* title = new QLabel(tr("Full validation of"));
+  title->setBuddy(checkpoint_);
+  row->addWidget(title);
   row->addWidget(checkpoint_);
   row->addWidget(validate_);
   row->addWidget(result_, 1);
