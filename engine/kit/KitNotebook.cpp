@@ -28,6 +28,19 @@ nlohmann::json code(const std::string& text) {
           {"metadata", nlohmann::json::object()}, {"outputs", nlohmann::json::array()}, {"source", lines(text)}};
 }
 
+// The notebook around its cells (nbformat 4.5: every cell gets a unique id, PREFIX1, PREFIX2, ...).
+std::string notebookJson(nlohmann::json cells, const std::string& idPrefix) {
+  for (size_t i = 0; i < cells.size(); ++i) cells[i]["id"] = idPrefix + std::to_string(i + 1);
+  const nlohmann::json nb{
+      {"cells", cells},
+      {"metadata",
+       {{"kernelspec", {{"display_name", "Python 3"}, {"language", "python"}, {"name", "python3"}}},
+        {"language_info", {{"name", "python"}}}}},
+      {"nbformat", 4},
+      {"nbformat_minor", 5}};
+  return nb.dump(1) + "\n";
+}
+
 // The kit in a few lines of markdown: models, settings, post-processing, the time estimate.
 std::string settingsText(const nlohmann::json& kit) {
   std::ostringstream s;
@@ -93,15 +106,7 @@ std::string kaggleKitNotebook(const std::string& kitJson) {
       "## 4. Check the submission\n\n"
       "The zip is read back: every test id exactly once, each mask uint8 0/1 with its image's shape."));
   cells.push_back(code("vwbkit.check_submission('/kaggle/working/submission.zip', kit.data_dir(), lib)"));
-  for (size_t i = 0; i < cells.size(); ++i) cells[i]["id"] = "step-" + std::to_string(i + 1);  // nbformat 4.5: unique ids
-  const nlohmann::json nb{
-      {"cells", cells},
-      {"metadata",
-       {{"kernelspec", {{"display_name", "Python 3"}, {"language", "python"}, {"name", "python3"}}},
-        {"language_info", {{"name", "python"}}}}},
-      {"nbformat", 4},
-      {"nbformat_minor", 5}};
-  return nb.dump(1) + "\n";
+  return notebookJson(std::move(cells), "step-");
 }
 
 namespace {
@@ -187,15 +192,7 @@ std::string kaggleKitTrainNotebook(const std::string& kitJson, const std::string
       "Save a version with this output attached to continue; download the folder to open it in the workbench "
       "(Recent runs) or to make a prediction kit from it (`vwb kaggle-kit --run " + runFolder + "`)."));
   cells.push_back(code("vwbkit.summarize_run(lib, run)"));
-  for (size_t i = 0; i < cells.size(); ++i) cells[i]["id"] = "train-step-" + std::to_string(i + 1);
-  const nlohmann::json nb{
-      {"cells", cells},
-      {"metadata",
-       {{"kernelspec", {{"display_name", "Python 3"}, {"language", "python"}, {"name", "python3"}}},
-        {"language_info", {{"name", "python"}}}}},
-      {"nbformat", 4},
-      {"nbformat_minor", 5}};
-  return nb.dump(1) + "\n";
+  return notebookJson(std::move(cells), "train-step-");
 }
 
 std::string kaggleKitReadme(const std::string& kitJson) {

@@ -10,6 +10,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
+#include "RecordingSink.h"
 #include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/io/TiffVolume.h"
@@ -23,23 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class RecordingSink : public vwb::TrainingSink {
- public:
-  RecordingSink(vwb::CancelToken* cancel = nullptr, int64_t cancelAtStep = -1) : cancel_(cancel), cancelAt_(cancelAtStep) {}
-  void log(vwb::LogLevel, const std::string& m) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    logs += m + "\n";
-  }
-  void onStep(const vwb::StepEvent& e) override {
-    if (cancel_ && e.step == cancelAt_) cancel_->cancel();
-  }
-  std::string logs;
-
- private:
-  std::mutex mutex_;
-  vwb::CancelToken* cancel_;
-  int64_t cancelAt_;
-};
+using vwbtest::RecordingSink;
 
 // The volumes in the competition layout (ids 1..n, in the scanner's order).
 std::string writeDataset(const QString& dir, const std::vector<vwb::TrainingVolume>& volumes) {

@@ -10,6 +10,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
+#include "RecordingSink.h"
 #include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/core/AtomicFile.h"
@@ -22,29 +23,7 @@
 
 namespace {
 
-// Records everything; can cancel the run after a given step, like Ctrl-C or the GUI's Stop.
-class RecordingSink : public vwb::TrainingSink {
- public:
-  RecordingSink(vwb::CancelToken* cancel = nullptr, int64_t cancelAtStep = -1)
-      : cancel_(cancel), cancelAt_(cancelAtStep) {}
-  void log(vwb::LogLevel, const std::string& m) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    logs += m + "\n";
-  }
-  void onStep(const vwb::StepEvent& e) override {
-    steps.push_back(e);
-    if (cancel_ && e.step == cancelAt_) cancel_->cancel();
-  }
-  void onEpoch(const vwb::EpochEvent& e) override { epochs.push_back(e); }
-  std::vector<vwb::StepEvent> steps;
-  std::vector<vwb::EpochEvent> epochs;
-  std::string logs;
-
- private:
-  std::mutex mutex_;
-  vwb::CancelToken* cancel_;
-  int64_t cancelAt_;
-};
+using vwbtest::RecordingSink;
 
 vwb::TrainConfig smallConfig(const QString& runDir) { return vwbtest::tinyTrainConfig(runDir.toStdString()); }
 

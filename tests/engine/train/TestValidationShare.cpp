@@ -14,6 +14,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
+#include "RecordingSink.h"
 #include "TinyConfig.h"
 #include "engine/core/Error.h"
 #include "engine/infer/Predictor.h"
@@ -24,26 +25,7 @@
 
 namespace {
 
-class RecordingSink : public vwb::TrainingSink {
- public:
-  RecordingSink(vwb::CancelToken* cancel = nullptr, int64_t cancelAtStep = -1)
-      : cancel_(cancel), cancelAt_(cancelAtStep) {}
-  void log(vwb::LogLevel, const std::string& m) override {
-    std::lock_guard<std::mutex> lock(mutex_);
-    logs += m + "\n";
-  }
-  void onStep(const vwb::StepEvent& e) override {
-    if (cancel_ && e.step == cancelAt_) cancel_->cancel();
-  }
-  void onEpoch(const vwb::EpochEvent& e) override { epochs.push_back(e); }
-  std::vector<vwb::EpochEvent> epochs;
-  std::string logs;
-
- private:
-  std::mutex mutex_;
-  vwb::CancelToken* cancel_;
-  int64_t cancelAt_;
-};
+using vwbtest::RecordingSink;
 
 std::vector<nlohmann::json> readJsonLines(const std::string& path) {
   std::ifstream in(path);
