@@ -47,6 +47,18 @@ std::map<QString, QByteArray> snapshot(const QString& dir) {
   return files;
 }
 
+// Why a folder's files are not as they were (a temporary or staging file left, a file changed,
+// one added or removed), or "" when they are.
+QString changedSince(const std::map<QString, QByteArray>& before, const std::map<QString, QByteArray>& after) {
+  for (const auto& [path, bytes] : after) {
+    if (path.contains(".tmp") || path.contains(".partial")) return path + " left behind";
+    if (!before.count(path) || before.at(path) != bytes) return path + " changed";
+  }
+  if (after.size() != before.size())
+    return QString("%1 files before, %2 after").arg(before.size()).arg(after.size());
+  return {};
+}
+
 int rowOf(QStandardItemModel* m, const QString& id) {
   for (int r = 0; r < m->rowCount(); ++r)
     if (m->item(r, PredictionsPage::Id)->text() == id) return r;
@@ -385,12 +397,8 @@ class TestGuiPredict : public QObject {
     QVERIFY2(child<QLabel>("stage")->text().contains("cancelled"), qPrintable(child<QLabel>("stage")->text()));
     QCOMPARE(updated.count(), 0);
 
-    const auto after = snapshot(run_);
-    for (const auto& [path, bytes] : after) {
-      QVERIFY2(!path.contains(".tmp") && !path.contains(".partial"), qPrintable(path + " left behind"));
-      QVERIFY2(before.count(path) && before.at(path) == bytes, qPrintable(path + " changed"));
-    }
-    QCOMPARE(after.size(), before.size());
+    const QString changed = changedSince(before, snapshot(run_));
+    QVERIFY2(changed.isEmpty(), qPrintable(changed));
     QCOMPARE(page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble(), scoreBefore);
   }
 
@@ -495,12 +503,8 @@ class TestGuiPredict : public QObject {
     const QString why = failed.front().front().toString();
     QVERIFY2(why.contains(QFileInfo(brokenImage).fileName()), qPrintable(why));
     QCOMPARE(updated.count(), 0);
-    const auto after = snapshot(run_);
-    for (const auto& [path, bytes] : after) {
-      QVERIFY2(!path.contains(".tmp") && !path.contains(".partial"), qPrintable(path + " left behind"));
-      QVERIFY2(before.count(path) && before.at(path) == bytes, qPrintable(path + " changed"));
-    }
-    QCOMPARE(after.size(), before.size());
+    const QString changed = changedSince(before, snapshot(run_));
+    QVERIFY2(changed.isEmpty(), qPrintable(changed));
     QCOMPARE(page_->model()->item(0, PredictionsPage::Score)->data(Qt::UserRole).toDouble(), scoreBefore);
   }
 
