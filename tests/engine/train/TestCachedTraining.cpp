@@ -10,7 +10,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
-#include "RecordingSink.h"
+#include "TrainRecords.h"
 #include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/io/TiffVolume.h"

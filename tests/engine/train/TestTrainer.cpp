@@ -10,7 +10,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
-#include "RecordingSink.h"
+#include "TrainRecords.h"
 #include "TinyConfig.h"
 #include "TrainChecks.h"
 #include "engine/core/AtomicFile.h"
@@ -27,13 +27,7 @@ using vwbtest::RecordingSink;
 
 vwb::TrainConfig smallConfig(const QString& runDir) { return vwbtest::tinyTrainConfig(runDir.toStdString()); }
 
-std::vector<nlohmann::json> readJsonLines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> out;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+using vwbtest::readJsonLines;
 
 std::string checkpoint(const vwb::TrainConfig& c, const char* name) {
   return c.runDir + "/checkpoints/" + name;

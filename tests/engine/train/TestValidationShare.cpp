@@ -14,7 +14,7 @@
 
 #include "SheetVolumes.h"
 #include "TestSupport.h"
-#include "RecordingSink.h"
+#include "TrainRecords.h"
 #include "TinyConfig.h"
 #include "engine/core/Error.h"
 #include "engine/infer/Predictor.h"
@@ -27,13 +27,7 @@ namespace {
 
 using vwbtest::RecordingSink;
 
-std::vector<nlohmann::json> readJsonLines(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<nlohmann::json> out;
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
-  return out;
-}
+using vwbtest::readJsonLines;
 
 nlohmann::json readJson(const std::string& path) {
   std::ifstream in(path);

@@ -1,10 +1,14 @@
 #pragma once
-// A TrainingSink for the trainer's tests: records every step, epoch and log line, and can cancel
-// the run after a given step, as Ctrl-C or the GUI's Stop does.
+// What the trainer's tests record and read back: a TrainingSink that records every step, epoch
+// and log line (and can cancel the run after a given step, as Ctrl-C or the GUI's Stop does), and
+// a JSON-lines file (metrics.jsonl) read line by line.
 #include <cstdint>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "engine/core/Reporting.h"
 #include "engine/train/TrainingEvents.h"
@@ -33,5 +37,13 @@ class RecordingSink : public vwb::TrainingSink {
   vwb::CancelToken* cancel_;
   int64_t cancelAt_;
 };
+
+inline std::vector<nlohmann::json> readJsonLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<nlohmann::json> out;
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
 
 }  // namespace vwbtest
