@@ -32,7 +32,7 @@ std::vector<std::string> DataParallelStrategy::devices() const {
 void DataParallelStrategy::setup(const StrategyContext& context) {
   context_ = context;
   std::string why;
-  precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
+  precision_ = resolvePrecision(config_.amp, DeviceName{local_.front().device.is_cuda(), local_.front().device.index()}, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
   for (size_t i = 0; i < local_.size(); ++i) {
     memory_.push_back(std::make_unique<CpuRankMemory>());
@@ -171,7 +171,7 @@ torch::Tensor DataParallelStrategy::predictLogits(const torch::Tensor& image) {
   master->eval();
   torch::Tensor out;
   {
-    AutocastScope autocast(precision_, device);
+    AutocastScope autocast(precision_, device.is_cuda());
     out = master->forward(image.to(device));
   }
   master->train();

@@ -41,7 +41,7 @@ std::vector<std::string> DdpThreadsStrategy::devices() const {
 void DdpThreadsStrategy::setup(const StrategyContext& context) {
   context_ = context;
   std::string why;
-  precision_ = resolvePrecision(config_.amp, local_.front().device, &why);
+  precision_ = resolvePrecision(config_.amp, DeviceName{local_.front().device.is_cuda(), local_.front().device.index()}, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
   const auto timeout = std::chrono::milliseconds(int64_t(spec_.timeoutSec) * 1000);
   if (!(config_.bucketMb > 0))
@@ -210,7 +210,7 @@ torch::Tensor DdpThreadsStrategy::predictLogits(const torch::Tensor& image) {
     torch::NoGradGuard noGrad;
     r.model->eval();
     {
-      AutocastScope autocast(precision_, r.device.device);
+      AutocastScope autocast(precision_, r.device.device.is_cuda());
       out = r.model->forward(image.to(r.device.device));
     }
     r.model->train();

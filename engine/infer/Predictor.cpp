@@ -20,8 +20,8 @@
 #include "engine/core/Error.h"
 #include "engine/core/HeapReuse.h"
 #include "engine/infer/SlidingWindowPredictor.h"
+#include "engine/model/Precision.h"
 #include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/train/detail/MixedPrecision.h"
 
 namespace vwb {
 
@@ -65,7 +65,7 @@ Predictor::Predictor(const std::string& checkpointPath, const PredictOptions& op
     std::string why;
     // Refused here, before any volume, when the device cannot run the mode (fp16 on a CPU...).
     const std::pair<int, int> known = d < options.cudaCapabilities.size() ? options.cudaCapabilities[d] : std::pair{0, 0};
-    impl_->precisions.push_back(resolvePrecision(options.amp, device, &why, known));
+    impl_->precisions.push_back(resolvePrecision(options.amp, parsed, &why, known));
     // The choice is training's; inference has no gradients to scale.
     if (const size_t at = why.find(" with dynamic loss scaling"); at != std::string::npos) why.erase(at);
     impl_->precisionNote += (impl_->precisionNote.empty() ? "" : "\n") + name + ": " + why;
@@ -118,7 +118,7 @@ VolumeU8 Predictor::predict(const VolumeU8& image, ProgressSink* progress, const
         torch::Tensor x = torch::from_blob(const_cast<float*>(in), {count, 1, p.d, p.h, p.w}, torch::kFloat32);
         torch::Tensor y;
         {
-          AutocastScope autocast(impl_->precisions[d], device);
+          AutocastScope autocast(impl_->precisions[d], device.is_cuda());
           y = impl_->models[d]->forward(x.to(device));
         }
         y = y.to(torch::kCPU, torch::kFloat32).contiguous();  // waits for this worker's stream only

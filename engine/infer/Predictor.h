@@ -10,7 +10,7 @@
 
 #include "engine/core/Reporting.h"
 #include "engine/core/Volume.h"
-#include "engine/train/TrainConfig.h"  // AmpMode
+#include "engine/model/Precision.h"  // AmpMode
 
 namespace vwb {
 

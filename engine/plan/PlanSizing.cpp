@@ -11,7 +11,7 @@
 #include "engine/plan/MemoryEstimate.h"
 #include "engine/plan/detail/Format.h"
 #include "engine/plan/detail/PlanContext.h"
-#include "engine/train/MixedPrecisionChoice.h"
+#include "engine/model/Precision.h"
 
 namespace vwb::plan_detail {
 namespace {

@@ -13,16 +13,6 @@
 
 namespace vwb {
 
-const char* ampName(AmpMode a) {
-  switch (a) {
-    case AmpMode::Auto: return "auto";
-    case AmpMode::Off: return "off";
-    case AmpMode::Fp16: return "fp16";
-    case AmpMode::Bf16: return "bf16";
-  }
-  return "?";
-}
-
 const char* strategyName(StrategyKind s) {
   switch (s) {
     case StrategyKind::Auto: return "auto";
@@ -31,14 +21,6 @@ const char* strategyName(StrategyKind s) {
     case StrategyKind::Ddp: return "ddp";
   }
   return "?";
-}
-
-AmpMode parseAmp(const std::string& s) {
-  if (s == "auto") return AmpMode::Auto;
-  if (s == "off") return AmpMode::Off;
-  if (s == "fp16") return AmpMode::Fp16;
-  if (s == "bf16") return AmpMode::Bf16;
-  throw Error("unknown amp mode '" + s + "' (expected auto, off, fp16 or bf16)");
 }
 
 StrategyKind parseStrategy(const std::string& s) {

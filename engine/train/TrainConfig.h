@@ -6,11 +6,11 @@
 #include <vector>
 
 #include "engine/model/ModelConfig.h"
+#include "engine/model/Precision.h"  // AmpMode
 #include "engine/train/Augment.h"
 
 namespace vwb {
 
-enum class AmpMode { Auto, Off, Fp16, Bf16 };
 enum class StrategyKind { Auto, Single, DataParallel, Ddp };
 enum class OptimizerKind { AdamW, Sgd };  // AdamW + warm-up/cosine, or SGD-Nesterov + poly
 
@@ -98,12 +98,11 @@ TrainConfig readTrainConfigFile(const std::string& path);
 // by its flag and its config key, with the range.
 std::string trainConfigRangeProblem(const TrainConfig& config);
 
-// The names config files and flags use (the model's: engine/model/ModelConfig.h); parse* throw
+// The names config files and flags use (the model's: engine/model/ModelConfig.h; amp's:
+// engine/model/Precision.h); parse* throw
 // vwb::Error naming the choices. Defined in TrainConfig.cpp.
-const char* ampName(AmpMode a);
 const char* strategyName(StrategyKind s);
 const char* optimizerName(OptimizerKind o);
-AmpMode parseAmp(const std::string& s);
 StrategyKind parseStrategy(const std::string& s);
 OptimizerKind parseOptimizer(const std::string& s);
 

@@ -25,7 +25,7 @@
 #include "engine/data/SyntheticScrolls.h"
 #include "engine/infer/Predictor.h"
 #include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/MixedPrecisionChoice.h"
+#include "engine/model/Precision.h"
 #include "engine/trainer/Trainer.h"
 #include "engine/trainer/detail/Strategies.h"
 #include "infer/TinyCheckpoint.h"

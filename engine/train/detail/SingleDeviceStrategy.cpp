@@ -18,7 +18,7 @@ void SingleDeviceStrategy::log(LogLevel level, const std::string& message) const
 void SingleDeviceStrategy::setup(const StrategyContext& context) {
   context_ = context;
   std::string why;
-  precision_ = resolvePrecision(context.config.amp, device_, &why);
+  precision_ = resolvePrecision(context.config.amp, DeviceName{device_.is_cuda(), device_.index()}, &why);
   log(LogLevel::Info, "precision: " + why);
   model_ = makeUNet3D(context.config.model, context.config.seed);
   model_->to(device_);
@@ -61,7 +61,7 @@ torch::Tensor SingleDeviceStrategy::predictLogits(const torch::Tensor& image) {
   model_->eval();
   torch::Tensor out;
   {
-    AutocastScope autocast(precision_, device_);
+    AutocastScope autocast(precision_, device_.is_cuda());
     out = model_->forward(image.to(device_));
   }
   model_->train();

@@ -40,7 +40,7 @@ double accumulateShard(const BatchStaging::DeviceShard& shard, int64_t count, in
     auto skeleton = shard.skeleton.defined() ? shard.skeleton.narrow(0, start, len) : torch::Tensor();
     torch::Tensor loss;
     {
-      AutocastScope autocast(pass.precision, pass.device);
+      AutocastScope autocast(pass.precision, pass.device.is_cuda());
       loss = trainingLoss(*pass.model, image, label, skeleton, options).sum() / divisor;
     }
     if (start + len >= count && pass.beforeLastBackward) pass.beforeLastBackward();

@@ -17,7 +17,7 @@
 
 #include "engine/train/detail/BatchStaging.h"
 #include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/MixedPrecision.h"
+#include "engine/train/detail/LossScaler.h"
 #include "engine/train/detail/TrainStrategy.h"
 
 namespace vwb {

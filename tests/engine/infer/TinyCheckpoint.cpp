@@ -3,7 +3,7 @@
 #include <torch/torch.h>
 
 #include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/train/detail/MixedPrecision.h"
+#include "engine/model/Precision.h"
 
 namespace vwbtest {
 
@@ -33,7 +33,7 @@ std::vector<float> directProbabilities(const std::string& checkpoint, const vwb:
 }
 
 std::string autoPrecisionWithCapability(const std::string& device, int major, int minor) {
-  return vwb::precisionName(vwb::resolvePrecision(vwb::AmpMode::Auto, torch::Device(device), nullptr, {major, minor}));
+  return vwb::precisionName(vwb::resolvePrecision(vwb::AmpMode::Auto, vwb::parseDeviceName(device), nullptr, {major, minor}));
 }
 
 }  // namespace vwbtest

@@ -1,18 +1,29 @@
 #pragma once
-// Which precision a device runs, as a pure function of what the hardware can do natively (no
-// torch, header-only: the planner and the strategies share it, and tests fake any hardware).
+// Mixed precision for the network, wherever it runs (training and inference): the mode a user
+// asks for (AmpMode, --amp / config.json "amp"), the precision a device runs (a pure function of
+// what the hardware can do natively, so the planner and tests fake any hardware), and running in
+// it (AutocastScope). Torch-free header: the planner, inference and training use it without
+// linking each other; the torch calls (autocast, CUDA properties) are in Precision.cpp. Training's
+// loss scaling for fp16 is training's own (engine/train/detail/LossScaler.h).
+//
 // A mode the hardware would only emulate is refused with the reason, never silently accepted:
 // bf16 on a CPU without avx512_bf16/AMX ran > 12 CPU-minutes without finishing 15 steps that
 // fp32 does at 0.72 samples/s. Refusing (rather than quietly training in fp32) keeps what a run
 // or a benchmark reports equal to what was asked for; --amp auto only picks native paths.
 #include <string>
+#include <utility>
 
+#include "engine/core/DeviceName.h"
 #include "engine/core/Error.h"
-#include "engine/train/TrainConfig.h"
 
 namespace vwb {
 
+enum class AmpMode { Auto, Off, Fp16, Bf16 };
+const char* ampName(AmpMode a);            // "auto", "off", "fp16", "bf16"
+AmpMode parseAmp(const std::string& s);    // throws vwb::Error naming the choices
+
 enum class Precision { F32, F16, BF16 };
+const char* precisionName(Precision p);  // "fp32", "fp16", "bf16"
 
 struct PrecisionHardware {
   bool cuda = false;
@@ -77,5 +88,29 @@ inline Precision choosePrecision(AmpMode mode, const PrecisionHardware& hw, std:
   }
   return Precision::F32;
 }
+
+// choosePrecision() for this device: its compute capability (CUDA) or this CPU's features.
+// Throws vwb::Error for a mode the device would only emulate. `why` gets a one-line reason.
+// `knownCapability` ({major, minor}; {0, 0} = ask CUDA) is the CUDA device's compute capability as
+// the caller learned it: for builds that cannot ask CUDA themselves (no VWB_WITH_CUDA: the Kaggle
+// kit's library, whose notebook asks torch.cuda.get_device_capability).
+Precision resolvePrecision(AmpMode mode, const DeviceName& device, std::string* why = nullptr,
+                           std::pair<int, int> knownCapability = {0, 0});
+
+// Enables autocast for the CUDA devices or the CPU while alive (no-op for fp32); restores the
+// previous state. LibTorch's autocast state is per thread and per device type.
+class AutocastScope {
+ public:
+  AutocastScope(Precision precision, bool cuda);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  bool active_ = false;
+  bool cuda_ = false;
+  bool previousEnabled_ = false;
+  int previousType_ = 0;  // at::ScalarType, kept as its number so this header needs no torch
+};
 
 }  // namespace vwb

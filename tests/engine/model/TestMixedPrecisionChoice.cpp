@@ -1,7 +1,7 @@
 // The precision decision as a pure function of faked hardware: what is refused, what auto picks.
 #include <QtTest>
 
-#include "engine/train/MixedPrecisionChoice.h"
+#include "engine/model/Precision.h"
 
 using namespace vwb;
 
