@@ -11,21 +11,21 @@ namespace vwbtest {
 inline vwb::TrainConfig tinyTrainConfig(const std::string& dataDir, const std::string& runDir,
                                         int epochs, int stepsPerEpoch) {
   vwb::TrainConfig c;
-  c.dataDir = dataDir;
-  c.runDir = runDir;
+  c.run.dataDir = dataDir;
+  c.run.dir = runDir;
   c.model.levels = 2;
   c.model.baseChannels = 4;
-  c.patch = 16;
-  c.batchPerDevice = 2;
-  c.epochs = epochs;
-  c.stepsPerEpoch = stepsPerEpoch;
-  c.workers = 1;
-  c.prefetch = 2;
-  c.threads = 1;
-  c.valFraction = 0.34;
-  c.valCrop = 16;
-  c.amp = vwb::AmpMode::Off;
-  c.devices = {"cpu"};
+  c.data.patch = 16;
+  c.data.batchPerDevice = 2;
+  c.run.epochs = epochs;
+  c.run.stepsPerEpoch = stepsPerEpoch;
+  c.data.workers = 1;
+  c.data.prefetch = 2;
+  c.run.threads = 1;
+  c.validation.fraction = 0.34;
+  c.validation.crop = 16;
+  c.run.amp = vwb::AmpMode::Off;
+  c.distributed.devices = {"cpu"};
   return c;
 }
 

@@ -15,8 +15,8 @@ double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::
 }  // namespace
 
 DataParallelStrategy::DataParallelStrategy(const TrainConfig& config)
-    : config_(config), local_(parseLocalDevices(config.devices)) {
-  if (config.nnodes > 1)
+    : config_(config), local_(parseLocalDevices(config.distributed.devices)) {
+  if (config.distributed.nnodes > 1)
     throw Error("--strategy dp drives the devices of one machine; use --strategy ddp for "
                 "several nodes");
 }
@@ -32,7 +32,7 @@ std::vector<std::string> DataParallelStrategy::devices() const {
 void DataParallelStrategy::setup(const StrategyContext& context) {
   context_ = context;
   std::string why;
-  precision_ = resolvePrecision(config_.amp, DeviceName{local_.front().device.is_cuda(), local_.front().device.index()}, &why);
+  precision_ = resolvePrecision(config_.run.amp, DeviceName{local_.front().device.is_cuda(), local_.front().device.index()}, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
   for (size_t i = 0; i < local_.size(); ++i) {
     memory_.push_back(std::make_unique<CpuRankMemory>());
@@ -43,7 +43,7 @@ void DataParallelStrategy::setup(const StrategyContext& context) {
   {
     std::optional<CpuRankMemory::Scope> scope;
     if (local_[0].device.is_cpu()) scope.emplace(*memory_[0]);
-    master = makeUNet3D(config_.model, config_.seed);
+    master = makeUNet3D(config_.model, config_.run.seed);
     master->to(local_.front().device);
     master->train();
   }

@@ -20,8 +20,8 @@ bool isLoopback(const std::string& host) {
 }  // namespace
 
 DdpThreadsStrategy::DdpThreadsStrategy(const TrainConfig& config)
-    : config_(config), local_(parseLocalDevices(config.devices)) {
-  spec_ = rendezvousFromConfig(config, int(local_.size()));
+    : config_(config), local_(parseLocalDevices(config.distributed.devices)) {
+  spec_ = rendezvousFromConfig(config.distributed, int(local_.size()));
 }
 
 DdpThreadsStrategy::~DdpThreadsStrategy() {
@@ -41,11 +41,11 @@ std::vector<std::string> DdpThreadsStrategy::devices() const {
 void DdpThreadsStrategy::setup(const StrategyContext& context) {
   context_ = context;
   std::string why;
-  precision_ = resolvePrecision(config_.amp, DeviceName{local_.front().device.is_cuda(), local_.front().device.index()}, &why);
+  precision_ = resolvePrecision(config_.run.amp, DeviceName{local_.front().device.is_cuda(), local_.front().device.index()}, &why);
   if (context.log) context.log->log(LogLevel::Info, "precision: " + why);
   const auto timeout = std::chrono::milliseconds(int64_t(spec_.timeoutSec) * 1000);
-  if (!(config_.bucketMb > 0))
-    throw Error(fmt::format("--bucket-mb {}: must be positive", config_.bucketMb));
+  if (!(config_.distributed.bucketMb > 0))
+    throw Error(fmt::format("--bucket-mb {}: must be positive", config_.distributed.bucketMb));
 
   CommOptions options;
   options.timeout = timeout;
@@ -93,7 +93,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     std::optional<CpuRankMemory::Scope> metered;  // the replica's weights count for its rank
     if (r.device.device.is_cpu()) metered.emplace(r.memory);
     r.comm = std::make_unique<Communicator>(store_, r.globalRank, world, options);
-    r.model = makeUNet3D(config_.model, config_.seed);
+    r.model = makeUNet3D(config_.model, config_.run.seed);
     r.model->to(r.device.device);
     r.model->train();
     std::vector<at::Tensor> state = r.model->parameters();
@@ -101,7 +101,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
     r.comm->broadcast(state, 0, "initial parameter broadcast");
     r.update = OptimizerUpdate(config_, r.model->parameters(), precision_ == Precision::F16);
     r.bucketer = std::make_unique<GradientBucketer>(*r.comm, r.model->parameters(),
-                                                    int64_t(config_.bucketMb * 1024 * 1024));
+                                                    int64_t(config_.distributed.bucketMb * 1024 * 1024));
   });
   if (context.log)
     context.log->log(LogLevel::Info,
@@ -109,7 +109,7 @@ void DdpThreadsStrategy::setup(const StrategyContext& context) {
                                  "bucket{} of <= {:g} MB, {}",
                                  world, world == 1 ? "" : "s", local_.size(), threadsPerRank_,
                                  threadsPerRank_ == 1 ? "" : "s", ranks_[0]->bucketer->layout().size(),
-                                 ranks_[0]->bucketer->layout().size() == 1 ? "" : "s", config_.bucketMb,
+                                 ranks_[0]->bucketer->layout().size() == 1 ? "" : "s", config_.distributed.bucketMb,
                                  spec_.multiProcess()
                                      ? fmt::format("rendezvous store at {}:{}", spec_.master.host,
                                                    spec_.master.port)

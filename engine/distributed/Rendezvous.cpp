@@ -34,33 +34,33 @@ MasterAddress parseMaster(const std::string& text) {
   return m;
 }
 
-RendezvousSpec rendezvousFromConfig(const TrainConfig& c, int localRanks) {
+RendezvousSpec rendezvousFromConfig(const DistributedSettings& d, int localRanks) {
   RendezvousSpec r;
-  if (c.nnodes < 1 || c.nnodes > 256)
-    throw Error(fmt::format("--nnodes {}: must be 1..256 (the rendezvous store serves at most 256 processes)", c.nnodes));
-  if (c.nodeRank < 0 || c.nodeRank >= c.nnodes)
-    throw Error(fmt::format("--node-rank {}: must be in [0, {})", c.nodeRank, c.nnodes));
-  if (c.timeoutSec < 1 || c.timeoutSec > 3600)
-    throw Error(fmt::format("--timeout {}: must be 1..3600 seconds", c.timeoutSec));
+  if (d.nnodes < 1 || d.nnodes > 256)
+    throw Error(fmt::format("--nnodes {}: must be 1..256 (the rendezvous store serves at most 256 processes)", d.nnodes));
+  if (d.nodeRank < 0 || d.nodeRank >= d.nnodes)
+    throw Error(fmt::format("--node-rank {}: must be in [0, {})", d.nodeRank, d.nnodes));
+  if (d.timeoutSec < 1 || d.timeoutSec > 3600)
+    throw Error(fmt::format("--timeout {}: must be 1..3600 seconds", d.timeoutSec));
   if (localRanks < 1) throw Error("no local devices to run ranks on");
-  r.nnodes = c.nnodes;
-  r.nodeRank = c.nodeRank;
+  r.nnodes = d.nnodes;
+  r.nodeRank = d.nodeRank;
   r.localRanks = localRanks;
-  r.timeoutSec = c.timeoutSec;
-  if (c.nnodes > 1) {
-    if (c.master.empty())
+  r.timeoutSec = d.timeoutSec;
+  if (d.nnodes > 1) {
+    if (d.master.empty())
       throw Error(fmt::format("--nnodes {} needs --master HOST:PORT (or MASTER_ADDR and MASTER_PORT)",
-                              c.nnodes));
-    r.master = parseMaster(c.master);
-    r.bindHost = c.bind;
+                              d.nnodes));
+    r.master = parseMaster(d.master);
+    r.bindHost = d.bind;
     if (r.bindHost.size() > 2 && r.bindHost.front() == '[' && r.bindHost.back() == ']')
       r.bindHost = r.bindHost.substr(1, r.bindHost.size() - 2);
 #ifdef VWB_ONE_MACHINE  // the Kaggle kit's build: no TCP rendezvous (Communicator.cpp), no secret to read
     throw Error(fmt::format("--nnodes {}: this build (the Kaggle kit) trains on the devices of one machine only",
-                            c.nnodes));
+                            d.nnodes));
 #else
     const RendezvousSecret secret =
-        resolveRendezvousSecret(c.rendezvousSecretFile, [](const char* k) { return std::getenv(k); });
+        resolveRendezvousSecret(d.rendezvousSecretFile, [](const char* k) { return std::getenv(k); });
     r.secret = secret.bytes;
     r.secretSource = secret.source;
 #endif
@@ -77,7 +77,7 @@ bool applyTorchrunEnvironment(TrainConfig& c, bool nnodesGiven, bool masterGiven
   bool used = false;
   std::string addr = get("MASTER_ADDR"), port = get("MASTER_PORT");
   if (!masterGiven && !addr.empty() && !port.empty()) {
-    c.master = addr + ":" + port;
+    c.distributed.master = addr + ":" + port;
     used = true;
   }
   std::string world = get("WORLD_SIZE"), rank = get("RANK");
@@ -87,8 +87,8 @@ bool applyTorchrunEnvironment(TrainConfig& c, bool nnodesGiven, bool masterGiven
     if (processes < 1 || index < 0 || index >= processes)
       throw Error(fmt::format("RANK {} / WORLD_SIZE {}: RANK must be in [0, WORLD_SIZE)", index,
                               processes));
-    c.nnodes = processes;
-    c.nodeRank = index;
+    c.distributed.nnodes = processes;
+    c.distributed.nodeRank = index;
     used = true;
     std::string perNode = get("LOCAL_WORLD_SIZE");
     if (perNode.empty()) perNode = get("NPROC_PER_NODE");
@@ -97,8 +97,8 @@ bool applyTorchrunEnvironment(TrainConfig& c, bool nnodesGiven, bool masterGiven
       // Several processes per node: each drives one device, the one of its LOCAL_RANK.
       std::string lr = get("LOCAL_RANK");
       int localRank = lr.empty() ? index % local : parseInt(lr, "LOCAL_RANK");
-      bool cuda = !c.devices.empty() && c.devices.front().rfind("cuda", 0) == 0;
-      c.devices = {cuda ? fmt::format("cuda:{}", localRank) : std::string("cpu")};
+      bool cuda = !c.distributed.devices.empty() && c.distributed.devices.front().rfind("cuda", 0) == 0;
+      c.distributed.devices = {cuda ? fmt::format("cuda:{}", localRank) : std::string("cpu")};
     }
   }
   return used;

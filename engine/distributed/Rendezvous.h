@@ -35,7 +35,7 @@ struct RendezvousSpec {
 
 // Validates nnodes/nodeRank/master/timeout from the config and, for several nodes, finds the
 // rendezvous secret (RendezvousAuth.h; throws vwb::Error).
-RendezvousSpec rendezvousFromConfig(const TrainConfig& config, int localRanks);
+RendezvousSpec rendezvousFromConfig(const DistributedSettings& settings, int localRanks);
 
 using EnvLookup = std::function<const char*(const char*)>;
 

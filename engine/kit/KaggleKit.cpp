@@ -189,19 +189,19 @@ KaggleKitPlan planKaggleKit(const KaggleKitRequest& r) {
       }
     }
     if (r.trainConfig.empty()) {
-      c.valPatches = -1;  // auto: sized again on the notebook's data
-      c.valEvery = 1;
+      c.validation.patches = -1;  // auto: sized again on the notebook's data
+      c.validation.every = 1;
     }
-    c.runDir.clear();
-    c.dataDir.clear();
-    c.cacheDir.clear();
-    c.resume = false;
-    c.devices = {"cpu"};  // the notebook gives every GPU present, and the strategy follows them
-    c.strategy = StrategyKind::Auto;
-    c.nnodes = 1;
-    c.nodeRank = 0;
-    c.master.clear();
-    c.bind.clear();
+    c.run.dir.clear();
+    c.run.dataDir.clear();
+    c.data.cacheDir.clear();
+    c.run.resume = false;
+    c.distributed.devices = {"cpu"};  // the notebook gives every GPU present, and the strategy follows them
+    c.distributed.strategy = StrategyKind::Auto;
+    c.distributed.nnodes = 1;
+    c.distributed.nodeRank = 0;
+    c.distributed.master.clear();
+    c.distributed.bind.clear();
     plan.trainConfigJson = c.toJson();
     plan.trainConfigSource = fs::exists(file, ec) ? file : "defaults";
   }

@@ -141,18 +141,18 @@ const char* vwbkit_train(const char* request, const vwbkit_volume* volumes, int6
     const std::string runDir = r.at("run_dir").get<std::string>();
     const bool resume = r.value("resume", false);
     vwb::TrainConfig c = resume ? vwb::loadRunConfig(runDir) : vwb::TrainConfig::fromJson(r.at("config").dump());
-    c.runDir = runDir;
-    c.resume = resume;
-    c.allowDataChange = r.value("allow_data_change", false);
-    c.dataDir = "(volumes handed over by the Kaggle kit)";
+    c.run.dir = runDir;
+    c.run.resume = resume;
+    c.run.allowDataChange = r.value("allow_data_change", false);
+    c.run.dataDir = "(volumes handed over by the Kaggle kit)";
     // Validation previews are TIFFs (engine/io), which the kit's build does not have: none, said once.
-    if (c.previewsKept != 0) {
-      c.previewsKept = 0;
+    if (c.validation.previewsKept != 0) {
+      c.validation.previewsKept = 0;
       if (line) line("validation previews: none in the notebook (the kit's build writes no TIFF); the metrics and checkpoints are all there");
     }
-    if (r.contains("devices")) c.devices = r.at("devices").get<std::vector<std::string>>();
-    if (r.contains("strategy")) c.strategy = vwb::parseStrategy(r.at("strategy").get<std::string>());
-    if (r.contains("epochs")) c.epochs = r.at("epochs").get<int>();
+    if (r.contains("devices")) c.distributed.devices = r.at("devices").get<std::vector<std::string>>();
+    if (r.contains("strategy")) c.distributed.strategy = vwb::parseStrategy(r.at("strategy").get<std::string>());
+    if (r.contains("epochs")) c.run.epochs = r.at("epochs").get<int>();
     if (count < 1 || !volumes) throw vwb::Error("no training volumes given");
     std::vector<vwb::VolumeView> views;
     for (int64_t i = 0; i < count; ++i) {

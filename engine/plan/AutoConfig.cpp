@@ -33,31 +33,31 @@ Plan planTraining(const HardwareInventory& hardware, const DatasetFingerprint& f
 Plan resolveAutoConfig(TrainConfig& c, HardwareInventory hardware, const ChosenSettings& chosen, ProgressSink* progress) {
   UserConstraints uc;
   uc.model = c.model;
-  if (chosen.patch) uc.patch = c.patch;
-  if (chosen.batch) uc.batchPerDevice = c.batchPerDevice;
-  if (chosen.amp) uc.amp = c.amp;
-  uc.augment = c.augment;  // loader threads are sized for the preset the run will use
-  uc.epochs = c.epochs;
-  uc.master = c.master;
-  hardware.nodes = c.nnodes;
+  if (chosen.patch) uc.patch = c.data.patch;
+  if (chosen.batch) uc.batchPerDevice = c.data.batchPerDevice;
+  if (chosen.amp) uc.amp = c.run.amp;
+  uc.augment = c.data.augment;  // loader threads are sized for the preset the run will use
+  uc.epochs = c.run.epochs;
+  uc.master = c.distributed.master;
+  hardware.nodes = c.distributed.nnodes;
   DatasetFingerprint fingerprint;
   CacheReadiness cache;
-  if (!c.dataDir.empty()) {
+  if (!c.run.dataDir.empty()) {
     // Whether training must preprocess first, as vwb plan says it. A broken dataset is reported
     // with every problem by the training's own scan.
-    DatasetPlanFacts facts = readDatasetPlanFacts(c.dataDir, c.cacheDir, progress);
+    DatasetPlanFacts facts = readDatasetPlanFacts(c.run.dataDir, c.data.cacheDir, progress);
     fingerprint = std::move(facts.fingerprint);
     cache = facts.cache;
   }
   Plan plan = planTraining(hardware, fingerprint, cache, uc);
-  c.strategy = plan.config.strategy;
-  c.devices = plan.config.devices;
-  c.patch = plan.config.patch;
-  c.batchPerDevice = plan.config.batchPerDevice;
-  c.amp = plan.config.amp;
-  if (!chosen.workers) c.workers = plan.config.workers;
-  if (!chosen.prefetch) c.prefetch = plan.config.prefetch;
-  if (!chosen.threads) c.threads = plan.config.threads;
+  c.distributed.strategy = plan.config.distributed.strategy;
+  c.distributed.devices = plan.config.distributed.devices;
+  c.data.patch = plan.config.data.patch;
+  c.data.batchPerDevice = plan.config.data.batchPerDevice;
+  c.run.amp = plan.config.run.amp;
+  if (!chosen.workers) c.data.workers = plan.config.data.workers;
+  if (!chosen.prefetch) c.data.prefetch = plan.config.data.prefetch;
+  if (!chosen.threads) c.run.threads = plan.config.run.threads;
   return plan;
 }
 

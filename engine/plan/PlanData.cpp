@@ -26,7 +26,7 @@ void chooseDataCache(PlanContext& ctx) {
   const auto& fp = ctx.fp;
   const auto& uc = ctx.uc;
   ctx.chunkCacheBytes = plannedChunkCacheBytes(ctx.hw.ramBytes);
-  c.chunkCacheMb = int(ctx.chunkCacheBytes / kMiB);
+  c.data.chunkCacheMb = int(ctx.chunkCacheBytes / kMiB);
   const int64_t voxels = fp.totalTrainVoxels;
   const int64_t disk = int64_t(double(voxels) * kCacheBytesPerVoxel);
   const int cores = std::max(1, ctx.hw.cpuCores);

@@ -13,19 +13,19 @@ using plan_detail::gib;
 std::string Plan::toJson() const {
   nlohmann::json j;
   j["hardware"] = hardware;
-  j["strategy"] = strategyName(config.strategy);
-  j["devices"] = config.devices;
-  j["nnodes"] = config.nnodes;
-  j["master"] = config.master;
+  j["strategy"] = strategyName(config.distributed.strategy);
+  j["devices"] = config.distributed.devices;
+  j["nnodes"] = config.distributed.nnodes;
+  j["master"] = config.distributed.master;
   j["world_size"] = worldSize;
-  j["patch"] = config.patch;
-  j["batch_per_device"] = config.batchPerDevice;
+  j["patch"] = config.data.patch;
+  j["batch_per_device"] = config.data.batchPerDevice;
   j["global_batch"] = globalBatch;
-  j["amp"] = ampName(config.amp);
-  j["workers"] = config.workers;
-  j["augment"] = augmentPresetName(config.augment);
-  j["prefetch"] = config.prefetch;
-  j["threads"] = config.threads;
+  j["amp"] = ampName(config.run.amp);
+  j["workers"] = config.data.workers;
+  j["augment"] = augmentPresetName(config.data.augment);
+  j["prefetch"] = config.data.prefetch;
+  j["threads"] = config.run.threads;
   j["model"] = modelConfigToJson(config.model);  // what vwb train --config reads (arch included)
   auto& path = j["path"] = nlohmann::json::array();
   for (const auto& s : this->path)
@@ -51,13 +51,13 @@ std::string Plan::toJson() const {
 
 std::string Plan::summary() const {
   std::ostringstream s;
-  s << strategyName(config.strategy) << " on";
-  for (const auto& d : config.devices) s << " " << d;
-  if (config.nnodes > 1) s << " x " << config.nnodes << " nodes";
-  s << ", patch " << config.patch << "^3, batch " << config.batchPerDevice << " per device (global "
-    << globalBatch << "), amp " << ampName(config.amp) << ", augment " << augmentPresetName(config.augment)
-    << ", " << config.workers
-    << " workers, prefetch " << config.prefetch << ", " << config.threads << " threads";
+  s << strategyName(config.distributed.strategy) << " on";
+  for (const auto& d : config.distributed.devices) s << " " << d;
+  if (config.distributed.nnodes > 1) s << " x " << config.distributed.nnodes << " nodes";
+  s << ", patch " << config.data.patch << "^3, batch " << config.data.batchPerDevice << " per device (global "
+    << globalBatch << "), amp " << ampName(config.run.amp) << ", augment " << augmentPresetName(config.data.augment)
+    << ", " << config.data.workers
+    << " workers, prefetch " << config.data.prefetch << ", " << config.run.threads << " threads";
   return s.str();
 }
 

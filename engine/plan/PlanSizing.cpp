@@ -88,7 +88,7 @@ Capacity smallestCapacity(const PlanContext& ctx) {
 // DataParallel's extra on device 0: the gathered logits (and their gradient) for the whole
 // batch, and every other replica's gradients reduced there.
 int64_t dataParallelExtra(const PlanContext& ctx, int patch, int batch) {
-  if (ctx.plan.config.strategy != StrategyKind::DataParallel) return 0;
+  if (ctx.plan.config.distributed.strategy != StrategyKind::DataParallel) return 0;
   int n = ctx.localDevices();
   int64_t voxels = int64_t(patch) * patch * patch;
   return int64_t(n) * batch * voxels * 4 * 2 +
@@ -122,10 +122,10 @@ void chooseAmp(PlanContext& ctx) {
     hw.cpuNativeBf16 = ctx.hw.cpuBf16;
     hw.cpuIsa = cpuVectorIsaName(ctx.hw.cpuIsa);
     choosePrecision(*forced, hw, nullptr);
-    c.amp = *forced;
+    c.run.amp = *forced;
     reason = "Set with --amp.";
   } else if (cpu) {
-    c.amp = AmpMode::Off;
+    c.run.amp = AmpMode::Off;
     reason = "CPU trains in fp32 by default.";
     if (ctx.hw.cpuBf16)
       reason += fmt::format(" This CPU has native bf16 ({}): --amp bf16 is ~1.4x faster on conv3d.",
@@ -138,20 +138,20 @@ void chooseAmp(PlanContext& ctx) {
     int major = minCompute(ctx, &minor);
     std::string cc = fmt::format("sm{}{}", major, minor);
     if (major >= 8) {
-      c.amp = AmpMode::Bf16;
+      c.run.amp = AmpMode::Bf16;
       reason = cc + ": bf16 tensor cores; bf16 keeps fp32's range, so no loss scaling is needed.";
     } else if (major >= 7) {
-      c.amp = AmpMode::Fp16;
+      c.run.amp = AmpMode::Fp16;
       reason = cc + (minor >= 5 ? " (Turing, e.g. T4)" : " (Volta, e.g. V100)") + ": fp16 tensor cores roughly double conv throughput and "
                     "halve activation memory; dynamic loss scaling guards against underflow.";
     } else {
-      c.amp = AmpMode::Off;
+      c.run.amp = AmpMode::Off;
       reason = cc + ": no tensor cores, so fp16 brings little speed and needs loss scaling; fp32.";
     }
   }
-  ctx.bytesPerElement = c.amp == AmpMode::Off ? 4 : 2;
-  ctx.step("Mixed precision?", ampName(c.amp), reason);
-  ctx.plan.reasons.push_back(std::string("AMP ") + ampName(c.amp) + ": " + reason);
+  ctx.bytesPerElement = c.run.amp == AmpMode::Off ? 4 : 2;
+  ctx.step("Mixed precision?", ampName(c.run.amp), reason);
+  ctx.plan.reasons.push_back(std::string("AMP ") + ampName(c.run.amp) + ": " + reason);
 }
 
 void choosePatchAndBatch(PlanContext& ctx) {
@@ -211,7 +211,7 @@ void choosePatchAndBatch(PlanContext& ctx) {
       patchReason += fmt::format("; a multiple of {} so {} poolings divide it.", multiple,
                                  c.model.levels - 1);
   }
-  c.patch = patch;
+  c.data.patch = patch;
   c.model = modelForPatch(c.model, patch);
   ctx.step("Patch size?", fmt::format("{}^3", patch), patchReason);
   ctx.plan.reasons.push_back(fmt::format("Patch {}^3: {}", patch, patchReason));
@@ -247,7 +247,7 @@ void choosePatchAndBatch(PlanContext& ctx) {
     }
     batchReason += ".";
   }
-  c.batchPerDevice = batch;
+  c.data.batchPerDevice = batch;
   ctx.plan.globalBatch = int64_t(batch) * ctx.localDevices() * ctx.hw.nodes;
   ctx.step("Batch per device?",
            fmt::format("{} (global {} = {} x {} device{}{})", batch, ctx.plan.globalBatch, batch,
@@ -269,7 +269,7 @@ void choosePatchAndBatch(PlanContext& ctx) {
                     (k == 0 ? dataParallelExtra(ctx, patch, batch) : 0);
       ctx.plan.budgets.push_back({fmt::format("cuda:{}", g.index), g.totalBytes, est});
     }
-    if (c.strategy == StrategyKind::DataParallel && ctx.gpus.size() > 1)
+    if (c.distributed.strategy == StrategyKind::DataParallel && ctx.gpus.size() > 1)
       ctx.plan.reasons.push_back(fmt::format(
           "DataParallel: device 0 needs ~{} more than the others (gathered outputs and reduced "
           "gradients).", gib(dataParallelExtra(ctx, patch, batch))));
@@ -280,58 +280,58 @@ void chooseWorkers(PlanContext& ctx) {
   TrainConfig& c = ctx.plan.config;
   int cores = std::max(1, ctx.hw.cpuCores);
   int n = ctx.localDevices();
-  c.augment = ctx.uc.augment.value_or(c.augment);
+  c.data.augment = ctx.uc.augment.value_or(c.data.augment);
   // Loader threads are sized from what one of them makes per second with this augmentation at
   // this patch (measured by vwb bench-data) against what the devices consume.
-  const double perThread = augmentPatchesPerSecond(c.augment, c.patch);
+  const double perThread = augmentPatchesPerSecond(c.data.augment, c.data.patch);
   std::string reason;
   if (ctx.gpus.empty()) {
     // Sampling and augmentation are cheap next to CPU conv3d: few workers, all cores compute.
-    c.workers = cores <= 4 ? 1 : 2;
-    c.prefetch = 2 * n + 2;
-    c.threads = cores;
+    c.data.workers = cores <= 4 ? 1 : 2;
+    c.data.prefetch = 2 * n + 2;
+    c.run.threads = cores;
     reason = fmt::format("{} cores: {} data worker{} (patch sampling is cheap next to CPU convolutions: "
                          "{} augmentation ~{:.1f} ms of one core per {}^3 patch), prefetch {}; {} intra-op threads{}",
-                         cores, c.workers, c.workers == 1 ? "" : "s", augmentPresetName(c.augment),
-                         1e3 / perThread, c.patch, c.prefetch, c.threads,
+                         cores, c.data.workers, c.data.workers == 1 ? "" : "s", augmentPresetName(c.data.augment),
+                         1e3 / perThread, c.data.patch, c.data.prefetch, c.run.threads,
                          n > 1 ? fmt::format(" shared by {} ranks ({} each)", n, std::max(1, cores / n))
                                : "");
   } else {
     // What n fast GPUs consume (kAssumedGpuSamplesPerSec at 128^3, scaled by voxels), with 25 %
     // headroom so the data wait stays under 2 %; at least the old rule's threads where cores are
     // free (idle loader threads cost nothing), never more than the cores left to the drivers.
-    const double consumed = n * kAssumedGpuSamplesPerSec * std::pow(128.0 / c.patch, 3);
+    const double consumed = n * kAssumedGpuSamplesPerSec * std::pow(128.0 / c.data.patch, 3);
     const int needed = std::max(1, int(std::ceil(consumed * 1.25 / perThread)));
     const int free = std::max(1, cores - n);
-    c.workers = std::clamp(std::max(needed, std::min(free, 4 * n)), 1, free);
-    c.prefetch = std::max(4, 2 * n);
-    c.threads = std::max(1, std::min(4, cores / (2 * n)));
+    c.data.workers = std::clamp(std::max(needed, std::min(free, 4 * n)), 1, free);
+    c.data.prefetch = std::max(4, 2 * n);
+    c.run.threads = std::max(1, std::min(4, cores / (2 * n)));
     reason = fmt::format("{} cores: one driver thread per GPU; {} augmentation makes ~{:.0f} {}^3 patches/s per "
                          "loader thread (measured), {} GPU{} take ~{:.0f}/s (assumed: {:.0f}/s per GPU at 128^3, "
                          "a ResEnc-M on an A100), so {} loader thread{} the data wait under 2 %: {} data "
                          "workers, prefetch {} batches; {} intra-op thread{} per device",
-                         cores, augmentPresetName(c.augment), perThread, c.patch, n, n == 1 ? "" : "s", consumed,
-                         kAssumedGpuSamplesPerSec, needed, needed == 1 ? " keeps" : "s keep", c.workers, c.prefetch,
-                         c.threads, c.threads == 1 ? "" : "s");
+                         cores, augmentPresetName(c.data.augment), perThread, c.data.patch, n, n == 1 ? "" : "s", consumed,
+                         kAssumedGpuSamplesPerSec, needed, needed == 1 ? " keeps" : "s keep", c.data.workers, c.data.prefetch,
+                         c.run.threads, c.run.threads == 1 ? "" : "s");
     if (needed > free)
       ctx.plan.warnings.push_back(fmt::format(
           "{} augmentation needs ~{} loader threads to feed {} GPU{} at {}^3, but only {} core{} are left: "
           "expect the GPUs to wait for data; --augment light costs ~{:.0f}x less.",
-          augmentPresetName(c.augment), needed, n, n == 1 ? "" : "s", c.patch, free, free == 1 ? "" : "s",
-          perThread > 0 ? augmentPatchesPerSecond(AugmentPreset::Light, c.patch) / perThread : 1.0));
+          augmentPresetName(c.data.augment), needed, n, n == 1 ? "" : "s", c.data.patch, free, free == 1 ? "" : "s",
+          perThread > 0 ? augmentPatchesPerSecond(AugmentPreset::Light, c.data.patch) / perThread : 1.0));
   }
-  ctx.step("Data workers?", fmt::format("{} workers, prefetch {}", c.workers, c.prefetch), reason);
+  ctx.step("Data workers?", fmt::format("{} workers, prefetch {}", c.data.workers, c.data.prefetch), reason);
   ctx.plan.reasons.push_back("Workers: " + reason + ".");
   std::string costs;
   for (auto p : {AugmentPreset::None, AugmentPreset::Light, AugmentPreset::NnUnet, AugmentPreset::Strong})
     costs += fmt::format("{}{} {:.0f}/s", costs.empty() ? "" : ", ", augmentPresetName(p),
-                         augmentPatchesPerSecond(p, c.patch));
+                         augmentPatchesPerSecond(p, c.data.patch));
   const std::string why = fmt::format("{}^3 patches one loader thread augments per CPU-second (vwb bench-data): {}; "
                                       "nnunet is nnU-Net's default 3D pipeline, strong adds elastic deformation, "
-                                      "illumination and blank boxes", c.patch, costs);
-  ctx.step("Augmentation?", augmentPresetName(c.augment), why);
+                                      "illumination and blank boxes", c.data.patch, costs);
+  ctx.step("Augmentation?", augmentPresetName(c.data.augment), why);
   ctx.plan.reasons.push_back(fmt::format("Augmentation {} (--augment none|light|nnunet|strong): {}.",
-                                         augmentPresetName(c.augment), why));
+                                         augmentPresetName(c.data.augment), why));
 }
 
 }  // namespace vwb::plan_detail

@@ -106,9 +106,9 @@ void chooseStrategy(PlanContext& ctx) {
              "each node runs its local devices as threads. Start `vwb train --nnodes N "
              "--node-rank R --master HOST:PORT` on every node (or set MASTER_ADDR, MASTER_PORT, "
              "WORLD_SIZE, RANK as torchrun does).");
-    c.nnodes = hw.nodes;
-    c.master = ctx.uc.master;
-    if (c.master.empty())
+    c.distributed.nnodes = hw.nodes;
+    c.distributed.master = ctx.uc.master;
+    if (c.distributed.master.empty())
       plan.warnings.push_back("Several nodes but no --master HOST:PORT: set it (or MASTER_ADDR and "
                               "MASTER_PORT) before training; node 0 binds the store there.");
   } else {
@@ -200,12 +200,12 @@ void chooseStrategy(PlanContext& ctx) {
     }
   }
 
-  c.strategy = s;
-  c.devices.clear();
+  c.distributed.strategy = s;
+  c.distributed.devices.clear();
   if (ctx.gpus.empty()) {
-    c.devices.push_back(ctx.cpuRanks > 1 ? fmt::format("cpu:{}", ctx.cpuRanks) : "cpu");
+    c.distributed.devices.push_back(ctx.cpuRanks > 1 ? fmt::format("cpu:{}", ctx.cpuRanks) : "cpu");
   } else {
-    for (int i : ctx.gpus) c.devices.push_back(fmt::format("cuda:{}", i));
+    for (int i : ctx.gpus) c.distributed.devices.push_back(fmt::format("cuda:{}", i));
   }
   plan.worldSize = ctx.localDevices() * hw.nodes;
   std::string answer = strategyName(s);
@@ -213,7 +213,7 @@ void chooseStrategy(PlanContext& ctx) {
                                                    plan.worldSize == 1 ? "" : "s",
                                                    ctx.gpus.empty() ? "Gloo" : "NCCL");
   if (s == StrategyKind::DataParallel) answer = fmt::format("DataParallel over {} devices", plan.worldSize);
-  if (s == StrategyKind::Single) answer = "single device (" + c.devices.front() + ")";
+  if (s == StrategyKind::Single) answer = "single device (" + c.distributed.devices.front() + ")";
   ctx.step("Which strategy?", answer, reason);
   plan.reasons.push_back("Strategy: " + reason);
   addOptions(ctx, s);

@@ -21,7 +21,7 @@ Plan makePlan(const HardwareInventory& hardware, const DatasetFingerprint& finge
   Plan plan;
   plan.hardware = hardware.summary();
   plan.config.model = constraints.model;
-  if (constraints.epochs) plan.config.epochs = *constraints.epochs;
+  if (constraints.epochs) plan.config.run.epochs = *constraints.epochs;
   plan_detail::PlanContext ctx{hardware, fingerprint, constraints, plan};
   plan_detail::chooseStrategy(ctx);
   plan_detail::chooseDataCache(ctx);

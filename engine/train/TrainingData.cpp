@@ -23,10 +23,10 @@ std::string mib(int64_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 // Scans and checks the dataset; dataset errors throw with the scanner's report.
 Dataset checkedDataset(const TrainConfig& config, LogSink& log, ProgressSink* progress, const CancelToken* cancel,
                        bool labelValues) {
-  if (config.dataDir.empty()) throw Error("no dataset given (--data)");
-  Dataset dataset = scanDataset(config.dataDir, labelValues, progress, cancel);
+  if (config.run.dataDir.empty()) throw Error("no dataset given (--data)");
+  Dataset dataset = scanDataset(config.run.dataDir, labelValues, progress, cancel);
   if (!dataset.report.ok())
-    throw Error(config.dataDir + ": the dataset has errors, training not started:\n" + dataset.report.format());
+    throw Error(config.run.dataDir + ": the dataset has errors, training not started:\n" + dataset.report.format());
   return dataset;
 }
 
@@ -50,13 +50,13 @@ std::unique_ptr<TrainingSource> openTrainingSource(const TrainConfig& config, Lo
   Dataset dataset = checkedDataset(config, log, progress, cancel, false);
   std::string dir;
   store::PreprocessReport report =
-      preprocessDataset(dataset, config.cacheDir, false, 0, &log, progress, cancel, &dir);
+      preprocessDataset(dataset, config.data.cacheDir, false, 0, &log, progress, cancel, &dir);
   if (report.processed > 0)
     log.log(LogLevel::Info, "preprocessed " + std::to_string(report.processed) + " volume(s) into " + dir + " in " +
                                 std::to_string(int(report.seconds)) + " s (" + mib(report.bytesWritten) + ")");
   logWarnings(dataset, log);
   if (!dataset.report.ok())
-    throw Error(config.dataDir + ": the dataset has errors, training not started:\n" + dataset.report.format());
+    throw Error(config.run.dataDir + ": the dataset has errors, training not started:\n" + dataset.report.format());
   store::DatasetCache cache(dir);
   std::vector<CachedVolumeRef> refs;
   for (const auto& e : dataset.train) {
@@ -66,14 +66,14 @@ std::unique_ptr<TrainingSource> openTrainingSource(const TrainConfig& config, Lo
       throw Error(e.imagePath + ": not in the cache " + dir + " after preprocessing (changed meanwhile?)");
     refs.push_back({e.id, e.scrollId, cache.dataPath("train", e.id), entry->imageHistogram});
   }
-  if (refs.empty()) throw Error(config.dataDir + ": no training volume has a label");
-  const int64_t budget = config.chunkCacheMb > 0 ? int64_t(config.chunkCacheMb) << 20 : defaultChunkCacheBytes();
+  if (refs.empty()) throw Error(config.run.dataDir + ": no training volume has a label");
+  const int64_t budget = config.data.chunkCacheMb > 0 ? int64_t(config.data.chunkCacheMb) << 20 : defaultChunkCacheBytes();
   log.log(LogLevel::Info, "reading " + std::to_string(refs.size()) + " volumes from the cache " + dir +
                               " through a " + mib(budget) + " decoded-chunk cache");
   return std::make_unique<CachedTrainingSource>(refs, budget);
 #else
   (void)log, (void)progress, (void)cancel;
-  throw Error(config.dataDir + ": this build has no dataset reader (engine/io, engine/data)");
+  throw Error(config.run.dataDir + ": this build has no dataset reader (engine/io, engine/data)");
 #endif
 }
 
@@ -85,7 +85,7 @@ std::vector<TrainingVolume> loadTrainingVolumes(const TrainConfig& config, LogSi
   std::vector<const VolumeEntry*> labelled;
   for (const auto& e : dataset.train)
     if (!e.labelPath.empty()) labelled.push_back(&e);
-  if (labelled.empty()) throw Error(config.dataDir + ": no training volume has a label");
+  if (labelled.empty()) throw Error(config.run.dataDir + ": no training volume has a label");
   std::vector<TrainingVolume> volumes;
   volumes.reserve(labelled.size());
   int64_t done = 0;
@@ -105,7 +105,7 @@ std::vector<TrainingVolume> loadTrainingVolumes(const TrainConfig& config, LogSi
   return volumes;
 #else
   (void)log, (void)progress, (void)cancel;
-  throw Error(config.dataDir + ": this build has no dataset reader (engine/io, engine/data)");
+  throw Error(config.run.dataDir + ": this build has no dataset reader (engine/io, engine/data)");
 #endif
 }
 

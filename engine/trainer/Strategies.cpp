@@ -9,13 +9,13 @@ namespace vwb {
 namespace {
 // auto: several devices or nodes mean DDP; "cpu:1" is one CPU device.
 bool severalDevices(const TrainConfig& c) {
-  return c.nnodes > 1 || c.devices.size() > 1 ||
-         (c.devices.size() == 1 && c.devices[0].rfind("cpu:", 0) == 0 && c.devices[0] != "cpu:1");
+  return c.distributed.nnodes > 1 || c.distributed.devices.size() > 1 ||
+         (c.distributed.devices.size() == 1 && c.distributed.devices[0].rfind("cpu:", 0) == 0 && c.distributed.devices[0] != "cpu:1");
 }
 }  // namespace
 
 std::unique_ptr<TrainStrategy> makeStrategy(const TrainConfig& config) {
-  switch (config.strategy) {
+  switch (config.distributed.strategy) {
     case StrategyKind::Ddp:
       return std::make_unique<dist::DdpThreadsStrategy>(config);
     case StrategyKind::DataParallel:
@@ -23,18 +23,18 @@ std::unique_ptr<TrainStrategy> makeStrategy(const TrainConfig& config) {
     case StrategyKind::Auto: {
       if (severalDevices(config)) return std::make_unique<dist::DdpThreadsStrategy>(config);
       TrainConfig single = config;
-      single.strategy = StrategyKind::Single;
-      if (!single.devices.empty() && single.devices[0] == "cpu:1") single.devices[0] = "cpu";
+      single.distributed.strategy = StrategyKind::Single;
+      if (!single.distributed.devices.empty() && single.distributed.devices[0] == "cpu:1") single.distributed.devices[0] = "cpu";
       return makeStrategy(single);
     }
     case StrategyKind::Single:
       break;
   }
-  if (config.devices.size() != 1 || config.devices[0].rfind("cpu:", 0) == 0)
+  if (config.distributed.devices.size() != 1 || config.distributed.devices[0].rfind("cpu:", 0) == 0)
     throw Error("the single-device strategy takes one device (cpu or cuda:N), got " +
-                std::to_string(config.devices.size()) + " device(s)" +
-                (config.devices.size() == 1 ? " ('" + config.devices[0] + "': use ddp or dp for CPU ranks)" : ""));
-  return makeSingleDeviceStrategy(config.devices[0]);
+                std::to_string(config.distributed.devices.size()) + " device(s)" +
+                (config.distributed.devices.size() == 1 ? " ('" + config.distributed.devices[0] + "': use ddp or dp for CPU ranks)" : ""));
+  return makeSingleDeviceStrategy(config.distributed.devices[0]);
 }
 
 }  // namespace vwb

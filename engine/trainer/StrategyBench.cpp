@@ -12,10 +12,10 @@ namespace vwb::dist {
 
 StrategyBenchResult benchStrategy(const TrainConfig& config, int warmupSteps, int steps) {
   StrategyBenchResult r;
-  r.strategy = strategyName(config.strategy);
+  r.strategy = strategyName(config.distributed.strategy);
   // 0 = every logical core, as in training (LibTorch's own default is the physical cores, which
   // would give the single-device row half the threads of the rank rows on SMT machines).
-  torch::set_num_threads(config.threads > 0 ? config.threads
+  torch::set_num_threads(config.run.threads > 0 ? config.run.threads
                                             : std::max(1, int(std::thread::hardware_concurrency())));
   r.threads = torch::get_num_threads();
   try {
@@ -24,10 +24,10 @@ StrategyBenchResult benchStrategy(const TrainConfig& config, int warmupSteps, in
     ctx.config = config;
     strategy->setup(ctx);
     r.devices = strategy->devices();
-    r.globalBatch = int64_t(config.batchPerDevice) * int64_t(r.devices.size());
+    r.globalBatch = int64_t(config.data.batchPerDevice) * int64_t(r.devices.size());
     auto* ddp = dynamic_cast<DdpThreadsStrategy*>(strategy.get());
-    auto gen = at::detail::createCPUGenerator(config.seed);
-    const int64_t p = config.patch;
+    auto gen = at::detail::createCPUGenerator(config.run.seed);
+    const int64_t p = config.data.patch;
     GlobalBatch batch;
     batch.image = torch::randn({r.globalBatch, 1, p, p, p}, gen);
     batch.label = torch::randint(0, 2, {r.globalBatch, 1, p, p, p}, gen, torch::kUInt8);
@@ -35,7 +35,7 @@ StrategyBenchResult benchStrategy(const TrainConfig& config, int warmupSteps, in
     for (int s = 0; s < warmupSteps + steps; ++s) {
       if (s == warmupSteps) start = std::chrono::steady_clock::now();
       batch.step = s;
-      strategy->step(batch, config.lr);
+      strategy->step(batch, config.optimizer.lr);
       if (ddp && s >= warmupSteps) {
         const auto& c = ddp->lastCommStats();
         r.buckets = c.buckets;

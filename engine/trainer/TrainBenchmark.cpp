@@ -18,31 +18,31 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
                                  const std::vector<TrainingVolume>& volumes, int warmupSteps,
                                  int steps, LogSink& log) {
   TrainConfig c = config;
-  if (c.runDir.empty()) c.runDir = "(benchmark)";
+  if (c.run.dir.empty()) c.run.dir = "(benchmark)";
   checkTrainConfig(c);
   TrainBenchmark b;
-  b.threads = resolveThreads(c.threads);
+  b.threads = resolveThreads(c.run.threads);
   torch::set_num_threads(b.threads);
   keepFreedMemoryForReuse();
   MemoryTrainingSource source(volumes);
   std::vector<int> all;
   for (int i = 0; i < static_cast<int>(volumes.size()); ++i) all.push_back(i);
-  PatchSampler sampler(source, all, normalizationOf(source, all), c.patch, c.foregroundFraction,
-                       augmentOptions(c.augment));
+  PatchSampler sampler(source, all, normalizationOf(source, all), c.data.patch, c.data.foregroundFraction,
+                       augmentOptions(c.data.augment));
   auto strategy = makeStrategy(c);
   StrategyContext context;
   context.config = c;
   context.log = &log;
   strategy->setup(context);
-  b.globalBatch = static_cast<int64_t>(c.batchPerDevice) *
-                  static_cast<int64_t>(strategy->devices().size()) * c.gradAccumulation;
+  b.globalBatch = static_cast<int64_t>(c.data.batchPerDevice) *
+                  static_cast<int64_t>(strategy->devices().size()) * c.optimizer.gradAccumulation;
   b.precision = strategy->precisionName();
   b.device = strategy->devices()[0];
   BatchPipelineOptions po;
   po.batchSize = b.globalBatch;
-  po.workers = c.workers;
-  po.prefetch = c.prefetch;
-  po.seed = c.seed;
+  po.workers = c.data.workers;
+  po.prefetch = c.data.prefetch;
+  po.seed = c.run.seed;
   po.endStep = warmupSteps + steps;
   BatchPipeline pipeline(sampler, po);
   double waited = 0;
@@ -53,7 +53,7 @@ TrainBenchmark benchmarkTraining(const TrainConfig& config,
       waited = pipeline.waitSeconds();
     }
     auto batch = pipeline.next();
-    strategy->step(withSkeletons(c, toGlobalBatch(std::move(batch))), c.lr);
+    strategy->step(withSkeletons(c.optimizer, toGlobalBatch(std::move(batch))), c.optimizer.lr);
   }
   double total = secondsSince(start);
   b.steps = steps;

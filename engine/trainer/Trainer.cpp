@@ -57,7 +57,7 @@ TrainingRun::TrainingRun(const TrainConfig& config, const TrainingSource& source
 }
 
 std::string TrainingRun::checkpointPath(const std::string& name) const {
-  return RunFolder(config_.runDir).checkpoint(name);
+  return RunFolder(config_.run.dir).checkpoint(name);
 }
 
 void TrainingRun::prepareData() {
@@ -65,51 +65,51 @@ void TrainingRun::prepareData() {
   if (volumes.empty()) throw Error("no labelled training volumes");
   std::vector<std::string> scrolls;
   for (const auto& v : volumes) scrolls.push_back(v.scrollId);
-  ValidationSplit split = splitValidation(scrolls, config_.valFraction, config_.seed);
+  ValidationSplit split = splitValidation(scrolls, config_.validation.fraction, config_.run.seed);
   log_->log(LogLevel::Info, split.reason);
   trainVolumes_ = split.train;
   valVolumes_ = split.validation;
-  if (config_.nodeRank == 0) {  // node 0 owns the run folder's files
+  if (config_.distributed.nodeRank == 0) {  // node 0 owns the run folder's files
     std::vector<std::string> ids;
     for (const auto& v : source_.volumes()) ids.push_back(v.id);
-    writeFileAtomically(RunFolder(config_.runDir).split(), splitToJson(ids, split) + "\n");
+    writeFileAtomically(RunFolder(config_.run.dir).split(), splitToJson(ids, split) + "\n");
   }
   // Validation stays a small share of an epoch at real scale: the first valMaxVolumes held out.
-  if (config_.valMaxVolumes > 0 && static_cast<int>(valVolumes_.size()) > config_.valMaxVolumes) {
-    log_->log(LogLevel::Info, "validating on " + std::to_string(config_.valMaxVolumes) + " of the " +
+  if (config_.validation.maxVolumes > 0 && static_cast<int>(valVolumes_.size()) > config_.validation.maxVolumes) {
+    log_->log(LogLevel::Info, "validating on " + std::to_string(config_.validation.maxVolumes) + " of the " +
                                   std::to_string(valVolumes_.size()) + " held-out volumes (val_max_volumes)");
-    valVolumes_.resize(static_cast<size_t>(config_.valMaxVolumes));
+    valVolumes_.resize(static_cast<size_t>(config_.validation.maxVolumes));
   }
   normalization_ = normalizationOf(source_, trainVolumes_);
-  trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.patch,
-                                                 config_.foregroundFraction, augmentOptions(config_.augment));
+  trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.data.patch,
+                                                 config_.data.foregroundFraction, augmentOptions(config_.data.augment));
 }
 
 void TrainingRun::resumeFromCheckpoint() {
   const std::string path = checkpointPath(RunFolder::kLastCheckpoint);
   // Node 0's last.pt is the run's state; other nodes receive it (their folder may not be shared).
   std::string bytes;
-  if (config_.nodeRank == 0) {
+  if (config_.distributed.nodeRank == 0) {
     if (!fs::exists(path)) throw fileError(path, "cannot resume: the run has no checkpoint yet");
     bytes = readWholeFile(path);
   }
   bytes = strategy_->fromNodeZero(std::move(bytes), "sending node 0's checkpoint to every node");
-  auto archive = openCheckpointData(bytes, config_.nodeRank == 0 ? path : "node 0's " + path,
+  auto archive = openCheckpointData(bytes, config_.distributed.nodeRank == 0 ? path : "node 0's " + path,
                                     torch::kCPU);
   CheckpointInfo info = readInfo(archive, path);
   if (!info.checksummed)
     log_->log(LogLevel::Warning, path + ": has no content checksum (written by an older vwb); "
                                         "its integrity cannot be verified");
   if (modelConfigToJson(info.model) != modelConfigToJson(config_.model) ||
-      info.patch != config_.patch)
+      info.patch != config_.data.patch)
     throw fileError(path, "cannot resume with a different model or patch size than the run's");
   normalization_ = info.normalization;  // exactly what the run started with
-  trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.patch,
-                                                 config_.foregroundFraction, augmentOptions(config_.augment));
+  trainSampler_ = std::make_unique<PatchSampler>(source_, trainVolumes_, normalization_, config_.data.patch,
+                                                 config_.data.foregroundFraction, augmentOptions(config_.data.augment));
   readModelSection(archive, path, strategy_->model());
   strategy_->loadState(archive);
   if (ema_ && !ema_->load(archive)) {  // EMA switched on for the rest of the run
-    ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
+    ema_ = std::make_unique<WeightEma>(config_.optimizer.emaDecay, strategy_->model());
     log_->log(LogLevel::Info, "EMA of the weights starts from the resumed model");
   }
   const auto meta = nlohmann::json::parse(info.metaJson);
@@ -125,7 +125,7 @@ void TrainingRun::resumeFromCheckpoint() {
   } else if (const std::string change = describeDataChange(DataDigest::fromJson(meta.at("data").dump()),
                                                            digestData(source_));
              !change.empty()) {
-    if (!config_.allowDataChange)
+    if (!config_.run.allowDataChange)
       throw fileError(path, "cannot resume: the training data changed since this checkpoint: " + change +
                                 ". Resume with --allow-data-change to continue on the new data anyway, or "
                                 "start a new run with another --out");
@@ -138,10 +138,10 @@ void TrainingRun::resumeFromCheckpoint() {
 }
 
 void TrainingRun::writeCheckpoint(bool alsoBest) {
-  if (config_.nodeRank != 0) return;  // multi-node: only node 0 (global rank 0) writes (dist)
+  if (config_.distributed.nodeRank != 0) return;  // multi-node: only node 0 (global rank 0) writes (dist)
   CheckpointInfo info;
   info.model = config_.model;
-  info.patch = config_.patch;
+  info.patch = config_.data.patch;
   info.normalization = normalization_;
   info.step = state_.step;
   info.epoch = state_.epochsDone;
@@ -180,19 +180,19 @@ void TrainingRun::writeCheckpoint(bool alsoBest) {
 
 void TrainingRun::onRunStart() {
   RunStartEvent e;
-  e.runDir = config_.runDir;
+  e.runDir = config_.run.dir;
   e.strategy = strategy_->name();
   e.devices = strategy_->devices();
-  e.epochs = config_.epochs;
-  e.stepsPerEpoch = config_.stepsPerEpoch;
+  e.epochs = config_.run.epochs;
+  e.stepsPerEpoch = config_.run.stepsPerEpoch;
   e.startStep = state_.step;
   e.startEpoch = state_.epochsDone;
   e.globalBatch = globalBatch_;
   e.configJson = config_.toJson();
   log_->log(LogLevel::Info,
-            "training " + std::to_string(config_.epochs) + " epochs x " +
-                std::to_string(config_.stepsPerEpoch) + " steps, global batch " +
-                std::to_string(globalBatch_) + ", patch " + std::to_string(config_.patch) +
+            "training " + std::to_string(config_.run.epochs) + " epochs x " +
+                std::to_string(config_.run.stepsPerEpoch) + " steps, global batch " +
+                std::to_string(globalBatch_) + ", patch " + std::to_string(config_.data.patch) +
                 ", " + strategy_->name() + " on " + strategy_->devices()[0] + ", " +
                 strategy_->precisionName() + ", " + std::to_string(torch::get_num_threads()) +
                 " threads, " + std::to_string(trainVolumes_.size()) + " train / " +
@@ -213,19 +213,19 @@ void TrainingRun::trainStep() {
   } else {
     auto batch = pipeline_->next();
     if (!batch) throw Error("internal: the batch pipeline ended early");
-    current = withSkeletons(config_, toGlobalBatch(std::move(batch)));
+    current = withSkeletons(config_.optimizer, toGlobalBatch(std::move(batch)));
   }
   nextBatch_ = GlobalBatch{};
   // On a GPU the next step's batch goes to the strategy now: its host-to-device copy runs on a
   // side stream while this step computes (TrainStrategy::prefetch, BatchStaging.h).
   if (strategy_->overlapsCopies() && state_.step + 1 < totalSteps_) {
     if (auto next = pipeline_->next()) {
-      nextBatch_ = withSkeletons(config_, toGlobalBatch(std::move(next)));
+      nextBatch_ = withSkeletons(config_.optimizer, toGlobalBatch(std::move(next)));
       strategy_->prefetch(nextBatch_);
     }
   }
   double wait = pipeline_->waitSeconds() - waitBefore;
-  const double lr = scheduledLearningRate(config_, state_.step, totalSteps_);
+  const double lr = scheduledLearningRate(config_.optimizer, state_.step, totalSteps_);
   StepResult r = strategy_->step(current, lr);
   if (ema_) ema_->update(strategy_->model());
   double seconds = secondsSince(start);
@@ -249,9 +249,9 @@ void TrainingRun::trainStep() {
     e.stepSpread = *hi > 0 ? (*hi - *lo) / *hi : 0;
   }
   e.step = state_.step;
-  e.epoch = (state_.step - 1) / config_.stepsPerEpoch + 1;
-  e.stepInEpoch = (state_.step - 1) % config_.stepsPerEpoch + 1;
-  e.stepsPerEpoch = config_.stepsPerEpoch;
+  e.epoch = (state_.step - 1) / config_.run.stepsPerEpoch + 1;
+  e.stepInEpoch = (state_.step - 1) % config_.run.stepsPerEpoch + 1;
+  e.stepsPerEpoch = config_.run.stepsPerEpoch;
   e.totalSteps = totalSteps_;
   e.loss = r.loss;
   e.lr = lr;
@@ -286,7 +286,7 @@ void TrainingRun::adviseOnWaits(const StepEvent& e) {
               fmt::format("data wait: {:.0f} % of each step over the last {} steps goes to waiting for "
                           "batches: more loader threads (--workers, now {}) or a deeper queue "
                           "(--prefetch, now {}); on a slow disk, a larger chunk cache (--chunk-cache-mb)",
-                          100 * data, waitWindow_.size(), config_.workers, config_.prefetch));
+                          100 * data, waitWindow_.size(), config_.data.workers, config_.data.prefetch));
   }
   if (comm > 0.20 && !advisedComm_) {
     advisedComm_ = true;
@@ -294,9 +294,9 @@ void TrainingRun::adviseOnWaits(const StepEvent& e) {
               fmt::format("communication wait: {:.0f} % of each step over the last {} steps goes to "
                           "waiting for gradients to be exchanged: more work per exchange (a larger "
                           "--batch per device, now {}, or --grad-accumulation){}",
-                          100 * comm, waitWindow_.size(), config_.batchPerDevice,
+                          100 * comm, waitWindow_.size(), config_.data.batchPerDevice,
                           strategy_->name() == "ddp"
-                              ? fmt::format("; smaller --bucket-mb (now {:g}) starts the exchange earlier in backward", config_.bucketMb)
+                              ? fmt::format("; smaller --bucket-mb (now {:g}) starts the exchange earlier in backward", config_.distributed.bucketMb)
                               : std::string("; ddp overlaps the exchange with backward, dp does not")));
   }
 }
@@ -306,10 +306,10 @@ void TrainingRun::writePreview(EpochEvent& e, EpochLineExtras& line, const Valid
   const std::string relative = previewRelativePath(e.epoch);
   try {
     auto start = Clock::now();
-    const int64_t bytes = writeValidationPreview(config_.runDir, e.epoch, p);
-    const int removed = prunePreviews(config_.runDir, config_.previewsKept, state_.bestEpoch);
+    const int64_t bytes = writeValidationPreview(config_.run.dir, e.epoch, p);
+    const int removed = prunePreviews(config_.run.dir, config_.validation.previewsKept, state_.bestEpoch);
     const double writeSeconds = secondsSince(start);
-    e.previewPath = (fs::path(config_.runDir) / relative).string();
+    e.previewPath = (fs::path(config_.run.dir) / relative).string();
     e.previewVolume = p.volumeId;
     e.previewZ = p.z;
     line.preview = relative;
@@ -328,7 +328,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
                              double seconds) {
   EpochEvent e;
   e.epoch = epoch + 1;
-  e.epochs = config_.epochs;
+  e.epochs = config_.run.epochs;
   e.trainLoss = state_.epochLossCount ? state_.epochLossSum / state_.epochLossCount : 0.0;
   e.epochSec = seconds;
   bool best = false;
@@ -365,7 +365,7 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
   }
   line += ", " + std::to_string(seconds) + " s, " + std::to_string(samplesPerSecEma_) +
           " samples/s" +
-         (best ? (config_.nodeRank == 0 ? ", best.pt updated" : ", best so far (node 0 saves it)") : "");
+         (best ? (config_.distributed.nodeRank == 0 ? ", best.pt updated" : ", best so far (node 0 saves it)") : "");
   log_->metric(encodeEpochLine(e, j));
   log_->log(LogLevel::Info, line);
   sink_.onEpoch(e);
@@ -373,14 +373,14 @@ void TrainingRun::onEpochEnd(int64_t epoch, std::optional<ValidationResult> vali
 
 RunEndEvent TrainingRun::run() {
   checkTrainConfig(config_);
-  fs::create_directories(RunFolder(config_.runDir).checkpoints());
-  RunLock lock(config_.runDir, config_.nodeRank);  // this process owns the folder until we return
-  log_ = std::make_unique<RunLog>(config_.runDir, &sink_, config_.nodeRank);
+  fs::create_directories(RunFolder(config_.run.dir).checkpoints());
+  RunLock lock(config_.run.dir, config_.distributed.nodeRank);  // this process owns the folder until we return
+  log_ = std::make_unique<RunLog>(config_.run.dir, &sink_, config_.distributed.nodeRank);
   // Temp files of a process killed mid-write (kill -9, SIGXFSZ): nobody else can be writing them
   // (node R owns only its nodes/node-R/ of a folder it may share with node 0).
-  std::vector<fs::path> ownDirs{fs::path(runConfigPath(config_.runDir, config_.nodeRank)).parent_path()};
-  if (config_.nodeRank == 0) ownDirs.push_back(checkpointPath(""));
-  if (config_.nodeRank == 0) ownDirs.push_back(RunFolder(config_.runDir).previews());
+  std::vector<fs::path> ownDirs{fs::path(runConfigPath(config_.run.dir, config_.distributed.nodeRank)).parent_path()};
+  if (config_.distributed.nodeRank == 0) ownDirs.push_back(checkpointPath(""));
+  if (config_.distributed.nodeRank == 0) ownDirs.push_back(RunFolder(config_.run.dir).previews());
   for (const fs::path& dir : ownDirs)
     for (const std::string& name : removeStaleTempFiles(dir.string()))
       log_->log(LogLevel::Info, "removed the stale temporary file " + (dir / name).string());
@@ -395,13 +395,13 @@ RunEndEvent TrainingRun::run() {
 }
 
 RunEndEvent TrainingRun::runLocked() {
-  if (!config_.resume && fs::exists(checkpointPath(RunFolder::kLastCheckpoint)))
-    throw fileError(config_.runDir, "already holds a training run: use --resume to continue it, "
+  if (!config_.run.resume && fs::exists(checkpointPath(RunFolder::kLastCheckpoint)))
+    throw fileError(config_.run.dir, "already holds a training run: use --resume to continue it, "
                                     "or choose another --out");
   // The settings first: a run that fails while preparing its data or devices is still a run
   // (Recent runs says "failed"). Rewritten below once the strategy has resolved them.
-  if (!config_.resume) writeFileAtomically(runConfigPath(config_.runDir, config_.nodeRank), config_.toJson() + "\n");
-  int threads = resolveThreads(config_.threads);
+  if (!config_.run.resume) writeFileAtomically(runConfigPath(config_.run.dir, config_.distributed.nodeRank), config_.toJson() + "\n");
+  int threads = resolveThreads(config_.run.threads);
   torch::set_num_threads(threads);
   keepFreedMemoryForReuse();
   prepareData();
@@ -409,7 +409,7 @@ RunEndEvent TrainingRun::runLocked() {
   strategy_ = makeStrategy(config_);
   // cuDNN tries its algorithms once per input shape and keeps the fastest: training's patch shape
   // never changes, so the search pays off from the second step on.
-  for (const auto& d : config_.devices)
+  for (const auto& d : config_.distributed.devices)
     if (d.rfind("cuda", 0) == 0) at::globalContext().setBenchmarkCuDNN(true);
   StrategyContext context;
   context.config = config_;
@@ -423,22 +423,22 @@ RunEndEvent TrainingRun::runLocked() {
       }
     };
   strategy_->setup(context);
-  if (config_.emaDecay > 0) ema_ = std::make_unique<WeightEma>(config_.emaDecay, strategy_->model());
-  if (config_.resume) resumeFromCheckpoint();
+  if (config_.optimizer.emaDecay > 0) ema_ = std::make_unique<WeightEma>(config_.optimizer.emaDecay, strategy_->model());
+  if (config_.run.resume) resumeFromCheckpoint();
   planValidation();  // before config.json: it records what auto chose
   // Node 0 owns the run folder's files; another node keeps its own settings (what its --resume
   // reads) under nodes/node-R/, so a folder shared by all nodes is never written twice.
-  writeFileAtomically(runConfigPath(config_.runDir, config_.nodeRank), config_.toJson() + "\n");
+  writeFileAtomically(runConfigPath(config_.run.dir, config_.distributed.nodeRank), config_.toJson() + "\n");
 
-  globalBatch_ = static_cast<int64_t>(config_.batchPerDevice) *
-                 static_cast<int64_t>(strategy_->devices().size()) * config_.gradAccumulation;
-  totalSteps_ = static_cast<int64_t>(config_.epochs) * config_.stepsPerEpoch;
+  globalBatch_ = static_cast<int64_t>(config_.data.batchPerDevice) *
+                 static_cast<int64_t>(strategy_->devices().size()) * config_.optimizer.gradAccumulation;
+  totalSteps_ = static_cast<int64_t>(config_.run.epochs) * config_.run.stepsPerEpoch;
   startStep_ = state_.step;
   BatchPipelineOptions po;
   po.batchSize = globalBatch_;
-  po.workers = config_.workers;
-  po.prefetch = config_.prefetch;
-  po.seed = config_.seed;
+  po.workers = config_.data.workers;
+  po.prefetch = config_.data.prefetch;
+  po.seed = config_.run.seed;
   po.firstStep = state_.step;
   po.endStep = totalSteps_;
   pipeline_ = std::make_unique<BatchPipeline>(*trainSampler_, po);
@@ -451,9 +451,9 @@ RunEndEvent TrainingRun::runLocked() {
   try {
   for (;;) {
     // An epoch whose steps are done but whose end has not run (e.g. stopped during validation).
-    if (state_.step > 0 && state_.step % config_.stepsPerEpoch == 0 &&
-        state_.epochsDone < state_.step / config_.stepsPerEpoch) {
-      int64_t epoch = state_.step / config_.stepsPerEpoch - 1;
+    if (state_.step > 0 && state_.step % config_.run.stepsPerEpoch == 0 &&
+        state_.epochsDone < state_.step / config_.run.stepsPerEpoch) {
+      int64_t epoch = state_.step / config_.run.stepsPerEpoch - 1;
       std::optional<ValidationResult> validation;
       if (!valVolumes_.empty() && validatesAfter(epoch)) {
         validation = validate();
@@ -462,15 +462,15 @@ RunEndEvent TrainingRun::runLocked() {
       onEpochEnd(epoch, validation, secondsSince(epochStart));
     }
     if (state_.step >= totalSteps_ || cancel_.cancelled()) break;
-    if (state_.step % config_.stepsPerEpoch == 0) {
+    if (state_.step % config_.run.stepsPerEpoch == 0) {
       epochStart = Clock::now();
-      onEpochStart(state_.step / config_.stepsPerEpoch);
+      onEpochStart(state_.step / config_.run.stepsPerEpoch);
     }
     trainStep();
   }
   } catch (const std::exception& e) {
     pipeline_->stop();
-    if (state_.step > startStep_ && config_.nodeRank == 0) {
+    if (state_.step > startStep_ && config_.distributed.nodeRank == 0) {
       try {
         writeCheckpoint(false);
         log_->log(LogLevel::Info, "saved " + checkpointPath(RunFolder::kLastCheckpoint) + " at step " + std::to_string(state_.step) +
@@ -484,7 +484,7 @@ RunEndEvent TrainingRun::runLocked() {
   pipeline_->stop();
   end.step = state_.step;
   end.epoch = state_.epochsDone;
-  if (state_.step < totalSteps_ || state_.epochsDone * config_.stepsPerEpoch < state_.step) {
+  if (state_.step < totalSteps_ || state_.epochsDone * config_.run.stepsPerEpoch < state_.step) {
     writeCheckpoint(false);
     end.outcome = RunOutcome::Stopped;
     end.message = "stopped at step " + std::to_string(state_.step) + "; checkpoint " +
@@ -492,11 +492,11 @@ RunEndEvent TrainingRun::runLocked() {
   } else if (!validateAtEnd()) {
     end.outcome = RunOutcome::Stopped;
     end.message = "finished " + std::to_string(state_.step) + " steps; the full validation at the end was " +
-                  "stopped (it runs again on --resume, or: vwb validate --run " + config_.runDir + ")";
+                  "stopped (it runs again on --resume, or: vwb validate --run " + config_.run.dir + ")";
   } else {
     end.outcome = RunOutcome::Finished;
     end.message = "finished " + std::to_string(state_.step) + " steps; checkpoints in " +
-                  RunFolder(config_.runDir).checkpoints();
+                  RunFolder(config_.run.dir).checkpoints();
   }
   log_->log(LogLevel::Info, end.message);
   sink_.onRunEnd(end);
@@ -531,15 +531,15 @@ RunEndEvent runTraining(const TrainConfig& config, TrainingSink& sink, const Can
     // run". No folder is made for it (vwb train on a broken dataset writes nothing), and a folder
     // holding another run is left alone.
     std::error_code ec;
-    if (!config.resume && config.nodeRank == 0 && !config.runDir.empty() && fs::is_directory(config.runDir, ec) &&
-        !fs::exists(RunFolder(config.runDir).lastCheckpoint(), ec) &&
-        !fs::exists(runConfigPath(config.runDir, 0), ec)) {
+    if (!config.run.resume && config.distributed.nodeRank == 0 && !config.run.dir.empty() && fs::is_directory(config.run.dir, ec) &&
+        !fs::exists(RunFolder(config.run.dir).lastCheckpoint(), ec) &&
+        !fs::exists(runConfigPath(config.run.dir, 0), ec)) {
       try {
-        writeFileAtomically(runConfigPath(config.runDir, 0), config.toJson() + "\n");
+        writeFileAtomically(runConfigPath(config.run.dir, 0), config.toJson() + "\n");
         std::string what = e.what();  // one line: the log's last line is the run's end
         while (!what.empty() && what.back() == '\n') what.pop_back();
         for (char& c : what) if (c == '\n') c = ' ';
-        RunLog(config.runDir, nullptr, 0).record(LogLevel::Error, "the run ended with an error: " + what);
+        RunLog(config.run.dir, nullptr, 0).record(LogLevel::Error, "the run ended with an error: " + what);
       } catch (const std::exception&) {
         // the folder cannot be written: the error itself is what the caller reports
       }

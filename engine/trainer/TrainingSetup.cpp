@@ -12,19 +12,19 @@ void checkTrainConfig(const TrainConfig& c) {
   auto positive = [](int v, const char* what) {
     if (v < 1) throw Error(std::string(what) + " must be at least 1, got " + std::to_string(v));
   };
-  positive(c.epochs, "epochs");
-  positive(c.stepsPerEpoch, "steps per epoch");
-  positive(c.batchPerDevice, "batch");
-  positive(c.gradAccumulation, "gradient accumulation");
-  positive(c.prefetch, "prefetch");
-  if (c.workers < 0) throw Error("workers must be 0 or more");
-  if (c.previewsKept < 0) throw Error("previews kept must be 0 or more");
-  if (!(c.lr > 0)) throw Error("learning rate must be positive");
-  if (c.devices.empty()) throw Error("no device given");
-  if (c.runDir.empty()) throw Error("no run directory given (--out)");
+  positive(c.run.epochs, "epochs");
+  positive(c.run.stepsPerEpoch, "steps per epoch");
+  positive(c.data.batchPerDevice, "batch");
+  positive(c.optimizer.gradAccumulation, "gradient accumulation");
+  positive(c.data.prefetch, "prefetch");
+  if (c.data.workers < 0) throw Error("workers must be 0 or more");
+  if (c.validation.previewsKept < 0) throw Error("previews kept must be 0 or more");
+  if (!(c.optimizer.lr > 0)) throw Error("learning rate must be positive");
+  if (c.distributed.devices.empty()) throw Error("no device given");
+  if (c.run.dir.empty()) throw Error("no run directory given (--out)");
   if (const std::string p = trainConfigRangeProblem(c); !p.empty()) throw Error(p);
-  checkPatchFitsModel(c.model, c.patch);
-  checkTrainingOptions(c);  // TrainingOptions.h: skeleton recall, EMA, optimizer
+  checkPatchFitsModel(c.model, c.data.patch);
+  checkTrainingOptions(c.optimizer);  // TrainingOptions.h: skeleton recall, EMA, optimizer
 }
 
 int resolveThreads(int requested) {

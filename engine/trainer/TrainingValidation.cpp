@@ -14,27 +14,27 @@ void TrainingRun::planValidation() {
   if (valVolumes_.empty()) return;
   std::vector<Shape3> shapes;
   for (int v : valVolumes_) shapes.push_back(source_.volumes()[size_t(v)].shape);
-  const int64_t globalBatch = int64_t(config_.batchPerDevice) * int64_t(strategy_->devices().size()) *
-                              config_.gradAccumulation;
-  validationPlan_ = resolveValidation(config_, globalBatch, slidingWindowTiles(shapes, config_.patch, config_.valCrop));
+  const int64_t globalBatch = int64_t(config_.data.batchPerDevice) * int64_t(strategy_->devices().size()) *
+                              config_.optimizer.gradAccumulation;
+  validationPlan_ = resolveValidation(config_, globalBatch, slidingWindowTiles(shapes, config_.data.patch, config_.validation.crop));
   log_->log(LogLevel::Info, validationPlan_.reason);
   validator_ = std::make_unique<Validator>(source_, valVolumes_, normalization_, config_);
-  if (config_.valPatches > 0)
+  if (config_.validation.patches > 0)
     log_->log(LogLevel::Info, fmt::format("validation patch set {}: {} foreground patches of {}^3 from {} held-out "
                                           "volume{}, drawn from the seed (the same every epoch and after a resume)",
-                                          validator_->patchSetDigest(), config_.valPatches, config_.patch,
+                                          validator_->patchSetDigest(), config_.validation.patches, config_.data.patch,
                                           valVolumes_.size(), valVolumes_.size() == 1 ? "" : "s"));
 }
 
 bool TrainingRun::validatesAfter(int64_t epoch) const {
-  return (epoch + 1) % std::max(1, config_.valEvery) == 0 || epoch + 1 >= config_.epochs;
+  return (epoch + 1) % std::max(1, config_.validation.every) == 0 || epoch + 1 >= config_.run.epochs;
 }
 
 std::optional<ValidationResult> TrainingRun::validate() {
   EmaScope emaWeights(ema_.get(), strategy_->model());  // --ema: validate the averaged weights
   auto predict = [this](const torch::Tensor& image) { return strategy_->predictLogits(image); };
-  const bool preview = config_.nodeRank == 0 && config_.previewsKept > 0;
-  auto r = config_.valPatches > 0 ? validator_->patches(predict, cancel_, preview)
+  const bool preview = config_.distributed.nodeRank == 0 && config_.validation.previewsKept > 0;
+  auto r = config_.validation.patches > 0 ? validator_->patches(predict, cancel_, preview)
                                   : validator_->full(predict, cancel_, preview);
   if (!r) return r;
   // Its measured share: validation seconds against the training seconds since the last one.
@@ -44,7 +44,7 @@ std::optional<ValidationResult> TrainingRun::validate() {
   log_->log(LogLevel::Info,
             fmt::format("validation ({}): {} {:.4f}, {} tiles in {:.1f} s ({:.1f} tiles/s) = {:.1f} % of the {:.1f} s "
                         "of training since the last one (planned ~{:.1f} %)",
-                        r->full ? "full sliding window" : fmt::format("{} fixed patches", config_.valPatches),
+                        r->full ? "full sliding window" : fmt::format("{} fixed patches", config_.validation.patches),
                         r->full ? "Dice" : "pseudo-Dice", r->dice, r->tiles, r->seconds,
                         r->tiles / std::max(r->seconds, 1e-9), 100 * share, trained, 100 * validationPlan_.share));
   // Far above the plan (a machine where a tile costs more than kTileCostPerTrainingSample says):
@@ -66,11 +66,11 @@ std::optional<ValidationResult> TrainingRun::validate() {
 }
 
 bool TrainingRun::validateAtEnd() {
-  if (!validator_ || config_.nodeRank != 0) return true;  // node 0 writes the run's files
+  if (!validator_ || config_.distributed.nodeRank != 0) return true;  // node 0 writes the run's files
   // What validation measured during the run: the averaged weights with --ema (ema.pt), else the
   // final weights (last.pt).
   const std::string name = ema_ ? "ema" : "last";
-  const std::string path = fullValidationPath(config_.runDir, name);
+  const std::string path = fullValidationPath(config_.run.dir, name);
   try {
     if (readFullValidation(path).step == state_.step) return true;  // a resume of a finished run
   } catch (const Error&) {
@@ -88,7 +88,7 @@ bool TrainingRun::validateAtEnd() {
                          cancel_, false);
     if (!r) return false;
   }
-  writeFullValidation(config_.runDir, fullValidationRecord(*r, name, state_.step, state_.epochsDone, config_.valCrop));
+  writeFullValidation(config_.run.dir, fullValidationRecord(*r, name, state_.step, state_.epochsDone, config_.validation.crop));
   log_->log(LogLevel::Info, fmt::format("full validation of {}.pt (sliding window, {} tiles, {:.1f} s): Dice {:.4f}, "
                                         "loss {:.4f} on {} volume{} -> {}",
                                         name, r->tiles, r->seconds, r->dice, r->loss, r->volumes.size(),

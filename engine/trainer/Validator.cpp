@@ -33,7 +33,7 @@ constexpr uint64_t kValidationStream = 0x76616C6964617465ULL;  // "validate"
 Validator::Validator(const TrainingSource& source, std::vector<int> volumes, const Normalization& norm,
                      const TrainConfig& config)
     : source_(source), volumes_(std::move(volumes)), config_(config),
-      sampler_(source, volumes_, norm, config.patch, 1.0, AugmentOptions{false}) {}
+      sampler_(source, volumes_, norm, config.data.patch, 1.0, AugmentOptions{false}) {}
 
 FullValidationRecord fullValidationRecord(const ValidationResult& r, const std::string& checkpoint, int64_t step,
                                           int64_t epoch, int crop) {
@@ -52,8 +52,8 @@ FullValidationRecord fullValidationRecord(const ValidationResult& r, const std::
 
 const std::vector<PatchSpec>& Validator::patchSet() {
   if (!drawn_) {
-    for (int i = 0; i < std::max(0, config_.valPatches); ++i)
-      patchSet_.push_back(sampler_.draw(mixKeys(config_.seed, kValidationStream, uint64_t(i))));
+    for (int i = 0; i < std::max(0, config_.validation.patches); ++i)
+      patchSet_.push_back(sampler_.draw(mixKeys(config_.run.seed, kValidationStream, uint64_t(i))));
     drawn_ = true;
   }
   return patchSet_;
@@ -71,8 +71,8 @@ std::optional<ValidationResult> Validator::patches(const PredictLogits& predict,
                                                    bool withPreview) {
   const auto start = Clock::now();
   const auto& specs = patchSet();
-  const int64_t P = config_.patch, voxels = P * P * P;
-  const int64_t perForward = std::max(1, config_.batchPerDevice);
+  const int64_t P = config_.data.patch, voxels = P * P * P;
+  const int64_t perForward = std::max(1, config_.data.batchPerDevice);
   ValidationResult r;
   DiceCounts dice;
   double lossSum = 0;
@@ -116,13 +116,13 @@ std::optional<ValidationResult> Validator::patches(const PredictLogits& predict,
 std::optional<ValidationResult> Validator::full(const PredictLogits& predict, const CancelToken& cancel,
                                                 bool withPreviewWanted, ProgressSink* progress) {
   const auto start = Clock::now();
-  const int64_t P = config_.patch, voxels = P * P * P;
-  const int64_t tilesPerBatch = std::max(1, config_.batchPerDevice);
+  const int64_t P = config_.data.patch, voxels = P * P * P;
+  const int64_t tilesPerBatch = std::max(1, config_.data.batchPerDevice);
   const std::vector<float> importance = gaussianImportance({P, P, P});
   auto starts = [&](int64_t extent) { return windowStarts(extent, P, kValidationOverlap); };
   // Whole volume, or a fixed centred crop: the same voxels every time.
   auto region = [&](int64_t extent) {
-    const int64_t size = config_.valCrop > 0 ? std::min<int64_t>(config_.valCrop, extent) : extent;
+    const int64_t size = config_.validation.crop > 0 ? std::min<int64_t>(config_.validation.crop, extent) : extent;
     return std::make_pair((extent - size) / 2, size);
   };
   ValidationResult r;

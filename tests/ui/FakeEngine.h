@@ -86,12 +86,12 @@ inline Plan standInPlan(const HardwareInventory& hw, const DatasetFingerprint&, 
   StrategyKind chosen = gpus >= 2 ? StrategyKind::Ddp : StrategyKind::Single;
   if (gpus >= 2) p.path.push_back({"Standalone process?", "yes", "threads per GPU need no notebook"});
   if (c.strategy) chosen = *c.strategy;
-  p.config.strategy = chosen;
-  p.config.patch = c.patch.value_or(64);
-  p.config.batchPerDevice = c.batchPerDevice.value_or(2);
-  p.config.epochs = c.epochs.value_or(10);
-  p.config.devices.clear();
-  for (int i = 0; i < std::max(1, gpus); ++i) p.config.devices.push_back(gpus ? "cuda:" + std::to_string(i) : "cpu");
+  p.config.distributed.strategy = chosen;
+  p.config.data.patch = c.patch.value_or(64);
+  p.config.data.batchPerDevice = c.batchPerDevice.value_or(2);
+  p.config.run.epochs = c.epochs.value_or(10);
+  p.config.distributed.devices.clear();
+  for (int i = 0; i < std::max(1, gpus); ++i) p.config.distributed.devices.push_back(gpus ? "cuda:" + std::to_string(i) : "cpu");
   auto option = [&](StrategyKind k, const char* s, const char* cost, double speed) {
     StrategyOption o{k, k == (gpus >= 2 ? StrategyKind::Ddp : StrategyKind::Single), s, cost, speed};
     if (k == chosen) p.options.insert(p.options.begin(), o);
@@ -102,10 +102,10 @@ inline Plan standInPlan(const HardwareInventory& hw, const DatasetFingerprint&, 
     option(StrategyKind::Ddp, "DDP in threads", "", 0.9 * gpus);
     option(StrategyKind::DataParallel, "DataParallel", "device 0 holds ~1.4x memory", 0.7 * gpus);
   }
-  const int64_t per = int64_t(p.config.batchPerDevice) * (int64_t(1) << 30);
-  for (const std::string& d : p.config.devices)
+  const int64_t per = int64_t(p.config.data.batchPerDevice) * (int64_t(1) << 30);
+  for (const std::string& d : p.config.distributed.devices)
     p.budgets.push_back({d, gpus ? hw.gpus[0].totalBytes : hw.ramBytes, per});
-  p.reasons.push_back("batch " + std::to_string(p.config.batchPerDevice) + " per device fits the memory budget");
+  p.reasons.push_back("batch " + std::to_string(p.config.data.batchPerDevice) + " per device fits the memory budget");
   return p;
 }
 
@@ -257,8 +257,8 @@ class FakeEngine : public ui::Engine {
     return planner(h, f, c);
   }
   std::string configJson(const TrainConfig& c) override {
-    return "{\n  \"strategy\": \"" + std::string(c.strategy == StrategyKind::Ddp ? "ddp" : "single") +
-           "\",\n  \"batch_per_device\": " + std::to_string(c.batchPerDevice) + "\n}";
+    return "{\n  \"strategy\": \"" + std::string(c.distributed.strategy == StrategyKind::Ddp ? "ddp" : "single") +
+           "\",\n  \"batch_per_device\": " + std::to_string(c.data.batchPerDevice) + "\n}";
   }
   // The run's config.json when it has one (written by a test), else the defaults.
   std::string owner;  // what runOwner reports for every folder ("" = nobody trains there)
@@ -269,7 +269,7 @@ class FakeEngine : public ui::Engine {
     std::ifstream in(runDir + "/config.json");
     if (in) c = TrainConfig::fromJson(std::string(std::istreambuf_iterator<char>(in), {}));
 #endif
-    c.runDir = runDir;
+    c.run.dir = runDir;
     return c;
   }
 
@@ -336,7 +336,7 @@ class FakeEngine : public ui::Engine {
     Busy busy(running);
     const FakeRunScript s = script;
     RunStartEvent start;
-    start.runDir = config.runDir;
+    start.runDir = config.run.dir;
     start.strategy = "ddp";
     for (int d = 0; d < s.devices; ++d) start.devices.push_back("cuda:" + std::to_string(d));
     start.epochs = s.epochs;
@@ -362,7 +362,7 @@ class FakeEngine : public ui::Engine {
         sink.onStep(st);
         if (s.warnAtStep3 && step == 3) sink.log(LogLevel::Warning, "out of memory at batch 4: retrying with batch 2");
         if (cancel.cancelled()) {
-          sink.onCheckpoint(config.runDir + "/checkpoints/last.pt");
+          sink.onCheckpoint(config.run.dir + "/checkpoints/last.pt");
           RunEndEvent end{RunOutcome::Stopped, "stopped at step " + std::to_string(step), step, e};
           sink.onRunEnd(end);
           return end;
@@ -376,7 +376,7 @@ class FakeEngine : public ui::Engine {
       ep.valDice = 0.3 * e;
       ep.valDiceEma = 0.25 * e;
       if (s.previews) {
-        ep.previewPath = config.runDir + "/previews/epoch-" + std::to_string(e) + ".tif";
+        ep.previewPath = config.run.dir + "/previews/epoch-" + std::to_string(e) + ".tif";
         ep.previewVolume = "1001";
         ep.previewZ = 40;
         std::lock_guard<std::mutex> lock(previewMutex);
@@ -384,7 +384,7 @@ class FakeEngine : public ui::Engine {
       }
       sink.onEpoch(ep);
     }
-    sink.onCheckpoint(config.runDir + "/checkpoints/last.pt");
+    sink.onCheckpoint(config.run.dir + "/checkpoints/last.pt");
     RunEndEvent end{RunOutcome::Finished, "", step, s.epochs};
     sink.onRunEnd(end);
     return end;

@@ -52,7 +52,7 @@ RunSplit readRunSplit(const QString& runDir, ui::Engine& engine, const Dataset* 
         scrolls.push_back(v.scrollId);
       }
     std::vector<bool> validation(ids.size(), false);
-    for (int i : engine.validationVolumes(scrolls, config.valFraction, config.seed, nullptr))
+    for (int i : engine.validationVolumes(scrolls, config.validation.fraction, config.run.seed, nullptr))
       if (i >= 0 && i < int(ids.size())) validation[i] = true;
     for (size_t i = 0; i < ids.size(); ++i) split.roles[ids[i]] = validation[i] ? VolumeRole::Validation : VolumeRole::Train;
     split.source = QObject::tr("the run's config.json (seed and validation fraction)");

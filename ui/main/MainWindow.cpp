@@ -75,7 +75,7 @@ MainWindow::MainWindow(WorkbenchContext& context, QWidget* parent)
   });
   connect(dataPage_, &DataPage::openRecentRequested, opener_, &DatasetOpener::open);
   connect(wizard_, &SetupWizard::startRequested, this, [this](const TrainConfig& config) {
-    Settings().addRecentRun(QString::fromStdString(config.runDir));
+    Settings().addRecentRun(QString::fromStdString(config.run.dir));
     showPage("monitor");
     monitor_->startRun(config);
   });

@@ -40,7 +40,7 @@ QString ComparedRuns::add(const QString& dir, const QString& shownRun) {
     return tr("Cannot compare: %1").arg(QString::fromStdString(e.what()));
   }
   try {  // the epoch length, for plotting by epoch (metrics.jsonl does not repeat it)
-    run->series.stepsPerEpoch = engine_.loadRunConfig(abs.toStdString()).stepsPerEpoch;
+    run->series.stepsPerEpoch = engine_.loadRunConfig(abs.toStdString()).run.stepsPerEpoch;
   } catch (const std::exception&) {
     const StepEvent& last = run->series.lastStep;  // step lines carry their epoch: an estimate
     if (last.epoch > 0) run->series.stepsPerEpoch = (last.step + last.epoch - 1) / last.epoch;

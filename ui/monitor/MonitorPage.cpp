@@ -166,17 +166,17 @@ void MonitorPage::connectRun(TrainingThread* run) {
 void MonitorPage::startRun(const TrainConfig& config) {
   if (isTraining()) return;
   loader_->abandon();  // an opened run still loading is not this one
-  if (!config.resume) {
+  if (!config.run.resume) {
     series_.clear();
     status_->clearWarnings();
   }
-  runDir_ = QString::fromStdString(config.runDir);
+  runDir_ = QString::fromStdString(config.run.dir);
   QDir().mkpath(runPath(&RunFolder::logs));  // so the log tail can follow from the first line
   log_->follow(runPath(&RunFolder::trainingLog));
   context_.setRunDir(runDir_);
   TrainingThread* run = control_->launch(config);
   connectRun(run);
-  status_->setState(config.resume ? tr("Resuming…") : tr("Starting…"));
+  status_->setState(config.run.resume ? tr("Resuming…") : tr("Starting…"));
   run->start();
   updateButtons();
   scheduleReplot();
@@ -201,9 +201,9 @@ void MonitorPage::connectLoader() {
     for (const QString& p : problems) status_->addWarning(p);
     try {  // the progress bars need the run's length, which metrics.jsonl does not repeat
       const TrainConfig c = context_.engine().loadRunConfig(runDir_.toStdString());
-      series_.epochs = c.epochs;
-      series_.stepsPerEpoch = c.stepsPerEpoch;
-      series_.totalSteps = int64_t(c.epochs) * c.stepsPerEpoch;
+      series_.epochs = c.run.epochs;
+      series_.stepsPerEpoch = c.run.stepsPerEpoch;
+      series_.totalSteps = int64_t(c.run.epochs) * c.run.stepsPerEpoch;
     } catch (const std::exception& e) {
       status_->addWarning(QString::fromStdString(e.what()));
     }

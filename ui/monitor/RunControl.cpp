@@ -44,8 +44,8 @@ void RunControl::resume() {
   if (training() || page_.runDir().isEmpty()) return;
   try {
     TrainConfig config = context_.engine().loadRunConfig(page_.runDir().toStdString());
-    config.runDir = page_.runDir().toStdString();
-    config.resume = true;
+    config.run.dir = page_.runDir().toStdString();
+    config.run.resume = true;
     page_.startRun(config);
   } catch (const std::exception& e) {
     page_.statusPanel()->setState(tr("Cannot resume: %1").arg(QString::fromStdString(e.what())), "#a00000");

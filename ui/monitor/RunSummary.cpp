@@ -69,8 +69,8 @@ RunSummary readRunSummary(const QString& runDir, Engine& engine) {
   if (!QFileInfo::exists(path(run.config()))) return s;
   try {
     const TrainConfig c = engine.loadRunConfig(runDir.toStdString());
-    s.totalSteps = int64_t(c.epochs) * c.stepsPerEpoch;
-    s.dataDir = QString::fromStdString(c.dataDir);
+    s.totalSteps = int64_t(c.run.epochs) * c.run.stepsPerEpoch;
+    s.dataDir = QString::fromStdString(c.run.dataDir);
   } catch (const std::exception&) {
     s.state = RunState::Failed;  // an unreadable config: nothing can resume it
     return s;

@@ -54,7 +54,7 @@ int DecisionTreeView::heightForWidth(int width) const { return layout(width).siz
 void DecisionTreeView::setPlan(const Plan& plan) {
   path_ = plan.path;
   options_ = plan.options;
-  chosen_ = plan.config.strategy;
+  chosen_ = plan.config.distributed.strategy;
   updateGeometry();
   update();
 }

@@ -38,12 +38,12 @@ class ProbeSink : public TrainingSink {
     if (!rates_.empty()) {
       std::sort(rates_.begin(), rates_.end());
       r.samplesPerSec = rates_[rates_.size() / 2];
-      const double globalBatch = static_cast<double>(c.batchPerDevice) * std::max<size_t>(1, c.devices.size()) * c.gradAccumulation;
+      const double globalBatch = static_cast<double>(c.data.batchPerDevice) * std::max<size_t>(1, c.distributed.devices.size()) * c.optimizer.gradAccumulation;
       r.secondsPerStep = r.samplesPerSec > 0 ? globalBatch / r.samplesPerSec : 0;
     }
     r.peak = peak_;
-    r.batchPerDevice = c.batchPerDevice;
-    r.patch = c.patch;
+    r.batchPerDevice = c.data.batchPerDevice;
+    r.patch = c.data.patch;
     return r;
   }
 
@@ -84,10 +84,10 @@ void ProbeRunner::start(const TrainConfig& config, double seconds) {
     QTemporaryDir scratch;  // removed with everything the probe wrote
     if (!scratch.isValid()) throw Error("probe: cannot create a scratch run directory");
     TrainConfig c = config;
-    c.runDir = scratch.filePath("probe").toStdString();
-    c.epochs = 1;
-    c.stepsPerEpoch = 1000000;  // never reached: the sink stops the run
-    c.resume = false;
+    c.run.dir = scratch.filePath("probe").toStdString();
+    c.run.epochs = 1;
+    c.run.stepsPerEpoch = 1000000;  // never reached: the sink stops the run
+    c.run.resume = false;
     ProbeSink sink(stop_, progress, seconds);
     progress.progress("starting the probe", 0, static_cast<int64_t>(seconds * 1000));
     RunEndEvent end = engine_->runTraining(c, sink, stop_);

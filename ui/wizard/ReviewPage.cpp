@@ -117,7 +117,7 @@ QString shellQuoted(const QString& s) {
 QString ReviewPage::commandLine() const {
   const TrainConfig c = wizard_.finalConfig();
   return QStringList{"vwb", "train", "--config", shellQuoted(savedConfig_.isEmpty() ? "config.json" : savedConfig_),
-                     "--data", shellQuoted(QString::fromStdString(c.dataDir)), "--out", shellQuoted(QString::fromStdString(c.runDir))}
+                     "--data", shellQuoted(QString::fromStdString(c.run.dataDir)), "--out", shellQuoted(QString::fromStdString(c.run.dir))}
       .join(' ');
 }
 
@@ -160,20 +160,20 @@ void ReviewPage::refresh() {
   }
   command_->setText(commandLine());
   QStringList devices;
-  for (const std::string& d : c.devices) devices << QString::fromStdString(d);
-  const int64_t globalBatch = static_cast<int64_t>(c.batchPerDevice) * std::max<size_t>(1, c.devices.size()) * c.gradAccumulation;
+  for (const std::string& d : c.distributed.devices) devices << QString::fromStdString(d);
+  const int64_t globalBatch = static_cast<int64_t>(c.data.batchPerDevice) * std::max<size_t>(1, c.distributed.devices.size()) * c.optimizer.gradAccumulation;
   summary_->setText(tr("<b>%1</b> on %2 · patch %3^3 · batch %4 per device (global %5) · %6 epochs × %7 steps")
-                        .arg(strategyLabel(c.strategy), devices.join(", ")).arg(c.patch).arg(c.batchPerDevice)
-                        .arg(globalBatch).arg(c.epochs).arg(c.stepsPerEpoch));
+                        .arg(strategyLabel(c.distributed.strategy), devices.join(", ")).arg(c.data.patch).arg(c.data.batchPerDevice)
+                        .arg(globalBatch).arg(c.run.epochs).arg(c.run.stepsPerEpoch));
   const auto& probe = wizard_.probe();
   if (!probe || probe->secondsPerStep <= 0) {
     estimate_->setText(tr("Time estimate: run the probe on the previous page to measure the step time."));
   } else {
-    const double perEpoch = probe->secondsPerStep * c.stepsPerEpoch;
+    const double perEpoch = probe->secondsPerStep * c.run.stepsPerEpoch;
     QString text = tr("<b>Estimated</b> %1 per epoch (training steps), %2 for the run — from the probe's %3 s per step")
-                       .arg(formatDuration(perEpoch), formatDuration(perEpoch * c.epochs))
+                       .arg(formatDuration(perEpoch), formatDuration(perEpoch * c.run.epochs))
                        .arg(probe->secondsPerStep, 0, 'f', 2);
-    if (probe->batchPerDevice != c.batchPerDevice || probe->patch != c.patch)
+    if (probe->batchPerDevice != c.data.batchPerDevice || probe->patch != c.data.patch)
       text += tr(" <span style='color:#8a5a00'>(measured at batch %1, patch %2: probe again)</span>")
                   .arg(probe->batchPerDevice).arg(probe->patch);
     estimate_->setText(text);

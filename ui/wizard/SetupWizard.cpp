@@ -67,12 +67,12 @@ void SetupWizard::restoreLastChoices() {
 void SetupWizard::saveLastChoices(const TrainConfig& c) const {
   Settings s;
   if (!datasetChoice("epochs").isEmpty()) {
-    s.setLastChoice(datasetChoice("epochs"), c.epochs);
-    s.setLastChoice(datasetChoice("stepsPerEpoch"), c.stepsPerEpoch);
-    s.setLastChoice(datasetChoice("patch"), QVariant::fromValue<qlonglong>(c.patch));
+    s.setLastChoice(datasetChoice("epochs"), c.run.epochs);
+    s.setLastChoice(datasetChoice("stepsPerEpoch"), c.run.stepsPerEpoch);
+    s.setLastChoice(datasetChoice("patch"), QVariant::fromValue<qlonglong>(c.data.patch));
   }
-  s.setLastChoice("valFraction", c.valFraction);
-  s.setLastChoice("seed", QVariant::fromValue<qulonglong>(c.seed));
+  s.setLastChoice("valFraction", c.validation.fraction);
+  s.setLastChoice("seed", QVariant::fromValue<qulonglong>(c.run.seed));
 }
 
 void SetupWizard::detectHardware() { setHardware(context_.engine().detectHardware()); }
@@ -165,14 +165,14 @@ void SetupWizard::replan() {
 
 TrainConfig SetupWizard::finalConfig() const {
   TrainConfig c = plan_ ? plan_->config : TrainConfig{};
-  if (overrides_.workers) c.workers = *overrides_.workers;
-  if (overrides_.prefetch) c.prefetch = *overrides_.prefetch;
-  if (overrides_.valFraction) c.valFraction = *overrides_.valFraction;
-  if (overrides_.seed) c.seed = *overrides_.seed;
-  if (overrides_.stepsPerEpoch) c.stepsPerEpoch = *overrides_.stepsPerEpoch;
-  if (context_.hasDataset()) c.dataDir = context_.dataset().root;
-  c.runDir = runDir_.toStdString();
-  c.resume = false;
+  if (overrides_.workers) c.data.workers = *overrides_.workers;
+  if (overrides_.prefetch) c.data.prefetch = *overrides_.prefetch;
+  if (overrides_.valFraction) c.validation.fraction = *overrides_.valFraction;
+  if (overrides_.seed) c.run.seed = *overrides_.seed;
+  if (overrides_.stepsPerEpoch) c.run.stepsPerEpoch = *overrides_.stepsPerEpoch;
+  if (context_.hasDataset()) c.run.dataDir = context_.dataset().root;
+  c.run.dir = runDir_.toStdString();
+  c.run.resume = false;
   return c;
 }
 

@@ -115,7 +115,7 @@ void StrategyPage::showPlan() {
     if (o.recommended) text += tr("  — recommended");
     auto* radio = new QRadioButton(text);
     radio->setToolTip(summary + (o.cost.empty() ? QString() : "\n\n" + tr("Cost: ") + QString::fromStdString(o.cost)));
-    radio->setChecked(o.kind == plan.config.strategy);
+    radio->setChecked(o.kind == plan.config.distributed.strategy);
     group_->addButton(radio, i);
     optionsBox_->addWidget(radio);
     if (colon > 0) {

@@ -247,20 +247,20 @@ void TrainingSettingsPage::showPlan() {
   }
   showing_ = true;
   const TrainConfig c = wizard_.finalConfig();
-  epochs_->setValue(c.epochs);
-  steps_->setValue(c.stepsPerEpoch);
-  patch_->setValue(c.patch);
-  batch_->setValue(c.batchPerDevice);
+  epochs_->setValue(c.run.epochs);
+  steps_->setValue(c.run.stepsPerEpoch);
+  patch_->setValue(c.data.patch);
+  batch_->setValue(c.data.batchPerDevice);
   for (int i = 0; i < 4; ++i)
-    if (kAmpModes[i] == c.amp) amp_->setCurrentIndex(i);
+    if (kAmpModes[i] == c.run.amp) amp_->setCurrentIndex(i);
   for (int i = 0; i < 4; ++i) {
-    augment_->setItemText(i, augmentItemText(kAugmentPresets[i], c.patch));
-    if (kAugmentPresets[i] == c.augment) augment_->setCurrentIndex(i);
+    augment_->setItemText(i, augmentItemText(kAugmentPresets[i], c.data.patch));
+    if (kAugmentPresets[i] == c.data.augment) augment_->setCurrentIndex(i);
   }
-  workers_->setValue(c.workers);
-  prefetch_->setValue(c.prefetch);
-  valFraction_->setValue(c.valFraction);
-  seed_->setValue(static_cast<int>(c.seed));
+  workers_->setValue(c.data.workers);
+  prefetch_->setValue(c.data.prefetch);
+  valFraction_->setValue(c.validation.fraction);
+  seed_->setValue(static_cast<int>(c.run.seed));
   showing_ = false;
 
   const Plan& plan = wizard_.plan();

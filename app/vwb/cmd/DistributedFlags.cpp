@@ -29,29 +29,29 @@ int nodeRankOf(const DistributedFlags& f, const CLI::App& cmd) {
   if (cmd.count("--node-rank") > 0) return f.nodeRank;
   TrainConfig probe;
   dist::applyTorchrunEnvironment(probe, cmd.count("--nnodes") > 0, true);
-  return probe.nodeRank;
+  return probe.distributed.nodeRank;
 }
 
 void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, TrainConfig& c,
                            LogSink* log) {
   auto given = [&](const char* name) { return cmd.count(name) > 0; };
-  if (given("--strategy")) c.strategy = parseStrategy(f.strategy);
-  if (given("--devices")) c.devices = f.devices;
-  if (given("--nnodes")) c.nnodes = f.nnodes;
-  if (given("--node-rank")) c.nodeRank = f.nodeRank;
-  if (given("--master")) c.master = f.master;
-  if (given("--bind")) c.bind = f.bind;
-  if (given("--timeout")) c.timeoutSec = f.timeoutSec;
-  if (given("--rendezvous-secret-file")) c.rendezvousSecretFile = f.secretFile;
-  if (given("--bucket-mb")) c.bucketMb = f.bucketMb;
+  if (given("--strategy")) c.distributed.strategy = parseStrategy(f.strategy);
+  if (given("--devices")) c.distributed.devices = f.devices;
+  if (given("--nnodes")) c.distributed.nnodes = f.nnodes;
+  if (given("--node-rank")) c.distributed.nodeRank = f.nodeRank;
+  if (given("--master")) c.distributed.master = f.master;
+  if (given("--bind")) c.distributed.bind = f.bind;
+  if (given("--timeout")) c.distributed.timeoutSec = f.timeoutSec;
+  if (given("--rendezvous-secret-file")) c.distributed.rendezvousSecretFile = f.secretFile;
+  if (given("--bucket-mb")) c.distributed.bucketMb = f.bucketMb;
   dist::applyTorchrunEnvironment(c, given("--nnodes"), given("--master"));
 
   // auto: the planner decides what the user left open. Everything in a --config file (e.g. from
   // `vwb plan --json`) or a resumed run counts as chosen; the plan then only picks strategy and
   // devices where none were given.
-  bool devicesChosen = given("--devices") || given("--device") || c.resume;
-  if (c.strategy == StrategyKind::Auto && !devicesChosen) {
-    const bool fromFile = given("--config") || c.resume;
+  bool devicesChosen = given("--devices") || given("--device") || c.run.resume;
+  if (c.distributed.strategy == StrategyKind::Auto && !devicesChosen) {
+    const bool fromFile = given("--config") || c.run.resume;
     auto chosen = [&](const char* flag) { return fromFile || given(flag); };
     ChosenSettings settings{chosen("--patch"),   chosen("--batch"),    chosen("--amp"),
                             chosen("--workers"), chosen("--prefetch"), chosen("--threads")};
@@ -63,7 +63,7 @@ void applyDistributedFlags(const DistributedFlags& f, const CLI::App& cmd, Train
     }
   }
   // Validate the rendezvous settings now, before any data is read.
-  if (c.nnodes > 1) dist::rendezvousFromConfig(c, 1);
+  if (c.distributed.nnodes > 1) dist::rendezvousFromConfig(c.distributed, 1);
 }
 
 }  // namespace vwb::cli

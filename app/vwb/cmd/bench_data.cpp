@@ -143,9 +143,9 @@ void patchRates(const BenchDataArgs& a, const vwb::Dataset& ds) {
   double t0;
   // 3. Augmented patches per loader thread, through the decoded-chunk cache, per preset.
   vwb::TrainConfig c;
-  c.dataDir = ds.root;
-  c.cacheDir = a.cache;
-  c.chunkCacheMb = int(a.chunkCacheMb);
+  c.run.dataDir = ds.root;
+  c.data.cacheDir = a.cache;
+  c.data.chunkCacheMb = int(a.chunkCacheMb);
   vwb::NullLogSink quiet;
   auto source = vwb::openTrainingSource(c, quiet);
   std::vector<int> all;

@@ -29,21 +29,21 @@ void run(const BenchDistArgs& a) {
     vwb::TrainConfig c;
     c.model.levels = a.levels;
     c.model.baseChannels = a.baseChannels;
-    c.patch = a.patch;
-    c.amp = vwb::parseAmp(a.amp);
-    c.threads = a.threads;
-    c.bucketMb = a.bucketMb;
-    c.strategy = vwb::parseStrategy(name);
-    c.devices.clear();
+    c.data.patch = a.patch;
+    c.run.amp = vwb::parseAmp(a.amp);
+    c.run.threads = a.threads;
+    c.distributed.bucketMb = a.bucketMb;
+    c.distributed.strategy = vwb::parseStrategy(name);
+    c.distributed.devices.clear();
     std::stringstream names(a.devices);
-    for (std::string d; std::getline(names, d, ',');) c.devices.push_back(d);
-    int ranks = int(c.devices.size());
+    for (std::string d; std::getline(names, d, ',');) c.distributed.devices.push_back(d);
+    int ranks = int(c.distributed.devices.size());
     if (a.devices.rfind("cpu:", 0) == 0) ranks = std::stoi(a.devices.substr(4));
     // Same global batch for every strategy: single runs ranks x batch on one device.
-    c.batchPerDevice = a.batch;
-    if (c.strategy == vwb::StrategyKind::Single) {
-      c.devices = {a.devices.rfind("cpu", 0) == 0 ? std::string("cpu") : c.devices.front()};
-      c.batchPerDevice = a.batch * ranks;
+    c.data.batchPerDevice = a.batch;
+    if (c.distributed.strategy == vwb::StrategyKind::Single) {
+      c.distributed.devices = {a.devices.rfind("cpu", 0) == 0 ? std::string("cpu") : c.distributed.devices.front()};
+      c.data.batchPerDevice = a.batch * ranks;
     }
     auto r = vwb::dist::benchStrategy(c, a.warmup, a.steps);
     std::string devices;
@@ -52,7 +52,7 @@ void run(const BenchDistArgs& a) {
       fmt::print("{:<7} failed: {}\n", name, r.error);
       continue;
     }
-    bool ddp = c.strategy == vwb::StrategyKind::Ddp;
+    bool ddp = c.distributed.strategy == vwb::StrategyKind::Ddp;
     fmt::print("{:<7} {:<18} {:>6} {:>8} {:>12.3f} {:>10.3f} {:>8} {:>14} {:>12} {:>8}\n", name,
                devices, r.globalBatch, r.threads, r.samplesPerSec, r.secondsPerStep,
                ddp ? std::to_string(r.buckets) : "-",

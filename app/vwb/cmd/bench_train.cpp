@@ -41,20 +41,20 @@ void setup(CLI::App& cmd) {
   auto device = std::make_shared<std::string>("cpu");
   auto arch = std::make_shared<std::string>("unet");
   auto deepSupervision = std::make_shared<bool>(false);
-  c->patch = 64;
-  c->batchPerDevice = 2;
-  c->threads = 2;
-  c->workers = 2;
-  cmd.add_option("--patch", c->patch, "Cubic patch edge")->capture_default_str();
-  cmd.add_option("--batch", c->batchPerDevice, "Batch")->capture_default_str();
+  c->data.patch = 64;
+  c->data.batchPerDevice = 2;
+  c->run.threads = 2;
+  c->data.workers = 2;
+  cmd.add_option("--patch", c->data.patch, "Cubic patch edge")->capture_default_str();
+  cmd.add_option("--batch", c->data.batchPerDevice, "Batch")->capture_default_str();
   cmd.add_option("--levels", c->model.levels, "U-Net levels")->capture_default_str();
   cmd.add_option("--base-channels", c->model.baseChannels, "Base channels")->capture_default_str();
   cmd.add_option("--norm", *norm, "instance|batch|group")->capture_default_str();
   cmd.add_option("--arch", *arch, "unet|resenc-m|resenc-l|resenc-xl")->capture_default_str();
   cmd.add_flag("--deep-supervision", *deepSupervision, "Losses at the decoder levels too");
-  cmd.add_option("--threads", c->threads, "Intra-op threads")->capture_default_str();
-  cmd.add_option("--workers", c->workers, "Batch-producing threads")->capture_default_str();
-  cmd.add_option("--prefetch", c->prefetch, "Queue of ready batches")->capture_default_str();
+  cmd.add_option("--threads", c->run.threads, "Intra-op threads")->capture_default_str();
+  cmd.add_option("--workers", c->data.workers, "Batch-producing threads")->capture_default_str();
+  cmd.add_option("--prefetch", c->data.prefetch, "Queue of ready batches")->capture_default_str();
   cmd.add_option("--amp", *amp, "auto|off|fp16|bf16")->capture_default_str();
   cmd.add_option("--device", *device, "cpu or cuda:N")->capture_default_str();
   cmd.add_option("--steps", *steps, "Timed steps")->capture_default_str();
@@ -63,16 +63,16 @@ void setup(CLI::App& cmd) {
     c->model.norm = vwb::parseNorm(*norm);
     c->model.arch = vwb::parseArch(*arch);
     c->model.deepSupervision = *deepSupervision;
-    c->model = vwb::modelForPatch(c->model, c->patch);
-    c->amp = vwb::parseAmp(*amp);
-    c->devices = {*device};
-    c->valFraction = 0;
+    c->model = vwb::modelForPatch(c->model, c->data.patch);
+    c->run.amp = vwb::parseAmp(*amp);
+    c->distributed.devices = {*device};
+    c->validation.fraction = 0;
     std::vector<vwb::TrainingVolume> volumes;
-    for (uint64_t i = 0; i < 2; ++i) volumes.push_back(benchVolume(std::max(128, c->patch * 2), i + 1));
+    for (uint64_t i = 0; i < 2; ++i) volumes.push_back(benchVolume(std::max(128, c->data.patch * 2), i + 1));
     vwb::ConsoleSink log;
     auto b = vwb::benchmarkTraining(*c, volumes, *warmup, *steps, log);
     std::printf("device %s, %s, %d threads, %d workers, patch %d, batch %lld, base %d, %d levels, %s norm\n",
-                b.device.c_str(), b.precision.c_str(), b.threads, c->workers, c->patch,
+                b.device.c_str(), b.precision.c_str(), b.threads, c->data.workers, c->data.patch,
                 static_cast<long long>(b.globalBatch), c->model.baseChannels, c->model.levels,
                 norm->c_str());
     std::printf("samples/s: %.3f\n", b.samplesPerSec);
@@ -80,7 +80,7 @@ void setup(CLI::App& cmd) {
     std::printf("data wait share: %.2f%%\n", 100 * b.dataWaitFraction);
     std::printf("peak memory: %.1f MiB (process RSS on the CPU)\n",
                 static_cast<double>(b.peakMemoryBytes) / (1 << 20));
-    auto estimate = vwb::estimateTrainingMemory(c->model, c->patch, c->batchPerDevice,
+    auto estimate = vwb::estimateTrainingMemory(c->model, c->data.patch, c->data.batchPerDevice,
                                                 b.precision == "fp32" ? 4 : 2);
     std::printf("model: %s%s, %lld parameters, planner estimate %.1f MiB\n", arch->c_str(),
                 *deepSupervision ? " + deep supervision" : "",

@@ -97,12 +97,12 @@ void run(const PlanArgs& a) {
     if (hw.gpus.empty() && autoStrategy &&
         a.devices.empty()) {
       vwb::TrainConfig single = plan.config;
-      single.strategy = vwb::StrategyKind::Single;
-      single.devices = {"cpu"};
-      single.batchPerDevice = plan.config.batchPerDevice * uc.cpuRanks;
+      single.distributed.strategy = vwb::StrategyKind::Single;
+      single.distributed.devices = {"cpu"};
+      single.data.batchPerDevice = plan.config.data.batchPerDevice * uc.cpuRanks;
       vwb::TrainConfig ranks = plan.config;
-      ranks.strategy = vwb::StrategyKind::Ddp;
-      ranks.devices = {fmt::format("cpu:{}", uc.cpuRanks)};
+      ranks.distributed.strategy = vwb::StrategyKind::Ddp;
+      ranks.distributed.devices = {fmt::format("cpu:{}", uc.cpuRanks)};
       auto s = bench(single), d = bench(ranks);
       if (s.samplesPerSec > 0 && d.samplesPerSec > 0) {
         uc.measuredCpuRanksSpeedup = d.samplesPerSec / s.samplesPerSec;
@@ -110,10 +110,10 @@ void run(const PlanArgs& a) {
       }
     }
     // The planned batch and the next larger: the largest that fits and the faster of the two.
-    for (int b : {plan.config.batchPerDevice, plan.config.batchPerDevice * 2}) {
+    for (int b : {plan.config.data.batchPerDevice, plan.config.data.batchPerDevice * 2}) {
       vwb::TrainConfig c = plan.config;
-      c.batchPerDevice = b;
-      if (c.strategy == vwb::StrategyKind::Auto) c.strategy = vwb::StrategyKind::Single;
+      c.data.batchPerDevice = b;
+      if (c.distributed.strategy == vwb::StrategyKind::Auto) c.distributed.strategy = vwb::StrategyKind::Single;
       bench(c);
     }
   }

@@ -81,55 +81,55 @@ void setup(CLI::App& cmd) {
     vwb::TrainConfig c;
     if (a->resume) c = vwb::loadRunConfig(a->out, vwb::cli::nodeRankOf(*dist, cmd));
     else if (given("--config")) c = vwb::readTrainConfigFile(a->configFile);
-    if (given("--data")) c.dataDir = std::filesystem::absolute(a->data).string();
-    if (c.dataDir.empty()) throw vwb::Error("--data is required");
-    c.runDir = std::filesystem::absolute(a->out).string();
-    c.resume = a->resume;
-    c.allowDataChange = a->allowDataChange;
-    if (given("--epochs")) c.epochs = a->epochs;
-    if (given("--steps-per-epoch")) c.stepsPerEpoch = a->stepsPerEpoch;
-    if (given("--patch")) c.patch = a->patch;
-    if (given("--batch")) c.batchPerDevice = a->batch;
-    if (given("--grad-accumulation")) c.gradAccumulation = a->gradAccumulation;
+    if (given("--data")) c.run.dataDir = std::filesystem::absolute(a->data).string();
+    if (c.run.dataDir.empty()) throw vwb::Error("--data is required");
+    c.run.dir = std::filesystem::absolute(a->out).string();
+    c.run.resume = a->resume;
+    c.run.allowDataChange = a->allowDataChange;
+    if (given("--epochs")) c.run.epochs = a->epochs;
+    if (given("--steps-per-epoch")) c.run.stepsPerEpoch = a->stepsPerEpoch;
+    if (given("--patch")) c.data.patch = a->patch;
+    if (given("--batch")) c.data.batchPerDevice = a->batch;
+    if (given("--grad-accumulation")) c.optimizer.gradAccumulation = a->gradAccumulation;
     if (given("--levels")) c.model.levels = a->levels;
     if (given("--base-channels")) c.model.baseChannels = a->baseChannels;
     if (given("--norm")) c.model.norm = vwb::parseNorm(a->norm);
     if (given("--residual")) c.model.residual = true;
     if (given("--arch")) c.model.arch = vwb::parseArch(a->arch);
     if (given("--deep-supervision")) c.model.deepSupervision = true;
-    if (given("--skeleton-recall")) c.skeletonRecallWeight = a->skeletonRecall;
-    if (given("--ema")) c.emaDecay = a->ema;
+    if (given("--skeleton-recall")) c.optimizer.skeletonRecallWeight = a->skeletonRecall;
+    if (given("--ema")) c.optimizer.emaDecay = a->ema;
     if (given("--optimizer")) {
-      c.optimizer = vwb::parseOptimizer(a->optimizer);
-      if (c.optimizer == vwb::OptimizerKind::Sgd && !given("--lr") && !a->resume) {
-        c.lr = 0.01;  // nnU-Net's SGD settings
-        c.weightDecay = 3e-5;
+      c.optimizer.kind = vwb::parseOptimizer(a->optimizer);
+      if (c.optimizer.kind == vwb::OptimizerKind::Sgd && !given("--lr") && !a->resume) {
+        c.optimizer.lr = 0.01;  // nnU-Net's SGD settings
+        c.optimizer.weightDecay = 3e-5;
       }
     }
-    if (given("--lr")) c.lr = a->lr;
-    if (given("--augment")) c.augment = vwb::parseAugmentPreset(a->augment);
-    if (given("--workers")) c.workers = a->workers;
-    if (given("--prefetch")) c.prefetch = a->prefetch;
-    if (given("--device")) c.devices = {a->device};
-    if (given("--threads")) c.threads = a->threads;
-    if (given("--amp")) c.amp = vwb::parseAmp(a->amp);
-    if (given("--val-fraction")) c.valFraction = a->valFraction;
-    if (given("--val-crop")) c.valCrop = a->valCrop;
-    if (given("--val-patches")) c.valPatches = a->valPatches;
-    if (given("--val-every")) c.valEvery = a->valEvery;
-    if (given("--seed")) c.seed = a->seed;
-    if (given("--cache")) c.cacheDir = std::filesystem::absolute(a->cacheDir).string();
-    if (given("--chunk-cache-mb")) c.chunkCacheMb = a->chunkCacheMb;
-    if (given("--val-max-volumes")) c.valMaxVolumes = a->valMaxVolumes;
-    if (given("--previews-kept")) c.previewsKept = a->previewsKept;
+    if (given("--lr")) c.optimizer.lr = a->lr;
+    if (given("--augment")) c.data.augment = vwb::parseAugmentPreset(a->augment);
+    if (given("--workers")) c.data.workers = a->workers;
+    if (given("--prefetch")) c.data.prefetch = a->prefetch;
+    if (given("--device")) c.distributed.devices = {a->device};
+    if (given("--threads")) c.run.threads = a->threads;
+    if (given("--amp")) c.run.amp = vwb::parseAmp(a->amp);
+    if (given("--val-fraction")) c.validation.fraction = a->valFraction;
+    if (given("--val-crop")) c.validation.crop = a->valCrop;
+    if (given("--val-patches")) c.validation.patches = a->valPatches;
+    if (given("--val-every")) c.validation.every = a->valEvery;
+    if (given("--seed")) c.run.seed = a->seed;
+    if (given("--cache")) c.data.cacheDir = std::filesystem::absolute(a->cacheDir).string();
+    if (given("--chunk-cache-mb")) c.data.chunkCacheMb = a->chunkCacheMb;
+    if (given("--val-max-volumes")) c.validation.maxVolumes = a->valMaxVolumes;
+    if (given("--previews-kept")) c.validation.previewsKept = a->previewsKept;
     // ResEnc presets fix widths and norm and take as many stages as the patch allows.
-    if (!a->resume) c.model = vwb::modelForPatch(c.model, c.patch);
+    if (!a->resume) c.model = vwb::modelForPatch(c.model, c.data.patch);
     vwb::cli::TrainConsole console;
     vwb::cli::applyDistributedFlags(*dist, cmd, c, &console);
-    vwb::checkOutputFolder(c.runDir, {{"dataset folder (--data)", c.dataDir, true}});
+    vwb::checkOutputFolder(c.run.dir, {{"dataset folder (--data)", c.run.dataDir, true}});
     // Refused before the dataset is read; the engine takes the lock itself (RunLock) for the run.
-    if (auto owner = vwb::runLockOwner(c.runDir, c.nodeRank))
-      throw vwb::fileError(c.runDir, "in use by another training (" + owner->text() +
+    if (auto owner = vwb::runLockOwner(c.run.dir, c.distributed.nodeRank))
+      throw vwb::fileError(c.run.dir, "in use by another training (" + owner->text() +
                                          "); wait for it to end or stop it, or choose another --out");
     // A file-size limit (ulimit -f) then fails a checkpoint write cleanly (the previous one stays,
     // the temporary file is removed) instead of killing vwb by SIGXFSZ.

@@ -4,16 +4,16 @@
 
 namespace vwb {
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& config,
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerSettings& settings,
                                                        std::vector<torch::Tensor> parameters) {
-  if (config.optimizer == OptimizerKind::Sgd)
+  if (settings.kind == OptimizerKind::Sgd)
     return std::make_unique<torch::optim::SGD>(std::move(parameters),
-                                               torch::optim::SGDOptions(config.lr)
+                                               torch::optim::SGDOptions(settings.lr)
                                                    .momentum(kSgdMomentum)
                                                    .nesterov(true)
-                                                   .weight_decay(config.weightDecay));
-  return std::make_unique<torch::optim::AdamW>(
-      std::move(parameters), torch::optim::AdamWOptions(config.lr).weight_decay(config.weightDecay));
+                                                   .weight_decay(settings.weightDecay));
+  return std::make_unique<torch::optim::AdamW>(std::move(parameters),
+                                               torch::optim::AdamWOptions(settings.lr).weight_decay(settings.weightDecay));
 }
 
 void setLearningRate(torch::optim::Optimizer& optimizer, double lr) {

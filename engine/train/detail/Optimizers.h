@@ -12,7 +12,7 @@ namespace vwb {
 
 inline constexpr double kSgdMomentum = 0.99;
 
-std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const TrainConfig& config,
+std::unique_ptr<torch::optim::Optimizer> makeOptimizer(const OptimizerSettings& settings,
                                                        std::vector<torch::Tensor> parameters);
 void setLearningRate(torch::optim::Optimizer& optimizer, double lr);
 

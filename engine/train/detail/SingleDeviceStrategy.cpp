@@ -18,9 +18,9 @@ void SingleDeviceStrategy::log(LogLevel level, const std::string& message) const
 void SingleDeviceStrategy::setup(const StrategyContext& context) {
   context_ = context;
   std::string why;
-  precision_ = resolvePrecision(context.config.amp, DeviceName{device_.is_cuda(), device_.index()}, &why);
+  precision_ = resolvePrecision(context.config.run.amp, DeviceName{device_.is_cuda(), device_.index()}, &why);
   log(LogLevel::Info, "precision: " + why);
-  model_ = makeUNet3D(context.config.model, context.config.seed);
+  model_ = makeUNet3D(context.config.model, context.config.run.seed);
   model_->to(device_);
   model_->train();
   update_ = OptimizerUpdate(context.config, model_->parameters(), precision_ == Precision::F16);

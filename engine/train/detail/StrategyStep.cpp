@@ -53,10 +53,10 @@ double accumulateShard(const BatchStaging::DeviceShard& shard, int64_t count, in
 }
 
 OptimizerUpdate::OptimizerUpdate(const TrainConfig& config, std::vector<torch::Tensor> parameters, bool fp16)
-    : gradClip_(config.gradClip),
-      optimizer_(makeOptimizer(config, std::move(parameters))),
+    : gradClip_(config.optimizer.gradClip),
+      optimizer_(makeOptimizer(config.optimizer, std::move(parameters))),
       scaler_(fp16),
-      microBatch_(config.batchPerDevice) {}
+      microBatch_(config.data.batchPerDevice) {}
 
 void OptimizerUpdate::setLearningRate(double lr) { vwb::setLearningRate(*optimizer_, lr); }
 

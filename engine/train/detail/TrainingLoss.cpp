@@ -8,7 +8,7 @@ namespace vwb {
 LossOptions lossOptionsFor(const TrainConfig& config) {
   LossOptions o;
   o.deepSupervision = config.model.deepSupervision;
-  o.skeletonRecallWeight = config.skeletonRecallWeight;
+  o.skeletonRecallWeight = config.optimizer.skeletonRecallWeight;
   return o;
 }
 

@@ -6,22 +6,22 @@
 
 namespace vwb {
 
-void checkTrainingOptions(const TrainConfig& c) {
-  if (!(c.skeletonRecallWeight >= 0))
+void checkTrainingOptions(const OptimizerSettings& o) {
+  if (!(o.skeletonRecallWeight >= 0))
     throw Error("--skeleton-recall must be 0 (off) or a positive weight, got " +
-                std::to_string(c.skeletonRecallWeight));
-  if (!(c.emaDecay >= 0 && c.emaDecay < 1))
+                std::to_string(o.skeletonRecallWeight));
+  if (!(o.emaDecay >= 0 && o.emaDecay < 1))
     throw Error("--ema must be a decay in [0, 1) (0 = off, e.g. 0.999), got " +
-                std::to_string(c.emaDecay));
+                std::to_string(o.emaDecay));
 }
 
-double scheduledLearningRate(const TrainConfig& c, int64_t step, int64_t totalSteps) {
-  if (c.optimizer == OptimizerKind::Sgd) return polyLearningRate(c.lr, step, totalSteps);
-  return learningRate(c.lr, step, totalSteps, c.warmupFraction);
+double scheduledLearningRate(const OptimizerSettings& o, int64_t step, int64_t totalSteps) {
+  if (o.kind == OptimizerKind::Sgd) return polyLearningRate(o.lr, step, totalSteps);
+  return learningRate(o.lr, step, totalSteps, o.warmupFraction);
 }
 
-GlobalBatch withSkeletons(const TrainConfig& c, GlobalBatch batch) {
-  if (!(c.skeletonRecallWeight > 0)) return batch;
+GlobalBatch withSkeletons(const OptimizerSettings& o, GlobalBatch batch) {
+  if (!(o.skeletonRecallWeight > 0)) return batch;
   auto label = batch.label.contiguous();
   const int64_t n = label.size(0), p = label.size(2);
   auto tubes = torch::empty_like(label);

@@ -10,13 +10,13 @@
 namespace vwb {
 
 // Throws vwb::Error for out-of-range skeleton-recall weights or EMA decays.
-void checkTrainingOptions(const TrainConfig& config);
+void checkTrainingOptions(const OptimizerSettings& settings);
 
 // AdamW: warm-up + cosine; SGD: nnU-Net's poly (exponent 0.9).
-double scheduledLearningRate(const TrainConfig& config, int64_t step, int64_t totalSteps);
+double scheduledLearningRate(const OptimizerSettings& settings, int64_t step, int64_t totalSteps);
 
 // With skeleton recall on, fills batch.skeleton with the tubes of the labels (engine/train/
 // SkeletonTube.h) on the CPU; otherwise returns the batch unchanged.
-GlobalBatch withSkeletons(const TrainConfig& config, GlobalBatch batch);
+GlobalBatch withSkeletons(const OptimizerSettings& settings, GlobalBatch batch);
 
 }  // namespace vwb

@@ -19,11 +19,11 @@ TrainConfig smallConfig() {
   c.model.levels = 2;
   c.model.baseChannels = 4;
   c.model.norm = NormKind::Instance;
-  c.patch = 16;
-  c.seed = 3;
-  c.lr = 1e-2;
-  c.gradClip = 1.0;
-  c.amp = AmpMode::Off;
+  c.data.patch = 16;
+  c.run.seed = 3;
+  c.optimizer.lr = 1e-2;
+  c.optimizer.gradClip = 1.0;
+  c.run.amp = AmpMode::Off;
   return c;
 }
 
@@ -39,10 +39,10 @@ GlobalBatch randomBatch(int64_t step, int64_t n) {
 std::unique_ptr<TrainStrategy> build(StrategyKind kind, std::vector<std::string> devices,
                                      int batchPerDevice, OptimizerKind optimizer = OptimizerKind::AdamW) {
   TrainConfig c = smallConfig();
-  c.optimizer = optimizer;
-  c.strategy = kind;
-  c.devices = std::move(devices);
-  c.batchPerDevice = batchPerDevice;
+  c.optimizer.kind = optimizer;
+  c.distributed.strategy = kind;
+  c.distributed.devices = std::move(devices);
+  c.data.batchPerDevice = batchPerDevice;
   auto s = makeStrategy(c);
   StrategyContext ctx;
   ctx.config = c;
@@ -96,10 +96,10 @@ Equivalence strategiesMatchSingleDevice(int ranks, int b, int steps, bool sgd) {
 
 StrategyFailure ddpRankFailureStopsStep(int timeoutSec) {
   TrainConfig c = smallConfig();
-  c.strategy = StrategyKind::Ddp;
-  c.devices = {"cpu:3"};
-  c.batchPerDevice = 1;
-  c.timeoutSec = timeoutSec;
+  c.distributed.strategy = StrategyKind::Ddp;
+  c.distributed.devices = {"cpu:3"};
+  c.data.batchPerDevice = 1;
+  c.distributed.timeoutSec = timeoutSec;
   auto s = makeStrategy(c);
   StrategyContext ctx;
   ctx.config = c;

@@ -135,15 +135,15 @@ class TestDistributed : public QObject {
     QVERIFY_THROWS_EXCEPTION(Error, parseMaster("host:99999"));
     QVERIFY_THROWS_EXCEPTION(Error, parseMaster("host:12ab"));
     TrainConfig c;
-    c.nnodes = 2;
-    QVERIFY_THROWS_EXCEPTION(Error, rendezvousFromConfig(c, 1));  // no master
-    c.master = "127.0.0.1:1234";
-    c.nodeRank = 1;
-    auto r = rendezvousFromConfig(c, 4);
+    c.distributed.nnodes = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, rendezvousFromConfig(c.distributed, 1));  // no master
+    c.distributed.master = "127.0.0.1:1234";
+    c.distributed.nodeRank = 1;
+    auto r = rendezvousFromConfig(c.distributed, 4);
     QCOMPARE(r.worldSize(), 8);
     QCOMPARE(r.globalRank(2), 6);
-    c.nodeRank = 2;
-    QVERIFY_THROWS_EXCEPTION(Error, rendezvousFromConfig(c, 1));
+    c.distributed.nodeRank = 2;
+    QVERIFY_THROWS_EXCEPTION(Error, rendezvousFromConfig(c.distributed, 1));
   }
 
   void torchrunEnvironment() {
@@ -155,20 +155,20 @@ class TestDistributed : public QObject {
       return it == env.end() ? nullptr : it->second.c_str();
     };
     TrainConfig c;
-    c.devices = {"cuda:0", "cuda:1"};
+    c.distributed.devices = {"cuda:0", "cuda:1"};
     QVERIFY(applyTorchrunEnvironment(c, false, false, lookup));
-    QCOMPARE(c.master, std::string("node0:29400"));
-    QCOMPARE(c.nnodes, 4);
-    QCOMPARE(c.nodeRank, 3);
-    QCOMPARE(c.devices, std::vector<std::string>{"cuda:1"});  // one device per process
+    QCOMPARE(c.distributed.master, std::string("node0:29400"));
+    QCOMPARE(c.distributed.nnodes, 4);
+    QCOMPARE(c.distributed.nodeRank, 3);
+    QCOMPARE(c.distributed.devices, std::vector<std::string>{"cuda:1"});  // one device per process
     // One process per node: it keeps all its devices as threads; flags win over the environment.
     env["LOCAL_WORLD_SIZE"] = "1";
     TrainConfig d;
-    d.devices = {"cpu:2"};
-    d.master = "flag:1";
+    d.distributed.devices = {"cpu:2"};
+    d.distributed.master = "flag:1";
     applyTorchrunEnvironment(d, false, true, lookup);
-    QCOMPARE(d.master, std::string("flag:1"));
-    QCOMPARE(d.devices, std::vector<std::string>{"cpu:2"});
+    QCOMPARE(d.distributed.master, std::string("flag:1"));
+    QCOMPARE(d.distributed.devices, std::vector<std::string>{"cpu:2"});
     env["RANK"] = "4";
     TrainConfig e;
     QVERIFY_THROWS_EXCEPTION(Error, applyTorchrunEnvironment(e, false, false, lookup));

@@ -46,9 +46,9 @@ struct Volumes {
 // The train request vwbkit.py sends: the tiny run, DDP over two CPU ranks.
 nlohmann::json request(const std::string& runDir) {
   vwb::TrainConfig c = vwbtest::tinyTrainConfig(runDir);
-  c.devices = {"cpu:2"};
-  c.threads = 2;
-  c.amp = vwb::AmpMode::Off;
+  c.distributed.devices = {"cpu:2"};
+  c.run.threads = 2;
+  c.run.amp = vwb::AmpMode::Off;
   return {{"config", nlohmann::json::parse(c.toJson())}, {"run_dir", runDir}, {"line_every_s", 0}};
 }
 

@@ -66,7 +66,7 @@ void checkWellFormed(const Plan& p) {
   }
   QVERIFY(!p.options.empty());
   QVERIFY(p.options.front().recommended);
-  QCOMPARE(p.options.front().kind, p.config.strategy);
+  QCOMPARE(p.options.front().kind, p.config.distributed.strategy);
   QVERIFY(p.reasons.size() >= 4);
 }
 
@@ -82,9 +82,9 @@ class TestPlanner : public QObject {
     DatasetFingerprint release = volumes(320, 786);
     Plan p = makePlan(cpuOnly(2, 16 * GiB), release, {});
     checkWellFormed(p);
-    QCOMPARE(p.config.patch, 64);
-    QCOMPARE(p.config.chunkCacheMb, 2048);
-    QVERIFY(p.config.batchPerDevice >= 2);
+    QCOMPARE(p.config.data.patch, 64);
+    QCOMPARE(p.config.data.chunkCacheMb, 2048);
+    QVERIFY(p.config.data.batchPerDevice >= 2);
     QVERIFY(!anyContains(p.reasons, "decoded volumes"));
     QVERIFY(anyContains(p.reasons, "chunk cache"));
     QVERIFY(p.warnings.empty());
@@ -106,11 +106,11 @@ class TestPlanner : public QObject {
     HardwareInventory t4 = assumeGpus("2xT4", cpuOnly(4, 29 * GiB));
     Plan fine = makePlan(t4, release, {});
     QVERIFY(!anyContains(fine.warnings, "RAM"));
-    QCOMPARE(fine.config.chunkCacheMb, 2048);
+    QCOMPARE(fine.config.data.chunkCacheMb, 2048);
     HardwareInventory small = assumeGpus("2xT4", cpuOnly(4, GiB));
     Plan shortRam = makePlan(small, release, {});
     QVERIFY(anyContains(shortRam.warnings, "of RAM (assumed) is short"));
-    QCOMPARE(shortRam.config.chunkCacheMb, 256);
+    QCOMPARE(shortRam.config.data.chunkCacheMb, 256);
   }
 
   void memoryEstimateMatchesLayout() {
@@ -137,7 +137,7 @@ class TestPlanner : public QObject {
     uc.model.arch = ArchKind::ResEncM;
     Plan cpu = makePlan(cpuOnly(2), volumes(320), uc);
     checkWellFormed(cpu);
-    QCOMPARE(cpu.config.patch, 64);
+    QCOMPARE(cpu.config.data.patch, 64);
     QCOMPARE(cpu.config.model.levels, 5);  // 64 32 16 8 4
     QCOMPARE(cpu.config.model.baseChannels, 32);
     Plan m = makePlan(withGpus(1, 80, 8, 0), volumes(320), uc);
@@ -147,8 +147,8 @@ class TestPlanner : public QObject {
     Plan xl = makePlan(withGpus(1, 80, 8, 0), volumes(320), uc);
     checkWellFormed(xl);
     QVERIFY(xl.budgets[0].estimatedBytes > m.budgets[0].estimatedBytes);
-    QVERIFY(xl.config.patch >= m.config.patch);
-    QCOMPARE(xl.config.model.levels, resEncStagesForPatch(xl.config.patch));
+    QVERIFY(xl.config.data.patch >= m.config.data.patch);
+    QCOMPARE(xl.config.model.levels, resEncStagesForPatch(xl.config.data.patch));
   }
 
   void assumeGpusParsesSpecs() {
@@ -175,13 +175,13 @@ class TestPlanner : public QObject {
   void zeroGpusFewCoresIsSingleCpu() {
     Plan p = makePlan(cpuOnly(2), volumes(320), {});
     checkWellFormed(p);
-    QCOMPARE(p.config.strategy, StrategyKind::Single);
-    QCOMPARE(p.config.devices, std::vector<std::string>{"cpu"});
-    QCOMPARE(p.config.amp, AmpMode::Off);
-    QCOMPARE(p.config.patch, 64);
-    QCOMPARE(p.config.batchPerDevice, 2);
-    QCOMPARE(p.config.threads, 2);
-    QCOMPARE(p.config.workers, 1);
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Single);
+    QCOMPARE(p.config.distributed.devices, std::vector<std::string>{"cpu"});
+    QCOMPARE(p.config.run.amp, AmpMode::Off);
+    QCOMPARE(p.config.data.patch, 64);
+    QCOMPARE(p.config.data.batchPerDevice, 2);
+    QCOMPARE(p.config.run.threads, 2);
+    QCOMPARE(p.config.data.workers, 1);
     QCOMPARE(p.globalBatch, int64_t(2));
     QVERIFY(anyContains(p.reasons, "one process with all 2 intra-op threads"));
     // The alternatives on a CPU: DDP and DataParallel over CPU ranks (each makes the ranks when chosen).
@@ -191,14 +191,14 @@ class TestPlanner : public QObject {
     UserConstraints dp;
     dp.strategy = StrategyKind::DataParallel;
     const Plan forced = makePlan(cpuOnly(2), volumes(320), dp);
-    QCOMPARE(forced.config.strategy, StrategyKind::DataParallel);
-    QCOMPARE(forced.config.devices, std::vector<std::string>{"cpu:2"});
+    QCOMPARE(forced.config.distributed.strategy, StrategyKind::DataParallel);
+    QCOMPARE(forced.config.distributed.devices, std::vector<std::string>{"cpu:2"});
   }
 
   void zeroGpusManyCoresUsesCpuRanks() {
     Plan p = makePlan(cpuOnly(32, 64 * GiB), volumes(320), {});
-    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
-    QCOMPARE(p.config.devices, std::vector<std::string>{"cpu:4"});
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.distributed.devices, std::vector<std::string>{"cpu:4"});
     QCOMPARE(p.worldSize, 4);
     QCOMPARE(int(p.budgets.size()), 4);
   }
@@ -207,22 +207,22 @@ class TestPlanner : public QObject {
     UserConstraints faster;
     faster.measuredCpuRanksSpeedup = 1.5;
     Plan p = makePlan(cpuOnly(4), volumes(320), faster);
-    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
-    QCOMPARE(p.config.devices, std::vector<std::string>{"cpu:2"});
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.distributed.devices, std::vector<std::string>{"cpu:2"});
     QVERIFY(anyContains(p.reasons, "Measured"));
     UserConstraints slower;
     slower.measuredCpuRanksSpeedup = 0.95;
-    QCOMPARE(makePlan(cpuOnly(32), volumes(320), slower).config.strategy, StrategyKind::Single);
+    QCOMPARE(makePlan(cpuOnly(32), volumes(320), slower).config.distributed.strategy, StrategyKind::Single);
   }
 
   void oneGpuIsSingleWithBf16OnAmpere() {
     Plan p = makePlan(withGpus(1, 24, 8, 6), volumes(320), {});
     checkWellFormed(p);
-    QCOMPARE(p.config.strategy, StrategyKind::Single);
-    QCOMPARE(p.config.devices, std::vector<std::string>{"cuda:0"});
-    QCOMPARE(p.config.amp, AmpMode::Bf16);
-    QCOMPARE(p.config.patch, 128);
-    QVERIFY(p.config.batchPerDevice >= 2);
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Single);
+    QCOMPARE(p.config.distributed.devices, std::vector<std::string>{"cuda:0"});
+    QCOMPARE(p.config.run.amp, AmpMode::Bf16);
+    QCOMPARE(p.config.data.patch, 128);
+    QVERIFY(p.config.data.batchPerDevice >= 2);
     QCOMPARE(int(p.options.size()), 2);  // DDP (world size 1) and single
   }
 
@@ -230,11 +230,11 @@ class TestPlanner : public QObject {
     HardwareInventory h = withGpus(2, 15, 7, 5, 4);
     Plan p = makePlan(h, volumes(320), {});
     checkWellFormed(p);
-    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
-    QCOMPARE(p.config.devices, (std::vector<std::string>{"cuda:0", "cuda:1"}));
-    QCOMPARE(p.config.amp, AmpMode::Fp16);
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.distributed.devices, (std::vector<std::string>{"cuda:0", "cuda:1"}));
+    QCOMPARE(p.config.run.amp, AmpMode::Fp16);
     QCOMPARE(p.worldSize, 2);
-    QCOMPARE(p.globalBatch, int64_t(2 * p.config.batchPerDevice));
+    QCOMPARE(p.globalBatch, int64_t(2 * p.config.data.batchPerDevice));
     QCOMPARE(int(p.options.size()), 3);
     QCOMPARE(p.options[1].kind, StrategyKind::DataParallel);
     QVERIFY(p.options[1].cost.find("Device 0") != std::string::npos);
@@ -246,12 +246,12 @@ class TestPlanner : public QObject {
 
   void eightLargeGpusCapBatch() {
     Plan p = makePlan(withGpus(8, 80, 8, 0, 64), volumes(320), {});
-    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Ddp);
     QCOMPARE(p.worldSize, 8);
-    QCOMPARE(p.config.batchPerDevice, 8);  // capped: more devices scale better than bigger batches
-    QCOMPARE(p.config.amp, AmpMode::Bf16);
+    QCOMPARE(p.config.data.batchPerDevice, 8);  // capped: more devices scale better than bigger batches
+    QCOMPARE(p.config.run.amp, AmpMode::Bf16);
     QCOMPARE(p.globalBatch, int64_t(64));
-    QVERIFY(p.config.workers <= 32 && p.config.workers >= 8);
+    QVERIFY(p.config.data.workers <= 32 && p.config.data.workers >= 8);
   }
 
   // The "Validation?" step: on the release's layout (786 x 320^3, 8 held out) a CPU plan validates
@@ -259,7 +259,7 @@ class TestPlanner : public QObject {
   // the run's start (auto). A handful of small volumes keeps the full sliding window.
   void validationIsAPlannedShare() {
     Plan release = makePlan(cpuOnly(2), volumes(320, 786), {});
-    QCOMPARE(release.config.valPatches, -1);
+    QCOMPARE(release.config.validation.patches, -1);
     QVERIFY(anyContains(release.reasons, "Validation 57 patches"));
     QVERIFY(anyContains(release.reasons, "fixed foreground patches every epoch"));
     QVERIFY(anyContains(release.reasons, "8 held-out volumes of up to 320x320x320"));
@@ -278,17 +278,17 @@ class TestPlanner : public QObject {
     strong.augment = AugmentPreset::Strong;
     Plan byDefault = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), {});
     Plan heavy = makePlan(withGpus(2, 80, 8, 0, 64), volumes(320), strong);
-    QCOMPARE(byDefault.config.augment, AugmentPreset::NnUnet);  // the default
-    QCOMPARE(heavy.config.augment, AugmentPreset::Strong);
-    QVERIFY(heavy.config.workers >= byDefault.config.workers);
+    QCOMPARE(byDefault.config.data.augment, AugmentPreset::NnUnet);  // the default
+    QCOMPARE(heavy.config.data.augment, AugmentPreset::Strong);
+    QVERIFY(heavy.config.data.workers >= byDefault.config.data.workers);
     QVERIFY(anyContains(heavy.reasons, "Augmentation strong"));
     QVERIFY(anyContains(heavy.reasons, "nnunet"));  // every preset's cost is listed
     // vwb train --config reads it from the plan's JSON.
     QCOMPARE(QJsonDocument::fromJson(QByteArray::fromStdString(heavy.toJson())).object()["augment"].toString(),
              QString("strong"));
-    const double perThread = augmentPatchesPerSecond(AugmentPreset::Strong, heavy.config.patch);
-    const double consumed = 2 * 12 * std::pow(128.0 / heavy.config.patch, 3);
-    QVERIFY(heavy.config.workers * perThread >= consumed * 1.25);
+    const double perThread = augmentPatchesPerSecond(AugmentPreset::Strong, heavy.config.data.patch);
+    const double consumed = 2 * 12 * std::pow(128.0 / heavy.config.data.patch, 3);
+    QVERIFY(heavy.config.data.workers * perThread >= consumed * 1.25);
     // Eight GPUs on 4 cores cannot be fed with the strong preset at 128^3.
     UserConstraints at128 = strong;
     at128.patch = 128;
@@ -300,16 +300,16 @@ class TestPlanner : public QObject {
   void smallMemoryShrinksBatchOrPatch() {
     Plan large = makePlan(withGpus(2, 40, 8, 0), volumes(320), {});
     Plan small = makePlan(withGpus(2, 4, 8, 0), volumes(320), {});
-    QVERIFY(small.config.patch * 1000 + small.config.batchPerDevice <
-            large.config.patch * 1000 + large.config.batchPerDevice);
+    QVERIFY(small.config.data.patch * 1000 + small.config.data.batchPerDevice <
+            large.config.data.patch * 1000 + large.config.data.batchPerDevice);
     // Whatever was picked is the largest that fits: one more sample would exceed the budget.
     ModelConfig m;
     const auto& b = small.budgets[0];
     int64_t usable = b.capacityBytes * 85 / 100 - 600 * (int64_t(1) << 20);
-    auto next = estimateTrainingMemory(m, small.config.patch, small.config.batchPerDevice + 1, 2);
-    auto chosen = estimateTrainingMemory(m, small.config.patch, small.config.batchPerDevice, 2);
+    auto next = estimateTrainingMemory(m, small.config.data.patch, small.config.data.batchPerDevice + 1, 2);
+    auto chosen = estimateTrainingMemory(m, small.config.data.patch, small.config.data.batchPerDevice, 2);
     QVERIFY(chosen.totalBytes() <= usable);
-    QVERIFY(next.totalBytes() > usable || small.config.batchPerDevice == 8);
+    QVERIFY(next.totalBytes() > usable || small.config.data.batchPerDevice == 8);
   }
 
   void tinyMemoryWarnsAndKeepsBatchOne() {
@@ -318,7 +318,7 @@ class TestPlanner : public QObject {
     UserConstraints uc;
     uc.model = big;
     Plan p = makePlan(withGpus(1, 1, 7, 5), volumes(320), uc);
-    QCOMPARE(p.config.batchPerDevice, 1);
+    QCOMPARE(p.config.data.batchPerDevice, 1);
     QVERIFY(anyContains(p.warnings, "not to fit"));
   }
 
@@ -327,7 +327,7 @@ class TestPlanner : public QObject {
     UserConstraints dp;
     dp.strategy = StrategyKind::DataParallel;
     Plan p = makePlan(h, volumes(320), dp);
-    QCOMPARE(p.config.strategy, StrategyKind::DataParallel);
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::DataParallel);
     QVERIFY(p.options.front().recommended && p.options.front().kind == StrategyKind::DataParallel);
     QVERIFY(p.budgets[0].estimatedBytes > p.budgets[1].estimatedBytes);  // device 0 carries more
     QVERIFY(anyContains(p.reasons, "device 0 needs"));
@@ -335,17 +335,17 @@ class TestPlanner : public QObject {
     UserConstraints single;
     single.strategy = StrategyKind::Single;
     Plan s = makePlan(h, volumes(320), single);
-    QCOMPARE(s.config.devices, std::vector<std::string>{"cuda:0"});
+    QCOMPARE(s.config.distributed.devices, std::vector<std::string>{"cuda:0"});
     QVERIFY(anyContains(s.warnings, "idle"));
 
     UserConstraints ddpCpu;
     ddpCpu.strategy = StrategyKind::Ddp;
     Plan c = makePlan(cpuOnly(2), volumes(320), ddpCpu);
-    QCOMPARE(c.config.devices, std::vector<std::string>{"cpu:2"});
+    QCOMPARE(c.config.distributed.devices, std::vector<std::string>{"cpu:2"});
 
     UserConstraints dev;
     dev.devices = {"cpu:3"};
-    QCOMPARE(makePlan(cpuOnly(2), volumes(320), dev).config.strategy, StrategyKind::Ddp);
+    QCOMPARE(makePlan(cpuOnly(2), volumes(320), dev).config.distributed.strategy, StrategyKind::Ddp);
     dev.devices = {"cuda:5"};
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(h, volumes(320), dev));
     dev.devices = {"gpu0"};
@@ -363,19 +363,19 @@ class TestPlanner : public QObject {
     const HardwareInventory h = withGpus(2, 16, 7, 0);
     const Plan own = makePlan(h, volumes(320), {});
     UserConstraints forced;
-    forced.batchPerDevice = own.config.batchPerDevice + 1;
+    forced.batchPerDevice = own.config.data.batchPerDevice + 1;
     forced.strategy = StrategyKind::Single;
     QVERIFY(anyContains(makePlan(h, volumes(320), forced).reasons, "Set with --batch."));
     const Plan explained = planTraining(h, volumes(320), CacheReadiness{1.0, -1}, forced);
-    QCOMPARE(explained.config.batchPerDevice, own.config.batchPerDevice + 1);
+    QCOMPARE(explained.config.data.batchPerDevice, own.config.data.batchPerDevice + 1);
     QVERIFY(!anyContains(explained.reasons, "Set with"));
     QVERIFY(anyContains(explained.reasons, "You chose "));
     QVERIFY(anyContains(explained.reasons, "the plan would choose"));
     bool stepSaysBoth = false;
     for (const DecisionStep& s : explained.path)
       if (s.question == "Batch per device?")
-        stepSaysBoth = s.reason.find("You chose " + std::to_string(own.config.batchPerDevice + 1)) != std::string::npos &&
-                       s.reason.find("the plan would choose " + std::to_string(own.config.batchPerDevice)) != std::string::npos;
+        stepSaysBoth = s.reason.find("You chose " + std::to_string(own.config.data.batchPerDevice + 1)) != std::string::npos &&
+                       s.reason.find("the plan would choose " + std::to_string(own.config.data.batchPerDevice)) != std::string::npos;
     QVERIFY(stepSaysBoth);
     // Forcing the single strategy does not make it the recommended one.
     for (const StrategyOption& o : explained.options)
@@ -406,7 +406,7 @@ class TestPlanner : public QObject {
     planners.patch.reset();
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(cpuOnly(4), volumes(24), planners));
     const Plan given = planTraining(cpuOnly(4), volumes(24), {}, small);
-    QCOMPARE(given.config.patch, 16);
+    QCOMPARE(given.config.data.patch, 16);
     QVERIFY(anyContains(given.reasons, "You chose 16^3; the plan alone has no choice here (The smallest training volume"));
   }
 
@@ -414,25 +414,25 @@ class TestPlanner : public QObject {
   void autoConfigKeepsChosenSettings() {
     const HardwareInventory h = cpuOnly(4);
     TrainConfig open;
-    open.patch = 32;
-    open.workers = 7;
+    open.data.patch = 32;
+    open.data.workers = 7;
     const Plan plan = resolveAutoConfig(open, h, ChosenSettings{});
-    QCOMPARE(open.patch, plan.config.patch);
-    QCOMPARE(open.workers, plan.config.workers);
-    QCOMPARE(open.threads, plan.config.threads);
-    QCOMPARE(open.strategy, plan.config.strategy);
-    QVERIFY(open.strategy != StrategyKind::Auto);
-    QCOMPARE(open.devices, plan.config.devices);
+    QCOMPARE(open.data.patch, plan.config.data.patch);
+    QCOMPARE(open.data.workers, plan.config.data.workers);
+    QCOMPARE(open.run.threads, plan.config.run.threads);
+    QCOMPARE(open.distributed.strategy, plan.config.distributed.strategy);
+    QVERIFY(open.distributed.strategy != StrategyKind::Auto);
+    QCOMPARE(open.distributed.devices, plan.config.distributed.devices);
 
     TrainConfig chosen;
-    chosen.patch = 32;
-    chosen.workers = 7;
+    chosen.data.patch = 32;
+    chosen.data.workers = 7;
     ChosenSettings given;
     given.patch = given.workers = true;
     const Plan kept = resolveAutoConfig(chosen, h, given);
-    QCOMPARE(chosen.patch, 32);
-    QCOMPARE(chosen.workers, 7);
-    QCOMPARE(chosen.threads, kept.config.threads);
+    QCOMPARE(chosen.data.patch, 32);
+    QCOMPARE(chosen.data.workers, 7);
+    QCOMPARE(chosen.run.threads, kept.config.run.threads);
     QVERIFY(anyContains(kept.reasons, "You chose"));  // the forced patch, explained
   }
 
@@ -440,10 +440,10 @@ class TestPlanner : public QObject {
     HardwareInventory h = withGpus(2, 16, 8, 0);
     h.nodes = 3;
     Plan p = makePlan(h, volumes(320), {});
-    QCOMPARE(p.config.strategy, StrategyKind::Ddp);
-    QCOMPARE(p.config.nnodes, 3);
+    QCOMPARE(p.config.distributed.strategy, StrategyKind::Ddp);
+    QCOMPARE(p.config.distributed.nnodes, 3);
     QCOMPARE(p.worldSize, 6);
-    QCOMPARE(p.globalBatch, int64_t(6 * p.config.batchPerDevice));
+    QCOMPARE(p.globalBatch, int64_t(6 * p.config.data.batchPerDevice));
     QVERIFY(anyContains(p.warnings, "--master"));
     QVERIFY(p.path.front().reason.find("TCPStore") != std::string::npos);
     for (const auto& o : p.options) QCOMPARE(o.kind, StrategyKind::Ddp);  // nothing else spans nodes
@@ -451,7 +451,7 @@ class TestPlanner : public QObject {
     UserConstraints withMaster;
     withMaster.master = "10.0.0.1:29500";
     Plan m = makePlan(h, volumes(320), withMaster);
-    QCOMPARE(m.config.master, std::string("10.0.0.1:29500"));
+    QCOMPARE(m.config.distributed.master, std::string("10.0.0.1:29500"));
     QVERIFY(!anyContains(m.warnings, "--master"));
 
     UserConstraints dp;
@@ -461,9 +461,9 @@ class TestPlanner : public QObject {
 
   void patchBoundedByVolumes() {
     Plan p = makePlan(withGpus(1, 80, 9, 0), volumes(80), {});
-    QCOMPARE(p.config.patch, 80);  // smallest volume edge, a multiple of 8 (4 levels)
+    QCOMPARE(p.config.data.patch, 80);  // smallest volume edge, a multiple of 8 (4 levels)
     Plan q = makePlan(withGpus(1, 80, 9, 0), volumes(70), {});
-    QCOMPARE(q.config.patch, 64);
+    QCOMPARE(q.config.data.patch, 64);
     UserConstraints uc;
     uc.patch = 96;
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 80, 9, 0), volumes(80), uc));
@@ -506,22 +506,22 @@ class TestPlanner : public QObject {
       QVERIFY2(std::string(e.what()).find("AVX2") != std::string::npos, e.what());
       QVERIFY2(std::string(e.what()).find("no native bf16") != std::string::npos, e.what());
     }
-    QCOMPARE(makePlan(avx2, volumes(320), {}).config.amp, AmpMode::Off);
+    QCOMPARE(makePlan(avx2, volumes(320), {}).config.run.amp, AmpMode::Off);
 
     HardwareInventory amx = cpuOnly(2);
     amx.cpuIsa = CpuVectorIsa::Amx;
     amx.cpuBf16 = true;
-    QCOMPARE(makePlan(amx, volumes(320), bf16).config.amp, AmpMode::Bf16);
-    QCOMPARE(makePlan(amx, volumes(320), {}).config.amp, AmpMode::Off);
+    QCOMPARE(makePlan(amx, volumes(320), bf16).config.run.amp, AmpMode::Bf16);
+    QCOMPARE(makePlan(amx, volumes(320), {}).config.run.amp, AmpMode::Off);
 
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 16, 7, 5), volumes(320), bf16));
-    QCOMPARE(makePlan(withGpus(1, 80, 9, 0), volumes(320), bf16).config.amp, AmpMode::Bf16);
+    QCOMPARE(makePlan(withGpus(1, 80, 9, 0), volumes(320), bf16).config.run.amp, AmpMode::Bf16);
 
     UserConstraints fp16;
     fp16.amp = AmpMode::Fp16;
     QVERIFY_THROWS_EXCEPTION(Error, makePlan(withGpus(1, 24, 6, 1), volumes(320), fp16));
-    QCOMPARE(makePlan(withGpus(1, 16, 6, 0), volumes(320), fp16).config.amp, AmpMode::Fp16);
-    QCOMPARE(makePlan(withGpus(1, 24, 6, 1), volumes(320), {}).config.amp, AmpMode::Off);
+    QCOMPARE(makePlan(withGpus(1, 16, 6, 0), volumes(320), fp16).config.run.amp, AmpMode::Fp16);
+    QCOMPARE(makePlan(withGpus(1, 24, 6, 1), volumes(320), {}).config.run.amp, AmpMode::Off);
   }
 
   // The CPU's vector ISA from /proc/cpuinfo flags, and in the plan's hardware summary.

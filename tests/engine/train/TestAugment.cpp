@@ -95,13 +95,13 @@ class TestAugment : public QObject {
 
   void presetInTheTrainingConfig() {
     vwb::TrainConfig c;
-    QCOMPARE(c.augment, vwb::AugmentPreset::NnUnet);  // the default (engine/train/README.md says why)
-    c.augment = vwb::AugmentPreset::Strong;
-    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).augment, vwb::AugmentPreset::Strong);
-    c.augment = vwb::AugmentPreset::Light;
-    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).augment, vwb::AugmentPreset::Light);
+    QCOMPARE(c.data.augment, vwb::AugmentPreset::NnUnet);  // the default (engine/train/README.md says why)
+    c.data.augment = vwb::AugmentPreset::Strong;
+    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).data.augment, vwb::AugmentPreset::Strong);
+    c.data.augment = vwb::AugmentPreset::Light;
+    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).data.augment, vwb::AugmentPreset::Light);
     // A config written before the presets existed trained with the light recipe: it reads as light.
-    QCOMPARE(vwb::TrainConfig::fromJson("{\"patch\": 32}").augment, vwb::AugmentPreset::Light);
+    QCOMPARE(vwb::TrainConfig::fromJson("{\"patch\": 32}").data.augment, vwb::AugmentPreset::Light);
     try {
       vwb::TrainConfig::fromJson("{\"augment\": \"heavy\"}");
       QFAIL("an unknown preset was accepted");

@@ -44,7 +44,7 @@ std::string writeDataset(const QString& dir, const std::vector<vwb::TrainingVolu
 
 vwb::TrainConfig smallConfig(const std::string& data, const QString& runDir) {
   vwb::TrainConfig c = vwbtest::tinyTrainConfig(runDir.toStdString());
-  c.dataDir = data;
+  c.run.dataDir = data;
   return c;
 }
 
@@ -128,10 +128,10 @@ class TestCachedTraining : public QObject {
     vwb::CancelToken cancel;
     RecordingSink s1(&cancel, 3);
     QCOMPARE(int(vwb::runTraining(c, s1, cancel).outcome), int(vwb::RunOutcome::Stopped));
-    c.resume = true;
+    c.run.resume = true;
     RecordingSink s2;
     QCOMPARE(int(vwb::runTraining(c, s2, never).outcome), int(vwb::RunOutcome::Finished));
-    QCOMPARE(trainchecks::maxWeightDifference(straight.runDir + "/checkpoints/last.pt", c.runDir + "/checkpoints/last.pt"),
+    QCOMPARE(trainchecks::maxWeightDifference(straight.run.dir + "/checkpoints/last.pt", c.run.dir + "/checkpoints/last.pt"),
              0.0);
   }
 };

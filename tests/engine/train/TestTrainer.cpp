@@ -30,7 +30,7 @@ vwb::TrainConfig smallConfig(const QString& runDir) { return vwbtest::tinyTrainC
 using vwbtest::readJsonLines;
 
 std::string checkpoint(const vwb::TrainConfig& c, const char* name) {
-  return c.runDir + "/checkpoints/" + name;
+  return c.run.dir + "/checkpoints/" + name;
 }
 
 }  // namespace
@@ -75,20 +75,20 @@ class TestTrainer : public QObject {
     auto dir = vwbtest::scratchDir();
     vwb::TrainConfig c = smallConfig(dir.path() + "/start");
     c.model.baseChannels = 8;
-    c.valFraction = 0.4;
-    c.epochs = 1;
-    c.stepsPerEpoch = 1;
-    c.lr = 1e-12;
+    c.validation.fraction = 0.4;
+    c.run.epochs = 1;
+    c.run.stepsPerEpoch = 1;
+    c.optimizer.lr = 1e-12;
     vwb::CancelToken cancel;
     RecordingSink start;
     vwb::runTraining(c, volumes, start, cancel);
     QCOMPARE(start.epochs.size(), size_t(1));
     double before = *start.epochs[0].valDice;
 
-    c.runDir = (dir.path() + "/trained").toStdString();
-    c.lr = 3e-3;
-    c.epochs = 3;
-    c.stepsPerEpoch = 20;
+    c.run.dir = (dir.path() + "/trained").toStdString();
+    c.optimizer.lr = 3e-3;
+    c.run.epochs = 3;
+    c.run.stepsPerEpoch = 20;
     RecordingSink trained;
     auto end = vwb::runTraining(c, volumes, trained, cancel);
     QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Finished));
@@ -107,14 +107,14 @@ class TestTrainer : public QObject {
     vwb::CancelToken cancel;
     RecordingSink sink;
     vwb::runTraining(c, volumes, sink, cancel);
-    auto config = vwb::loadRunConfig(c.runDir);
+    auto config = vwb::loadRunConfig(c.run.dir);
     // The settings as given, with what auto validation chose (the held-out 24^3 volume is 8 tiles
     // of 16^3: the full sliding window, ValidationPlan.h) written in place of -1.
-    QCOMPARE(c.valPatches, -1);
-    c.valPatches = 0;
+    QCOMPARE(c.validation.patches, -1);
+    c.validation.patches = 0;
     QCOMPARE(config.toJson(), c.toJson());
-    QVERIFY(QFile::exists(QString::fromStdString(c.runDir + "/validation/last.json")));
-    auto lines = readJsonLines(c.runDir + "/metrics.jsonl");
+    QVERIFY(QFile::exists(QString::fromStdString(c.run.dir + "/validation/last.json")));
+    auto lines = readJsonLines(c.run.dir + "/metrics.jsonl");
     int stepLines = 0, epochLines = 0;
     for (const auto& j : lines) {
       if (j["type"] == "step") {
@@ -129,7 +129,7 @@ class TestTrainer : public QObject {
     }
     QCOMPARE(stepLines, 10);
     QCOMPARE(epochLines, 2);
-    std::ifstream log(c.runDir + "/logs/training.log");
+    std::ifstream log(c.run.dir + "/logs/training.log");
     std::string text((std::istreambuf_iterator<char>(log)), {});
     QVERIFY(text.find("epoch 2/2") != std::string::npos);
     auto info = vwb::readCheckpointInfo(checkpoint(c, "last.pt"));
@@ -163,7 +163,7 @@ class TestTrainer : public QObject {
       auto end = vwb::runTraining(c, volumes, sink, cancel);
       QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Stopped));
       QCOMPARE(vwb::readCheckpointInfo(checkpoint(c, "last.pt")).step, stopAt);
-      c.resume = true;
+      c.run.resume = true;
     }
     RecordingSink last;
     auto end = vwb::runTraining(c, volumes, last, never);
@@ -177,7 +177,7 @@ class TestTrainer : public QObject {
     QCOMPARE(*last.epochs.back().valDice, *s0.epochs.back().valDice);
 
     // Extending a finished run with more epochs continues from its last step.
-    c.epochs = 3;
+    c.run.epochs = 3;
     RecordingSink more;
     vwb::runTraining(c, volumes, more, never);
     QCOMPARE(more.steps.front().step, int64_t(11));
@@ -321,23 +321,23 @@ class TestTrainer : public QObject {
     auto volumes = vwbtest::sheetVolumes(3, 24, 3);
     auto dir = vwbtest::scratchDir();
     vwb::TrainConfig c = smallConfig(dir.path() + "/reference");
-    c.batchPerDevice = 2;
-    c.gradAccumulation = 2;
-    c.valFraction = 0;
+    c.data.batchPerDevice = 2;
+    c.optimizer.gradAccumulation = 2;
+    c.validation.fraction = 0;
     vwb::CancelToken never;
     RecordingSink reference;
     vwb::runTraining(c, volumes, reference, never);
 
-    c.runDir = (dir.path() + "/oom").toStdString();
-    c.batchPerDevice = 4;
-    c.gradAccumulation = 1;
+    c.run.dir = (dir.path() + "/oom").toStdString();
+    c.data.batchPerDevice = 4;
+    c.optimizer.gradAccumulation = 1;
     qputenv("VWB_FAULT_OOM_AT_STEP", "1");
     RecordingSink oom;
     auto end = vwb::runTraining(c, volumes, oom, never);
     qunsetenv("VWB_FAULT_OOM_AT_STEP");
     QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Finished));
     QVERIFY2(oom.logs.find("micro-batch 4 -> 2") != std::string::npos, oom.logs.c_str());
-    auto lines = readJsonLines(c.runDir + "/metrics.jsonl");
+    auto lines = readJsonLines(c.run.dir + "/metrics.jsonl");
     int steps = 0;
     for (const auto& j : lines)
       if (j["type"] == "step") {
@@ -347,7 +347,7 @@ class TestTrainer : public QObject {
     QCOMPARE(steps, 10);
     QCOMPARE(oom.steps.size(), reference.steps.size());
     for (size_t i = 0; i < oom.steps.size(); ++i) QCOMPARE(oom.steps[i].loss, reference.steps[i].loss);
-    QCOMPARE(trainchecks::maxWeightDifference(c.runDir + "/checkpoints/last.pt",
+    QCOMPARE(trainchecks::maxWeightDifference(c.run.dir + "/checkpoints/last.pt",
                                               dir.path().toStdString() + "/reference/checkpoints/last.pt"),
              0.0);
   }
@@ -360,16 +360,16 @@ class TestTrainer : public QObject {
     auto volumes = vwbtest::sheetVolumes(3, 24, 3);
     auto dir = vwbtest::scratchDir();
     vwb::TrainConfig c = smallConfig(dir.path() + "/run");
-    c.epochs = 6;
-    c.stepsPerEpoch = 1;
-    c.previewsKept = 3;
+    c.run.epochs = 6;
+    c.run.stepsPerEpoch = 1;
+    c.validation.previewsKept = 3;
     vwb::CancelToken cancel;
     RecordingSink sink;
     vwb::runTraining(c, volumes, sink, cancel);
     QCOMPARE(sink.epochs.size(), size_t(6));
     int64_t bestEpoch = 0;
     int epochLines = 0;
-    for (const auto& j : readJsonLines(c.runDir + "/metrics.jsonl")) {
+    for (const auto& j : readJsonLines(c.run.dir + "/metrics.jsonl")) {
       if (j["type"] != "epoch") continue;
       ++epochLines;
       const int64_t epoch = j["epoch"].get<int64_t>();
@@ -380,7 +380,7 @@ class TestTrainer : public QObject {
     QCOMPARE(epochLines, 6);
     const vwb::EpochEvent& first = sink.epochs.front();
     for (const vwb::EpochEvent& e : sink.epochs) {
-      QCOMPARE(e.previewPath, c.runDir + "/" + vwb::previewRelativePath(e.epoch));
+      QCOMPARE(e.previewPath, c.run.dir + "/" + vwb::previewRelativePath(e.epoch));
       QCOMPARE(e.previewVolume, first.previewVolume);  // the same voxels every epoch
       QCOMPARE(e.previewZ, first.previewZ);
     }
@@ -405,19 +405,19 @@ class TestTrainer : public QObject {
     QVERIFY2(*hi > *lo, "the probability page varies");
     // Bounded: the last 3 epochs and the best; nothing half-written.
     std::set<int64_t> kept, expected{4, 5, 6, bestEpoch};
-    for (const auto& f : fs::directory_iterator(c.runDir + "/previews")) {
+    for (const auto& f : fs::directory_iterator(c.run.dir + "/previews")) {
       QVERIFY2(!vwb::isAtomicTempName(f.path().filename().string()), qPrintable(QString::fromStdString(f.path().string())));
       kept.insert(vwb::previewEpochOf(f.path().filename().string()));
     }
     QVERIFY(kept == expected);
     // previews_kept 0: none.
-    c.runDir = (dir.path() + "/none").toStdString();
-    c.previewsKept = 0;
-    c.epochs = 1;
+    c.run.dir = (dir.path() + "/none").toStdString();
+    c.validation.previewsKept = 0;
+    c.run.epochs = 1;
     RecordingSink none;
     vwb::runTraining(c, volumes, none, cancel);
     QVERIFY(none.epochs.at(0).previewPath.empty());
-    QVERIFY(!fs::exists(c.runDir + "/previews"));
+    QVERIFY(!fs::exists(c.run.dir + "/previews"));
   }
 
   void previewSliceAndPruning() {
@@ -497,10 +497,10 @@ class TestTrainer : public QObject {
 static int trainChild(const std::string& runDir, bool everyStep) {
   auto volumes = vwbtest::sheetVolumes(3, 24, 3);
   vwb::TrainConfig c = smallConfig(QString::fromStdString(runDir));
-  c.resume = std::ifstream(runDir + "/checkpoints/last.pt").good();
+  c.run.resume = std::ifstream(runDir + "/checkpoints/last.pt").good();
   if (everyStep) {
-    c.stepsPerEpoch = 1;
-    c.epochs = 1000;
+    c.run.stepsPerEpoch = 1;
+    c.run.epochs = 1000;
   }
   vwb::CancelToken cancel;
   RecordingSink sink;

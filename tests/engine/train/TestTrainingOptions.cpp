@@ -42,14 +42,14 @@ class QuietSink : public vwb::TrainingSink {
 vwb::TrainConfig smallConfig(const QString& runDir) {
   vwb::TrainConfig c = vwbtest::tinyTrainConfig(runDir.toStdString());
   c.model.levels = 3;
-  c.stepsPerEpoch = 3;
-  c.valCrop = 16;
-  c.seed = 5;
+  c.run.stepsPerEpoch = 3;
+  c.validation.crop = 16;
+  c.run.seed = 5;
   return c;
 }
 
 std::string checkpoint(const vwb::TrainConfig& c, const char* name) {
-  return c.runDir + "/checkpoints/" + name;
+  return c.run.dir + "/checkpoints/" + name;
 }
 
 // A label volume with a z-slab of surface voxels [z0, z0 + thickness), full extent in y and x.
@@ -193,10 +193,10 @@ class TestTrainingOptions : public QObject {
     vwb::CancelToken never;
     QuietSink sink;
     auto c = smallConfig(dir.path() + "/a");
-    c.emaDecay = 1.0;
+    c.optimizer.emaDecay = 1.0;
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::runTraining(c, volumes, sink, never));
     c = smallConfig(dir.path() + "/b");
-    c.skeletonRecallWeight = -1;
+    c.optimizer.skeletonRecallWeight = -1;
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::runTraining(c, volumes, sink, never));
   }
 
@@ -216,15 +216,15 @@ class TestTrainingOptions : public QObject {
     auto configure = [&](const QString& name) {
       auto c = smallConfig(dir.path() + "/" + name);
       if (option == "ds") c.model.deepSupervision = true;
-      if (option == "skeleton") c.skeletonRecallWeight = 1.0;
-      if (option == "ema") c.emaDecay = 0.9;
+      if (option == "skeleton") c.optimizer.skeletonRecallWeight = 1.0;
+      if (option == "ema") c.optimizer.emaDecay = 0.9;
       if (option == "sgd") {
-        c.optimizer = vwb::OptimizerKind::Sgd;
-        c.lr = 0.01;
+        c.optimizer.kind = vwb::OptimizerKind::Sgd;
+        c.optimizer.lr = 0.01;
       }
       if (option == "resenc") {
         c.model.arch = vwb::ArchKind::ResEncM;
-        c.model = vwb::modelForPatch(c.model, c.patch);  // 3 stages at 16^3
+        c.model = vwb::modelForPatch(c.model, c.data.patch);  // 3 stages at 16^3
       }
       return c;
     };
@@ -240,7 +240,7 @@ class TestTrainingOptions : public QObject {
       QuietSink sink(&cancel, stopAt);
       auto end = vwb::runTraining(c, volumes, sink, cancel);
       QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Stopped));
-      c.resume = true;
+      c.run.resume = true;
     }
     QuietSink last;
     auto end = vwb::runTraining(c, volumes, last, never);

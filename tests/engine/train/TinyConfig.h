@@ -9,20 +9,20 @@ namespace vwbtest {
 
 inline vwb::TrainConfig tinyTrainConfig(const std::string& runDir) {
   vwb::TrainConfig c;
-  c.runDir = runDir;
+  c.run.dir = runDir;
   c.model.levels = 2;
   c.model.baseChannels = 4;
-  c.patch = 16;
-  c.batchPerDevice = 2;
-  c.epochs = 2;
-  c.stepsPerEpoch = 5;
-  c.lr = 3e-3;
-  c.warmupFraction = 0.2;
-  c.workers = 2;
-  c.prefetch = 2;
-  c.threads = 2;
-  c.valFraction = 0.34;
-  c.seed = 3;
+  c.data.patch = 16;
+  c.data.batchPerDevice = 2;
+  c.run.epochs = 2;
+  c.run.stepsPerEpoch = 5;
+  c.optimizer.lr = 3e-3;
+  c.optimizer.warmupFraction = 0.2;
+  c.data.workers = 2;
+  c.data.prefetch = 2;
+  c.run.threads = 2;
+  c.validation.fraction = 0.34;
+  c.run.seed = 3;
   return c;
 }
 

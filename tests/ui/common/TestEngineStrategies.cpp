@@ -53,8 +53,8 @@ class TestEngineStrategies : public QObject {
       UserConstraints uc;
       if (hw.nodes > 1) uc.master = "127.0.0.1:29500";
       const Plan plan = engine_->makePlan(hw, fingerprint_, uc);
-      out.emplace(std::make_pair(plan.config.strategy, plan.config.nnodes), name);
-      for (const StrategyOption& o : plan.options) out.emplace(std::make_pair(o.kind, plan.config.nnodes), name);
+      out.emplace(std::make_pair(plan.config.distributed.strategy, plan.config.distributed.nnodes), name);
+      for (const StrategyOption& o : plan.options) out.emplace(std::make_pair(o.kind, plan.config.distributed.nnodes), name);
     }
     return out;
   }
@@ -86,18 +86,18 @@ class TestEngineStrategies : public QObject {
       if (kind == StrategyKind::DataParallel && nodes > 1) continue;  // dp is one machine's (it says so)
       const QString label = QString("%1 on %2 node(s), offered for %3").arg(strategyName(kind)).arg(nodes).arg(where.c_str());
       TrainConfig c = vwbtest::tinyTrainConfig(scratch_.filePath("data").toStdString(), "", 1, 2);
-      c.strategy = kind;
-      c.devices = {kind == StrategyKind::Single ? "cpu" : "cpu:2"};
-      if (kind == StrategyKind::Auto) c.devices = {"cpu:2"};
-      c.nnodes = nodes;
-      if (nodes > 1) c.master = "127.0.0.1:" + std::to_string(vwbtest::freePort());
+      c.distributed.strategy = kind;
+      c.distributed.devices = {kind == StrategyKind::Single ? "cpu" : "cpu:2"};
+      if (kind == StrategyKind::Auto) c.distributed.devices = {"cpu:2"};
+      c.distributed.nnodes = nodes;
+      if (nodes > 1) c.distributed.master = "127.0.0.1:" + std::to_string(vwbtest::freePort());
       std::vector<Recorder> sinks(static_cast<size_t>(nodes));
       std::vector<RunEndEvent> ends(static_cast<size_t>(nodes));
       std::vector<std::thread> threads;
       for (int n = 0; n < nodes; ++n) {
         TrainConfig node = c;
-        node.nodeRank = n;
-        node.runDir = scratch_.filePath(QString("run-%1-node%2").arg(run).arg(n)).toStdString();
+        node.distributed.nodeRank = n;
+        node.run.dir = scratch_.filePath(QString("run-%1-node%2").arg(run).arg(n)).toStdString();
         threads.emplace_back([this, node, n, &sinks, &ends] {
           CancelToken never;
           try {
@@ -132,8 +132,8 @@ class TestEngineStrategies : public QObject {
     QFETCH(int, kind);
     TrainConfig c = vwbtest::tinyTrainConfig(scratch_.filePath("data").toStdString(),
                                              scratch_.filePath(QString("kind-%1").arg(kind)).toStdString(), 1, 1);
-    c.strategy = StrategyKind(kind);
-    c.devices = {StrategyKind(kind) == StrategyKind::Single ? "cpu" : "cpu:2"};
+    c.distributed.strategy = StrategyKind(kind);
+    c.distributed.devices = {StrategyKind(kind) == StrategyKind::Single ? "cpu" : "cpu:2"};
     Recorder sink;
     CancelToken never;
     const RunEndEvent end = engine_->runTraining(c, sink, never);

@@ -59,7 +59,7 @@ class TestTrainingBridge : public QObject {
     auto engine = std::make_shared<vwbtest::FakeEngine>();
     engine->script.epochs = 1;
     TrainConfig config;
-    config.runDir = "/tmp/x";
+    config.run.dir = "/tmp/x";
     TrainingThread run(engine, config);
     QSignalSpy checkpoints(run.bridge(), &TrainingBridge::checkpointWritten);
     QSignalSpy ends(&run, &TrainingThread::finished);

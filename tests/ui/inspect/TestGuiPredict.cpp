@@ -109,7 +109,7 @@ class TestGuiPredict : public QObject {
 
     run_ = scratch_.filePath("run");
     TrainConfig c = vwbtest::tinyTrainConfig(data, run_.toStdString(), 1, 4);
-    c.emaDecay = 0.9;  // checkpoints/ema.pt: a second model of this run
+    c.optimizer.emaDecay = 0.9;  // checkpoints/ema.pt: a second model of this run
     TrainingSink quiet;
     CancelToken never;
     RunEndEvent end = engine_->runTraining(c, quiet, never);
@@ -118,7 +118,7 @@ class TestGuiPredict : public QObject {
     // Another run, other initial weights: the other member of the ensemble.
     otherRun_ = scratch_.filePath("other-run");
     TrainConfig c2 = vwbtest::tinyTrainConfig(data, otherRun_.toStdString(), 1, 4);
-    c2.seed = 77;
+    c2.run.seed = 77;
     end = engine_->runTraining(c2, quiet, never);
     QCOMPARE(int(end.outcome), int(RunOutcome::Finished));
     qInfo("synthetic data + 2 x 4 training steps: %lld ms", clock.elapsed());

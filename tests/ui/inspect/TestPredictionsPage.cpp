@@ -163,8 +163,8 @@ class TestPredictionsPage : public QObject {
     // A run from before split.json: the roles come from its config with the trainer's split.
     QVERIFY(QFile::remove(splitPath));
     TrainConfig config;
-    config.valFraction = 0.5;
-    config.seed = 7;
+    config.validation.fraction = 0.5;
+    config.run.seed = 7;
     {
       QFile f(fixture_.runDir + "/config.json");
       QVERIFY(f.open(QIODevice::WriteOnly));

@@ -110,7 +110,7 @@ class TestMainWindow : public QObject {
     w.show();
     QTemporaryDir dir;
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     w.monitor()->startRun(config);
     QTRY_VERIFY_WITH_TIMEOUT(w.monitor()->series().lossRaw.size() > 2, vwbtest::kLastResortMs);
     // Answer the "stop and quit?" question with Yes once it shows.
@@ -137,7 +137,7 @@ class TestMainWindow : public QObject {
     w->show();
     QTemporaryDir dir;
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     w->monitor()->startRun(config);
     w->opener()->open("/data/slow");
     QVERIFY(w->opener()->busy());

@@ -199,9 +199,9 @@ class TestWindowBasics : public QObject {
       QDir(run).mkpath("logs");
       QDir(run).mkpath("checkpoints");
       TrainConfig c;
-      c.epochs = 2;
-      c.stepsPerEpoch = 5;
-      c.dataDir = dir.filePath("data").toStdString();
+      c.run.epochs = 2;
+      c.run.stepsPerEpoch = 5;
+      c.run.dataDir = dir.filePath("data").toStdString();
       QFile config(run + "/config.json");
       if (!config.open(QIODevice::WriteOnly)) return QString();
       config.write(QByteArray::fromStdString(c.toJson()));

@@ -184,7 +184,7 @@ class TestGuiTraining : public QObject {
 
     QDir(scratch_.path()).mkpath("no-volumes");
     TrainConfig c = tinyConfig("failed", 1, 3);
-    c.dataDir = scratch_.filePath("no-volumes").toStdString();
+    c.run.dataDir = scratch_.filePath("no-volumes").toStdString();
     page.startRun(c);
     QVERIFY(finished.wait(vwbtest::kLastResortMs));
     QCOMPARE(finished.at(1).at(0).toInt(), int(RunOutcome::Failed));

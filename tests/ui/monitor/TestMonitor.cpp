@@ -195,7 +195,7 @@ class TestMonitor : public QObject {
     page.show();
     auto dir = vwbtest::scratchDir();
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     QElapsedTimer clock;
     clock.start();
@@ -242,7 +242,7 @@ class TestMonitor : public QObject {
     MonitorPage page(context);
     auto dir = vwbtest::scratchDir();
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     page.startRun(config);
     QTRY_VERIFY_WITH_TIMEOUT(page.series().lossRaw.size() >= 3, vwbtest::kLastResortMs);
@@ -275,7 +275,7 @@ class TestMonitor : public QObject {
     m.close();
     QVERIFY(openAndWait(page, dir.filePath("run")));
     const TrainConfig config;  // what the fake engine's loadRunConfig gives: the run's length
-    QCOMPARE(page.statusPanel()->epochText(), QString("epoch 2 / %1 (1 done)").arg(config.epochs));
+    QCOMPARE(page.statusPanel()->epochText(), QString("epoch 2 / %1 (1 done)").arg(config.run.epochs));
     QCOMPARE(page.statusPanel()->etaText(), QString::fromUtf8("–"));
     // The trainer's EMA (0.9 old + 0.1 new) over the recorded raw values.
     double ema = 0;
@@ -285,7 +285,7 @@ class TestMonitor : public QObject {
     MonitorPlot* val = page.plots()[1];
     val->replot();
     QCOMPARE(val->xAxis->range().lower, 0.5);
-    QCOMPARE(val->xAxis->range().upper, config.epochs + 0.5);
+    QCOMPARE(val->xAxis->range().upper, config.run.epochs + 0.5);
     for (int g = 0; g < 3; ++g) {
       const double y = val->graph(g)->data()->at(0)->value;
       QVERIFY2(val->yAxis->range().contains(y) && y < val->yAxis->range().upper && y > val->yAxis->range().lower,
@@ -321,7 +321,7 @@ class TestMonitor : public QObject {
     QVERIFY(!view->loaded());
     auto dir = vwbtest::scratchDir();
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     page.startRun(config);
     QVERIFY(finished.wait(vwbtest::kLastResortMs));
@@ -355,19 +355,19 @@ class TestMonitor : public QObject {
     // Stepped back, a new epoch does not pull the view away; at the newest it follows.
     QVector<PreviewEntry> more = page.series().previews;
     more.push_back({5, more.back().path, "1001", 40, 0.9});
-    view->setPreviews(more, QString::fromStdString(config.runDir));
+    view->setPreviews(more, QString::fromStdString(config.run.dir));
     QCOMPARE(view->currentEpoch(), int64_t(1));
     QTest::keyClick(view, Qt::Key_End);
     QCOMPARE(view->currentEpoch(), int64_t(5));
     more.push_back({6, more.back().path, "1001", 40, 0.95});
-    view->setPreviews(more, QString::fromStdString(config.runDir));
+    view->setPreviews(more, QString::fromStdString(config.run.dir));
     QCOMPARE(view->currentEpoch(), int64_t(6));
     // A pruned file: the view says so and keeps working.
     {
       std::lock_guard<std::mutex> lock(engine->previewMutex);
       engine->previewFiles.erase(page.series().previews[1].path.toStdString());
     }
-    view->setPreviews(page.series().previews, QString::fromStdString(config.runDir));
+    view->setPreviews(page.series().previews, QString::fromStdString(config.run.dir));
     view->showIndex(1);
     QCOMPARE(view->currentEpoch(), int64_t(2));
     QVERIFY(!view->loaded());
@@ -538,7 +538,7 @@ class TestMonitor : public QObject {
       return dir.filePath("other");
     }()));
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     page->startRun(config);
     QTRY_VERIFY_WITH_TIMEOUT(page->previewView()->count() >= 3, vwbtest::kLastResortMs);
     page.reset();
@@ -556,8 +556,8 @@ class TestMonitor : public QObject {
     constexpr int kSteps = 250000, kPerEpoch = 250;
     {
       TrainConfig c;
-      c.epochs = kSteps / kPerEpoch;
-      c.stepsPerEpoch = kPerEpoch;
+      c.run.epochs = kSteps / kPerEpoch;
+      c.run.stepsPerEpoch = kPerEpoch;
       QFile config(dir.filePath("long/config.json"));
       QVERIFY(config.open(QIODevice::WriteOnly));
       config.write(QByteArray::fromStdString(c.toJson()));
@@ -696,7 +696,7 @@ class TestMonitor : public QObject {
     QVERIFY(QTest::qWaitForWindowExposed(&page));
     auto dir = vwbtest::scratchDir();
     TrainConfig config;
-    config.runDir = dir.filePath("run").toStdString();
+    config.run.dir = dir.filePath("run").toStdString();
     QSignalSpy finished(&page, &MonitorPage::runFinished);
     page.startRun(config);
     MonitorPlot* loss = page.plots()[0];

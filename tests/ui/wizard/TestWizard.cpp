@@ -83,7 +83,7 @@ class TestWizard : public QObject {
     f.goTo(SetupWizard::StrategyPageId);
     QVERIFY(f.wizard->hasPlan());
     const Plan& plan = f.wizard->plan();
-    QCOMPARE(int(plan.config.strategy), expected);
+    QCOMPARE(int(plan.config.distributed.strategy), expected);
     // The tree shows every step of the planner's path with its reason, and marks the choice.
     const QStringList tree = f.wizard->strategyPage()->tree()->describe();
     QVERIFY(!plan.path.empty());
@@ -135,12 +135,12 @@ class TestWizard : public QObject {
     const int before = f.engine->plans;
     f.wizard->strategyPage()->chooseOption(dp);
     QVERIFY(f.engine->plans > before);  // a forced choice also plans without it, to explain it
-    QCOMPARE(f.wizard->plan().config.strategy, StrategyKind::DataParallel);
+    QCOMPARE(f.wizard->plan().config.distributed.strategy, StrategyKind::DataParallel);
     QVERIFY(f.wizard->constraints().strategy.has_value());
     if (!cost.empty())
       QVERIFY(f.wizard->strategyPage()->optionTexts().join("\n").contains(QString::fromStdString(cost)));
     f.wizard->strategyPage()->chooseOption(-1);  // back to the planner's own choice
-    QCOMPARE(f.wizard->plan().config.strategy, StrategyKind::Ddp);
+    QCOMPARE(f.wizard->plan().config.distributed.strategy, StrategyKind::Ddp);
   }
 
   // Clicking a strategy keeps the list where it was (same order, same words) and no label is
@@ -182,26 +182,26 @@ class TestWizard : public QObject {
     int patch = 0;
     {
       Fixture f(1);
-      const int planned = int(f.wizard->plan().config.patch);
+      const int planned = int(f.wizard->plan().config.data.patch);
       patch = planned > 32 ? planned - 16 : planned + 16;
       f.wizard->constraints().patch = patch;
       f.wizard->constraints().epochs = 7;
       f.wizard->overrides().stepsPerEpoch = 33;
       f.wizard->replan();
-      QCOMPARE(int(f.wizard->plan().config.patch), patch);
+      QCOMPARE(int(f.wizard->plan().config.data.patch), patch);
       f.goTo(SetupWizard::ReviewPageId);
       QSignalSpy start(f.wizard.get(), &SetupWizard::startRequested);
       QTest::mouseClick(f.wizard->button(QWizard::FinishButton), Qt::LeftButton);
       QCOMPARE(start.size(), 1);
     }
     Fixture again(1);  // the app restarted, the same dataset open
-    QCOMPARE(int(again.wizard->plan().config.patch), patch);
-    QCOMPARE(int(again.wizard->plan().config.epochs), 7);
-    QCOMPARE(int(again.wizard->finalConfig().stepsPerEpoch), 33);
+    QCOMPARE(int(again.wizard->plan().config.data.patch), patch);
+    QCOMPARE(int(again.wizard->plan().config.run.epochs), 7);
+    QCOMPARE(int(again.wizard->finalConfig().run.stepsPerEpoch), 33);
     again.context.setDataset(vwbtest::fakeDataset("/data/another"), vwbtest::fakeFingerprint());
     QVERIFY(!again.wizard->constraints().patch.has_value());  // another dataset: the planner's
     QVERIFY(!again.wizard->constraints().epochs.has_value());
-    QVERIFY(again.wizard->finalConfig().stepsPerEpoch != 33);
+    QVERIFY(again.wizard->finalConfig().run.stepsPerEpoch != 33);
   }
 
   // The run is named for when it starts, not for when the wizard was last reset.
@@ -215,7 +215,7 @@ class TestWizard : public QObject {
     QSignalSpy start(f.wizard.get(), &SetupWizard::startRequested);
     QTest::mouseClick(f.wizard->button(QWizard::FinishButton), Qt::LeftButton);
     QCOMPARE(start.size(), 1);
-    const QString name = QFileInfo(QString::fromStdString(start.at(0).at(0).value<TrainConfig>().runDir)).fileName();
+    const QString name = QFileInfo(QString::fromStdString(start.at(0).at(0).value<TrainConfig>().run.dir)).fileName();
     QVERIFY2(name >= before && name != stamp, qPrintable(name + " reset at " + stamp));
   }
 
@@ -224,14 +224,14 @@ class TestWizard : public QObject {
     f.goTo(SetupWizard::SettingsPageId);
     TrainingSettingsPage* page = f.wizard->settingsPage();
     page->batchBox()->setValue(1);
-    QCOMPARE(f.wizard->plan().config.batchPerDevice, 1);
+    QCOMPARE(f.wizard->plan().config.data.batchPerDevice, 1);
     QVERIFY(!page->memoryBars().empty());
     QVERIFY(page->memoryBars()[0]->level() != MemoryBar::Level::TooBig);
     page->patchBox()->setValue(96);  // the largest the 96^3 volumes allow
     page->batchBox()->setValue(64);  // far beyond a 16 GiB device
     QVERIFY2(f.wizard->hasPlan(), qPrintable(f.wizard->planError()));
     const Plan& plan = f.wizard->plan();
-    QCOMPARE(plan.config.batchPerDevice, 64);
+    QCOMPARE(plan.config.data.batchPerDevice, 64);
     const DeviceBudget& b = plan.budgets.at(0);
     QVERIFY(b.estimatedBytes > b.capacityBytes * 0.85);
     QCOMPARE(page->memoryBars()[0]->level(), MemoryBar::Level::TooBig);
@@ -278,14 +278,14 @@ class TestWizard : public QObject {
     QVERIFY(f.wizard->hardware().assumed);
     QCOMPARE(int(f.wizard->hardware().gpus.size()), 2);
     QCOMPARE(hw->gpuTable()->rowCount(), 2);
-    QCOMPARE(f.wizard->plan().config.strategy, StrategyKind::Ddp);
+    QCOMPARE(f.wizard->plan().config.distributed.strategy, StrategyKind::Ddp);
     hw->specEdit()->setText("lots");
     hw->applyWhatIf();
     QVERIFY(hw->errorText().contains("lots"));
     QCOMPARE(int(f.wizard->hardware().gpus.size()), 2);  // the last good what-if stays
     hw->whatIfBox()->setChecked(false);                 // back to detection
     QCOMPARE(int(f.wizard->hardware().gpus.size()), 0);
-    QCOMPARE(f.wizard->plan().config.strategy, StrategyKind::Single);
+    QCOMPARE(f.wizard->plan().config.distributed.strategy, StrategyKind::Single);
   }
 
   void reviewAndStart() {
@@ -296,11 +296,11 @@ class TestWizard : public QObject {
     f.goTo(SetupWizard::ReviewPageId);
     ReviewPage* review = f.wizard->reviewPage();
     const TrainConfig config = f.wizard->finalConfig();
-    QCOMPARE(config.workers, 5);
-    QCOMPARE(config.dataDir, std::string("/data/scrolls"));
+    QCOMPARE(config.data.workers, 5);
+    QCOMPARE(config.run.dataDir, std::string("/data/scrolls"));
     QCOMPARE(review->configText(), QString::fromStdString(f.engine->configJson(config)));
     QVERIFY(review->estimateText().contains("probe"));
-    f.wizard->probe() = ProbeResult{3, 8.0, 0.5, {}, config.batchPerDevice, config.patch};
+    f.wizard->probe() = ProbeResult{3, 8.0, 0.5, {}, config.data.batchPerDevice, config.data.patch};
     review->initializePage();
     QVERIFY(review->estimateText().contains("per epoch"));
     review->runDirEdit()->setText("/tmp/vwb-test-run");
@@ -309,8 +309,8 @@ class TestWizard : public QObject {
     f.wizard->button(QWizard::FinishButton)->click();
     QCOMPARE(start.size(), 1);
     const auto started = start.at(0).at(0).value<TrainConfig>();
-    QCOMPARE(started.runDir, std::string("/tmp/vwb-test-run"));
-    QCOMPARE(started.workers, 5);
+    QCOMPARE(started.run.dir, std::string("/tmp/vwb-test-run"));
+    QCOMPARE(started.data.workers, 5);
     QCOMPARE(f.wizard->currentId(), int(SetupWizard::DataPageId));  // ready for the next run
   }
 

@@ -118,7 +118,7 @@ class TestWizardStrategies : public QObject {
     // The page re-plans with the strategy forced and redraws its options.
     if (!QTest::qWaitFor([&] {
           QAbstractButton* b = wizard->strategyPage()->optionButton(kind);
-          return wizard->hasPlan() && wizard->plan().config.strategy == kind && b && b->isChecked();
+          return wizard->hasPlan() && wizard->plan().config.distributed.strategy == kind && b && b->isChecked();
         }, vwbtest::kLastResortMs))
       return "choosing " + QString(strategyName(kind)) + " did not re-plan with it: " + wizard->planError();
     QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
@@ -131,7 +131,7 @@ class TestWizardStrategies : public QObject {
     if (onSettings)
       if (QString problem = onSettings(settings); !problem.isEmpty()) return problem;
     const TrainConfig c = wizard->finalConfig();
-    if (c.strategy != kind || c.patch != 16 || c.epochs != 2 || c.stepsPerEpoch != steps || c.batchPerDevice != 1)
+    if (c.distributed.strategy != kind || c.data.patch != 16 || c.run.epochs != 2 || c.run.stepsPerEpoch != steps || c.data.batchPerDevice != 1)
       return "the typed settings did not reach the plan: " + QString::fromStdString(c.toJson());
     QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
     if (wizard->currentId() != SetupWizard::ReviewPageId) return "Next did not lead to the review page";
@@ -139,7 +139,7 @@ class TestWizardStrategies : public QObject {
     QSignalSpy started(wizard, &SetupWizard::startRequested);
     QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);  // "Start training"
     if (started.size() != 1) return "Start did not start training";
-    const QString runDir = QString::fromStdString(started.at(0).at(0).value<TrainConfig>().runDir);
+    const QString runDir = QString::fromStdString(started.at(0).at(0).value<TrainConfig>().run.dir);
     return app.window.monitor()->isTraining() ? runDir : "Start did not start training";
   }
 
@@ -245,7 +245,7 @@ class TestWizardStrategies : public QObject {
       for (int i = 0; i < 4; ++i)
         if (!box->itemText(i).contains(QString::fromUtf8("patches/s per loader thread at 16³")))
           return "no cost at the planned patch in \"" + box->itemText(i) + "\"";
-      if (!box->currentText().startsWith(augmentPresetName(TrainConfig().augment)))
+      if (!box->currentText().startsWith(augmentPresetName(TrainConfig().data.augment)))
         return "the control does not start at the default preset: " + box->currentText();
       QTest::mouseClick(box, Qt::LeftButton);  // opens the list
       if (!QTest::qWaitFor([&] { return box->view()->isVisible(); }, vwbtest::kLastResortMs)) return "no list opened";
@@ -253,7 +253,7 @@ class TestWizardStrategies : public QObject {
       QTest::keyClick(box->view(), Qt::Key_Return);
       if (!QTest::qWaitFor([&] { return !box->view()->isVisible(); }, vwbtest::kLastResortMs)) return "the list stayed open";
       if (!box->currentText().startsWith("strong")) return "picked " + box->currentText();
-      if (wizard->finalConfig().augment != AugmentPreset::Strong) return "the pick did not reach the plan";
+      if (wizard->finalConfig().data.augment != AugmentPreset::Strong) return "the pick did not reach the plan";
       if (!settings->reasonsText().contains("Augmentation strong")) return "the plan's reasons do not say strong";
       return {};
     });
@@ -286,7 +286,7 @@ class TestWizardStrategies : public QObject {
     QAbstractButton* radio = wizard->strategyPage()->optionButton(StrategyKind(kind));
     QVERIFY(radio);
     click(radio);
-    QTRY_VERIFY_WITH_TIMEOUT(wizard->hasPlan() && wizard->plan().config.strategy == StrategyKind(kind),
+    QTRY_VERIFY_WITH_TIMEOUT(wizard->hasPlan() && wizard->plan().config.distributed.strategy == StrategyKind(kind),
                              vwbtest::kLastResortMs);
     QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
     TrainingSettingsPage* settings = wizard->settingsPage();

@@ -118,7 +118,7 @@ class TestWizardWalk : public QObject {
     QRadioButton* dp = w.strategyButton("DataParallel");
     QVERIFY(dp);
     QTest::mouseClick(dp, Qt::LeftButton, {}, QPoint(8, dp->height() / 2));
-    QCOMPARE(w.wizard->plan().config.strategy, StrategyKind::DataParallel);
+    QCOMPARE(w.wizard->plan().config.distributed.strategy, StrategyKind::DataParallel);
     w.goTo(SetupWizard::SettingsPageId);
     TrainingSettingsPage* settings = w.wizard->settingsPage();
     Walk::enter(settings->batchBox(), "20");
@@ -127,8 +127,8 @@ class TestWizardWalk : public QObject {
     QTest::keyClick(settings->ampBox(), Qt::Key_Down);
     QTest::keyClick(settings->ampBox(), Qt::Key_Up);  // an explicit choice of the same precision
     QVERIFY(w.wizard->constraints().amp.has_value());
-    QCOMPARE(w.wizard->plan().config.batchPerDevice, 20);
-    QCOMPARE(w.wizard->plan().config.patch, 96);
+    QCOMPARE(w.wizard->plan().config.data.batchPerDevice, 20);
+    QCOMPARE(w.wizard->plan().config.data.patch, 96);
 
     // Back to this machine: every page shows the plan for it, none of the choices made for T4s.
     w.goTo(SetupWizard::HardwarePageId);
@@ -141,15 +141,15 @@ class TestWizardWalk : public QObject {
     const UserConstraints& c = w.wizard->constraints();
     QVERIFY(!c.strategy && !c.batchPerDevice && !c.patch && !c.amp);
     const Plan mine = w.engine->makePlan(w.engine->inventory, vwbtest::fakeFingerprint(), c);
-    QCOMPARE(w.wizard->plan().config.strategy, mine.config.strategy);
-    QCOMPARE(w.wizard->plan().config.batchPerDevice, mine.config.batchPerDevice);
+    QCOMPARE(w.wizard->plan().config.distributed.strategy, mine.config.distributed.strategy);
+    QCOMPARE(w.wizard->plan().config.data.batchPerDevice, mine.config.data.batchPerDevice);
     w.goTo(SetupWizard::StrategyPageId);
     const QString tree = w.wizard->strategyPage()->tree()->describe().join("\n");
     QVERIFY2(!tree.contains("Tesla T4") && !tree.contains("* DataParallel"), qPrintable(tree));
     QVERIFY(w.wizard->strategyPage()->warningText().isEmpty() || !w.wizard->strategyPage()->warningText().contains("fp16"));
     w.goTo(SetupWizard::SettingsPageId);
-    QCOMPARE(settings->batchBox()->value(), mine.config.batchPerDevice);
-    QCOMPARE(settings->patchBox()->value(), mine.config.patch);
+    QCOMPARE(settings->batchBox()->value(), mine.config.data.batchPerDevice);
+    QCOMPARE(settings->patchBox()->value(), mine.config.data.patch);
     QCOMPARE(int(settings->memoryBars().size()), int(mine.budgets.size()));
     QVERIFY(!settings->reasonsText().contains("Set with"));
   }
@@ -161,17 +161,17 @@ class TestWizardWalk : public QObject {
     const Plan planners = w.wizard->plan();
     TrainingSettingsPage* settings = w.wizard->settingsPage();
     Walk::enter(settings->batchBox(), "3");
-    QCOMPARE(w.wizard->plan().config.batchPerDevice, 3);
+    QCOMPARE(w.wizard->plan().config.data.batchPerDevice, 3);
 #if VWB_HAVE_PLAN
     // The reason names what the user chose and what the plan would choose, not "Set with --batch".
     const QString reasons = settings->reasonsText();
-    QVERIFY2(reasons.contains("You chose 3 ") && reasons.contains(QString("the plan would choose %1 ").arg(planners.config.batchPerDevice)),
+    QVERIFY2(reasons.contains("You chose 3 ") && reasons.contains(QString("the plan would choose %1 ").arg(planners.config.data.batchPerDevice)),
              qPrintable(reasons));
     QVERIFY(!reasons.contains("Set with"));
 #endif
     QTest::mouseClick(settings->resetButton(), Qt::LeftButton);
     QVERIFY(!w.wizard->constraints().batchPerDevice);
-    QCOMPARE(settings->batchBox()->value(), planners.config.batchPerDevice);
+    QCOMPARE(settings->batchBox()->value(), planners.config.data.batchPerDevice);
 
     // Forcing DataParallel does not make it "recommended" nor change its estimate.
     w.goTo(SetupWizard::StrategyPageId);
@@ -179,7 +179,7 @@ class TestWizardWalk : public QObject {
     QVERIFY(dp);
     const QString dpBefore = dp->text();
     QTest::mouseClick(dp, Qt::LeftButton, {}, QPoint(8, dp->height() / 2));
-    QCOMPARE(w.wizard->plan().config.strategy, StrategyKind::DataParallel);
+    QCOMPARE(w.wizard->plan().config.distributed.strategy, StrategyKind::DataParallel);
     dp = w.strategyButton("DataParallel");
     QVERIFY(dp && dp->isChecked());
     QCOMPARE(dp->text(), dpBefore);
@@ -190,8 +190,8 @@ class TestWizardWalk : public QObject {
     QVERIFY(letChoose);
     QTest::mouseClick(letChoose, Qt::LeftButton);
     QVERIFY(!w.wizard->constraints().strategy && !w.wizard->constraints().batchPerDevice);
-    QCOMPARE(w.wizard->plan().config.strategy, planners.config.strategy);
-    QCOMPARE(w.wizard->plan().config.batchPerDevice, planners.config.batchPerDevice);
+    QCOMPARE(w.wizard->plan().config.distributed.strategy, planners.config.distributed.strategy);
+    QCOMPARE(w.wizard->plan().config.data.batchPerDevice, planners.config.data.batchPerDevice);
   }
 
   void whatIfCannotStartButExports() {
@@ -236,16 +236,16 @@ class TestWizardWalk : public QObject {
     const int plansBefore = w.engine->plans;
     Walk::enter(batch, "32");
     QCOMPARE(batch->value(), 32);
-    QCOMPARE(w.wizard->plan().config.batchPerDevice, 32);
+    QCOMPARE(w.wizard->plan().config.data.batchPerDevice, 32);
     QVERIFY(w.engine->plans <= plansBefore + 2);  // one re-plan (and its explanation), not one per digit
     QVERIFY2(holdsFocus(batch), QApplication::focusWidget() ? (QApplication::focusWidget()->metaObject()->className() + QString(" ") + QApplication::focusWidget()->objectName() + " on page " + QString::number(w.wizard->currentId())).toUtf8().constData() : "no focus");
     QTest::keyClick(QApplication::focusWidget(), Qt::Key_Up);  // arrows step the field, not the page list
-    QCOMPARE(w.wizard->plan().config.batchPerDevice, 33);
+    QCOMPARE(w.wizard->plan().config.data.batchPerDevice, 33);
     QVERIFY(holdsFocus(batch));
     QCOMPARE(w.window.currentPageId(), QString("wizard"));
     QCOMPARE(w.wizard->currentId(), int(SetupWizard::SettingsPageId));
     Walk::enter(w.wizard->settingsPage()->patchBox(), "48");
-    QCOMPARE(w.wizard->plan().config.patch, 48);
+    QCOMPARE(w.wizard->plan().config.data.patch, 48);
     QVERIFY(holdsFocus(w.wizard->settingsPage()->patchBox()));
   }
 
