@@ -15,6 +15,7 @@
 #include "engine/train/LrSchedule.h"
 #include "engine/train/PatchSampler.h"
 #include "engine/train/RunLog.h"
+#include "engine/train/TrainConfig.h"
 #include "engine/train/ValidationSplit.h"
 
 namespace {
@@ -164,6 +165,39 @@ class TestTrainPipeline : public QObject {
   }
 
   // split.json names the volumes by id in their roles, as tools that score a run read them.
+  // config.json keeps the flat keys of every earlier build while TrainConfig is made of parts
+  // (run, optimizer, data, validation, distributed): each key, given a value other than its
+  // default, is read into its field and written back from it (a key read into the wrong part, or
+  // two swapped, changes the round trip), and the parts hold what the keys said.
+  void configJsonKeepsItsKeysAcrossTheParts() {
+    const QByteArray written = R"({"format": "vwb-config/1", "data_dir": "/data/vesuvius", "run_dir": "/runs/a",
+      "model": {"levels": 4, "base_channels": 8, "max_channels": 64, "norm": "group", "residual": true,
+                "arch": "unet", "deep_supervision": true},
+      "patch": 96, "batch_per_device": 3, "grad_accumulation": 5, "epochs": 7, "steps_per_epoch": 11,
+      "lr": 0.0025, "weight_decay": 0.0003, "warmup_fraction": 0.125, "grad_clip": 2.5,
+      "foreground_fraction": 0.4, "augment": "strong", "amp": "bf16", "skeleton_recall": 0.75, "ema": 0.99,
+      "optimizer": "sgd", "workers": 6, "prefetch": 9, "threads": 13, "val_fraction": 0.3, "val_crop": 160,
+      "val_patches": 24, "val_every": 2, "seed": 42, "strategy": "ddp", "devices": ["cuda:0", "cuda:1"],
+      "nnodes": 2, "node_rank": 1, "master": "10.0.0.1:29500", "bind": "0.0.0.0", "timeout_sec": 90,
+      "bucket_mb": 12.5, "memory_cap_bytes": 1024, "cache_dir": "/cache", "chunk_cache_mb": 2048,
+      "val_max_volumes": 5, "previews_kept": 17, "resume": true})";
+    const vwb::TrainConfig c = vwb::TrainConfig::fromJson(written.toStdString());
+    const QJsonObject in = QJsonDocument::fromJson(written).object();
+    const QJsonObject out = QJsonDocument::fromJson(QByteArray::fromStdString(c.toJson())).object();
+    QCOMPARE(out, in);
+    QCOMPARE(c.run.dir, std::string("/runs/a"));
+    QCOMPARE(c.run.epochs, 7);
+    QCOMPARE(c.run.amp, vwb::AmpMode::Bf16);
+    QCOMPARE(c.optimizer.kind, vwb::OptimizerKind::Sgd);
+    QCOMPARE(c.optimizer.gradAccumulation, 5);
+    QCOMPARE(c.data.patch, 96);
+    QCOMPARE(c.data.chunkCacheMb, 2048);
+    QCOMPARE(c.validation.patches, 24);
+    QCOMPARE(c.validation.previewsKept, 17);
+    QCOMPARE(c.distributed.devices, (std::vector<std::string>{"cuda:0", "cuda:1"}));
+    QCOMPARE(c.distributed.bucketMb, 12.5);
+  }
+
   void splitJsonNamesTheRoles() {
     const std::vector<std::string> ids{"v0", "v1", "v2", "v3", "v4"};
     const auto split = vwb::splitValidation(std::vector<std::string>(5, "x"), 0.4, 1);
