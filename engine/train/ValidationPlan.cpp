@@ -8,6 +8,8 @@
 namespace vwb {
 
 namespace {
+// The count of engine/infer's windowStarts(extent, patch, 0), which the validator places (train
+// does not link infer, a later stage; TestValidationShare checks the two agree).
 int64_t windowsAlong(int64_t extent, int64_t patch) {
   if (extent <= patch) return 1;
   return (extent - 1) / patch + 1;  // ceil: the last window is moved flush with the end
@@ -62,18 +64,18 @@ ValidationPlan planValidation(int64_t samplesPerEpoch, int64_t fullTiles, int ev
 }
 
 ValidationPlan resolveValidation(TrainConfig& config, int64_t globalBatch, int64_t fullTiles) {
-  const int64_t samples = int64_t(config.stepsPerEpoch) * std::max<int64_t>(1, globalBatch);
-  if (config.valPatches < 0) {
-    ValidationPlan p = planValidation(samples, fullTiles, config.valEvery);
-    config.valPatches = p.patches;
-    config.valEvery = p.every;
+  const int64_t samples = int64_t(config.run.stepsPerEpoch) * std::max<int64_t>(1, globalBatch);
+  if (config.validation.patches < 0) {
+    ValidationPlan p = planValidation(samples, fullTiles, config.validation.every);
+    config.validation.patches = p.patches;
+    config.validation.every = p.every;
     p.reason = "validation (val_patches auto): " + p.reason;
     return p;
   }
   ValidationPlan p;
   p.fullTiles = fullTiles;
-  p.patches = config.valPatches;
-  p.every = config.valEvery;
+  p.patches = config.validation.patches;
+  p.every = config.validation.every;
   const int64_t tiles = p.patches > 0 ? p.patches : fullTiles;
   p.share = shareOf(tiles, p.every, samples);
   p.reason = fmt::format("validation (set: val_patches {}, val_every {}): {} ~{:.1f} % of training time",

@@ -18,6 +18,7 @@
 #include "TinyConfig.h"
 #include "engine/core/Error.h"
 #include "engine/infer/Predictor.h"
+#include "engine/infer/SlidingWindow.h"
 #include "engine/metrics/Dice.h"
 #include "engine/train/ValidationPlan.h"
 #include "engine/train/ValidationRecord.h"
@@ -50,6 +51,13 @@ class TestValidationShare : public QObject {
     QCOMPARE(vwb::slidingWindowTiles({{320, 320, 320}}, 128, 0), int64_t(27));  // last window flush
     QCOMPARE(vwb::slidingWindowTiles({{320, 320, 320}, {40, 40, 40}}, 64, 0), int64_t(126));
     QCOMPARE(vwb::slidingWindowTiles({{320, 320, 320}}, 64, 128), int64_t(8));  // centred crops
+    // The plan counts (engine/train cannot include infer) exactly the windows the validator
+    // places with infer's windowStarts at overlap 0.
+    for (int64_t size : {8, 40, 63, 64, 65, 127, 128, 129, 200, 320})
+      for (int patch : {16, 64, 128}) {
+        const int64_t along = int64_t(vwb::windowStarts(size, patch, 0.0).size());
+        QCOMPARE(vwb::slidingWindowTiles({{size, size, size}}, patch, 0), along * along * along);
+      }
   }
 
   // At every scale the plan keeps validation within its share of training, except where the
@@ -87,18 +95,18 @@ class TestValidationShare : public QObject {
     QCOMPARE(tiny.every, 6);
     // An explicit setting is kept and described; auto is resolved in the config.
     vwb::TrainConfig c;
-    c.stepsPerEpoch = 100;
-    c.valPatches = 40;
-    c.valEvery = 2;
+    c.run.stepsPerEpoch = 100;
+    c.validation.patches = 40;
+    c.validation.every = 2;
     vwb::ValidationPlan set = vwb::resolveValidation(c, 2, 1000);
-    QCOMPARE(c.valPatches, 40);
+    QCOMPARE(c.validation.patches, 40);
     QCOMPARE(set.every, 2);
     QVERIFY(std::abs(set.share - 40 * vwb::kTileCostPerTrainingSample / 400) < 1e-12);
-    c.valPatches = -1;
-    c.valEvery = 1;
+    c.validation.patches = -1;
+    c.validation.every = 1;
     vwb::resolveValidation(c, 2, 1000);
-    QCOMPARE(c.valPatches, 57);
-    QCOMPARE(c.valEvery, 1);
+    QCOMPARE(c.validation.patches, 57);
+    QCOMPARE(c.validation.every, 1);
   }
 
   // Auto on held-out volumes whose sliding window is larger than the budget: the run validates
@@ -108,13 +116,13 @@ class TestValidationShare : public QObject {
     auto volumes = vwbtest::sheetVolumes(6, 48, 3);
     auto dir = vwbtest::scratchDir();
     vwb::TrainConfig c = vwbtest::tinyTrainConfig((dir.path() + "/run").toStdString());
-    QCOMPARE(c.valPatches, -1);  // auto is the default
+    QCOMPARE(c.validation.patches, -1);  // auto is the default
     vwb::CancelToken never;
     RecordingSink sink;
     auto end = vwb::runTraining(c, volumes, sink, never);
     QCOMPARE(int(end.outcome), int(vwb::RunOutcome::Finished));
     // 5 steps x 2 samples an epoch; the 2 held-out 48^3 volumes are 54 tiles of 16^3.
-    auto config = readJson(c.runDir + "/config.json");
+    auto config = readJson(c.run.dir + "/config.json");
     QCOMPARE(config["val_patches"].get<int>(), 16);
     QCOMPARE(config["val_every"].get<int>(), 6);
     QVERIFY2(sink.logs.find("validation (val_patches auto): 16 fixed foreground patches every 6 epochs") !=
@@ -130,7 +138,7 @@ class TestValidationShare : public QObject {
     QVERIFY(std::regex_search(sink.logs, std::regex("16 tiles in [0-9.]+ s \\([0-9.]+ tiles/s\\) = [0-9.]+ % of the "
                                                     "[0-9.]+ s of training since the last one \\(planned ~[0-9.]+ %\\)")));
     int validated = 0;
-    for (const auto& j : readJsonLines(c.runDir + "/metrics.jsonl"))
+    for (const auto& j : readJsonLines(c.run.dir + "/metrics.jsonl"))
       if (j["type"] == "epoch" && j.contains("val_dice")) {
         ++validated;
         QCOMPARE(j["val_kind"].get<std::string>(), std::string("patches"));
@@ -138,7 +146,7 @@ class TestValidationShare : public QObject {
       }
     QCOMPARE(validated, 1);
     // The full sliding window of the final model.
-    const auto record = vwb::readFullValidation(vwb::fullValidationPath(c.runDir, "last"));
+    const auto record = vwb::readFullValidation(vwb::fullValidationPath(c.run.dir, "last"));
     QCOMPARE(record.step, int64_t(10));
     QCOMPARE(record.tiles, int64_t(54));
     QCOMPARE(record.volumes.size(), size_t(2));
@@ -154,18 +162,18 @@ class TestValidationShare : public QObject {
     auto volumes = vwbtest::sheetVolumes(6, 40, 3);
     auto dir = vwbtest::scratchDir();
     vwb::TrainConfig c = vwbtest::tinyTrainConfig((dir.path() + "/run").toStdString());
-    c.valPatches = 4;
+    c.validation.patches = 4;
     vwb::CancelToken never;
     RecordingSink sink;
     QCOMPARE(int(vwb::runTraining(c, volumes, sink, never).outcome), int(vwb::RunOutcome::Finished));
-    const auto record = vwb::readFullValidation(vwb::fullValidationPath(c.runDir, "last"));
+    const auto record = vwb::readFullValidation(vwb::fullValidationPath(c.run.dir, "last"));
     QCOMPARE(record.tiles, int64_t(2 * 27));
     QCOMPARE(record.volumes.size(), size_t(2));
     vwb::PredictOptions options;
     options.overlap = 0;
-    options.batch = c.batchPerDevice;
-    options.threads = c.threads;
-    vwb::Predictor predictor(c.runDir + "/checkpoints/last.pt", options);
+    options.batch = c.data.batchPerDevice;
+    options.threads = c.run.threads;
+    vwb::Predictor predictor(c.run.dir + "/checkpoints/last.pt", options);
     vwb::DiceCounts all;
     for (const auto& v : record.volumes) {
       const auto it = std::find_if(volumes.begin(), volumes.end(), [&](const auto& t) { return t.id == v.id; });
@@ -195,7 +203,7 @@ class TestValidationShare : public QObject {
     auto dir = vwbtest::scratchDir();
     auto config = [&](const char* name) {
       vwb::TrainConfig c = vwbtest::tinyTrainConfig((dir.path() + "/" + name).toStdString());
-      c.valPatches = 6;
+      c.validation.patches = 6;
       return c;
     };
     vwb::CancelToken never;
@@ -212,18 +220,18 @@ class TestValidationShare : public QObject {
     QCOMPARE(int(vwb::runTraining(c, volumes, first, cancel).outcome), int(vwb::RunOutcome::Stopped));
     QCOMPARE(patchSetDigest(first.logs), digest);
     QCOMPARE(*first.epochs.at(0).valDice, *s0.epochs[0].valDice);
-    c.resume = true;
+    c.run.resume = true;
     RecordingSink second;
     QCOMPARE(int(vwb::runTraining(c, volumes, second, never).outcome), int(vwb::RunOutcome::Finished));
     QCOMPARE(patchSetDigest(second.logs), digest);
     QCOMPARE(*second.epochs.at(0).valDice, *s0.epochs[1].valDice);
     QCOMPARE(second.epochs.at(0).valDiceEma, s0.epochs[1].valDiceEma);
-    const auto a = vwb::readFullValidation(vwb::fullValidationPath(straight.runDir, "last"));
-    const auto b = vwb::readFullValidation(vwb::fullValidationPath(c.runDir, "last"));
+    const auto a = vwb::readFullValidation(vwb::fullValidationPath(straight.run.dir, "last"));
+    const auto b = vwb::readFullValidation(vwb::fullValidationPath(c.run.dir, "last"));
     QCOMPARE(b.dice, a.dice);
     QCOMPARE(b.loss, a.loss);
     // config.json keeps the choice that was made.
-    QCOMPARE(readJson(c.runDir + "/config.json")["val_patches"].get<int>(), 6);
+    QCOMPARE(readJson(c.run.dir + "/config.json")["val_patches"].get<int>(), 6);
 
     RecordingSink third;
     vwb::runTraining(c, volumes, third, never);
@@ -234,12 +242,12 @@ class TestValidationShare : public QObject {
   // window); a value out of range is refused naming the flag.
   void olderConfigsKeepTheFullWindow() {
     vwb::TrainConfig old = vwb::TrainConfig::fromJson(R"({"patch": 32})");
-    QCOMPARE(old.valPatches, 0);
-    QCOMPARE(old.valEvery, 1);
+    QCOMPARE(old.validation.patches, 0);
+    QCOMPARE(old.validation.every, 1);
     vwb::TrainConfig c;
-    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).valPatches, -1);
+    QCOMPARE(vwb::TrainConfig::fromJson(c.toJson()).validation.patches, -1);
     QVERIFY_THROWS_EXCEPTION(vwb::Error, vwb::TrainConfig::fromJson(R"({"val_every": 0})"));
-    c.valPatches = -2;
+    c.validation.patches = -2;
     QVERIFY(vwb::trainConfigRangeProblem(c).find("--val-patches") != std::string::npos);
   }
 };
