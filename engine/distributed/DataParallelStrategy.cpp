@@ -1,4 +1,4 @@
-#include "engine/distributed/detail/DataParallelStrategy.h"
+#include "engine/distributed/torch/DataParallelStrategy.h"
 
 #include <algorithm>
 #include <chrono>

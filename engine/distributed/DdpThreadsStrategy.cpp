@@ -1,4 +1,4 @@
-#include "engine/distributed/detail/DdpThreadsStrategy.h"
+#include "engine/distributed/torch/DdpThreadsStrategy.h"
 
 #include <chrono>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "engine/distributed/detail/GradientBucketer.h"
+#include "engine/distributed/torch/GradientBucketer.h"
 
 #include <fmt/format.h>
 

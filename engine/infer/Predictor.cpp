@@ -21,7 +21,7 @@
 #include "engine/core/HeapReuse.h"
 #include "engine/infer/SlidingWindowPredictor.h"
 #include "engine/model/Precision.h"
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 
 namespace vwb {
 

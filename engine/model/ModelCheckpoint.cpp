@@ -1,4 +1,4 @@
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 
 #include <zlib.h>
 

@@ -4,7 +4,7 @@
 // what the hardware can do natively, so the planner and tests fake any hardware), and running in
 // it (AutocastScope). Torch-free header: the planner, inference and training use it without
 // linking each other; the torch calls (autocast, CUDA properties) are in Precision.cpp. Training's
-// loss scaling for fp16 is training's own (engine/train/detail/LossScaler.h).
+// loss scaling for fp16 is training's own (engine/train/torch/LossScaler.h).
 //
 // A mode the hardware would only emulate is refused with the reason, never silently accepted:
 // bf16 on a CPU without avx512_bf16/AMX ran > 12 CPU-minutes without finishing 15 steps that

@@ -1,4 +1,4 @@
-#include "engine/model/detail/ResEncBlocks.h"
+#include "engine/model/torch/ResEncBlocks.h"
 
 namespace vwb {
 

@@ -8,7 +8,7 @@
 #include "engine/core/Error.h"
 #include "engine/model/ModelMemory.h"
 #include "engine/model/ModelPresets.h"
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 
 namespace vwb {
 namespace {

@@ -6,7 +6,7 @@
 #include "engine/core/Error.h"
 #include "engine/model/ModelMemory.h"
 #include "engine/model/ModelPresets.h"
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 
 namespace vwb {
 

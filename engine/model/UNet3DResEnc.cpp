@@ -1,7 +1,7 @@
 // The residual-encoder layout of UNet3DImpl (nnU-Net's ResidualEncoderUNet; see ModelPresets.h).
 #include "engine/model/ModelMemory.h"
 #include "engine/model/ModelPresets.h"
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 
 namespace vwb {
 

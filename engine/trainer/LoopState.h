@@ -2,7 +2,7 @@
 // The training loop's state in a checkpoint: one struct and its codec, the same for every
 // strategy. It is the "trainer" object of last.pt's meta JSON (besides "config" and "data"); the
 // strategy's own part of last.pt (optimizer, loss scaler, micro-batch) has its one schema in
-// engine/train/detail/StrategyStep.h (OptimizerUpdate::save/load).
+// engine/train/torch/StrategyStep.h (OptimizerUpdate::save/load).
 //
 //   "trainer": {"epochs_done":3,"epoch_loss_sum":0.0,"epoch_loss_count":0,"has_ema":true,
 //               "val_dice_ema":0.41,"best_val_dice_ema":0.41,"best_epoch":3,

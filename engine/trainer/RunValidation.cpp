@@ -4,7 +4,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 #include "engine/train/RunLock.h"
 #include "engine/train/TrainingData.h"
 #include "engine/train/ValidationSplit.h"

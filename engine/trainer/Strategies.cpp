@@ -1,8 +1,8 @@
 #include "engine/trainer/detail/Strategies.h"
 
 #include "engine/core/Error.h"
-#include "engine/distributed/detail/DataParallelStrategy.h"
-#include "engine/distributed/detail/DdpThreadsStrategy.h"
+#include "engine/distributed/torch/DataParallelStrategy.h"
+#include "engine/distributed/torch/DdpThreadsStrategy.h"
 
 namespace vwb {
 

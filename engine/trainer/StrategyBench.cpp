@@ -4,8 +4,8 @@
 #include <chrono>
 #include <thread>
 
-#include "engine/distributed/detail/DdpThreadsStrategy.h"
-#include "engine/train/detail/DeviceSupport.h"
+#include "engine/distributed/torch/DdpThreadsStrategy.h"
+#include "engine/train/torch/DeviceSupport.h"
 #include "engine/trainer/detail/Strategies.h"
 
 namespace vwb::dist {

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 
 #include "engine/core/Error.h"
-#include "engine/train/detail/WeightEma.h"
+#include "engine/train/torch/WeightEma.h"
 #include "engine/trainer/detail/TrainingRun.h"
 
 namespace vwb {

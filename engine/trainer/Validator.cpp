@@ -9,7 +9,7 @@
 #include "engine/infer/SlidingWindow.h"
 #include "engine/metrics/Dice.h"
 #include "engine/train/SplitMix.h"
-#include "engine/train/detail/Loss.h"
+#include "engine/train/torch/Loss.h"
 
 namespace vwb {
 

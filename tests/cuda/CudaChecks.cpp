@@ -24,7 +24,7 @@
 #include "engine/core/Volume.h"
 #include "engine/data/SyntheticScrolls.h"
 #include "engine/infer/Predictor.h"
-#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/torch/DeviceSupport.h"
 #include "engine/model/Precision.h"
 #include "engine/trainer/Trainer.h"
 #include "engine/trainer/detail/Strategies.h"

@@ -1,6 +1,6 @@
 #include "engine/train/detail/Optimizers.h"
 
-#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/torch/DeviceSupport.h"
 
 namespace vwb {
 

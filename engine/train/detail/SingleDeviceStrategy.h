@@ -5,7 +5,7 @@
 #include <memory>
 #include <optional>
 
-#include "engine/train/detail/StrategyStep.h"
+#include "engine/train/torch/StrategyStep.h"
 
 namespace vwb {
 

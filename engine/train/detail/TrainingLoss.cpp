@@ -1,7 +1,7 @@
 #include "engine/train/detail/TrainingLoss.h"
 
 #include "engine/core/Error.h"
-#include "engine/train/detail/Loss.h"
+#include "engine/train/torch/Loss.h"
 
 namespace vwb {
 

@@ -6,9 +6,9 @@
 
 #include <vector>
 
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 #include "engine/train/TrainConfig.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/torch/TrainStrategy.h"
 
 namespace vwb {
 

@@ -10,7 +10,7 @@
 #include <memory>
 
 #include "engine/train/TrainConfig.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/torch/TrainStrategy.h"
 
 namespace vwb {
 

@@ -21,9 +21,9 @@
 #include "engine/trainer/detail/Validator.h"
 #include "engine/train/ValidationPlan.h"
 #include "engine/train/ValidationPreview.h"
-#include "engine/train/detail/TrainStrategy.h"
-#include "engine/train/detail/TrainingOptions.h"
-#include "engine/train/detail/WeightEma.h"
+#include "engine/train/torch/TrainStrategy.h"
+#include "engine/train/torch/TrainingOptions.h"
+#include "engine/train/torch/WeightEma.h"
 
 namespace vwb {
 

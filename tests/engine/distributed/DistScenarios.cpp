@@ -13,7 +13,7 @@
 #include "engine/distributed/Rendezvous.h"
 #include "engine/distributed/RendezvousAuth.h"
 #include "engine/distributed/detail/Communicator.h"
-#include "engine/distributed/detail/GradientBucketer.h"
+#include "engine/distributed/torch/GradientBucketer.h"
 
 using namespace vwb::dist;
 

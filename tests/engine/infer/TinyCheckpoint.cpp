@@ -2,7 +2,7 @@
 
 #include <torch/torch.h>
 
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 #include "engine/model/Precision.h"
 
 namespace vwbtest {

@@ -6,7 +6,7 @@
 #include <iterator>
 
 #include "engine/core/Error.h"
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 
 namespace checkpointfiles {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "engine/model/TorchScriptExport.h"
-#include "engine/model/detail/ModelCheckpoint.h"
+#include "engine/model/torch/ModelCheckpoint.h"
 
 namespace exportchecks {
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 #include "engine/train/detail/TrainingLoss.h"
 
 namespace memoryprobe {

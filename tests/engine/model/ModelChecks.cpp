@@ -4,8 +4,8 @@
 #include <torch/torch.h>
 
 #include "engine/core/Error.h"
-#include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/ModelCheckpoint.h"
+#include "engine/model/torch/UNet3DImpl.h"
 
 namespace modelchecks {
 

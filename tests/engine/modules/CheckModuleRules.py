@@ -2,11 +2,13 @@
 """The engine's module rules, read from the includes themselves (STYLE.md, issue 23):
 
 1. `detail/` is private to its module: no file outside engine/<m>/ includes engine/<m>/detail/.
-   The includes that still do are listed in cross-module-detail.txt (a ratchet: a new one fails,
-   and a listed one that is gone fails too, so the list only shrinks).
-2. A module's CMake links match its includes: engine/<m> includes engine/<n> only when its
+2. `torch/` is a module's torch API for the engine's other torch code (the strategy interface, the
+   U-Net module, checkpoints, device support): engine modules may include it, ui/ and app/ do not
+   (they reach the engine through its torch-free headers).
+3. A module's CMake links match its includes: engine/<m> includes engine/<n> only when its
    CMakeLists.txt links vwb_<n> itself.
-3. Public engine headers (outside detail/) include no torch; no engine file includes Qt, ui/ or app/.
+4. Public engine headers (outside detail/ and torch/) include no torch; no engine file includes
+   Qt, ui/ or app/.
 
 Usage: CheckModuleRules.py SOURCE_DIR. Exit 1 naming each breach (file: include)."""
 import os
@@ -14,7 +16,6 @@ import re
 import sys
 
 root = sys.argv[1]
-here = os.path.dirname(os.path.abspath(__file__))
 quoted = re.compile(r'^\s*#\s*include\s*"([^"]+)"')
 angled = re.compile(r'^\s*#\s*include\s*<([^>]+)>')
 problems = []
@@ -25,14 +26,6 @@ def module_of(path):
     return p[0] + '/' + p[1] if p[0] in ('engine', 'ui', 'app') and len(p) > 2 else p[0]
 
 
-allowed = set()
-with open(os.path.join(here, 'cross-module-detail.txt')) as f:
-    for line in f:
-        line = line.split('#', 1)[0].strip()
-        if line:
-            allowed.add(tuple(line.split(' -> ')))
-
-seen = set()
 includes = {}  # engine module -> engine modules it includes
 for top in ('engine', 'ui', 'app'):
     for d, _, files in os.walk(os.path.join(root, top)):
@@ -54,20 +47,17 @@ for top in ('engine', 'ui', 'app'):
                                 else:
                                     includes.setdefault(src, set()).add(dst.split('/')[1])
                             if '/detail/' in inc:
-                                seen.add((rel, inc))
-                                if (rel, inc) not in allowed:
-                                    problems.append(f'{rel}: {inc}: another module\'s detail/ is private')
+                                problems.append(f'{rel}: {inc}: another module\'s detail/ is private')
+                            if '/torch/' in inc and top != 'engine':
+                                problems.append(f'{rel}: {inc}: torch/ is for the engine; {top}/ uses its torch-free headers')
                         continue
                     m = angled.match(line)
                     if m and top == 'engine':
                         inc = m.group(1)
                         if re.match(r'Q[A-Za-z]+|Qt[A-Za-z]*/', inc):
                             problems.append(f'{rel}: <{inc}>: the engine has no Qt')
-                        if '/detail/' not in rel and name.endswith('.h') and re.match(r'(torch|ATen|c10)/', inc):
+                        if '/detail/' not in rel and '/torch/' not in rel and name.endswith('.h') and re.match(r'(torch|ATen|c10)/', inc):
                             problems.append(f'{rel}: <{inc}>: public engine headers are torch-free')
-
-for gone in sorted(allowed - seen):
-    problems.append(f'{gone[0]}: {gone[1]}: no longer included: remove it from cross-module-detail.txt')
 
 for module, targets in sorted(includes.items()):
     cmake = os.path.join(root, module, 'CMakeLists.txt')
@@ -80,5 +70,5 @@ for module, targets in sorted(includes.items()):
 
 for p in problems:
     print(p)
-print(f'{len(problems)} problem(s); {len(allowed)} cross-module detail/ include(s) still listed')
+print(f'{len(problems)} problem(s)')
 sys.exit(1 if problems else 0)

@@ -3,8 +3,8 @@
 
 #include <torch/torch.h>
 
-#include "engine/model/detail/ModelCheckpoint.h"
-#include "engine/train/detail/Loss.h"
+#include "engine/model/torch/ModelCheckpoint.h"
+#include "engine/train/torch/Loss.h"
 
 namespace trainchecks {
 

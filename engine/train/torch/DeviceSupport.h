@@ -1,5 +1,5 @@
 #pragma once
-// Device helpers shared by the strategies (private: torch): parsing device names, memory
+// Device helpers shared by the strategies (torch): parsing device names, memory
 // telemetry, out-of-memory detection and release. CUDA-only calls are compiled only with
 // VWB_WITH_CUDA (official CUDA LibTorch builds).
 #include <torch/torch.h>

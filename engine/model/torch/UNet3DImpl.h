@@ -1,5 +1,5 @@
 #pragma once
-// The 3D U-Net as a LibTorch module (private: includes torch). Modules are Cloneable so that
+// The 3D U-Net as a LibTorch module (torch). Modules are Cloneable so that
 // multi-device strategies can replicate them with clone(device).
 #include <torch/torch.h>
 
@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "engine/model/ModelConfig.h"
-#include "engine/model/detail/Norm3d.h"
-#include "engine/model/detail/ResEncBlocks.h"
+#include "engine/model/torch/Norm3d.h"
+#include "engine/model/torch/ResEncBlocks.h"
 
 namespace vwb {
 

@@ -1,4 +1,4 @@
-#include "engine/train/detail/TrainingOptions.h"
+#include "engine/train/torch/TrainingOptions.h"
 
 #include "engine/core/Error.h"
 #include "engine/train/LrSchedule.h"

@@ -1,5 +1,5 @@
 #pragma once
-// Building blocks of nnU-Net's residual-encoder U-Net (private: torch). Parameter names follow
+// Building blocks of nnU-Net's residual-encoder U-Net (torch). Parameter names follow
 // the module tree (stage2.block0.conv1.conv.weight, ...); UNet3DImpl::initialize relies on
 // "norm" appearing in every norm's name.
 #include <torch/torch.h>
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "engine/model/detail/Norm3d.h"
+#include "engine/model/torch/Norm3d.h"
 
 namespace vwb {
 

@@ -1,11 +1,11 @@
 #pragma once
-// The optional training settings the loop applies (private: torch): skeleton recall's tubes,
+// The optional training settings the loop applies (torch): skeleton recall's tubes,
 // the learning-rate schedule of the chosen optimizer, and their checks. Kept out of Trainer.cpp
 // so the loop only calls them.
 #include <string>
 
 #include "engine/train/TrainConfig.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/torch/TrainStrategy.h"
 
 namespace vwb {
 

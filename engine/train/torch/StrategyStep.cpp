@@ -1,4 +1,4 @@
-#include "engine/train/detail/StrategyStep.h"
+#include "engine/train/torch/StrategyStep.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "engine/train/detail/DeviceSupport.h"
+#include "engine/train/torch/DeviceSupport.h"
 
 #include <dlfcn.h>
 #include <unistd.h>

@@ -1,5 +1,5 @@
 #pragma once
-// Host-to-device copies of training batches that overlap compute (private: torch). The loop
+// Host-to-device copies of training batches that overlap compute (torch). The loop
 // hands a strategy the next step's batch before it runs the current one (TrainStrategy::
 // prefetch); on a CUDA device the strategy stages its share here: copied into pinned host memory
 // (LibTorch's caching host allocator), then to the device with a non-blocking copy on a side
@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/torch/TrainStrategy.h"
 
 namespace vwb {
 

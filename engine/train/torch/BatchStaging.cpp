@@ -1,4 +1,4 @@
-#include "engine/train/detail/BatchStaging.h"
+#include "engine/train/torch/BatchStaging.h"
 
 #ifdef VWB_WITH_CUDA
 #include <ATen/cuda/CUDAEvent.h>

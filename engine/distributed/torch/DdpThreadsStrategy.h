@@ -1,5 +1,5 @@
 #pragma once
-// DDP in worker threads (private: torch). One thread per local device, each with its own
+// DDP in worker threads (torch). One thread per local device, each with its own
 // replica, AdamW state and loss scaler, and its own shard of every global batch; gradients are
 // averaged by a GradientBucketer over a c10d group (HashStore in one process, TCPStore across
 // nodes). All ranks see identical averaged gradients, so clipping, inf/NaN skips and updates
@@ -12,9 +12,9 @@
 
 #include "engine/distributed/RankWorkers.h"
 #include "engine/distributed/Rendezvous.h"
-#include "engine/distributed/detail/DeviceList.h"
-#include "engine/distributed/detail/GradientBucketer.h"
-#include "engine/train/detail/StrategyStep.h"
+#include "engine/distributed/torch/DeviceList.h"
+#include "engine/distributed/torch/GradientBucketer.h"
+#include "engine/train/torch/StrategyStep.h"
 
 namespace vwb::dist {
 

@@ -1,5 +1,5 @@
 #pragma once
-// DataParallel (private: torch), done by hand because torch::nn::parallel::data_parallel does not
+// DataParallel (torch), done by hand because torch::nn::parallel::data_parallel does not
 // build against Debian's CPU LibTorch. One driver: the master model lives on device 0; every step
 // the replicas receive its weights, the batch is scattered, replicas run forward/backward in
 // parallel, losses are gathered and gradients reduced onto device 0, and one AdamW step updates
@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "engine/distributed/RankWorkers.h"
-#include "engine/distributed/detail/DeviceList.h"
-#include "engine/train/detail/StrategyStep.h"
+#include "engine/distributed/torch/DeviceList.h"
+#include "engine/train/torch/StrategyStep.h"
 
 namespace vwb::dist {
 

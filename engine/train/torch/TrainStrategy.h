@@ -1,5 +1,5 @@
 #pragma once
-// How one optimizer step is carried out on the hardware (private: torch). The training loop
+// How one optimizer step is carried out on the hardware (torch). The training loop
 // (Trainer.cpp) is one fixed sequence: it samples the global batch for step s deterministically
 // and hands it to a strategy; the strategy decides how to split it over devices and micro-batches.
 //   single : SingleDeviceStrategy (this module)
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "engine/core/Reporting.h"
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 #include "engine/train/TrainConfig.h"
 #include "engine/train/TrainingSource.h"
 #include "engine/train/TrainingVolume.h"

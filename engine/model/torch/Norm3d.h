@@ -1,5 +1,5 @@
 #pragma once
-// The normalization layer every block uses (private: torch).
+// The normalization layer every block uses (torch).
 #include <torch/torch.h>
 
 #include <cstdint>

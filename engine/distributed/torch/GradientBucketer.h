@@ -1,5 +1,5 @@
 #pragma once
-// Private (torch): DDP's gradient synchronisation without a C++ DistributedDataParallel.
+// (torch) DDP's gradient synchronisation without a C++ DistributedDataParallel.
 // Gradients are packed into ~25 MB flat buckets (BucketPlan); a gradient hook on every parameter
 // copies its gradient into its bucket during backward, and a full bucket is all-reduced at once,
 // in bucket order on every rank, while backward continues. finish() launches what is left,

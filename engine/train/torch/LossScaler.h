@@ -1,5 +1,5 @@
 #pragma once
-// fp16 training's dynamic loss scaling (private: torch). Which precision a device runs and the
+// fp16 training's dynamic loss scaling (torch). Which precision a device runs and the
 // autocast around the forward pass are the network's (engine/model/Precision.h): inference uses
 // them too; only training has gradients to scale.
 #include <torch/torch.h>

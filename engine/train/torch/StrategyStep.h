@@ -1,5 +1,5 @@
 #pragma once
-// The parts of an optimizer step that every strategy shares (private: torch), written once so
+// The parts of an optimizer step that every strategy shares (torch), written once so
 // that single (this module), ddp and dp (engine/distributed) cannot drift apart:
 //   - MicroBatchGovernor: the micro-batch in use on a device, halved after an out-of-memory
 //     error while the global batch is kept by gradient accumulation;
@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/train/detail/BatchStaging.h"
-#include "engine/train/detail/DeviceSupport.h"
-#include "engine/train/detail/LossScaler.h"
-#include "engine/train/detail/TrainStrategy.h"
+#include "engine/train/torch/BatchStaging.h"
+#include "engine/train/torch/DeviceSupport.h"
+#include "engine/train/torch/LossScaler.h"
+#include "engine/train/torch/TrainStrategy.h"
 
 namespace vwb {
 

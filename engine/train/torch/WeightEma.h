@@ -1,5 +1,5 @@
 #pragma once
-// Exponential moving average of the weights (private: torch), as 10th place used: after every
+// Exponential moving average of the weights (torch), as 10th place used: after every
 // optimizer step ema = decay * ema + (1 - decay) * w for parameters; buffers (batch-norm
 // statistics) are copied. Validation runs on the averaged weights by swapping them into the
 // model and back: a swap moves tensors' contents without arithmetic, so training resumes on
@@ -8,7 +8,7 @@
 
 #include <vector>
 
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 
 namespace vwb {
 

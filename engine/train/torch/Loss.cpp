@@ -1,4 +1,4 @@
-#include "engine/train/detail/Loss.h"
+#include "engine/train/torch/Loss.h"
 
 namespace vwb {
 

@@ -1,4 +1,4 @@
-#include "engine/train/detail/WeightEma.h"
+#include "engine/train/torch/WeightEma.h"
 
 #include "engine/core/Error.h"
 

@@ -1,5 +1,5 @@
 #pragma once
-// The training loss (private: torch): BCE + soft Dice per sample, voxels labelled 2 excluded from
+// The training loss (torch): BCE + soft Dice per sample, voxels labelled 2 excluded from
 // both terms. Per-sample values let a batch be split across devices exactly.
 #include <torch/torch.h>
 

@@ -1,12 +1,12 @@
 #pragma once
-// Checkpoint reading/writing of the model part (private: torch). The trainer adds its optimizer
+// Checkpoint reading/writing of the model part (torch). The trainer adds its optimizer
 // and state; the predictor uses loadModelCheckpoint() and gets a ready network.
 #include <torch/torch.h>
 
 #include <string>
 
 #include "engine/model/CheckpointInfo.h"
-#include "engine/model/detail/UNet3DImpl.h"
+#include "engine/model/torch/UNet3DImpl.h"
 
 namespace vwb {
 

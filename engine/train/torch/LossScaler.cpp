@@ -1,4 +1,4 @@
-#include "engine/train/detail/LossScaler.h"
+#include "engine/train/torch/LossScaler.h"
 
 #include <algorithm>
 
