@@ -62,11 +62,11 @@ TrainConfig smallConfig(AmpMode amp) {
   c.model.levels = 3;
   c.model.baseChannels = 8;
   c.model.norm = NormKind::Instance;
-  c.patch = 32;
-  c.seed = 3;
-  c.lr = 1e-2;
-  c.gradClip = 1.0;
-  c.amp = amp;
+  c.data.patch = 32;
+  c.run.seed = 3;
+  c.optimizer.lr = 1e-2;
+  c.optimizer.gradClip = 1.0;
+  c.run.amp = amp;
   return c;
 }
 
@@ -81,9 +81,9 @@ GlobalBatch randomBatch(int64_t step, int64_t n, int64_t patch = 32) {
 
 std::unique_ptr<TrainStrategy> build(TrainConfig c, StrategyKind kind,
                                      std::vector<std::string> devices, int batchPerDevice) {
-  c.strategy = kind;
-  c.devices = std::move(devices);
-  c.batchPerDevice = batchPerDevice;
+  c.distributed.strategy = kind;
+  c.distributed.devices = std::move(devices);
+  c.data.batchPerDevice = batchPerDevice;
   auto s = makeStrategy(c);
   StrategyContext ctx;
   ctx.config = c;
@@ -193,7 +193,7 @@ const std::vector<Check>& checks() {
          const double capBytes = 1.5e9;
          c10::cuda::CUDACachingAllocator::setMemoryFraction(capBytes / double(total), 0);
          TrainConfig c = smallConfig(AmpMode::Off);
-         c.patch = 64;
+         c.data.patch = 64;
          StepResult r;
          try {
            auto s = build(c, StrategyKind::Single, {"cuda:0"}, 32);
@@ -253,18 +253,18 @@ const std::vector<Check>& checks() {
          }
          for (const auto& [kind, devices] : runs) {
            TrainConfig c;
-           c.dataDir = root + "/data";
-           c.runDir = root + "/run-" + strategyName(kind);
-           std::filesystem::remove_all(c.runDir);
-           c.strategy = kind;
-           c.devices = devices;
-           c.patch = 64;
-           c.batchPerDevice = 2;
-           c.epochs = 1;
-           c.stepsPerEpoch = 40;
-           c.valFraction = 0.2;
-           c.valCrop = 64;
-           c.workers = 3;
+           c.run.dataDir = root + "/data";
+           c.run.dir = root + "/run-" + strategyName(kind);
+           std::filesystem::remove_all(c.run.dir);
+           c.distributed.strategy = kind;
+           c.distributed.devices = devices;
+           c.data.patch = 64;
+           c.data.batchPerDevice = 2;
+           c.run.epochs = 1;
+           c.run.stepsPerEpoch = 40;
+           c.validation.fraction = 0.2;
+           c.validation.crop = 64;
+           c.data.workers = 3;
            Sink sink;
            CancelToken never;
            const RunEndEvent end = runTraining(c, sink, never);
