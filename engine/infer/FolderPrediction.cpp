@@ -1,5 +1,6 @@
 #include "engine/infer/FolderPrediction.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -30,7 +31,14 @@ size_t predictFolder(const VolumeModel& model, const FolderPrediction& r, Progre
                                       m < r.weights.size() ? r.weights[m] : 1.0});
     auto settings = nlohmann::json::parse(r.settingsJson.empty() ? "{}" : r.settingsJson);
     settings["postprocess"] = nlohmann::json::parse(postProcessToJson(r.post));
-    settings["images"] = fs::absolute(r.images).string();
+    // The image folder, or the folders of the given image paths (in order) when there are several.
+    std::vector<std::string> folders;
+    for (const std::string& path : r.imagePaths) {
+      const std::string folder = fs::absolute(path).parent_path().string();
+      if (std::find(folders.begin(), folders.end(), folder) == folders.end()) folders.push_back(folder);
+    }
+    if (folders.size() > 1) settings["images"] = folders;
+    else settings["images"] = folders.empty() ? fs::absolute(r.images).string() : folders.front();
     manifest.settings = settings.dump();
   }
   for (size_t i = 0; i < r.ids.size(); ++i) {

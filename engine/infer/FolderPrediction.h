@@ -23,7 +23,8 @@ struct FolderPrediction {
   std::vector<double> weights;           // one per checkpoint, recorded with it (empty: 1 each)
   std::string images, out;
   std::vector<std::string> ids;          // in this order
-  std::vector<std::string> imagePaths;   // per id; empty: `images`/<id>.tif
+  std::vector<std::string> imagePaths;   // per id; empty: `images`/<id>.tif (the manifest records
+                                         // their folders: vwb predict --images A B)
   PredictionLayout layout = PredictionLayout::Prediction;
   PostProcessOptions post;               // the masks' (Prediction layout)
   std::string settingsJson = "{}";       // recorded in the manifest, with the post-processing added

@@ -6,8 +6,9 @@ demo_checkpoint="$DEMO_RUN/checkpoints/best.pt"
 if [ -f "$demo_checkpoint" ]; then
   pred="$DEMO_RUN/predictions"
   echo "== predicting every volume with $demo_checkpoint into $pred"
-  "$VWB" predict --checkpoint "$demo_checkpoint" --images "$DEMO/data/test_images" --out "$pred" --min-size 50
-  "$VWB" predict --checkpoint "$demo_checkpoint" --images "$DEMO/data/train_images" --out "$pred" --min-size 50
+  # One run over both folders: a prediction folder holds one run's volumes (all or nothing).
+  "$VWB" predict --checkpoint "$demo_checkpoint" --images "$DEMO/data/test_images" "$DEMO/data/train_images" \
+    --out "$pred" --min-size 50
   echo "== writing $DEMO/submission.zip"
   "$VWB" export --pred "$pred" --images "$DEMO/data/test_images" --csv "$DEMO/data/test.csv" \
     --out "$DEMO/submission.zip"

@@ -149,6 +149,49 @@ class TestVwbIntegrity : public QObject {
     QCOMPARE(readAll(foreign + "/notes.txt"), QByteArray("mine"));
   }
 
+  // Test and training volumes predicted together (the headless demo's step): one run, one folder
+  // whose manifest lists both and which vwb export takes; predicting one folder again into it
+  // says which volumes the new run does not keep; an id in two folders is refused, --out untouched.
+  void severalImageFoldersAreOneRun() {
+    const QString test = data_ + "/test_images", train = data_ + "/train_images";
+    const QString out = tmp_.filePath("pred-both");
+    auto both = run(vwbExe(), {"predict", "--checkpoint", checkpoint_, "--images", test, train, "--out", out, "--threads", "1"});
+    QVERIFY2(both.exitCode == 0, qPrintable(why(both)));
+    const QStringList testIds = QDir(test).entryList({"*.tif"}, QDir::Files);
+    const QStringList trainIds = QDir(train).entryList({"*.tif"}, QDir::Files);
+    QCOMPARE(testIds.size(), 2);
+    QCOMPARE(trainIds.size(), 3);
+    const QByteArray manifest = readAll(out + "/predictions.json");
+    for (const QString& f : testIds + trainIds) {
+      QVERIFY2(QFile::exists(out + "/" + f) && QFile::exists(out + "/prob/" + f), qPrintable(f));
+      QVERIFY2(manifest.contains(QFileInfo(f).completeBaseName().toUtf8()), manifest.constData());
+    }
+    QVERIFY2(manifest.contains(QFileInfo(test).absoluteFilePath().toUtf8()) &&
+                 manifest.contains(QFileInfo(train).absoluteFilePath().toUtf8()),
+             manifest.constData());
+    auto zip = exportZip(out, test);
+    QVERIFY2(zip.exitCode == 0, qPrintable(why(zip)));
+
+    // Only the test folder again: the three training volumes are named as not kept.
+    auto again = predict(test, out);
+    QVERIFY2(again.exitCode == 0, qPrintable(why(again)));
+    QVERIFY2(again.err.contains("holds an earlier prediction; its 3 volume(s) not in this run"), qPrintable(why(again)));
+    for (const QString& f : trainIds) {
+      QVERIFY2(again.err.contains(QFileInfo(f).completeBaseName()), qPrintable(why(again)));
+      QVERIFY(!QFile::exists(out + "/" + f));
+    }
+
+    // The same id in two folders: refused naming both files, --out as it was.
+    const QString copy = tmp_.filePath("more-images");
+    QVERIFY(QDir().mkpath(copy) && QFile::copy(test + "/" + testIds[0], copy + "/" + testIds[0]));
+    const auto before = snapshot(out);
+    auto twice = run(vwbExe(), {"predict", "--checkpoint", checkpoint_, "--images", test, copy, "--out", out, "--threads", "1"});
+    QCOMPARE(twice.exitCode, 1);
+    QVERIFY2(twice.err.contains("is in two --images folders") && twice.err.contains(copy + "/" + testIds[0]),
+             qPrintable(why(twice)));
+    QCOMPARE(snapshot(out), before);
+  }
+
   // A flipped chunk byte: training names `vwb preprocess --data DATASET --verify`, which rebuilds it.
   void damagedChunkIsRebuiltByTheNamedCommand() {
     const QString data = tmp_.filePath("data-damaged");

@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -9,6 +10,7 @@
 #include "CommandRegistry.h"
 #include "cmd/PresetFlags.h"
 #include "engine/core/Error.h"
+#include "engine/core/TextFile.h"
 #include "engine/core/Reporting.h"
 #include "engine/export/OutputTarget.h"
 #include "engine/export/PredictionFolder.h"
@@ -26,7 +28,8 @@ namespace {
 struct PredictArgs {
   std::vector<std::string> checkpoints;
   std::vector<double> weights;
-  std::string preset, images, out, tta = "none", average = "probability", devices = "cpu", amp = "auto";
+  std::vector<std::string> images;
+  std::string preset, out, tta = "none", average = "probability", devices = "cpu", amp = "auto";
   vwb::PredictOptions options;
   vwb::PostProcessOptions post;
 };
@@ -49,7 +52,10 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
                  "RUN/checkpoints/best.pt; several = an ensemble averaging their probabilities")
       ->required();
   cmd.add_option("--weights", a->weights, "ensemble weights, one per checkpoint (normalized; default equal)");
-  cmd.add_option("--images", a->images, "folder of <id>.tif volumes")->required();
+  cmd.add_option("--images", a->images,
+                 "folder(s) of <id>.tif volumes; several (e.g. test_images train_images) are predicted "
+                 "in one run into one --out")
+      ->required();
   cmd.add_option("--out", a->out, "writes <id>.tif 0/1 masks and prob/<id>.tif (p*255)")->required();
   cmd.add_option("--overlap", o.overlap, "window overlap in [0, 1)")->capture_default_str()->check(CLI::Range(0.0, 0.99));
   cmd.add_option("--tta", a->tta, "none | flips (8) | full (flips + in-plane rotations, 16)")
@@ -78,13 +84,26 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     // killing vwb by SIGXFSZ with a half-written prob/<id>.tif.tmp left behind.
     std::signal(SIGXFSZ, SIG_IGN);
     std::error_code ec;
-    if (!fs::exists(a->images, ec)) throw vwb::fileError(a->images, "image folder does not exist");
-    if (!fs::is_directory(a->images)) throw vwb::fileError(a->images, "is not a folder");
+    // Every volume of every --images folder, in their order; an id in two folders is ambiguous.
+    std::vector<std::string> ids, imagePaths;
+    std::map<std::string, std::string> seen;  // id -> its file
+    std::vector<vwb::InputFolder> inputs;
+    for (const std::string& folder : a->images) {
+      if (!fs::exists(folder, ec)) throw vwb::fileError(folder, "image folder does not exist");
+      if (!fs::is_directory(folder)) throw vwb::fileError(folder, "is not a folder");
+      const std::vector<std::string> here = vwb::listTifIds(folder);
+      if (here.empty()) throw vwb::fileError(folder, "holds no .tif volume");
+      for (const std::string& id : here) {
+        const std::string path = (fs::path(folder) / (id + ".tif")).string();
+        if (auto [it, fresh] = seen.emplace(id, path); !fresh)
+          throw vwb::Error("volume id '" + id + "' is in two --images folders: " + it->second + " and " + path);
+        ids.push_back(id);
+        imagePaths.push_back(path);
+      }
+      inputs.push_back({"image folder (--images)", folder, true});
+    }
     if (!a->preset.empty()) vwb::cli::applyPostProcessPreset(a->preset, cmd, a->post);
     if (const std::string p = vwb::postProcessProblem(a->post); !p.empty()) throw vwb::Error(p);
-    const std::vector<std::string> ids = vwb::listTifIds(a->images);
-    if (ids.empty()) throw vwb::fileError(a->images, "holds no .tif volume");
-    std::vector<vwb::InputFolder> inputs{{"image folder (--images)", a->images, true}};
     for (const auto& checkpoint : a->checkpoints)
       inputs.push_back({"checkpoint's folder", fs::absolute(checkpoint).parent_path().string(), false});
     vwb::checkOutputFolder(a->out, inputs);
@@ -108,7 +127,8 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
     // nothing: an interrupted run leaves --out as it was, never volumes of two models side by side.
     vwb::FolderPrediction request;
     request.checkpoints = a->checkpoints;
-    request.images = a->images;
+    request.images = a->images.front();
+    request.imagePaths = imagePaths;
     request.out = a->out;
     request.ids = ids;
     request.post = a->post;
@@ -124,6 +144,27 @@ VWB_COMMAND(predict, 50, "Predict surfaces with a trained checkpoint (sliding wi
                    static_cast<long long>(c.timing.evaluations), c.timing.seconds, c.timing.evaluationsPerSecond(),
                    100 * c.timing.outsideNetworkShare(), c.seconds);
     };
+    // A prediction folder holds one run's volumes: say which of the earlier run's are not kept.
+    const fs::path manifestPath = fs::path(a->out) / vwb::kPredictionManifestName;
+    if (fs::exists(manifestPath, ec)) {
+      std::vector<std::string> dropped;
+      try {
+        for (const auto& v : vwb::PredictionManifest::fromJson(vwb::readWholeFile(manifestPath.string(), "the prediction manifest"),
+                                                              manifestPath.string()).volumes)
+          if (!seen.count(v.id)) dropped.push_back(v.id);
+      } catch (const vwb::Error&) {
+        // An unreadable manifest: the staged folder below refuses or replaces it, naming it.
+      }
+      if (!dropped.empty()) {
+        std::string list;
+        for (size_t i = 0; i < dropped.size() && i < 5; ++i) list += (i ? ", " : "") + dropped[i];
+        if (dropped.size() > 5) list += ", ...";
+        console.log(vwb::LogLevel::Warning,
+                    a->out + " holds an earlier prediction; its " + std::to_string(dropped.size()) + " volume(s) not in this run (" +
+                        list + ") will not be in the new one (a prediction folder holds one run: give every folder "
+                        "to one vwb predict, e.g. --images test_images train_images)");
+      }
+    }
     vwb::predictFolder(predictor, request, &console);
     std::printf("wrote %zu masks to %s (probabilities in %s/prob, what made them in %s/%s)\n", ids.size(),
                 a->out.c_str(), a->out.c_str(), a->out.c_str(), vwb::kPredictionManifestName);
